@@ -1,0 +1,14 @@
+"""Test settings: fast hashing; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set."""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, DATABASES
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ARTIFACTS = BASE_DIR / "test-artifacts"
+ARTIFACTS.mkdir(exist_ok=True)
+MEDIA_ROOT = ARTIFACTS / "media"
+
+# A file-backed SQLite test database, so a separate worker process can open it too.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {"NAME": str(ARTIFACTS / "test-db.sqlite3")}

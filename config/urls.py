@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from posts.views import home
+
+admin.site.site_header = "城乡公益性岗位管理系统"
+admin.site.site_title = "城乡公益性岗位管理系统"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("posts.urls")),
+    path("admin/", admin.site.urls),
+]

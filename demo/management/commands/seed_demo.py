@@ -1,0 +1,25 @@
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from demo.seed import seed_demo_users, seed_reference_data
+
+
+class Command(BaseCommand):
+    help = "载入两个区县的组织、2022年计划、岗位目录、演示村（社区）和各角色演示用户（可重复运行）"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--password", default="demo12345", help="演示用户的密码（默认 demo12345）")
+        parser.add_argument("--no-users", action="store_true", help="只载入参考数据，不建演示用户")
+
+    def handle(self, *args: object, password: str, no_users: bool, **options: object) -> None:
+        counties = seed_reference_data()
+        self.stdout.write(f"已载入 {len(counties)} 个区县的组织、2022年计划和岗位目录。")
+        if no_users:
+            return
+        try:
+            users = seed_demo_users(password=password)
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"演示用户（密码：{password}）：")
+        for username, role, scope in users:
+            self.stdout.write(f"  {username:<18} {role:<10} {scope}")

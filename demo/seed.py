@@ -1,0 +1,80 @@
+"""Loads the seed documents' data and the demo cast through each app's services.
+Lives downstream of every app so that it may call all of them."""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from posts.services import catalogue_load
+from townships.models import County, Role, Township, Village
+from townships.services import (
+    PlanRow,
+    organisation_load,
+    plan_load,
+    user_with_membership_ensure,
+    village_ensure,
+)
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+VILLAGE_SUFFIXES = ("东", "西", "南")
+
+
+def read_fixture(name: str) -> dict | list:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+@dataclass
+class SeedResult:
+    counties: list[County] = field(default_factory=list)
+    users: list[tuple[str, str, str]] = field(default_factory=list)  # username, role label, scope
+
+
+def short_name(township: Township) -> str:
+    for suffix in ("街道", "镇"):
+        if township.name.endswith(suffix) and len(township.name) > len(suffix) + 1:
+            return township.name[: -len(suffix)]
+    return township.name
+
+
+def seed_reference_data() -> list[County]:
+    counties = organisation_load(data=read_fixture("organisation.json"))
+    for item in read_fixture("plans_2022.json"):
+        plan_load(
+            county=County.objects.get(code=item["county"]),
+            year=item["year"],
+            title=item["title"],
+            document=item["document"],
+            declared_urban=item["declared"]["urban"],
+            declared_rural=item["declared"]["rural"],
+            rows=[PlanRow(township_code=r[0], urban=r[3], rural=r[4]) for r in item["rows"]],
+        )
+    catalogue_load(data=read_fixture("post_categories.json"))
+    for township in Township.objects.all():
+        kind = Village.Kind.COMMUNITY if township.kind == Township.Kind.STREET else Village.Kind.VILLAGE
+        word = "社区" if kind == Village.Kind.COMMUNITY else "村"
+        for suffix in VILLAGE_SUFFIXES:
+            village_ensure(township=township, name=f"{short_name(township)}{suffix}{word}", kind=kind)
+    return counties
+
+
+def seed_demo_users(*, password: str) -> list[tuple[str, str, str]]:
+    if not settings.DEMO_USERS_ALLOWED:
+        raise ImproperlyConfigured("生产环境不允许创建演示用户。")
+    made = []
+    user_with_membership_ensure(username="county_admin", password=password, role=Role.COUNTY_ADMIN)
+    made.append(("county_admin", Role.COUNTY_ADMIN.label, "全部区县"))
+    for county in County.objects.order_by("code"):
+        for role in (Role.HR, Role.FINANCE, Role.AUDITOR):
+            username = f"{role.value}_{county.code}"
+            user_with_membership_ensure(username=username, password=password, role=role, county=county)
+            made.append((username, role.label, county.name))
+        for township in county.townships.order_by("code"):
+            username = f"clerk_{township.code}"
+            user_with_membership_ensure(
+                username=username, password=password, role=Role.CLERK, county=county, township=township
+            )
+            made.append((username, Role.CLERK.label, f"{county.name}{township.name}"))
+    return made

@@ -1,0 +1,27 @@
+from decimal import Decimal
+
+from openpyxl import load_workbook
+
+from common.xlsx import Sheet, write_workbook
+
+
+def test_it_writes_ids_as_text_neutralises_formulas_and_formats_money(tmp_path) -> None:
+    path = tmp_path / "out.xlsx"
+    sheet = Sheet(
+        name="s", title="标题", headers=["身份证号", "姓名", "金额"],
+        rows=[
+            ["11010519491231002X", '=HYPERLINK("x")', Decimal("680.00")],
+            ["0012", "@SUM(A1)", Decimal("1.5")],
+        ],
+        totals=["", "合计", Decimal("681.50")], money_columns={2}, signatures=True,
+    )  # fmt: skip
+    assert write_workbook(str(path), [sheet]) == 2
+    ws = load_workbook(path).active
+    assert ws["A1"].value == "标题"
+    assert ws["A3"].value == "11010519491231002X"
+    assert ws["A4"].value == "0012" and ws["A4"].data_type == "s"
+    assert ws["B3"].data_type == "s" and ws["B3"].quotePrefix
+    assert ws["B4"].quotePrefix
+    assert ws["C3"].value == 680 and ws["C3"].number_format == "#,##0.00"
+    assert ws["C5"].value == 681.5 and ws["B5"].value == "合计"
+    assert ws["A7"].value == "制表人："

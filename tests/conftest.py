@@ -1,0 +1,62 @@
+"""The named cast and shared fixtures. Every test that needs data seeds the real reference
+data (both counties, their 2022 plans, the catalogue) through the same code as seed_demo."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from demo.seed import seed_reference_data
+from townships.models import County, Role, Township
+from townships.services import user_with_membership_ensure
+
+PASSWORD = "cast-password-1"
+
+
+@dataclass
+class Cast:
+    county_admin: User
+    hr: User
+    finance: User
+    auditor: User
+    clerk: User  # 371502101 沙镇镇
+    other_clerk: User  # 371502102 堂邑镇, same county
+    hr_other_county: User  # 370812 兖州区
+    clerk_other_county: User  # 370812001 鼓楼街道
+    nobody: User  # signed in, no membership
+
+    def client(self, user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+
+@pytest.fixture
+def seeded(db: None) -> list[County]:
+    return seed_reference_data()
+
+
+@pytest.fixture
+def cast(seeded: list[County]) -> Cast:
+    dongchang = County.objects.get(code="371502")
+    yanzhou = County.objects.get(code="370812")
+
+    def make(username: str, role: str, county: County | None = None, township: str | None = None) -> User:
+        town = Township.objects.get(code=township) if township else None
+        return user_with_membership_ensure(
+            username=username, password=PASSWORD, role=role, county=county, township=town
+        )
+
+    return Cast(
+        county_admin=make("admin", Role.COUNTY_ADMIN),
+        hr=make("hr", Role.HR, dongchang),
+        finance=make("finance", Role.FINANCE, dongchang),
+        auditor=make("auditor", Role.AUDITOR, dongchang),
+        clerk=make("clerk", Role.CLERK, dongchang, "371502101"),
+        other_clerk=make("clerk2", Role.CLERK, dongchang, "371502102"),
+        hr_other_county=make("hr_yz", Role.HR, yanzhou),
+        clerk_other_county=make("clerk_yz", Role.CLERK, yanzhou, "370812001"),
+        nobody=User.objects.create_user("nobody", password=PASSWORD),
+    )

@@ -1,0 +1,81 @@
+"""export_plan and the plan download reproduce the seed tables cell for cell."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from openpyxl import load_workbook
+
+from posts.models import Duty, Post
+from tests.townships.test_seed import DONGCHANG_2022, YANZHOU_2022
+from townships.models import Township
+
+TITLES = {
+    "371502": "2022年东昌府区镇（街道）城乡公益性岗位开发计划",
+    "370812": "2022年兖州区城乡公益性岗位开发计划分配表",
+}
+
+
+def read_rows(source) -> list[tuple]:
+    return list(load_workbook(source, read_only=True).active.iter_rows(values_only=True))
+
+
+@pytest.mark.parametrize(
+    ("county", "expected", "totals"),
+    [("371502", DONGCHANG_2022, (3310, 760, 2550)), ("370812", YANZHOU_2022, (2387, 587, 1800))],
+)
+def test_export_plan_reproduces_the_seed_table(seeded, tmp_path, county, expected, totals) -> None:
+    output = tmp_path / "plan.xlsx"
+    call_command("export_plan", "--county", county, "--year", "2022", "--output", str(output))
+    rows = read_rows(output)
+    assert rows[0][0] == TITLES[county]
+    assert rows[2][:5] == ("乡镇（街道）代码", "镇（街道）", "总数", "城镇", "乡村")
+    body = rows[3:-1]
+    assert [(r[0], r[2], r[3], r[4]) for r in body] == expected
+    assert all(isinstance(r[0], str) for r in body)
+    assert rows[-1][1:5] == ("合计", *totals)
+
+
+def test_export_plan_counts_posts_filled_per_line(seeded, tmp_path) -> None:
+    township = Township.objects.get(code="371502101")
+    village = township.villages.first()
+    for n, line in enumerate(["rural", "rural", "urban"]):
+        Post.objects.create(
+            code=f"P-{n}", year=2022, township=township, village=village, line=line,
+            duty=Duty.objects.filter(line=line).first(), status=Post.Status.FILLED,
+        )  # fmt: skip
+    Post.objects.create(
+        code="P-vacant", year=2022, township=township, village=village, line="rural",
+        duty=Duty.objects.filter(line="rural").first(),
+    )  # fmt: skip
+    output = tmp_path / "plan.xlsx"
+    call_command("export_plan", "--county", "371502", "--year", "2022", "--output", str(output))
+    rows = read_rows(output)
+    shazhen = next(r for r in rows if r[0] == "371502101")
+    assert shazhen[5:8] == (3, 1, 2)
+    assert rows[-1][5:8] == (3, 1, 2)
+
+
+def test_export_plan_names_a_missing_plan(seeded, tmp_path) -> None:
+    with pytest.raises(CommandError, match="没有找到区县 371502 的 2031 年开发计划"):
+        call_command(
+            "export_plan", "--county", "371502", "--year", "2031", "--output", str(tmp_path / "x.xlsx")
+        )
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_the_plan_download_gives_the_same_table_for_hr(cast) -> None:
+    response = cast.client(cast.hr).get("/plans/370812/2022/xlsx/")
+    assert response.status_code == 404  # another county's HR
+    response = cast.client(cast.hr_other_county).get("/plans/370812/2022/xlsx/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    rows = read_rows(io.BytesIO(b"".join(response.streaming_content)))
+    assert [(r[0], r[2], r[3], r[4]) for r in rows[3:-1]] == YANZHOU_2022
+
+
+def test_the_plan_page_shows_the_title_and_totals(cast) -> None:
+    page = cast.client(cast.auditor).get("/plans/371502/2022/").content.decode()
+    assert TITLES["371502"] in page
+    assert "<th>合计</th>" in page and "3310" in page

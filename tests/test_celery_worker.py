@@ -1,0 +1,58 @@
+"""A real Celery worker process, started against the real Redis, runs a task of ours
+reading the real test database, and its result comes back through Redis."""
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from config.celery import app
+from demo.seed import seed_reference_data
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.worker
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{host}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(transactional_db):
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set: no broker for a real worker (CI sets it)")
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = dict(os.environ, DATABASE_URL=database_url(), DJANGO_SETTINGS_MODULE="config.settings.test")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    yield queue
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def test_a_real_worker_runs_plan_summary_against_the_database(worker) -> None:
+    seed_reference_data()
+    result = app.send_task("posts.tasks.plan_summary", args=["371502", 2022], queue=worker)
+    assert result.get(timeout=90) == {"total": 3310, "urban": 760, "rural": 2550, "filled": 0}
+
+
+def test_beat_schedules_a_task_that_exists() -> None:
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks

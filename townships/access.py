@@ -1,0 +1,89 @@
+"""The one scoping gate: what a user may see. Every view, export and task acting for a user
+gets its querysets here. Each function fails closed: no membership, an unknown role or an
+inactive user sees nothing. Out-of-scope objects answer 404 through the get_* helpers.
+"""
+
+from typing import TypeVar
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import County, Membership, Role, Township
+
+AnyUser = User | AnonymousUser
+M = TypeVar("M", bound=Model)
+
+COUNTY_ROLES = {Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN}
+# Roles allowed to change things at county level (the auditor only reads).
+COUNTY_WRITERS = {Role.HR, Role.FINANCE, Role.COUNTY_ADMIN}
+
+
+def membership_of(user: AnyUser) -> Membership | None:
+    """The user's membership, or None for anonymous, inactive or unassigned users."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    try:
+        return user.membership
+    except Membership.DoesNotExist:
+        return None
+
+
+def role_of(user: AnyUser) -> str | None:
+    membership = membership_of(user)
+    return membership.role if membership else None
+
+
+def has_role(user: AnyUser, *roles: str) -> bool:
+    return role_of(user) in roles
+
+
+def visible_counties(user: AnyUser) -> QuerySet[County]:
+    membership = membership_of(user)
+    if membership is None:
+        return County.objects.none()
+    if membership.role == Role.COUNTY_ADMIN and membership.county_id is None:
+        return County.objects.all()
+    if membership.role in COUNTY_ROLES:
+        return County.objects.filter(pk=membership.county_id)
+    if membership.role == Role.CLERK:
+        return County.objects.filter(townships=membership.township_id)
+    return County.objects.none()
+
+
+def visible_townships(user: AnyUser) -> QuerySet[Township]:
+    membership = membership_of(user)
+    if membership is None:
+        return Township.objects.none()
+    if membership.role == Role.CLERK:
+        return Township.objects.filter(pk=membership.township_id)
+    if membership.role in COUNTY_ROLES:
+        return Township.objects.filter(county__in=visible_counties(user))
+    return Township.objects.none()
+
+
+def scope_by_township(user: AnyUser, queryset: QuerySet[M], path: str = "township") -> QuerySet[M]:
+    """Filter any queryset to the user's townships; `path` leads from the model to Township."""
+    return queryset.filter(**{f"{path}__in": visible_townships(user)})
+
+
+def scope_by_county(user: AnyUser, queryset: QuerySet[M], path: str = "county") -> QuerySet[M]:
+    """Filter a county-level queryset (plans, policies, runs) to the user's counties."""
+    return queryset.filter(**{f"{path}__in": visible_counties(user)})
+
+
+def get_county_or_404(user: AnyUser, code: str) -> County:
+    return get_object_or_404(visible_counties(user), code=code)
+
+
+def get_township_or_404(user: AnyUser, code: str) -> Township:
+    return get_object_or_404(visible_townships(user), code=code)
+
+
+def require_role(user: AnyUser, *roles: str) -> Membership:
+    """The membership if the user holds one of `roles`; otherwise 404 (we do not reveal pages)."""
+    membership = membership_of(user)
+    if membership is None or membership.role not in roles:
+        raise Http404("无权访问")
+    return membership

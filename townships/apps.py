@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TownshipsConfig(AppConfig):
+    name = "townships"
+    verbose_name = "组织与计划"

@@ -1,0 +1,174 @@
+"""Organisation (city, county, township, village), yearly plans and user memberships."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+code9 = RegexValidator(r"^\d{9}$", "乡镇（街道）代码必须是9位数字。")
+code6 = RegexValidator(r"^\d{6}$", "县（区）代码必须是6位数字。")
+code4 = RegexValidator(r"^\d{4}$", "市代码必须是4位数字。")
+
+
+class Line(models.TextChoices):
+    """The two lines of posts; quotas, rules and pay differ by line."""
+
+    URBAN = "urban", "城镇"
+    RURAL = "rural", "乡村"
+
+
+class City(models.Model):
+    code = models.CharField("市代码", max_length=4, unique=True, validators=[code4])
+    name = models.CharField("名称", max_length=50)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "市"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class County(models.Model):
+    code = models.CharField("区县代码", max_length=6, unique=True, validators=[code6])
+    name = models.CharField("名称", max_length=50)
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="counties", verbose_name="所属市")
+    dedicated_posts_per_township = models.PositiveSmallIntegerField("每镇（街道）专职公益性岗位数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "区县"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Township(models.Model):
+    class Kind(models.TextChoices):
+        TOWN = "town", "镇"
+        STREET = "street", "街道"
+
+    code = models.CharField("乡镇（街道）代码", max_length=9, unique=True, validators=[code9])
+    name = models.CharField("名称", max_length=50)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="townships", verbose_name="区县"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "乡镇（街道）"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Village(models.Model):
+    class Kind(models.TextChoices):
+        VILLAGE = "village", "村"
+        COMMUNITY = "community", "社区"
+
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="villages", verbose_name="乡镇（街道）"
+    )
+    name = models.CharField("名称", max_length=80)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.VILLAGE)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "村（社区）"
+        ordering = ["township__code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["township", "name"], name="village_unique_name_per_township"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Plan(models.Model):
+    """A county's yearly development plan (年度开发计划); quotas are per township and line."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="plans", verbose_name="区县")
+    year = models.PositiveSmallIntegerField("年度")
+    title = models.CharField("标题", max_length=120)
+    document = models.CharField("文件", max_length=200, blank=True)
+    declared_urban = models.PositiveIntegerField("文件所列城镇合计")
+    declared_rural = models.PositiveIntegerField("文件所列乡村合计")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度开发计划"
+        ordering = ["county__code", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year"], name="plan_one_per_county_year"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Quota(models.Model):
+    """One township's urban and rural quota in a plan, in the order the document lists them."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="quotas", verbose_name="计划")
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="quotas", verbose_name="乡镇"
+    )
+    position = models.PositiveSmallIntegerField("文件中的顺序", default=0)
+    urban = models.PositiveIntegerField("城镇岗位数")
+    rural = models.PositiveIntegerField("乡村岗位数")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "乡镇岗位计划"
+        ordering = ["plan", "position", "township__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "township"], name="quota_one_per_plan_township"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.year} {self.township}"
+
+    @property
+    def total(self) -> int:
+        return self.urban + self.rural
+
+    def for_line(self, line: str) -> int:
+        return self.urban if line == Line.URBAN else self.rural
+
+
+class Role(models.TextChoices):
+    COUNTY_ADMIN = "county_admin", "区县管理员"
+    HR = "hr", "人社局工作人员"
+    FINANCE = "finance", "财政工作人员"
+    AUDITOR = "auditor", "审计（只读）"
+    CLERK = "clerk", "乡镇经办人"
+
+
+class Membership(models.Model):
+    """Ties a user to a role and a scope: a county (or all counties for a county admin
+    without one), or exactly one township for a clerk. No membership means no access."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership", verbose_name="用户"
+    )
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name="区县"
+    )
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name="乡镇"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户角色"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="clerk") | models.Q(township__isnull=False),
+                name="membership_clerk_has_township",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["clerk", "county_admin"]) | models.Q(county__isnull=False),
+                name="membership_county_role_has_county",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"

@@ -1,0 +1,106 @@
+"""Writes for organisation, plans and memberships. Each loader is idempotent: running it twice
+leaves the same rows (update_or_create keyed on the natural codes)."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .models import City, County, Membership, Plan, Quota, Role, Township, Village
+
+
+@transaction.atomic
+def organisation_load(*, data: dict) -> list[County]:
+    """Create or update cities, counties and townships from the organisation fixture."""
+    cities = {}
+    for item in data["cities"]:
+        cities[item["code"]], _ = City.objects.update_or_create(
+            code=item["code"], defaults={"name": item["name"]}
+        )
+    counties = []
+    for item in data["counties"]:
+        county, _ = County.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "name": item["name"],
+                "city": cities[item["city"]],
+                "dedicated_posts_per_township": item["dedicated_posts_per_township"],
+            },
+        )
+        for code, name, kind in item["townships"]:
+            township = Township(code=code, name=name, kind=kind, county=county)
+            township.full_clean(validate_unique=False)
+            Township.objects.update_or_create(
+                code=code, defaults={"name": name, "kind": kind, "county": county}
+            )
+        counties.append(county)
+    return counties
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    township_code: str
+    urban: int
+    rural: int
+
+
+@transaction.atomic
+def plan_load(
+    *,
+    county: County,
+    year: int,
+    title: str,
+    document: str,
+    declared_urban: int,
+    declared_rural: int,
+    rows: list[PlanRow],
+) -> Plan:
+    """Create or replace a county's yearly plan. Refuses a plan whose township rows do not add
+    up to the totals the document declares, or which names a township of another county."""
+    if sum(r.urban for r in rows) != declared_urban or sum(r.rural for r in rows) != declared_rural:
+        raise ValidationError(f"{title}：各镇（街道）合计与文件所列总数不一致。")
+    plan, _ = Plan.objects.update_or_create(
+        county=county,
+        year=year,
+        defaults={
+            "title": title,
+            "document": document,
+            "declared_urban": declared_urban,
+            "declared_rural": declared_rural,
+        },
+    )
+    townships = {t.code: t for t in county.townships.all()}
+    for position, row in enumerate(rows, start=1):
+        if row.township_code not in townships:
+            raise ValidationError(f"{row.township_code} 不是{county.name}的乡镇（街道）。")
+        Quota.objects.update_or_create(
+            plan=plan,
+            township=townships[row.township_code],
+            defaults={"position": position, "urban": row.urban, "rural": row.rural},
+        )
+    return plan
+
+
+def village_ensure(*, township: Township, name: str, kind: str = Village.Kind.VILLAGE) -> Village:
+    village, _ = Village.objects.get_or_create(township=township, name=name, defaults={"kind": kind})
+    return village
+
+
+@transaction.atomic
+def user_with_membership_ensure(
+    *, username: str, password: str, role: str, county: County | None = None, township: Township | None = None
+) -> User:
+    """Create or reset a user and their single membership (idempotent)."""
+    user, _ = User.objects.get_or_create(username=username)
+    user.set_password(password)
+    user.is_active = True
+    user.is_staff = role == Role.COUNTY_ADMIN
+    user.is_superuser = role == Role.COUNTY_ADMIN
+    user.save()
+    membership = Membership(user=user, role=role, county=county, township=township)
+    membership.full_clean(exclude=["user"])
+    Membership.objects.update_or_create(
+        user=user, defaults={"role": role, "county": county, "township": township}
+    )
+    return user
