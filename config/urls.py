@@ -13,5 +13,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("posts.urls")),
+    path("people/", include("people.urls")),
     path("admin/", admin.site.urls),
 ]

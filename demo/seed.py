@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from people.services import eligibility_rules_load
 from posts.services import catalogue_load
 from townships.models import County, Role, Township, Village
 from townships.services import (
@@ -52,6 +53,7 @@ def seed_reference_data() -> list[County]:
             rows=[PlanRow(township_code=r[0], urban=r[3], rural=r[4]) for r in item["rows"]],
         )
     catalogue_load(data=read_fixture("post_categories.json"))
+    eligibility_rules_load(data=read_fixture("eligibility_rules.json"))
     for township in Township.objects.all():
         kind = Village.Kind.COMMUNITY if township.kind == Township.Kind.STREET else Village.Kind.VILLAGE
         word = "社区" if kind == Village.Kind.COMMUNITY else "村"

@@ -33,6 +33,9 @@ class County(models.Model):
     name = models.CharField("名称", max_length=50)
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="counties", verbose_name="所属市")
     dedicated_posts_per_township = models.PositiveSmallIntegerField("每镇（街道）专职公益性岗位数", default=0)
+    # County settings for the [decision] items of DOMAIN.md §4, editable by a county administrator.
+    minimum_age = models.PositiveSmallIntegerField("最低年龄（周岁）", default=16)
+    rural_flag_age = models.PositiveSmallIntegerField("乡村岗位超龄提示年龄（周岁）", default=65)
 
     class Meta:
         verbose_name = verbose_name_plural = "区县"

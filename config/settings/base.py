@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "import_export",
     "common",
     "townships",
+    "people",
     "posts",
     "placements",
     "subsidies",

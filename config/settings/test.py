@@ -1,5 +1,7 @@
 """Test settings: fast hashing; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES
 
@@ -9,6 +11,7 @@ ARTIFACTS = BASE_DIR / "test-artifacts"
 ARTIFACTS.mkdir(exist_ok=True)
 MEDIA_ROOT = ARTIFACTS / "media"
 
-# A file-backed SQLite test database, so a separate worker process can open it too.
+# A file-backed SQLite test database, so a separate worker process can open it too;
+# one per test process so that two runs on one machine do not collide.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"]["TEST"] = {"NAME": str(ARTIFACTS / "test-db.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(ARTIFACTS / f"test-db-{os.getpid()}.sqlite3")}

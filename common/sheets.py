@@ -1,0 +1,126 @@
+"""Reading uploaded spreadsheets as text. Township clerks' files come from many Excel versions:
+IDs, phones and bank numbers may be stored as numbers, dates as dates or as text. Every cell is
+turned into text here, and every problem is named with its Excel row and column."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import IO
+from zipfile import BadZipFile
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+MAX_EXACT_DIGITS = 15  # Excel keeps 15 significant digits of a number; more are lost.
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+
+
+class SheetError(ValueError):
+    """The file as a whole cannot be read (not xlsx, no sheet, wrong headers)."""
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # (Excel row number, values)
+    problems: list[CellProblem] = field(default_factory=list)
+
+
+def cell_text(value: object) -> tuple[str, str | None]:
+    """The cell as text, and a problem message when Excel's storage lost information."""
+    if value is None:
+        return "", None
+    if isinstance(value, bool):
+        return ("是" if value else "否"), None
+    if isinstance(value, int):
+        return str(value), None
+    if isinstance(value, float):
+        if value.is_integer():
+            text = str(int(value))
+            if len(text) > MAX_EXACT_DIGITS:
+                return text, "该单元格被Excel存成了数字，超过15位的部分已丢失，请把该列设为文本后重新填写"
+            return text, None
+        return repr(value), None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat(), None
+    if isinstance(value, dt.date):
+        return value.isoformat(), None
+    return str(value).replace("\u3000", " ").strip(), None
+
+
+def parse_date(text: str) -> dt.date:
+    """Accept the usual ways of writing a date; raise ValueError with a Chinese message."""
+    cleaned = text.strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(cleaned, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"日期「{text}」无法识别，请写成 2024-03-01 的格式")
+
+
+def normalise_header(text: str) -> str:
+    return re.sub(r"\s+", "", text.replace("(", "（").replace(")", "）"))
+
+
+def read_table(source: str | IO[bytes], *, required: list[str], optional: list[str] = ()) -> Table:
+    """Read the first sheet: headers in the first row, data below; empty rows are skipped.
+    Raises SheetError when the file is not a readable .xlsx or headers are missing/unknown."""
+    try:
+        workbook = load_workbook(source, read_only=True, data_only=True)
+    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise SheetError("无法读取文件：请上传 Excel .xlsx 文件（可用模板填写）") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header_row = next(rows, None)
+        if header_row is None:
+            raise SheetError("文件是空的：第一行应为列标题")
+        headers = [normalise_header(cell_text(v)[0]) for v in header_row]
+        _check_headers(headers, required, list(optional))
+        table = Table(headers=[h for h in headers if h])
+        for number, values in enumerate(rows, start=2):
+            _read_row(table, headers, number, values)
+        return table
+    finally:
+        workbook.close()
+
+
+def _check_headers(headers: list[str], required: list[str], optional: list[str]) -> None:
+    present = [h for h in headers if h]
+    missing = [h for h in required if h not in present]
+    unknown = [h for h in present if h not in required and h not in optional]
+    duplicated = sorted({h for h in present if present.count(h) > 1})
+    problems = []
+    if missing:
+        problems.append("缺少列：" + "、".join(missing))
+    if unknown:
+        problems.append("无法识别的列：" + "、".join(unknown))
+    if duplicated:
+        problems.append("重复的列：" + "、".join(duplicated))
+    if problems:
+        raise SheetError(
+            "列标题不符合模板（" + "；".join(problems) + "）。请使用下载的模板，第一行为列标题。"
+        )
+
+
+def _read_row(table: Table, headers: list[str], number: int, values: tuple) -> None:
+    row: dict[str, str] = {}
+    for header, value in zip(headers, values, strict=False):
+        if not header:
+            continue
+        text, problem = cell_text(value)
+        row[header] = text
+        if problem:
+            table.problems.append(CellProblem(number, header, problem))
+    if any(row.values()):
+        for header in table.headers:
+            row.setdefault(header, "")
+        table.rows.append((number, row))

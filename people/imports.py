@@ -1,0 +1,330 @@
+"""Applicant spreadsheets (申请人导入): template, dry run, all-or-nothing import, error report.
+
+Validation is the same person_fields_clean the form uses; django-import-export does the row
+loop and the bulk writes (use_bulk, skip_diff: its fast path). Existing people are loaded in
+one query before the loop instead of one query per row.
+"""
+
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import tablib
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from import_export import fields, resources
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from common.idcard import mask_id_number
+from common.sheets import CellProblem, SheetError, read_table
+from common.xlsx import Sheet, write_workbook
+from townships.models import Township
+
+from .groups import groups_text, parse_groups
+from .models import GROUP_ROSTER, GroupClaim, Person, RosterEntry, TargetGroup
+from .services import PersonData, latest_roster, person_fields_clean, township_villages
+
+COLUMNS = [
+    "姓名",
+    "身份证号",
+    "联系电话",
+    "村（社区）",
+    "户籍地址",
+    "户号",
+    "人员类别",
+    "银行账号",
+    "开户银行",
+    "备注",
+]
+FIELDS = [
+    "name",
+    "id_number",
+    "phone",
+    "village",
+    "address",
+    "household_no",
+    "groups",
+    "bank_account",
+    "bank_name",
+    "note",
+]
+FIELD_COLUMN = dict(zip(FIELDS, COLUMNS, strict=True))
+TEXT_COLUMNS = ("身份证号", "联系电话", "户号", "银行账号")
+ROW = "_row"
+
+
+def normalise_id(text: str) -> str:
+    return text.strip().upper()
+
+
+class ApplicantResource(resources.ModelResource):
+    """One township's applicants. Rows are dicts of text keyed by the template's headers."""
+
+    id_number = fields.Field(attribute="id_number", column_name="身份证号")
+    name = fields.Field(attribute="name", column_name="姓名")
+    phone = fields.Field(attribute="phone", column_name="联系电话")
+    village = fields.Field(attribute="village", column_name="村（社区）")
+    address = fields.Field(attribute="address", column_name="户籍地址")
+    household_no = fields.Field(attribute="household_no", column_name="户号")
+    bank_account = fields.Field(attribute="bank_account", column_name="银行账号")
+    bank_name = fields.Field(attribute="bank_name", column_name="开户银行")
+    note = fields.Field(attribute="note", column_name="备注")
+    sex = fields.Field(attribute="sex", column_name="_sex")
+    birth_date = fields.Field(attribute="birth_date", column_name="_birth_date")
+    updated_at = fields.Field(attribute="updated_at", column_name="_updated_at")
+
+    class Meta:
+        model = Person
+        fields = (
+            "id_number", "name", "phone", "village", "address", "household_no", "bank_account", "bank_name",
+            "note", "sex", "birth_date", "updated_at",
+        )  # fmt: skip
+        import_id_fields = ["id_number"]
+        use_bulk = True
+        batch_size = 1000
+        skip_diff = True
+        clean_model_instances = False
+        store_instance = True
+
+    def __init__(self, *, township: Township) -> None:
+        super().__init__()
+        self.township = township
+        self.villages = township_villages(township)
+        self.existing: dict[str, Person] = {}
+        self.seen: dict[str, int] = {}
+        self.groups: dict[str, list[str]] = {}
+
+    def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
+        numbers = [normalise_id(n) for n in dataset["身份证号"] if n]
+        for start in range(0, len(numbers), 5000):
+            chunk = numbers[start : start + 5000]
+            self.existing.update({p.id_number: p for p in Person.objects.filter(id_number__in=chunk)})
+
+    def get_instance(self, instance_loader: Any, row: dict) -> Person | None:
+        return self.existing.get(normalise_id(row["身份证号"]))
+
+    def import_instance(self, instance: Person, row: dict, **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        groups: list[str] = []
+        try:
+            groups = parse_groups(row["人员类别"])
+        except ValueError as exc:
+            errors["groups"] = [str(exc)]
+        data = PersonData(
+            name=row["姓名"], id_number=row["身份证号"], village=row["村（社区）"], groups=groups or ["-"],
+            phone=row["联系电话"], address=row["户籍地址"], household_no=row["户号"],
+            bank_account=row["银行账号"], bank_name=row["开户银行"], note=row["备注"],
+            retirement_category=instance.retirement_category,
+        )  # fmt: skip
+        try:
+            values = person_fields_clean(township=self.township, data=data, villages=self.villages)
+        except ValidationError as exc:
+            values = {}
+            for key, messages in exc.message_dict.items():
+                errors.setdefault(key, []).extend(messages)
+        self._check_identity(instance, values, row, errors)
+        if errors:
+            raise ValidationError(errors)
+        for name, value in values.items():
+            setattr(instance, name, value)
+        instance.updated_at = timezone.now()
+        self.groups[instance.id_number] = groups
+
+    def _check_identity(self, instance: Person, values: dict, row: dict, errors: dict) -> None:
+        number = values.get("id_number")
+        if number is None:
+            return
+        if number in self.seen:
+            errors.setdefault("id_number", []).append(f"与第{self.seen[number]}行的身份证号重复")
+        else:
+            self.seen[number] = int(row[ROW])
+        if instance.pk and instance.township_id != self.township.pk:
+            errors.setdefault("id_number", []).append("该身份证号已在其他乡镇（街道）登记，不能重复登记")
+
+    def after_import(self, dataset: tablib.Dataset, result: Any, **kwargs: Any) -> None:
+        super().after_import(dataset, result, **kwargs)
+        if not kwargs.get("dry_run") and not result.has_errors() and not result.has_validation_errors():
+            claims_replace(township=self.township, groups=self.groups)
+
+
+def claims_replace(*, township: Township, groups: dict[str, list[str]]) -> None:
+    """Set the claims of the imported people to the groups in the file, in a few bulk queries."""
+    ids = dict(Person.objects.filter(id_number__in=list(groups)).values_list("id_number", "pk"))
+    existing = set(GroupClaim.objects.filter(person_id__in=ids.values()).values_list("person_id", "group"))
+    wanted = {(ids[n], g) for n, gs in groups.items() for g in gs}
+    stale = existing - wanted
+    for person_id, group in stale:
+        GroupClaim.objects.filter(person_id=person_id, group=group).delete()
+    county = township.county
+    matched: dict[str, set[str]] = {}
+    rosters = {}
+    for kind in set(GROUP_ROSTER.values()):
+        rosters[kind] = latest_roster(county, kind)
+        if rosters[kind] is not None:
+            matched[kind] = set(
+                RosterEntry.objects.filter(roster=rosters[kind], id_number__in=list(groups)).values_list(
+                    "id_number", flat=True
+                )
+            )
+    numbers = {pk: number for number, pk in ids.items()}
+    new = []
+    for person_id, group in wanted - existing:
+        kind = GROUP_ROSTER.get(group)
+        if kind is None:
+            status, roster = GroupClaim.Status.NOT_REQUIRED, None
+        elif rosters[kind] is None:
+            status, roster = GroupClaim.Status.PENDING, None
+        else:
+            found = numbers[person_id] in matched[kind]
+            status = GroupClaim.Status.VERIFIED if found else GroupClaim.Status.UNVERIFIED
+            roster = rosters[kind]
+        new.append(GroupClaim(person_id=person_id, group=group, status=status, roster=roster))
+    GroupClaim.objects.bulk_create(new, batch_size=2000)
+
+
+@dataclass
+class PreviewRow:
+    row: int
+    name: str
+    masked_id: str
+    village: str
+    groups: str
+    action: str  # 新增 / 更新 / 有错误
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    township: Township
+    dry_run: bool
+    rows: list[PreviewRow] = field(default_factory=list)
+    problems: list[CellProblem] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    imported: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+
+def applicants_import(*, township: Township, source: str | IO[bytes], dry_run: bool) -> ImportReport:
+    """Read, validate and (unless dry_run or anything is wrong) import a whole file, atomically.
+    A file with any error imports nothing; the report lists every problem by row and column."""
+    report = ImportReport(township=township, dry_run=dry_run)
+    try:
+        table = read_table(source, required=COLUMNS)
+    except SheetError as exc:
+        report.problems.append(CellProblem(1, "", str(exc)))
+        return report
+    if not table.rows:
+        report.problems.append(CellProblem(2, "", "文件中没有数据行"))
+        return report
+    report.problems.extend(table.problems)
+    dataset = tablib.Dataset(headers=[*COLUMNS, ROW])
+    for number, values in table.rows:
+        dataset.append([values[c] for c in COLUMNS] + [str(number)])
+    resource = ApplicantResource(township=township)
+    write = not dry_run and not report.problems
+    with transaction.atomic():
+        result = resource.import_data(
+            dataset, dry_run=not write, use_transactions=True, rollback_on_validation_errors=True
+        )
+        _collect(report, table.rows, result)
+        if not report.ok:
+            transaction.set_rollback(True)
+    report.imported = write and report.ok
+    return report
+
+
+def _collect(report: ImportReport, rows: list[tuple[int, dict[str, str]]], result: Any) -> None:
+    """Turn import-export's result into problems by Excel row and column, and preview rows."""
+    invalid = {r.number: r for r in result.invalid_rows}
+    errored = dict(result.row_errors())
+    for base_error in result.base_errors:
+        report.problems.append(CellProblem(0, "", f"导入失败：{base_error.error}"))
+    damaged = {(p.row, p.column) for p in report.problems}  # cells Excel already spoilt: one message
+    for index, (number, _values) in enumerate(rows, start=1):
+        for key, messages in invalid[index].error_dict.items() if index in invalid else []:
+            column = FIELD_COLUMN.get(key, "") if key != NON_FIELD_ERRORS else ""
+            if (number, column) not in damaged:
+                report.problems.extend(CellProblem(number, column, m) for m in messages)
+        report.problems.extend(
+            CellProblem(number, "", f"无法导入：{e.error}") for e in errored.get(index, [])
+        )
+    report.problems.sort(key=lambda p: (p.row, COLUMNS.index(p.column) if p.column in COLUMNS else -1))
+    by_row: dict[int, list[str]] = {}
+    for problem in report.problems:
+        by_row.setdefault(problem.row, []).append(
+            f"{problem.column}：{problem.message}" if problem.column else problem.message
+        )
+    for index, (number, values) in enumerate(rows, start=1):
+        errors = by_row.get(number, [])
+        action = "有错误" if errors else ("新增" if _is_new(result, index) else "更新")
+        report.rows.append(
+            PreviewRow(
+                row=number,
+                name=values["姓名"],
+                masked_id=mask_id_number(normalise_id(values["身份证号"])),
+                village=values["村（社区）"],
+                groups=_groups_label(values["人员类别"]),
+                action=action,
+                errors=errors,
+            )  # fmt: skip
+        )
+    report.created = sum(1 for r in report.rows if r.action == "新增")
+    report.updated = sum(1 for r in report.rows if r.action == "更新")
+
+
+def _is_new(result: Any, index: int) -> bool:
+    row = result.rows[index - 1] if index - 1 < len(result.rows) else None
+    return row is not None and row.import_type == "new"
+
+
+def _groups_label(text: str) -> str:
+    try:
+        return groups_text(parse_groups(text))
+    except ValueError:
+        return text
+
+
+def errors_workbook_write(*, report: ImportReport, target: str | IO[bytes]) -> int:
+    sheet = Sheet(
+        name="错误报告",
+        title=f"{report.township.name}申请人导入错误报告（共{len(report.problems)}处，未导入任何数据）",
+        headers=["行号", "列", "错误说明"],
+        rows=([p.row, p.column, p.message] for p in report.problems),
+        widths={0: 8, 1: 14, 2: 80},
+    )
+    return write_workbook(target, [sheet])
+
+
+def template_workbook_write(target: str | IO[bytes]) -> None:
+    """The applicant template: headers, text-formatted ID/phone/bank columns, one example row."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "申请人"
+    ws.append(COLUMNS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for index, header in enumerate(COLUMNS, start=1):
+        letter = ws.cell(row=1, column=index).column_letter
+        ws.column_dimensions[letter].width = 22 if header in TEXT_COLUMNS else 14
+        if header in TEXT_COLUMNS:
+            for row in range(2, 2002):
+                ws.cell(row=row, column=index).number_format = "@"
+    notes = wb.create_sheet("填写说明")
+    for line in [
+        "第一行为列标题，请勿修改；从第二行起每行一人。",
+        "身份证号、联系电话、户号、银行账号请按文本填写（本模板已设为文本格式）。",
+        "村（社区）须为本乡镇（街道）已有的村（社区）名称。",
+        "人员类别可填多个，用顿号「、」分隔，如：脱贫享受政策人口、农村残疾人。",
+        "可填的人员类别：" + "、".join(g.label for g in TargetGroup),
+    ]:
+        notes.append([line])
+    wb.save(target)

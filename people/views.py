@@ -1,0 +1,237 @@
+"""People pages: list, detail with eligibility, add/edit, applicant import, rosters. Thin views:
+scope through townships.access / selectors, write through services."""
+
+import datetime as dt
+import io
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from common.idcard import mask_id_number
+from townships.access import has_role, require_role, visible_counties, visible_townships
+from townships.models import Line, Role
+
+from . import imports, selectors, services
+from .eligibility import eligibility_check
+from .forms import ClaimDecisionForm, ImportUploadForm, PersonForm, RosterUploadForm
+from .models import GroupClaim, Person, Roster, TargetGroup
+from .rosters import roster_file_import, roster_match_stats
+
+READERS = (Role.CLERK, Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN)
+IMPORT_DIR = "imports"
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, *READERS)
+    params = {k: request.GET.get(k, "") for k in ("q", "group", "township", "status")}
+    people = selectors.person_list(user=request.user, **params)
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    for person in page:
+        person.masked_id = mask_id_number(person.id_number)
+    context = {
+        "page": page, "params": params, "groups": TargetGroup.choices, "statuses": GroupClaim.Status.choices,
+        "townships": visible_townships(request.user), "can_add": has_role(request.user, Role.CLERK),
+    }  # fmt: skip
+    return render(request, "people/person_list.html", context)
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, *READERS)
+    person = selectors.person_get(user=request.user, pk=pk)
+    on = _date_param(request.GET.get("on"))
+    county = person.township.county
+    verdicts = [
+        (Line(line).label, eligibility_check(person=person, line=line, county=county, on=on)) for line in Line
+    ]
+    context = {
+        "person": person, "verdicts": verdicts, "on": on, "claims": person.claims.all(),
+        "can_edit": has_role(request.user, Role.CLERK), "can_decide": has_role(request.user, Role.HR),
+        "decision_form": ClaimDecisionForm(),
+    }  # fmt: skip
+    return render(request, "people/person_detail.html", context)
+
+
+def _date_param(text: str | None) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text) if text else dt.date.today()
+    except ValueError:
+        return dt.date.today()
+
+
+def _person_form_view(request: HttpRequest, person: Person | None) -> HttpResponse:
+    membership = require_role(request.user, Role.CLERK)
+    township = membership.township
+    initial = _person_initial(person) if person else None
+    form = PersonForm(request.POST or None, township=township, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if person is None:
+                person = services.person_create(township=township, data=form.person_data())
+                messages.success(request, f"已登记 {person.name}。")
+            else:
+                person = services.person_update(person=person, data=form.person_data())
+                messages.success(request, f"已保存 {person.name} 的信息。")
+            return redirect("people:person-detail", pk=person.pk)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+    return render(request, "people/person_form.html", {"form": form, "person": person})
+
+
+def _person_initial(person: Person) -> dict:
+    return {
+        "name": person.name, "id_number": person.id_number, "village": person.village.name,
+        "groups": [c.group for c in person.claims.all()], "phone": person.phone, "address": person.address,
+        "household_no": person.household_no, "retirement_category": person.retirement_category,
+        "bank_account": person.bank_account, "bank_name": person.bank_name, "note": person.note,
+    }  # fmt: skip
+
+
+@login_required
+def person_create(request: HttpRequest) -> HttpResponse:
+    return _person_form_view(request, None)
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, Role.CLERK)
+    return _person_form_view(request, selectors.person_get(user=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, Role.HR)
+    claim = selectors.claim_get(user=request.user, pk=pk)
+    form = ClaimDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.claim_decide(claim=claim, actor=request.user, **form.cleaned_data)
+            messages.success(request, f"已认定「{claim.get_group_display()}」。")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    else:
+        messages.error(request, "请选择认定结果并填写认定说明。")
+    return redirect("people:person-detail", pk=claim.person_id)
+
+
+# Applicant import: upload → preview (dry run) → confirm. The file waits in MEDIA_ROOT/imports.
+
+
+def _import_path(token: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / IMPORT_DIR / f"{token}.xlsx"
+
+
+def _pending_import(request: HttpRequest, token: str) -> Path:
+    """The uploaded file behind `token`, only for the clerk of the township that uploaded it."""
+    membership = require_role(request.user, Role.CLERK)
+    pending = request.session.get("applicant_imports", {})
+    path = _import_path(token)
+    if pending.get(token) != membership.township.code or not path.exists():
+        raise Http404("导入文件不存在或已过期")
+    return path
+
+
+@login_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    membership = require_role(request.user, Role.CLERK)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        token = uuid.uuid4().hex
+        path = _import_path(token)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as out:
+            for chunk in form.cleaned_data["file"].chunks():
+                out.write(chunk)
+        request.session.setdefault("applicant_imports", {})[token] = membership.township.code
+        request.session.modified = True
+        with path.open("rb") as source:
+            report = imports.applicants_import(township=membership.township, source=source, dry_run=True)
+        return render(request, "people/import_preview.html", {"report": report, "token": token})
+    return render(request, "people/import_upload.html", {"form": form})
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    path = _pending_import(request, token)
+    township = request.user.membership.township
+    with path.open("rb") as source:
+        report = imports.applicants_import(township=township, source=source, dry_run=False)
+    if not report.imported:
+        messages.error(request, f"文件有 {len(report.problems)} 处错误，未导入任何数据。")
+        return render(request, "people/import_preview.html", {"report": report, "token": token})
+    path.unlink(missing_ok=True)
+    request.session["applicant_imports"].pop(token, None)
+    request.session.modified = True
+    messages.success(request, f"已导入 {report.total} 人（新增 {report.created}，更新 {report.updated}）。")
+    return redirect("people:person-list")
+
+
+@login_required
+def import_errors(request: HttpRequest, token: str) -> FileResponse:
+    path = _pending_import(request, token)
+    with path.open("rb") as source:
+        report = imports.applicants_import(
+            township=request.user.membership.township, source=source, dry_run=True
+        )
+    buffer = io.BytesIO()
+    imports.errors_workbook_write(report=report, target=buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename="import-errors.xlsx")
+
+
+@login_required
+def import_template(request: HttpRequest) -> FileResponse:
+    require_role(request.user, Role.CLERK, Role.HR)
+    buffer = io.BytesIO()
+    imports.template_workbook_write(buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename="applicants-template.xlsx")
+
+
+@login_required
+def roster_list(request: HttpRequest) -> HttpResponse:
+    membership = require_role(request.user, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN)
+    counties = visible_counties(request.user)
+    can_upload = membership.role == Role.HR
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_upload:
+            raise Http404("无权导入名单")
+        if form.is_valid():
+            upload, data = form.cleaned_data["file"], form.cleaned_data
+            report = roster_file_import(
+                county=membership.county, kind=data["kind"], roster_date=data["roster_date"],
+                source=upload, file_name=upload.name, actor=request.user,
+            )  # fmt: skip
+            if report.roster is not None:
+                messages.success(
+                    request, f"已导入{report.roster.get_kind_display()}名单 {report.roster.row_count} 人。"
+                )
+                return redirect("people:roster-list")
+            messages.error(request, f"名单有 {len(report.problems)} 处错误，未导入。")
+            return render(
+                request, "people/roster_list.html", _roster_context(counties, form, can_upload, report)
+            )
+    return render(request, "people/roster_list.html", _roster_context(counties, form, can_upload, None))
+
+
+def _roster_context(counties, form, can_upload, report) -> dict:  # type: ignore[no-untyped-def]
+    stats = []
+    for county in counties:
+        for row in roster_match_stats(county):
+            stats.append({"county": county.name, "group": TargetGroup(row.pop("group")).label, **row})
+    rosters = Roster.objects.filter(county__in=counties).select_related("county")[:50]
+    return {"rosters": rosters, "stats": stats, "form": form, "can_upload": can_upload, "report": report}

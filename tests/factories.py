@@ -1,0 +1,57 @@
+"""Builders for test data: valid ID numbers and people registered through the service."""
+
+import itertools
+from io import BytesIO
+
+from openpyxl import Workbook
+
+from common.idcard import check_character
+from people.models import Person
+from people.services import PersonData, person_create
+from townships.models import Township
+
+_sequence = itertools.count(1)
+
+
+def id_number(birth: str = "19700101", *, sex: str = "male", area: str = "371502") -> str:
+    """A valid 18-character ID number; birth as YYYYMMDD; a fresh sequence each call."""
+    n = next(_sequence) % 500
+    seq = f"{n * 2 + (1 if sex == 'male' else 0):03d}"[-3:]
+    first17 = f"{area}{birth}{seq}"
+    return first17 + check_character(first17)
+
+
+def person(
+    township: str = "371502101",
+    *,
+    birth: str = "19700101",
+    sex: str = "male",
+    groups: list[str] | None = None,
+    name: str = "张三",
+    **extra: str,
+) -> Person:
+    town = Township.objects.get(code=township)
+    return person_create(
+        township=town,
+        data=PersonData(
+            name=name, id_number=id_number(birth, sex=sex), village=town.villages.first().name,
+            groups=groups or ["poverty"], **extra,
+        ),
+    )  # fmt: skip
+
+
+def xlsx(rows: list[list], headers: list[str] | None = None) -> BytesIO:
+    """An in-memory workbook with a header row (unless headers is []) and the given rows."""
+    wb = Workbook()
+    ws = wb.active
+    if headers is not None:
+        ws.append(headers)
+    for number, row in enumerate(rows, start=ws.max_row + 1 if headers is not None else 1):
+        ws.append(row)
+        for column, value in enumerate(row, start=1):
+            if isinstance(value, str) and value.startswith("="):
+                ws.cell(row=number, column=column).data_type = "s"
+    buffer = BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    return buffer

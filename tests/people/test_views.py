@@ -1,0 +1,186 @@
+"""People pages through real URLs, for each role; other townships' people answer 404."""
+
+import pytest
+from django.urls import reverse
+
+from people.imports import COLUMNS
+from people.models import GroupClaim, Person, Roster
+from tests import factories
+from tests.people.test_import import row
+
+
+@pytest.fixture
+def people(cast):
+    return {
+        "mine": factories.person("371502101", name="沙镇人"),
+        "neighbour": factories.person("371502102", name="堂邑人"),
+        "yanzhou": factories.person("370812001", name="兖州人"),
+    }
+
+
+def test_a_clerk_lists_only_their_townships_people_with_masked_ids(cast, people) -> None:
+    page = cast.client(cast.clerk).get(reverse("people:person-list")).content.decode()
+    assert "沙镇人" in page and "堂邑人" not in page and "兖州人" not in page
+    mine = people["mine"].id_number
+    assert mine not in page and f"{mine[:6]}********{mine[-4:]}" in page
+
+
+def test_hr_lists_the_whole_county_and_searches_by_name_id_and_village(cast, people) -> None:
+    client = cast.client(cast.hr)
+    page = client.get(reverse("people:person-list")).content.decode()
+    assert "沙镇人" in page and "堂邑人" in page and "兖州人" not in page
+    assert "堂邑人" not in client.get(reverse("people:person-list"), {"q": "沙镇"}).content.decode()
+    by_id = client.get(
+        reverse("people:person-list"), {"q": people["neighbour"].id_number[:17]}
+    ).content.decode()
+    assert "堂邑人" in by_id and "沙镇人" not in by_id
+    village = people["mine"].village.name
+    assert "沙镇人" in client.get(reverse("people:person-list"), {"q": village}).content.decode()
+
+
+@pytest.mark.parametrize("who", ["other_clerk", "hr_other_county", "clerk_other_county", "nobody"])
+def test_anyone_outside_the_scope_gets_404_for_a_person(cast, people, who) -> None:
+    client = cast.client(getattr(cast, who))
+    pk = people["mine"].pk
+    assert client.get(reverse("people:person-detail", args=[pk])).status_code == 404
+    assert client.get(reverse("people:person-edit", args=[pk])).status_code == 404
+
+
+def test_the_person_page_shows_the_verdict_and_its_reasons(cast, people) -> None:
+    page = cast.client(cast.auditor).get(
+        reverse("people:person-detail", args=[people["mine"].pk]), {"on": "2022-03-01"}
+    )
+    text = page.content.decode()
+    assert "乡村公益性岗位：符合条件" in text
+    assert "城镇公益性岗位：不符合条件" in text
+    assert "「脱贫享受政策人口（含监测对象）」不是城镇公益性岗位的安置对象" in text
+
+
+def test_a_clerk_adds_a_person_and_a_wrong_id_shows_the_error_next_to_the_field(cast) -> None:
+    client = cast.client(cast.clerk)
+    form = {"name": "新人", "id_number": "11010519491231002Y", "village": "沙镇东村", "groups": ["poverty"]}
+    response = client.post(reverse("people:person-create"), form)
+    assert response.status_code == 200
+    assert "身份证号只能包含数字，最后一位可以是X" in response.content.decode()
+    assert not Person.objects.exists()
+    form["id_number"] = factories.id_number("19800101").lower()
+    response = client.post(reverse("people:person-create"), form)
+    person = Person.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "people:person-detail", args=[person.pk]
+    )
+    assert person.township.code == "371502101" and person.id_number == form["id_number"].upper()
+    again = client.post(reverse("people:person-create"), form)
+    assert "该身份证号已登记" in again.content.decode()
+    assert Person.objects.count() == 1
+
+
+def test_a_clerk_edits_a_person(cast, people) -> None:
+    person = people["mine"]
+    form = {
+        "name": "沙镇人改",
+        "id_number": person.id_number,
+        "village": "沙镇西村",
+        "groups": ["low_income"],
+    }
+    response = cast.client(cast.clerk).post(reverse("people:person-edit", args=[person.pk]), form)
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.name, person.village.name) == ("沙镇人改", "沙镇西村")
+    assert list(person.claims.values_list("group", flat=True)) == ["low_income"]
+
+
+def test_hr_cannot_add_people_and_clerks_cannot_decide_claims(cast, people) -> None:
+    assert cast.client(cast.hr).get(reverse("people:person-create")).status_code == 404
+    claim = people["mine"].claims.get()
+    response = cast.client(cast.clerk).post(
+        reverse("people:claim-decide", args=[claim.pk]), {"accepted": "1", "note": "x"}
+    )
+    assert response.status_code == 404
+
+
+def test_hr_decides_an_unverified_claim_with_a_note(cast, people) -> None:
+    claim = people["mine"].claims.get()
+    client = cast.client(cast.hr)
+    client.post(reverse("people:claim-decide", args=[claim.pk]), {"accepted": "1", "note": ""})
+    claim.refresh_from_db()
+    assert claim.status == GroupClaim.Status.PENDING
+    client.post(reverse("people:claim-decide", args=[claim.pk]), {"accepted": "1", "note": "乡村振兴局证明"})
+    claim.refresh_from_db()
+    assert (claim.status, claim.decided_by) == (GroupClaim.Status.ACCEPTED, cast.hr)
+
+
+def test_the_upload_preview_confirm_journey(cast) -> None:
+    client = cast.client(cast.clerk)
+    upload = factories.xlsx([row(), row(name="王五")], COLUMNS)
+    upload.name = "applicants.xlsx"
+    preview = client.post(reverse("people:import-upload"), {"file": upload})
+    assert preview.status_code == 200
+    assert "全部通过检查：新增 2 人" in preview.content.decode()
+    assert not Person.objects.exists()
+    token = preview.context["token"]
+    assert (
+        cast.client(cast.other_clerk).post(reverse("people:import-confirm", args=[token])).status_code == 404
+    )
+    done = client.post(reverse("people:import-confirm", args=[token]))
+    assert done.status_code == 302
+    assert Person.objects.filter(township__code="371502101").count() == 2
+
+
+def test_a_bad_upload_offers_the_error_report_and_cannot_be_confirmed(cast) -> None:
+    client = cast.client(cast.clerk)
+    upload = factories.xlsx([row(number="110105194902310021")], COLUMNS)
+    upload.name = "bad.xlsx"
+    preview = client.post(reverse("people:import-upload"), {"file": upload})
+    assert "出生日期19490231不是有效日期" in preview.content.decode()
+    token = preview.context["token"]
+    report = client.get(reverse("people:import-errors", args=[token]))
+    assert report.status_code == 200 and report["Content-Disposition"].startswith("attachment")
+    client.post(reverse("people:import-confirm", args=[token]))
+    assert not Person.objects.exists()
+
+
+def test_the_template_has_the_columns_in_order(cast) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    response = cast.client(cast.clerk).get(reverse("people:import-template"))
+    ws = load_workbook(BytesIO(b"".join(response.streaming_content))).active
+    assert [c.value for c in ws[1]] == COLUMNS
+    assert ws["B2"].number_format == "@"
+
+
+def test_hr_imports_a_roster_and_sees_match_statistics(cast, people) -> None:
+    client = cast.client(cast.hr)
+    upload = factories.xlsx([[people["mine"].id_number, "沙镇人"]], ["身份证号", "姓名"])
+    upload.name = "roster.xlsx"
+    response = client.post(
+        reverse("people:roster-list"),
+        {"kind": "rural_revitalization", "roster_date": "2022-02-01", "file": upload},
+    )
+    assert response.status_code == 302
+    roster = Roster.objects.get()
+    assert (roster.county.code, roster.row_count) == ("371502", 1)
+    assert people["mine"].claims.get().status == GroupClaim.Status.VERIFIED
+    assert people["neighbour"].claims.get().status == GroupClaim.Status.UNVERIFIED
+    assert people["yanzhou"].claims.get().status == GroupClaim.Status.PENDING
+    page = client.get(reverse("people:roster-list")).content.decode()
+    assert "名单已核实" in page
+
+
+def test_a_roster_with_a_bad_id_is_refused_whole(cast, people) -> None:
+    upload = factories.xlsx([[people["mine"].id_number], ["12345"]], ["身份证号"])
+    upload.name = "roster.xlsx"
+    response = cast.client(cast.hr).post(
+        reverse("people:roster-list"), {"kind": "civil_affairs", "roster_date": "2022-02-01", "file": upload}
+    )
+    assert "第3行「身份证号」：身份证号应为18位，实际为5位" in response.content.decode()
+    assert not Roster.objects.exists()
+
+
+def test_auditors_see_rosters_but_cannot_import(cast) -> None:
+    client = cast.client(cast.auditor)
+    assert client.get(reverse("people:roster-list")).status_code == 200
+    assert client.post(reverse("people:roster-list"), {}).status_code == 404
+    assert cast.client(cast.clerk).get(reverse("people:roster-list")).status_code == 404
