@@ -37,13 +37,13 @@ class PersonForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(label="申请人表格（.xlsx）")
+    file = forms.FileField(label="申请人表格（.xlsx 或 .xls）")
 
 
 class RosterUploadForm(forms.Form):
     kind = forms.ChoiceField(label="名单类型", choices=RosterKind.choices)
     roster_date = forms.DateField(label="名单日期", widget=forms.DateInput(attrs={"type": "date"}))
-    file = forms.FileField(label="名单表格（.xlsx，含“身份证号”列）")
+    file = forms.FileField(label="名单表格（.xlsx 或 .xls，含“身份证号”列）")
 
 
 class ClaimDecisionForm(forms.Form):

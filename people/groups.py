@@ -21,11 +21,15 @@ ALIASES: dict[str, str] = {
 SEPARATORS = re.compile(r"[、,，;；/]+")
 
 
-def _lookup(name: str) -> str | None:
+def _names() -> dict[str, str]:
+    names = dict(ALIASES)
     for group in TargetGroup:
-        if name in (group.value, group.label):
-            return group.value
-    return ALIASES.get(name)
+        names[group.value] = group.value
+        names[str(group.label)] = group.value
+    return names
+
+
+NAMES = _names()
 
 
 def parse_groups(text: str) -> list[str]:
@@ -36,7 +40,7 @@ def parse_groups(text: str) -> list[str]:
         name = part.strip()
         if not name:
             continue
-        group = _lookup(name)
+        group = NAMES.get(name)
         if group is None:
             unknown.append(name)
         elif group not in groups:

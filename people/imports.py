@@ -16,13 +16,14 @@ from import_export import fields, resources
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from common.bulk import bulk_insert, bulk_upsert, insert_rows
 from common.idcard import mask_id_number
 from common.sheets import CellProblem, SheetError, read_table
 from common.xlsx import Sheet, write_workbook
 from townships.models import Township
 
 from .groups import groups_text, parse_groups
-from .models import GROUP_ROSTER, GroupClaim, Person, RosterEntry, TargetGroup
+from .models import GROUP_ROSTER, GroupClaim, Person, RosterKind, TargetGroup
 from .services import PersonData, latest_roster, person_fields_clean, township_villages
 
 COLUMNS = [
@@ -52,6 +53,10 @@ FIELDS = [
 FIELD_COLUMN = dict(zip(FIELDS, COLUMNS, strict=True))
 TEXT_COLUMNS = ("身份证号", "联系电话", "户号", "银行账号")
 ROW = "_row"
+UPDATE_FIELDS = [
+    "name", "phone", "village", "address", "household_no", "bank_account", "bank_name", "note", "sex",
+    "birth_date", "retirement_category", "updated_at",
+]  # fmt: skip
 
 
 def normalise_id(text: str) -> str:
@@ -142,6 +147,38 @@ class ApplicantResource(resources.ModelResource):
         if instance.pk and instance.township_id != self.township.pk:
             errors.setdefault("id_number", []).append("该身份证号已在其他乡镇（街道）登记，不能重复登记")
 
+    def bulk_create(
+        self, using_transactions: bool, dry_run: bool, raise_errors: bool, batch_size: int | None = None,
+        result: Any = None,
+    ) -> None:  # fmt: skip
+        """New people go in by COPY on PostgreSQL (common.bulk): the ORM's bulk_create alone
+        takes about 2 s for 10,000 people."""
+        self._write(self.create_instances, using_transactions, dry_run, raise_errors, result, new=True)
+
+    def bulk_update(
+        self, using_transactions: bool, dry_run: bool, raise_errors: bool, batch_size: int | None = None,
+        result: Any = None,
+    ) -> None:  # fmt: skip
+        """Existing people are rewritten by one upsert keyed on the ID number (common.bulk).
+        Django's bulk_update builds a CASE per field and row: about 20 times slower."""
+        self._write(self.update_instances, using_transactions, dry_run, raise_errors, result, new=False)
+
+    def _write(
+        self, instances: list[Person], using_transactions: bool, dry_run: bool, raise_errors: bool,
+        result: Any, *, new: bool,
+    ) -> None:  # fmt: skip
+        if not instances or not (using_transactions or not dry_run):
+            return
+        try:
+            if new:
+                bulk_insert(Person, instances)
+            else:
+                bulk_upsert(Person, instances, unique_fields=["id_number"], update_fields=UPDATE_FIELDS)
+        except Exception as exc:  # import-export reports it as an import error
+            self.handle_import_error(result, exc, raise_errors)
+        finally:
+            instances.clear()
+
     def after_import(self, dataset: tablib.Dataset, result: Any, **kwargs: Any) -> None:
         super().after_import(dataset, result, **kwargs)
         if not kwargs.get("dry_run") and not result.has_errors() and not result.has_validation_errors():
@@ -149,24 +186,30 @@ class ApplicantResource(resources.ModelResource):
 
 
 def claims_replace(*, township: Township, groups: dict[str, list[str]]) -> None:
-    """Set the claims of the imported people to the groups in the file, in a few bulk queries."""
-    ids = dict(Person.objects.filter(id_number__in=list(groups)).values_list("id_number", "pk"))
-    existing = set(GroupClaim.objects.filter(person_id__in=ids.values()).values_list("person_id", "group"))
+    """Set the claims of the imported people to the groups in the file, check them against the
+    latest rosters, and flag people on the death or pension roster: a few set-based queries
+    scoped to the township, none with a list of 10,000 parameters."""
+    people = Person.objects.filter(township=township)
+    ids = {n: pk for n, pk in people.values_list("id_number", "pk") if n in groups}
+    in_file = set(ids.values())
+    claims = GroupClaim.objects.filter(person__township=township).values_list("person_id", "group")
+    existing = {(person_id, group) for person_id, group in claims if person_id in in_file}
     wanted = {(ids[n], g) for n, gs in groups.items() for g in gs}
-    stale = existing - wanted
-    for person_id, group in stale:
-        GroupClaim.objects.filter(person_id=person_id, group=group).delete()
-    county = township.county
-    matched: dict[str, set[str]] = {}
-    rosters = {}
-    for kind in set(GROUP_ROSTER.values()):
-        rosters[kind] = latest_roster(county, kind)
-        if rosters[kind] is not None:
-            matched[kind] = set(
-                RosterEntry.objects.filter(roster=rosters[kind], id_number__in=list(groups)).values_list(
-                    "id_number", flat=True
-                )
+    stale: dict[str, list[int]] = {}
+    for person_id, group in existing - wanted:
+        stale.setdefault(group, []).append(person_id)
+    for group, person_ids in stale.items():
+        GroupClaim.objects.filter(group=group, person_id__in=person_ids).delete()
+    rosters = {kind: latest_roster(township.county, kind) for kind in RosterKind}
+    matched = {
+        kind: set(
+            roster.entries.filter(id_number__in=people.values("id_number")).values_list(
+                "id_number", flat=True
             )
+        )
+        for kind, roster in rosters.items()
+        if roster is not None
+    }
     numbers = {pk: number for number, pk in ids.items()}
     new = []
     for person_id, group in wanted - existing:
@@ -179,8 +222,11 @@ def claims_replace(*, township: Township, groups: dict[str, list[str]]) -> None:
             found = numbers[person_id] in matched[kind]
             status = GroupClaim.Status.VERIFIED if found else GroupClaim.Status.UNVERIFIED
             roster = rosters[kind]
-        new.append(GroupClaim(person_id=person_id, group=group, status=status, roster=roster))
-    GroupClaim.objects.bulk_create(new, batch_size=2000)
+        new.append((person_id, group, status.value, roster.pk if roster else None))
+    insert_rows(GroupClaim, ["person_id", "group", "status", "roster_id"], new)
+    for kind, attr in ((RosterKind.DEATHS, "on_death_roster"), (RosterKind.PENSIONS, "on_pension_roster")):
+        flagged = [number for number in ids if number in matched.get(kind, ())]
+        people.filter(id_number__in=flagged).update(**{attr: True})
 
 
 @dataclass

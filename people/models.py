@@ -77,8 +77,13 @@ class Person(models.Model):
         ordering = ["township__code", "name"]
         indexes = [
             # people list: a township's people in name order, and name-prefix search.
-            models.Index(fields=["township", "name"], name="person_township_name_idx"),
-            models.Index(fields=["name"], name="person_name_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["township", "name", "id"], name="person_township_name_idx"),
+            models.Index(
+                fields=["township", "name"],
+                name="person_name_prefix_idx",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                include=["id"],
+            ),
             # household checks (one post per household rules, family look-ups).
             models.Index(fields=["household_no"], name="person_household_idx"),
         ]
@@ -115,8 +120,8 @@ class GroupClaim(models.Model):
         verbose_name = verbose_name_plural = "人员类别"
         constraints = [models.UniqueConstraint(fields=["person", "group"], name="claim_one_per_person_group")]
         indexes = [
-            # roster re-verification: claims of a group in status order.
-            models.Index(fields=["group", "status"], name="claim_group_status_idx"),
+            # roster re-verification and list filters: claims of a group and status, index-only to the person.
+            models.Index(fields=["group", "status", "person"], name="claim_group_status_idx"),
         ]
 
     def __str__(self) -> str:
@@ -158,8 +163,8 @@ class EligibilityRule(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.get_line_display()}·{self.get_group_display()}（{self.document}）"
+    def __str__(self) -> str:  # labels by dict: lists print this for every person
+        return f"{Line(self.line).label}·{TargetGroup(self.group).label}（{self.document}）"
 
 
 class WiderScope(models.Model):

@@ -3,10 +3,11 @@
 import re
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from townships.access import scope_by_township
+from townships.models import Township, Village
 
 from .models import GroupClaim, Person
 
@@ -17,24 +18,29 @@ def person_list(
     *, user: User | AnonymousUser, q: str = "", group: str = "", township: str = "", status: str = ""
 ) -> QuerySet[Person]:
     """People the user may see, filtered. Search: ID-number prefix when `q` looks like digits,
-    else name prefix or exact village name. Uses person_township_name_idx / name prefix index."""
+    else the people of the village of that exact name, or else a name prefix. Group and status
+    filters apply to the same claim.
+    Ordered by township and name along person_township_name_idx, so a page is an index range."""
     people = scope_by_township(user, Person.objects.all())
     q = q.strip()
     if q and ID_PREFIX.match(q):
         people = people.filter(id_number__startswith=q.upper())
     elif q:
-        people = people.filter(name__startswith=q) | people.filter(village__name=q)
+        villages = list(scope_by_township(user, Village.objects.filter(name=q)).values_list("pk", flat=True))
+        people = people.filter(village__in=villages) if villages else people.filter(name__startswith=q)
     if township:
-        people = people.filter(township__code=township)
-    if group:
-        people = people.filter(claims__group=group)
-    if status:
-        people = people.filter(claims__status=status)
+        people = people.filter(
+            township_id=Township.objects.filter(code=township).values_list("pk", flat=True).first()
+        )
+    if group or status:
+        claims = GroupClaim.objects.filter(person=OuterRef("pk"))
+        claims = claims.filter(group=group) if group else claims
+        claims = claims.filter(status=status) if status else claims
+        people = people.filter(Exists(claims))
     return (
-        people.select_related("village", "township")
+        people.select_related("village", "township__county")
         .prefetch_related(Prefetch("claims", queryset=GroupClaim.objects.order_by("group")))
-        .order_by("township__code", "name", "id")
-        .distinct()
+        .order_by("township_id", "name", "id")
     )
 
 

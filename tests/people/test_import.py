@@ -144,3 +144,49 @@ def test_the_command_imports_and_exits_non_zero_with_the_error_list(shazhen, tmp
     with pytest.raises(CommandError, match="共 1 处错误，未导入任何数据"):
         call_command("import_applicants", str(bad), "--township", "371502101")
     assert "第2行「身份证号」：身份证号应为18位，实际为3位" in capsys.readouterr().err
+
+
+def test_reimporting_some_people_leaves_the_others_claims_alone(shazhen) -> None:
+    first, second = factories.id_number(), factories.id_number()
+    run(shazhen, [row(number=first), row(number=second, name="王五", groups="农村残疾人")])
+    report = run(shazhen, [row(number=first, groups="农村低收入人口")])
+    assert report.imported
+    assert list(Person.objects.get(id_number=second).claims.values_list("group", flat=True)) == [
+        "rural_disabled"
+    ]
+    assert list(Person.objects.get(id_number=first).claims.values_list("group", flat=True)) == ["low_income"]
+
+
+def test_imported_people_are_checked_against_the_rosters(shazhen) -> None:
+    from datetime import date
+
+    from people.services import roster_import
+
+    on_roster, off_roster, dead = factories.id_number(), factories.id_number(), factories.id_number()
+    county = shazhen.county
+    roster_import(
+        county=county, kind="rural_revitalization", roster_date=date(2022, 2, 1), entries=[(on_roster, "")],
+        file_name="r.xlsx", actor=None,
+    )  # fmt: skip
+    roster_import(
+        county=county, kind="deaths", roster_date=date(2022, 2, 1), entries=[(dead, "")], file_name="d.xlsx",
+        actor=None,
+    )  # fmt: skip
+    report = run(
+        shazhen, [row(number=on_roster), row(number=off_roster, name="王五"), row(number=dead, name="赵六")]
+    )
+    assert report.imported, report.problems
+    status = dict(GroupClaim.objects.values_list("person__id_number", "status"))
+    assert status[on_roster] == GroupClaim.Status.VERIFIED
+    assert status[off_roster] == GroupClaim.Status.UNVERIFIED
+    flagged = set(Person.objects.filter(on_death_roster=True).values_list("id_number", flat=True))
+    assert flagged == {dead}
+
+
+def test_old_xls_files_are_read_too(shazhen) -> None:
+    from pathlib import Path
+
+    fixture = Path(__file__).parent / "applicants.xls"
+    report = applicants_import(township=shazhen, source=str(fixture), dry_run=True)
+    assert report.ok, report.problems
+    assert [r.name for r in report.rows] == ["李四"]

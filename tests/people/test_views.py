@@ -184,3 +184,36 @@ def test_auditors_see_rosters_but_cannot_import(cast) -> None:
     assert client.get(reverse("people:roster-list")).status_code == 200
     assert client.post(reverse("people:roster-list"), {}).status_code == 404
     assert cast.client(cast.clerk).get(reverse("people:roster-list")).status_code == 404
+
+
+def test_the_list_shows_claims_and_todays_eligibility_per_line(cast, people) -> None:
+    child = factories.person("371502101", name="少年人", birth="20150101", groups=["poverty"])
+    rows = cast.client(cast.clerk).get(reverse("people:person-list")).context["rows"]
+    by_name = {r["name"]: r for r in rows}
+    poverty = ("pending", "脱贫享受政策人口（含监测对象）", "待核验（尚未导入名单）")
+    assert by_name["沙镇人"]["claims"] == [poverty]
+    assert by_name["沙镇人"]["eligible"] == ["乡村"]
+    assert by_name[child.name]["eligible"] == [] and by_name[child.name]["why_not"].startswith("未满16周岁")
+
+
+def test_group_and_status_filters_apply_to_the_same_claim(cast, people) -> None:
+    both = factories.person("371502101", name="两类人", groups=["poverty", "rural_disabled"])
+    both.claims.filter(group="poverty").update(status="verified")
+    client = cast.client(cast.clerk)
+    rows = client.get(reverse("people:person-list"), {"group": "poverty"}).context["rows"]
+    names = {r["name"] for r in rows}
+    assert names == {"沙镇人", "两类人"}
+    filtered = client.get(reverse("people:person-list"), {"group": "rural_disabled", "status": "verified"})
+    assert filtered.context["rows"] == []
+
+
+def test_long_lists_count_up_to_a_cap_and_say_so(cast, people, monkeypatch) -> None:
+    from common.paging import CappedPaginator
+
+    for n in range(3):
+        factories.person("371502101", name=f"加{'一二三'[n]}")
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    response = cast.client(cast.clerk).get(reverse("people:person-list"))
+    paginator = response.context["page"].paginator
+    assert paginator.capped and paginator.count == 3
+    assert "2 人以上" in response.content.decode()
