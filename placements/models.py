@@ -1,0 +1,272 @@
+"""The placement procedure (DOMAIN.md §5) and life on the post (§6).
+
+An Application carries one person towards one post through the eight steps; every move is a
+Transition row. From county approval until exit, rejection or withdrawal the application
+`holds_post`: two partial unique constraints make the database itself refuse a second post for
+one person and a second holder for one post, whatever races. A Placement starts at 安排上岗."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from people.models import Person
+from posts.models import Announcement, Post
+from townships.models import Line, Township, Village
+
+
+class Step(models.TextChoices):
+    APPLIED = "applied", "报名申请"
+    REVIEWED = "reviewed", "民主评议通过"
+    PUBLICIZED = "publicized", "审核公示"
+    APPROVED = "approved", "区级审批通过"
+    AGREED = "agreed", "协议签订"
+    TRAINED = "trained", "岗前培训"
+    PLACED = "placed", "安排上岗"
+    EXITED = "exited", "已退出"
+    REJECTED = "rejected", "未通过"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+OPEN_STEPS = [Step.APPLIED, Step.REVIEWED, Step.PUBLICIZED, Step.APPROVED, Step.AGREED, Step.TRAINED]
+HOLDING_STEPS = [Step.APPROVED, Step.AGREED, Step.TRAINED, Step.PLACED]
+
+
+class Application(models.Model):
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="applications", verbose_name="人员"
+    )
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="applications", verbose_name="岗位")
+    announcement = models.ForeignKey(
+        Announcement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name="招聘公告",
+    )
+    # Copied from the post: scoping and quota counts without joins.
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    line = models.CharField("城乡", max_length=10, choices=Line.choices)
+    year = models.PositiveSmallIntegerField("年度")
+    step = models.CharField("环节", max_length=12, choices=Step.choices, default=Step.APPLIED)
+    holds_post = models.BooleanField("占用岗位", default=False)
+    applied_on = models.DateField("报名日期")
+    approved_on = models.DateField("审批日期", null=True, blank=True)
+    publicity = models.ForeignKey(
+        "Publicity",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name="公示",
+    )
+    migrated = models.BooleanField("新老衔接导入", default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "岗位申请"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(holds_post=True), name="one_post_per_person"
+            ),
+            models.UniqueConstraint(
+                fields=["post"], condition=Q(holds_post=True), name="one_holder_per_post"
+            ),
+            models.UniqueConstraint(
+                fields=["person", "post"],
+                condition=Q(step__in=OPEN_STEPS),
+                name="one_open_application_per_post",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["township", "step"], name="application_queue_idx"),
+            models.Index(fields=["township", "line", "year", "holds_post"], name="application_quota_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} → {self.post.code}"
+
+
+class Transition(models.Model):
+    """One move of an application: who, when, from, to, why, with what evidence."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="history")
+    from_step = models.CharField("原环节", max_length=12, choices=Step.choices, blank=True)
+    to_step = models.CharField("新环节", max_length=12, choices=Step.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="经办人"
+    )
+    at = models.DateTimeField("时间", auto_now_add=True)
+    on = models.DateField("业务日期")
+    note = models.CharField("说明", max_length=500, blank=True)
+    evidence = models.CharField("材料", max_length=200, blank=True)
+    migrated = models.BooleanField("导入的历史", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "环节记录"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_step_display()} → {self.get_to_step_display()}"
+
+
+class DemocraticReview(models.Model):
+    """民主评议: the village meeting that reviews applicants."""
+
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="+", verbose_name="村（社区）"
+    )
+    meeting_date = models.DateField("评议日期")
+    participants = models.TextField("参加人员")
+    minutes = models.FileField("会议记录", upload_to="reviews/%Y/", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "民主评议"
+        ordering = ["-meeting_date"]
+
+    def __str__(self) -> str:
+        return f"{self.village.name} {self.meeting_date} 民主评议"
+
+
+class ReviewResult(models.Model):
+    review = models.ForeignKey(DemocraticReview, on_delete=models.CASCADE, related_name="results")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="review_results")
+    passed = models.BooleanField("评议通过")
+    note = models.CharField("评议意见", max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.application} {'通过' if self.passed else '未通过'}"
+
+
+class Publicity(models.Model):
+    """审核公示: a list of applicants shown publicly for N working days."""
+
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+")
+    start_date = models.DateField("公示开始")
+    end_date = models.DateField("公示结束")
+    working_days = models.PositiveSmallIntegerField("公示工作日")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "公示"
+        ordering = ["-start_date"]
+
+    def __str__(self) -> str:
+        return f"{self.township.name} {self.start_date}至{self.end_date}公示"
+
+
+class Objection(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="objections")
+    raised_on = models.DateField("反映日期")
+    content = models.TextField("反映内容")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    upheld = models.BooleanField("反映属实", null=True, blank=True)
+    resolution = models.TextField("处理结果", blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "公示异议"
+        ordering = ["raised_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.raised_on} 异议"
+
+
+class Agreement(models.Model):
+    """协议: signed with the village/community; renewals are further rows."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="agreements")
+    number = models.PositiveSmallIntegerField("第几份协议", default=1)
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+", verbose_name="用人单位")
+    start_date = models.DateField("协议开始")
+    end_date = models.DateField("协议结束")
+    monthly_pay = models.DecimalField("月补贴标准（元）", max_digits=10, decimal_places=2)
+    working_time = models.CharField("工作时间", max_length=60)
+    duties = models.CharField("岗位职责", max_length=200)
+    signed_on = models.DateField("签订日期")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "岗位协议"
+        ordering = ["application", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "number"], name="agreement_number_unique"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="agreement_period"
+            ),
+        ]
+
+
+class Training(models.Model):
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="training")
+    date = models.DateField("培训日期")
+    hours = models.DecimalField("培训学时", max_digits=5, decimal_places=1)
+    content = models.CharField("培训内容", max_length=300)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.date} 岗前培训"
+
+
+class ExitReason(models.TextChoices):
+    OTHER_WORK = "other_work", "实现其他就业"
+    AGE_LIMIT = "age_limit", "达到年龄上限或退休"
+    AGREEMENT_ENDED = "agreement_ended", "协议期满"
+    FAILED_ASSESSMENT = "failed_assessment", "考核不合格"
+    VOLUNTARY = "voluntary", "本人自愿离岗"
+    INELIGIBLE = "ineligible", "不再符合安置条件"
+    DEATH = "death", "死亡"
+    OTHER = "other", "其他"
+
+
+class Referral(models.TextChoices):
+    EMPLOYMENT = "employment", "转介公共就业服务"
+    ASSISTANCE = "assistance", "转介社会救助"
+    NONE = "none", "无需转介"
+
+
+class Placement(models.Model):
+    """安排上岗: on post from `on_post_date` (pay starts) until `exit_date` (inclusive)."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="placement")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="placements")
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="placements")
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+")
+    line = models.CharField("城乡", max_length=10, choices=Line.choices)
+    on_post_date = models.DateField("上岗日期")
+    prior_months = models.PositiveSmallIntegerField("原在岗月数（计入补贴期限）", default=0)
+    first_approved_on = models.DateField("首次审批日期")
+    extended_until = models.DateField("延长至", null=True, blank=True)
+    extension_document = models.CharField("延长批准文件", max_length=120, blank=True)
+    exit_date = models.DateField("离岗日期", null=True, blank=True)
+    exit_reason = models.CharField("退出原因", max_length=20, choices=ExitReason.choices, blank=True)
+    exit_note = models.CharField("退出说明", max_length=300, blank=True)
+    referral = models.CharField("后续转介", max_length=12, choices=Referral.choices, blank=True)
+    referral_note = models.CharField("转介说明", max_length=300, blank=True)
+    migrated = models.BooleanField("新老衔接导入", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "在岗人员"
+        ordering = ["township", "on_post_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(exit_date__isnull=True), name="one_active_placement_per_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(exit_date__isnull=True) | Q(exit_date__gte=models.F("on_post_date")),
+                name="placement_exit_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["township", "exit_date"], name="placement_active_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} · {self.post.code}"

@@ -1,8 +1,9 @@
 """Post categories with their duties per line (DOMAIN.md §3), and the real-name posts."""
 
+from django.conf import settings
 from django.db import models
 
-from townships.models import Line, Township, Village
+from townships.models import County, Line, Township, Village
 
 
 class PostCategory(models.Model):
@@ -47,6 +48,10 @@ class Post(models.Model):
         FILLED = "filled", "在岗"
         CLOSED = "closed", "已撤销"
 
+    class Kind(models.TextChoices):
+        REGULAR = "regular", "城乡公益性岗位"
+        DEDICATED = "dedicated", "专职公益性岗位（乡镇管理）"
+
     code = models.CharField("岗位编号", max_length=30, unique=True)
     year = models.PositiveSmallIntegerField("开发年度")
     township = models.ForeignKey(
@@ -58,6 +63,9 @@ class Post(models.Model):
     line = models.CharField("城乡", max_length=10, choices=Line.choices)
     duty = models.ForeignKey(Duty, on_delete=models.PROTECT, related_name="posts", verbose_name="岗位职责")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.VACANT)
+    kind = models.CharField("岗位性质", max_length=10, choices=Kind.choices, default=Kind.REGULAR)
+    department = models.CharField("开发部门", max_length=60, blank=True)
+    working_time = models.CharField("工作时间", max_length=60, default="每天工作2小时，每月20天")
 
     class Meta:
         verbose_name = verbose_name_plural = "岗位"
@@ -69,3 +77,30 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class Announcement(models.Model):
+    """发布公告: a call for applications to a set of vacant posts, with a deadline."""
+
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="announcements", verbose_name="区县"
+    )
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, null=True, blank=True, related_name="announcements",
+        verbose_name="发布乡镇（街道）",
+    )  # fmt: skip
+    title = models.CharField("标题", max_length=120)
+    body = models.TextField("公告正文", blank=True)
+    deadline = models.DateField("报名截止日期")
+    posts = models.ManyToManyField(Post, related_name="announcements", verbose_name="招聘岗位")
+    published_at = models.DateTimeField("发布时间", auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="发布人"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "招聘公告"
+        ordering = ["-published_at"]
+
+    def __str__(self) -> str:
+        return self.title

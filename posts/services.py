@@ -1,8 +1,14 @@
-"""Writes for the post catalogue."""
+"""Writes for the post catalogue, real-name posts and announcements."""
 
+import datetime as dt
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import Duty, PostCategory
+from townships.models import County, Line, Quota, Role, Township, Village
+
+from .models import Announcement, Duty, Post, PostCategory
 
 
 @transaction.atomic
@@ -20,3 +26,109 @@ def catalogue_load(*, data: dict) -> int:
                 )
                 count += 1
     return count
+
+
+def posts_open_count(*, township: Township, line: str, year: int, kind: str) -> int:
+    return (
+        Post.objects.filter(township=township, line=line, year=year, kind=kind)
+        .exclude(status=Post.Status.CLOSED)
+        .count()
+    )
+
+
+@transaction.atomic
+def post_create(
+    *,
+    township: Township,
+    village: Village,
+    line: str,
+    year: int,
+    duty: Duty,
+    department: str = "",
+    working_time: str = "",
+    kind: str = Post.Kind.REGULAR,
+) -> Post:
+    """Open a real-name post. Regular posts of a line never exceed the township's quota for the
+    year; dedicated administration posts never exceed the county's number per township."""
+    if village.township_id != township.pk:
+        raise ValidationError({"village": [f"{village.name}不属于{township.name}"]})
+    if duty.line != line:
+        raise ValidationError({"duty": ["岗位职责与城乡类型不一致"]})
+    quota = Quota.objects.select_for_update().filter(
+        plan__county=township.county, plan__year=year, township=township
+    )
+    quota = quota.first()
+    opened = posts_open_count(township=township, line=line, year=year, kind=kind)
+    if kind == Post.Kind.DEDICATED:
+        limit = township.county.dedicated_posts_per_township
+        if opened >= limit:
+            raise ValidationError(f"{township.name}的专职公益性岗位已达{limit}个，不能再开设")
+    elif quota is None:
+        raise ValidationError(f"{township.name}{year}年没有岗位计划")
+    elif opened >= quota.for_line(line):
+        raise ValidationError(
+            f"{township.name}{year}年{Line(line).label}岗位计划为{quota.for_line(line)}个，已全部开设"
+        )
+    letters = ("U" if line == Line.URBAN else "R") + ("D" if kind == Post.Kind.DEDICATED else "")
+    prefix = f"{township.code}-{year}-{letters}"
+    number = Post.objects.filter(code__startswith=prefix + "-").count() + 1
+    return Post.objects.create(
+        code=f"{prefix}-{number:04d}",
+        year=year,
+        township=township,
+        village=village,
+        line=line,
+        duty=duty,
+        department=department or "",
+        working_time=working_time or Post._meta.get_field("working_time").default,
+        kind=kind,
+    )
+
+
+@transaction.atomic
+def announcement_publish(
+    *,
+    county: County,
+    title: str,
+    deadline: dt.date,
+    posts: list[Post],
+    actor: User,
+    body: str = "",
+    township: Township | None = None,
+) -> Announcement:
+    """发布公告 for vacant posts of the county (or of one township, where the county allows)."""
+    from townships.access import membership_of
+
+    membership = membership_of(actor)
+    role = membership.role if membership else None
+    if role == Role.CLERK:
+        if not county.township_may_announce:
+            raise ValidationError(f"{county.name}的招聘公告由区人社局发布")
+        township = membership.township
+    elif role != Role.HR or membership.county_id != county.pk:
+        raise ValidationError("无权发布该区县的招聘公告")
+    if not title.strip():
+        raise ValidationError({"title": ["请填写公告标题"]})
+    if not posts:
+        raise ValidationError({"posts": ["请选择招聘岗位"]})
+    wrong = [p.code for p in posts if p.status != Post.Status.VACANT or p.township.county_id != county.pk]
+    if township is not None:
+        wrong += [p.code for p in posts if p.township_id != township.pk]
+    if wrong:
+        raise ValidationError(
+            {
+                "posts": [
+                    f"以下岗位不是本{'乡镇' if township else '区县'}的空岗：{'、'.join(sorted(set(wrong)))}"
+                ]
+            }
+        )
+    announcement = Announcement.objects.create(
+        county=county,
+        township=township,
+        title=title.strip(),
+        body=body,
+        deadline=deadline,
+        published_by=actor,
+    )
+    announcement.posts.set(posts)
+    return announcement

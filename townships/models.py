@@ -36,6 +36,15 @@ class County(models.Model):
     # County settings for the [decision] items of DOMAIN.md §4, editable by a county administrator.
     minimum_age = models.PositiveSmallIntegerField("最低年龄（周岁）", default=16)
     rural_flag_age = models.PositiveSmallIntegerField("乡村岗位超龄提示年龄（周岁）", default=65)
+    # DOMAIN.md §5–§6 [decision] items.
+    publicity_working_days = models.PositiveSmallIntegerField("公示期（工作日）", default=5)
+    agreement_term_months = models.PositiveSmallIntegerField("协议期限（月）", default=12)
+    subsidy_months = models.PositiveSmallIntegerField("补贴期限（月）", default=36)
+    urban_extension_years = models.PositiveSmallIntegerField(
+        "城镇岗位延至退休：首次审批时距退休不足（年）", default=5
+    )
+    alert_days = models.PositiveSmallIntegerField("到期提醒提前天数", default=60)
+    township_may_announce = models.BooleanField("乡镇（街道）可发布招聘公告", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "区县"
@@ -175,3 +184,33 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+
+class CalendarDay(models.Model):
+    """A working-day fact for a year the chinesecalendar package does not cover (or a
+    correction to it): public holidays (is_workday False) and make-up working days on weekends
+    (is_workday True). A year is covered once its `CalendarYear` row says the State Council
+    notice has been entered."""
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("是否工作日")
+    note = models.CharField("说明", max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作日历（调整日）"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'上班' if self.is_workday else '休息'}"
+
+
+class CalendarYear(models.Model):
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    document = models.CharField("国务院办公厅放假安排通知", max_length=120)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作日历（已录入年度）"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年（{self.document}）"

@@ -1,0 +1,352 @@
+"""Writes for the placement procedure. Each service validates first, changes nothing when
+anything is wrong (ValidationError in Chinese), and moves applications only through
+procedure.move(). County approval takes the quota row lock; the database's partial unique
+constraints are the last word on one post per person and one holder per post."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from common.workdays import CalendarMissing, working_days_from
+from people.eligibility import eligibility_check
+from people.models import Person
+from posts.models import Announcement, Post
+from townships.models import Quota, Village
+
+from .models import (
+    OPEN_STEPS,
+    Agreement,
+    Application,
+    DemocraticReview,
+    Objection,
+    Placement,
+    Publicity,
+    ReviewResult,
+    Step,
+    Training,
+)
+from .procedure import move
+
+
+def _locked(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update()
+        .select_related("township__county", "post")
+        .get(pk=application.pk)
+    )
+
+
+def _not_eligible(person: Person, line: str, county, on: dt.date) -> str | None:  # type: ignore[no-untyped-def]
+    verdict = eligibility_check(person=person, line=line, county=county, on=on)
+    if verdict.eligible:
+        return None
+    return "不符合安置条件：" + "；".join(r.message for r in verdict.reasons)
+
+
+@transaction.atomic
+def application_create(
+    *, person: Person, post: Post, announcement: Announcement, actor: User, on: dt.date
+) -> Application:
+    """报名申请: the person applies for a post of an announcement, checked for eligibility on `on`."""
+    problems = []
+    if not announcement.posts.filter(pk=post.pk).exists():
+        problems.append("该岗位不在此招聘公告中")
+    if on > announcement.deadline:
+        problems.append(f"报名已于{announcement.deadline:%Y年%m月%d日}截止")
+    if post.status != Post.Status.VACANT:
+        problems.append(f"岗位{post.code}不是空岗")
+    if person.township_id != post.township_id:
+        problems.append("只能报名本乡镇（街道）的岗位")
+    if Application.objects.filter(person=person, holds_post=True).exists():
+        problems.append("该人员已在岗（或已获审批），同一人只能占用一个公益性岗位")
+    if Application.objects.filter(person=person, post=post, step__in=OPEN_STEPS).exists():
+        problems.append("该人员已报名此岗位")
+    reason = _not_eligible(person, post.line, post.township.county, on)
+    if reason:
+        problems.append(reason)
+    if problems:
+        raise ValidationError(problems)
+    application = Application.objects.create(
+        person=person,
+        post=post,
+        announcement=announcement,
+        township_id=post.township_id,
+        line=post.line,
+        year=post.year,
+        applied_on=on,
+        created_by=actor,
+    )
+    application.history.create(from_step="", to_step=Step.APPLIED, actor=actor, on=on, note="报名")
+    return application
+
+
+@dataclass
+class ReviewOutcome:
+    application: Application
+    passed: bool
+    note: str = ""
+
+
+@transaction.atomic
+def review_record(
+    *,
+    village: Village,
+    meeting_date: dt.date,
+    participants: str,
+    minutes_name: str,
+    outcomes: list[ReviewOutcome],
+    actor: User,
+    minutes=None,  # type: ignore[no-untyped-def]
+) -> DemocraticReview:
+    """民主评议: one village meeting, a result per applicant (failed ones are rejected)."""
+    if not participants.strip():
+        raise ValidationError({"participants": ["请填写参加评议的人员"]})
+    if not outcomes:
+        raise ValidationError("请至少选择一名评议对象")
+    review = DemocraticReview.objects.create(
+        township=village.township,
+        village=village,
+        meeting_date=meeting_date,
+        participants=participants.strip(),
+        recorded_by=actor,
+        minutes=minutes or "",
+    )
+    for outcome in outcomes:
+        application = _locked(outcome.application)
+        if application.post.village_id != village.pk:
+            raise ValidationError(f"{application.person.name}报名的岗位不属于{village.name}")
+        if not outcome.passed and not outcome.note.strip():
+            raise ValidationError(f"{application.person.name}评议未通过，须填写评议意见")
+        ReviewResult.objects.create(
+            review=review, application=application, passed=outcome.passed, note=outcome.note
+        )
+        note = (
+            f"{meeting_date:%Y-%m-%d}民主评议{'通过' if outcome.passed else '未通过'}：{outcome.note}".rstrip(
+                "："
+            )
+        )
+        move(
+            application,
+            Step.REVIEWED if outcome.passed else Step.REJECTED,
+            actor=actor,
+            on=meeting_date,
+            note=note,
+            evidence=minutes_name or f"民主评议记录#{review.pk}",
+        )
+    return review
+
+
+@transaction.atomic
+def publicity_start(*, applications: list[Application], start: dt.date, actor: User) -> Publicity:
+    """审核公示: publish the reviewed applicants for the county's number of working days."""
+    if not applications:
+        raise ValidationError("请选择公示人员")
+    townships = {a.township_id for a in applications}
+    if len(townships) != 1:
+        raise ValidationError("一次公示只能包含同一乡镇（街道）的人员")
+    county = applications[0].township.county
+    try:
+        first, last = working_days_from(start, county.publicity_working_days)
+    except CalendarMissing as exc:
+        raise ValidationError(str(exc)) from None
+    publicity = Publicity.objects.create(
+        township_id=townships.pop(),
+        start_date=first,
+        end_date=last,
+        working_days=county.publicity_working_days,
+        created_by=actor,
+    )
+    for item in applications:
+        application = _locked(item)
+        move(
+            application,
+            Step.PUBLICIZED,
+            actor=actor,
+            on=first,
+            note=f"公示{first:%Y-%m-%d}至{last:%Y-%m-%d}（{publicity.working_days}个工作日）",
+            evidence=f"公示#{publicity.pk}",
+        )
+        application.publicity = publicity
+        application.save(update_fields=["publicity"])
+    return publicity
+
+
+@transaction.atomic
+def objection_record(*, application: Application, raised_on: dt.date, content: str, actor: User) -> Objection:
+    application = _locked(application)
+    if application.step != Step.PUBLICIZED:
+        raise ValidationError("只能对公示中的人员记录异议")
+    if not content.strip():
+        raise ValidationError({"content": ["请填写反映内容"]})
+    return Objection.objects.create(
+        application=application, raised_on=raised_on, content=content, recorded_by=actor
+    )
+
+
+@transaction.atomic
+def objection_resolve(*, objection: Objection, upheld: bool, resolution: str, actor: User) -> Objection:
+    """Resolve an objection; an upheld one rejects the application."""
+    if objection.resolved_at is not None:
+        raise ValidationError("该异议已处理")
+    if not resolution.strip():
+        raise ValidationError({"resolution": ["请填写处理结果"]})
+    objection.upheld, objection.resolution = upheld, resolution.strip()
+    objection.resolved_by, objection.resolved_at = actor, timezone.now()
+    objection.save()
+    if upheld:
+        application = _locked(objection.application)
+        move(
+            application,
+            Step.REJECTED,
+            actor=actor,
+            on=timezone.localdate(),
+            note=f"公示异议属实：{resolution}",
+        )
+    return objection
+
+
+@dataclass
+class ApprovalResult:
+    approved: list[Application] = field(default_factory=list)
+    refused: list[tuple[Application, str]] = field(default_factory=list)
+
+
+def approve(*, applications: list[Application], actor: User, on: dt.date) -> ApprovalResult:
+    """区级审批 for one or many applications. Each is decided on its own (its own transaction):
+    a refusal names its reason and does not stop the others."""
+    result = ApprovalResult()
+    for application in sorted(applications, key=lambda a: a.pk):
+        try:
+            result.approved.append(approve_one(application=application, actor=actor, on=on))
+        except ValidationError as exc:
+            result.refused.append((application, "；".join(exc.messages)))
+    return result
+
+
+@transaction.atomic
+def approve_one(*, application: Application, actor: User, on: dt.date) -> Application:
+    """Approve under the township's quota row lock: publicity over, objections resolved, still
+    eligible on `on`, a quota place left for the line and year, no other post for the person."""
+    application = _locked(application)
+    county = application.township.county
+    quota = (
+        Quota.objects.select_for_update()
+        .filter(plan__county=county, plan__year=application.year, township_id=application.township_id)
+        .first()
+    )
+    name = application.person.name
+    if application.step == Step.PUBLICIZED:
+        publicity = application.publicity
+        if publicity is not None and on <= publicity.end_date:
+            raise ValidationError(f"{name}的公示期至{publicity.end_date:%Y年%m月%d日}，公示期满后才能审批")
+        if application.objections.filter(resolved_at__isnull=True).exists():
+            raise ValidationError(f"{name}的公示异议尚未处理")
+        reason = _not_eligible(application.person, application.line, county, on)
+        if reason:
+            raise ValidationError(f"{name}{reason}")
+        if application.post.kind == Post.Kind.REGULAR:
+            if quota is None:
+                raise ValidationError(
+                    f"{application.township.name}{application.year}年没有岗位计划，不能审批"
+                )
+            used = Application.objects.filter(
+                township_id=application.township_id,
+                line=application.line,
+                year=application.year,
+                holds_post=True,
+                post__kind=Post.Kind.REGULAR,
+            ).count()
+            if used >= quota.for_line(application.line):
+                raise ValidationError(
+                    f"{application.township.name}{application.year}年{application.get_line_display()}岗位计划"
+                    f"{quota.for_line(application.line)}个已全部审批，{name}未获审批"
+                )
+    move(application, Step.APPROVED, actor=actor, on=on, note="区级审批通过")
+    application.holds_post, application.approved_on = True, on
+    try:
+        with transaction.atomic():
+            application.save(update_fields=["holds_post", "approved_on"])
+    except IntegrityError:
+        raise ValidationError(
+            f"{name}已占用其他公益性岗位，或该岗位已有人获批，同一人只能占用一个岗位"
+        ) from None
+    return application
+
+
+@transaction.atomic
+def agreement_sign(
+    *,
+    application: Application,
+    start: dt.date,
+    signed_on: dt.date,
+    monthly_pay: Decimal,
+    actor: User,
+    months: int | None = None,
+) -> Agreement:
+    """协议签订 with the post's village/community; the term defaults to the county setting."""
+    application = _locked(application)
+    county = application.township.county
+    end = start + relativedelta(months=months or county.agreement_term_months) - dt.timedelta(days=1)
+    move(application, Step.AGREED, actor=actor, on=signed_on, note=f"协议期限{start}至{end}")
+    post = application.post
+    return Agreement.objects.create(
+        application=application,
+        number=1,
+        village=post.village,
+        start_date=start,
+        end_date=end,
+        monthly_pay=monthly_pay,
+        working_time=post.working_time,
+        duties=str(post.duty.name),
+        signed_on=signed_on,
+        recorded_by=actor,
+    )
+
+
+@transaction.atomic
+def training_record(
+    *, application: Application, date: dt.date, hours: Decimal, content: str, actor: User
+) -> Training:
+    application = _locked(application)
+    if not content.strip():
+        raise ValidationError({"content": ["请填写培训内容"]})
+    move(application, Step.TRAINED, actor=actor, on=date, note=f"岗前培训{hours}学时：{content}")
+    return Training.objects.create(
+        application=application, date=date, hours=hours, content=content, recorded_by=actor
+    )
+
+
+@transaction.atomic
+def placement_start(*, application: Application, on_post_date: dt.date, actor: User) -> Placement:
+    """安排上岗: pay starts on `on_post_date`; the post is filled."""
+    application = _locked(application)
+    agreement = application.agreements.order_by("-number").first()
+    if agreement is not None and not agreement.start_date <= on_post_date <= agreement.end_date:
+        raise ValidationError(f"上岗日期须在协议期限（{agreement.start_date}至{agreement.end_date}）内")
+    move(application, Step.PLACED, actor=actor, on=on_post_date, note=f"{on_post_date:%Y-%m-%d}上岗")
+    Post.objects.filter(pk=application.post_id).update(status=Post.Status.FILLED)
+    return Placement.objects.create(
+        application=application,
+        person_id=application.person_id,
+        post_id=application.post_id,
+        township_id=application.township_id,
+        line=application.line,
+        on_post_date=on_post_date,
+        first_approved_on=application.approved_on or on_post_date,
+    )
+
+
+@transaction.atomic
+def application_close(
+    *, application: Application, to: str, reason: str, actor: User, on: dt.date
+) -> Application:
+    """Reject or withdraw an open application with a reason; an approved one frees its place."""
+    application = _locked(application)
+    move(application, to, actor=actor, on=on, note=reason)
+    return application

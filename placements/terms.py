@@ -1,0 +1,196 @@
+"""Life on the post (DOMAIN.md §6): the subsidy period, extensions, renewals, exits, alerts.
+
+The subsidy period is counted per person: months already used (merged earlier months of the old
+scheme and earlier placements) are taken off the county's limit (36 months). Rural holders may
+be extended by county approval; urban holders less than N years (county setting, 5) from
+statutory retirement at first approval may be extended up to retirement."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+
+from common.retirement import RetirementCategory, age_on, retirement_date
+from posts.models import Post
+from townships.models import Line
+
+from .models import Agreement, Application, ExitReason, Placement, Referral, Step
+from .procedure import move
+
+
+def months_on_post(start: dt.date, end: dt.date) -> int:
+    """Whole and part months from `start` to `end` inclusive, a started month counting as one."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def months_used_before(placement: Placement) -> int:
+    """Months of the subsidy period the person used before this placement."""
+    used = placement.prior_months
+    earlier = Placement.objects.filter(person_id=placement.person_id, on_post_date__lt=placement.on_post_date)
+    for old in earlier.exclude(pk=placement.pk).exclude(exit_date__isnull=True):
+        used += months_on_post(old.on_post_date, old.exit_date)
+    return used
+
+
+def subsidy_end(placement: Placement) -> dt.date:
+    """The last day of the subsidy period (or of the recorded extension)."""
+    if placement.extended_until:
+        return placement.extended_until
+    limit = placement.township.county.subsidy_months
+    left = max(0, limit - months_used_before(placement))
+    return placement.on_post_date + relativedelta(months=left) - dt.timedelta(days=1)
+
+
+def person_retirement(placement: Placement) -> dt.date:
+    person = placement.person
+    return retirement_date(person.birth_date, RetirementCategory(person.retirement_category))
+
+
+def urban_extension_allowed(placement: Placement) -> bool:
+    """Less than N years from retirement at first approval (DOMAIN.md §6)."""
+    years = placement.township.county.urban_extension_years
+    return person_retirement(placement) < placement.first_approved_on + relativedelta(years=years)
+
+
+@transaction.atomic
+def extension_grant(*, placement: Placement, until: dt.date, document: str, actor: User) -> Placement:
+    """Record a county-approved extension of the subsidy period."""
+    if not document.strip():
+        raise ValidationError({"document": ["请填写延长的批准文件"]})
+    if until <= subsidy_end(placement):
+        raise ValidationError(f"延长日期须晚于现补贴期限（{subsidy_end(placement)}）")
+    if placement.line == Line.URBAN:
+        if not urban_extension_allowed(placement):
+            raise ValidationError(
+                f"城镇岗位仅首次审批时距法定退休年龄不足{placement.township.county.urban_extension_years}年的人员可延长"
+            )
+        retire = person_retirement(placement)
+        if until >= retire:
+            raise ValidationError(f"城镇岗位最长延至退休（{retire}前一日）")
+    placement.extended_until, placement.extension_document = until, document.strip()
+    placement.save(update_fields=["extended_until", "extension_document"])
+    placement.application.history.create(
+        from_step=Step.PLACED,
+        to_step=Step.PLACED,
+        actor=actor,
+        on=dt.date.today(),
+        note=f"补贴期限延长至{until}（{document.strip()}）",
+    )
+    return placement
+
+
+@transaction.atomic
+def agreement_renew(
+    *, placement: Placement, signed_on: dt.date, actor: User, months: int | None = None
+) -> Agreement:
+    """协议续签: a new agreement from the day after the last one ends, within the subsidy period."""
+    if placement.exit_date:
+        raise ValidationError("已退出的人员不能续签协议")
+    last = placement.application.agreements.order_by("-number").first()
+    if last is None:
+        raise ValidationError("没有可续签的协议")
+    start = last.end_date + dt.timedelta(days=1)
+    end = (
+        start
+        + relativedelta(months=months or placement.township.county.agreement_term_months)
+        - dt.timedelta(days=1)
+    )
+    end = min(end, subsidy_end(placement))
+    if end < start:
+        raise ValidationError(f"补贴期限已于{subsidy_end(placement)}届满，不能续签（如需延长请先办理延长）")
+    agreement = Agreement.objects.create(
+        application=placement.application,
+        number=last.number + 1,
+        village=last.village,
+        start_date=start,
+        end_date=end,
+        monthly_pay=last.monthly_pay,
+        working_time=last.working_time,
+        duties=last.duties,
+        signed_on=signed_on,
+        recorded_by=actor,
+    )
+    placement.application.history.create(
+        from_step=Step.PLACED, to_step=Step.PLACED, actor=actor, on=signed_on, note=f"续签协议{start}至{end}"
+    )
+    return agreement
+
+
+@transaction.atomic
+def placement_exit(
+    *,
+    placement: Placement,
+    exit_date: dt.date,
+    reason: str,
+    referral: str,
+    note: str,
+    actor: User,
+    referral_note: str = "",
+) -> Placement:
+    """退出: the post becomes vacant and can be refilled by a new round."""
+    placement = Placement.objects.select_for_update().get(pk=placement.pk)
+    if placement.exit_date:
+        raise ValidationError(f"该人员已于{placement.exit_date}退出")
+    if exit_date < placement.on_post_date:
+        raise ValidationError("离岗日期不能早于上岗日期")
+    if reason not in ExitReason.values:
+        raise ValidationError({"reason": ["请选择退出原因"]})
+    if referral not in Referral.values:
+        raise ValidationError({"referral": ["请选择后续转介"]})
+    application = Application.objects.select_for_update().get(pk=placement.application_id)
+    label = ExitReason(reason).label
+    move(application, Step.EXITED, actor=actor, on=exit_date, note=f"{label}：{note}" if note else label)
+    placement.exit_date, placement.exit_reason, placement.exit_note = exit_date, reason, note
+    placement.referral, placement.referral_note = referral, referral_note
+    placement.save()
+    Post.objects.filter(pk=placement.post_id).update(status=Post.Status.VACANT)
+    return placement
+
+
+@dataclass(frozen=True)
+class Alert:
+    placement: Placement
+    kind: str
+    due: dt.date
+    message: str
+
+
+ALERT_KINDS = {
+    "agreement": "协议到期",
+    "subsidy": "补贴期限届满",
+    "age": "达到乡村岗位年龄上限",
+    "retirement": "达到法定退休年龄",
+}
+
+
+def alerts(*, placements: QuerySet[Placement], today: dt.date, days: int | None = None) -> list[Alert]:
+    """Active placements whose agreement, subsidy period, rural age limit or retirement falls
+    within the next `days` days (county setting, 60), soonest first."""
+    found: list[Alert] = []
+    active = placements.filter(exit_date__isnull=True).select_related("person", "post", "township__county")
+    agreements = {
+        a.application_id: a
+        for a in Agreement.objects.filter(application__placement__in=active).order_by("number")
+    }
+    for placement in active:
+        county = placement.township.county
+        horizon = today + dt.timedelta(days=days if days is not None else county.alert_days)
+        person = placement.person
+        dues = [("subsidy", subsidy_end(placement)), ("retirement", person_retirement(placement))]
+        agreement = agreements.get(placement.application_id)
+        if agreement is not None:
+            dues.append(("agreement", agreement.end_date))
+        if placement.line == Line.RURAL:
+            limit = county.rural_flag_age
+            dues.append(("age", person.birth_date + relativedelta(years=limit + 1) - dt.timedelta(days=1)))
+        for kind, due in dues:
+            if due <= horizon:
+                age = age_on(person.birth_date, due)
+                found.append(
+                    Alert(placement, kind, due, f"{person.name}：{ALERT_KINDS[kind]}（{due}，届时{age}周岁）")
+                )
+    return sorted(found, key=lambda a: (a.due, a.placement.pk))
