@@ -205,6 +205,9 @@ class Agreement(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.application} 第{self.number}份协议"
+
 
 class Training(models.Model):
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="training")
