@@ -14,5 +14,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("posts.urls")),
     path("people/", include("people.urls")),
+    path("placements/", include("placements.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,39 @@
+"""Reads for the placement procedure, always through the scoping gate."""
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
+
+from townships.access import scope_by_township
+
+from .models import Application, Placement, Publicity, Step
+
+
+def applications(*, user: User | AnonymousUser, step: str = "") -> QuerySet[Application]:
+    found = scope_by_township(user, Application.objects.all())
+    if step:
+        found = found.filter(step=step)
+    return found.select_related("person", "post__village", "township").order_by("township_id", "-created_at")
+
+
+def queue_counts(*, user: User | AnonymousUser) -> list[tuple[str, str, int]]:
+    """(step, label, count) for every step, in the order of the procedure: the work queue."""
+    counts = dict(
+        scope_by_township(user, Application.objects.all()).values_list("step").annotate(n=Count("id"))
+    )
+    return [(value, label, counts.get(value, 0)) for value, label in Step.choices]
+
+
+def application_get(*, user: User | AnonymousUser, pk: int) -> Application:
+    queryset = scope_by_township(
+        user, Application.objects.select_related("person", "post__village", "township")
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def publicity_get(*, user: User | AnonymousUser, pk: int) -> Publicity:
+    return get_object_or_404(scope_by_township(user, Publicity.objects.select_related("township")), pk=pk)
+
+
+def active_placements(*, user: User | AnonymousUser) -> QuerySet[Placement]:
+    return scope_by_township(user, Placement.objects.filter(exit_date__isnull=True))

@@ -1,0 +1,91 @@
+"""Placement pages through real URLs: the work queue, an application's history and actions,
+printable publicity list (masked IDs) and agreement, alerts; other townships get 404."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from placements.models import Application, Step
+
+D = dt.date
+
+
+def test_the_clerk_queue_counts_applications_per_step(recruiting) -> None:
+    recruiting.apply(2)
+    response = recruiting.cast.client(recruiting.cast.clerk).get(reverse("placements:queue"))
+    counts = {value: n for value, _, n in response.context["counts"]}
+    assert counts["applied"] == 2 and counts["approved"] == 0
+    other = recruiting.cast.client(recruiting.cast.other_clerk).get(reverse("placements:queue"))
+    assert {n for _, _, n in other.context["counts"]} == {0}
+
+
+def test_hr_approves_from_the_application_page_and_sees_the_history(recruiting) -> None:
+    (application,) = recruiting.apply(1)
+    recruiting.review([application])
+    recruiting.publicize([application])
+    client = recruiting.cast.client(recruiting.cast.hr)
+    url = reverse("placements:application-act", args=[application.pk])
+    early = client.post(url, {"action": "approve", "on": "2022-03-10"}, follow=True)
+    assert "公示期满后才能审批" in early.content.decode()
+    done = client.post(url, {"action": "approve", "on": "2022-03-14"}, follow=True)
+    assert "已办理：区级审批通过" in done.content.decode()
+    page = done.content.decode()
+    assert "民主评议通过" in page and "clerk_b" in page and "区级审批通过" in page
+    assert Application.objects.get(pk=application.pk).step == Step.APPROVED
+
+
+def test_a_clerk_cannot_approve_and_a_reason_is_required_to_reject(recruiting) -> None:
+    (application,) = recruiting.apply(1)
+    recruiting.review([application])
+    recruiting.publicize([application])
+    client = recruiting.cast.client(recruiting.cast.clerk)
+    url = reverse("placements:application-act", args=[application.pk])
+    refused = client.post(url, {"action": "approve", "on": "2022-03-14"}, follow=True).content.decode()
+    assert "「区级审批通过」须由人社局工作人员办理" in refused
+    blank = client.post(url, {"action": "rejected", "on": "2022-03-14", "reason": ""}, follow=True)
+    assert "必须填写原因" in blank.content.decode()
+    assert Application.objects.get(pk=application.pk).step == Step.PUBLICIZED
+
+
+@pytest.mark.parametrize("who", ["other_clerk", "clerk_other_county", "hr_other_county", "nobody"])
+def test_other_scopes_get_404_for_applications_and_prints(recruiting, who) -> None:
+    (application,) = recruiting.apply(1)
+    recruiting.review([application])
+    recruiting.publicize([application])
+    publicity = Application.objects.get(pk=application.pk).publicity
+    client = recruiting.cast.client(getattr(recruiting.cast, who))
+    assert client.get(reverse("placements:application-detail", args=[application.pk])).status_code == 404
+    assert client.get(reverse("placements:publicity-print", args=[publicity.pk])).status_code == 404
+    posted = client.post(reverse("placements:application-act", args=[application.pk]), {"action": "approve"})
+    assert posted.status_code == 404
+
+
+def test_the_publicity_list_masks_ids_and_the_agreement_prints(recruiting) -> None:
+    (application,) = recruiting.to_approved(1)
+    recruiting.to_placed(application)
+    application.refresh_from_db()
+    client = recruiting.cast.client(recruiting.cast.clerk)
+    listing = client.get(
+        reverse("placements:publicity-print", args=[application.publicity_id])
+    ).content.decode()
+    number = application.person.id_number
+    assert number not in listing and f"{number[:6]}********{number[-4:]}" in listing
+    assert "2022年3月7日至2022年3月11日（5个工作日）" in listing
+    agreement = client.get(reverse("placements:agreement-print", args=[application.pk, 1])).content.decode()
+    assert "2022年4月1日至2023年3月31日" in agreement and "680.00" in agreement
+    assert application.post.village.name in agreement
+
+
+def test_alerts_page_lists_agreements_due(recruiting, monkeypatch) -> None:
+    (application,) = recruiting.to_approved(1)
+    recruiting.to_placed(application)
+
+    class Today(dt.date):
+        @classmethod
+        def today(cls):  # type: ignore[no-untyped-def]
+            return D(2023, 2, 20)
+
+    monkeypatch.setattr("placements.views.dt.date", Today)
+    page = recruiting.cast.client(recruiting.cast.hr).get(reverse("placements:alerts")).content.decode()
+    assert "协议到期（2023-03-31" in page
