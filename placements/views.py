@@ -130,8 +130,8 @@ def publicity_print(request: HttpRequest, pk: int) -> HttpResponse:
     require_role(request.user, *READERS)
     publicity = selectors.publicity_get(user=request.user, pk=pk)
     rows = [
-        {"name": a.person.name, "masked_id": mask_id_number(a.person.id_number), "village": a.post.village.name,
-         "post": f"{a.post.duty.name}（{a.post.code}）", "step": a.get_step_display()}
+        {"name": a.person.name, "masked_id": mask_id_number(a.person.id_number),
+         "village": a.post.village.name, "post": f"{a.post.duty.name}（{a.post.code}）"}
         for a in publicity.applications.select_related("person", "post__village", "post__duty")
     ]  # fmt: skip
     return render(request, "placements/publicity_print.html", {"publicity": publicity, "rows": rows})
