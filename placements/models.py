@@ -256,6 +256,7 @@ class Placement(models.Model):
     referral = models.CharField("后续转介", max_length=12, choices=Referral.choices, blank=True)
     referral_note = models.CharField("转介说明", max_length=300, blank=True)
     migrated = models.BooleanField("新老衔接导入", default=False)
+    legacy_terms = models.BooleanField("按原协议待遇（不符合新规定，至原协议期满）", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "在岗人员"

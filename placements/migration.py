@@ -1,0 +1,331 @@
+"""新老衔接: bringing people already on posts into the system from a county's spreadsheet.
+
+All or nothing like the applicant import: every row is checked first (ID number, township of
+the county, village, line, category and duty, groups, dates, months, exit reason, bank account,
+duplicates in the file and against people and posts already held); nothing is written unless
+every row is good. Each row then creates (or finds) the person, creates the post, and a placed
+(or, with a 离岗日期, exited) application whose history rows are marked as migrated, with its
+agreement and placement. A village or community not yet known in the township is created.
+Holders who do not qualify under the new rules on the import day keep their old terms
+(Placement.legacy_terms) until their agreement ends (DOMAIN.md §6)."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from common.idcard import IdNumberError, parse_id_number
+from common.retirement import default_category
+from common.sheets import CellProblem, SheetError, parse_date, read_table
+from people import validators
+from people.eligibility import RuleBook, eligibility_check
+from people.groups import parse_groups
+from people.models import Person
+from people.services import claims_set
+from posts.models import Duty, Post
+from townships.models import County, Line, Village
+
+from .models import Agreement, Application, ExitReason, Placement, Step, Transition
+
+COLUMNS = [
+    "姓名", "身份证号", "镇街代码", "村（社区）", "岗位类型", "岗位类别", "岗位名称", "人员类别", "上岗日期",
+    "协议开始日期", "协议结束日期", "原在岗月数", "银行账号", "开户银行",
+]  # fmt: skip
+OPTIONAL = ["离岗日期", "离岗原因", "序号", "备注"]
+LINES = {"城镇": Line.URBAN, "乡村": Line.RURAL, "农村": Line.RURAL}
+EXIT_REASONS = {label: value for value, label in ExitReason.choices} | {v: v for v in ExitReason.values}
+
+
+@dataclass
+class HolderRow:
+    row: int
+    name: str
+    id_number: str
+    township_id: int
+    village: str
+    line: str
+    duty: Duty
+    groups: list[str]
+    on_post: dt.date
+    start: dt.date
+    end: dt.date
+    prior_months: int
+    exit_date: dt.date | None
+    exit_reason: str
+    bank_account: str
+    bank_name: str
+
+
+@dataclass
+class MigrationReport:
+    rows: list[HolderRow] = field(default_factory=list)
+    problems: list[CellProblem] = field(default_factory=list)
+    imported: bool = False
+    villages_created: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class _Row:
+    """Collects one row's problems by column."""
+
+    def __init__(self, report: MigrationReport, number: int, values: dict[str, str]) -> None:
+        self.report, self.number, self.values = report, number, values
+        self.bad = False
+
+    def problem(self, column: str, message: str) -> None:
+        self.report.problems.append(CellProblem(self.number, column, message))
+        self.bad = True
+
+    def text(self, column: str, required: bool = True) -> str:
+        value = self.values.get(column, "").strip()
+        if required and not value:
+            self.problem(column, f"{column}不能为空")
+        return value
+
+    def date(self, column: str, required: bool = True) -> dt.date | None:
+        value = self.text(column, required)
+        if not value:
+            return None
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            self.problem(column, str(exc))
+            return None
+
+
+def _check(county: County, table_rows: list[tuple[int, dict[str, str]]], report: MigrationReport) -> None:
+    townships = {t.code: t for t in county.townships.all()}
+    duties = {(d.line, d.category.name, d.name): d for d in Duty.objects.select_related("category")}
+    seen: dict[str, int] = {}
+    for number, values in table_rows:
+        row = _Row(report, number, values)
+        name = ""
+        try:
+            name = validators.clean_name(row.text("姓名"))
+        except ValueError as exc:
+            row.problem("姓名", str(exc))
+        parsed = None
+        try:
+            parsed = parse_id_number(row.text("身份证号"))
+        except IdNumberError as exc:
+            row.problem("身份证号", str(exc))
+        if parsed is not None:
+            if parsed.number in seen:
+                row.problem("身份证号", f"与第{seen[parsed.number]}行的身份证号重复")
+            seen.setdefault(parsed.number, number)
+        township = townships.get(row.text("镇街代码"))
+        if township is None and row.values.get("镇街代码"):
+            row.problem("镇街代码", f"「{row.values['镇街代码']}」不是{county.name}的乡镇（街道）代码")
+        village = row.text("村（社区）")
+        line = LINES.get(row.text("岗位类型"))
+        if line is None and row.values.get("岗位类型"):
+            row.problem("岗位类型", "岗位类型应为「城镇」或「乡村」")
+        duty = duties.get((line, row.text("岗位类别"), row.text("岗位名称")))
+        if duty is None and line and row.values.get("岗位类别") and row.values.get("岗位名称"):
+            row.problem(
+                "岗位名称",
+                f"「{row.values['岗位类别']}·{row.values['岗位名称']}」不是{Line(line).label}岗位的类别和职责",
+            )
+        groups: list[str] = []
+        try:
+            groups = parse_groups(row.text("人员类别"))
+        except ValueError as exc:
+            row.problem("人员类别", str(exc))
+        on_post, start, end = row.date("上岗日期"), row.date("协议开始日期"), row.date("协议结束日期")
+        if start and end and end < start:
+            row.problem("协议结束日期", "协议结束日期早于开始日期")
+        months_text = row.text("原在岗月数", required=False) or "0"
+        prior = int(months_text) if months_text.isdigit() else -1
+        if prior < 0 or prior > 120:
+            row.problem("原在岗月数", "原在岗月数应为0至120的整数")
+        exit_date = row.date("离岗日期", required=False)
+        reason = EXIT_REASONS.get(row.text("离岗原因", required=False), "")
+        if exit_date and not reason:
+            row.problem("离岗原因", "填写了离岗日期的，须填写离岗原因：" + "、".join(ExitReason.labels))
+        if exit_date and on_post and exit_date < on_post:
+            row.problem("离岗日期", "离岗日期早于上岗日期")
+        bank = ""
+        try:
+            bank = validators.clean_bank_account(row.text("银行账号", required=False))
+        except ValueError as exc:
+            row.problem("银行账号", str(exc))
+        if row.bad or parsed is None or township is None or duty is None:
+            continue
+        report.rows.append(
+            HolderRow(
+                row=number,
+                name=name,
+                id_number=parsed.number,
+                township_id=township.pk,
+                village=village,
+                line=line,
+                duty=duty,
+                groups=groups,
+                on_post=on_post,
+                start=start,
+                end=end,
+                prior_months=prior,
+                exit_date=exit_date,
+                exit_reason=reason,
+                bank_account=bank,
+                bank_name=row.text("开户银行", False),
+            )
+        )
+
+
+def _check_against_database(report: MigrationReport) -> None:
+    numbers = [r.id_number for r in report.rows]
+    people = {p.id_number: p for p in Person.objects.filter(id_number__in=numbers)}
+    holding = set(
+        Application.objects.filter(person__id_number__in=numbers, holds_post=True).values_list(
+            "person__id_number", flat=True
+        )
+    )
+    for row in report.rows:
+        person = people.get(row.id_number)
+        if person is not None and person.township_id != row.township_id:
+            report.problems.append(CellProblem(row.row, "身份证号", "该人员已在其他乡镇（街道）登记"))
+        if row.id_number in holding and row.exit_date is None:
+            report.problems.append(
+                CellProblem(row.row, "身份证号", "该人员已在岗，同一人只能占用一个公益性岗位")
+            )
+
+
+def placements_import(
+    *, county: County, source: str | IO[bytes], dry_run: bool, actor: User
+) -> MigrationReport:
+    report = MigrationReport()
+    try:
+        table = read_table(source, required=COLUMNS, optional=OPTIONAL)
+    except SheetError as exc:
+        report.problems.append(CellProblem(1, "", str(exc)))
+        return report
+    report.problems.extend(table.problems)
+    if not table.rows:
+        report.problems.append(CellProblem(2, "", "文件中没有数据行"))
+        return report
+    _check(county, table.rows, report)
+    _check_against_database(report)
+    report.problems.sort(key=lambda p: (p.row, p.column))
+    if report.problems or dry_run:
+        return report
+    try:
+        _write(county, report, actor)
+    except ValidationError as exc:  # a late check (a race) fails the whole file
+        report.problems.append(CellProblem(0, "", "；".join(exc.messages)))
+        return report
+    report.imported = True
+    return report
+
+
+@transaction.atomic
+def _write(county: County, report: MigrationReport, actor: User) -> None:
+    today = dt.date.today()
+    book = RuleBook(today)
+    villages = {(v.township_id, v.name): v for v in Village.objects.filter(township__county=county)}
+    for row in report.rows:
+        village = villages.get((row.township_id, row.village))
+        if village is None:
+            kind = Village.Kind.COMMUNITY if row.village.endswith("社区") else Village.Kind.VILLAGE
+            village = Village.objects.create(township_id=row.township_id, name=row.village, kind=kind)
+            villages[(row.township_id, row.village)] = village
+            report.villages_created.append(row.village)
+        person = _person(row, village)
+        exited = row.exit_date is not None
+        post = Post.objects.create(
+            code=f"{village.township.code}-{row.on_post.year}-M{row.row:05d}-{person.pk}",
+            year=row.on_post.year,
+            township_id=row.township_id,
+            village=village,
+            line=row.line,
+            duty=row.duty,
+            status=Post.Status.VACANT if exited else Post.Status.FILLED,
+        )
+        application = Application.objects.create(
+            person=person,
+            post=post,
+            township_id=row.township_id,
+            line=row.line,
+            year=post.year,
+            step=Step.EXITED if exited else Step.PLACED,
+            holds_post=not exited,
+            applied_on=row.start,
+            approved_on=row.start,
+            migrated=True,
+            created_by=actor,
+        )
+        Transition.objects.create(
+            application=application,
+            from_step="",
+            to_step=Step.PLACED,
+            actor=actor,
+            on=row.on_post,
+            note=f"新老衔接导入：原在岗{row.prior_months}个月",
+            migrated=True,
+        )
+        if exited:
+            Transition.objects.create(
+                application=application,
+                from_step=Step.PLACED,
+                to_step=Step.EXITED,
+                actor=actor,
+                on=row.exit_date,
+                note=f"新老衔接导入：{ExitReason(row.exit_reason).label}",
+                migrated=True,
+            )
+        Agreement.objects.create(
+            application=application,
+            number=1,
+            village=village,
+            start_date=row.start,
+            end_date=row.end,
+            monthly_pay=Decimal("0"),
+            working_time=post.working_time,
+            duties=row.duty.name,
+            signed_on=row.start,
+            recorded_by=actor,
+        )
+        verdict = eligibility_check(person=person, line=row.line, county=county, on=today, book=book)
+        Placement.objects.create(
+            application=application,
+            person=person,
+            post=post,
+            township_id=row.township_id,
+            line=row.line,
+            on_post_date=row.on_post,
+            prior_months=row.prior_months,
+            first_approved_on=row.start,
+            exit_date=row.exit_date,
+            exit_reason=row.exit_reason,
+            migrated=True,
+            legacy_terms=not verdict.eligible,
+        )
+
+
+def _person(row: HolderRow, village: Village) -> Person:
+    parsed = parse_id_number(row.id_number)
+    person, created = Person.objects.get_or_create(
+        id_number=row.id_number,
+        defaults={
+            "name": row.name,
+            "sex": parsed.sex,
+            "birth_date": parsed.birth_date,
+            "township_id": row.township_id,
+            "village": village,
+            "retirement_category": default_category(parsed.sex).value,
+            "bank_account": row.bank_account,
+            "bank_name": row.bank_name,
+        },
+    )
+    if not created and row.bank_account:
+        person.bank_account, person.bank_name = row.bank_account, row.bank_name
+        person.save(update_fields=["bank_account", "bank_name"])
+    claims_set(person=person, groups=[(g, "新老衔接导入") for g in row.groups])
+    return person

@@ -1,0 +1,135 @@
+"""新老衔接: importing existing holders, all or nothing, with migrated histories."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from people.models import Person
+from placements import terms
+from placements.migration import COLUMNS, OPTIONAL, placements_import
+from placements.models import Application, Placement, Step
+from posts.models import Post
+from tests import factories
+from townships.models import County, Village
+
+HEADERS = COLUMNS + OPTIONAL[:2]
+
+
+def holder(**values) -> list:
+    row = {
+        "姓名": "王大山",
+        "身份证号": factories.id_number("19680305"),
+        "镇街代码": "371502101",
+        "村（社区）": "沙镇东村",
+        "岗位类型": "乡村",
+        "岗位类别": "公共服务类",
+        "岗位名称": "村容保洁",
+        "人员类别": "脱贫人口",
+        "上岗日期": "2021-03-01",
+        "协议开始日期": "2021-03-01",
+        "协议结束日期": "2022-02-28",
+        "原在岗月数": "10",
+        "银行账号": "6228480012345678901",
+        "开户银行": "农业银行",
+        "离岗日期": "",
+        "离岗原因": "",
+    }
+    row.update(values)
+    return [row[c] for c in HEADERS]
+
+
+def run(rows, dry_run=False, actor=None):  # type: ignore[no-untyped-def]
+    return placements_import(
+        county=County.objects.get(code="371502"),
+        source=factories.xlsx(rows, HEADERS),
+        dry_run=dry_run,
+        actor=actor,
+    )
+
+
+def test_existing_holders_come_in_with_a_migrated_history(cast) -> None:
+    exited_number = factories.id_number("19600101")
+    report = run(
+        [
+            holder(),
+            holder(
+                **{
+                    "姓名": "李小河",
+                    "身份证号": exited_number,
+                    "村（社区）": "新建社区",
+                    "离岗日期": "2021-12-31",
+                    "离岗原因": "协议期满",
+                }
+            ),
+        ],
+        actor=cast.hr,
+    )
+    assert report.imported, report.problems
+    assert report.villages_created == ["新建社区"]
+    assert Village.objects.get(name="新建社区").kind == Village.Kind.COMMUNITY
+    on_post = Placement.objects.get(person__name="王大山")
+    assert (on_post.on_post_date, on_post.prior_months, on_post.migrated) == (dt.date(2021, 3, 1), 10, True)
+    assert terms.subsidy_end(on_post) == dt.date(2023, 4, 30)  # 36 - 10 = 26 months from March 2021
+    application = on_post.application
+    assert (application.step, application.holds_post, application.migrated) == (Step.PLACED, True, True)
+    assert list(application.history.values_list("to_step", "migrated")) == [("placed", True)]
+    assert on_post.post.status == Post.Status.FILLED
+    left = Placement.objects.get(person__id_number=exited_number)
+    assert (left.exit_date, left.exit_reason, left.application.step) == (
+        dt.date(2021, 12, 31),
+        "agreement_ended",
+        "exited",
+    )
+    assert left.post.status == Post.Status.VACANT
+    assert Person.objects.get(name="王大山").claims.get().group == "poverty"
+
+
+def test_one_bad_row_imports_nothing_and_every_problem_is_named(cast) -> None:
+    good = factories.id_number("19680305")
+    wrong_check = good[:-1] + ("0" if good[-1] != "0" else "1")
+    rows = [
+        holder(),
+        holder(身份证号=wrong_check),
+        holder(镇街代码="370812001"),
+        holder(岗位类型="城市"),
+        holder(岗位名称="不存在的岗位"),
+        holder(上岗日期="2021-13-01"),
+        holder(离岗日期="2021-06-01"),
+        holder(原在岗月数="十"),
+    ]
+    report = run(rows, actor=cast.hr)
+    assert not report.imported and not Placement.objects.exists() and not Person.objects.exists()
+    where = {(p.row, p.column) for p in report.problems}
+    assert where >= {
+        (3, "身份证号"),
+        (4, "镇街代码"),
+        (5, "岗位类型"),
+        (6, "岗位名称"),
+        (7, "上岗日期"),
+        (8, "离岗原因"),
+        (9, "原在岗月数"),
+    }
+
+
+def test_a_person_already_on_a_post_is_refused(cast) -> None:
+    number = factories.id_number("19680305")
+    assert run([holder(身份证号=number)], actor=cast.hr).imported
+    again = run([holder(身份证号=number, 姓名="王大山")], actor=cast.hr)
+    assert again.problems[0].message == "该人员已在岗，同一人只能占用一个公益性岗位"
+    assert Application.objects.count() == 1
+
+
+def test_the_command_dry_runs_imports_and_fails_loudly(cast, tmp_path, capsys) -> None:
+    path = tmp_path / "holders.xlsx"
+    path.write_bytes(factories.xlsx([holder()], HEADERS).getvalue())
+    call_command("import_placements", str(path), "--county", "371502", "--dry-run")
+    assert not Placement.objects.exists()
+    call_command("import_placements", str(path), "--county", "371502", "--user", "hr")
+    assert "已导入在岗人员 1 人" in capsys.readouterr().out
+    assert Placement.objects.get().application.history.get().actor.username == "hr"
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(factories.xlsx([holder(岗位类型="城市")], HEADERS).getvalue())
+    with pytest.raises(CommandError, match="未导入任何数据"):
+        call_command("import_placements", str(bad), "--county", "371502")
