@@ -14,14 +14,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from common.idcard import mask_id_number
-from townships.access import has_role, require_role
+from people.models import Person
+from posts.models import Announcement, Post
+from townships.access import has_role, require_role, scope_by_township
 from townships.models import Role
 
 from . import selectors, services, terms
-from .models import OPEN_STEPS, Step
+from .migration import COLUMNS, OPTIONAL, placements_import
+from .models import OPEN_STEPS, ExitReason, Placement, Referral, Step
 from .procedure import STEP_LABELS, next_step
 
 READERS = (Role.CLERK, Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN)
+
+
+def today() -> dt.date:
+    """The business date of a request (a function, so tests can set it)."""
+    return dt.date.today()
 
 
 @login_required
@@ -56,6 +64,12 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_close": application.step in OPEN_STEPS and has_role(request.user, Role.CLERK, Role.HR),
         "agreements": application.agreements.all(),
         "today": dt.date.today(),
+        "objections": application.objections.all(),
+        "placement": Placement.objects.filter(application=application).first(),
+        "exit_reasons": ExitReason.choices,
+        "referrals": Referral.choices,
+        "can_write": has_role(request.user, Role.CLERK, Role.HR),
+        "is_hr": has_role(request.user, Role.HR),
     }
     return render(request, "placements/application_detail.html", context)
 
@@ -149,5 +163,220 @@ def agreement_print(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @login_required
 def alert_list(request: HttpRequest) -> HttpResponse:
     require_role(request.user, *READERS)
-    found = terms.alerts(placements=selectors.active_placements(user=request.user), today=dt.date.today())
+    found = terms.alerts(placements=selectors.active_placements(user=request.user), today=today())
     return render(request, "placements/alerts.html", {"alerts": found, "kinds": terms.ALERT_KINDS})
+
+
+# Clerk's round: apply, democratic review, publicity; HR's list approval; life on the post.
+
+
+def _clerk(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return require_role(request.user, Role.CLERK)
+
+
+@login_required
+def apply(request: HttpRequest) -> HttpResponse:
+    """报名申请: a registered person of the township applies for a post of an open announcement."""
+    membership = _clerk(request)
+    township = membership.township
+    today = dt.date.today()
+    announcements = Announcement.objects.filter(
+        county=township.county, deadline__gte=today - dt.timedelta(days=366)
+    )
+    posts = Post.objects.filter(township=township, status=Post.Status.VACANT, announcements__in=announcements)
+    if request.method == "POST":
+        try:
+            announcement = get_object_or_404(announcements, pk=request.POST.get("announcement") or 0)
+            post = get_object_or_404(posts.distinct(), pk=request.POST.get("post") or 0)
+            number = request.POST.get("id_number", "").strip().upper()
+            person = scope_by_township(request.user, Person.objects.filter(id_number=number)).first()
+            if person is None:
+                raise ValidationError(
+                    f"本乡镇（街道）没有身份证号为{number or '（空）'}的登记人员，请先登记人员"
+                )
+            made = services.application_create(
+                person=person,
+                post=post,
+                announcement=announcement,
+                actor=request.user,
+                on=_date(request, "on") if request.POST.get("on") else today,
+            )
+            messages.success(request, f"{person.name}已报名岗位{post.code}。")
+            return redirect("placements:application-detail", pk=made.pk)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    context = {
+        "announcements": announcements,
+        "posts": posts.distinct().select_related("village", "duty"),
+        "today": today,
+    }
+    return render(request, "placements/apply.html", context)
+
+
+@login_required
+def review(request: HttpRequest) -> HttpResponse:
+    """民主评议: one meeting of a village, a result per applicant of that village."""
+    _clerk(request)
+    waiting = selectors.applications(user=request.user, step=Step.APPLIED)
+    if request.method == "POST":
+        chosen = list(waiting.filter(pk__in=request.POST.getlist("application")))
+        try:
+            if not chosen:
+                raise ValidationError("请至少选择一名评议对象")
+            villages = {a.post.village for a in chosen}
+            if len(villages) != 1:
+                raise ValidationError("一次民主评议只能评议同一村（社区）的申请人")
+            outcomes = [
+                services.ReviewOutcome(
+                    a, request.POST.get(f"passed_{a.pk}") == "1", request.POST.get(f"note_{a.pk}", "")
+                )
+                for a in chosen
+            ]
+            minutes = request.FILES.get("minutes")
+            services.review_record(
+                village=villages.pop(),
+                meeting_date=_date(request, "meeting_date"),
+                participants=request.POST.get("participants", ""),
+                minutes_name=minutes.name if minutes else "",
+                minutes=minutes,
+                outcomes=outcomes,
+                actor=request.user,
+            )
+            messages.success(request, f"已记录民主评议，共{len(outcomes)}人。")
+            return redirect("placements:queue")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    return render(request, "placements/review.html", {"waiting": waiting})
+
+
+@login_required
+def publicity_new(request: HttpRequest) -> HttpResponse:
+    """审核公示: publish the reviewed applicants; the end date follows the working-day calendar."""
+    _clerk(request)
+    waiting = selectors.applications(user=request.user, step=Step.REVIEWED)
+    if request.method == "POST":
+        chosen = list(waiting.filter(pk__in=request.POST.getlist("application")))
+        try:
+            made = services.publicity_start(
+                applications=chosen, start=_date(request, "start"), actor=request.user
+            )
+            messages.success(request, f"已公示{len(chosen)}人：{made.start_date}至{made.end_date}。")
+            return redirect("placements:publicity-print", pk=made.pk)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    return render(request, "placements/publicity_new.html", {"waiting": waiting, "today": dt.date.today()})
+
+
+@login_required
+def approve_list(request: HttpRequest) -> HttpResponse:
+    """区级审批 of a list: HR ticks the publicized applicants and approves them at once."""
+    require_role(request.user, Role.HR)
+    waiting = selectors.applications(user=request.user, step=Step.PUBLICIZED).select_related("publicity")
+    result = None
+    if request.method == "POST":
+        chosen = list(waiting.filter(pk__in=request.POST.getlist("application")))
+        try:
+            if not chosen:
+                raise ValidationError("请选择要审批的人员")
+            result = services.approve(applications=chosen, actor=request.user, on=_date(request, "on"))
+            if result.approved:
+                messages.success(request, f"审批通过{len(result.approved)}人。")
+            for _application, reason in result.refused:
+                messages.error(request, reason)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    return render(
+        request, "placements/approve.html", {"waiting": waiting, "today": dt.date.today(), "result": result}
+    )
+
+
+@login_required
+@require_POST
+def objection(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, Role.CLERK, Role.HR)
+    application = selectors.application_get(user=request.user, pk=pk)
+    try:
+        if request.POST.get("objection"):
+            found = get_object_or_404(application.objections, pk=request.POST["objection"])
+            services.objection_resolve(
+                objection=found,
+                upheld=request.POST.get("upheld") == "1",
+                resolution=request.POST.get("resolution", ""),
+                actor=request.user,
+            )
+            messages.success(request, "已处理异议。")
+        else:
+            services.objection_record(
+                application=application,
+                raised_on=_date(request, "raised_on"),
+                content=request.POST.get("content", ""),
+                actor=request.user,
+            )
+            messages.success(request, "已记录异议。")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("placements:application-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def placement_act(request: HttpRequest, pk: int) -> HttpResponse:
+    """Life on the post from the application page: exit, renewal, extension."""
+    require_role(request.user, Role.CLERK, Role.HR)
+    application = selectors.application_get(user=request.user, pk=pk)
+    placement = get_object_or_404(Placement, application=application)
+    action = request.POST.get("action", "")
+    try:
+        if action == "exit":
+            terms.placement_exit(
+                placement=placement,
+                exit_date=_date(request, "exit_date"),
+                reason=request.POST.get("reason", ""),
+                referral=request.POST.get("referral", ""),
+                note=request.POST.get("note", ""),
+                referral_note=request.POST.get("referral_note", ""),
+                actor=request.user,
+            )
+            messages.success(request, "已办理退出，岗位恢复为空岗，可通过新一轮招聘补充。")
+        elif action == "renew":
+            made = terms.agreement_renew(
+                placement=placement, signed_on=_date(request, "signed_on"), actor=request.user
+            )
+            messages.success(request, f"已续签第{made.number}份协议：{made.start_date}至{made.end_date}。")
+        elif action == "extend":
+            require_role(request.user, Role.HR)
+            terms.extension_grant(
+                placement=placement,
+                until=_date(request, "until"),
+                document=request.POST.get("document", ""),
+                actor=request.user,
+            )
+            messages.success(request, "已记录补贴期限延长。")
+        else:
+            raise ValidationError("未知的操作")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("placements:application-detail", pk=pk)
+
+
+@login_required
+def migration_upload(request: HttpRequest) -> HttpResponse:
+    """新老衔接 for HR: upload the existing holders; a dry run unless 导入 is chosen."""
+    membership = require_role(request.user, Role.HR)
+    report = None
+    if request.method == "POST" and request.FILES.get("file"):
+        report = placements_import(
+            county=membership.county,
+            source=request.FILES["file"],
+            dry_run=request.POST.get("commit") != "1",
+            actor=request.user,
+        )
+        if report.imported:
+            messages.success(request, f"已导入在岗人员{len(report.rows)}人。")
+        elif report.ok:
+            messages.success(request, f"检查通过，共{len(report.rows)}人。确认无误后请选择“导入”再次上传。")
+        else:
+            messages.error(request, f"共{len(report.problems)}处错误，未导入任何数据。")
+    return render(
+        request, "placements/migration_upload.html", {"report": report, "columns": COLUMNS + OPTIONAL}
+    )

@@ -2,15 +2,33 @@
 
 import io
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from townships.access import get_county_or_404, membership_of, visible_counties, visible_townships
-from townships.models import Plan
+from townships.access import (
+    get_county_or_404,
+    get_township_or_404,
+    has_role,
+    membership_of,
+    require_role,
+    scope_by_county,
+    scope_by_township,
+    visible_counties,
+    visible_townships,
+)
+from townships.models import Plan, Role
 
 from .exports import plan_filename, plan_workbook_write
+from .forms import AnnouncementForm, PostForm
+from .models import Announcement, Post
 from .selectors import plan_report, plan_report_table
+from .services import announcement_publish, post_create
 
 
 def _scoped_plan(request: HttpRequest, county_code: str, year: int) -> Plan:
@@ -52,3 +70,103 @@ def plan_download(request: HttpRequest, county_code: str, year: int) -> FileResp
     plan_workbook_write(report=report, target=buffer)
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename=plan_filename(report))
+
+
+# Posts and announcements.
+
+
+def _writer(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return require_role(request.user, Role.CLERK, Role.HR)
+
+
+@login_required
+def post_list(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, Role.CLERK, Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN)
+    status = request.GET.get("status", "")
+    posts = scope_by_township(
+        request.user, Post.objects.select_related("township", "village", "duty__category")
+    )
+    if status in Post.Status.values:
+        posts = posts.filter(status=status)
+    page = Paginator(posts.order_by("township_id", "code"), 50).get_page(request.GET.get("page"))
+    can_open = has_role(request.user, Role.CLERK, Role.HR)
+    form = PostForm(townships=visible_townships(request.user)) if can_open else None
+    context = {"page": page, "form": form, "params": {"status": status}, "statuses": Post.Status.choices}
+    return render(request, "posts/post_list.html", context)
+
+
+@login_required
+@require_POST
+def post_open(request: HttpRequest) -> HttpResponse:
+    _writer(request)
+    townships = visible_townships(request.user)
+    form = PostForm(request.POST, townships=townships)
+    if not form.is_valid():
+        messages.error(
+            request, "请检查岗位信息：" + "；".join(e for errs in form.errors.values() for e in errs)
+        )
+        return redirect("posts:post-list")
+    data = form.cleaned_data
+    township = get_township_or_404(request.user, data["township"])
+    village = township.villages.filter(name=data["village"].strip()).first()
+    if village is None:
+        messages.error(request, f"「{data['village']}」不是{township.name}的村（社区）")
+        return redirect("posts:post-list")
+    try:
+        with transaction.atomic():
+            made = [
+                post_create(
+                    township=township,
+                    village=village,
+                    line=data["line"],
+                    year=data["year"],
+                    duty=data["duty"],
+                    department=data["department"],
+                    kind=data["kind"],
+                )
+                for _ in range(data["count"])
+            ]
+        messages.success(request, f"已开设岗位 {len(made)} 个：{made[0].code} 等。")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("posts:post-list")
+
+
+@login_required
+def announcement_list(request: HttpRequest) -> HttpResponse:
+    membership = require_role(request.user, Role.CLERK, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN)
+    announcements = scope_by_county(request.user, Announcement.objects.select_related("county", "township"))
+    can_publish = membership.role == Role.HR or (
+        membership.role == Role.CLERK and membership.township.county.township_may_announce
+    )
+    form = None
+    if can_publish:
+        vacant = scope_by_township(request.user, Post.objects.filter(status=Post.Status.VACANT))
+        form = AnnouncementForm(request.POST or None, posts=vacant.select_related("village", "duty"))
+        if request.method == "POST" and form.is_valid():
+            county = visible_counties(request.user).first()
+            try:
+                made = announcement_publish(
+                    county=county,
+                    title=form.cleaned_data["title"],
+                    deadline=form.cleaned_data["deadline"],
+                    posts=list(form.cleaned_data["posts"]),
+                    body=form.cleaned_data["body"],
+                    actor=request.user,
+                )
+                messages.success(request, f"已发布公告：{made.title}")
+                return redirect("posts:announcement-detail", pk=made.pk)
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+    context = {"announcements": announcements[:100], "form": form}
+    return render(request, "posts/announcement_list.html", context)
+
+
+@login_required
+def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, Role.CLERK, Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN)
+    announcement = get_object_or_404(scope_by_county(request.user, Announcement.objects.all()), pk=pk)
+    posts = scope_by_township(
+        request.user, announcement.posts.select_related("township", "village", "duty__category")
+    )
+    return render(request, "posts/announcement_detail.html", {"announcement": announcement, "posts": posts})

@@ -81,11 +81,6 @@ def test_alerts_page_lists_agreements_due(recruiting, monkeypatch) -> None:
     (application,) = recruiting.to_approved(1)
     recruiting.to_placed(application)
 
-    class Today(dt.date):
-        @classmethod
-        def today(cls):  # type: ignore[no-untyped-def]
-            return D(2023, 2, 20)
-
-    monkeypatch.setattr("placements.views.dt.date", Today)
+    monkeypatch.setattr("placements.views.today", lambda: D(2023, 2, 20))
     page = recruiting.cast.client(recruiting.cast.hr).get(reverse("placements:alerts")).content.decode()
     assert "协议到期（2023-03-31" in page

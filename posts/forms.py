@@ -1,0 +1,32 @@
+from django import forms
+
+from townships.models import Line
+
+from .models import Duty, Post
+
+
+class PostForm(forms.Form):
+    township = forms.ChoiceField(label="乡镇（街道）")
+    village = forms.CharField(label="用人单位（村/社区）", max_length=80)
+    line = forms.ChoiceField(label="城乡", choices=Line.choices)
+    year = forms.IntegerField(label="开发年度", min_value=2020, max_value=2100)
+    duty = forms.ModelChoiceField(label="岗位类别·职责", queryset=Duty.objects.select_related("category"))
+    kind = forms.ChoiceField(label="岗位性质", choices=Post.Kind.choices)
+    department = forms.CharField(label="开发部门", max_length=60, required=False)
+    count = forms.IntegerField(label="开设数量", min_value=1, max_value=200, initial=1)
+
+    def __init__(self, *args, townships=(), **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["township"].choices = [(t.code, t.name) for t in townships]
+
+
+class AnnouncementForm(forms.Form):
+    title = forms.CharField(label="公告标题", max_length=120)
+    deadline = forms.DateField(label="报名截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+    body = forms.CharField(label="公告正文", widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    posts = forms.ModelMultipleChoiceField(label="招聘岗位（空岗）", queryset=Post.objects.none(),
+                                           widget=forms.CheckboxSelectMultiple)  # fmt: skip
+
+    def __init__(self, *args, posts=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["posts"].queryset = posts if posts is not None else Post.objects.none()

@@ -1,0 +1,145 @@
+"""A whole round through the pages only, each step by the role that does it."""
+
+import datetime as dt
+
+from django.urls import reverse
+
+from placements.models import Application, Placement, Step
+from posts.models import Announcement, Duty, Post
+from tests import factories
+from tests.conftest import PASSWORD
+from townships.models import Quota, Role, Township
+from townships.services import user_with_membership_ensure
+
+
+def follow_text(response) -> str:  # type: ignore[no-untyped-def]
+    return response.content.decode()
+
+
+def test_a_round_through_the_pages(cast) -> None:
+    township = Township.objects.get(code="371502101")
+    quota = Quota.objects.filter(plan__year=2022, township=township)
+    quota.update(rural=3)
+    village = township.villages.first()
+    hr, clerk = cast.client(cast.hr), cast.client(cast.clerk)
+    checker = user_with_membership_ensure(
+        username="clerk_b", password=PASSWORD, role=Role.CLERK, county=township.county, township=township
+    )
+    duty = Duty.objects.filter(line="rural").first()
+    opened = hr.post(
+        reverse("posts:post-open"),
+        {
+            "township": township.code,
+            "village": village.name,
+            "line": "rural",
+            "year": 2022,
+            "duty": duty.pk,
+            "kind": "regular",
+            "count": 3,
+        },
+        follow=True,
+    )
+    assert "已开设岗位 3 个" in follow_text(opened)
+    too_many = hr.post(
+        reverse("posts:post-open"),
+        {
+            "township": township.code,
+            "village": village.name,
+            "line": "rural",
+            "year": 2022,
+            "duty": duty.pk,
+            "kind": "regular",
+            "count": 1,
+        },
+        follow=True,
+    )
+    assert "沙镇镇2022年乡村岗位计划为3个，已全部开设" in follow_text(too_many)
+    posts = list(Post.objects.filter(township=township).order_by("code"))
+    published = hr.post(
+        reverse("posts:announcement-list"),
+        {"title": "沙镇镇乡村公益性岗位招聘", "deadline": "2099-12-31", "posts": [p.pk for p in posts]},
+        follow=True,
+    )
+    assert "已发布公告" in follow_text(published)
+    announcement = Announcement.objects.get()
+    people = [factories.person(township.code, name=n) for n in ("甲一", "乙二", "丙三")]
+    wrong = clerk.post(
+        reverse("placements:apply"),
+        {
+            "announcement": announcement.pk,
+            "post": posts[0].pk,
+            "id_number": "110105194912310021",
+            "on": "2022-03-01",
+        },
+        follow=True,
+    )
+    assert "没有身份证号为110105194912310021的登记人员" in follow_text(wrong)
+    for person, post in zip(people, posts, strict=False):
+        done = clerk.post(
+            reverse("placements:apply"),
+            {
+                "announcement": announcement.pk,
+                "post": post.pk,
+                "id_number": person.id_number,
+                "on": "2022-03-01",
+            },
+            follow=True,
+        )
+        assert f"{person.name}已报名岗位{post.code}" in follow_text(done)
+    apps = list(Application.objects.order_by("pk"))
+    reviewer = cast.client(checker)
+    reviewed = reviewer.post(
+        reverse("placements:review"),
+        {
+            "meeting_date": "2022-03-03",
+            "participants": "村两委、党员和群众代表",
+            "application": [a.pk for a in apps],
+            **{f"passed_{a.pk}": "1" for a in apps},
+        },
+        follow=True,
+    )
+    assert "已记录民主评议，共3人" in follow_text(reviewed)
+    listing = clerk.post(
+        reverse("placements:publicity-new"),
+        {"start": "2022-03-07", "application": [a.pk for a in apps]},
+        follow=True,
+    )
+    assert "2022年3月7日至2022年3月11日（5个工作日）" in follow_text(listing)
+    assert people[0].id_number not in follow_text(listing)
+    quota.update(rural=2)  # the plan was revised down after the posts were opened
+    approved = hr.post(
+        reverse("placements:approve"), {"on": "2022-03-14", "application": [a.pk for a in apps]}, follow=True
+    )
+    text = follow_text(approved)
+    assert "审批通过2人" in text and "沙镇镇2022年乡村岗位计划2个已全部审批，丙三未获审批" in text
+    first = apps[0]
+    act = reverse("placements:application-act", args=[first.pk])
+    clerk.post(
+        act, {"action": "agree", "start": "2022-04-01", "signed_on": "2022-03-20", "monthly_pay": "680.00"}
+    )
+    clerk.post(act, {"action": "train", "date": "2022-03-25", "hours": "8", "content": "安全与职责"})
+    placed = clerk.post(act, {"action": "place", "on": "2022-04-01"}, follow=True)
+    assert "已办理：安排上岗" in follow_text(placed)
+    placement = Placement.objects.get(application=first)
+    assert placement.on_post_date == dt.date(2022, 4, 1)
+    left = clerk.post(
+        reverse("placements:placement-act", args=[first.pk]),
+        {
+            "action": "exit",
+            "exit_date": "2022-08-31",
+            "reason": "voluntary",
+            "referral": "employment",
+            "note": "外出务工",
+        },
+        follow=True,
+    )
+    assert "已办理退出" in follow_text(left)
+    assert Application.objects.get(pk=first.pk).step == Step.EXITED
+    assert Post.objects.get(pk=first.post_id).status == Post.Status.VACANT
+    # Another township's clerk reaches none of it.
+    stranger = cast.client(cast.other_clerk)
+    assert stranger.get(reverse("placements:application-detail", args=[first.pk])).status_code == 404
+    assert (
+        stranger.post(reverse("placements:placement-act", args=[first.pk]), {"action": "renew"}).status_code
+        == 404
+    )
