@@ -17,6 +17,8 @@ class PlanReportRow:
     rural: int
     filled_urban: int
     filled_rural: int
+    vacant_urban: int = 0
+    vacant_rural: int = 0
 
     @property
     def total(self) -> int:
@@ -25,6 +27,10 @@ class PlanReportRow:
     @property
     def filled(self) -> int:
         return self.filled_urban + self.filled_rural
+
+    @property
+    def vacant(self) -> int:
+        return self.vacant_urban + self.vacant_rural
 
 
 @dataclass
@@ -41,17 +47,23 @@ class PlanReport:
             rural=sum(r.rural for r in self.rows),
             filled_urban=sum(r.filled_urban for r in self.rows),
             filled_rural=sum(r.filled_rural for r in self.rows),
+            vacant_urban=sum(r.vacant_urban for r in self.rows),
+            vacant_rural=sum(r.vacant_rural for r in self.rows),
         )
 
 
 def plan_report(*, plan: Plan, townships: QuerySet[Township]) -> PlanReport:
-    """The plan's rows for the given townships, in the document's order, with posts filled.
-    Two queries whatever the number of townships."""
-    filled = Post.objects.filter(township__in=townships, year=plan.year, status=Post.Status.FILLED)
+    """The plan's rows for the given townships, in the document's order, with the regular posts
+    filled and vacant (opened, not filled). Two queries whatever the number of townships."""
+    posts = Post.objects.filter(township__in=townships, year=plan.year, kind=Post.Kind.REGULAR)
+    filled, vacant = Q(status=Post.Status.FILLED), Q(status=Post.Status.VACANT)
     counts = {
         row["township_id"]: row
-        for row in filled.values("township_id").annotate(
-            urban=Count("id", filter=Q(line=Line.URBAN)), rural=Count("id", filter=Q(line=Line.RURAL))
+        for row in posts.values("township_id").annotate(
+            urban=Count("id", filter=filled & Q(line=Line.URBAN)),
+            rural=Count("id", filter=filled & Q(line=Line.RURAL)),
+            vacant_urban=Count("id", filter=vacant & Q(line=Line.URBAN)),
+            vacant_rural=Count("id", filter=vacant & Q(line=Line.RURAL)),
         )
     }
     report = PlanReport(plan=plan)
@@ -65,6 +77,8 @@ def plan_report(*, plan: Plan, townships: QuerySet[Township]) -> PlanReport:
                 rural=quota.rural,
                 filled_urban=got.get("urban", 0),
                 filled_rural=got.get("rural", 0),
+                vacant_urban=got.get("vacant_urban", 0),
+                vacant_rural=got.get("vacant_rural", 0),
             )
         )
     return report
@@ -81,9 +95,15 @@ def plan_report_table(report: PlanReport) -> tuple[list[str], list[list], list]:
         "已上岗合计",
         "城镇已上岗",
         "乡村已上岗",
+        "空岗合计",
+        "城镇空岗",
+        "乡村空岗",
     ]
 
     def cells(r: PlanReportRow) -> list:
-        return [r.code, r.name, r.total, r.urban, r.rural, r.filled, r.filled_urban, r.filled_rural]
+        return [
+            r.code, r.name, r.total, r.urban, r.rural, r.filled, r.filled_urban, r.filled_rural, r.vacant,
+            r.vacant_urban, r.vacant_rural,
+        ]  # fmt: skip
 
     return headers, [cells(r) for r in report.rows], cells(report.totals)

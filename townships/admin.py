@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import City, County, Membership, Plan, Quota, Township, Village
+from .models import CalendarDay, CalendarYear, City, County, Membership, Plan, Quota, Township, Village
 
 
 @admin.register(City)
@@ -10,7 +10,14 @@ class CityAdmin(admin.ModelAdmin):
 
 @admin.register(County)
 class CountyAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "city", "dedicated_posts_per_township"]
+    list_display = [
+        "code",
+        "name",
+        "city",
+        "dedicated_posts_per_township",
+        "publicity_working_days",
+        "subsidy_months",
+    ]
 
 
 @admin.register(Township)
@@ -45,3 +52,18 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "county"]
     search_fields = ["user__username"]
     list_select_related = ["user", "county", "township"]
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    """Years beyond the chinesecalendar package: enter the State Council's holiday notice here,
+    then each holiday and make-up working day as a CalendarDay."""
+
+    list_display = ["year", "document"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_workday", "note"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"

@@ -143,3 +143,24 @@ def test_a_round_through_the_pages(cast) -> None:
         stranger.post(reverse("placements:placement-act", args=[first.pk]), {"action": "renew"}).status_code
         == 404
     )
+
+
+def test_the_plan_table_counts_filled_and_vacant_posts(recruiting) -> None:
+    from posts.selectors import plan_report
+    from townships.models import Plan
+
+    (application,) = recruiting.to_approved(1)
+    recruiting.to_placed(application)
+    plan = Plan.objects.get(county__code="371502", year=2022)
+    row = next(
+        r for r in plan_report(plan=plan, townships=Township.objects.all()).rows if r.code == "371502101"
+    )
+    assert (row.filled_rural, row.vacant_rural, row.filled_urban) == (1, 2, 0)
+    page = recruiting.cast.client(recruiting.cast.clerk).get(reverse("home")).content.decode()
+    assert "已上岗 1 人，空岗 2 个" in page
+
+
+def test_the_calendar_table_is_edited_in_the_admin(cast) -> None:
+    client = cast.client(cast.county_admin)
+    assert client.get("/admin/townships/calendarday/add/").status_code == 200
+    assert cast.client(cast.hr).get("/admin/townships/calendarday/add/").status_code != 200
