@@ -1,11 +1,13 @@
 """Loads the seed documents' data and the demo cast through each app's services.
 Lives downstream of every app so that it may call all of them."""
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 
 from people.services import eligibility_rules_load
@@ -80,3 +82,48 @@ def seed_demo_users(*, password: str) -> list[tuple[str, str, str]]:
             )
             made.append((username, Role.CLERK.label, f"{county.name}{township.name}"))
     return made
+
+
+DEMO_PEOPLE = [
+    ("张桂英", "19700312", "female", ["poverty"]),
+    ("李建国", "19650708", "male", ["low_income"]),
+    ("王秀兰", "19681120", "female", ["rural_disabled"]),
+]
+
+
+def seed_demo_round(*, today: dt.date | None = None) -> int:
+    """Something to work on in 沙镇镇 (clerk_371502101): three vacant rural posts of the 2022
+    plan, an open announcement by hr_371502 and three registered applicants. Only once."""
+    from common.idcard import check_character
+    from people.models import Person
+    from people.services import PersonData, person_create
+    from posts.models import Duty, Post
+    from posts.services import announcement_publish, post_create
+
+    township = Township.objects.get(code="371502101")
+    if Post.objects.filter(township=township).exists():
+        return 0
+    today = today or dt.date.today()
+    village = township.villages.order_by("pk").first()
+    duty = Duty.objects.get(line="rural", name="村容保洁")
+    posts = [
+        post_create(township=township, village=village, line="rural", year=2022, duty=duty) for _ in range(3)
+    ]
+    hr = User.objects.get(username="hr_371502")
+    announcement_publish(
+        county=township.county,
+        title=f"{township.name}乡村公益性岗位招聘公告（演示）",
+        deadline=today + dt.timedelta(days=30),
+        posts=posts,
+        actor=hr,
+        body="面向本镇脱贫享受政策人口、农村低收入人口、农村残疾人和农村大龄人员招聘乡村公益性岗位。",
+    )
+    for serial, (name, birth, sex, groups) in enumerate(DEMO_PEOPLE, start=1):
+        first17 = f"371502{birth}{serial:02d}{1 if sex == 'male' else 2}"
+        number = first17 + check_character(first17)
+        if not Person.objects.filter(id_number=number).exists():
+            person_create(
+                township=township,
+                data=PersonData(name=name, id_number=number, village=village.name, groups=groups),
+            )
+    return len(posts)

@@ -79,6 +79,17 @@ def test_seed_demo_is_idempotent_and_creates_every_demo_user(db, capsys) -> None
     assert "clerk_371502101" in capsys.readouterr().out
 
 
+def test_seed_demo_leaves_a_round_to_work_on_once(db) -> None:
+    from people.models import Person
+    from posts.models import Announcement, Post
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert Post.objects.filter(township__code="371502101", status="vacant").count() == 3
+    assert Announcement.objects.get().posts.count() == 3
+    assert Person.objects.filter(township__code="371502101").count() == 3
+
+
 def test_seed_demo_uses_the_default_password(db) -> None:
     call_command("seed_demo")
     assert User.objects.get(username="hr_371502").check_password("demo12345")

@@ -1,7 +1,7 @@
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from demo.seed import seed_demo_users, seed_reference_data
+from demo.seed import seed_demo_round, seed_demo_users, seed_reference_data
 
 
 class Command(BaseCommand):
@@ -20,6 +20,10 @@ class Command(BaseCommand):
             users = seed_demo_users(password=password)
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
+        if seed_demo_round():
+            self.stdout.write(
+                "已在沙镇镇开设3个乡村岗位并发布招聘公告，登记3名演示申请人（clerk_371502101 可办理）。"
+            )
         self.stdout.write(f"演示用户（密码：{password}）：")
         for username, role, scope in users:
             self.stdout.write(f"  {username:<18} {role:<10} {scope}")
