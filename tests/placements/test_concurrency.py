@@ -48,7 +48,7 @@ def ready(recruiting, applications: list[Application]) -> None:  # type: ignore[
     recruiting.publicize(applications)
 
 
-def test_a_second_application_of_the_same_person_is_refused_at_approval(recruiting) -> None:
+def two_applications_of_one_person(recruiting) -> tuple[Application, Application]:  # type: ignore[no-untyped-def]
     first = recruiting.apply(1, post_index=0)[0]
     second = services.application_create(
         person=first.person,
@@ -58,6 +58,11 @@ def test_a_second_application_of_the_same_person_is_refused_at_approval(recruiti
         on=first.applied_on,
     )
     ready(recruiting, [first, second])
+    return first, second
+
+
+def test_a_second_application_of_the_same_person_is_refused_at_approval(recruiting) -> None:
+    first, second = two_applications_of_one_person(recruiting)
     result = services.approve(applications=[first, second], actor=recruiting.cast.hr, on=APPROVED_ON)
     assert [a.pk for a in result.approved] == [first.pk]
     assert "同一人只能占用一个岗位" in result.refused[0][1]
@@ -80,15 +85,7 @@ def test_two_approvals_racing_for_the_last_quota_place(recruiting) -> None:
 @pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL row locks and concurrent transactions")
 @pytest.mark.django_db(transaction=True)
 def test_one_person_approved_twice_at_once_gets_one_post(recruiting) -> None:
-    first = recruiting.apply(1, post_index=0)[0]
-    second = services.application_create(
-        person=first.person,
-        post=recruiting.posts[1],
-        announcement=recruiting.announcement,
-        actor=recruiting.cast.clerk,
-        on=first.applied_on,
-    )
-    ready(recruiting, [first, second])
+    first, second = two_applications_of_one_person(recruiting)
     outcomes = race([first, second], recruiting.cast.hr)
     assert outcomes.count("approved") == 1
     assert any("同一人只能占用一个岗位" in o for o in outcomes), outcomes

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from common.commands import fail_with_problems
 from people.imports import applicants_import
 from townships.models import Township
 
@@ -22,10 +23,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"无法打开文件 {file}：{exc.strerror}") from exc
         if not report.ok:
-            for problem in report.problems:
-                where = f"第{problem.row}行" + (f"「{problem.column}」" if problem.column else "")
-                self.stderr.write(f"{where}：{problem.message}")
-            raise CommandError(f"共 {len(report.problems)} 处错误，未导入任何数据。")
+            fail_with_problems(self, report.problems)
         verb = "检查通过（未导入）" if dry_run else "已导入"
         self.stdout.write(
             f"{town.name}：{verb} {report.total} 人（新增 {report.created}，更新 {report.updated}）。"

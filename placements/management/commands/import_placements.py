@@ -1,6 +1,7 @@
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from common.commands import fail_with_problems
 from placements.migration import placements_import
 from townships.models import County
 
@@ -30,10 +31,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"无法打开文件 {file}：{exc.strerror}") from exc
         if not report.ok:
-            for problem in report.problems:
-                where = f"第{problem.row}行" + (f"「{problem.column}」" if problem.column else "")
-                self.stderr.write(f"{where}：{problem.message}")
-            raise CommandError(f"共 {len(report.problems)} 处错误，未导入任何数据。")
+            fail_with_problems(self, report.problems)
         verb = "检查通过（未导入）" if dry_run else "已导入"
         exited = sum(1 for r in report.rows if r.exit_date)
         self.stdout.write(f"{found.name}：{verb}在岗人员 {len(report.rows)} 人（其中已离岗 {exited} 人）。")
