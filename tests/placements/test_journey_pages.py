@@ -28,8 +28,8 @@ def test_a_round_through_the_pages(cast) -> None:
     duty = Duty.objects.filter(line="rural").first()
 
     def open_posts(count: int) -> str:
-        form = {"township": township.code, "village": village.name, "line": "rural", "year": 2022, "duty": duty.pk,
-                "kind": "regular", "count": count}  # fmt: skip
+        form = {"township": township.code, "village": village.name, "line": "rural", "year": 2022}
+        form.update(duty=duty.pk, kind="regular", count=count)
         return follow_text(hr.post(reverse("posts:post-open"), form, follow=True))
 
     assert "已开设岗位 3 个" in open_posts(3)
