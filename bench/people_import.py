@@ -21,7 +21,9 @@ from townships.models import Township  # noqa: E402
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
 township = Township.objects.get(code="371502101")
 villages = list(township.villages.values_list("name", flat=True))
-Person.objects.filter(township=township).delete()
+Person.objects.filter(township=township).exclude(
+    note__startswith="bench-generated"
+).delete()  # keep people_list's
 taken = set(Person.objects.values_list("id_number", flat=True))
 
 
@@ -55,4 +57,5 @@ for label, content, dry_run in runs:
     elapsed = time.perf_counter() - start
     assert report.ok, report.problems[:5]
     print(f"{label:<32} {elapsed:6.2f} s  (new {report.created}, updated {report.updated})")
-print(f"people in township after: {Person.objects.filter(township=township).count()}")
+after = Person.objects.filter(township=township).count()
+print(f"people in township after: {after} (with people_list's generated)")
