@@ -84,3 +84,71 @@ def test_alerts_page_lists_agreements_due(recruiting, monkeypatch) -> None:
     monkeypatch.setattr("placements.views.today", lambda: D(2023, 2, 20))
     page = recruiting.cast.client(recruiting.cast.hr).get(reverse("placements:alerts")).content.decode()
     assert "协议到期（2023-03-31" in page
+
+
+def test_dedicated_posts_are_their_own_kind_and_limited_per_township(cast) -> None:
+    from django.core.exceptions import ValidationError
+
+    from posts.models import Duty, Post
+    from posts.services import post_create
+    from townships.models import Township
+
+    township = Township.objects.get(code="371502101")
+    duty = Duty.objects.filter(line="rural").first()
+    made = [
+        post_create(township=township, village=township.villages.first(), line="rural", year=2022, duty=duty,
+                    kind=Post.Kind.DEDICATED)
+        for _ in range(township.county.dedicated_posts_per_township)
+    ]  # fmt: skip
+    assert len(made) == 3 and all("-RD-" in p.code for p in made)
+    with pytest.raises(ValidationError, match="专职公益性岗位已达3个"):
+        post_create(township=township, village=township.villages.first(), line="rural", year=2022, duty=duty,
+                    kind=Post.Kind.DEDICATED)  # fmt: skip
+
+
+def test_a_township_announces_only_where_the_county_allows(cast) -> None:
+    from django.core.exceptions import ValidationError
+
+    from posts.models import Duty
+    from posts.services import announcement_publish, post_create
+    from townships.models import County, Township
+
+    township = Township.objects.get(code="371502101")
+    post = post_create(township=township, village=township.villages.first(), line="rural", year=2022,
+                       duty=Duty.objects.filter(line="rural").first())  # fmt: skip
+    county = County.objects.get(code="371502")
+    with pytest.raises(ValidationError, match="招聘公告由区人社局发布"):
+        announcement_publish(
+            county=county, title="镇公告", deadline=D(2022, 3, 10), posts=[post], actor=cast.clerk
+        )
+    County.objects.filter(pk=county.pk).update(township_may_announce=True)
+    county.refresh_from_db()
+    made = announcement_publish(
+        county=county, title="镇公告", deadline=D(2022, 3, 10), posts=[post], actor=cast.clerk
+    )
+    assert made.township == township
+    page = cast.client(cast.clerk).get(reverse("posts:announcement-detail", args=[made.pk])).content.decode()
+    assert "报名截止日期：2022年3月10日" in page and post.code in page
+    assert (
+        cast.client(cast.clerk_other_county)
+        .get(reverse("posts:announcement-detail", args=[made.pk]))
+        .status_code
+        == 404
+    )
+
+
+def test_hr_checks_then_imports_existing_holders_from_the_page(cast) -> None:
+    from placements.models import Placement
+    from tests import factories
+    from tests.placements.test_migration import HEADERS, holder
+
+    client = cast.client(cast.hr)
+    url = reverse("placements:migration-upload")
+    upload = factories.xlsx([holder()], HEADERS)
+    upload.name = "holders.xlsx"
+    checked = client.post(url, {"file": upload, "commit": "0"}).content.decode()
+    assert "检查通过，共1人" in checked and not Placement.objects.exists()
+    upload.seek(0)
+    done = client.post(url, {"file": upload, "commit": "1"}).content.decode()
+    assert "已导入在岗人员1人" in done and Placement.objects.count() == 1
+    assert cast.client(cast.clerk).get(url).status_code == 404
