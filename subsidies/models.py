@@ -1,0 +1,189 @@
+"""Monthly subsidies (DOMAIN.md §7–§8): dated pay policies and minimum wages, attendance, the
+monthly payroll run of a county and its lines. Money is Decimal, yuan to the fen."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from placements.models import Placement
+from townships.models import County, Line, Township
+
+
+class MinimumWage(models.Model):
+    """The minimum wage in force in a county from a date (山东 class 1/2/3)."""
+
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="minimum_wages", verbose_name="区县"
+    )
+    valid_from = models.DateField("施行日期")
+    monthly = models.DecimalField("月最低工资（元）", max_digits=10, decimal_places=2)
+    hourly = models.DecimalField("小时最低工资（元）", max_digits=10, decimal_places=2)
+    wage_class = models.PositiveSmallIntegerField("档次", default=1)
+    document = models.CharField("文件", max_length=120)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "最低工资标准"
+        ordering = ["county", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "valid_from"], name="minimum_wage_once_per_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county.name} {self.valid_from} 月{self.monthly}元"
+
+
+class SubsidyPolicy(models.Model):
+    """How a county pays a line in a period, and how each amount is split (DOMAIN.md §7)."""
+
+    class Basis(models.TextChoices):
+        HOURLY = "hourly", "小时标准×每日小时×规定出勤天数"
+        MONTHLY = "monthly", "每月固定金额"
+        ANNUAL = "annual", "每人每年固定金额"
+
+    class Split(models.TextChoices):
+        FIXED_PROVINCE = "fixed_province", "省级定额，其余按比例由市、区分担"
+        PERCENTAGES = "percentages", "省、市按比例，其余由区承担"
+        DISTRICT = "district", "按原渠道，由区承担"
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="policies", verbose_name="区县")
+    line = models.CharField("城乡", max_length=10, choices=Line.choices)
+    valid_from = models.DateField("起始日期")
+    valid_to = models.DateField("截止日期", null=True, blank=True)
+    document = models.CharField("文件", max_length=200)
+    basis = models.CharField("补贴标准方式", max_length=10, choices=Basis.choices)
+    hourly_rate = models.DecimalField("小时标准（元）", max_digits=8, decimal_places=2, null=True, blank=True)
+    hours_per_day = models.DecimalField("每日工作小时", max_digits=4, decimal_places=1, null=True, blank=True)
+    monthly_amount = models.DecimalField(
+        "月补贴（元）", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    annual_amount = models.DecimalField(
+        "年补贴（元/人）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    required_days = models.PositiveSmallIntegerField("每月规定出勤天数", default=20)
+    split = models.CharField("资金分担方式", max_length=16, choices=Split.choices)
+    province_annual = models.DecimalField(
+        "省级定额（元/人·年）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    province_percent = models.DecimalField(
+        "省级比例（%）", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    city_percent = models.DecimalField(
+        "市级比例（%，定额方式下为扣除省级后的比例）", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "补贴标准与资金分担"
+        ordering = ["county", "line", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "line", "valid_from"], name="policy_once_per_start"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="policy_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county.name}{self.get_line_display()}补贴（{self.valid_from}起，{self.document}）"
+
+
+class Attendance(models.Model):
+    """A month's attendance of one placement (no row: full attendance), or a withholding."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="attendance")
+    month = models.DateField("月份（当月1日）")
+    days = models.PositiveSmallIntegerField("出勤天数")
+    withheld = models.BooleanField("暂停发放", default=False)
+    note = models.CharField("备注/暂停原因", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考勤"
+        constraints = [
+            models.UniqueConstraint(fields=["placement", "month"], name="attendance_once_per_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.placement} {self.month:%Y-%m} {self.days}天"
+
+
+class PayrollRun(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", "待计算"
+        COMPUTING = "computing", "计算中"
+        COMPUTED = "computed", "已计算"
+        FAILED = "failed", "计算失败"
+        APPROVED = "approved", "已审核"
+        LOCKED = "locked", "已锁定"
+
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="payroll_runs", verbose_name="区县"
+    )
+    month = models.DateField("月份（当月1日）")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.DRAFT)
+    error = models.TextField("错误", blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    locked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "月度补贴核算"
+        ordering = ["county", "-month"]
+        constraints = [models.UniqueConstraint(fields=["county", "month"], name="payroll_run_once_per_month")]
+
+    def __str__(self) -> str:
+        return f"{self.county.name} {self.month:%Y年%m月}补贴核算"
+
+
+SHARES = models.F("province") + models.F("city") + models.F("district")
+
+
+class PayrollLine(models.Model):
+    class Kind(models.TextChoices):
+        REGULAR = "regular", "当月补贴"
+        BACK_PAY = "back_pay", "补发"
+        RECOVERY = "recovery", "扣回"
+
+    run = models.ForeignKey(PayrollRun, on_delete=models.CASCADE, related_name="lines")
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="payroll_lines")
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+")
+    line = models.CharField("城乡", max_length=10, choices=Line.choices)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.REGULAR)
+    corrects_month = models.DateField("更正月份", null=True, blank=True)
+    days_on_post = models.PositiveSmallIntegerField("在岗天数")
+    days_attended = models.PositiveSmallIntegerField("出勤天数")
+    fraction = models.DecimalField("发放比例", max_digits=9, decimal_places=6)
+    pay = models.DecimalField("补贴金额", max_digits=12, decimal_places=2)
+    province = models.DecimalField("省级承担", max_digits=12, decimal_places=2)
+    city = models.DecimalField("市级承担", max_digits=12, decimal_places=2)
+    district = models.DecimalField("区级承担", max_digits=12, decimal_places=2)
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "补贴明细"
+        ordering = ["run", "township", "id"]
+        indexes = [models.Index(fields=["run", "township"], name="payroll_line_run_township_idx")]
+        constraints = [
+            # The shares add up to the pay, to the fen (a tolerance below the fen because SQLite
+            # compares decimals as floats; PostgreSQL's numeric is exact).
+            models.CheckConstraint(
+                condition=Q(pay__lte=SHARES + Decimal("0.001")) & Q(pay__gte=SHARES - Decimal("0.001")),
+                name="payroll_line_shares_add_up",
+            ),
+            models.UniqueConstraint(
+                fields=["run", "placement"], condition=Q(kind="regular"), name="payroll_one_regular_line"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} {self.placement} {self.pay}"

@@ -55,3 +55,61 @@ def xlsx(rows: list[list], headers: list[str] | None = None) -> BytesIO:
     wb.save(buffer)
     buffer.seek(0)
     return buffer
+
+
+def placement(
+    township: str = "371502101",
+    *,
+    line: str = "rural",
+    on_post=None,
+    exit_date=None,
+    prior_months: int = 0,
+    birth: str = "19700101",
+    name: str = "在岗人",
+):  # type: ignore[no-untyped-def]
+    """A person on a post from `on_post` (default 2022-01-01), made directly: the procedure that
+    leads there is tested in tests/placements."""
+    import datetime as dt
+
+    from django.contrib.auth.models import User
+
+    from placements.models import Application, Placement, Step
+    from posts.models import Duty, Post
+
+    on_post = on_post or dt.date(2022, 1, 1)
+    who = person(township, birth=birth, name=name, groups=["poverty"] if line == "rural" else ["urban_older"])
+    town = who.township
+    serial = Post.objects.count() + 1
+    post = Post.objects.create(
+        code=f"T-{town.code}-{serial:05d}",
+        year=on_post.year,
+        township=town,
+        village=who.village,
+        line=line,
+        duty=Duty.objects.filter(line=line).first(),
+        status=Post.Status.VACANT if exit_date else Post.Status.FILLED,
+    )
+    actor = User.objects.get_or_create(username="factory")[0]
+    application = Application.objects.create(
+        person=who,
+        post=post,
+        township=town,
+        line=line,
+        year=on_post.year,
+        applied_on=on_post,
+        approved_on=on_post,
+        step=Step.EXITED if exit_date else Step.PLACED,
+        holds_post=not exit_date,
+        created_by=actor,
+    )
+    return Placement.objects.create(
+        application=application,
+        person=who,
+        post=post,
+        township=town,
+        line=line,
+        on_post_date=on_post,
+        exit_date=exit_date,
+        prior_months=prior_months,
+        first_approved_on=on_post,
+    )

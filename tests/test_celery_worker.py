@@ -56,3 +56,25 @@ def test_beat_schedules_a_task_that_exists() -> None:
     app.loader.import_default_modules()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks
+
+
+def test_a_real_worker_computes_a_payroll_month(worker) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from subsidies import payroll
+    from subsidies.models import PayrollRun
+    from tests import factories
+    from townships.models import County
+
+    seed_reference_data()
+    factories.placement("371502101")
+    factories.placement("370812101", name="兖州人")
+    run = payroll.start(payroll.run_for(County.objects.get(code="371502"), dt.date(2022, 2, 1)))
+    result = app.send_task("subsidies.compute_payroll", args=[run.pk], queue=worker)
+    assert result.get(timeout=90) == 1
+    run = PayrollRun.objects.get(pk=run.pk)
+    assert run.state == "computed"
+    assert list(run.lines.values_list("pay", "province", "city", "district")) == [
+        (Decimal("680.00"), Decimal("333.34"), Decimal("138.66"), Decimal("208.00"))
+    ]

@@ -119,6 +119,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "posts.tasks.plan_summary_all",
         "schedule": crontab(minute=0, hour=1),
     },
+    # The month's subsidies, computed on the 25th after attendance is in (finance can re-run).
+    "compute-monthly-subsidies": {
+        "task": "subsidies.compute_current_month",
+        "schedule": crontab(minute=30, hour=2, day_of_month=25),
+    },
 }
 
 # Demo users (seed_demo) are allowed everywhere except production.

@@ -1,0 +1,31 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from subsidies import payroll
+from subsidies.tasks import compute_payroll
+from townships.models import County
+
+
+class Command(BaseCommand):
+    help = "计算某区县某月的公益性岗位补贴（默认交给 Celery；--sync 在本进程计算）"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--county", required=True, help="区县代码，如 371502")
+        parser.add_argument("--month", required=True, help="月份，如 2022-03")
+        parser.add_argument("--sync", action="store_true", help="在本进程同步计算")
+
+    def handle(self, *args: object, county: str, month: str, sync: bool, **options: object) -> None:
+        found = County.objects.filter(code=county).first()
+        if found is None:
+            raise CommandError(f"没有代码为 {county} 的区县。")
+        try:
+            run = payroll.run_for(found, payroll.month_start(month))
+            if sync:
+                run = payroll.compute_run(run)
+                self.stdout.write(f"{run}：已计算，共 {run.lines.count()} 条。")
+                return
+            payroll.start(run)
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages)) from exc
+        result = compute_payroll.delay(run.pk)
+        self.stdout.write(f"{run}：已提交计算任务 {result.id}。")

@@ -1,0 +1,236 @@
+"""The monthly payroll run of a county (DOMAIN.md §8): start, compute, approve, lock.
+
+Starting takes the run's row lock and flips it to 计算中, so two starts at once give one
+computation and one clear refusal. Computing replaces the run's regular lines in one
+transaction: placements active in the month are read as plain values (no model instances),
+the money rules (subsidies.money) give each line, and the lines go in by COPY. A locked month
+never changes."""
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from common.bulk import insert_rows
+from placements.models import Placement
+from placements.terms import months_on_post
+from townships.models import County, Line
+
+from .models import Attendance, PayrollLine, PayrollRun, SubsidyPolicy
+from .money import Shares, full_month, part_month, policy_annuals
+
+State = PayrollRun.State
+LINE_FIELDS = [
+    "run_id", "placement_id", "township_id", "line", "kind", "days_on_post", "days_attended", "fraction",
+    "pay", "province", "city", "district", "note",
+]  # fmt: skip
+
+
+def month_start(text_or_date: str | dt.date) -> dt.date:
+    if isinstance(text_or_date, dt.date):
+        return text_or_date.replace(day=1)
+    try:
+        return dt.datetime.strptime(text_or_date.strip(), "%Y-%m").date()
+    except ValueError:
+        raise ValidationError(f"月份「{text_or_date}」应写成 2022-03 的格式") from None
+
+
+def run_for(county: County, month: dt.date) -> PayrollRun:
+    run, _ = PayrollRun.objects.get_or_create(county=county, month=month_start(month))
+    return run
+
+
+def policy_in_force(county: County, line: str, day: dt.date) -> SubsidyPolicy:
+    policy = (
+        SubsidyPolicy.objects.filter(county=county, line=line, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("-valid_from")
+        .first()
+    )
+    if policy is None:
+        raise ValidationError(
+            f"{county.name}没有{day:%Y年%m月}适用的{Line(line).label}岗位补贴标准，请先在系统管理中设置"
+        )
+    return policy
+
+
+def start(run: PayrollRun) -> PayrollRun:
+    """Flip the run to 计算中 under its row lock, or say why it cannot be computed now."""
+    with transaction.atomic():
+        run = PayrollRun.objects.select_for_update().get(pk=run.pk)
+        if run.state == State.COMPUTING:
+            raise ValidationError(f"{run}正在计算，请稍后查看结果")
+        if run.state in (State.APPROVED, State.LOCKED):
+            raise ValidationError(f"{run}已{run.get_state_display()}，不能重新计算")
+        run.state, run.error, run.started_at = State.COMPUTING, "", timezone.now()
+        run.progress_done = run.progress_total = 0
+        run.save(update_fields=["state", "error", "started_at", "progress_done", "progress_total"])
+    return run
+
+
+def fail(run: PayrollRun, message: str) -> None:
+    PayrollRun.objects.filter(pk=run.pk).update(state=State.FAILED, error=message)
+
+
+@dataclass(frozen=True)
+class Active:
+    """One placement's facts for a month, read as plain values."""
+
+    pk: int
+    township_id: int
+    line: str
+    on_post: dt.date
+    exit: dt.date | None
+    subsidy_end: dt.date
+
+
+def active_placements(
+    county: County, first: dt.date, last: dt.date, townships: list[int] | None = None
+) -> list[Active]:
+    """Placements on post at some day of the month, with their subsidy end (36 months less the
+    months used before, or the recorded extension)."""
+    rows = Placement.objects.filter(township__county=county, on_post_date__lte=last).filter(
+        Q(exit_date__isnull=True) | Q(exit_date__gte=first)
+    )
+    if townships is not None:
+        rows = rows.filter(township_id__in=townships)
+    values = list(
+        rows.values_list(
+            "pk",
+            "township_id",
+            "line",
+            "on_post_date",
+            "exit_date",
+            "extended_until",
+            "prior_months",
+            "person_id",
+        )
+    )
+    people = {v[7] for v in values}
+    earlier: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for person_id, on_post, exit_date in Placement.objects.filter(
+        person_id__in=people, exit_date__isnull=False
+    ).values_list("person_id", "on_post_date", "exit_date"):
+        earlier[person_id].append((on_post, exit_date))
+    limit = county.subsidy_months
+    found = []
+    for pk, township_id, line, on_post, exit_date, extended, prior, person_id in values:
+        if extended:
+            end = extended
+        else:
+            used = prior + sum(months_on_post(a, b) for a, b in earlier[person_id] if a < on_post)
+            end = on_post + relativedelta(months=max(0, limit - used)) - dt.timedelta(days=1)
+        found.append(Active(pk, township_id, line, on_post, exit_date, end))
+    return found
+
+
+def line_values(
+    run_id: int, item: Active, first: dt.date, last: dt.date, full: Shares, required: int,
+    attendance: tuple[int, bool, str] | None,
+) -> tuple | None:  # fmt: skip
+    """The payroll line of one placement for the month, or None when no day of it is paid."""
+    start_day = max(first, item.on_post)
+    end_day = min(last, item.exit or last, item.subsidy_end)
+    if end_day < start_day:
+        return None
+    days_in_month = last.day
+    days_on = (end_day - start_day).days + 1
+    note = ""
+    numerator, denominator = days_on, days_in_month
+    attended = required if days_on == days_in_month else round(required * days_on / days_in_month)
+    if attendance is not None:
+        attended, withheld, note = attendance
+        if withheld:
+            zero = Decimal("0.00")
+            head = (run_id, item.pk, item.township_id, item.line, "regular", days_on, attended, Decimal(0))
+            return (*head, zero, zero, zero, zero, f"暂停发放：{note}"[:200])
+        if attended < required:
+            numerator, denominator = attended, required
+    shares = part_month(full, numerator, denominator)
+    fraction = Decimal(min(numerator, denominator)) / Decimal(denominator)
+    return (run_id, item.pk, item.township_id, item.line, "regular", days_on, attended,
+            fraction.quantize(Decimal("0.000001")), shares.pay, shares.province, shares.city, shares.district,
+            note[:200])  # fmt: skip
+
+
+def compute(run: PayrollRun, townships: list[int] | None = None) -> int:
+    """Compute the run's regular lines (all townships, or the given ones) and replace the old
+    ones in one transaction. The run must have been started (start())."""
+    first = run.month
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    county = run.county
+    items = active_placements(county, first, last, townships)
+    lines_needed = {item.line for item in items}
+    policies = {line: policy_in_force(county, line, first) for line in lines_needed}
+    full = {line: full_month(policy_annuals(p), first.month) for line, p in policies.items()}
+    attendance = {
+        pk: (days, withheld, note)
+        for pk, days, withheld, note in Attendance.objects.filter(
+            month=first, placement__township__county=county
+        ).values_list("placement_id", "days", "withheld", "note")
+    }
+    rows = []
+    for item in items:
+        policy = policies[item.line]
+        values = line_values(
+            run.pk, item, first, last, full[item.line], policy.required_days, attendance.get(item.pk)
+        )
+        if values is not None:
+            rows.append(values)
+    with transaction.atomic():
+        old = PayrollLine.objects.filter(run=run, kind=PayrollLine.Kind.REGULAR)
+        if townships is not None:
+            old = old.filter(township_id__in=townships)
+        old.delete()
+        insert_rows(PayrollLine, LINE_FIELDS, rows)
+    return len(rows)
+
+
+def compute_run(run: PayrollRun) -> PayrollRun:
+    """Start and compute a whole run in this process (the --sync path and the Celery task)."""
+    run = start(run)
+    try:
+        count = compute(run)
+    except ValidationError as exc:
+        fail(run, "；".join(exc.messages))
+        raise
+    except Exception as exc:  # recorded on the run for finance to see, then re-raised
+        fail(run, f"计算出错：{exc}")
+        raise
+    finish(run, count)
+    run.refresh_from_db()
+    return run
+
+
+def finish(run: PayrollRun, count: int) -> None:
+    PayrollRun.objects.filter(pk=run.pk).update(
+        state=State.COMPUTED, computed_at=timezone.now(), progress_done=count, progress_total=count
+    )
+
+
+@transaction.atomic
+def approve(run: PayrollRun, actor: User) -> PayrollRun:
+    run = PayrollRun.objects.select_for_update().get(pk=run.pk)
+    if run.state != State.COMPUTED:
+        raise ValidationError(f"只有已计算的月份可以审核（当前：{run.get_state_display()}）")
+    run.state, run.approved_by = State.APPROVED, actor
+    run.save(update_fields=["state", "approved_by"])
+    return run
+
+
+@transaction.atomic
+def lock(run: PayrollRun, actor: User) -> PayrollRun:
+    run = PayrollRun.objects.select_for_update().get(pk=run.pk)
+    if run.state != State.APPROVED:
+        raise ValidationError(f"只有已审核的月份可以锁定（当前：{run.get_state_display()}）")
+    run.state, run.locked_by, run.locked_at = State.LOCKED, actor, timezone.now()
+    run.save(update_fields=["state", "locked_by", "locked_at"])
+    return run

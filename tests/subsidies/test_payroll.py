@@ -1,0 +1,152 @@
+"""The monthly run: lines per placement active in the month, to the fen; re-runs replace;
+locked months never change; two starts at once give one computation."""
+
+import datetime as dt
+from decimal import Decimal as M
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from subsidies import payroll
+from subsidies.models import Attendance, PayrollLine, PayrollRun
+from tests import factories
+from townships.models import County
+
+D = dt.date
+
+
+def run_month(county: str, month: str) -> PayrollRun:
+    return payroll.compute_run(payroll.run_for(County.objects.get(code=county), payroll.month_start(month)))
+
+
+def lines(run: PayrollRun) -> list[tuple]:
+    return list(run.lines.order_by("id").values_list("pay", "province", "city", "district"))
+
+
+def test_a_dongchangfu_rural_year_pays_the_worked_example(cast) -> None:
+    factories.placement("371502101")
+    year = [run_month("371502", f"2022-{m:02d}") for m in range(1, 13)]
+    paid = [lines(r)[0] for r in year]
+    assert {p[0] for p in paid} == {M("680.00")}
+    assert paid[:2] == [
+        (M("680.00"), M("333.33"), M("138.67"), M("208.00")),
+        (M("680.00"), M("333.34"), M("138.66"), M("208.00")),
+    ]
+    assert [sum(p[i] for p in paid) for i in range(4)] == [
+        M("8160.00"),
+        M("4000.00"),
+        M("1664.00"),
+        M("2496.00"),
+    ]
+
+
+def test_a_yanzhou_rural_year_is_ten_thousand(cast) -> None:
+    factories.placement("370812101")
+    paid = [lines(run_month("370812", f"2022-{m:02d}"))[0] for m in range(1, 13)]
+    assert [sum(p[i] for p in paid) for i in range(4)] == [
+        M("10000.00"),
+        M("4000.00"),
+        M("2000.00"),
+        M("4000.00"),
+    ]
+
+
+def test_start_and_exit_inside_a_month_pay_calendar_days(cast) -> None:
+    factories.placement("371502101", on_post=D(2022, 3, 16), name="月中上岗")
+    factories.placement("371502101", on_post=D(2021, 6, 1), exit_date=D(2022, 3, 10), name="月中离岗")
+    factories.placement("371502101", on_post=D(2022, 4, 1), name="下月上岗")
+    run = run_month("371502", "2022-03")
+    got = {line.placement.person.name: line for line in run.lines.select_related("placement__person")}
+    assert set(got) == {"月中上岗", "月中离岗"}
+    assert (got["月中上岗"].days_on_post, got["月中上岗"].pay) == (16, M("350.97"))
+    assert (got["月中离岗"].days_on_post, got["月中离岗"].pay) == (10, M("219.35"))  # 680 × 10/31
+
+
+def test_short_attendance_and_withholding(cast) -> None:
+    short = factories.placement("371502101", name="缺勤人")
+    held = factories.placement("371502101", name="暂停人")
+    Attendance.objects.create(placement=short, month=D(2022, 3, 1), days=15, recorded_by=cast.clerk)
+    Attendance.objects.create(
+        placement=held, month=D(2022, 3, 1), days=0, withheld=True, note="外出未到岗", recorded_by=cast.clerk
+    )
+    run = run_month("371502", "2022-03")
+    got = {line.placement.person.name: line for line in run.lines.select_related("placement__person")}
+    assert (got["缺勤人"].pay, got["缺勤人"].province, got["缺勤人"].days_attended) == (
+        M("510.00"),
+        M("250.00"),
+        15,
+    )
+    assert got["暂停人"].pay == M("0.00") and got["暂停人"].note == "暂停发放：外出未到岗"
+
+
+def test_no_pay_beyond_the_subsidy_period_unless_extended(cast) -> None:
+    merged = factories.placement("371502101", on_post=D(2020, 1, 1), prior_months=10, name="合并月数")
+    # 36 − 10 = 26 months from January 2020: paid through February 2022.
+    assert lines(run_month("371502", "2022-02")) and not lines(run_month("371502", "2022-03"))
+    merged.extended_until = D(2022, 12, 31)
+    merged.save()
+    assert lines(run_month("371502", "2022-03"))[0][0] == M("680.00")
+
+
+def test_rerunning_replaces_lines_and_a_locked_month_never_changes(cast) -> None:
+    factories.placement("371502101")
+    run = run_month("371502", "2022-03")
+    again = run_month("371502", "2022-03")
+    assert run.pk == again.pk and PayrollLine.objects.filter(run=run).count() == 1
+    payroll.approve(again, cast.finance)
+    payroll.lock(again, cast.finance)
+    with pytest.raises(ValidationError, match="已锁定，不能重新计算"):
+        run_month("371502", "2022-03")
+    assert PayrollLine.objects.filter(run=run).count() == 1
+
+
+def test_a_second_start_while_computing_is_told_it_is_running(cast) -> None:
+    run = payroll.run_for(County.objects.get(code="371502"), D(2022, 3, 1))
+    payroll.start(run)
+    with pytest.raises(ValidationError, match="正在计算"):
+        payroll.start(run)
+
+
+def test_a_missing_policy_fails_the_run_with_the_reason(cast) -> None:
+    from subsidies.models import SubsidyPolicy
+
+    factories.placement("371502101")
+    SubsidyPolicy.objects.filter(county__code="371502", line="rural").delete()
+    with pytest.raises(ValidationError):
+        run_month("371502", "2022-03")
+    run = PayrollRun.objects.get()
+    assert run.state == "failed" and "没有2022年03月适用的乡村岗位补贴标准" in run.error
+
+
+def test_the_command_computes_synchronously(cast, capsys) -> None:
+    factories.placement("371502101")
+    call_command("compute_subsidies", "--county", "371502", "--month", "2022-03", "--sync")
+    assert "共 1 条" in capsys.readouterr().out
+    assert PayrollRun.objects.get().state == "computed"
+
+
+def test_policies_are_dated_records_and_a_pay_below_the_minimum_wage_is_warned(cast) -> None:
+    from subsidies.models import SubsidyPolicy
+    from subsidies.services import minimum_wage_warning
+
+    rural = SubsidyPolicy.objects.get(county__code="371502", line="rural")
+    assert minimum_wage_warning(rural) is None  # 17 元/h is class 3's hourly minimum
+    rural.hourly_rate = M("16.00")
+    assert (
+        minimum_wage_warning(rural) == "折合每小时16.00元，低于小时最低工资标准17.00元（鲁政字〔2021〕169号）"
+    )
+    urban = SubsidyPolicy.objects.get(county__code="370812", line="urban")
+    urban.monthly_amount = M("1800.00")
+    assert "低于月最低工资标准1900.00元" in minimum_wage_warning(urban)
+
+
+def test_the_beat_schedule_starts_the_monthly_computation() -> None:
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["compute-monthly-subsidies"]
+    assert entry["task"] == "subsidies.compute_current_month"
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    assert "subsidies.compute_current_month" in app.tasks and "subsidies.compute_payroll" in app.tasks
