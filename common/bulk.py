@@ -19,20 +19,37 @@ from django.utils import timezone
 NULL = "\\N"
 
 
-def _text(value: object) -> str:
-    """One value in PostgreSQL's COPY text format."""
-    if type(value) is str:
+def _escaped(value: str) -> str:
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
         return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    if value is None:
-        return NULL
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, int | Decimal):
+    return value
+
+
+_FORMAT = {
+    str: _escaped,
+    int: str,
+    Decimal: str,
+    bool: lambda v: "t" if v else "f",
+    dt.date: dt.date.isoformat,
+    dt.datetime: dt.datetime.isoformat,
+    type(None): lambda v: NULL,
+}
+
+
+def _text(value: object) -> str:
+    """One value in PostgreSQL's COPY text format (dispatch on the exact type: this runs for
+    every cell of 100,000-row writes)."""
+    formatter = _FORMAT.get(type(value))
+    if formatter is not None:
+        return formatter(value)
+    if isinstance(value, str):  # TextChoices members: str() gives the stored value
+        return _escaped(str(value))
+    if isinstance(value, int):  # IntegerChoices members
+        return str(int(value))
+    if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, str):
-        return _text(str(value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
     raise TypeError(f"COPY cannot write {type(value).__name__}")
 
 

@@ -42,7 +42,7 @@ def _month_index(year: int, month: int) -> int:
     return year * 12 + month - 1
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
+def add_months(day: dt.date, months: int) -> dt.date:
     """`day` moved `months` (>= 0) months later, clamped to the last day of the target month."""
     year, month0 = divmod(_month_index(day.year, day.month) + months, 12)
     last_day = calendar.monthrange(year, month0 + 1)[1]
@@ -79,7 +79,7 @@ def retirement_date(birth_date: dt.date, category: RetirementCategory) -> dt.dat
     """
     rule = _RULES[category]
     months = rule.original_age * 12 + retirement_delay_months(birth_date, category)
-    return _add_months(birth_date, months)
+    return add_months(birth_date, months)
 
 
 def retirement_age(birth_date: dt.date, category: RetirementCategory) -> tuple[int, int]:

@@ -154,9 +154,14 @@ class PayrollLine(models.Model):
         BACK_PAY = "back_pay", "补发"
         RECOVERY = "recovery", "扣回"
 
-    run = models.ForeignKey(PayrollRun, on_delete=models.CASCADE, related_name="lines")
+    # Indexes and constraints are what a 100,000-line month pays for on every write: the run is
+    # covered by the (run, township) index, and the township is the placement's, copied for
+    # per-township sheets (no constraint or index of its own).
+    run = models.ForeignKey(PayrollRun, on_delete=models.CASCADE, related_name="lines", db_index=False)
     placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="payroll_lines")
-    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+")
+    township = models.ForeignKey(
+        Township, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
     line = models.CharField("城乡", max_length=10, choices=Line.choices)
     kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.REGULAR)
     corrects_month = models.DateField("更正月份", null=True, blank=True)

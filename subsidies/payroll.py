@@ -12,7 +12,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from common.bulk import insert_rows
+from common.retirement import add_months
 from placements.models import Placement
 from placements.terms import months_on_post
 from townships.models import County, Line
@@ -28,6 +28,7 @@ from .models import Attendance, PayrollLine, PayrollRun, SubsidyPolicy
 from .money import Shares, full_month, part_month, policy_annuals
 
 State = PayrollRun.State
+ONE_DAY = dt.timedelta(days=1)
 LINE_FIELDS = [
     "run_id", "placement_id", "township_id", "line", "kind", "days_on_post", "days_attended", "fraction",
     "pay", "province", "city", "district", "note",
@@ -114,11 +115,11 @@ def active_placements(
             "person_id",
         )
     )
-    people = {v[7] for v in values}
     earlier: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    for person_id, on_post, exit_date in Placement.objects.filter(
-        person_id__in=people, exit_date__isnull=False
-    ).values_list("person_id", "on_post_date", "exit_date"):
+    ended = Placement.objects.filter(
+        person__township__county=county, exit_date__isnull=False, on_post_date__lt=last
+    )
+    for person_id, on_post, exit_date in ended.values_list("person_id", "on_post_date", "exit_date"):
         earlier[person_id].append((on_post, exit_date))
     limit = county.subsidy_months
     found = []
@@ -126,8 +127,8 @@ def active_placements(
         if extended:
             end = extended
         else:
-            used = prior + sum(months_on_post(a, b) for a, b in earlier[person_id] if a < on_post)
-            end = on_post + relativedelta(months=max(0, limit - used)) - dt.timedelta(days=1)
+            used = prior + sum(months_on_post(a, b) for a, b in earlier.get(person_id, ()) if a < on_post)
+            end = add_months(on_post, max(0, limit - used)) - ONE_DAY
         found.append(Active(pk, township_id, line, on_post, exit_date, end))
     return found
 

@@ -1,0 +1,108 @@
+"""Benchmark: computing one month of payroll for a county with PLACEMENTS people on post.
+
+    DATABASE_URL=postgres://root@127.0.0.1:5432/bench .venv/bin/python bench/payroll_compute.py [PLACEMENTS]
+
+Builds (once) PLACEMENTS placements in 东昌府区 from the people of bench/people_list.py (run it
+first), some starting or leaving mid-month and some with short attendance, then times a full
+computation and a re-run, and prints the peak memory of the process."""
+
+import datetime as dt
+import resource
+import sys
+import time
+
+from benchkit import setup
+
+setup()
+
+from django.contrib.auth.models import User  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+from common.bulk import insert_rows  # noqa: E402
+from people.models import Person  # noqa: E402
+from placements.models import Application, Placement  # noqa: E402
+from posts.models import Duty, Post  # noqa: E402
+from subsidies import payroll  # noqa: E402
+from subsidies.models import Attendance  # noqa: E402
+from townships.models import County  # noqa: E402
+
+PLACEMENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+MONTH = dt.date(2022, 3, 1)
+JAN_1 = dt.date(2022, 1, 1)
+county = County.objects.get(code="371502")
+
+
+def build(n: int) -> None:
+    people = list(
+        Person.objects.filter(township__county=county)
+        .order_by("pk")
+        .values_list("pk", "township_id", "village_id")[:n]
+    )
+    if len(people) < n:
+        raise SystemExit(f"only {len(people)} people in {county.name}: run bench/people_list.py first")
+    actor = User.objects.get(username="hr_371502")
+    duty = Duty.objects.filter(line="rural").first()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM subsidies_payrollline")
+        cursor.execute("DELETE FROM subsidies_attendance")
+        ours = "post_id IN (SELECT id FROM posts_post WHERE code LIKE 'B-%%')"
+        cursor.execute(f"DELETE FROM placements_placement WHERE {ours}")
+        cursor.execute("DELETE FROM placements_transition")
+        cursor.execute(f"DELETE FROM placements_application WHERE {ours}")
+        cursor.execute("DELETE FROM posts_post WHERE code LIKE 'B-%%'")
+    with transaction.atomic():
+        insert_rows(
+            Post,
+            ["code", "year", "township_id", "village_id", "line", "duty_id", "status"],
+            [(f"B-{i:07d}", 2022, t, v, "rural", duty.pk, "filled") for i, (_, t, v) in enumerate(people)],
+        )
+    posts = dict(Post.objects.filter(code__startswith="B-").values_list("code", "pk"))
+    with transaction.atomic():
+        insert_rows(
+            Application,
+            ["person_id", "post_id", "township_id", "line", "year", "step", "holds_post", "applied_on",
+             "approved_on", "migrated", "created_by_id"],
+            [(p, posts[f"B-{i:07d}"], t, "rural", 2022, "placed", True, JAN_1, JAN_1, False, actor.pk)
+             for i, (p, t, _) in enumerate(people)],
+        )  # fmt: skip
+    apps = dict(Application.objects.filter(post__code__startswith="B-").values_list("person_id", "pk"))
+    rows = []
+    for i, (p, t, _) in enumerate(people):
+        on_post = dt.date(2022, 3, 16) if i % 10 == 1 else dt.date(2021, 1, 1) + dt.timedelta(days=i % 400)
+        exit_date = dt.date(2022, 3, 10) if i % 10 == 2 else None
+        rows.append(
+            (apps[p], p, posts[f"B-{i:07d}"], t, "rural", on_post, i % 12, on_post, exit_date, "", "", "")
+        )
+    with transaction.atomic():
+        insert_rows(
+            Placement,
+            ["application_id", "person_id", "post_id", "township_id", "line", "on_post_date",
+             "prior_months", "first_approved_on", "exit_date", "exit_reason", "referral", "exit_note"],
+            rows,
+        )  # fmt: skip
+    short = Placement.objects.filter(post__code__startswith="B-").values_list("pk", flat=True)[::7]
+    with transaction.atomic():
+        insert_rows(Attendance, ["placement_id", "month", "days", "withheld", "note", "recorded_by_id"],
+                    [(pk, MONTH, 15, False, "", actor.pk) for pk in short])  # fmt: skip
+    with connection.cursor() as cursor:
+        for table in ("posts_post", "placements_application", "placements_placement", "subsidies_attendance"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+
+
+existing = Placement.objects.filter(post__code__startswith="B-").count()
+if existing != PLACEMENTS:
+    print(f"building {PLACEMENTS} placements (found {existing}) …", flush=True)
+    started = time.perf_counter()
+    build(PLACEMENTS)
+    print(f"built in {time.perf_counter() - started:.0f} s")
+
+run = payroll.run_for(county, MONTH)
+run.state = "draft"
+run.save()
+for label in ("first computation", "re-run (replaces lines)"):
+    started = time.perf_counter()
+    run = payroll.compute_run(run)
+    elapsed = time.perf_counter() - started
+    print(f"{label:<28} {elapsed:6.2f} s  lines={run.lines.count()}  state={run.state}")
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"peak memory of the process (RSS, includes Django and the build step): {peak:.0f} MB")
