@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("posts.urls")),
     path("people/", include("people.urls")),
     path("placements/", include("placements.urls")),
+    path("subsidies/", include("subsidies.urls")),
     path("admin/", admin.site.urls),
 ]

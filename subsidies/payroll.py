@@ -196,10 +196,21 @@ def compute(run: PayrollRun, townships: list[int] | None = None) -> int:
 
 
 def compute_run(run: PayrollRun) -> PayrollRun:
-    """Start and compute a whole run in this process (the --sync path and the Celery task)."""
-    run = start(run)
+    """Start and compute a whole run in this process (the --sync path), township by township so
+    that the run's page shows progress. A failure leaves the run 计算失败 with the reason; a
+    re-run replaces every line, so nothing is left half-done."""
+    return compute_started(start(run))
+
+
+def compute_started(run: PayrollRun) -> PayrollRun:
+    """Compute a run that start() has flipped to 计算中 (here or in a Celery worker)."""
+    townships = list(run.county.townships.order_by("code").values_list("pk", flat=True))
+    PayrollRun.objects.filter(pk=run.pk).update(progress_total=len(townships))
+    count = 0
     try:
-        count = compute(run)
+        for done, township in enumerate(townships, start=1):
+            count += compute(run, [township])
+            PayrollRun.objects.filter(pk=run.pk).update(progress_done=done)
     except ValidationError as exc:
         fail(run, "；".join(exc.messages))
         raise
@@ -212,9 +223,7 @@ def compute_run(run: PayrollRun) -> PayrollRun:
 
 
 def finish(run: PayrollRun, count: int) -> None:
-    PayrollRun.objects.filter(pk=run.pk).update(
-        state=State.COMPUTED, computed_at=timezone.now(), progress_done=count, progress_total=count
-    )
+    PayrollRun.objects.filter(pk=run.pk).update(state=State.COMPUTED, computed_at=timezone.now(), error="")
 
 
 @transaction.atomic

@@ -150,3 +150,49 @@ def test_the_beat_schedule_starts_the_monthly_computation() -> None:
 
     app.loader.import_default_modules()
     assert "subsidies.compute_current_month" in app.tasks and "subsidies.compute_payroll" in app.tasks
+
+
+def test_the_payroll_workbook_has_a_summary_a_sheet_per_township_and_totals(cast, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    one = factories.placement("371502101", name="沙镇人")
+    one.person.bank_account = "6228480012345678901"
+    one.person.save()
+    other = factories.placement("371502102", name="堂邑人")
+    type(other.person).objects.filter(pk=other.person_id).update(bank_name='=HYPERLINK("http://x")')
+    run = run_month("371502", "2022-03")
+    path = tmp_path / "payroll.xlsx"
+    call_command("export_payroll", "--county", "371502", "--month", "2022-03", "--output", str(path))
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["汇总", "沙镇镇", "堂邑镇"]
+    summary = list(wb["汇总"].iter_rows(values_only=True))
+    assert summary[0][0] == "东昌府区2022年03月城乡公益性岗位补贴发放表（草稿，未锁定）"
+    assert summary[-3][:7] == ("合计", None, 2, 1360, 666.66, 277.34, 416)
+    sheet = list(wb["沙镇镇"].iter_rows(values_only=True))
+    assert sheet[1][:9] == (
+        "序号",
+        "镇街",
+        "村（社区）",
+        "姓名",
+        "身份证号",
+        "岗位类型",
+        "岗位名称",
+        "出勤天数",
+        "补贴金额",
+    )
+    row = sheet[2]
+    assert (row[3], row[4], row[8], row[9], row[12]) == (
+        "沙镇人",
+        one.person.id_number,
+        680,
+        333.33,
+        "6228480012345678901",
+    )
+    assert wb["沙镇镇"].cell(row=3, column=5).data_type == "s"
+    assert sheet[3][0] == "合计" and sheet[3][8] == 680
+    cell = wb["堂邑镇"].cell(row=3, column=14)
+    assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s" and cell.quotePrefix
+    payroll.approve(run, cast.finance)
+    payroll.lock(PayrollRun.objects.get(pk=run.pk), cast.finance)
+    call_command("export_payroll", "--county", "371502", "--month", "2022-03", "--output", str(path))
+    assert load_workbook(path)["汇总"]["A1"].value == "东昌府区2022年03月城乡公益性岗位补贴发放表"

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "subsidies"
+urlpatterns = [
+    path("", views.run_list, name="run-list"),
+    path("start/", views.run_start, name="run-start"),
+    path("<int:pk>/", views.run_detail, name="run-detail"),
+    path("<int:pk>/progress/", views.run_progress, name="run-progress"),
+    path("<int:pk>/decide/", views.run_decide, name="run-decide"),
+    path("<int:pk>/xlsx/", views.run_download, name="run-download"),
+]

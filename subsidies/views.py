@@ -1,0 +1,113 @@
+"""Finance pages for the monthly run: list and start, the run with a progress bar that moves
+while a worker computes, approve, lock, and the payroll workbook download."""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Sum
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from townships.access import has_role, require_role, scope_by_county, visible_counties
+from townships.models import Role
+
+from . import payroll
+from .exports import payroll_workbook_write
+from .models import PayrollLine, PayrollRun
+from .tasks import compute_payroll
+
+READERS = (Role.FINANCE, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN)
+
+
+def _run(request: HttpRequest, pk: int) -> PayrollRun:
+    return get_object_or_404(
+        scope_by_county(request.user, PayrollRun.objects.select_related("county")), pk=pk
+    )
+
+
+@login_required
+def run_list(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, *READERS)
+    runs = scope_by_county(request.user, PayrollRun.objects.select_related("county"))[:60]
+    context = {"runs": runs, "can_start": has_role(request.user, Role.FINANCE)}
+    return render(request, "subsidies/run_list.html", context)
+
+
+@login_required
+@require_POST
+def run_start(request: HttpRequest) -> HttpResponse:
+    """Start (or re-start) a month: the run flips to 计算中 and a worker computes it."""
+    require_role(request.user, Role.FINANCE)
+    county = visible_counties(request.user).first()
+    try:
+        run = payroll.start(payroll.run_for(county, payroll.month_start(request.POST.get("month", ""))))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("subsidies:run-list")
+    try:
+        compute_payroll.delay(run.pk)
+    except Exception as exc:  # the broker is down: say so, and leave the run startable again
+        payroll.fail(run, f"计算任务未能提交（任务队列不可用：{exc.__class__.__name__}），请稍后重试")
+        messages.error(request, "计算任务未能提交：任务队列暂时不可用，请稍后重试。")
+        return redirect("subsidies:run-detail", pk=run.pk)
+    messages.success(request, f"已开始计算{run}。")
+    return redirect("subsidies:run-detail", pk=run.pk)
+
+
+@login_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, *READERS)
+    run = _run(request, pk)
+    townships = (
+        PayrollLine.objects.filter(run=run)
+        .values("township__code", "township__name")
+        .annotate(people=Count("placement", distinct=True), pay=Sum("pay"), province=Sum("province"),
+                  city=Sum("city"), district=Sum("district"))
+        .order_by("township__code")
+    )  # fmt: skip
+    context = {"run": run, "townships": townships, "is_finance": has_role(request.user, Role.FINANCE)}
+    return render(request, "subsidies/run_detail.html", context)
+
+
+@login_required
+def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    require_role(request.user, *READERS)
+    run = _run(request, pk)
+    return JsonResponse(
+        {"state": run.state, "label": run.get_state_display(), "done": run.progress_done,
+         "total": run.progress_total, "error": run.error}
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def run_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, Role.FINANCE)
+    run = _run(request, pk)
+    try:
+        if request.POST.get("action") == "approve":
+            payroll.approve(run, request.user)
+            messages.success(request, f"{run}已审核。")
+        elif request.POST.get("action") == "lock":
+            payroll.lock(run, request.user)
+            messages.success(request, f"{run}已锁定，此后不再变动。")
+        else:
+            raise ValidationError("未知的操作")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("subsidies:run-detail", pk=pk)
+
+
+@login_required
+def run_download(request: HttpRequest, pk: int) -> FileResponse:
+    require_role(request.user, Role.FINANCE, Role.HR, Role.AUDITOR)
+    run = _run(request, pk)
+    buffer = io.BytesIO()
+    payroll_workbook_write(run=run, target=buffer)
+    buffer.seek(0)
+    draft = "" if run.state == PayrollRun.State.LOCKED else "-draft"
+    name = f"payroll-{run.county.code}-{run.month:%Y-%m}{draft}.xlsx"
+    return FileResponse(buffer, as_attachment=True, filename=name)

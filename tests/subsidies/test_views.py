@@ -1,0 +1,55 @@
+"""Finance's run pages: start a month, see progress and totals, approve, lock, download; other
+counties and other roles get nothing."""
+
+import pytest
+from django.urls import reverse
+
+from subsidies.models import PayrollRun
+from tests import factories
+
+
+@pytest.fixture
+def eager(monkeypatch):  # type: ignore[no-untyped-def]
+    """Run the computation in the test process (CI has a broker but no worker for these tests)."""
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+
+def test_finance_computes_approves_locks_and_downloads_a_month(cast, eager) -> None:
+    factories.placement("371502101")
+    client = cast.client(cast.finance)
+    started = client.post(reverse("subsidies:run-start"), {"month": "2022-03"}, follow=True)
+    page = started.content.decode()
+    assert "已开始计算" in page and "已计算" in page and "680.00" in page
+    run = PayrollRun.objects.get()
+    progress = client.get(reverse("subsidies:run-progress", args=[run.pk])).json()
+    assert progress["state"] == "computed" and progress["done"] == progress["total"] == 14
+    assert client.post(reverse("subsidies:run-start"), {"month": "2022-03"}, follow=True).status_code == 200
+    client.post(reverse("subsidies:run-decide", args=[run.pk]), {"action": "approve"})
+    locked = client.post(reverse("subsidies:run-decide", args=[run.pk]), {"action": "lock"}, follow=True)
+    assert "已锁定，此后不再变动" in locked.content.decode()
+    again = client.post(reverse("subsidies:run-start"), {"month": "2022-03"}, follow=True).content.decode()
+    assert "已锁定，不能重新计算" in again
+    download = client.get(reverse("subsidies:run-download", args=[run.pk]))
+    assert download["Content-Disposition"].endswith('payroll-371502-2022-03.xlsx"')
+
+
+def test_a_bad_month_is_refused_clearly(cast) -> None:
+    page = cast.client(cast.finance).post(reverse("subsidies:run-start"), {"month": "三月"}, follow=True)
+    assert "月份「三月」应写成 2022-03 的格式" in page.content.decode()
+    assert not PayrollRun.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["hr_other_county", "clerk", "nobody"])
+def test_runs_are_out_of_reach_outside_the_county_and_role(cast, eager, who) -> None:
+    factories.placement("371502101")
+    cast.client(cast.finance).post(reverse("subsidies:run-start"), {"month": "2022-03"})
+    run = PayrollRun.objects.get()
+    client = cast.client(getattr(cast, who))
+    for name in ("subsidies:run-detail", "subsidies:run-progress", "subsidies:run-download"):
+        assert client.get(reverse(name, args=[run.pk])).status_code == 404
+    assert (
+        client.post(reverse("subsidies:run-decide", args=[run.pk]), {"action": "approve"}).status_code == 404
+    )
+    assert cast.client(cast.hr).post(reverse("subsidies:run-start"), {"month": "2022-04"}).status_code == 404
