@@ -6,6 +6,7 @@ app_name = "subsidies"
 urlpatterns = [
     path("", views.run_list, name="run-list"),
     path("start/", views.run_start, name="run-start"),
+    path("attendance/", views.attendance, name="attendance"),
     path("<int:pk>/", views.run_detail, name="run-detail"),
     path("<int:pk>/progress/", views.run_progress, name="run-progress"),
     path("<int:pk>/decide/", views.run_decide, name="run-decide"),

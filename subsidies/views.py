@@ -15,6 +15,7 @@ from townships.access import has_role, require_role, scope_by_county, visible_co
 from townships.models import Role
 
 from . import payroll
+from .attendance import attendance_import
 from .exports import payroll_workbook_write
 from .models import PayrollLine, PayrollRun
 from .tasks import compute_payroll
@@ -111,3 +112,28 @@ def run_download(request: HttpRequest, pk: int) -> FileResponse:
     draft = "" if run.state == PayrollRun.State.LOCKED else "-draft"
     name = f"payroll-{run.county.code}-{run.month:%Y-%m}{draft}.xlsx"
     return FileResponse(buffer, as_attachment=True, filename=name)
+
+
+@login_required
+def attendance(request: HttpRequest) -> HttpResponse:
+    """A clerk uploads the month's attendance of the township's people on post."""
+    membership = require_role(request.user, Role.CLERK)
+    report = None
+    if request.method == "POST":
+        try:
+            month = payroll.month_start(request.POST.get("month", ""))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return redirect("subsidies:attendance")
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "请选择考勤表")
+            return redirect("subsidies:attendance")
+        report = attendance_import(
+            township=membership.township, month=month, source=upload, actor=request.user
+        )
+        if report.ok:
+            messages.success(request, f"已导入{month:%Y年%m月}考勤{report.saved}人。")
+            return redirect("subsidies:attendance")
+        messages.error(request, f"共{len(report.problems)}处错误，未导入任何数据。")
+    return render(request, "subsidies/attendance.html", {"report": report})

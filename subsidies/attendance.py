@@ -1,0 +1,113 @@
+"""Attendance (考勤): a township's month sheet (身份证号, 出勤天数, 备注), all or nothing, only for
+people on post that month in the clerk's township; and single records from the page."""
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Q
+
+from common.idcard import IdNumberError, parse_id_number
+from common.sheets import CellProblem, SheetError, read_table
+from placements.models import Placement
+from townships.models import Township
+
+from .models import Attendance, PayrollRun
+
+COLUMNS = ["身份证号", "出勤天数"]
+OPTIONAL = ["备注", "姓名", "序号", "暂停发放"]
+MAX_DAYS = 31
+
+
+@dataclass
+class AttendanceReport:
+    saved: int = 0
+    problems: list[CellProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def on_post_in(township: Township | None, month: dt.date) -> dict[str, Placement]:
+    """Placements on post at some day of `month` (of one township, or anywhere), by ID number."""
+    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    placements = Placement.objects.filter(on_post_date__lte=last).filter(
+        Q(exit_date__isnull=True) | Q(exit_date__gte=month)
+    )
+    if township is not None:
+        placements = placements.filter(township=township)
+    return {p.person.id_number: p for p in placements.select_related("person", "township")}
+
+
+def closed_counties(month: dt.date) -> set[int]:
+    """Counties whose run of `month` is approved or locked: their attendance is final."""
+    final = (PayrollRun.State.APPROVED, PayrollRun.State.LOCKED)
+    return set(PayrollRun.objects.filter(month=month, state__in=final).values_list("county_id", flat=True))
+
+
+def attendance_import(
+    *, township: Township | None, month: dt.date, source: str | IO[bytes], actor: User, dry_run: bool = False
+) -> AttendanceReport:
+    """All or nothing. With a township (a clerk's upload) only its people on post that month;
+    without (the county's command) anyone on post that month."""
+    report = AttendanceReport()
+    try:
+        table = read_table(source, required=COLUMNS, optional=OPTIONAL)
+    except SheetError as exc:
+        report.problems.append(CellProblem(1, "", str(exc)))
+        return report
+    report.problems.extend(table.problems)
+    if not table.rows:
+        report.problems.append(CellProblem(2, "", "文件中没有数据行"))
+    placements = on_post_in(township, month)
+    closed = closed_counties(month)
+    where = township.name if township else "本系统"
+    days_in_month = calendar.monthrange(month.year, month.month)[1]
+    wanted: dict[int, tuple[int, bool, str]] = {}
+    seen: dict[str, int] = {}
+    for number, values in table.rows:
+        try:
+            id_number = parse_id_number(values["身份证号"]).number
+        except IdNumberError as exc:
+            report.problems.append(CellProblem(number, "身份证号", str(exc)))
+            continue
+        if id_number in seen:
+            report.problems.append(CellProblem(number, "身份证号", f"与第{seen[id_number]}行重复"))
+            continue
+        seen[id_number] = number
+        placement = placements.get(id_number)
+        if placement is None:
+            report.problems.append(
+                CellProblem(number, "身份证号", f"该人员{month:%Y年%m月}不在{where}的公益性岗位上")
+            )
+            continue
+        if placement.township.county_id in closed:
+            report.problems.append(
+                CellProblem(number, "身份证号", f"{month:%Y年%m月}的补贴已审核或锁定，考勤不能再修改")
+            )
+            continue
+        text = values["出勤天数"].strip()
+        if not text.isdigit() or int(text) > min(MAX_DAYS, days_in_month):
+            report.problems.append(CellProblem(number, "出勤天数", f"出勤天数应为0至{days_in_month}的整数"))
+            continue
+        withheld = values.get("暂停发放", "").strip() in ("是", "暂停", "1", "Y", "y")
+        note = values.get("备注", "").strip()[:200]
+        if withheld and not note:
+            report.problems.append(CellProblem(number, "备注", "暂停发放须在备注中写明原因"))
+            continue
+        wanted[placement.pk] = (int(text), withheld, note)
+    if report.problems or dry_run:
+        return report
+    with transaction.atomic():
+        for placement_id, (days, withheld, note) in wanted.items():
+            Attendance.objects.update_or_create(
+                placement_id=placement_id,
+                month=month,
+                defaults={"days": days, "withheld": withheld, "note": note, "recorded_by": actor},
+            )
+    report.saved = len(wanted)
+    return report

@@ -1,0 +1,49 @@
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from common.commands import fail_with_problems
+from subsidies.attendance import attendance_import
+from subsidies.payroll import month_start
+from townships.models import Township
+
+
+class Command(BaseCommand):
+    help = "导入某月考勤（身份证号、出勤天数、备注；全部成功才导入）"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file")
+        parser.add_argument("--month", required=True, help="如 2022-03")
+        parser.add_argument("--township", default="", help="只接受该镇街在岗人员")
+        parser.add_argument("--dry-run", action="store_true")
+        parser.add_argument("--user", default="", help="记为录入人的用户名（默认第一个超级用户）")
+
+    def handle(
+        self, *args: object, file: str, month: str, township: str, dry_run: bool, user: str, **o: object
+    ) -> None:
+        try:
+            first = month_start(month)
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages)) from exc
+        town = None
+        if township:
+            town = Township.objects.filter(code=township).first()
+            if town is None:
+                raise CommandError(f"没有代码为 {township} 的乡镇（街道）。")
+        actor = (
+            User.objects.filter(username=user) if user else User.objects.filter(is_superuser=True)
+        ).first()
+        actor = actor or User.objects.get_or_create(username="system", defaults={"is_active": False})[0]
+        try:
+            with open(file, "rb") as source:
+                report = attendance_import(
+                    township=town, month=first, source=source, actor=actor, dry_run=dry_run
+                )
+        except OSError as exc:
+            raise CommandError(f"无法打开文件 {file}：{exc.strerror}") from exc
+        if not report.ok:
+            fail_with_problems(self, report.problems)
+        verb = "检查通过（未导入）" if dry_run else "已导入"
+        self.stdout.write(
+            f"{first:%Y年%m月}考勤：{verb}。" + (f"共 {report.saved} 人。" if not dry_run else "")
+        )

@@ -1,0 +1,90 @@
+"""The month's attendance sheet: all or nothing, only people on post that month (in the clerk's
+township), then used by the computation."""
+
+import datetime as dt
+from decimal import Decimal as M
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from subsidies import payroll
+from subsidies.attendance import attendance_import
+from subsidies.models import Attendance
+from tests import factories
+from townships.models import County, Township
+
+MARCH = dt.date(2022, 3, 1)
+HEADERS = ["身份证号", "出勤天数", "备注"]
+
+
+def test_a_sheet_is_checked_whole_and_feeds_the_computation(cast) -> None:
+    mine = factories.placement("371502101", name="本镇人")
+    later = factories.placement("371502101", on_post=dt.date(2022, 4, 1), name="四月人")
+    other = factories.placement("371502102", name="邻镇人")
+    town = Township.objects.get(code="371502101")
+    number = mine.person.id_number
+    wrong_check = number[:-1] + ("0" if number[-1] != "0" else "1")
+    rows = [
+        [number, "15", ""],
+        [later.person.id_number, "20", ""],
+        [other.person.id_number, "20", ""],
+        [wrong_check, "20", ""],
+        [number, "40", ""],
+    ]
+    bad = attendance_import(
+        township=town, month=MARCH, actor=cast.clerk, source=factories.xlsx(rows, HEADERS)
+    )
+    where = [(p.row, p.column) for p in bad.problems]
+    assert where == [(3, "身份证号"), (4, "身份证号"), (5, "身份证号"), (6, "身份证号")]
+    assert bad.problems[3].message == "与第2行重复"
+    assert "不在沙镇镇的公益性岗位上" in bad.problems[0].message
+    assert not Attendance.objects.exists()
+    good = attendance_import(
+        township=town,
+        month=MARCH,
+        actor=cast.clerk,
+        source=factories.xlsx([[mine.person.id_number, 15, "病假"]], HEADERS),
+    )
+    assert good.saved == 1
+    run = payroll.compute_run(payroll.run_for(County.objects.get(code="371502"), MARCH))
+    assert run.lines.get(placement=mine).pay == M("510.00")
+
+
+def test_an_approved_month_takes_no_more_attendance(cast) -> None:
+    mine = factories.placement("371502101")
+    run = payroll.compute_run(payroll.run_for(County.objects.get(code="371502"), MARCH))
+    payroll.approve(run, cast.finance)
+    report = attendance_import(
+        township=mine.township,
+        month=MARCH,
+        actor=cast.clerk,
+        source=factories.xlsx([[mine.person.id_number, 10, ""]], HEADERS),
+    )
+    assert "已审核或锁定" in report.problems[0].message and not Attendance.objects.exists()
+
+
+def test_the_command_and_the_clerk_page(cast, tmp_path) -> None:
+    mine = factories.placement("371502101")
+    path = tmp_path / "march.xlsx"
+    path.write_bytes(factories.xlsx([[mine.person.id_number, 18, ""]], HEADERS).getvalue())
+    call_command("import_attendance", str(path), "--month", "2022-03")
+    assert Attendance.objects.get().days == 18
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(factories.xlsx([[mine.person.id_number, "十八", ""]], HEADERS).getvalue())
+    with pytest.raises(CommandError, match="未导入任何数据"):
+        call_command("import_attendance", str(bad), "--month", "2022-03")
+    upload = factories.xlsx([[mine.person.id_number, 12, ""]], HEADERS)
+    upload.name = "march.xlsx"
+    page = cast.client(cast.clerk).post(
+        reverse("subsidies:attendance"), {"month": "2022-03", "file": upload}, follow=True
+    )
+    assert "已导入2022年03月考勤1人" in page.content.decode()
+    assert Attendance.objects.get().days == 12
+    stranger = factories.xlsx([[mine.person.id_number, 1, ""]], HEADERS)
+    stranger.name = "x.xlsx"
+    refused = cast.client(cast.other_clerk).post(
+        reverse("subsidies:attendance"), {"month": "2022-03", "file": stranger}, follow=True
+    )
+    assert "不在堂邑镇的公益性岗位上" in refused.content.decode() and Attendance.objects.get().days == 12
