@@ -192,3 +192,39 @@ class PayrollLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} {self.placement} {self.pay}"
+
+
+class Finding(models.Model):
+    """A check before computing (DOMAIN.md §8). An open blocking finding stops approval until
+    finance resolves it with a note."""
+
+    class Kind(models.TextChoices):
+        TWO_POSTS = "two_posts", "一人多岗"
+        DEATH = "death", "在死亡人员名单中"
+        PENSION = "pension", "在养老金领取人员名单中"
+        NO_BANK = "no_bank", "无银行账号"
+        RETIRED = "retired", "已达法定退休年龄"
+        AGE_LIMIT = "age_limit", "超过乡村岗位年龄上限"
+        EMPTY_POST = "empty_post", "在岗岗位无人员"
+
+    BLOCKING = {Kind.TWO_POSTS, Kind.DEATH, Kind.PENSION, Kind.NO_BANK}
+
+    run = models.ForeignKey(PayrollRun, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    blocking = models.BooleanField("阻止审核")
+    placement = models.ForeignKey(
+        Placement, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    message = models.CharField("说明", max_length=300)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField("处理说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "核算前检查"
+        ordering = ["run", "-blocking", "kind", "id"]
+
+    def __str__(self) -> str:
+        return self.message

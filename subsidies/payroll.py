@@ -203,7 +203,11 @@ def compute_run(run: PayrollRun) -> PayrollRun:
 
 
 def compute_started(run: PayrollRun) -> PayrollRun:
-    """Compute a run that start() has flipped to 计算中 (here or in a Celery worker)."""
+    """Compute a run that start() has flipped to 计算中 (here or in a Celery worker): the
+    checks first, then the lines township by township."""
+    from .checks import findings_refresh
+
+    findings_refresh(run)
     townships = list(run.county.townships.order_by("code").values_list("pk", flat=True))
     PayrollRun.objects.filter(pk=run.pk).update(progress_total=len(townships))
     count = 0
@@ -231,6 +235,13 @@ def approve(run: PayrollRun, actor: User) -> PayrollRun:
     run = PayrollRun.objects.select_for_update().get(pk=run.pk)
     if run.state != State.COMPUTED:
         raise ValidationError(f"只有已计算的月份可以审核（当前：{run.get_state_display()}）")
+    from .checks import open_blocking
+
+    blocking = open_blocking(run)
+    if blocking:
+        raise ValidationError(
+            f"还有{blocking}个须处理的核算前检查问题（如无银行账号、在死亡名单中），处理后才能审核"
+        )
     run.state, run.approved_by = State.APPROVED, actor
     run.save(update_fields=["state", "approved_by"])
     return run

@@ -16,6 +16,7 @@ from townships.models import Role
 
 from . import payroll
 from .attendance import attendance_import
+from .checks import finding_resolve
 from .exports import payroll_workbook_write
 from .models import PayrollLine, PayrollRun
 from .tasks import compute_payroll
@@ -69,7 +70,10 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
                   city=Sum("city"), district=Sum("district"))
         .order_by("township__code")
     )  # fmt: skip
-    context = {"run": run, "townships": townships, "is_finance": has_role(request.user, Role.FINANCE)}
+    context = {
+        "run": run, "townships": townships, "is_finance": has_role(request.user, Role.FINANCE),
+        "findings": run.findings.select_related("resolved_by")[:500],
+    }  # fmt: skip
     return render(request, "subsidies/run_detail.html", context)
 
 
@@ -92,6 +96,12 @@ def run_decide(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("action") == "approve":
             payroll.approve(run, request.user)
             messages.success(request, f"{run}已审核。")
+        elif request.POST.get("action") == "resolve":
+            finding = get_object_or_404(run.findings, pk=request.POST.get("finding") or 0)
+            finding_resolve(
+                finding=finding, resolution=request.POST.get("resolution", ""), actor=request.user
+            )
+            messages.success(request, "已处理该检查问题。")
         elif request.POST.get("action") == "lock":
             payroll.lock(run, request.user)
             messages.success(request, f"{run}已锁定，此后不再变动。")

@@ -66,6 +66,7 @@ def placement(
     prior_months: int = 0,
     birth: str = "19700101",
     name: str = "在岗人",
+    bank_account: str = "6228480012345678901",
 ):  # type: ignore[no-untyped-def]
     """A person on a post from `on_post` (default 2022-01-01), made directly: the procedure that
     leads there is tested in tests/placements."""
@@ -77,7 +78,8 @@ def placement(
     from posts.models import Duty, Post
 
     on_post = on_post or dt.date(2022, 1, 1)
-    who = person(township, birth=birth, name=name, groups=["poverty"] if line == "rural" else ["urban_older"])
+    groups = ["poverty"] if line == "rural" else ["urban_older"]
+    who = person(township, birth=birth, name=name, groups=groups, bank_account=bank_account)
     town = who.township
     serial = Post.objects.count() + 1
     post = Post.objects.create(

@@ -1,0 +1,51 @@
+"""Checks before computing: findings listed on the run; blocking ones stop approval until
+finance resolves them with a note."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from subsidies import payroll
+from subsidies.checks import finding_resolve
+from subsidies.models import Finding
+from tests import factories
+from townships.models import County
+
+MARCH = dt.date(2022, 3, 1)
+
+
+def compute() -> object:
+    return payroll.compute_run(payroll.run_for(County.objects.get(code="371502"), MARCH))
+
+
+def test_findings_are_listed_and_blocking_ones_stop_approval(cast) -> None:
+    factories.placement("371502101", name="无账号", bank_account="")
+    dead = factories.placement("371502101", name="已故人")
+    dead.person.on_death_roster = True
+    dead.person.save()
+    factories.placement("371502101", name="高龄人", birth="19550101")
+    run = compute()
+    kinds = sorted(run.findings.values_list("kind", "blocking"))
+    assert kinds == [("age_limit", False), ("death", True), ("no_bank", True)]
+    with pytest.raises(ValidationError, match="还有2个须处理的核算前检查问题"):
+        payroll.approve(run, cast.finance)
+    for finding in run.findings.filter(blocking=True):
+        finding_resolve(finding=finding, resolution="已核实，本月暂停发放", actor=cast.finance)
+    assert payroll.approve(run, cast.finance).state == "approved"
+
+
+def test_recomputing_replaces_the_findings(cast) -> None:
+    placement = factories.placement("371502101", name="无账号", bank_account="")
+    assert compute().findings.count() == 1
+    type(placement.person).objects.filter(pk=placement.person_id).update(bank_account="6228480012345678901")
+    assert compute().findings.count() == 0
+    assert not Finding.objects.exists()
+
+
+def test_the_run_page_lists_findings(cast) -> None:
+    factories.placement("371502101", name="无账号", bank_account="")
+    run = compute()
+    page = cast.client(cast.finance).get(reverse("subsidies:run-detail", args=[run.pk])).content.decode()
+    assert "沙镇镇无账号没有银行账号，无法发放" in page
