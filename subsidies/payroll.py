@@ -162,15 +162,11 @@ def line_values(
             note[:200])  # fmt: skip
 
 
-def compute(run: PayrollRun, townships: list[int] | None = None) -> int:
-    """Compute the run's regular lines (all townships, or the given ones) and replace the old
-    ones in one transaction. The run must have been started (start())."""
-    first = run.month
+def month_lines(run_id: int, county: County, first: dt.date, townships: list[int] | None) -> list[tuple]:
+    """The regular lines a month gives on today's data (placements, attendance, policies)."""
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    county = run.county
     items = active_placements(county, first, last, townships)
-    lines_needed = {item.line for item in items}
-    policies = {line: policy_in_force(county, line, first) for line in lines_needed}
+    policies = {line: policy_in_force(county, line, first) for line in {item.line for item in items}}
     full = {line: full_month(policy_annuals(p), first.month) for line, p in policies.items()}
     attendance = {
         pk: (days, withheld, note)
@@ -180,19 +176,67 @@ def compute(run: PayrollRun, townships: list[int] | None = None) -> int:
     }
     rows = []
     for item in items:
-        policy = policies[item.line]
-        values = line_values(
-            run.pk, item, first, last, full[item.line], policy.required_days, attendance.get(item.pk)
-        )
+        required = policies[item.line].required_days
+        values = line_values(run_id, item, first, last, full[item.line], required, attendance.get(item.pk))
         if values is not None:
             rows.append(values)
+    return rows
+
+
+ADJUSTMENT_FIELDS = [*LINE_FIELDS, "corrects_month"]
+MONEY = slice(8, 12)  # pay, province, city, district in a line's values
+
+
+def adjustments(run: PayrollRun, townships: list[int] | None) -> list[tuple]:
+    """补发 / 扣回 lines for earlier locked months whose amounts today's data would change: the
+    difference between what the month gives now and what was paid for it (its lines and the
+    adjustments already made in other locked months), per placement and share."""
+    rows = []
+    locked = PayrollRun.objects.filter(county=run.county, state=State.LOCKED, month__lt=run.month)
+    for earlier in locked.filter(month__gte=add_months(run.month, -12)).order_by("month"):
+        expected = {
+            v[1]: (v[2], v[3], v[8:12]) for v in month_lines(run.pk, run.county, earlier.month, townships)
+        }
+        paid: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal("0.00")] * 4)
+        where = {"township_id__in": townships} if townships is not None else {}
+        already = PayrollLine.objects.filter(
+            Q(run=earlier, kind=PayrollLine.Kind.REGULAR)
+            | Q(corrects_month=earlier.month, run__state=State.LOCKED, run__county=run.county),
+            **where,
+        ).values_list("placement_id", "township_id", "line", "pay", "province", "city", "district")
+        places: dict[int, tuple[int, str]] = {}
+        for placement_id, township_id, line, *money in already:
+            places[placement_id] = (township_id, line)
+            paid[placement_id] = [a + b for a, b in zip(paid[placement_id], money, strict=True)]
+        for placement_id in set(expected) | set(paid):
+            township_id, line, now = expected.get(placement_id, (*places.get(placement_id, (0, "")), None))
+            target = list(now) if now is not None else [Decimal("0.00")] * 4
+            diff = [a - b for a, b in zip(target, paid[placement_id], strict=True)]
+            if not any(diff):
+                continue
+            kind = PayrollLine.Kind.BACK_PAY if diff[0] >= 0 else PayrollLine.Kind.RECOVERY
+            label = "补发" if kind == PayrollLine.Kind.BACK_PAY else "扣回"
+            rows.append((
+                run.pk, placement_id, township_id, line, kind, 0, 0, Decimal(0), *diff,
+                f"{label}{earlier.month:%Y年%m月}", earlier.month,
+            ))  # fmt: skip
+    return rows
+
+
+def compute(run: PayrollRun, townships: list[int] | None = None) -> int:
+    """Compute the run's lines (all townships, or the given ones): the month's regular lines and
+    the adjustments for earlier locked months, replacing the old ones in one transaction. The
+    run must have been started (start())."""
+    rows = month_lines(run.pk, run.county, run.month, townships)
+    corrections = adjustments(run, townships)
     with transaction.atomic():
-        old = PayrollLine.objects.filter(run=run, kind=PayrollLine.Kind.REGULAR)
+        old = PayrollLine.objects.filter(run=run)
         if townships is not None:
             old = old.filter(township_id__in=townships)
         old.delete()
         insert_rows(PayrollLine, LINE_FIELDS, rows)
-    return len(rows)
+        insert_rows(PayrollLine, ADJUSTMENT_FIELDS, corrections)
+    return len(rows) + len(corrections)
 
 
 def compute_run(run: PayrollRun) -> PayrollRun:

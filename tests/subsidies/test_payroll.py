@@ -196,3 +196,29 @@ def test_the_payroll_workbook_has_a_summary_a_sheet_per_township_and_totals(cast
     payroll.lock(PayrollRun.objects.get(pk=run.pk), cast.finance)
     call_command("export_payroll", "--county", "371502", "--month", "2022-03", "--output", str(path))
     assert load_workbook(path)["汇总"]["A1"].value == "东昌府区2022年03月城乡公益性岗位补贴发放表"
+
+
+def test_a_correction_to_a_locked_month_becomes_an_adjustment_line_later(cast) -> None:
+    placement = factories.placement("371502101")
+    february = run_month("371502", "2022-02")
+    payroll.approve(february, cast.finance)
+    payroll.lock(PayrollRun.objects.get(pk=february.pk), cast.finance)
+    # The exit on 14 February is recorded only in March: February paid 680.00 for 28 days.
+    placement.exit_date = D(2022, 2, 14)
+    placement.save()
+    march = run_month("371502", "2022-03")
+    line = march.lines.get()
+    assert (line.kind, line.corrects_month, line.note) == ("recovery", D(2022, 2, 1), "扣回2022年02月")
+    # 14/28 of February: pay 340.00 = 166.67 + 69.33 + 104.00; paid 680.00 = 333.34 + 138.66 + 208.00.
+    assert (line.pay, line.province, line.city, line.district) == (
+        M("-340.00"),
+        M("-166.67"),
+        M("-69.33"),
+        M("-104.00"),
+    )
+    assert PayrollLine.objects.filter(run=february).get().pay == M("680.00")  # the locked month is untouched
+    again = run_month("371502", "2022-03")
+    assert again.lines.count() == 1  # re-running replaces, never duplicates
+    payroll.approve(again, cast.finance)
+    payroll.lock(PayrollRun.objects.get(pk=again.pk), cast.finance)
+    assert not run_month("371502", "2022-04").lines.exists()  # corrected once, not again
