@@ -1,0 +1,87 @@
+"""The year's cost split (资金分担) per township and month, and the accident-insurance roster of
+rural post holders. Amounts are sums of payroll lines, so totals equal the payroll exactly."""
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import IO
+
+from django.db.models import Count, Q, Sum
+
+from common.xlsx import Sheet, write_workbook
+from placements.models import Placement
+from townships.models import County, Line
+
+from .models import PayrollLine, PayrollRun
+
+ZERO = Decimal("0.00")
+MONEY = ("pay", "province", "city", "district")
+
+
+def cost_rows(county: County, year: int) -> list[dict]:
+    """One row per township and month: people paid and the amounts of each party."""
+    lines = PayrollLine.objects.filter(run__county=county, run__month__year=year)
+    rows = (
+        lines.values("township__code", "township__name", "run__month", "run__state")
+        .annotate(
+            people=Count("placement", distinct=True, filter=Q(kind=PayrollLine.Kind.REGULAR)),
+            **{k: Sum(k) for k in MONEY},
+        )
+        .order_by("township__code", "run__month")
+    )
+    return [dict(r) | {k: Decimal(r[k] or 0).quantize(Decimal("0.01")) for k in MONEY} for r in rows]
+
+
+def monthly_totals(rows: list[dict]) -> list[dict]:
+    """Per month, summed over townships (for the chart)."""
+    months: dict[dt.date, dict] = {}
+    for row in rows:
+        month = months.setdefault(row["run__month"], {"month": row["run__month"], **{k: ZERO for k in MONEY}})
+        for k in MONEY:
+            month[k] += row[k]
+    return [months[m] for m in sorted(months)]
+
+
+def cost_workbook_write(*, county: County, year: int, target: str | IO[bytes]) -> int:
+    rows = cost_rows(county, year)
+    unlocked = sorted({r["run__month"] for r in rows if r["run__state"] != PayrollRun.State.LOCKED})
+    note = ("（含未锁定月份：" + "、".join(f"{m:%m}月" for m in unlocked) + "）") if unlocked else ""
+    totals = {k: sum((r[k] for r in rows), ZERO) for k in MONEY}
+    detail = Sheet(
+        name="分镇街分月", title=f"{county.name}{year}年城乡公益性岗位补贴资金分担表{note}",
+        headers=["镇街代码", "镇街", "月份", "发放人数", "补贴金额", "省级承担", "市级承担", "区级承担"],
+        rows=([r["township__code"], r["township__name"], f"{r['run__month']:%Y-%m}", r["people"],
+               *(r[k] for k in MONEY)] for r in rows),
+        totals=["合计", "", "", "", *(totals[k] for k in MONEY)], money_columns={4, 5, 6, 7}, signatures=True,
+        widths={0: 12, 1: 14},
+    )  # fmt: skip
+    by_month = monthly_totals(rows)
+    summary = Sheet(
+        name="分月汇总", title=f"{county.name}{year}年补贴资金分月汇总{note}",
+        headers=["月份", "补贴金额", "省级承担", "市级承担", "区级承担"],
+        rows=([f"{m['month']:%Y-%m}", *(m[k] for k in MONEY)] for m in by_month),
+        totals=["合计", *(totals[k] for k in MONEY)], money_columns={1, 2, 3, 4}, signatures=True,
+    )  # fmt: skip
+    return write_workbook(target, [summary, detail])
+
+
+def insurance_rows(county: County, on: dt.date) -> Iterator[list]:
+    active = Placement.objects.filter(township__county=county, line=Line.RURAL, on_post_date__lte=on).filter(
+        Q(exit_date__isnull=True) | Q(exit_date__gte=on)
+    )
+    values = active.order_by("township__code", "person__name").values_list(
+        "township__name", "post__village__name", "person__name", "person__id_number", "person__sex",
+        "person__phone", "post__duty__name", "on_post_date",
+    )  # fmt: skip
+    for number, (town, village, name, id_number, sex, phone, duty, on_post) in enumerate(values, start=1):
+        yield [number, town, village, name, id_number, "男" if sex == "male" else "女", phone, duty, on_post]
+
+
+def insurance_workbook_write(*, county: County, on: dt.date, target: str | IO[bytes]) -> int:
+    """Rural post holders on post on `on`, for the commercial accident insurer."""
+    sheet = Sheet(
+        name="参保名单", title=f"{county.name}乡村公益性岗位人员意外伤害保险参保名单（{on:%Y年%m月%d日}在岗）",
+        headers=["序号", "镇街", "村（社区）", "姓名", "身份证号", "性别", "联系电话", "岗位", "上岗日期"],
+        rows=insurance_rows(county, on), widths={4: 21}, signatures=True,
+    )  # fmt: skip
+    return write_workbook(target, [sheet])

@@ -1,0 +1,47 @@
+"""The year's cost split and the insurance roster: totals equal the payroll lines."""
+
+import datetime as dt
+from decimal import Decimal as M
+
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from subsidies import payroll
+from subsidies.models import PayrollLine
+from subsidies.reports import cost_rows, monthly_totals
+from tests import factories
+from townships.models import County
+
+
+def test_the_cost_split_of_a_year_adds_up_to_the_payroll(cast, tmp_path) -> None:
+    factories.placement("371502101")
+    factories.placement("371502102", on_post=dt.date(2022, 3, 16), name="月中人")
+    county = County.objects.get(code="371502")
+    for m in range(1, 5):
+        payroll.compute_run(payroll.run_for(county, dt.date(2022, m, 1)))
+    rows = cost_rows(county, 2022)
+    lines = PayrollLine.objects.filter(run__county=county)
+    for k in ("pay", "province", "city", "district"):
+        assert sum(r[k] for r in rows) == sum(getattr(line, k) for line in lines)
+    march = [r for r in rows if r["run__month"] == dt.date(2022, 3, 1)]
+    assert [(r["township__code"], r["people"], r["pay"]) for r in march] == [
+        ("371502101", 1, M("680.00")),
+        ("371502102", 1, M("350.97")),
+    ]
+    assert [m["pay"] for m in monthly_totals(rows)] == [M("680.00"), M("680.00"), M("1030.97"), M("1360.00")]
+    path = tmp_path / "cost.xlsx"
+    call_command("cost_report", "--county", "371502", "--year", "2022", "--output", str(path))
+    summary = list(load_workbook(path)["分月汇总"].iter_rows(values_only=True))
+    assert "含未锁定月份：01月、02月、03月、04月" in summary[0][0]
+    assert summary[-3][:2] == ("合计", 3750.97)
+
+
+def test_the_insurance_roster_lists_rural_holders_on_post(cast, tmp_path) -> None:
+    on = factories.placement("371502101", name="乡村人")
+    factories.placement("371502101", line="urban", name="城镇人", birth="19680101")
+    factories.placement("371502101", exit_date=dt.date(2022, 2, 1), name="已离岗")
+    path = tmp_path / "insurance.xlsx"
+    call_command("insurance_roster", "--county", "371502", "--on", "2022-03-01", "--output", str(path))
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert [r[3] for r in rows[2:-2] if r and r[0] != "制表人："] == ["乡村人"]
+    assert rows[2][4] == on.person.id_number
