@@ -79,8 +79,9 @@ def insurance_rows(county: County, on: dt.date) -> Iterator[list]:
 
 def insurance_workbook_write(*, county: County, on: dt.date, target: str | IO[bytes]) -> int:
     """Rural post holders on post on `on`, for the commercial accident insurer."""
+    title = f"{county.name}乡村公益性岗位人员意外伤害保险参保名单（{on:%Y年%m月%d日}在岗）"
     sheet = Sheet(
-        name="参保名单", title=f"{county.name}乡村公益性岗位人员意外伤害保险参保名单（{on:%Y年%m月%d日}在岗）",
+        name="参保名单", title=title,
         headers=["序号", "镇街", "村（社区）", "姓名", "身份证号", "性别", "联系电话", "岗位", "上岗日期"],
         rows=insurance_rows(county, on), widths={4: 21}, signatures=True,
     )  # fmt: skip

@@ -1,6 +1,7 @@
 """Finance pages for the monthly run: list and start, the run with a progress bar that moves
 while a worker computes, approve, lock, and the payroll workbook download."""
 
+import datetime as dt
 import io
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from .attendance import attendance_import
 from .checks import finding_resolve
 from .exports import payroll_workbook_write
 from .models import PayrollLine, PayrollRun
+from .reports import cost_rows, cost_workbook_write, monthly_totals
 from .tasks import compute_payroll
 
 READERS = (Role.FINANCE, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN)
@@ -147,3 +149,36 @@ def attendance(request: HttpRequest) -> HttpResponse:
             return redirect("subsidies:attendance")
         messages.error(request, f"共{len(report.problems)}处错误，未导入任何数据。")
     return render(request, "subsidies/attendance.html", {"report": report})
+
+
+@login_required
+def costs(request: HttpRequest) -> HttpResponse:
+    """The year's cost split per township and month, with a chart of each party's monthly amounts
+    (Chart.js from our own static files: deployments are often on closed networks)."""
+    require_role(request.user, Role.FINANCE, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN)
+    county = visible_counties(request.user).first()
+    try:
+        year = int(request.GET.get("year") or dt.date.today().year)
+    except ValueError:
+        year = dt.date.today().year
+    rows = cost_rows(county, year) if county else []
+    months = monthly_totals(rows)
+    chart = {
+        "labels": [f"{m['month']:%Y-%m}" for m in months],
+        "province": [str(m["province"]) for m in months],
+        "city": [str(m["city"]) for m in months],
+        "district": [str(m["district"]) for m in months],
+    }
+    context = {"county": county, "year": year, "rows": rows, "months": months, "chart": chart}
+    return render(request, "subsidies/costs.html", context)
+
+
+@login_required
+def costs_download(request: HttpRequest) -> FileResponse:
+    require_role(request.user, Role.FINANCE, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN)
+    county = get_object_or_404(visible_counties(request.user), code=request.GET.get("county", ""))
+    year = int(request.GET.get("year") or 0) or dt.date.today().year
+    buffer = io.BytesIO()
+    cost_workbook_write(county=county, year=year, target=buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=f"costs-{county.code}-{year}.xlsx")

@@ -45,3 +45,21 @@ def test_the_insurance_roster_lists_rural_holders_on_post(cast, tmp_path) -> Non
     rows = list(load_workbook(path).active.iter_rows(values_only=True))
     assert [r[3] for r in rows[2:-2] if r and r[0] != "制表人："] == ["乡村人"]
     assert rows[2][4] == on.person.id_number
+
+
+def test_the_cost_page_draws_the_chart_from_local_files(cast) -> None:
+    from django.urls import reverse
+
+    factories.placement("371502101")
+    payroll.compute_run(payroll.run_for(County.objects.get(code="371502"), dt.date(2022, 3, 1)))
+    page = cast.client(cast.finance).get(reverse("subsidies:costs"), {"year": 2022}).content.decode()
+    assert "/static/vendor/chart-4.6.1.umd.min.js" in page and "https://" not in page
+    assert '"province": ["333.33"]' in page and '"labels": ["2022-03"]' in page
+    download = cast.client(cast.finance).get(
+        reverse("subsidies:costs-download"), {"county": "371502", "year": 2022}
+    )
+    assert download.status_code == 200
+    other = cast.client(cast.hr_other_county).get(
+        reverse("subsidies:costs-download"), {"county": "371502", "year": 2022}
+    )
+    assert other.status_code == 404
