@@ -2,8 +2,11 @@
 
 import datetime as dt
 
-from celery import shared_task
+from celery import chord, shared_task
+from django.conf import settings
+from django.db.models import F
 
+from placements.models import Placement
 from townships.models import County
 
 from . import payroll
@@ -26,6 +29,51 @@ def compute_current_month() -> list[int]:
         run = payroll.run_for(county, month)
         if run.state in (PayrollRun.State.DRAFT, PayrollRun.State.COMPUTED, PayrollRun.State.FAILED):
             payroll.start(run)
-            compute_payroll.delay(run.pk)
+            dispatch(run)
             started.append(run.pk)
     return started
+
+
+@shared_task(name="subsidies.compute_township")
+def compute_township(run_id: int, township_id: int) -> int:
+    """One township's lines of a started run (one task of a split run)."""
+    run = PayrollRun.objects.select_related("county").get(pk=run_id)
+    if run.state != PayrollRun.State.COMPUTING:
+        return 0
+    try:
+        count = payroll.compute(run, [township_id])
+    except Exception as exc:
+        payroll.fail(run, f"计算出错：{exc}")
+        raise
+    PayrollRun.objects.filter(pk=run_id).update(progress_done=F("progress_done") + 1)
+    return count
+
+
+@shared_task(name="subsidies.finish_split")
+def finish_split(counts: list[int], run_id: int) -> int:
+    run = PayrollRun.objects.get(pk=run_id)
+    if run.state == PayrollRun.State.COMPUTING:
+        payroll.finish(run, sum(counts))
+    return sum(counts)
+
+
+def compute_split(run: PayrollRun, queue: str | None = None) -> object:
+    """At city or province scale: one task per township, so workers on several machines share the
+    run; a chord's callback marks it computed. The lines are those of a single-task run."""
+    from .checks import findings_refresh
+
+    findings_refresh(run)
+    townships = list(run.county.townships.order_by("code").values_list("pk", flat=True))
+    PayrollRun.objects.filter(pk=run.pk).update(progress_total=len(townships), progress_done=0)
+    options = {"queue": queue} if queue else {}
+    header = [compute_township.s(run.pk, t).set(**options) for t in townships]
+    return chord(header)(finish_split.s(run.pk).set(**options))
+
+
+def dispatch(run: PayrollRun) -> object:
+    """Queue a started run: one task for a county, one per township above PAYROLL_SPLIT_AT
+    placements (city or province scale)."""
+    size = Placement.objects.filter(township__county=run.county_id, exit_date__isnull=True).count()
+    if size >= settings.PAYROLL_SPLIT_AT:
+        return compute_split(run)
+    return compute_payroll.delay(run.pk)

@@ -21,7 +21,7 @@ from .checks import finding_resolve
 from .exports import payroll_workbook_write
 from .models import PayrollLine, PayrollRun
 from .reports import cost_rows, cost_workbook_write, monthly_totals
-from .tasks import compute_payroll
+from .tasks import dispatch
 
 READERS = (Role.FINANCE, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN)
 
@@ -52,7 +52,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
         messages.error(request, "；".join(exc.messages))
         return redirect("subsidies:run-list")
     try:
-        compute_payroll.delay(run.pk)
+        dispatch(run)
     except Exception as exc:  # the broker is down: say so, and leave the run startable again
         payroll.fail(run, f"计算任务未能提交（任务队列不可用：{exc.__class__.__name__}），请稍后重试")
         messages.error(request, "计算任务未能提交：任务队列暂时不可用，请稍后重试。")

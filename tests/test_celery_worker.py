@@ -78,3 +78,27 @@ def test_a_real_worker_computes_a_payroll_month(worker) -> None:
     assert list(run.lines.values_list("pay", "province", "city", "district")) == [
         (Decimal("680.00"), Decimal("333.34"), Decimal("138.66"), Decimal("208.00"))
     ]
+
+
+def test_a_split_run_gives_the_lines_of_a_single_task_run(worker) -> None:
+    import datetime as dt
+
+    from subsidies import payroll
+    from subsidies.models import PayrollRun
+    from subsidies.tasks import compute_split
+    from tests import factories
+    from townships.models import County
+
+    seed_reference_data()
+    for code in ("371502101", "371502102", "371502103"):
+        factories.placement(code, name="在岗人")
+    factories.placement("371502104", on_post=dt.date(2022, 3, 16), name="月中人")
+    county = County.objects.get(code="371502")
+    single = payroll.compute_run(payroll.run_for(county, dt.date(2022, 3, 1)))
+    expected = sorted(single.lines.values_list("placement_id", "pay", "province", "city", "district"))
+    PayrollRun.objects.filter(pk=single.pk).update(state="draft")
+    run = payroll.start(PayrollRun.objects.get(pk=single.pk))
+    assert compute_split(run, queue=worker).get(timeout=120) == 4
+    run = PayrollRun.objects.get(pk=run.pk)
+    assert (run.state, run.progress_done, run.progress_total) == ("computed", 14, 14)
+    assert sorted(run.lines.values_list("placement_id", "pay", "province", "city", "district")) == expected

@@ -126,6 +126,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# A county with this many people on post computes its month as one Celery task per township.
+PAYROLL_SPLIT_AT = env.int("PAYROLL_SPLIT_AT", default=20_000)
+
 # Demo users (seed_demo) are allowed everywhere except production.
 DEMO_USERS_ALLOWED = True
 

@@ -53,3 +53,19 @@ def test_runs_are_out_of_reach_outside_the_county_and_role(cast, eager, who) -> 
         client.post(reverse("subsidies:run-decide", args=[run.pk]), {"action": "approve"}).status_code == 404
     )
     assert cast.client(cast.hr).post(reverse("subsidies:run-start"), {"month": "2022-04"}).status_code == 404
+
+
+def test_a_large_county_is_split_per_township_and_gives_the_same_lines(cast, eager, settings) -> None:
+    factories.placement("371502101")
+    factories.placement("371502102", name="邻镇人")
+    client = cast.client(cast.finance)
+    client.post(reverse("subsidies:run-start"), {"month": "2022-03"})
+    single = sorted(
+        PayrollRun.objects.get().lines.values_list("placement_id", "pay", "province", "city", "district")
+    )
+    settings.PAYROLL_SPLIT_AT = 1
+    client.post(reverse("subsidies:run-start"), {"month": "2022-03"})
+    run = PayrollRun.objects.get()
+    assert (run.state, run.progress_done, run.progress_total) == ("computed", 14, 14)
+    split = sorted(run.lines.values_list("placement_id", "pay", "province", "city", "district"))
+    assert split == single and len(split) == 2

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from subsidies import payroll
-from subsidies.tasks import compute_payroll
+from subsidies.tasks import dispatch
 from townships.models import County
 
 
@@ -27,5 +27,5 @@ class Command(BaseCommand):
             payroll.start(run)
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
-        result = compute_payroll.delay(run.pk)
+        result = dispatch(run)
         self.stdout.write(f"{run}：已提交计算任务 {result.id}。")
