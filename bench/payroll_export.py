@@ -1,0 +1,71 @@
+"""Benchmark: exporting the payroll workbook of a 100,000-line month, against the bare writer.
+
+    DATABASE_URL=postgres://root@127.0.0.1:5432/bench .venv/bin/python bench/payroll_export.py
+
+Run bench/payroll_compute.py first (it leaves 东昌府区 2022-03 computed). Each measurement runs in
+its own process so that its peak memory (RSS) is its own: `ours` writes the real workbook
+(summary, a sheet per township, styles, totals, text cells); `bare` writes the same rows with
+openpyxl's write-only mode and nothing else."""
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+from benchkit import setup
+
+
+def measure(kind: str) -> dict:
+    setup()
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    from subsidies.exports import HEADERS, payroll_workbook_write
+    from subsidies.models import PayrollLine, PayrollRun
+
+    run = PayrollRun.objects.select_related("county").get(county__code="371502", month=dt.date(2022, 3, 1))
+    target = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False).name
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    if kind == "ours":
+        count = payroll_workbook_write(run=run, target=target)
+    else:
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("发放表")
+        ws.append(HEADERS)
+        rows = PayrollLine.objects.filter(run=run).values_list(
+            "township__name", "placement__post__village__name", "placement__person__name",
+            "placement__person__id_number", "line", "placement__post__duty__name", "days_attended", "pay",
+            "province", "city", "district", "placement__person__bank_account", "placement__person__bank_name", "note",
+        )  # fmt: skip
+        count = 0
+        for count, row in enumerate(rows.iterator(chunk_size=2000), start=1):
+            ws.append([count, *row])
+        wb.save(target)
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    size = os.path.getsize(target)
+    os.unlink(target)
+    return {"kind": kind, "lines": count, "seconds": elapsed, "peak_mb": peak / 1024, "grew_mb": (peak - base) / 1024,
+            "file_mb": size / 1024 / 1024}  # fmt: skip
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        print(json.dumps(measure(sys.argv[1])))
+        sys.exit(0)
+    results = {}
+    for kind in ("bare", "ours"):
+        out = subprocess.run([sys.executable, __file__, kind], capture_output=True, text=True, check=True)
+        results[kind] = json.loads(out.stdout.strip().splitlines()[-1])
+        r = results[kind]
+        print(
+            f"{kind:<5} {r['lines']} lines  {r['seconds']:6.2f} s  peak RSS {r['peak_mb']:6.0f} MB "
+            f"(+{r['grew_mb']:.0f} MB while writing)  file {r['file_mb']:.1f} MB"
+        )
+    ratio = results["ours"]["seconds"] / results["bare"]["seconds"]
+    print(f"ours / bare time: {ratio:.2f}x; memory: {results['ours']['peak_mb'] / results['bare']['peak_mb']:.2f}x")
