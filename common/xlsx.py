@@ -1,9 +1,11 @@
-"""The one safe spreadsheet writer. Exports only yield rows; this turns them into .xlsx in
-openpyxl's streaming (write-only) mode, so memory stays flat for large files.
+"""The one safe spreadsheet writer. Exports only yield rows; this turns them into .xlsx with
+XlsxWriter in constant-memory mode: each row goes to disk as it is written, so memory stays flat
+for a 100,000-line payroll, and the cost per cell stays close to the bare writer's.
 
 - Text is always written as text: ID and bank numbers keep leading zeros and the X.
 - Text starting with = + - @ (or a tab/CR) gets a quote prefix so Excel never runs it as a formula.
-- Money columns are numbers with two decimals; dates are real dates.
+- Money columns are numbers with two decimals; dates are real dates. Floats are refused: money is
+  Decimal from the database to the cell.
 """
 
 import datetime as dt
@@ -12,15 +14,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
+import xlsxwriter
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-THIN = Side(style="thin", color="999999")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+MONEY_FORMAT = "#,##0.00"
 
 
 @dataclass
@@ -36,61 +36,90 @@ class Sheet:
     subtitle: str = ""
 
 
-def _cell(ws: WriteOnlyWorksheet, value: Any, *, money: bool = False, bold: bool = False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=None)
-    if isinstance(value, str):
-        cell.value = value
-        cell.data_type = "s"  # never a formula, never a number
-        if value.startswith(FORMULA_STARTS):
-            cell.quotePrefix = True
-    elif isinstance(value, float):
-        raise TypeError("float values are not written: money must be Decimal")
-    elif isinstance(value, Decimal):
-        cell.value = value
-        cell.number_format = "#,##0.00" if money else "General"
-    elif isinstance(value, dt.datetime | dt.date):
-        cell.value = value
-        cell.number_format = "yyyy-mm-dd hh:mm" if isinstance(value, dt.datetime) else "yyyy-mm-dd"
-    else:
-        cell.value = value
-        if money and value is not None:
-            cell.number_format = "#,##0.00"
-    cell.border = BOX
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+class Styles:
+    """The workbook's formats, made once (XlsxWriter shares them between cells): plain and
+    bold, each as text, quoted text, number, money, date and date-time."""
+
+    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+        box = {"border": 1, "border_color": "#999999"}
+        kinds = {
+            "text": {},
+            "quoted": {"quote_prefix": True},
+            "number": {},
+            "money": {"num_format": MONEY_FORMAT},
+            "date": {"num_format": "yyyy-mm-dd"},
+            "datetime": {"num_format": "yyyy-mm-dd hh:mm"},
+        }
+        self.plain = {k: wb.add_format({**box, **v}) for k, v in kinds.items()}
+        self.bold = {k: wb.add_format({**box, **v, "bold": True}) for k, v in kinds.items()}
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.date = wb.add_format({"num_format": "yyyy-mm-dd"})
 
 
-def _row(ws: WriteOnlyWorksheet, values: Sequence[Any], sheet: Sheet, *, bold: bool = False) -> list:
-    return [_cell(ws, v, money=i in sheet.money_columns, bold=bold) for i, v in enumerate(values)]
+def _write_row(
+    ws: Worksheet, row: int, values: Sequence[Any], money: set[int], formats: dict[str, Format]
+) -> None:
+    for col, value in enumerate(values):
+        kind = type(value)
+        if kind is str and value:
+            ws.write_string(
+                row, col, value, formats["quoted" if value.startswith(FORMULA_STARTS) else "text"]
+            )
+        elif kind is Decimal or kind is int:
+            ws.write_number(row, col, value, formats["money" if col in money else "number"])
+        elif value is None or value == "":
+            ws.write_blank(row, col, None, formats["text"])
+        elif kind is float:
+            raise TypeError("float values are not written: money must be Decimal")
+        elif kind is bool:
+            ws.write_boolean(row, col, value, formats["text"])
+        elif kind is dt.datetime:
+            local = timezone.localtime(value) if timezone.is_aware(value) else value
+            ws.write_datetime(row, col, local.replace(tzinfo=None), formats["datetime"])
+        elif kind is dt.date:
+            ws.write_datetime(row, col, value, formats["date"])
+        else:
+            ws.write_string(row, col, str(value), formats["text"])
 
 
-def _write_sheet(wb: Workbook, sheet: Sheet) -> int:
-    ws = wb.create_sheet(title=sheet.name[:31])
+def _write_sheet(wb: xlsxwriter.Workbook, styles: Styles, sheet: Sheet) -> int:
+    ws = wb.add_worksheet(sheet.name[:31])
     for index, width in sheet.widths.items():
-        ws.column_dimensions[chr(ord("A") + index)].width = width
-    title = WriteOnlyCell(ws, value=sheet.title)
-    title.font = Font(bold=True, size=14)
-    title.alignment = Alignment(horizontal="left")
-    ws.append([title])
+        ws.set_column(index, index, width)
+    ws.write_string(0, 0, sheet.title, styles.title)
+    row = 1
     if sheet.subtitle:
-        ws.append([_cell(ws, sheet.subtitle)])
-    ws.append([_cell(ws, h, bold=True) for h in sheet.headers])
+        ws.write_string(row, 0, sheet.subtitle)
+        row += 1
+    _write_row(ws, row, sheet.headers, set(), styles.bold)
     count = 0
-    for values in sheet.rows:
-        ws.append(_row(ws, values, sheet))
-        count += 1
+    for count, values in enumerate(sheet.rows, start=1):
+        _write_row(ws, row + count, values, sheet.money_columns, styles.plain)
+    row += count + 1
     if sheet.totals is not None:
-        ws.append(_row(ws, sheet.totals, sheet, bold=True))
+        _write_row(ws, row, sheet.totals, sheet.money_columns, styles.bold)
+        row += 1
     if sheet.signatures:
-        ws.append([])
-        ws.append(["制表人：", None, "审核人：", None, "日期：", timezone.localdate()])
+        row += 1
+        for col, text in ((0, "制表人："), (2, "审核人："), (4, "日期：")):
+            ws.write_string(row, col, text)
+        ws.write_datetime(row, 5, timezone.localdate(), styles.date)
     return count
 
 
 def write_workbook(target: str | IO[bytes], sheets: Iterable[Sheet]) -> int:
     """Write the sheets to a path or binary stream; returns the number of data rows written."""
-    wb = Workbook(write_only=True)
-    total = sum(_write_sheet(wb, sheet) for sheet in sheets)
-    wb.save(target)
-    return total
+    wb = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    styles = Styles(wb)
+    try:
+        return sum(_write_sheet(wb, styles, sheet) for sheet in sheets)
+    finally:
+        wb.close()
