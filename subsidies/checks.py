@@ -3,46 +3,64 @@ or retirement, on a death or pension roster, a filled post with nobody on it, no
 Findings are replaced each time the month is computed; blocking ones stop approval."""
 
 import calendar
+import datetime as dt
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from common.retirement import RetirementCategory, age_on, retirement_date
+from common.bulk import insert_rows
+from common.retirement import RetirementCategory, add_months, age_on, retirement_date
 from placements.models import Placement
 from posts.models import Post
-from townships.models import Line
+from townships.models import County, Line
 
 from .models import Finding, PayrollRun
 
 K = Finding.Kind
+EARLIEST_RETIREMENT = 50  # years: women in worker posts before the 2024 reform; the reform only raises it
+
+
+FIELDS = ["run_id", "kind", "blocking", "placement_id", "message"]
+RESOLUTION = ["resolved_by_id", "resolved_at", "resolution"]
+KEY = ["kind", "placement_id", "message"]
+
+
+def _suspects(active: QuerySet, county: County, first: dt.date) -> tuple[QuerySet, set[int]]:
+    """The active placements that could give a finding: a cheap superset in SQL (the earliest
+    statutory retirement is at 50, the rural flag age is the county's), checked exactly below."""
+    doubled = active.values("person_id").annotate(n=Count("id")).filter(n__gt=1).values("person_id")
+    month_after = add_months(first, 1)
+    may_retire = month_after.replace(year=month_after.year - EARLIEST_RETIREMENT)
+    over_age = first.replace(year=first.year - county.rural_flag_age)
+    return active.filter(
+        Q(person_id__in=doubled)
+        | Q(person__on_death_roster=True)
+        | Q(person__on_pension_roster=True)
+        | Q(person__bank_account="")
+        | Q(line=Line.URBAN, person__birth_date__lt=may_retire)
+        | Q(line=Line.RURAL, person__birth_date__lte=over_age)
+    ), set(doubled.values_list("person_id", flat=True))
 
 
 def findings_refresh(run: PayrollRun) -> int:
+    """Replace the run's findings with those of today's data; a finding resolved before keeps its
+    resolution when the same problem is found again."""
     first = run.month
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     county = run.county
     active = Placement.objects.filter(township__county=county, on_post_date__lte=last).filter(
         Q(exit_date__isnull=True) | Q(exit_date__gte=first)
     )
-    found: list[Finding] = []
+    found: list[tuple] = []
 
     def add(kind: str, message: str, placement_id: int | None = None) -> None:
-        found.append(
-            Finding(
-                run=run,
-                kind=kind,
-                blocking=kind in Finding.BLOCKING,
-                placement_id=placement_id,
-                message=message,
-            )
-        )
+        found.append((kind, kind in Finding.BLOCKING, placement_id, message))
 
-    doubled = (
-        active.values("person_id").annotate(n=Count("id")).filter(n__gt=1).values_list("person_id", flat=True)
-    )
-    rows = active.values_list(
+    suspects, doubled = _suspects(active, county, first)
+    rows = suspects.values_list(
         "pk",
         "line",
         "person_id",
@@ -54,7 +72,6 @@ def findings_refresh(run: PayrollRun) -> int:
         "person__bank_account",
         "township__name",
     )
-    doubled = set(doubled)
     for pk, line, person_id, name, birth, category, dead, pension, bank, township in rows:
         who = f"{township}{name}"
         if person_id in doubled:
@@ -65,21 +82,26 @@ def findings_refresh(run: PayrollRun) -> int:
             add(K.PENSION, f"{who}在养老金领取人员名单中，请核实后办理退出", pk)
         if not bank:
             add(K.NO_BANK, f"{who}没有银行账号，无法发放", pk)
-        if line == Line.URBAN and retirement_date(birth, RetirementCategory(category)) <= last:
-            add(
-                K.RETIRED,
-                f"{who}已达法定退休年龄（{retirement_date(birth, RetirementCategory(category))}）",
-                pk,
-            )
+        retires = retirement_date(birth, RetirementCategory(category))
+        if line == Line.URBAN and retires <= last:
+            add(K.RETIRED, f"{who}已达法定退休年龄（{retires}）", pk)
         if line == Line.RURAL and age_on(birth, first) > county.rural_flag_age:
             add(K.AGE_LIMIT, f"{who}已超过{county.rural_flag_age}周岁", pk)
-    empty = Post.objects.filter(township__county=county, status=Post.Status.FILLED).exclude(
-        placements__in=active
-    )
+    on_post = active.filter(post_id=OuterRef("pk"))
+    empty = Post.objects.filter(township__county=county, status=Post.Status.FILLED).filter(~Exists(on_post))
     for code, township in empty.values_list("code", "township__name"):
         add(K.EMPTY_POST, f"{township}岗位{code}状态为在岗，但本月无在岗人员")
-    Finding.objects.filter(run=run).delete()
-    Finding.objects.bulk_create(found, batch_size=2000)
+    earlier = run.findings.filter(resolved_at__isnull=False)
+    resolved = {
+        (kind, pk, message): rest for kind, pk, message, *rest in earlier.values_list(*KEY, *RESOLUTION)
+    }
+    with transaction.atomic():
+        Finding.objects.filter(run=run).delete()
+        insert_rows(
+            Finding,
+            FIELDS + RESOLUTION,
+            [(run.pk, *f, *resolved.get((f[0], f[2], f[3]), (None, None, ""))) for f in found],
+        )
     return len(found)
 
 

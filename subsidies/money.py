@@ -20,6 +20,11 @@ def r2(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def half_up(value: Decimal) -> int:
+    """`value` rounded half-up to a whole number (四舍五入; Python's round() rounds halves to even)."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def month_share(annual: Decimal, month: int) -> Decimal:
     """The full-month amount of `annual` for calendar month `month` (1–12)."""
     return r2(annual * month / 12) - r2(annual * (month - 1) / 12)

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -24,8 +24,9 @@ from placements.models import Placement
 from placements.terms import months_on_post
 from townships.models import County, Line
 
+from . import payroll_sql
 from .models import Attendance, PayrollLine, PayrollRun, SubsidyPolicy
-from .money import Shares, full_month, part_month, policy_annuals
+from .money import Shares, full_month, half_up, part_month, policy_annuals
 
 State = PayrollRun.State
 ONE_DAY = dt.timedelta(days=1)
@@ -117,7 +118,7 @@ def active_placements(
     )
     earlier: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
     ended = Placement.objects.filter(
-        person__township__county=county, exit_date__isnull=False, on_post_date__lt=last
+        person_id__in=rows.values("person_id"), exit_date__isnull=False, on_post_date__lt=last
     )
     for person_id, on_post, exit_date in ended.values_list("person_id", "on_post_date", "exit_date"):
         earlier[person_id].append((on_post, exit_date))
@@ -146,7 +147,7 @@ def line_values(
     days_on = (end_day - start_day).days + 1
     note = ""
     numerator, denominator = days_on, days_in_month
-    attended = required if days_on == days_in_month else round(required * days_on / days_in_month)
+    attended = required if days_on == days_in_month else half_up(Decimal(required * days_on) / days_in_month)
     if attendance is not None:
         attended, withheld, note = attendance
         if withheld:
@@ -162,22 +163,32 @@ def line_values(
             note[:200])  # fmt: skip
 
 
+def month_policies(
+    county: County, first: dt.date, lines: set[str]
+) -> tuple[dict[str, Shares], dict[str, int]]:
+    """Per line: the full-month amounts and the required days of the policy in force."""
+    policies = {line: policy_in_force(county, line, first) for line in lines}
+    full = {line: full_month(policy_annuals(p), first.month) for line, p in policies.items()}
+    return full, {line: p.required_days for line, p in policies.items()}
+
+
 def month_lines(run_id: int, county: County, first: dt.date, townships: list[int] | None) -> list[tuple]:
     """The regular lines a month gives on today's data (placements, attendance, policies)."""
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     items = active_placements(county, first, last, townships)
-    policies = {line: policy_in_force(county, line, first) for line in {item.line for item in items}}
-    full = {line: full_month(policy_annuals(p), first.month) for line, p in policies.items()}
+    full, required = month_policies(county, first, {item.line for item in items})
+    marks = Attendance.objects.filter(month=first, placement__township__county=county)
+    if townships is not None:
+        marks = marks.filter(placement__township_id__in=townships)
     attendance = {
         pk: (days, withheld, note)
-        for pk, days, withheld, note in Attendance.objects.filter(
-            month=first, placement__township__county=county
-        ).values_list("placement_id", "days", "withheld", "note")
+        for pk, days, withheld, note in marks.values_list("placement_id", "days", "withheld", "note")
     }
     rows = []
     for item in items:
-        required = policies[item.line].required_days
-        values = line_values(run_id, item, first, last, full[item.line], required, attendance.get(item.pk))
+        values = line_values(
+            run_id, item, first, last, full[item.line], required[item.line], attendance.get(item.pk)
+        )
         if values is not None:
             rows.append(values)
     return rows
@@ -192,8 +203,7 @@ def adjustments(run: PayrollRun, townships: list[int] | None) -> list[tuple]:
     difference between what the month gives now and what was paid for it (its lines and the
     adjustments already made in other locked months), per placement and share."""
     rows = []
-    locked = PayrollRun.objects.filter(county=run.county, state=State.LOCKED, month__lt=run.month)
-    for earlier in locked.filter(month__gte=add_months(run.month, -12)).order_by("month"):
+    for earlier in locked_before(run):
         expected = {
             v[1]: (v[2], v[3], v[8:12]) for v in month_lines(run.pk, run.county, earlier.month, townships)
         }
@@ -223,10 +233,19 @@ def adjustments(run: PayrollRun, townships: list[int] | None) -> list[tuple]:
     return rows
 
 
+def locked_before(run: PayrollRun) -> list[PayrollRun]:
+    """The county's locked months of the last 12 months before the run's, which adjustments correct."""
+    locked = PayrollRun.objects.filter(county=run.county, state=State.LOCKED, month__lt=run.month)
+    return list(locked.filter(month__gte=add_months(run.month, -12)).order_by("month"))
+
+
 def compute(run: PayrollRun, townships: list[int] | None = None) -> int:
     """Compute the run's lines (all townships, or the given ones): the month's regular lines and
     the adjustments for earlier locked months, replacing the old ones in one transaction. The
-    run must have been started (start())."""
+    run must have been started (start()). On PostgreSQL both are set-based statements
+    (subsidies.payroll_sql); elsewhere the same rules run here in Python."""
+    if connection.vendor == "postgresql":
+        return compute_in_database(run, townships)
     rows = month_lines(run.pk, run.county, run.month, townships)
     corrections = adjustments(run, townships)
     with transaction.atomic():
@@ -237,6 +256,31 @@ def compute(run: PayrollRun, townships: list[int] | None = None) -> int:
         insert_rows(PayrollLine, LINE_FIELDS, rows)
         insert_rows(PayrollLine, ADJUSTMENT_FIELDS, corrections)
     return len(rows) + len(corrections)
+
+
+def sql_params(run: PayrollRun, first: dt.date, townships: list[int] | None) -> dict:
+    """The parameters of payroll_sql's statements for month `first` of the run's county."""
+    county = run.county
+    if townships is None:
+        townships = list(county.townships.values_list("pk", flat=True))
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    active = Placement.objects.filter(township_id__in=townships, on_post_date__lte=last).filter(
+        Q(exit_date__isnull=True) | Q(exit_date__gte=first)
+    )
+    lines = {line for line in Line.values if active.filter(line=line).exists()}
+    full, required = month_policies(county, first, lines)
+    return payroll_sql.month_params(county, first, townships, full, required)
+
+
+def compute_in_database(run: PayrollRun, townships: list[int] | None) -> int:
+    params = sql_params(run, run.month, townships)
+    earlier = [(e, sql_params(run, e.month, townships)) for e in locked_before(run)]
+    with transaction.atomic():
+        PayrollLine.objects.filter(run=run, township_id__in=params["townships"]).delete()
+        count = payroll_sql.month_insert(run.pk, params)
+        for locked, locked_params in earlier:
+            count += payroll_sql.adjustments_insert(run.pk, locked, locked_params)
+    return count
 
 
 def compute_run(run: PayrollRun) -> PayrollRun:

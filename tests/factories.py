@@ -67,9 +67,10 @@ def placement(
     birth: str = "19700101",
     name: str = "在岗人",
     bank_account: str = "6228480012345678901",
+    who=None,  # type: ignore[no-untyped-def]
 ):  # type: ignore[no-untyped-def]
-    """A person on a post from `on_post` (default 2022-01-01), made directly: the procedure that
-    leads there is tested in tests/placements."""
+    """A person (or `who`, again) on a post from `on_post` (default 2022-01-01), made directly:
+    the procedure that leads there is tested in tests/placements."""
     import datetime as dt
 
     from django.contrib.auth.models import User
@@ -79,7 +80,7 @@ def placement(
 
     on_post = on_post or dt.date(2022, 1, 1)
     groups = ["poverty"] if line == "rural" else ["urban_older"]
-    who = person(township, birth=birth, name=name, groups=groups, bank_account=bank_account)
+    who = who or person(township, birth=birth, name=name, groups=groups, bank_account=bank_account)
     town = who.township
     serial = Post.objects.count() + 1
     post = Post.objects.create(

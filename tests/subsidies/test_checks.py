@@ -44,6 +44,20 @@ def test_recomputing_replaces_the_findings(cast) -> None:
     assert not Finding.objects.exists()
 
 
+def test_a_resolved_finding_stays_resolved_when_the_month_is_recomputed(cast) -> None:
+    factories.placement("371502101", name="无账号", bank_account="")
+    factories.placement("371502101", name="已死亡").person.__class__.objects.filter(name="已死亡").update(
+        on_death_roster=True
+    )
+    run = compute()
+    no_bank = run.findings.get(kind=Finding.Kind.NO_BANK)
+    finding_resolve(finding=no_bank, resolution="已电话核实，下月补录账号", actor=cast.finance)
+    run = compute()
+    kept = run.findings.get(kind=Finding.Kind.NO_BANK)
+    assert (kept.resolution, kept.resolved_by) == ("已电话核实，下月补录账号", cast.finance)
+    assert run.findings.get(kind=Finding.Kind.DEATH).resolved_at is None
+
+
 def test_the_run_page_lists_findings(cast) -> None:
     factories.placement("371502101", name="无账号", bank_account="")
     run = compute()

@@ -1,0 +1,170 @@
+"""The month's lines as one set-based statement on PostgreSQL (DOMAIN.md §7), for province scale.
+
+The rules are those of subsidies.payroll.line_values and subsidies.money, written in SQL:
+the subsidy end (36 months less the months used before, or the recorded extension; a month
+moved by `+ interval` is clamped to the month's last day like add_months), the days on post,
+the attendance, and each share rounded half-up to the fen (numeric round() rounds halves away
+from zero, which for amounts ≥ 0 is half-up), the district taking the rest. The full-month
+amounts per line come from the policies in Python (a handful of values), so the dated policy
+rules stay in one place. tests/subsidies/test_payroll_sql.py checks this path line by line
+against the Python one over the awkward cases; SQLite uses the Python path."""
+
+import calendar
+import datetime as dt
+from typing import Any
+
+from django.db import connection
+
+from placements.models import Placement
+from townships.models import County
+
+from .models import Attendance, PayrollLine, PayrollRun
+
+LINE = PayrollLine._meta.db_table
+RUN = PayrollRun._meta.db_table
+PLACEMENT = Placement._meta.db_table
+ATTENDANCE = Attendance._meta.db_table
+TOWNSHIP = "townships_township"
+
+MONTH_SQL = f"""
+WITH active AS (
+    SELECT p.id, p.township_id, p.line, p.on_post_date, p.exit_date, p.extended_until,
+           p.prior_months, p.person_id
+    FROM {PLACEMENT} p
+    WHERE p.township_id = ANY(%(townships)s)
+      AND p.on_post_date <= %(last)s AND (p.exit_date IS NULL OR p.exit_date >= %(first)s)
+), marks AS (
+    SELECT placement_id, days, withheld, note FROM {ATTENDANCE} WHERE month = %(first)s
+), used AS (
+    SELECT a.id, a.prior_months + COALESCE(SUM(
+        (EXTRACT(YEAR FROM e.exit_date) - EXTRACT(YEAR FROM e.on_post_date))::int * 12
+        + EXTRACT(MONTH FROM e.exit_date)::int - EXTRACT(MONTH FROM e.on_post_date)::int + 1
+    ), 0) AS months
+    FROM active a
+    JOIN {PLACEMENT} e ON e.person_id = a.person_id AND e.exit_date IS NOT NULL
+        AND e.on_post_date < %(last)s AND e.on_post_date < a.on_post_date
+    GROUP BY a.id, a.prior_months
+), spans AS (
+    SELECT a.id, a.township_id, a.line,
+           GREATEST(%(first)s, a.on_post_date) AS s,
+           LEAST(%(last)s, COALESCE(a.exit_date, %(last)s), COALESCE(
+               a.extended_until,
+               (a.on_post_date + make_interval(months => GREATEST(0, %(limit)s - COALESCE(u.months, a.prior_months))::int))::date
+               - 1
+           )) AS e
+    FROM active a LEFT JOIN used u ON u.id = a.id
+), facts AS (
+    SELECT sp.id, sp.township_id, sp.line, (sp.e - sp.s + 1) AS days_on,
+           pol.required, pol.pay, pol.province, pol.city,
+           att.days AS att_days, COALESCE(att.withheld, false) AS withheld, COALESCE(att.note, '') AS att_note
+    FROM spans sp
+    JOIN unnest(%(lines)s::text[], %(required)s::int[], %(pay)s::numeric[], %(province)s::numeric[],
+                %(city)s::numeric[]) AS pol(line, required, pay, province, city) ON pol.line = sp.line
+    LEFT JOIN marks att ON att.placement_id = sp.id
+    WHERE sp.e >= sp.s
+), ratio AS (
+    SELECT f.*,
+        CASE WHEN att_days IS NOT NULL THEN att_days
+             WHEN days_on = %(dim)s THEN required
+             ELSE round(required * days_on::numeric / %(dim)s)::int END AS attended,
+        CASE WHEN att_days < required THEN att_days ELSE days_on END AS num,
+        CASE WHEN att_days < required THEN required ELSE %(dim)s END AS den
+    FROM facts f
+), shares AS (
+    SELECT r.*,
+        CASE WHEN withheld THEN 0 WHEN num >= den THEN pay ELSE round(pay * num / den, 2) END AS s_pay,
+        CASE WHEN withheld THEN 0 WHEN num >= den THEN province ELSE round(province * num / den, 2) END AS s_province,
+        CASE WHEN withheld THEN 0 WHEN num >= den THEN city ELSE round(city * num / den, 2) END AS s_city
+    FROM ratio r
+)
+SELECT id AS placement_id, township_id, line, days_on, attended,
+       CASE WHEN withheld THEN 0 ELSE round(LEAST(num, den)::numeric / den, 6) END AS fraction,
+       s_pay, s_province, s_city, s_pay - s_province - s_city AS s_district,
+       CASE WHEN withheld THEN left('暂停发放：' || att_note, 200) ELSE left(att_note, 200) END AS note
+FROM shares
+"""  # noqa: E501
+
+MONTH_COLUMNS = ", ".join(
+    ["placement_id", "township_id", "line", "days_on_post", "days_attended", "fraction"]
+    + ["pay", "province", "city", "district", "note"]
+)
+
+ADJUST_SQL = f"""
+INSERT INTO {LINE} (run_id, kind, corrects_month, days_on_post, days_attended, fraction,
+                    placement_id, township_id, line, pay, province, city, district, note)
+SELECT %(run)s, CASE WHEN d.pay >= 0 THEN 'back_pay' ELSE 'recovery' END, %(first)s, 0, 0, 0,
+       d.placement_id, d.township_id, d.line, d.pay, d.province, d.city, d.district,
+       CASE WHEN d.pay >= 0 THEN '补发' ELSE '扣回' END || %(label)s
+FROM (
+    SELECT COALESCE(m.placement_id, p.placement_id) AS placement_id,
+           COALESCE(m.township_id, p.township_id) AS township_id, COALESCE(m.line, p.line) AS line,
+           COALESCE(m.s_pay, 0) - COALESCE(p.pay, 0) AS pay,
+           COALESCE(m.s_province, 0) - COALESCE(p.province, 0) AS province,
+           COALESCE(m.s_city, 0) - COALESCE(p.city, 0) AS city,
+           COALESCE(m.s_district, 0) - COALESCE(p.district, 0) AS district
+    FROM ({MONTH_SQL}) m
+    FULL JOIN (
+        SELECT l.placement_id, MAX(l.township_id) AS township_id, MAX(l.line) AS line,
+               SUM(l.pay) AS pay, SUM(l.province) AS province, SUM(l.city) AS city,
+               SUM(l.district) AS district
+        FROM {LINE} l JOIN {RUN} r ON r.id = l.run_id
+        WHERE l.township_id = ANY(%(townships)s) AND r.county_id = %(county)s
+          AND ((l.run_id = %(earlier)s AND l.kind = 'regular')
+               OR (l.corrects_month = %(first)s AND r.state = 'locked'))
+        GROUP BY l.placement_id
+    ) p ON p.placement_id = m.placement_id
+) d
+WHERE d.pay <> 0 OR d.province <> 0 OR d.city <> 0 OR d.district <> 0
+ORDER BY d.placement_id
+"""
+
+
+def month_params(county: County, first: dt.date, townships: list[int], full: dict, required: dict) -> dict:
+    """The statement's parameters: the month, the townships, and per line the required days and
+    the full-month amounts (subsidies.money.Shares) the policy in force gives."""
+    lines = sorted(full)
+    return {
+        "county": county.pk,
+        "first": first,
+        "last": first.replace(day=calendar.monthrange(first.year, first.month)[1]),
+        "dim": calendar.monthrange(first.year, first.month)[1],
+        "limit": county.subsidy_months,
+        "townships": townships,
+        "lines": lines,
+        "required": [required[line] for line in lines],
+        "pay": [full[line].pay for line in lines],
+        "province": [full[line].province for line in lines],
+        "city": [full[line].city for line in lines],
+    }
+
+
+def month_rows(run_id: int, params: dict[str, Any]) -> list[tuple]:
+    """The month's regular lines as value tuples (the shape of payroll.line_values)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM ({MONTH_SQL}) m ORDER BY placement_id", params)
+        return [(run_id, pk, town, line, "regular", *rest) for pk, town, line, *rest in cursor.fetchall()]
+
+
+def month_insert(run_id: int, params: dict[str, Any]) -> int:
+    """Insert the month's regular lines for the run; returns how many."""
+    with connection.cursor() as cursor:
+        # Enough memory for the month's hash joins without spilling to disk; and no wait for the
+        # disk at this commit: the run's state change that follows commits synchronously and
+        # so makes these lines durable before anyone is told the month is computed.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute(
+            f"INSERT INTO {LINE} (run_id, kind, {MONTH_COLUMNS}) "
+            f"SELECT %(run)s, 'regular', m.* FROM ({MONTH_SQL}) m",
+            {**params, "run": run_id},
+        )
+        return cursor.rowcount
+
+
+def adjustments_insert(run_id: int, earlier: PayrollRun, params: dict[str, Any]) -> int:
+    """Insert the 补发/扣回 lines that bring the locked month `earlier` to what today's data
+    gives it; returns how many."""
+    label = f"{earlier.month:%Y年%m月}"
+    with connection.cursor() as cursor:
+        cursor.execute(ADJUST_SQL, {**params, "run": run_id, "earlier": earlier.pk, "label": label})
+        return cursor.rowcount
