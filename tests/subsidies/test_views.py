@@ -69,3 +69,26 @@ def test_a_large_county_is_split_per_township_and_gives_the_same_lines(cast, eag
     assert (run.state, run.progress_done, run.progress_total) == ("computed", 14, 14)
     split = sorted(run.lines.values_list("placement_id", "pay", "province", "city", "district"))
     assert split == single and len(split) == 2
+
+
+def test_with_the_queue_down_starting_a_month_says_so_and_the_month_can_be_started_again(
+    cast, monkeypatch
+) -> None:
+    """A real Redis client against a port where nothing listens: the page stays up, finance is
+    told the task could not be queued, and the run is left startable (计算失败 with the reason)."""
+    from config.celery import app
+
+    factories.placement("371502101")
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setitem(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    monkeypatch.setitem(app.conf, "broker_write_url", None)
+    monkeypatch.setitem(app.conf, "task_publish_retry", False)
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    client = cast.client(cast.finance)
+    page = client.post(reverse("subsidies:run-start"), {"month": "2022-03"}, follow=True)
+    assert page.status_code == 200
+    assert "计算任务未能提交：任务队列暂时不可用，请稍后重试。" in page.content.decode()
+    run = PayrollRun.objects.get()
+    assert run.state == PayrollRun.State.FAILED and "任务队列不可用" in run.error
+    assert not run.lines.exists()
