@@ -51,9 +51,10 @@ def generate(n: int) -> None:
         for i in range(start, min(n, start + chunk)):
             town = towns[i % len(towns)]
             birth = base + dt.timedelta(days=i % 17_000)
-            serial = i // 17_000
+            serial = i // 17_000  # the order code's last digit: odd for men, even for women
             sex = "male" if i % 2 else "female"
-            first17 = f"{town.county.code}{birth:%Y%m%d}{serial:02d}{1 if sex == 'male' else 2}"
+            last = (1 if sex == "male" else 2) + 2 * (serial // 100)  # beyond 1.7 million people
+            first17 = f"{town.county.code}{birth:%Y%m%d}{serial % 100:02d}{last}"
             number = first17 + check_character(first17)
             village = villages[town.pk][(i // len(towns)) % VILLAGES]
             rows.append((
