@@ -82,16 +82,19 @@ def _records(sheet: Sheet, rows: Iterator[Sequence[Any]], counter: list[int]) ->
     if sheet.totals is not None:
         yield {key: _cell(value) for key, value in zip(keys, sheet.totals, strict=False)}
     if sheet.signatures:
-        yield {}
+        yield dict.fromkeys(keys)
         yield _signatures(keys, timezone.localdate())
 
 
 def _signatures(keys: list[str], today: dt.date) -> dict:
     """制表人, 审核人 and 日期 to be signed and dated by hand (the date printed is the export's)."""
     date = f"日期：{today:%Y年%m月%d日}"
+    row = dict.fromkeys(keys)  # every key, in order: the writer places a record's values by position
     if len(keys) >= 5:
-        return {keys[0]: "制表人：", keys[2]: "审核人：", keys[4]: date}
-    return {keys[0]: f"制表人：　　　　　审核人：　　　　　{date}"}
+        row.update({keys[0]: "制表人：", keys[2]: "审核人：", keys[4]: date})
+    else:
+        row[keys[0]] = f"制表人：　　　　　审核人：　　　　　{date}"
+    return row
 
 
 def _formats(sheet: Sheet, sample: Sequence[Any]) -> dict[str, Format]:

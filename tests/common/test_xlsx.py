@@ -25,3 +25,17 @@ def test_it_writes_ids_as_text_neutralises_formulas_and_formats_money(tmp_path) 
     assert ws["C3"].value == 680 and ws["C3"].number_format == "#,##0.00"
     assert ws["C5"].value == 681.5 and ws["B5"].value == "合计"
     assert ws["A7"].value.startswith("制表人：") and "审核人：" in ws["A7"].value
+
+
+def test_signature_line_sits_under_the_columns_it_names(tmp_path) -> None:
+    path = tmp_path / "wide.xlsx"
+    headers = ["序号", "镇街", "姓名", "身份证号", "金额", "备注"]
+    rows = [[1, "沙镇镇", "张三", "37150219700101003X", Decimal("680.00"), ""]]
+    sheet = Sheet(name="s", title="标题", headers=headers, rows=rows, totals=["合计"], money_columns={4},
+                  signatures=True)  # fmt: skip
+    write_workbook(str(path), [sheet])
+    ws = load_workbook(path).active
+    assert [ws["A4"].value, ws["A4"].font.b] == ["合计", True]
+    assert ws["A5"].value is None and ws["C5"].value is None
+    assert (ws["A6"].value, ws["B6"].value, ws["C6"].value) == ("制表人：", None, "审核人：")
+    assert ws["E6"].value.startswith("日期：")
