@@ -1,4 +1,5 @@
-"""Benchmark: computing one month of payroll for a county with PLACEMENTS people on post.
+"""Benchmark: computing one month of payroll for a county with PLACEMENTS people on post (or,
+when the county has fewer people than that, for every county: province scale).
 
     DATABASE_URL=postgres://root@127.0.0.1:5432/bench .venv/bin/python bench/payroll_compute.py [PLACEMENTS]
 
@@ -29,18 +30,19 @@ from people.models import Person  # noqa: E402
 from placements.models import Application, Placement  # noqa: E402
 from posts.models import Duty, Post  # noqa: E402
 from subsidies import payroll  # noqa: E402
-from subsidies.models import Attendance  # noqa: E402
+from subsidies.models import Attendance, PayrollLine, PayrollRun  # noqa: E402
 from townships.models import County  # noqa: E402
 
 PLACEMENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 MONTH = dt.date(2022, 3, 1)
 JAN_1 = dt.date(2022, 1, 1)
 county = County.objects.get(code="371502")
+PROVINCE = Person.objects.filter(township__county=county).count() < PLACEMENTS
 
 
 def build(n: int) -> None:
     people = list(
-        Person.objects.filter(township__county=county)
+        Person.objects.filter(**({} if PROVINCE else {"township__county": county}))
         .order_by("pk")
         .values_list("pk", "township_id", "village_id")[:n]
     )
@@ -105,8 +107,9 @@ if existing != PLACEMENTS:
 WORKERS = int(os.environ.get("WORKERS", "0"))
 
 
-def on_workers(run: object, attempts: int = 3) -> list[float]:
-    """Time the chord on a real worker (queue bench-payroll) with WORKERS processes."""
+def on_workers(runs: list, attempts: int = 3) -> list[float]:
+    """Time the runs as chords (one task per township) on a real worker (queue bench-payroll)
+    with WORKERS processes: every county's run is started and queued at once."""
     from config.celery import app
     from subsidies.tasks import compute_split
 
@@ -120,39 +123,46 @@ def on_workers(run: object, attempts: int = 3) -> list[float]:
         for attempt in range(1, attempts + 1):
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE subsidies_payrollline")
-            run.state = "draft"
-            run.save()
+            PayrollRun.objects.filter(pk__in=[r.pk for r in runs]).update(state="draft")
             started = time.perf_counter()
-            run = payroll.start(run)
-            compute_split(run, queue="bench-payroll")
-            while run.state == "computing":
+            for run in runs:
+                compute_split(payroll.start(run), queue="bench-payroll")
+            while PayrollRun.objects.filter(pk__in=[r.pk for r in runs], state="computing").exists():
                 time.sleep(0.1)
-                run.refresh_from_db()
             times.append(time.perf_counter() - started)
-            print(f"chord on {WORKERS} worker processes {attempt}  {times[-1]:6.2f} s  "
-                  f"lines={run.lines.count()}  state={run.state}", flush=True)  # fmt: skip
+            report(f"chord on {WORKERS} worker processes {attempt}", times[-1], runs)
         return times
     finally:
         worker.terminate()
         worker.wait(timeout=60)
 
 
-run = payroll.run_for(county, MONTH)
+def report(label: str, seconds: float, runs: list) -> None:
+    states = sorted(
+        set(PayrollRun.objects.filter(pk__in=[r.pk for r in runs]).values_list("state", flat=True))
+    )
+    lines = PayrollLine.objects.filter(run__in=[r.pk for r in runs]).count()
+    print(f"{label}  {seconds:6.2f} s  runs={len(runs)} lines={lines}  state={','.join(states)}", flush=True)
+
+
+counties = County.objects.filter(
+    pk__in=Placement.objects.filter(post__code__startswith="B-").values("township__county")
+)
+runs = [payroll.run_for(c, MONTH) for c in counties.order_by("code")]
 if WORKERS:
-    times = on_workers(run)
+    times = on_workers(runs)
     print(f"median {statistics.median(times):.2f} s, best {min(times):.2f} s over {len(times)} computations")
     sys.exit(0)
-run = payroll.run_for(county, MONTH)
-run.state = "draft"
-run.save()
+PayrollRun.objects.filter(pk__in=[r.pk for r in runs]).update(state="draft")
 times = []
-for attempt in range(1, 6):
+for attempt in range(1, 6 if len(runs) == 1 else 3):
     with connection.cursor() as cursor:  # what autovacuum does between runs days apart
         cursor.execute("VACUUM ANALYZE subsidies_payrollline")
     started = time.perf_counter()
-    run = payroll.compute_run(run)  # attempt 1 computes, the others replace its lines
+    for run in runs:  # attempt 1 computes, the others replace its lines
+        payroll.compute_run(PayrollRun.objects.get(pk=run.pk))
     times.append(time.perf_counter() - started)
-    print(f"computation {attempt}  {times[-1]:6.2f} s  lines={run.lines.count()}  state={run.state}")
+    report(f"computation {attempt} in this process", times[-1], runs)
 print(f"median {statistics.median(times):.2f} s, best {min(times):.2f} s over {len(times)} computations")
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(f"peak memory of the process (RSS, includes Django and the build step): {peak:.0f} MB")
