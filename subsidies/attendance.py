@@ -1,14 +1,12 @@
 """Attendance (考勤): a township's month sheet (身份证号, 出勤天数, 备注), all or nothing, only for
 people on post that month in the clerk's township; and single records from the page."""
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import IO
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Q
 
 from common.idcard import IdNumberError, parse_id_number
 from common.sheets import CellProblem, SheetError, read_table
@@ -16,6 +14,7 @@ from placements.models import Placement
 from townships.models import Township
 
 from .models import Attendance, PayrollRun
+from .months import month_last, on_post_during
 
 COLUMNS = ["身份证号", "出勤天数"]
 OPTIONAL = ["备注", "姓名", "序号", "暂停发放"]
@@ -34,10 +33,7 @@ class AttendanceReport:
 
 def on_post_in(township: Township | None, month: dt.date) -> dict[str, Placement]:
     """Placements on post at some day of `month` (of one township, or anywhere), by ID number."""
-    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-    placements = Placement.objects.filter(on_post_date__lte=last).filter(
-        Q(exit_date__isnull=True) | Q(exit_date__gte=month)
-    )
+    placements = on_post_during(month)
     if township is not None:
         placements = placements.filter(township=township)
     return {p.person.id_number: p for p in placements.select_related("person", "township")}
@@ -66,7 +62,7 @@ def attendance_import(
     placements = on_post_in(township, month)
     closed = closed_counties(month)
     where = township.name if township else "本系统"
-    days_in_month = calendar.monthrange(month.year, month.month)[1]
+    days_in_month = month_last(month).day
     wanted: dict[int, tuple[int, bool, str]] = {}
     seen: dict[str, int] = {}
     for number, values in table.rows:

@@ -2,7 +2,6 @@
 or retirement, on a death or pension roster, a filled post with nobody on it, no bank account.
 Findings are replaced each time the month is computed; blocking ones stop approval."""
 
-import calendar
 import datetime as dt
 
 from django.contrib.auth.models import User
@@ -13,11 +12,11 @@ from django.utils import timezone
 
 from common.bulk import insert_rows
 from common.retirement import RetirementCategory, add_months, age_on, retirement_date
-from placements.models import Placement
 from posts.models import Post
 from townships.models import County, Line
 
 from .models import Finding, PayrollRun
+from .months import month_last, on_post_during
 
 K = Finding.Kind
 EARLIEST_RETIREMENT = 50  # years: women in worker posts before the 2024 reform; the reform only raises it
@@ -49,11 +48,9 @@ def findings_refresh(run: PayrollRun) -> int:
     """Replace the run's findings with those of today's data; a finding resolved before keeps its
     resolution when the same problem is found again."""
     first = run.month
-    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    last = month_last(first)
     county = run.county
-    active = Placement.objects.filter(township__county=county, on_post_date__lte=last).filter(
-        Q(exit_date__isnull=True) | Q(exit_date__gte=first)
-    )
+    active = on_post_during(first).filter(township__county=county)
     found: list[tuple] = []
 
     def add(kind: str, message: str, placement_id: int | None = None) -> None:

@@ -6,7 +6,6 @@ transaction: placements active in the month are read as plain values (no model i
 the money rules (subsidies.money) give each line, and the lines go in by COPY. A locked month
 never changes."""
 
-import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from townships.models import County, Line
 from . import payroll_sql
 from .models import Attendance, PayrollLine, PayrollRun, SubsidyPolicy
 from .money import Shares, full_month, half_up, part_month, policy_annuals
+from .months import month_last, on_post_during
 
 State = PayrollRun.State
 ONE_DAY = dt.timedelta(days=1)
@@ -99,9 +99,7 @@ def active_placements(
 ) -> list[Active]:
     """Placements on post at some day of the month, with their subsidy end (36 months less the
     months used before, or the recorded extension)."""
-    rows = Placement.objects.filter(township__county=county, on_post_date__lte=last).filter(
-        Q(exit_date__isnull=True) | Q(exit_date__gte=first)
-    )
+    rows = on_post_during(first).filter(township__county=county)
     if townships is not None:
         rows = rows.filter(township_id__in=townships)
     values = list(
@@ -174,7 +172,7 @@ def month_policies(
 
 def month_lines(run_id: int, county: County, first: dt.date, townships: list[int] | None) -> list[tuple]:
     """The regular lines a month gives on today's data (placements, attendance, policies)."""
-    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    last = month_last(first)
     items = active_placements(county, first, last, townships)
     full, required = month_policies(county, first, {item.line for item in items})
     marks = Attendance.objects.filter(month=first, placement__township__county=county)
@@ -263,10 +261,7 @@ def sql_params(run: PayrollRun, first: dt.date, townships: list[int] | None) -> 
     county = run.county
     if townships is None:
         townships = list(county.townships.values_list("pk", flat=True))
-    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    active = Placement.objects.filter(township_id__in=townships, on_post_date__lte=last).filter(
-        Q(exit_date__isnull=True) | Q(exit_date__gte=first)
-    )
+    active = on_post_during(first).filter(township_id__in=townships)
     lines = {line for line in Line.values if active.filter(line=line).exists()}
     full, required = month_policies(county, first, lines)
     return payroll_sql.month_params(county, first, townships, full, required)

@@ -9,7 +9,6 @@ amounts per line come from the policies in Python (a handful of values), so the 
 rules stay in one place. tests/subsidies/test_payroll_sql.py checks this path line by line
 against the Python one over the awkward cases; SQLite uses the Python path."""
 
-import calendar
 import datetime as dt
 from typing import Any
 
@@ -19,6 +18,7 @@ from placements.models import Placement
 from townships.models import County
 
 from .models import Attendance, PayrollLine, PayrollRun
+from .months import month_last
 
 LINE = PayrollLine._meta.db_table
 RUN = PayrollRun._meta.db_table
@@ -126,8 +126,8 @@ def month_params(county: County, first: dt.date, townships: list[int], full: dic
     return {
         "county": county.pk,
         "first": first,
-        "last": first.replace(day=calendar.monthrange(first.year, first.month)[1]),
-        "dim": calendar.monthrange(first.year, first.month)[1],
+        "last": month_last(first),
+        "dim": month_last(first).day,
         "limit": county.subsidy_months,
         "townships": townships,
         "lines": lines,

@@ -67,7 +67,7 @@ def placement(
     birth: str = "19700101",
     name: str = "在岗人",
     bank_account: str = "6228480012345678901",
-    who=None,  # type: ignore[no-untyped-def]
+    who=None,
 ):  # type: ignore[no-untyped-def]
     """A person (or `who`, again) on a post from `on_post` (default 2022-01-01), made directly:
     the procedure that leads there is tested in tests/placements."""
