@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from posts.views import home
+from workspace.views import home
 
 admin.site.site_header = "城乡公益性岗位管理系统"
 admin.site.site_title = "城乡公益性岗位管理系统"

@@ -3,7 +3,7 @@
 import re
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from townships.access import scope_by_township
@@ -15,11 +15,17 @@ ID_PREFIX = re.compile(r"^\d{4,17}[\dXx]?$")
 
 
 def person_list(
-    *, user: User | AnonymousUser, q: str = "", group: str = "", township: str = "", status: str = ""
+    *,
+    user: User | AnonymousUser,
+    q: str = "",
+    group: str = "",
+    township: str = "",
+    status: str = "",
+    flag: str = "",
 ) -> QuerySet[Person]:
     """People the user may see, filtered. Search: ID-number prefix when `q` looks like digits,
     else the people of the village of that exact name, or else a name prefix. Group and status
-    filters apply to the same claim.
+    filters apply to the same claim; `flag` keeps people found on the death or pension roster.
     Ordered by township and name along person_township_name_idx, so a page is an index range."""
     people = scope_by_township(user, Person.objects.all())
     q = q.strip()
@@ -32,6 +38,8 @@ def person_list(
         people = people.filter(
             township_id=Township.objects.filter(code=township).values_list("pk", flat=True).first()
         )
+    if flag:
+        people = people.filter(Q(on_death_roster=True) | Q(on_pension_roster=True))
     if group or status:
         claims = GroupClaim.objects.filter(person=OuterRef("pk"))
         claims = claims.filter(group=group) if group else claims

@@ -34,7 +34,7 @@ STATUS_LABELS = dict(GroupClaim.Status.choices)
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
     require_role(request.user, *READERS)
-    params = {k: request.GET.get(k, "") for k in ("q", "group", "township", "status")}
+    params = {k: request.GET.get(k, "") for k in ("q", "group", "township", "status", "flag")}
     people = selectors.person_list(user=request.user, **params)
     page = CappedPaginator(people, 50).get_page(request.GET.get("page"))
     context = {

@@ -15,7 +15,6 @@ from townships.access import (
     get_county_or_404,
     get_township_or_404,
     has_role,
-    membership_of,
     require_role,
     scope_by_county,
     scope_by_township,
@@ -34,20 +33,6 @@ from .services import announcement_publish, post_create
 def _scoped_plan(request: HttpRequest, county_code: str, year: int) -> Plan:
     county = get_county_or_404(request.user, county_code)
     return get_object_or_404(Plan.objects.select_related("county"), county=county, year=year)
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """Each role's landing page: its counties' latest plans against posts filled."""
-    if membership_of(request.user) is None:
-        return render(request, "posts/no_role.html", status=403)
-    townships = visible_townships(request.user)
-    reports = []
-    for county in visible_counties(request.user):
-        plan = county.plans.order_by("-year").first()
-        if plan is not None:
-            reports.append(plan_report(plan=plan, townships=townships))
-    return render(request, "posts/home.html", {"reports": reports})
 
 
 @login_required

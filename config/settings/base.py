@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "posts",
     "placements",
     "subsidies",
+    "workspace",
     "demo",
 ]
 
