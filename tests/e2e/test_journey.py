@@ -308,5 +308,6 @@ def test_a_round_from_open_posts_to_the_locked_payroll_in_the_browser(
     for url in (person_url, applications["赵一"], run_url, download_url):
         response = stranger.goto(url)
         assert response is not None and response.status == 404, url
+        expect(stranger.get_by_role("heading", name="页面不存在")).to_be_visible()
         assert "赵一" not in stranger.content() and "孙三" not in stranger.content()
     shot(stranger, "other-township-404")
