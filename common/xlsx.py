@@ -23,6 +23,7 @@ from rustpy_xlsxwriter import FastExcel, Format
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
+EMPTY: Sequence[Any] = ()  # stands for the blank row under the headers of a sheet without rows
 
 
 @dataclass
@@ -72,6 +73,9 @@ def _records(sheet: Sheet, rows: Iterator[Sequence[Any]], counter: list[int]) ->
     keys = sheet.headers
     plain = True
     for values in rows:
+        if values is EMPTY:
+            yield dict.fromkeys(keys)
+            continue
         counter[0] += 1
         if counter[0] == 1:
             plain = _plain(values)
@@ -111,10 +115,11 @@ def _formats(sheet: Sheet, sample: Sequence[Any]) -> dict[str, Format]:
 def _add_sheet(book: FastExcel, sheet: Sheet, counter: list[int]) -> None:
     rows: Iterator[Sequence[Any]] = iter(sheet.rows)
     sample: Sequence[Any] = []
-    if sheet.number_columns is None:  # told by the first row (a query's first chunk is fetched now)
-        first = next(rows, None)
-        if first is not None:
-            rows, sample = itertools.chain([first], rows), first
+    first = next(rows, None)  # formats are told by the first row (a query's first chunk is fetched now)
+    if first is not None:
+        rows, sample = itertools.chain([first], rows), first
+    else:  # an empty list still gets its header row (the writer takes headers from a record)
+        rows = iter([EMPTY])
     header_row = 2 if sheet.subtitle else 1
     last_column = max(len(sheet.headers) - 1, 1)
     merges: list[tuple] = [(0, 0, 0, last_column, sheet.title, Format().set_bold().set_font_size(14))]

@@ -28,12 +28,9 @@ def person_list(
     filters apply to the same claim; `flag` keeps people found on the death or pension roster.
     Ordered by township and name along person_township_name_idx, so a page is an index range."""
     people = scope_by_township(user, Person.objects.all())
-    q = q.strip()
-    if q and ID_PREFIX.match(q):
-        people = people.filter(id_number__startswith=q.upper())
-    elif q:
-        villages = list(scope_by_township(user, Village.objects.filter(name=q)).values_list("pk", flat=True))
-        people = people.filter(village__in=villages) if villages else people.filter(name__startswith=q)
+    found = person_search(user=user, q=q)
+    if found is not None:
+        people = people.filter(found)
     if township:
         people = people.filter(
             township_id=Township.objects.filter(code=township).values_list("pk", flat=True).first()
@@ -50,6 +47,21 @@ def person_list(
         .prefetch_related(Prefetch("claims", queryset=GroupClaim.objects.order_by("group")))
         .order_by("township_id", "name", "id")
     )
+
+
+def person_search(*, user: User | AnonymousUser, q: str, path: str = "") -> Q | None:
+    """The condition of a list's search box on a person reached by `path` (say "person__"):
+    an ID-number prefix when `q` looks like digits, else the people of the village of that exact
+    name in the user's scope, or else a name prefix. None when the box is empty."""
+    q = q.strip()
+    if not q:
+        return None
+    if ID_PREFIX.match(q):
+        return Q(**{f"{path}id_number__startswith": q.upper()})
+    villages = list(scope_by_township(user, Village.objects.filter(name=q)).values_list("pk", flat=True))
+    if villages:
+        return Q(**{f"{path}village__in": villages})
+    return Q(**{f"{path}name__startswith": q})
 
 
 def person_get(*, user: User | AnonymousUser, pk: int) -> Person:

@@ -16,7 +16,7 @@ from common.retirement import default_category
 from townships.models import County, Township, Village
 
 from . import validators
-from .models import GROUP_ROSTER, EligibilityRule, GroupClaim, Person, Roster, RosterEntry, RosterKind
+from .models import GROUP_ROSTER, EligibilityRule, GroupClaim, Person, Roster, RosterEntry, RosterKind, TargetGroup
 
 
 @dataclass
@@ -70,6 +70,9 @@ def person_fields_clean(*, township: Township, data: PersonData, villages: dict[
         errors.setdefault("village", []).append(f"「{data.village}」不是{township.name}的村（社区）")
     if not data.groups:
         errors.setdefault("groups", []).append("人员类别不能为空")
+    for group in data.groups:
+        if group not in TargetGroup.values:
+            errors.setdefault("groups", []).append(f"人员类别「{group}」不在规定的安置对象类别中")
     if errors:
         raise ValidationError(errors)
     values.update(

@@ -4,16 +4,49 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
+from people.selectors import person_search
 from townships.access import scope_by_township
 
 from .models import Application, Placement, Publicity, Step
 
 
-def applications(*, user: User | AnonymousUser, step: str = "") -> QuerySet[Application]:
-    found = scope_by_township(user, Application.objects.all())
+def applications(
+    *, user: User | AnonymousUser, step: str = "", q: str = "", township: str = "", line: str = ""
+) -> QuerySet[Application]:
+    """Applications in the user's scope, filtered by step, person search (people.selectors),
+    township code and line; newest first within each township (application_queue_idx)."""
+    found = _filtered(user, Application.objects.all(), q=q, township=township, line=line)
     if step:
         found = found.filter(step=step)
     return found.select_related("person", "post__village", "township").order_by("township_id", "-created_at")
+
+
+def _filtered(
+    user: User | AnonymousUser, queryset: QuerySet, *, q: str, township: str, line: str
+) -> QuerySet:
+    found = scope_by_township(user, queryset)
+    search = person_search(user=user, q=q, path="person__")
+    if search is not None:
+        found = found.filter(search)
+    if township:
+        found = found.filter(township__code=township)
+    if line:
+        found = found.filter(line=line)
+    return found
+
+
+def placements(
+    *, user: User | AnonymousUser, q: str = "", township: str = "", line: str = "", status: str = ""
+) -> QuerySet[Placement]:
+    """Placements in the user's scope: on post (status "on"), exited ("exited") or all."""
+    found = _filtered(user, Placement.objects.all(), q=q, township=township, line=line)
+    if status == "on":
+        found = found.filter(exit_date__isnull=True)
+    elif status == "exited":
+        found = found.filter(exit_date__isnull=False)
+    return found.select_related("person__village", "post", "township").order_by(
+        "township_id", "on_post_date", "id"
+    )
 
 
 def queue_counts(*, user: User | AnonymousUser) -> list[tuple[str, str, int]]:

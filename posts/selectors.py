@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q, QuerySet
 
+from townships.access import scope_by_township
 from townships.models import Line, Plan, Township
 
 from .models import Post
@@ -50,6 +52,22 @@ class PlanReport:
             vacant_urban=sum(r.vacant_urban for r in self.rows),
             vacant_rural=sum(r.vacant_rural for r in self.rows),
         )
+
+
+def post_list(
+    *, user: User | AnonymousUser, q: str = "", township: str = "", line: str = "", status: str = ""
+) -> QuerySet[Post]:
+    """Posts in the user's scope; `q` is a post-code prefix or a village (用人单位) name."""
+    posts = scope_by_township(user, Post.objects.select_related("township", "village", "duty__category"))
+    if q:
+        posts = posts.filter(Q(code__startswith=q.upper()) | Q(village__name=q))
+    if township:
+        posts = posts.filter(township__code=township)
+    if line:
+        posts = posts.filter(line=line)
+    if status in Post.Status.values:
+        posts = posts.filter(status=status)
+    return posts
 
 
 def plan_report(*, plan: Plan, townships: QuerySet[Township]) -> PlanReport:

@@ -39,3 +39,22 @@ def test_signature_line_sits_under_the_columns_it_names(tmp_path) -> None:
     assert ws["A5"].value is None and ws["C5"].value is None
     assert (ws["A6"].value, ws["B6"].value, ws["C6"].value) == ("制表人：", None, "审核人：")
     assert ws["E6"].value.startswith("日期：")
+
+
+def test_a_sheet_without_rows_still_has_its_header_row() -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from common.xlsx import Sheet, write_workbook
+
+    buffer = io.BytesIO()
+    written = write_workbook(
+        buffer, [Sheet(name="空", title="空表", headers=["姓名", "身份证号"], rows=iter([]))]
+    )
+    buffer.seek(0)
+    assert written == 0
+    assert list(load_workbook(buffer).active.iter_rows(values_only=True))[:2] == [
+        ("空表", None),
+        ("姓名", "身份证号"),
+    ]

@@ -217,3 +217,15 @@ def test_long_lists_count_up_to_a_cap_and_say_so(cast, people, monkeypatch) -> N
     paginator = response.context["page"].paginator
     assert paginator.capped and paginator.count == 3
     assert "2 人以上" in response.content.decode()
+
+
+def test_an_unknown_target_group_is_refused_by_the_service(cast) -> None:
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from people.models import Person
+    from tests import factories
+
+    with pytest.raises(ValidationError, match="人员类别「disabled」不在规定的安置对象类别中"):
+        factories.person("371502101", groups=["disabled"])
+    assert not Person.objects.exists()
