@@ -16,5 +16,6 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("placements/", include("placements.urls")),
     path("subsidies/", include("subsidies.urls")),
+    path("workspace/", include("workspace.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,7 +16,16 @@ from common.retirement import default_category
 from townships.models import County, Township, Village
 
 from . import validators
-from .models import GROUP_ROSTER, EligibilityRule, GroupClaim, Person, Roster, RosterEntry, RosterKind, TargetGroup
+from .models import (
+    GROUP_ROSTER,
+    EligibilityRule,
+    GroupClaim,
+    Person,
+    Roster,
+    RosterEntry,
+    RosterKind,
+    TargetGroup,
+)
 
 
 @dataclass

@@ -12,100 +12,38 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from common.idcard import mask_id_number
-from common.listing import Listing, Sort, export_response, too_many_to_export, wants_export
+from common.listing import export, wants_export
 from common.paging import CappedPaginator
 from townships.access import has_role, require_role, visible_counties, visible_townships
 from townships.models import Line, Role
 
 from . import imports, selectors, services
-from .eligibility import GROUP_LABELS, RuleBook, eligibility_check
+from .eligibility import eligibility_check
 from .forms import ClaimDecisionForm, ImportUploadForm, PersonForm, RosterUploadForm
+from .listings import PEOPLE, person_rows
 from .models import GroupClaim, Person, Roster, TargetGroup
 from .rosters import roster_file_import, roster_match_stats
 
 READERS = (Role.CLERK, Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN)
 IMPORT_DIR = "imports"
-STATUS_LABELS = dict(GroupClaim.Status.choices)
-
-
-def _claims_text(row: dict) -> str:
-    return "、".join(f"{group}（{label}）" for _, group, label in row["claims"])
-
-
-PEOPLE = Listing(
-    title="人员名单",
-    columns=[
-        ("姓名", lambda r: r["name"]),
-        ("身份证号", lambda r: r["masked_id"]),
-        ("乡镇（街道）", lambda r: r["township"]),
-        ("村（社区）", lambda r: r["village"]),
-        ("人员类别（核验状态）", _claims_text),
-        ("名单提示", lambda r: "是" if r["flagged"] else ""),
-        ("今日可安置岗位", lambda r: "、".join(r["eligible"]) or "不符合"),
-        ("不符合原因", lambda r: "" if r["eligible"] else r["why_not"]),
-    ],
-    # Each order is an index range: (township, name, id), the unique ID number, the primary key.
-    sorts={
-        "name": Sort("乡镇、姓名", ("township_id", "name", "id")),
-        "id_number": Sort("身份证号", ("id_number",)),
-        "registered": Sort("登记先后", ("id",)),
-    },
-    default="name",
-    prepare=lambda people: _person_rows(people),
-)
 
 
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
     require_role(request.user, *READERS)
-    params = {k: request.GET.get(k, "") for k in ("q", "group", "township", "status", "flag")}
-    params["sort"] = PEOPLE.sort_key(request)
-    people = PEOPLE.ordered(selectors.person_list(user=request.user, **_filters(params)), params["sort"])
-    page = CappedPaginator(people, 50).get_page(request.GET.get("page"))
+    params = PEOPLE.params(request.GET)
+    people = PEOPLE.queryset(request.user, params)
     if wants_export(request):
-        refusal = too_many_to_export(people)
-        if refusal is None:
-            return export_response(PEOPLE, people)
-        messages.error(request, refusal)
+        return export(request, PEOPLE, params, people)
+    page = CappedPaginator(people, 50).get_page(request.GET.get("page"))
     context = {
-        "page": page, "rows": _person_rows(page.object_list), "params": params, "groups": TargetGroup.choices,
+        "page": page, "rows": person_rows(page.object_list), "params": params, "groups": TargetGroup.choices,
         "statuses": GroupClaim.Status.choices,
         "townships": visible_townships(request.user), "can_add": has_role(request.user, Role.CLERK),
     }  # fmt: skip
     return render(request, "people/person_list.html", context)
-
-
-def _filters(params: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in params.items() if k != "sort"}
-
-
-def _person_rows(people: list[Person]) -> list[dict]:
-    """What each row of the people list shows, as plain values (fast to render): masked ID,
-    claims with their verification, and today's eligibility for each line."""
-    book = RuleBook(dt.date.today())
-    detail = reverse("people:person-detail", args=[0])[:-2]
-    rows = []
-    for person in people:
-        county = person.township.county
-        verdicts = [
-            (label, eligibility_check(person=person, line=line, county=county, on=book.on, book=book))
-            for line, label in Line.choices
-        ]
-        rows.append({
-            "url": f"{detail}{person.pk}/", "name": person.name,
-            "masked_id": mask_id_number(person.id_number),
-            "township": person.township.name, "village": person.village.name,
-            "flagged": person.on_death_roster or person.on_pension_roster,
-            "claims": [(c.status, GROUP_LABELS[c.group], STATUS_LABELS[c.status])
-                       for c in person.claims.all()],
-            "eligible": [label for label, verdict in verdicts if verdict.eligible],
-            "why_not": "；".join(r.message for _, v in verdicts for r in v.reasons[:1]),
-        })  # fmt: skip
-    return rows
 
 
 @login_required

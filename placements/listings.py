@@ -3,8 +3,13 @@
 from common.idcard import mask_id_number
 from common.listing import Listing, Sort
 
+from . import selectors
+
 APPLICATIONS = Listing(
+    name="applications",
     title="岗位申请",
+    query=selectors.applications,
+    filters=("step", "q", "township", "line"),
     columns=[
         ("姓名", lambda a: a.person.name),
         ("身份证号", lambda a: mask_id_number(a.person.id_number)),
@@ -24,7 +29,10 @@ APPLICATIONS = Listing(
 )
 
 PLACEMENTS = Listing(
+    name="placements",
     title="在岗人员",
+    query=selectors.placements,
+    filters=("status", "q", "township", "line"),
     columns=[
         ("姓名", lambda p: p.person.name),
         ("身份证号", lambda p: mask_id_number(p.person.id_number)),

@@ -16,7 +16,7 @@ def applications(
     """Applications in the user's scope, filtered by step, person search (people.selectors),
     township code and line; newest first within each township (application_queue_idx)."""
     found = _filtered(user, Application.objects.all(), q=q, township=township, line=line)
-    if step:
+    if step in Step.values:
         found = found.filter(step=step)
     return found.select_related("person", "post__village", "township").order_by("township_id", "-created_at")
 

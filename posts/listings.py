@@ -2,8 +2,13 @@
 
 from common.listing import Listing, Sort
 
+from . import selectors
+
 POSTS = Listing(
+    name="posts",
     title="岗位",
+    query=selectors.post_list,
+    filters=("q", "township", "line", "status"),
     columns=[
         ("岗位编号", lambda p: p.code),
         ("开发年度", lambda p: p.year),

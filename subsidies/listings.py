@@ -4,8 +4,13 @@ payroll workbook with ID and bank numbers is subsidies.exports; this list shows 
 from common.idcard import mask_id_number
 from common.listing import Listing, Sort
 
+from . import selectors
+
 LINES = Listing(
+    name="payroll_lines",
     title="补贴明细",
+    query=selectors.payroll_lines,
+    filters=("run", "q", "township", "line", "kind"),
     columns=[
         ("镇街", lambda line: line.township.name),
         ("村（社区）", lambda line: line.placement.person.village.name),

@@ -6,21 +6,22 @@ from django.db.models import QuerySet
 from people.selectors import person_search
 from townships.access import scope_by_township
 
-from .models import PayrollLine, PayrollRun
+from .models import PayrollLine
 
 
 def payroll_lines(
     *,
     user: User | AnonymousUser,
-    run: PayrollRun,
+    run: str,
     q: str = "",
     township: str = "",
     line: str = "",
     kind: str = "",
 ) -> QuerySet[PayrollLine]:
-    """A run's lines in the user's townships, filtered by person search (people.selectors),
-    township code, line and kind."""
-    lines = scope_by_township(user, PayrollLine.objects.filter(run=run))
+    """The lines of run `run` (its id) in the user's townships, filtered by person search
+    (people.selectors), township code, line and kind."""
+    run_id = int(run) if run.isdigit() else None
+    lines = scope_by_township(user, PayrollLine.objects.filter(run_id=run_id))
     search = person_search(user=user, q=q, path="placement__person__")
     if search is not None:
         lines = lines.filter(search)

@@ -3,15 +3,17 @@ alerts, finance's monthly run; pictures drawn by static/js/dashboard.js from jso
 
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 
 from placements import selectors as placement_selectors
 from townships.access import membership_of
 from townships.models import Role
 
-from . import selectors
+from . import jobs, selectors
+from .models import Job
 
 
 @login_required
@@ -44,3 +46,53 @@ def home(request: HttpRequest) -> HttpResponse:
         context["this_month"] = today.replace(day=1)
     template = f"workspace/home_{'clerk' if membership.role == Role.CLERK else 'county'}.html"
     return render(request, template, context)
+
+
+PARAM_LABELS = {
+    "q": "查找", "township": "乡镇（街道）代码", "line": "城乡", "group": "人员类别", "status": "状态",
+    "step": "环节", "kind": "类型", "flag": "名单提示",
+}  # fmt: skip
+
+
+@login_required
+def export_new(request: HttpRequest) -> HttpResponse:
+    """A list too long to download at once: confirm, then export it in the background."""
+    if membership_of(request.user) is None:
+        raise Http404("无权访问")
+    listing = jobs.listing_get(request.GET.get("list", ""))
+    params = listing.params(request.GET)
+    if request.method == "POST":
+        job = jobs.export_start(user=request.user, name=listing.name, data=params)
+        messages.success(request, f"已开始{job.title}，完成后可在此下载；离开本页也可在“我的任务”中找到。")
+        return redirect("workspace:job-detail", pk=job.pk)
+    conditions = [(PARAM_LABELS.get(k, k), v) for k, v in params.items() if v and k not in ("run", "sort")]
+    return render(request, "workspace/export_new.html", {"listing": listing, "conditions": conditions})
+
+
+@login_required
+def job_list(request: HttpRequest) -> HttpResponse:
+    found = Job.objects.filter(user=request.user)[:50]
+    return render(request, "workspace/job_list.html", {"jobs": found})
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "workspace/job_detail.html", {"job": jobs.job_get(user=request.user, pk=pk)})
+
+
+@login_required
+def job_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    job = jobs.job_get(user=request.user, pk=pk)
+    return JsonResponse(
+        {"state": job.state, "label": job.get_state_display(), "done": job.done, "total": job.total,
+         "finished": job.finished}
+    )  # fmt: skip
+
+
+@login_required
+def job_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = jobs.job_get(user=request.user, pk=pk)
+    if job.state != Job.State.DONE or not job.file:
+        raise Http404("文件尚未生成")
+    listing = jobs.listing_get(job.listing)
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=listing.filename())

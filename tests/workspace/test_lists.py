@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from common import listing
 from subsidies import payroll
 from tests import factories
 from townships.models import County
@@ -49,21 +48,15 @@ def test_the_people_export_holds_what_the_list_shows_masked(cast) -> None:
     assert sorted(r[0] for r in clerk_rows) == ["李四", "王五"]
 
 
-def test_an_export_above_the_limit_is_refused_with_a_reason(cast, monkeypatch) -> None:
-    monkeypatch.setattr(listing, "EXPORT_LIMIT", 1)
-    factories.person("371502101", name="甲")
-    factories.person("371502101", name="乙", birth="19710101")
-    response = cast.client(cast.clerk).get(reverse("people:person-list"), {"export": "xlsx"}, follow=True)
-    assert response["Content-Type"].startswith("text/html")
-    assert "超过一次导出的上限1行" in response.content.decode()
-
-
 def test_the_application_queue_searches_filters_and_exports(recruiting) -> None:
     first, second = recruiting.apply(2)
     hr = recruiting.cast.client(recruiting.cast.hr)
     page = hr.get(reverse("placements:queue"), {"q": first.person.name}).content.decode()
     assert first.person.name in page and second.person.name not in page
-    assert "没有符合条件的申请" in hr.get(reverse("placements:queue"), {"township": "371502102"}).content.decode()
+    assert (
+        "没有符合条件的申请"
+        in hr.get(reverse("placements:queue"), {"township": "371502102"}).content.decode()
+    )
     rows = sheet_rows(hr.get(reverse("placements:queue"), {"sort": "name", "export": "xlsx"}))
     assert sorted(r[0] for r in rows) == sorted([first.person.name, second.person.name])
     assert {r[6] for r in rows} == {"报名申请"}

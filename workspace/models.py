@@ -1,0 +1,38 @@
+"""Long work a user started and may leave and find again: a background export with its progress,
+its result file or the reason it failed."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Job(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    listing = models.CharField("列表", max_length=40)
+    params = models.JSONField("条件", default=dict)
+    title = models.CharField("任务", max_length=200)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    done = models.PositiveIntegerField("已完成行数", default=0)
+    total = models.PositiveIntegerField("总行数", default=0)
+    error = models.TextField("错误", blank=True)
+    file = models.FileField("结果文件", upload_to="jobs/", blank=True)
+    created_at = models.DateTimeField("开始时间", auto_now_add=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "后台任务"
+        ordering = ["-created_at", "-id"]
+        # "我的任务": a user's latest jobs.
+        indexes = [models.Index(fields=["user", "-created_at"], name="job_user_latest_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
