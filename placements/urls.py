@@ -16,5 +16,7 @@ urlpatterns = [
     path("<int:pk>/objection/", views.objection, name="objection"),
     path("<int:pk>/placement/", views.placement_act, name="placement-act"),
     path("<int:pk>/agreements/<int:number>/print/", views.agreement_print, name="agreement-print"),
+    path("<int:pk>/agreements/<int:number>/pdf/", views.agreement_pdf, name="agreement-pdf"),
     path("publicity/<int:pk>/print/", views.publicity_print, name="publicity-print"),
+    path("publicity/<int:pk>/pdf/", views.publicity_pdf, name="publicity-pdf"),
 ]

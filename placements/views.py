@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from common.idcard import mask_id_number
+from common.pdf import pdf_response
 from people.models import Person
 from posts.models import Announcement, Post
 from townships.access import has_role, require_role, scope_by_township
@@ -139,8 +140,7 @@ def _money(text: str) -> Decimal:
         raise ValidationError(f"「{text}」不是有效的数字") from None
 
 
-@login_required
-def publicity_print(request: HttpRequest, pk: int) -> HttpResponse:
+def _publicity_document(request: HttpRequest, pk: int) -> dict:
     require_role(request.user, *READERS)
     publicity = selectors.publicity_get(user=request.user, pk=pk)
     rows = [
@@ -148,16 +148,39 @@ def publicity_print(request: HttpRequest, pk: int) -> HttpResponse:
          "village": a.post.village.name, "post": f"{a.post.duty.name}（{a.post.code}）"}
         for a in publicity.applications.select_related("person", "post__village", "post__duty")
     ]  # fmt: skip
-    return render(request, "placements/publicity_print.html", {"publicity": publicity, "rows": rows})
+    return {"publicity": publicity, "rows": rows}
+
+
+@login_required
+def publicity_print(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "placements/publicity_print.html", _publicity_document(request, pk))
+
+
+@login_required
+def publicity_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The publicity list as the PDF of its printed page (to post or send on)."""
+    context = _publicity_document(request, pk)
+    return pdf_response(request, "placements/publicity_print.html", context, filename=f"publicity-{pk}.pdf")
+
+
+def _agreement_document(request: HttpRequest, pk: int, number: int) -> dict:
+    require_role(request.user, *READERS)
+    application = selectors.application_get(user=request.user, pk=pk)
+    agreement = get_object_or_404(application.agreements, number=number)
+    return {"application": application, "agreement": agreement, "county": application.township.county}
 
 
 @login_required
 def agreement_print(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    require_role(request.user, *READERS)
-    application = selectors.application_get(user=request.user, pk=pk)
-    agreement = get_object_or_404(application.agreements, number=number)
-    context = {"application": application, "agreement": agreement, "county": application.township.county}
-    return render(request, "placements/agreement_print.html", context)
+    return render(request, "placements/agreement_print.html", _agreement_document(request, pk, number))
+
+
+@login_required
+def agreement_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The agreement as the PDF of its printed page (to sign in two copies, or to file)."""
+    context = _agreement_document(request, pk, number)
+    name = f"agreement-{context['application'].township.code}-{pk}-{number}.pdf"
+    return pdf_response(request, "placements/agreement_print.html", context, filename=name)
 
 
 @login_required

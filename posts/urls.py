@@ -11,4 +11,5 @@ urlpatterns = [
     path("posts/open/", views.post_open, name="post-open"),
     path("announcements/", views.announcement_list, name="announcement-list"),
     path("announcements/<int:pk>/", views.announcement_detail, name="announcement-detail"),
+    path("announcements/<int:pk>/pdf/", views.announcement_pdf, name="announcement-pdf"),
 ]

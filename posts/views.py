@@ -11,6 +11,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from common.pdf import pdf_response
 from townships.access import (
     get_county_or_404,
     get_township_or_404,
@@ -147,11 +148,22 @@ def announcement_list(request: HttpRequest) -> HttpResponse:
     return render(request, "posts/announcement_list.html", context)
 
 
-@login_required
-def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _announcement_document(request: HttpRequest, pk: int) -> dict:
     require_role(request.user, Role.CLERK, Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN)
     announcement = get_object_or_404(scope_by_county(request.user, Announcement.objects.all()), pk=pk)
     posts = scope_by_township(
         request.user, announcement.posts.select_related("township", "village", "duty__category")
     )
-    return render(request, "posts/announcement_detail.html", {"announcement": announcement, "posts": posts})
+    return {"announcement": announcement, "posts": posts}
+
+
+@login_required
+def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "posts/announcement_detail.html", _announcement_document(request, pk))
+
+
+@login_required
+def announcement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The announcement as the PDF of its printed page (to post up or send to the townships)."""
+    context = _announcement_document(request, pk)
+    return pdf_response(request, "posts/announcement_detail.html", context, filename=f"announcement-{pk}.pdf")
