@@ -41,7 +41,9 @@ def title(run: PayrollRun) -> str:
     return f"{run.county.name}{run.month:%Y年%m月}城乡公益性岗位补贴发放表{draft}"
 
 
-def _lines(run: PayrollRun, township: Township) -> Iterator[list]:
+def township_lines(run: PayrollRun, township: Township) -> Iterator[list]:
+    """The township's payroll lines as rows under HEADERS (one query, streamed in chunks of 2,000);
+    the workbook and the printable sheet both list these."""
     rows = (
         PayrollLine.objects.filter(run=run, township=township)
         .order_by("placement__post__village__name", "placement__person__name", "id")
@@ -99,7 +101,8 @@ def _lines(run: PayrollRun, township: Township) -> Iterator[list]:
         ]
 
 
-def _totals(run: PayrollRun) -> dict[int, dict]:
+def township_totals(run: PayrollRun) -> dict[int, dict]:
+    """Per township id: people, lines and the four amounts summed by the database (one query)."""
     sums = PayrollLine.objects.filter(run=run).values("township_id")
     sums = sums.annotate(
         people=Count("placement", distinct=True),
@@ -112,12 +115,19 @@ def _totals(run: PayrollRun) -> dict[int, dict]:
     return {row["township_id"]: row for row in sums}
 
 
+def sheet_townships(run: PayrollRun, totals: dict[int, dict], township: Township | None) -> list[Township]:
+    """The townships a sheet covers: the one asked for, or every township with lines, by code."""
+    if township is not None:
+        return [township]
+    return list(run.county.townships.filter(pk__in=totals).order_by("code"))
+
+
 def payroll_workbook_write(
     *, run: PayrollRun, target: str | IO[bytes], township: Township | None = None
 ) -> int:
     """Write the run's workbook (or one township's); returns the number of payroll lines."""
-    totals = _totals(run)
-    townships = [township] if township else list(run.county.townships.filter(pk__in=totals).order_by("code"))
+    totals = township_totals(run)
+    townships = sheet_townships(run, totals, township)
     money = ("pay", "province", "city", "district")
 
     def amounts(row: dict | None) -> list[Decimal]:
@@ -143,7 +153,7 @@ def payroll_workbook_write(
                 name=town.name,
                 title=f"{title(run)}——{town.name}",
                 headers=HEADERS,
-                rows=_lines(run, town),
+                rows=township_lines(run, town),
                 count=totals[town.pk]["lines"] if town.pk in totals else 0,
                 totals=["合计", "", "", "", "", "", "", "", *amounts(totals.get(town.pk)), "", "", ""],
                 money_columns=MONEY,

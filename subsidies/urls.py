@@ -13,4 +13,6 @@ urlpatterns = [
     path("<int:pk>/progress/", views.run_progress, name="run-progress"),
     path("<int:pk>/decide/", views.run_decide, name="run-decide"),
     path("<int:pk>/xlsx/", views.run_download, name="run-download"),
+    path("<int:pk>/sheet/", views.run_sheet, name="run-sheet"),
+    path("<int:pk>/sheet/pdf/", views.run_sheet_pdf, name="run-sheet-pdf"),
 ]

@@ -4,6 +4,7 @@ while a worker computes, approve, lock, and the payroll workbook download."""
 import datetime as dt
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from common.pdf import pdf_response
 from townships.access import has_role, require_role, scope_by_county, visible_counties
 from townships.models import Role
 
@@ -20,10 +22,13 @@ from .attendance import attendance_import
 from .checks import finding_resolve
 from .exports import payroll_workbook_write
 from .models import PayrollLine, PayrollRun
+from .printing import PayrollSheet, payroll_sheet
 from .reports import cost_rows, cost_workbook_write, monthly_totals
 from .tasks import dispatch
 
 READERS = (Role.FINANCE, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN)
+# Who may take the payroll itself away: the workbook, the printable sheet and its PDF.
+SHEET_READERS = (Role.FINANCE, Role.HR, Role.AUDITOR)
 
 
 def _run(request: HttpRequest, pk: int) -> PayrollRun:
@@ -116,7 +121,7 @@ def run_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def run_download(request: HttpRequest, pk: int) -> FileResponse:
-    require_role(request.user, Role.FINANCE, Role.HR, Role.AUDITOR)
+    require_role(request.user, *SHEET_READERS)
     run = _run(request, pk)
     buffer = io.BytesIO()
     payroll_workbook_write(run=run, target=buffer)
@@ -124,6 +129,41 @@ def run_download(request: HttpRequest, pk: int) -> FileResponse:
     draft = "" if run.state == PayrollRun.State.LOCKED else "-draft"
     name = f"payroll-{run.county.code}-{run.month:%Y-%m}{draft}.xlsx"
     return FileResponse(buffer, as_attachment=True, filename=name)
+
+
+def _sheet(request: HttpRequest, pk: int, limit: int) -> PayrollSheet:
+    """The run's printable sheet, of one township when ?township=CODE names one of its county."""
+    require_role(request.user, *SHEET_READERS)
+    run = _run(request, pk)
+    code = request.GET.get("township", "")
+    township = get_object_or_404(run.county.townships, code=code) if code else None
+    return payroll_sheet(run=run, township=township, limit=limit)
+
+
+@login_required
+def run_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """The payroll sheet to print from the browser (landscape A4, print.css)."""
+    try:
+        sheet = _sheet(request, pk, settings.PAYROLL_PRINT_MAX_LINES)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("subsidies:run-detail", pk=pk)
+    return render(request, "subsidies/run_sheet.html", {"sheet": sheet, "run": sheet.run})
+
+
+@login_required
+def run_sheet_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same sheet as a PDF; limited to PAYROLL_PDF_MAX_LINES (a township's worth: laying out
+    takes some 25 ms a line), above which the user is sent to the workbook."""
+    try:
+        sheet = _sheet(request, pk, settings.PAYROLL_PDF_MAX_LINES)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("subsidies:run-detail", pk=pk)
+    run = sheet.run
+    scope = f"-{sheet.township.code}" if sheet.township else ""
+    name = f"payroll-{run.county.code}-{run.month:%Y-%m}{scope}{'-draft' if sheet.draft else ''}.pdf"
+    return pdf_response(request, "subsidies/run_sheet.html", {"sheet": sheet, "run": run}, filename=name)
 
 
 @login_required

@@ -129,6 +129,11 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # A county with this many people on post computes its month as one Celery task per township.
 PAYROLL_SPLIT_AT = env.int("PAYROLL_SPLIT_AT", default=20_000)
+# The printable payroll sheet holds every line in one page; its PDF is laid out at some 25 ms a line
+# (1,000 lines: about 25 s, inside gunicorn's 60 s). Above these sizes (a whole county, or a very
+# large township) both are refused and point to the workbook, which streams.
+PAYROLL_PRINT_MAX_LINES = env.int("PAYROLL_PRINT_MAX_LINES", default=10_000)
+PAYROLL_PDF_MAX_LINES = env.int("PAYROLL_PDF_MAX_LINES", default=1_000)
 
 # Demo users (seed_demo) are allowed everywhere except production.
 DEMO_USERS_ALLOWED = True
