@@ -82,6 +82,21 @@ def retirement_date(birth_date: dt.date, category: RetirementCategory) -> dt.dat
     return add_months(birth_date, months)
 
 
+def latest_birth_retired_by(category: RetirementCategory, day: dt.date) -> dt.date:
+    """The latest birth date whose retirement falls on or before `day` (retirement dates never
+    go down as birth dates go up, so a binary search finds it): lets a query select, by birth
+    date alone, the people who retire by `day`."""
+    low = day.toordinal() - 100 * 366  # surely retired by `day`
+    high = day.toordinal()  # surely not (born on `day`)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if retirement_date(dt.date.fromordinal(middle), category) <= day:
+            low = middle
+        else:
+            high = middle
+    return dt.date.fromordinal(low)
+
+
 def retirement_age(birth_date: dt.date, category: RetirementCategory) -> tuple[int, int]:
     """The statutory retirement age as (years, months), e.g. (60, 1) or (63, 0)."""
     delay = retirement_delay_months(birth_date, category)

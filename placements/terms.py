@@ -12,11 +12,11 @@ from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from common.retirement import RetirementCategory, age_on, retirement_date
+from common.retirement import RetirementCategory, age_on, latest_birth_retired_by, retirement_date
 from posts.models import Post
-from townships.models import Line
+from townships.models import County, Line
 
 from .models import Agreement, Application, ExitReason, Placement, Referral, Step
 from .procedure import move
@@ -36,12 +36,14 @@ def months_used_before(placement: Placement) -> int:
     return used
 
 
-def subsidy_end(placement: Placement) -> dt.date:
-    """The last day of the subsidy period (or of the recorded extension)."""
+def subsidy_end(placement: Placement, used_before: int | None = None) -> dt.date:
+    """The last day of the subsidy period (or of the recorded extension). `used_before`: the
+    months used before this placement when the caller has them (else one query)."""
     if placement.extended_until:
         return placement.extended_until
     limit = placement.township.county.subsidy_months
-    left = max(0, limit - months_used_before(placement))
+    used = months_used_before(placement) if used_before is None else used_before
+    left = max(0, limit - used)
     return placement.on_post_date + relativedelta(months=left) - dt.timedelta(days=1)
 
 
@@ -169,18 +171,68 @@ ALERT_KINDS = {
 
 def alerts(*, placements: QuerySet[Placement], today: dt.date, days: int | None = None) -> list[Alert]:
     """Active placements whose agreement, subsidy period, rural age limit or retirement falls
-    within the next `days` days (county setting, 60), soonest first."""
+    within the next `days` days (county setting, 60), soonest first.
+
+    A county-wide SQL condition (`_maybe_due`) first keeps the placements that may fall due
+    (a superset: every bound is taken on the safe side); only those are read and checked exactly,
+    with their agreements and earlier placements fetched in one query each. A month's alerts are
+    a few percent of the holders, so 100,000 placements cost a few thousand rows, not 100,000."""
     found: list[Alert] = []
-    active = placements.filter(exit_date__isnull=True).select_related("person", "post", "township__county")
+    active = placements.filter(exit_date__isnull=True)
+    counties = County.objects.filter(pk__in=active.values("township__county").distinct())
+    for county in counties:
+        horizon = today + dt.timedelta(days=days if days is not None else county.alert_days)
+        candidates = list(
+            active.filter(_maybe_due(county, horizon)).select_related("person", "post", "township__county")
+        )
+        found.extend(_due(candidates, county, horizon))
+    return sorted(found, key=lambda a: (a.due, a.placement.pk))
+
+
+def _maybe_due(county: County, horizon: dt.date) -> Q:
+    """Placements of `county` of which some date may fall on or before `horizon`."""
+    slack = dt.timedelta(days=3)  # month arithmetic clamps days: stay on the safe side
+    limit = county.subsidy_months
+    subsidy = Q(prior_months__gte=limit) | Exists(
+        Placement.objects.filter(person=OuterRef("person"), exit_date__isnull=False)
+    )
+    for used in range(limit):  # on_post + (limit − used) months − 1 day ≤ horizon
+        latest_start = horizon + dt.timedelta(days=1) - relativedelta(months=limit - used) + slack
+        subsidy |= Q(prior_months=used, on_post_date__lte=latest_start)
+    subsidy = Q(extended_until__lte=horizon) | (Q(extended_until__isnull=True) & subsidy)
+    retirement = Q()
+    for category in RetirementCategory:
+        born = latest_birth_retired_by(category, horizon)
+        retirement |= Q(person__retirement_category=category.value, person__birth_date__lte=born)
+    age = Q(
+        line=Line.RURAL,
+        person__birth_date__lte=horizon - relativedelta(years=county.rural_flag_age + 1) + slack,
+    )
+    agreement = Exists(Agreement.objects.filter(application=OuterRef("application"), end_date__lte=horizon))
+    return Q(township__county=county) & (subsidy | retirement | age | agreement)
+
+
+def _due(candidates: list[Placement], county: County, horizon: dt.date) -> list[Alert]:
     agreements = {
         a.application_id: a
-        for a in Agreement.objects.filter(application__placement__in=active).order_by("number")
+        for a in Agreement.objects.filter(application__in=[p.application_id for p in candidates]).order_by(
+            "number"
+        )
     }
-    for placement in active:
-        county = placement.township.county
-        horizon = today + dt.timedelta(days=days if days is not None else county.alert_days)
+    earlier: dict[int, list[Placement]] = {}
+    for old in Placement.objects.filter(
+        person__in=[p.person_id for p in candidates], exit_date__isnull=False
+    ):
+        earlier.setdefault(old.person_id, []).append(old)
+    found = []
+    for placement in candidates:
         person = placement.person
-        dues = [("subsidy", subsidy_end(placement)), ("retirement", person_retirement(placement))]
+        used = placement.prior_months + sum(
+            months_on_post(old.on_post_date, old.exit_date)
+            for old in earlier.get(placement.person_id, [])
+            if old.on_post_date < placement.on_post_date and old.pk != placement.pk
+        )
+        dues = [("subsidy", subsidy_end(placement, used)), ("retirement", person_retirement(placement))]
         agreement = agreements.get(placement.application_id)
         if agreement is not None:
             dues.append(("agreement", agreement.end_date))
@@ -193,4 +245,4 @@ def alerts(*, placements: QuerySet[Placement], today: dt.date, days: int | None 
                 found.append(
                     Alert(placement, kind, due, f"{person.name}：{ALERT_KINDS[kind]}（{due}，届时{age}周岁）")
                 )
-    return sorted(found, key=lambda a: (a.due, a.placement.pk))
+    return found

@@ -136,3 +136,18 @@ def test_it_ages_a_feb_29_birthday_on_mar_1_in_non_leap_years() -> None:
 def test_it_refuses_an_age_before_birth() -> None:
     with pytest.raises(ValueError):
         age_on(dt.date(2000, 1, 2), dt.date(2000, 1, 1))
+
+
+def test_the_latest_birth_retired_by_a_day_is_exact_for_every_category() -> None:
+    import datetime as dt
+
+    from common.retirement import RetirementCategory, latest_birth_retired_by, retirement_date
+
+    for category in RetirementCategory:
+        for day in (dt.date(2022, 3, 1), dt.date(2025, 1, 31), dt.date(2030, 12, 31), dt.date(2040, 2, 29)):
+            born = latest_birth_retired_by(category, day)
+            assert (
+                retirement_date(born, category)
+                <= day
+                < retirement_date(born + dt.timedelta(days=1), category)
+            )

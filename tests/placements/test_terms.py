@@ -109,3 +109,45 @@ def test_alerts_list_what_falls_due_within_sixty_days(placed) -> None:
     assert due[0].message.startswith(f"{placed.person.name}：协议到期（2023-03-31")
     later = terms.alerts(placements=Placement.objects.all(), today=D(2025, 2, 10))
     assert ("subsidy", D(2025, 3, 31)) in [(a.kind, a.due) for a in later]
+
+
+def test_alerts_prefiltered_in_sql_are_exactly_those_of_checking_every_placement(cast) -> None:
+    """The SQL pre-selection may only drop placements that cannot fall due: compare with the
+    exact check run over every active placement, for holders of every kind."""
+    import random
+    from decimal import Decimal
+
+    from placements.models import Agreement
+    from townships.models import County
+
+    rng = random.Random(7)
+    for i in range(60):
+        birth = f"{rng.randint(1957, 1990)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+        placement = factories.placement(
+            "371502101", line=rng.choice(["rural", "urban"]), birth=birth, name="甲乙丙丁"[i % 4] + "某",
+            on_post=D(rng.randint(2019, 2023), rng.randint(1, 12), rng.randint(1, 28)),
+            prior_months=rng.choice([0, 0, 5, 20, 35]),
+        )  # fmt: skip
+        if i % 3 == 0:
+            start = placement.on_post_date
+            Agreement.objects.create(
+                application=placement.application, village=placement.post.village, start_date=start,
+                end_date=start + dt.timedelta(days=rng.randint(90, 1000)), monthly_pay=Decimal("680"),
+                working_time="每天2小时", duties="保洁", signed_on=start, recorded_by=cast.hr,
+            )  # fmt: skip
+        if i % 9 == 0:
+            Placement.objects.filter(pk=placement.pk).update(extended_until=D(2024, rng.randint(1, 12), 1))
+    county = County.objects.get(code="371502")
+    for today in (D(2022, 6, 1), D(2023, 2, 15), D(2024, 11, 30), D(2026, 5, 1)):
+        horizon = today + dt.timedelta(days=county.alert_days)
+        every = list(
+            Placement.objects.filter(exit_date__isnull=True).select_related(
+                "person", "post", "township__county"
+            )
+        )
+        exact = sorted(terms._due(every, county, horizon), key=lambda a: (a.due, a.placement.pk))
+        got = terms.alerts(placements=Placement.objects.all(), today=today)
+        assert [(a.placement.pk, a.kind, a.due) for a in got] == [
+            (a.placement.pk, a.kind, a.due) for a in exact
+        ]
+        assert exact, "the scenario should raise alerts"
