@@ -5,6 +5,7 @@ from . import views
 app_name = "placements"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("on-post/", views.placement_list, name="placement-list"),
     path("apply/", views.apply, name="apply"),
     path("review/", views.review, name="review"),
     path("publicity/new/", views.publicity_new, name="publicity-new"),

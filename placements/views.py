@@ -8,19 +8,21 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from common.idcard import mask_id_number
+from common.listing import export, wants_export
+from common.paging import CappedPaginator
 from common.pdf import pdf_response
 from people.models import Person
 from posts.models import Announcement, Post
-from townships.access import has_role, require_role, scope_by_township
-from townships.models import Role
+from townships.access import has_role, require_role, scope_by_township, visible_townships
+from townships.models import Line, Role
 
 from . import selectors, services, terms
+from .listings import APPLICATIONS, PLACEMENTS
 from .migration import COLUMNS, OPTIONAL, placements_import
 from .models import OPEN_STEPS, ExitReason, Placement, Referral, Step
 from .procedure import STEP_LABELS, next_step
@@ -35,19 +37,39 @@ def today() -> dt.date:
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
+    """The work queue: counts per step, and the applications searched, filtered and sorted."""
     require_role(request.user, *READERS)
-    step = request.GET.get("step", "")
-    step = step if step in STEP_LABELS else ""
-    page = Paginator(selectors.applications(user=request.user, step=step), 50).get_page(
-        request.GET.get("page")
-    )
+    params = APPLICATIONS.params(request.GET)
+    params["step"] = params["step"] if params["step"] in STEP_LABELS else ""
+    found = APPLICATIONS.queryset(request.user, params)
+    if wants_export(request):
+        return export(request, APPLICATIONS, params, found)
     context = {
         "counts": selectors.queue_counts(user=request.user),
-        "step": step,
-        "page": page,
-        "params": {"step": step},
+        "step": params["step"],
+        "page": CappedPaginator(found, 50).get_page(request.GET.get("page")),
+        "params": params,
+        "townships": visible_townships(request.user),
+        "lines": Line.choices,
     }
     return render(request, "placements/queue.html", context)
+
+
+@login_required
+def placement_list(request: HttpRequest) -> HttpResponse:
+    """在岗人员: placements searched, filtered (township, line, on post or exited), sorted."""
+    require_role(request.user, *READERS)
+    params = PLACEMENTS.params(request.GET)
+    found = PLACEMENTS.queryset(request.user, params)
+    if wants_export(request):
+        return export(request, PLACEMENTS, params, found)
+    context = {
+        "page": CappedPaginator(found, 50).get_page(request.GET.get("page")),
+        "params": params,
+        "townships": visible_townships(request.user),
+        "lines": Line.choices,
+    }
+    return render(request, "placements/placement_list.html", context)
 
 
 @login_required

@@ -5,12 +5,13 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from common.listing import export, wants_export
+from common.paging import CappedPaginator
 from common.pdf import pdf_response
 from townships.access import (
     get_county_or_404,
@@ -22,10 +23,11 @@ from townships.access import (
     visible_counties,
     visible_townships,
 )
-from townships.models import Plan, Role
+from townships.models import Line, Plan, Role
 
 from .exports import plan_filename, plan_workbook_write
 from .forms import AnnouncementForm, PostForm
+from .listings import POSTS
 from .models import Announcement, Post
 from .selectors import plan_report, plan_report_table
 from .services import announcement_publish, post_create
@@ -68,16 +70,17 @@ def _writer(request: HttpRequest):  # type: ignore[no-untyped-def]
 @login_required
 def post_list(request: HttpRequest) -> HttpResponse:
     require_role(request.user, Role.CLERK, Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN)
-    status = request.GET.get("status", "")
-    posts = scope_by_township(
-        request.user, Post.objects.select_related("township", "village", "duty__category")
-    )
-    if status in Post.Status.values:
-        posts = posts.filter(status=status)
-    page = Paginator(posts.order_by("township_id", "code"), 50).get_page(request.GET.get("page"))
+    params = POSTS.params(request.GET)
+    posts = POSTS.queryset(request.user, params)
+    if wants_export(request):
+        return export(request, POSTS, params, posts)
     can_open = has_role(request.user, Role.CLERK, Role.HR)
-    form = PostForm(townships=visible_townships(request.user)) if can_open else None
-    context = {"page": page, "form": form, "params": {"status": status}, "statuses": Post.Status.choices}
+    townships = visible_townships(request.user)
+    context = {
+        "page": CappedPaginator(posts, 50).get_page(request.GET.get("page")),
+        "form": PostForm(townships=townships) if can_open else None,
+        "params": params, "statuses": Post.Status.choices, "townships": townships, "lines": Line.choices,
+    }  # fmt: skip
     return render(request, "posts/post_list.html", context)
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("costs/", views.costs, name="costs"),
     path("costs/xlsx/", views.costs_download, name="costs-download"),
     path("<int:pk>/", views.run_detail, name="run-detail"),
+    path("<int:pk>/lines/", views.run_lines, name="run-lines"),
     path("<int:pk>/progress/", views.run_progress, name="run-progress"),
     path("<int:pk>/decide/", views.run_decide, name="run-decide"),
     path("<int:pk>/xlsx/", views.run_download, name="run-download"),

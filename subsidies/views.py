@@ -13,14 +13,17 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from common.listing import export, wants_export
+from common.paging import CappedPaginator
 from common.pdf import pdf_response
-from townships.access import has_role, require_role, scope_by_county, visible_counties
-from townships.models import Role
+from townships.access import has_role, require_role, scope_by_county, visible_counties, visible_townships
+from townships.models import Line, Role
 
 from . import payroll
 from .attendance import attendance_import
 from .checks import finding_resolve
 from .exports import payroll_workbook_write
+from .listings import LINES
 from .models import PayrollLine, PayrollRun
 from .printing import PayrollSheet, payroll_sheet
 from .reports import cost_rows, cost_workbook_write, monthly_totals
@@ -82,6 +85,23 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "findings": run.findings.select_related("resolved_by")[:500],
     }  # fmt: skip
     return render(request, "subsidies/run_detail.html", context)
+
+
+@login_required
+def run_lines(request: HttpRequest, pk: int) -> HttpResponse:
+    """The run's lines, searched (person), filtered (township, line, kind), sorted, exported."""
+    require_role(request.user, *READERS)
+    run = _run(request, pk)
+    params = LINES.params(request.GET) | {"run": str(run.pk)}
+    lines = LINES.queryset(request.user, params)
+    if wants_export(request):
+        return export(request, LINES, params, lines)
+    context = {
+        "run": run, "page": CappedPaginator(lines, 50).get_page(request.GET.get("page")), "params": params,
+        "townships": visible_townships(request.user).filter(county=run.county), "lines": Line.choices,
+        "kinds": PayrollLine.Kind.choices,
+    }  # fmt: skip
+    return render(request, "subsidies/run_lines.html", context)
 
 
 @login_required
