@@ -53,7 +53,7 @@ CASES = {
         ("home (approvals, quotas, alerts)", reverse("home"), {}),
         ("applications: county first page", reverse("placements:queue"), {}),
         ("applications: county page 100", reverse("placements:queue"), {"page": 100}),
-        ("applications: township + line", reverse("placements:queue"), {"township": "371502102", "line": "rural"}),
+        ("applications: township + line", reverse("placements:queue"), {"township": "371502102", "line": "rural"}),  # noqa: E501
         ("applications: county, sorted by name", reverse("placements:queue"), {"sort": "name"}),
         ("placements: county first page", reverse("placements:placement-list"), {}),
         ("placements: county exited", reverse("placements:placement-list"), {"status": "exited"}),
