@@ -53,7 +53,11 @@ CASES = {
         ("home (approvals, quotas, alerts)", reverse("home"), {}),
         ("applications: county first page", reverse("placements:queue"), {}),
         ("applications: county page 100", reverse("placements:queue"), {"page": 100}),
-        ("applications: township + line", reverse("placements:queue"), {"township": "371502102", "line": "rural"}),  # noqa: E501
+        (
+            "applications: township + line",
+            reverse("placements:queue"),
+            {"township": "371502102", "line": "rural"},
+        ),  # noqa: E501  # fmt: skip
         ("applications: county, sorted by name", reverse("placements:queue"), {"sort": "name"}),
         ("placements: county first page", reverse("placements:placement-list"), {}),
         ("placements: county exited", reverse("placements:placement-list"), {"status": "exited"}),
