@@ -136,7 +136,7 @@ def test_a_round_from_open_posts_to_the_locked_payroll_in_the_browser(
     clerk.get_by_label("村（社区）").select_option(label=village)
     clerk.get_by_label(POVERTY).check()
     clerk.get_by_label("联系电话").fill("13900000003")
-    clerk.get_by_label("银行账号").fill("6228480012345678903")
+    clerk.get_by_label("银行账号").fill(banks["孙三"])
     clerk.get_by_label("开户银行").fill("农业银行聊城分行")
     clerk.get_by_role("button", name="保存").click()
     id_field = clerk.locator(".field").filter(has=clerk.get_by_label("身份证号"))
