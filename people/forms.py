@@ -1,12 +1,13 @@
 from django import forms
 
+from common.forms import Form
 from townships.models import Township
 
 from .models import RetirementCategory, RosterKind, TargetGroup
 from .services import PersonData
 
 
-class PersonForm(forms.Form):
+class PersonForm(Form):
     name = forms.CharField(label="姓名", max_length=50)
     id_number = forms.CharField(label="身份证号", max_length=20, help_text="18位，最后一位可以是X")
     village = forms.ChoiceField(label="村（社区）")
@@ -36,17 +37,17 @@ class PersonForm(forms.Form):
         return PersonData(**self.cleaned_data)
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(Form):
     file = forms.FileField(label="申请人表格（.xlsx 或 .xls）")
 
 
-class RosterUploadForm(forms.Form):
+class RosterUploadForm(Form):
     kind = forms.ChoiceField(label="名单类型", choices=RosterKind.choices)
     roster_date = forms.DateField(label="名单日期", widget=forms.DateInput(attrs={"type": "date"}))
     file = forms.FileField(label="名单表格（.xlsx 或 .xls，含“身份证号”列）")
 
 
-class ClaimDecisionForm(forms.Form):
+class ClaimDecisionForm(Form):
     accepted = forms.TypedChoiceField(
         label="认定结果", choices=[("1", "认定通过"), ("0", "认定不通过")], coerce=lambda v: v == "1"
     )

@@ -1,11 +1,12 @@
 from django import forms
 
+from common.forms import Form
 from townships.models import Line
 
 from .models import Duty, Post
 
 
-class PostForm(forms.Form):
+class PostForm(Form):
     township = forms.ChoiceField(label="乡镇（街道）")
     village = forms.CharField(label="用人单位（村/社区）", max_length=80)
     line = forms.ChoiceField(label="城乡", choices=Line.choices)
@@ -20,7 +21,7 @@ class PostForm(forms.Form):
         self.fields["township"].choices = [(t.code, t.name) for t in townships]
 
 
-class AnnouncementForm(forms.Form):
+class AnnouncementForm(Form):
     title = forms.CharField(label="公告标题", max_length=120)
     deadline = forms.DateField(label="报名截止日期", widget=forms.DateInput(attrs={"type": "date"}))
     body = forms.CharField(label="公告正文", widget=forms.Textarea(attrs={"rows": 5}), required=False)
