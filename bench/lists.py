@@ -47,7 +47,6 @@ CASES = {
         ("placements: sorted by exit, desc", reverse("placements:placement-list"), {"sort": "-exit"}),
         ("posts: first page", reverse("posts:post-list"), {}),
         ("posts: filled, rural", reverse("posts:post-list"), {"status": "filled", "line": "rural"}),
-        ("payroll lines (township)", lines, {}),
     ],
     "hr_371502": [
         ("home (approvals, quotas, alerts)", reverse("home"), {}),

@@ -83,6 +83,8 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["township", "step"], name="application_queue_idx"),
             models.Index(fields=["township", "line", "year", "holds_post"], name="application_quota_idx"),
+            # The queue's default order (newest first within each township): a page is an index range.
+            models.Index(fields=["township", "created_at", "id"], name="application_newest_idx"),
         ]
 
     def __str__(self) -> str:
@@ -270,7 +272,11 @@ class Placement(models.Model):
                 name="placement_exit_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["township", "exit_date"], name="placement_active_idx")]
+        indexes = [
+            models.Index(fields=["township", "exit_date"], name="placement_active_idx"),
+            # The 在岗人员 list's default order: a page is an index range.
+            models.Index(fields=["township", "on_post_date", "id"], name="placement_start_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person.name} · {self.post.code}"

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -208,8 +209,16 @@ def agreement_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @login_required
 def alert_list(request: HttpRequest) -> HttpResponse:
     require_role(request.user, *READERS)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in terms.ALERT_KINDS else ""
     found = terms.alerts(placements=selectors.active_placements(user=request.user), today=today())
-    return render(request, "placements/alerts.html", {"alerts": found, "kinds": terms.ALERT_KINDS})
+    if kind:
+        found = [alert for alert in found if alert.kind == kind]
+    context = {
+        "page": Paginator(found, 100).get_page(request.GET.get("page")),
+        "kinds": terms.ALERT_KINDS, "kind": kind, "params": {"kind": kind},
+    }  # fmt: skip
+    return render(request, "placements/alerts.html", context)
 
 
 # Clerk's round: apply, democratic review, publicity; HR's list approval; life on the post.

@@ -60,3 +60,11 @@ def cast(seeded: list[County]) -> Cast:
         clerk_other_county=make("clerk_yz", Role.CLERK, yanzhou, "370812001"),
         nobody=User.objects.create_user("nobody", password=PASSWORD),
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache (the landing page keeps alert counts there)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,12 +1,17 @@
-"""What each role's landing page shows, read through the scoping gate. Each function is a few
-grouped queries whatever the size of the county (no per-row work), so the page stays fast at
-100,000 people; the alert counts are the one exception, see `alert_counts`."""
+"""What each role's landing page shows, read through the scoping gate: a few grouped queries
+whatever the size of the county. The scope-wide aggregates (alerts by kind, people by group,
+roster flags) are kept for ten minutes per scope (`_scoped_cache`), so a county's landing page
+does not recompute them on every visit."""
 
 import datetime as dt
+import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.cache import cache
 from django.db.models import Count, Q
 
 from people.eligibility import GROUP_LABELS
@@ -22,6 +27,8 @@ from townships.access import scope_by_county, scope_by_township, visible_countie
 from townships.models import County, Line
 
 AnyUser = User | AnonymousUser
+CACHE_SECONDS = 600
+T = TypeVar("T")
 PARTIES = (("province", "省级承担"), ("city", "市级承担"), ("district", "区级承担"))
 
 
@@ -65,22 +72,30 @@ def plan_chart(report: PlanReport) -> Chart:
 
 
 def placed_by_group_chart(user: AnyUser) -> Chart:
-    """People on post by the target group they claim, stacked by line (one grouped query;
-    a person claiming two groups counts in both)."""
+    """People on post by the target group they claim, stacked by line (one grouped query,
+    cached; a person claiming two groups counts in both)."""
+    counts = _scoped_cache(user, "groups", lambda: _placed_by_group(user))
+    groups = [g for g in GROUP_LABELS if any(counts.get((g, line)) for line in Line.values)]
+    series = [(label, [counts.get((g, line), 0) for g in groups]) for line, label in Line.choices]
+    return Chart("bar", [GROUP_LABELS[g] for g in groups], series, stacked=True)
+
+
+def _placed_by_group(user: AnyUser) -> dict[tuple[str, str], int]:
     rows = (
         scope_by_township(user, GroupClaim.objects.all(), "person__township")
         .filter(person__placements__exit_date__isnull=True)
         .values_list("group", "person__placements__line")
         .annotate(n=Count("id"))
     )
-    counts = {(group, line): n for group, line, n in rows}
-    groups = [g for g in GROUP_LABELS if any(counts.get((g, line)) for line in Line.values)]
-    series = [(label, [counts.get((g, line), 0) for g in groups]) for line, label in Line.choices]
-    return Chart("bar", [GROUP_LABELS[g] for g in groups], series, stacked=True)
+    return {(group, line): n for group, line, n in rows}
 
 
 def people_counts(user: AnyUser) -> dict[str, int]:
-    """Registered people, those flagged by the death or pension roster, and unverified claims."""
+    """People flagged by the death or pension roster, and unverified claims (cached)."""
+    return _scoped_cache(user, "people", lambda: _people_counts(user))
+
+
+def _people_counts(user: AnyUser) -> dict[str, int]:
     people = scope_by_township(user, Person.objects.all())
     flags = people.aggregate(
         flagged=Count("id", filter=Q(on_death_roster=True) | Q(on_pension_roster=True)),
@@ -90,11 +105,27 @@ def people_counts(user: AnyUser) -> dict[str, int]:
 
 
 def alert_counts(user: AnyUser, today: dt.date) -> list[tuple[str, str, int]]:
-    """(kind, label, count) of the expiry alerts in the user's scope. Reads the active
-    placements that may fall due, pre-selected in SQL (terms.alerts)."""
-    found = terms.alerts(placements=placement_selectors.active_placements(user=user), today=today)
-    counts = Counter(alert.kind for alert in found)
+    """(kind, label, count) of the expiry alerts in the user's scope (terms.alerts)."""
+    counts = _scoped_cache(user, f"alerts:{today:%Y%m%d}", lambda: _alert_kinds(user, today))
     return [(kind, label, counts.get(kind, 0)) for kind, label in terms.ALERT_KINDS.items()]
+
+
+def _alert_kinds(user: AnyUser, today: dt.date) -> dict[str, int]:
+    found = terms.alerts(placements=placement_selectors.active_placements(user=user), today=today)
+    return dict(Counter(alert.kind for alert in found))
+
+
+def _scoped_cache(user: AnyUser, name: str, compute: Callable[[], T]) -> T:
+    """`compute()` kept for CACHE_SECONDS per scope (the user's townships): a landing page must
+    not recompute a county's aggregates on every visit; the lists and the alert page behind the
+    figures always read fresh."""
+    scope = ",".join(str(pk) for pk in visible_townships(user).values_list("pk", flat=True))
+    key = f"workspace:{name}:{hashlib.sha1(scope.encode()).hexdigest()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
 
 
 def waiting_for_approval(user: AnyUser) -> int:
