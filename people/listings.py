@@ -59,10 +59,10 @@ PEOPLE = Listing(
         ("今日可安置岗位", lambda r: "、".join(r["eligible"]) or "不符合"),
         ("不符合原因", lambda r: "" if r["eligible"] else r["why_not"]),
     ],
-    # Each order is an index range: (township, name, id), the unique ID number, the primary key.
+    # Each order is an index range: (township, name, id) and the primary key. Not the ID number:
+    # its order groups people by birthplace, so a county's first page may lie past another's people.
     sorts={
         "name": Sort("乡镇、姓名", ("township_id", "name", "id")),
-        "id_number": Sort("身份证号", ("id_number",)),
         "registered": Sort("登记先后", ("id",)),
     },
     default="name",

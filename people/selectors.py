@@ -6,8 +6,8 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from townships.access import scope_by_township
-from townships.models import Township, Village
+from townships.access import scope_by_township, township_pk
+from townships.models import Village
 
 from .models import GroupClaim, Person
 
@@ -32,9 +32,7 @@ def person_list(
     if found is not None:
         people = people.filter(found)
     if township:
-        people = people.filter(
-            township_id=Township.objects.filter(code=township).values_list("pk", flat=True).first()
-        )
+        people = people.filter(township_id=township_pk(user, township))
     if flag:
         people = people.filter(Q(on_death_roster=True) | Q(on_pension_roster=True))
     if group or status:
@@ -57,11 +55,18 @@ def person_search(*, user: User | AnonymousUser, q: str, path: str = "") -> Q | 
     if not q:
         return None
     if ID_PREFIX.match(q):
-        return Q(**{f"{path}id_number__startswith": q.upper()})
-    villages = list(scope_by_township(user, Village.objects.filter(name=q)).values_list("pk", flat=True))
-    if villages:
-        return Q(**{f"{path}village__in": villages})
-    return Q(**{f"{path}name__startswith": q})
+        found = Q(id_number__startswith=q.upper())
+    elif villages := list(
+        scope_by_township(user, Village.objects.filter(name=q)).values_list("pk", flat=True)
+    ):
+        found = Q(village__in=villages)
+    else:
+        found = Q(name__startswith=q)
+    if not path:
+        return found
+    # From another table: the matching people first, along the person indexes, then their rows.
+    people = scope_by_township(user, Person.objects.filter(found)).values("pk")
+    return Q(**{f"{path}in": people})
 
 
 def person_get(*, user: User | AnonymousUser, pk: int) -> Person:

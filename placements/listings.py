@@ -20,11 +20,7 @@ APPLICATIONS = Listing(
         ("当前环节", lambda a: a.get_step_display()),
         ("报名日期", lambda a: a.applied_on),
     ],
-    sorts={
-        "applied": Sort("报名先后", ("township_id", "created_at", "id")),
-        "name": Sort("姓名", ("person__name", "id")),
-        "step": Sort("环节", ("step", "id")),
-    },
+    sorts={"applied": Sort("报名先后", ("township_id", "created_at", "id"))},  # application_newest_idx
     default="-applied",
 )
 
@@ -44,10 +40,6 @@ PLACEMENTS = Listing(
         ("离岗日期", lambda p: p.exit_date),
         ("退出原因", lambda p: p.get_exit_reason_display()),
     ],
-    sorts={
-        "on_post": Sort("上岗日期", ("township_id", "on_post_date", "id")),
-        "name": Sort("姓名", ("person__name", "id")),
-        "exit": Sort("离岗日期", ("exit_date", "id")),
-    },
+    sorts={"on_post": Sort("上岗日期", ("township_id", "on_post_date", "id"))},  # placement_start_idx
     default="on_post",
 )

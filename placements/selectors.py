@@ -5,9 +5,9 @@ from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from people.selectors import person_search
-from townships.access import scope_by_township
+from townships.access import scope_by_township, township_pk
 
-from .models import Application, Placement, Publicity, Step
+from .models import OPEN_STEPS, Application, Placement, Publicity, Step
 
 
 def applications(
@@ -29,7 +29,7 @@ def _filtered(
     if search is not None:
         found = found.filter(search)
     if township:
-        found = found.filter(township__code=township)
+        found = found.filter(township_id=township_pk(user, township))
     if line:
         found = found.filter(line=line)
     return found
@@ -49,12 +49,16 @@ def placements(
     )
 
 
-def queue_counts(*, user: User | AnonymousUser) -> list[tuple[str, str, int]]:
-    """(step, label, count) for every step, in the order of the procedure: the work queue."""
-    counts = dict(
-        scope_by_township(user, Application.objects.all()).values_list("step").annotate(n=Count("id"))
-    )
-    return [(value, label, counts.get(value, 0)) for value, label in Step.choices]
+def queue_counts(*, user: User | AnonymousUser) -> list[tuple[str, str, int | None]]:
+    """(step, label, count) for every step, in the order of the procedure: the work queue.
+    Only the open steps are counted (None for the others): they are the work, and a few index
+    ranges of application_queue_idx, where counting every placed application of a county
+    would read them all on every visit."""
+    open_steps = scope_by_township(user, Application.objects.filter(step__in=OPEN_STEPS))
+    counts = dict(open_steps.values_list("step").annotate(n=Count("id")))
+    return [
+        (value, label, counts.get(value, 0) if value in OPEN_STEPS else None) for value, label in Step.choices
+    ]
 
 
 def application_get(*, user: User | AnonymousUser, pk: int) -> Application:

@@ -20,10 +20,6 @@ POSTS = Listing(
         ("性质", lambda p: p.get_kind_display()),
         ("状态", lambda p: p.get_status_display()),
     ],
-    sorts={
-        "code": Sort("岗位编号", ("township_id", "code")),
-        "year": Sort("开发年度", ("year", "code")),
-        "status": Sort("状态", ("status", "code")),
-    },
+    sorts={"code": Sort("岗位编号", ("code",))},  # the unique index of the code
     default="code",
 )

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q, QuerySet
 
-from townships.access import scope_by_township
+from townships.access import scope_by_township, township_pk
 from townships.models import Line, Plan, Township
 
 from .models import Post
@@ -62,7 +62,7 @@ def post_list(
     if q:
         posts = posts.filter(Q(code__startswith=q.upper()) | Q(village__name=q))
     if township:
-        posts = posts.filter(township__code=township)
+        posts = posts.filter(township_id=township_pk(user, township))
     if line:
         posts = posts.filter(line=line)
     if status in Post.Status.values:

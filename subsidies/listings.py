@@ -27,11 +27,7 @@ LINES = Listing(
         ("区级承担", lambda line: line.district),
         ("备注", lambda line: line.note),
     ],
-    sorts={
-        "township": Sort("镇街", ("township_id", "id")),
-        "name": Sort("姓名", ("placement__person__name", "id")),
-        "pay": Sort("补贴金额", ("pay", "id")),
-    },
+    sorts={"township": Sort("镇街", ("township_id", "id"))},  # payroll_line_run_township_idx
     default="township",
     money_columns={9, 10, 11, 12},
 )

@@ -182,7 +182,8 @@ class PayrollLine(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "补贴明细"
         ordering = ["run", "township", "id"]
-        indexes = [models.Index(fields=["run", "township"], name="payroll_line_run_township_idx")]
+        # A run's lines in township order, the order of the list and the workbook: an index range.
+        indexes = [models.Index(fields=["run", "township", "id"], name="payroll_line_run_township_idx")]
         constraints = [
             # The shares add up to the pay, to the fen (a tolerance below the fen because SQLite
             # compares decimals as floats; PostgreSQL's numeric is exact).

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from people.selectors import person_search
-from townships.access import scope_by_township
+from townships.access import scope_by_township, township_pk
 
 from .models import PayrollLine
 
@@ -26,7 +26,7 @@ def payroll_lines(
     if search is not None:
         lines = lines.filter(search)
     if township:
-        lines = lines.filter(township__code=township)
+        lines = lines.filter(township_id=township_pk(user, township))
     if line:
         lines = lines.filter(line=line)
     if kind in PayrollLine.Kind.values:

@@ -76,6 +76,12 @@ def scope_by_county(user: AnyUser, queryset: QuerySet[M], path: str = "county") 
     return queryset.filter(**{f"{path}__in": visible_counties(user)})
 
 
+def township_pk(user: AnyUser, code: str) -> int | None:
+    """The id of the visible township of that code, or None (then a filter on it finds nothing).
+    Lists filter on the literal id, which lets the planner use their (township, …) indexes."""
+    return visible_townships(user).filter(code=code).values_list("pk", flat=True).first()
+
+
 def get_county_or_404(user: AnyUser, code: str) -> County:
     return get_object_or_404(visible_counties(user), code=code)
 
