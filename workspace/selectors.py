@@ -51,7 +51,11 @@ class Chart:
 
 
 def plans(user: AnyUser) -> list[PlanReport]:
-    """The latest plan of each visible county against its posts filled."""
+    """The latest plan of each visible county against its posts filled (cached)."""
+    return _scoped_cache(user, "plans", lambda: _plans(user))
+
+
+def _plans(user: AnyUser) -> list[PlanReport]:
     townships = visible_townships(user)
     reports = []
     for county in visible_counties(user):
@@ -120,7 +124,11 @@ def _scoped_cache(user: AnyUser, name: str, compute: Callable[[], T]) -> T:
     not recompute a county's aggregates on every visit; the lists and the alert page behind the
     figures always read fresh."""
     scope = ",".join(str(pk) for pk in visible_townships(user).values_list("pk", flat=True))
-    key = f"workspace:{name}:{hashlib.sha1(scope.encode()).hexdigest()}"
+    return _cached(f"{name}:{hashlib.sha1(scope.encode()).hexdigest()}", compute)
+
+
+def _cached(name: str, compute: Callable[[], T]) -> T:
+    key = f"workspace:{name}"
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -143,8 +151,8 @@ def runs(user: AnyUser, limit: int = 6) -> list[PayrollRun]:
 
 
 def spending_chart(county: County, year: int) -> Chart | None:
-    """The year's monthly amounts per funding party (stacked bars); None before any run."""
-    months = monthly_totals(cost_rows(county, year))
+    """The year's monthly amounts per funding party (stacked bars, cached); None before any run."""
+    months = _cached(f"spending:{county.pk}:{year}", lambda: monthly_totals(cost_rows(county, year)))
     if not months:
         return None
     labels = [f"{m['month']:%Y-%m}" for m in months]
