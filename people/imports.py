@@ -6,9 +6,11 @@ one query before the loop instead of one query per row.
 """
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
 import tablib
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +28,7 @@ from .groups import groups_text, parse_groups
 from .models import GROUP_ROSTER, GroupClaim, Person, RosterKind, TargetGroup
 from .services import PersonData, latest_roster, person_fields_clean, township_villages
 
+UPLOAD_DIR = "imports"
 COLUMNS = [
     "姓名",
     "身份证号",
@@ -257,6 +260,11 @@ class ImportReport:
     @property
     def total(self) -> int:
         return len(self.rows)
+
+
+def upload_path(token: str) -> Path:
+    """Where an uploaded applicant file waits between its preview and its import."""
+    return Path(settings.MEDIA_ROOT) / UPLOAD_DIR / f"{token}.xlsx"
 
 
 def applicants_import(*, township: Township, source: str | IO[bytes], dry_run: bool) -> ImportReport:

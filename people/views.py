@@ -6,7 +6,6 @@ import io
 import uuid
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,7 +18,7 @@ from common.paging import CappedPaginator
 from townships.access import has_role, require_role, visible_counties, visible_townships
 from townships.models import Line, Role
 
-from . import imports, selectors, services
+from . import import_jobs, imports, selectors, services
 from .eligibility import eligibility_check
 from .forms import ClaimDecisionForm, ImportUploadForm, PersonForm, RosterUploadForm
 from .listings import PEOPLE, person_rows
@@ -27,7 +26,6 @@ from .models import GroupClaim, Person, Roster, TargetGroup
 from .rosters import roster_file_import, roster_match_stats
 
 READERS = (Role.CLERK, Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN)
-IMPORT_DIR = "imports"
 
 
 @login_required
@@ -131,15 +129,11 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
 # Applicant import: upload → preview (dry run) → confirm. The file waits in MEDIA_ROOT/imports.
 
 
-def _import_path(token: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / IMPORT_DIR / f"{token}.xlsx"
-
-
 def _pending_import(request: HttpRequest, token: str) -> Path:
     """The uploaded file behind `token`, only for the clerk of the township that uploaded it."""
     membership = require_role(request.user, Role.CLERK)
     pending = request.session.get("applicant_imports", {})
-    path = _import_path(token)
+    path = imports.upload_path(token)
     if pending.get(token) != membership.township.code or not path.exists():
         raise Http404("导入文件不存在或已过期")
     return path
@@ -151,7 +145,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         token = uuid.uuid4().hex
-        path = _import_path(token)
+        path = imports.upload_path(token)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as out:
             for chunk in form.cleaned_data["file"].chunks():
@@ -167,18 +161,18 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    path = _pending_import(request, token)
+    """Import the previewed file in the background; its page shows the progress and the result."""
+    _pending_import(request, token)
     township = request.user.membership.township
-    with path.open("rb") as source:
-        report = imports.applicants_import(township=township, source=source, dry_run=False)
-    if not report.imported:
-        messages.error(request, f"文件有 {len(report.problems)} 处错误，未导入任何数据。")
-        return render(request, "people/import_preview.html", {"report": report, "token": token})
-    path.unlink(missing_ok=True)
+    job = import_jobs.applicant_import_start(
+        user=request.user, township=township, token=token, rows=int(request.POST.get("rows") or 0)
+    )
     request.session["applicant_imports"].pop(token, None)
     request.session.modified = True
-    messages.success(request, f"已导入 {report.total} 人（新增 {report.created}，更新 {report.updated}）。")
-    return redirect("people:person-list")
+    messages.success(
+        request, f"已开始导入{township.name}的申请人，可以离开本页，稍后在“我的任务”中查看结果。"
+    )
+    return redirect("workspace:job-detail", pk=job.pk)
 
 
 @login_required

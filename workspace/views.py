@@ -8,12 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
+from common.jobs import job_get
+from common.models import Job
 from placements import selectors as placement_selectors
 from townships.access import membership_of
 from townships.models import Role
 
 from . import jobs, selectors
-from .models import Job
 
 
 @login_required
@@ -77,22 +78,22 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "workspace/job_detail.html", {"job": jobs.job_get(user=request.user, pk=pk)})
+    return render(request, "workspace/job_detail.html", {"job": job_get(user=request.user, pk=pk)})
 
 
 @login_required
 def job_progress(request: HttpRequest, pk: int) -> JsonResponse:
-    job = jobs.job_get(user=request.user, pk=pk)
+    job = job_get(user=request.user, pk=pk)
     return JsonResponse(
         {"state": job.state, "label": job.get_state_display(), "done": job.done, "total": job.total,
-         "finished": job.finished}
+         "finished": job.finished, "message": job.message or job.error}
     )  # fmt: skip
 
 
 @login_required
 def job_download(request: HttpRequest, pk: int) -> FileResponse:
-    job = jobs.job_get(user=request.user, pk=pk)
+    job = job_get(user=request.user, pk=pk)
     if job.state != Job.State.DONE or not job.file:
         raise Http404("文件尚未生成")
-    listing = jobs.listing_get(job.listing)
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=listing.filename())
+    filename = jobs.listing_get(job.listing).filename() if job.kind == Job.Kind.EXPORT else job.file.name
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename)

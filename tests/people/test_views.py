@@ -110,7 +110,14 @@ def test_hr_decides_an_unverified_claim_with_a_note(cast, people) -> None:
     assert (claim.status, claim.decided_by) == (GroupClaim.Status.ACCEPTED, cast.hr)
 
 
-def test_the_upload_preview_confirm_journey(cast) -> None:
+@pytest.fixture
+def eager(monkeypatch):  # type: ignore[no-untyped-def]
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+
+def test_the_upload_preview_confirm_journey(cast, eager, django_capture_on_commit_callbacks) -> None:
     client = cast.client(cast.clerk)
     upload = factories.xlsx([row(), row(name="王五")], COLUMNS)
     upload.name = "applicants.xlsx"
@@ -122,12 +129,18 @@ def test_the_upload_preview_confirm_journey(cast) -> None:
     assert (
         cast.client(cast.other_clerk).post(reverse("people:import-confirm", args=[token])).status_code == 404
     )
-    done = client.post(reverse("people:import-confirm", args=[token]))
-    assert done.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(reverse("people:import-confirm", args=[token]), {"rows": "2"})
+    assert done.status_code == 302 and done["Location"].startswith("/workspace/jobs/")
     assert Person.objects.filter(township__code="371502101").count() == 2
+    job = client.get(done["Location"]).content.decode()
+    assert "已导入 2 人（新增 2，更新 0）。" in job and 'value="2"' in job  # the bar is full
+    assert client.post(reverse("people:import-confirm", args=[token])).status_code == 404  # once only
 
 
-def test_a_bad_upload_offers_the_error_report_and_cannot_be_confirmed(cast) -> None:
+def test_a_bad_upload_offers_the_error_report_and_cannot_be_confirmed(
+    cast, eager, django_capture_on_commit_callbacks
+) -> None:
     client = cast.client(cast.clerk)
     upload = factories.xlsx([row(number="110105194902310021")], COLUMNS)
     upload.name = "bad.xlsx"
@@ -136,8 +149,10 @@ def test_a_bad_upload_offers_the_error_report_and_cannot_be_confirmed(cast) -> N
     token = preview.context["token"]
     report = client.get(reverse("people:import-errors", args=[token]))
     assert report.status_code == 200 and report["Content-Disposition"].startswith("attachment")
-    client.post(reverse("people:import-confirm", args=[token]))
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(reverse("people:import-confirm", args=[token]))
     assert not Person.objects.exists()
+    assert "文件有 1 处错误，未导入任何数据" in client.get(done["Location"]).content.decode()
 
 
 def test_the_template_has_the_columns_in_order(cast) -> None:
@@ -228,4 +243,25 @@ def test_an_unknown_target_group_is_refused_by_the_service(cast) -> None:
 
     with pytest.raises(ValidationError, match="人员类别「disabled」不在规定的安置对象类别中"):
         factories.person("371502101", groups=["disabled"])
+    assert not Person.objects.exists()
+
+
+def test_the_worker_imports_only_into_the_clerks_own_township(cast) -> None:
+    from common.models import Job
+    from people.import_jobs import applicant_import_run
+
+    job = Job.objects.create(
+        user=cast.clerk,
+        kind=Job.Kind.APPLICANT_IMPORT,
+        params={"township": "371502102", "token": "x"},
+        title="t",
+    )
+    assert applicant_import_run(job.pk).error == "只能导入本乡镇（街道）的申请人"
+    missing = Job.objects.create(
+        user=cast.clerk,
+        kind=Job.Kind.APPLICANT_IMPORT,
+        params={"township": "371502101", "token": "gone"},
+        title="t",
+    )
+    assert applicant_import_run(missing.pk).error == "导入文件不存在或已过期，请重新上传"
     assert not Person.objects.exists()

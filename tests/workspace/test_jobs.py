@@ -8,10 +8,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from common import listing
+from common.models import Job
 from config.celery import app
 from tests import factories
 from workspace import jobs
-from workspace.models import Job
 
 
 @pytest.fixture

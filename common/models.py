@@ -1,5 +1,5 @@
-"""Long work a user started and may leave and find again: a background export with its progress,
-its result file or the reason it failed."""
+"""Long work a user started and may leave and find again (a background export or import): its
+progress, and its result (a file, a message) or the reason it failed. Pages: workspace."""
 
 from django.conf import settings
 from django.db import models
@@ -12,14 +12,20 @@ class Job(models.Model):
         DONE = "done", "已完成"
         FAILED = "failed", "失败"
 
+    class Kind(models.TextChoices):
+        EXPORT = "export", "导出列表"
+        APPLICANT_IMPORT = "applicant_import", "导入申请人"
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
-    listing = models.CharField("列表", max_length=40)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.EXPORT)
+    listing = models.CharField("列表", max_length=40, blank=True)
     params = models.JSONField("条件", default=dict)
     title = models.CharField("任务", max_length=200)
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
     done = models.PositiveIntegerField("已完成行数", default=0)
     total = models.PositiveIntegerField("总行数", default=0)
     error = models.TextField("错误", blank=True)
+    message = models.CharField("结果", max_length=300, blank=True)
     file = models.FileField("结果文件", upload_to="jobs/", blank=True)
     created_at = models.DateTimeField("开始时间", auto_now_add=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
