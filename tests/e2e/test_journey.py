@@ -45,8 +45,8 @@ def workbook(path: Path, headers: list[str], rows: list[list[str | int]]) -> Pat
 
 
 def message(page: Page, text: str) -> None:
-    """The flash message after a move (Django messages, shown by base.html)."""
-    expect(page.get_by_role("status").filter(has_text=text)).to_be_visible()
+    """The flash message after a move (Django messages, shown by base.html: errors as alerts)."""
+    expect(page.locator("[role=status], [role=alert]").filter(has_text=text)).to_be_visible()
 
 
 def form_of(page: Page, heading: str):  # type: ignore[no-untyped-def]
