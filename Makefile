@@ -43,3 +43,19 @@ format: venv
 
 check: lint
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Backups of the PostgreSQL database DATABASE_URL names (pg_dump's custom format, compressed):
+#   make backup                       writes backups/posts-YYYYmmdd-HHMMSS.dump
+#   make restore BACKUP=file.dump     restores it into DATABASE_URL (replacing what is there)
+BACKUP_DIR ?= backups
+backup:
+	@test -n "$(DATABASE_URL)" || (echo "请设置 DATABASE_URL（PostgreSQL）" >&2; exit 2)
+	mkdir -p $(BACKUP_DIR)
+	pg_dump --format=custom --no-owner --file="$${BACKUP:-$(BACKUP_DIR)/posts-$$(date +%Y%m%d-%H%M%S).dump}" "$(DATABASE_URL)"
+	@echo "备份完成"
+
+restore:
+	@test -n "$(DATABASE_URL)" || (echo "请设置 DATABASE_URL（PostgreSQL）" >&2; exit 2)
+	@test -f "$(BACKUP)" || (echo "请用 BACKUP=文件 指明要恢复的备份" >&2; exit 2)
+	pg_restore --clean --if-exists --no-owner --exit-on-error --single-transaction --dbname="$(DATABASE_URL)" "$(BACKUP)"
+	@echo "恢复完成"
