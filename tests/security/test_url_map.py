@@ -1,0 +1,138 @@
+"""Every URL the site has, for every kind of visitor: an anonymous visitor is sent to log in
+everywhere; a clerk of another township and the officers of another county get 404 for every
+address that names one of 沙镇镇's (or 东昌府区's) objects, by GET and by POST; the admin is for
+county administrators only. A new URL fails `test_every_url_is_in_the_map` until it is placed."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from common.models import Job
+from people.models import GroupClaim
+from placements.models import Publicity
+from subsidies import payroll
+from tests.placements.conftest import recruiting  # noqa: F401
+from townships.models import County
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str
+    args: tuple = ()
+    post: bool = False  # the view answers POST only
+    scope: str = ""  # "township": names a 沙镇镇 object; "county": a 东昌府区 object; "": neither
+
+
+def url_names() -> set[str]:
+    found: set[str] = set()
+
+    def walk(patterns: list, namespace: str = "") -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace != "admin":
+                    walk(pattern.url_patterns, f"{pattern.namespace}:" if pattern.namespace else namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                found.add(f"{namespace}{pattern.name}")
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+@pytest.fixture
+def addresses(recruiting) -> list[Address]:  # noqa: F811
+    (application,) = recruiting.to_approved(1)
+    recruiting.to_placed(application)
+    person = application.person
+    claim = GroupClaim.objects.filter(person=person).first()
+    publicity = Publicity.objects.get()
+    run = payroll.compute_run(payroll.run_for(County.objects.get(code="371502"), dt.date(2022, 4, 1)))
+    job = Job.objects.create(user=recruiting.cast.clerk, listing="people", title="导出人员名单")
+    announcement, app = recruiting.announcement.pk, application.pk
+    return [
+        Address("home"), Address("login"), Address("logout", post=True),
+        Address("posts:plan-detail", ("371502", 2022), scope="county"),
+        Address("posts:plan-download", ("371502", 2022), scope="county"),
+        Address("posts:post-list"), Address("posts:post-open", post=True),
+        Address("posts:announcement-list"),
+        Address("posts:announcement-detail", (announcement,), scope="county"),
+        Address("posts:announcement-pdf", (announcement,), scope="county"),
+        Address("people:person-list"), Address("people:person-create"),
+        Address("people:person-detail", (person.pk,), scope="township"),
+        Address("people:person-edit", (person.pk,), scope="township"),
+        Address("people:claim-decide", (claim.pk,), post=True, scope="township"),
+        Address("people:import-upload"), Address("people:import-template"),
+        Address("people:import-confirm", ("0" * 32,), post=True),
+        Address("people:import-errors", ("0" * 32,)),
+        Address("people:roster-list"),
+        Address("placements:queue"), Address("placements:placement-list"), Address("placements:apply"),
+        Address("placements:review"), Address("placements:publicity-new"), Address("placements:approve"),
+        Address("placements:alerts"), Address("placements:migration-upload"),
+        Address("placements:application-detail", (app,), scope="township"),
+        Address("placements:application-act", (app,), post=True, scope="township"),
+        Address("placements:objection", (app,), post=True, scope="township"),
+        Address("placements:placement-act", (app,), post=True, scope="township"),
+        Address("placements:agreement-print", (app, 1), scope="township"),
+        Address("placements:agreement-pdf", (app, 1), scope="township"),
+        Address("placements:publicity-print", (publicity.pk,), scope="township"),
+        Address("placements:publicity-pdf", (publicity.pk,), scope="township"),
+        Address("subsidies:run-list"), Address("subsidies:run-start", post=True),
+        Address("subsidies:attendance"), Address("subsidies:costs"), Address("subsidies:costs-download"),
+        Address("subsidies:run-detail", (run.pk,), scope="county"),
+        Address("subsidies:run-lines", (run.pk,), scope="county"),
+        Address("subsidies:run-progress", (run.pk,), scope="county"),
+        Address("subsidies:run-decide", (run.pk,), post=True, scope="county"),
+        Address("subsidies:run-download", (run.pk,), scope="county"),
+        Address("subsidies:run-sheet", (run.pk,), scope="county"),
+        Address("subsidies:run-sheet-pdf", (run.pk,), scope="county"),
+        Address("workspace:export-new"), Address("workspace:job-list"),
+        Address("workspace:job-detail", (job.pk,), scope="township"),
+        Address("workspace:job-progress", (job.pk,), scope="township"),
+        Address("workspace:job-download", (job.pk,), scope="township"),
+    ]  # fmt: skip
+
+
+def request(client, address: Address):  # type: ignore[no-untyped-def]
+    url = reverse(address.name, args=address.args)
+    return client.post(url, {}) if address.post else client.get(url)
+
+
+def test_every_url_is_in_the_map(addresses) -> None:
+    assert {a.name for a in addresses} == url_names()
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in_everywhere(cast, addresses) -> None:
+    client = cast.client(None)
+    for address in addresses:
+        if address.name in ("login", "logout"):
+            continue
+        response = request(client, address)
+        assert response.status_code == 302, address.name
+        assert response["Location"].startswith(reverse("login")), address.name
+    admin = client.get("/admin/")
+    assert admin.status_code == 302 and admin["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.parametrize("who", ["other_clerk", "clerk_other_county", "hr_other_county"])
+def test_another_townships_or_countys_user_gets_404_for_every_object(cast, addresses, who) -> None:
+    client = cast.client(getattr(cast, who))
+    other_county = who != "other_clerk"
+    for address in addresses:
+        if address.scope == "township" or (address.scope == "county" and other_county):
+            assert request(client, address).status_code == 404, (who, address.name)
+
+
+def test_a_user_without_a_role_reaches_no_data(cast, addresses) -> None:
+    client = cast.client(cast.nobody)
+    for address in addresses:
+        if address.name in ("login", "logout", "workspace:job-list"):  # the job list is their own: empty
+            continue
+        assert request(client, address).status_code in (403, 404), address.name
+
+
+@pytest.mark.parametrize("who", ["hr", "finance", "auditor", "clerk", "nobody"])
+def test_the_admin_is_for_county_administrators_only(cast, who) -> None:
+    response = cast.client(getattr(cast, who)).get("/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert cast.client(cast.county_admin).get("/admin/").status_code == 200
