@@ -127,6 +127,11 @@ class PayrollRun(models.Model):
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Each start is a new attempt: a task of an earlier attempt (a worker that died and whose
+    # task Celery delivers again later) finds itself superseded and does nothing. The heartbeat
+    # is the computation's last sign of life: long silent, the run may be started again.
+    attempt = models.PositiveIntegerField("计算次数", default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

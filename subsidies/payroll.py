@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -65,21 +66,51 @@ def policy_in_force(county: County, line: str, day: dt.date) -> SubsidyPolicy:
 
 
 def start(run: PayrollRun) -> PayrollRun:
-    """Flip the run to 计算中 under its row lock, or say why it cannot be computed now."""
+    """Flip the run to 计算中 under its row lock as a new attempt, or say why it cannot be
+    computed now. A run silent for PAYROLL_STALE_MINUTES (its worker died) may start again."""
     with transaction.atomic():
         run = PayrollRun.objects.select_for_update().get(pk=run.pk)
+        note = ""
         if run.state == State.COMPUTING:
-            raise ValidationError(f"{run}正在计算，请稍后查看结果")
+            if not stalled(run):
+                raise ValidationError(f"{run}正在计算，请稍后查看结果")
+            note = f"上次计算（第{run.attempt}次）已中断，已重新开始"
         if run.state in (State.APPROVED, State.LOCKED):
             raise ValidationError(f"{run}已{run.get_state_display()}，不能重新计算")
-        run.state, run.error, run.started_at = State.COMPUTING, "", timezone.now()
+        now = timezone.now()
+        run.state, run.error, run.started_at, run.heartbeat_at = State.COMPUTING, note, now, now
+        run.attempt += 1
         run.progress_done = run.progress_total = 0
-        run.save(update_fields=["state", "error", "started_at", "progress_done", "progress_total"])
+        run.save(
+            update_fields=[
+                "state",
+                "error",
+                "started_at",
+                "heartbeat_at",
+                "attempt",
+                "progress_done",
+                "progress_total",
+            ]
+        )
     return run
 
 
+def stalled(run: PayrollRun) -> bool:
+    """Whether a computing run has shown no sign of life for PAYROLL_STALE_MINUTES."""
+    last = run.heartbeat_at or run.started_at
+    quiet = dt.timedelta(minutes=settings.PAYROLL_STALE_MINUTES)
+    return run.state == State.COMPUTING and (last is None or timezone.now() - last > quiet)
+
+
+def beat(run: PayrollRun, **progress: object) -> bool:
+    """Record progress of this attempt; False when a later attempt has superseded it."""
+    attempt = PayrollRun.objects.filter(pk=run.pk, attempt=run.attempt, state=State.COMPUTING)
+    return attempt.update(heartbeat_at=timezone.now(), **progress) == 1
+
+
 def fail(run: PayrollRun, message: str) -> None:
-    PayrollRun.objects.filter(pk=run.pk).update(state=State.FAILED, error=message)
+    """Mark this attempt failed with the reason (a superseded attempt changes nothing)."""
+    PayrollRun.objects.filter(pk=run.pk, attempt=run.attempt).update(state=State.FAILED, error=message)
 
 
 @dataclass(frozen=True)
@@ -292,12 +323,14 @@ def compute_started(run: PayrollRun) -> PayrollRun:
 
     findings_refresh(run)
     townships = list(run.county.townships.order_by("code").values_list("pk", flat=True))
-    PayrollRun.objects.filter(pk=run.pk).update(progress_total=len(townships))
+    if not beat(run, progress_total=len(townships)):
+        return run  # superseded by a later attempt: that one computes
     count = 0
     try:
         for done, township in enumerate(townships, start=1):
             count += compute(run, [township])
-            PayrollRun.objects.filter(pk=run.pk).update(progress_done=done)
+            if not beat(run, progress_done=done):
+                return run
     except ValidationError as exc:
         fail(run, "；".join(exc.messages))
         raise
@@ -310,7 +343,10 @@ def compute_started(run: PayrollRun) -> PayrollRun:
 
 
 def finish(run: PayrollRun, count: int) -> None:
-    PayrollRun.objects.filter(pk=run.pk).update(state=State.COMPUTED, computed_at=timezone.now(), error="")
+    """Mark this attempt's run computed (a superseded attempt changes nothing)."""
+    PayrollRun.objects.filter(pk=run.pk, attempt=run.attempt, state=State.COMPUTING).update(
+        state=State.COMPUTED, computed_at=timezone.now(), error=""
+    )
 
 
 @transaction.atomic

@@ -14,9 +14,12 @@ from .models import PayrollRun
 
 
 @shared_task(name="subsidies.compute_payroll")
-def compute_payroll(run_id: int) -> int:
-    """Compute a started run (payroll.start() has flipped it to 计算中); returns the line count."""
+def compute_payroll(run_id: int, attempt: int | None = None) -> int:
+    """Compute a started run (payroll.start() has flipped it to 计算中); returns the line count.
+    A task of an earlier attempt (delivered again after its worker died) does nothing."""
     run = PayrollRun.objects.select_related("county").get(pk=run_id)
+    if run.state != PayrollRun.State.COMPUTING or (attempt is not None and attempt != run.attempt):
+        return 0
     return payroll.compute_started(run).lines.count()
 
 
@@ -35,25 +38,26 @@ def compute_current_month() -> list[int]:
 
 
 @shared_task(name="subsidies.compute_township")
-def compute_township(run_id: int, township_id: int) -> int:
+def compute_township(run_id: int, township_id: int, attempt: int | None = None) -> int:
     """One township's lines of a started run (one task of a split run)."""
     run = PayrollRun.objects.select_related("county").get(pk=run_id)
-    if run.state != PayrollRun.State.COMPUTING:
+    if run.state != PayrollRun.State.COMPUTING or (attempt is not None and attempt != run.attempt):
         return 0
     try:
         count = payroll.compute(run, [township_id])
     except Exception as exc:
         payroll.fail(run, f"计算出错：{exc}")
         raise
-    PayrollRun.objects.filter(pk=run_id).update(progress_done=F("progress_done") + 1)
+    payroll.beat(run, progress_done=F("progress_done") + 1)
     return count
 
 
 @shared_task(name="subsidies.finish_split")
-def finish_split(counts: list[int], run_id: int) -> int:
+def finish_split(counts: list[int], run_id: int, attempt: int | None = None) -> int:
     run = PayrollRun.objects.get(pk=run_id)
-    if run.state == PayrollRun.State.COMPUTING:
-        payroll.finish(run, sum(counts))
+    if attempt is not None:
+        run.attempt = attempt  # finish() marks only this attempt computed
+    payroll.finish(run, sum(counts))
     return sum(counts)
 
 
@@ -64,10 +68,10 @@ def compute_split(run: PayrollRun, queue: str | None = None) -> object:
 
     findings_refresh(run)
     townships = list(run.county.townships.order_by("code").values_list("pk", flat=True))
-    PayrollRun.objects.filter(pk=run.pk).update(progress_total=len(townships), progress_done=0)
+    payroll.beat(run, progress_total=len(townships), progress_done=0)
     options = {"queue": queue} if queue else {}
-    header = [compute_township.s(run.pk, t).set(**options) for t in townships]
-    return chord(header)(finish_split.s(run.pk).set(**options))
+    header = [compute_township.s(run.pk, t, run.attempt).set(**options) for t in townships]
+    return chord(header)(finish_split.s(run.pk, run.attempt).set(**options))
 
 
 def dispatch(run: PayrollRun) -> object:
@@ -76,4 +80,4 @@ def dispatch(run: PayrollRun) -> object:
     size = Placement.objects.filter(township__county=run.county_id, exit_date__isnull=True).count()
     if size >= settings.PAYROLL_SPLIT_AT:
         return compute_split(run)
-    return compute_payroll.delay(run.pk)
+    return compute_payroll.delay(run.pk, run.attempt)

@@ -82,6 +82,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )  # fmt: skip
     context = {
         "run": run, "townships": townships, "is_finance": has_role(request.user, Role.FINANCE),
+        "stalled": payroll.stalled(run), "stale_minutes": settings.PAYROLL_STALE_MINUTES,
         "findings": run.findings.select_related("resolved_by")[:500],
     }  # fmt: skip
     return render(request, "subsidies/run_detail.html", context)

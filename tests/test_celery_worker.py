@@ -102,3 +102,68 @@ def test_a_split_run_gives_the_lines_of_a_single_task_run(worker) -> None:
     run = PayrollRun.objects.get(pk=run.pk)
     assert (run.state, run.progress_done, run.progress_total) == ("computed", 14, 14)
     assert sorted(run.lines.values_list("placement_id", "pay", "province", "city", "district")) == expected
+
+
+def start_worker(queue: str) -> subprocess.Popen:
+    env = dict(os.environ, DATABASE_URL=database_url(), DJANGO_SETTINGS_MODULE="config.settings.test")
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def test_a_worker_killed_during_a_run_leaves_it_resumable_with_the_same_lines(
+    transactional_db, settings
+) -> None:
+    """Kill -9 the worker while (or before) it computes: the run is computed or still 计算中;
+    once silent it starts again as a new attempt, the old attempt's task (sent again) does
+    nothing, and a new worker computes exactly the lines of an uninterrupted run."""
+    import datetime as dt
+    import signal
+    import time
+
+    from django.utils import timezone
+
+    from subsidies import payroll
+    from subsidies.models import PayrollLine, PayrollRun
+    from tests import factories
+    from townships.models import County
+
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set: no broker for a real worker (CI sets it)")
+    seed_reference_data()
+    for i, town in enumerate(["371502101", "371502102", "371502103", "371502104"]):
+        factories.placement(town, name="甲乙丙丁"[i] + "某", on_post=dt.date(2022, 1, 5 + i))
+    run = payroll.run_for(County.objects.get(code="371502"), dt.date(2022, 3, 1))
+
+    def lines() -> list[tuple]:
+        rows = PayrollLine.objects.filter(run=run).values_list(
+            "placement_id", "pay", "province", "city", "district"
+        )
+        return sorted(rows)
+
+    expected = lines() if payroll.compute_run(run) else []
+    assert len(expected) == 4
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    first = start_worker(queue)
+    started = payroll.start(PayrollRun.objects.get(pk=run.pk))
+    app.send_task("subsidies.compute_payroll", args=[run.pk, started.attempt], queue=queue)
+    time.sleep(1.0)
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=20)
+    state = PayrollRun.objects.get(pk=run.pk).state
+    assert state in ("computing", "computed")
+    quiet = timezone.now() - dt.timedelta(minutes=settings.PAYROLL_STALE_MINUTES + 1)
+    PayrollRun.objects.filter(pk=run.pk).update(heartbeat_at=quiet)
+    again = payroll.start(PayrollRun.objects.get(pk=run.pk))
+    second = start_worker(queue)
+    try:
+        app.send_task("subsidies.compute_payroll", args=[run.pk, started.attempt], queue=queue)  # redelivered
+        result = app.send_task("subsidies.compute_payroll", args=[run.pk, again.attempt], queue=queue)
+        assert result.get(timeout=90) == 4
+    finally:
+        second.terminate()
+        second.wait(timeout=20)
+    assert PayrollRun.objects.get(pk=run.pk).state == "computed"
+    assert lines() == expected

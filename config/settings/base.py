@@ -169,6 +169,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # A county with this many people on post computes its month as one Celery task per township.
 PAYROLL_SPLIT_AT = env.int("PAYROLL_SPLIT_AT", default=20_000)
+# A computing run silent this long (its worker died) may be started again; a task of the earlier
+# attempt that Celery delivers again later finds itself superseded and does nothing.
+PAYROLL_STALE_MINUTES = env.int("PAYROLL_STALE_MINUTES", default=15)
 # The printable payroll sheet holds every line in one page; its PDF is laid out at some 25 ms a line
 # (1,000 lines: about 25 s, inside gunicorn's 60 s). Above these sizes (a whole county, or a very
 # large township) both are refused and point to the workbook, which streams.
