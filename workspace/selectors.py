@@ -114,6 +114,11 @@ def alert_counts(user: AnyUser, today: dt.date) -> list[tuple[str, str, int]]:
     return [(kind, label, counts.get(kind, 0)) for kind, label in terms.ALERT_KINDS.items()]
 
 
+def alert_chart(counts: list[tuple[str, str, int]]) -> Chart:
+    """Alerts by kind (bars), from `alert_counts`."""
+    return Chart("bar", [label for _, label, _ in counts], [("到期提醒", [n for _, _, n in counts])])
+
+
 def _alert_kinds(user: AnyUser, today: dt.date) -> dict[str, int]:
     found = terms.alerts(placements=placement_selectors.active_placements(user=user), today=today)
     return dict(Counter(alert.kind for alert in found))

@@ -30,7 +30,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict = {
         "today": today,
         "reports": reports,
-        "alerts": selectors.alert_counts(user, today),
+        "alerts": (alerts := selectors.alert_counts(user, today)),
+        "alert_chart": selectors.alert_chart(alerts).as_json() if any(n for _, _, n in alerts) else None,
     }
     if membership.role == Role.CLERK:
         context["queue"] = placement_selectors.queue_counts(user=user)

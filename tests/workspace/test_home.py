@@ -75,3 +75,14 @@ def test_charts_come_from_our_own_static_files(cast) -> None:
         sources = re.findall(r'<script src="([^"]+)"', page)
         assert "/static/vendor/chart-4.6.1.umd.min.js" in sources
         assert all(src.startswith("/static/") for src in sources)
+
+
+def test_alerts_by_kind_are_drawn_when_there_are_any(cast) -> None:
+    page = cast.client(cast.hr).get(reverse("home")).content.decode()
+    assert 'id="alert-chart"' not in page  # nothing due: no empty picture
+    factories.placement("371502101", on_post=dt.date.today() - dt.timedelta(days=3 * 365 - 10))
+    from django.core.cache import cache
+
+    cache.clear()
+    alerts = chart(cast.client(cast.hr).get(reverse("home")).content.decode(), "alert-chart")
+    assert alerts["labels"][1] == "补贴期限届满" and alerts["series"][0]["data"][1] == "1"

@@ -1,0 +1,49 @@
+r"""Load: 200 users at once (clerks and finance officers) against gunicorn + PostgreSQL here on
+loopback, bounded in time, on the data of bench/people_list.py and bench/payroll_compute.py.
+
+    .venv/bin/pip install -e '.[bench]'
+    DATABASE_URL=postgres://root@127.0.0.1:5432/bench \
+        .venv/bin/python bench/load.py [USERS] [SECONDS] [WORKERS]
+
+Prints locust's table: requests, failures, median and 95th percentile per click."""
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+USERS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 60
+WORKERS = int(sys.argv[3]) if len(sys.argv) > 3 else 4
+PORT = 8765
+
+env = dict(
+    os.environ, DJANGO_SETTINGS_MODULE="config.settings.local", DEBUG="false",
+    DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://root@127.0.0.1:5432/bench"),
+    ALLOWED_HOSTS="127.0.0.1", AXES_FAILURE_LIMIT="1000",
+)  # fmt: skip
+server = subprocess.Popen(
+    [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
+     "--workers", str(WORKERS), "--timeout", "60", "--log-level", "warning"],
+    cwd=ROOT, env=env,
+)  # fmt: skip
+try:
+    for _ in range(60):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/login/", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    print(f"gunicorn with {WORKERS} workers; {USERS} users for {SECONDS} s", flush=True)
+    subprocess.run(
+        [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
+         "-u", str(USERS), "-r", str(max(USERS // 10, 1)), "-t", f"{SECONDS}s",
+         "--host", f"http://127.0.0.1:{PORT}", "--only-summary", "--stop-timeout", "5"],
+        cwd=ROOT, check=False,
+    )  # fmt: skip
+finally:
+    server.terminate()
+    server.wait(timeout=30)

@@ -1,0 +1,97 @@
+"""The morning attendance is due: clerks and finance officers log in and click through their
+day. Used by bench/load.py (which starts gunicorn and locust); not a test."""
+
+import random
+import re
+
+from locust import HttpUser, between, task
+
+PASSWORD = "bench-password-1"
+TOWNSHIPS = [f"371502{n:03d}" for n in range(101, 115)]
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class Officer(HttpUser):
+    abstract = True
+    wait_time = between(1, 4)
+    username = ""
+
+    def on_start(self) -> None:
+        page = self.client.get("/login/", name="login page")
+        token = CSRF.search(page.text).group(1)
+        response = self.client.post(
+            "/login/", {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            headers={"Referer": f"{self.host}/login/"}, name="log in",
+        )  # fmt: skip
+        if "/login/" in response.url:
+            raise RuntimeError(f"{self.username} could not log in")
+
+
+class Clerk(Officer):
+    weight = 9
+
+    def on_start(self) -> None:
+        self.username = f"clerk_{random.choice(TOWNSHIPS)}"
+        super().on_start()
+
+    @task(3)
+    def home(self) -> None:
+        self.client.get("/", name="home")
+
+    @task(3)
+    def people(self) -> None:
+        self.client.get("/people/", name="people list")
+
+    @task(2)
+    def search(self) -> None:
+        self.client.get("/people/", params={"q": random.choice("王李张刘陈杨赵黄周吴")}, name="people search")
+
+    @task(2)
+    def person(self) -> None:
+        page = self.client.get("/people/", params={"page": random.randint(1, 50)}, name="people page n")
+        found = re.findall(r'href="/people/(\d+)/"', page.text)
+        if found:
+            self.client.get(f"/people/{random.choice(found)}/", name="person page")
+
+    @task(2)
+    def queue(self) -> None:
+        self.client.get("/placements/", name="work queue")
+
+    @task(2)
+    def on_post(self) -> None:
+        self.client.get("/placements/on-post/", params={"status": "on"}, name="on post")
+
+    @task(1)
+    def attendance(self) -> None:
+        self.client.get("/subsidies/attendance/", name="attendance page")
+
+    @task(1)
+    def alerts(self) -> None:
+        self.client.get("/placements/alerts/", params={"page": 1}, name="alerts")
+
+
+class Finance(Officer):
+    weight = 1
+    username = "finance_371502"
+    run = ""
+
+    @task(2)
+    def home(self) -> None:
+        page = self.client.get("/", name="home")
+        found = re.search(r'href="/subsidies/(\d+)/"', page.text)
+        self.run = found.group(1) if found else self.run
+
+    @task(3)
+    def run_page(self) -> None:
+        if self.run:
+            self.client.get(f"/subsidies/{self.run}/", name="run page")
+
+    @task(3)
+    def lines(self) -> None:
+        if self.run:
+            town = random.choice(TOWNSHIPS)
+            self.client.get(f"/subsidies/{self.run}/lines/", params={"township": town}, name="run lines")
+
+    @task(1)
+    def costs(self) -> None:
+        self.client.get("/subsidies/costs/", params={"year": 2022}, name="cost report")
