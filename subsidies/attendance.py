@@ -45,6 +45,16 @@ def closed_counties(month: dt.date) -> set[int]:
     return set(PayrollRun.objects.filter(month=month, state__in=final).values_list("county_id", flat=True))
 
 
+def _days(text: str) -> int | None:
+    """The whole number of days written in a cell, or None. Only decimal digits: str.isdigit()
+    also passes "²" or "①", which int() refuses; and a cell of thousands of digits would pass
+    Python's limit on converting long digit strings."""
+    digits = text.strip()
+    if not digits.isdecimal() or len(digits.lstrip("0")) > 2:
+        return None
+    return int(digits)
+
+
 def attendance_import(
     *, township: Township | None, month: dt.date, source: str | IO[bytes], actor: User, dry_run: bool = False
 ) -> AttendanceReport:
@@ -86,8 +96,8 @@ def attendance_import(
                 CellProblem(number, "身份证号", f"{month:%Y年%m月}的补贴已审核或锁定，考勤不能再修改")
             )
             continue
-        text = values["出勤天数"].strip()
-        if not text.isdigit() or int(text) > min(MAX_DAYS, days_in_month):
+        days = _days(values["出勤天数"])
+        if days is None or days > min(MAX_DAYS, days_in_month):
             report.problems.append(CellProblem(number, "出勤天数", f"出勤天数应为0至{days_in_month}的整数"))
             continue
         withheld = values.get("暂停发放", "").strip() in ("是", "暂停", "1", "Y", "y")
@@ -95,7 +105,7 @@ def attendance_import(
         if withheld and not note:
             report.problems.append(CellProblem(number, "备注", "暂停发放须在备注中写明原因"))
             continue
-        wanted[placement.pk] = (int(text), withheld, note)
+        wanted[placement.pk] = (days, withheld, note)
     if report.problems or dry_run:
         return report
     with transaction.atomic():

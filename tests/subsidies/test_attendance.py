@@ -88,3 +88,20 @@ def test_the_command_and_the_clerk_page(cast, tmp_path) -> None:
         reverse("subsidies:attendance"), {"month": "2022-03", "file": stranger}, follow=True
     )
     assert "不在堂邑镇的公益性岗位上" in refused.content.decode() and Attendance.objects.get().days == 12
+
+
+@pytest.mark.parametrize("days", ["²", "①", "9" * 5000])
+def test_days_int_cannot_read_are_refused_with_the_rule(cast, days) -> None:
+    # str.isdigit() passes "²" and "①", and thousands of digits pass it too, but int() refuses
+    # them all: found by tests/security/test_bad_input.py as an error page instead of a message.
+    mine = factories.placement("371502101")
+    report = attendance_import(
+        township=mine.township,
+        month=MARCH,
+        actor=cast.clerk,
+        source=factories.xlsx([[mine.person.id_number, days, ""]], HEADERS),
+    )
+    assert [(p.row, p.column, p.message) for p in report.problems] == [
+        (2, "出勤天数", "出勤天数应为0至31的整数")
+    ]
+    assert not Attendance.objects.exists()
