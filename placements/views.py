@@ -9,11 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from common.idcard import mask_id_number
+from common.idcard import IdNumberError, mask_id_number, parse_id_number
 from common.listing import export, wants_export
 from common.paging import CappedPaginator
 from common.pdf import pdf_response
@@ -96,6 +96,24 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_hr": has_role(request.user, Role.HR),
     }
     return render(request, "placements/application_detail.html", context)
+
+
+def _posted_pk(request: HttpRequest, name: str) -> int:
+    """The id a select sent. Anything else comes from a tampered or stale form and, like an id
+    out of scope, finds nothing (404) instead of reaching the database as a non-number (500)."""
+    try:
+        return int(request.POST.get(name) or 0)
+    except ValueError:
+        raise Http404 from None
+
+
+def _posted_id_number(request: HttpRequest) -> str:
+    """The ID number typed into the form, validated before it is looked up: PostgreSQL refuses a
+    query with a NUL character (a 500), and a typo deserves the reason rather than "not found"."""
+    try:
+        return parse_id_number(request.POST.get("id_number", "")).number
+    except IdNumberError as exc:
+        raise ValidationError(exc.message) from None
 
 
 def _date(request: HttpRequest, name: str) -> dt.date:
@@ -240,14 +258,12 @@ def apply(request: HttpRequest) -> HttpResponse:
     posts = Post.objects.filter(township=township, status=Post.Status.VACANT, announcements__in=announcements)
     if request.method == "POST":
         try:
-            announcement = get_object_or_404(announcements, pk=request.POST.get("announcement") or 0)
-            post = get_object_or_404(posts.distinct(), pk=request.POST.get("post") or 0)
-            number = request.POST.get("id_number", "").strip().upper()
+            announcement = get_object_or_404(announcements, pk=_posted_pk(request, "announcement"))
+            post = get_object_or_404(posts.distinct(), pk=_posted_pk(request, "post"))
+            number = _posted_id_number(request)
             person = scope_by_township(request.user, Person.objects.filter(id_number=number)).first()
             if person is None:
-                raise ValidationError(
-                    f"本乡镇（街道）没有身份证号为{number or '（空）'}的登记人员，请先登记人员"
-                )
+                raise ValidationError(f"本乡镇（街道）没有身份证号为{number}的登记人员，请先登记人员")
             made = services.application_create(
                 person=person,
                 post=post,

@@ -48,12 +48,12 @@ def test_a_round_through_the_pages(cast) -> None:
         {
             "announcement": announcement.pk,
             "post": posts[0].pk,
-            "id_number": "110105194912310021",
+            "id_number": "11010519491231002x",
             "on": "2022-03-01",
         },
         follow=True,
     )
-    assert "没有身份证号为110105194912310021的登记人员" in follow_text(wrong)
+    assert "没有身份证号为11010519491231002X的登记人员" in follow_text(wrong)
     for person, post in zip(people, posts, strict=False):
         done = clerk.post(
             reverse("placements:apply"),

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from placements.models import Application, Step
+from posts.models import Announcement
 
 D = dt.date
 
@@ -153,3 +154,17 @@ def test_hr_checks_then_imports_existing_holders_from_the_page(cast) -> None:
     done = client.post(url, {"file": upload, "commit": "1"}).content.decode()
     assert "已导入在岗人员1人" in done and Placement.objects.count() == 1
     assert cast.client(cast.clerk).get(url).status_code == 404
+
+
+def test_a_tampered_apply_form_gets_404_or_the_reason_never_an_error_page(recruiting) -> None:
+    # Found by tests/security/test_bad_input.py: an announcement or post that is not a number was a
+    # 500, and so was an ID number with a NUL character on PostgreSQL.
+    Announcement.objects.filter(pk=recruiting.announcement.pk).update(deadline=D(2099, 12, 31))
+    client = recruiting.cast.client(recruiting.cast.clerk)
+    form = {"announcement": recruiting.announcement.pk, "post": recruiting.posts[0].pk, "on": "2022-03-01"}
+    for field in ("announcement", "post"):
+        assert client.post(reverse("placements:apply"), {**form, field: "abc"}).status_code == 404
+    page = client.post(reverse("placements:apply"), {**form, "id_number": "37150219700101001\x00"})
+    assert page.status_code == 200
+    assert "身份证号只能包含数字，最后一位可以是X" in page.content.decode()
+    assert not Application.objects.exists()
