@@ -46,8 +46,9 @@ class Listing:
     prepare: Callable[[list], list] | None = None
 
     def params(self, data: QueryDict | dict[str, str]) -> dict[str, str]:
-        """The list's parameters from a query string: its filters and a valid sort key."""
-        params = {name: str(data.get(name, "")).strip() for name in self.filters}
+        """The list's parameters from a query string: its filters and a valid sort key. NUL
+        characters are dropped: no stored text has one, and PostgreSQL refuses a query with one."""
+        params = {name: str(data.get(name, "")).replace("\x00", "").strip() for name in self.filters}
         key = str(data.get("sort", ""))
         params["sort"] = key if key.lstrip("-") in self.sorts else self.default
         return params

@@ -72,7 +72,7 @@ def _person_form_view(request: HttpRequest, person: Person | None) -> HttpRespon
     membership = require_role(request.user, Role.CLERK)
     township = membership.township
     initial = _person_initial(person) if person else None
-    form = PersonForm(request.POST or None, township=township, initial=initial)
+    form = PersonForm(request.POST if request.method == "POST" else None, township=township, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             if person is None:

@@ -75,6 +75,19 @@ def test_a_clerk_adds_a_person_and_a_wrong_id_shows_the_error_next_to_the_field(
     assert Person.objects.count() == 1
 
 
+def test_an_empty_post_of_the_person_form_says_what_is_missing(cast) -> None:
+    # Found by tests/security/test_bad_input.py: a POST without fields showed a blank form, no reason.
+    page = cast.client(cast.clerk).post(reverse("people:person-create"), {})
+    assert page.status_code == 200 and "请至少选择一个人员类别" in page.content.decode()
+    assert not Person.objects.exists()
+
+
+def test_a_search_with_a_nul_character_lists_nothing_instead_of_failing(cast, people) -> None:
+    # Found while testing bad input: PostgreSQL refuses a query with NUL, so this was a 500 there.
+    page = cast.client(cast.clerk).get(reverse("people:person-list"), {"q": "沙镇\x00人"})
+    assert page.status_code == 200
+
+
 def test_a_clerk_edits_a_person(cast, people) -> None:
     person = people["mine"]
     form = {
