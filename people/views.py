@@ -165,7 +165,7 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     _pending_import(request, token)
     township = request.user.membership.township
     job = import_jobs.applicant_import_start(
-        user=request.user, township=township, token=token, rows=int(request.POST.get("rows") or 0)
+        user=request.user, township=township, token=token, rows=_count(request.POST.get("rows", ""))
     )
     request.session["applicant_imports"].pop(token, None)
     request.session.modified = True
@@ -173,6 +173,10 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
         request, f"已开始导入{township.name}的申请人，可以离开本页，稍后在“我的任务”中查看结果。"
     )
     return redirect("workspace:job-detail", pk=job.pk)
+
+
+def _count(text: str) -> int:
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
 
 
 @login_required

@@ -242,6 +242,11 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 # Clerk's round: apply, democratic review, publicity; HR's list approval; life on the post.
 
 
+def _ids(request: HttpRequest, name: str) -> list[int]:
+    """The ids ticked in a list form; anything that is not a number is ignored (never a 500)."""
+    return [int(value) for value in request.POST.getlist(name) if value.isascii() and value.isdigit()]
+
+
 def _clerk(request: HttpRequest):  # type: ignore[no-untyped-def]
     return require_role(request.user, Role.CLERK)
 
@@ -289,7 +294,7 @@ def review(request: HttpRequest) -> HttpResponse:
     _clerk(request)
     waiting = selectors.applications(user=request.user, step=Step.APPLIED)
     if request.method == "POST":
-        chosen = list(waiting.filter(pk__in=request.POST.getlist("application")))
+        chosen = list(waiting.filter(pk__in=_ids(request, "application")))
         try:
             if not chosen:
                 raise ValidationError("请至少选择一名评议对象")
@@ -325,7 +330,7 @@ def publicity_new(request: HttpRequest) -> HttpResponse:
     _clerk(request)
     waiting = selectors.applications(user=request.user, step=Step.REVIEWED)
     if request.method == "POST":
-        chosen = list(waiting.filter(pk__in=request.POST.getlist("application")))
+        chosen = list(waiting.filter(pk__in=_ids(request, "application")))
         try:
             made = services.publicity_start(
                 applications=chosen, start=_date(request, "start"), actor=request.user
@@ -344,7 +349,7 @@ def approve_list(request: HttpRequest) -> HttpResponse:
     waiting = selectors.applications(user=request.user, step=Step.PUBLICIZED).select_related("publicity")
     result = None
     if request.method == "POST":
-        chosen = list(waiting.filter(pk__in=request.POST.getlist("application")))
+        chosen = list(waiting.filter(pk__in=_ids(request, "application")))
         try:
             if not chosen:
                 raise ValidationError("请选择要审批的人员")

@@ -168,3 +168,16 @@ def test_a_tampered_apply_form_gets_404_or_the_reason_never_an_error_page(recrui
     assert page.status_code == 200
     assert "身份证号只能包含数字，最后一位可以是X" in page.content.decode()
     assert not Application.objects.exists()
+
+
+def test_list_forms_ignore_ticked_values_that_are_not_ids(recruiting) -> None:
+    (application,) = recruiting.apply(1)
+    client = recruiting.cast.client(recruiting.cast.clerk)
+    for url in (reverse("placements:review"), reverse("placements:publicity-new")):
+        response = client.post(url, {"application": ["abc", "1e3", "²", "\x00", str(application.pk)]})
+        assert response.status_code in (200, 302)
+    hr = recruiting.cast.client(recruiting.cast.hr)
+    assert hr.post(reverse("placements:approve"), {"application": ["x"], "on": "2022-03-15"}).status_code in (
+        200,
+        302,
+    )
