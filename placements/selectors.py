@@ -1,13 +1,21 @@
 """Reads for the placement procedure, always through the scoping gate."""
 
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, QuerySet
 from django.shortcuts import get_object_or_404
 
 from people.selectors import person_search
-from townships.access import scope_by_township, township_pk
+from townships.access import scope_by_township, township_pk, visible_townships
 
-from .models import OPEN_STEPS, Application, Placement, Publicity, Step
+from . import terms
+from .models import OPEN_STEPS, Agreement, Application, Placement, Publicity, Step
+
+ALERT_CACHE_SECONDS = 60 * 60 * 24
 
 
 def applications(
@@ -74,3 +82,42 @@ def publicity_get(*, user: User | AnonymousUser, pk: int) -> Publicity:
 
 def active_placements(*, user: User | AnonymousUser) -> QuerySet[Placement]:
     return scope_by_township(user, Placement.objects.filter(exit_date__isnull=True))
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    """An expiry alert as the alert page shows it (small enough to keep in the cache)."""
+
+    kind: str
+    due: dt.date
+    message: str
+    name: str
+    township: str
+    post: str
+    application_id: int
+
+
+def alerts(*, user: User | AnonymousUser, today: dt.date) -> list[AlertRow]:
+    """The expiry alerts in the user's scope (terms.alerts), soonest first. Kept in the cache
+    under a fingerprint of the scope's placements and agreements (how many on post, the newest,
+    the extensions, the newest agreement): a placement started, ended or extended, or an agreement
+    signed, changes the key, so the list is never stale; an unchanged scope is computed once."""
+    active = active_placements(user=user)
+    mark = active.aggregate(
+        n=Count("id"), top=Max("id"), ext=Count("extended_until"), until=Max("extended_until")
+    )
+    signed = scope_by_township(user, Agreement.objects.all(), "application__township").aggregate(
+        top=Max("id")
+    )
+    scope = ",".join(str(pk) for pk in visible_townships(user).values_list("pk", flat=True))
+    fingerprint = f"{today}|{scope}|{mark}|{signed['top']}"
+    key = f"placements:alerts:{hashlib.sha1(fingerprint.encode()).hexdigest()}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = [
+            AlertRow(a.kind, a.due, a.message, a.placement.person.name, a.placement.township.name,
+                     a.placement.post.code, a.placement.application_id)
+            for a in terms.alerts(placements=active, today=today)
+        ]  # fmt: skip
+        cache.set(key, rows, ALERT_CACHE_SECONDS)
+    return rows

@@ -229,7 +229,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     require_role(request.user, *READERS)
     kind = request.GET.get("kind", "")
     kind = kind if kind in terms.ALERT_KINDS else ""
-    found = terms.alerts(placements=selectors.active_placements(user=request.user), today=today())
+    found = selectors.alerts(user=request.user, today=today())
     if kind:
         found = [alert for alert in found if alert.kind == kind]
     context = {

@@ -110,18 +110,13 @@ def _people_counts(user: AnyUser) -> dict[str, int]:
 
 def alert_counts(user: AnyUser, today: dt.date) -> list[tuple[str, str, int]]:
     """(kind, label, count) of the expiry alerts in the user's scope (terms.alerts)."""
-    counts = _scoped_cache(user, f"alerts:{today:%Y%m%d}", lambda: _alert_kinds(user, today))
+    counts = Counter(alert.kind for alert in placement_selectors.alerts(user=user, today=today))
     return [(kind, label, counts.get(kind, 0)) for kind, label in terms.ALERT_KINDS.items()]
 
 
 def alert_chart(counts: list[tuple[str, str, int]]) -> Chart:
     """Alerts by kind (bars), from `alert_counts`."""
     return Chart("bar", [label for _, label, _ in counts], [("到期提醒", [n for _, _, n in counts])])
-
-
-def _alert_kinds(user: AnyUser, today: dt.date) -> dict[str, int]:
-    found = terms.alerts(placements=placement_selectors.active_placements(user=user), today=today)
-    return dict(Counter(alert.kind for alert in found))
 
 
 def _scoped_cache(user: AnyUser, name: str, compute: Callable[[], T]) -> T:

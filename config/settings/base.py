@@ -145,6 +145,15 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 
 # Celery: with no REDIS_URL, tasks run eagerly in the calling process (embedded default).
 REDIS_URL = env("REDIS_URL", default="")
+# The cache (landing-page aggregates, alert lists) is shared by every web process through Redis
+# when there is one, in its own database (CACHE_URL, default: REDIS_URL's server, database 1),
+# so that clearing it never touches the task queue.
+CACHE_URL = env("CACHE_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/1" if REDIS_URL else "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

@@ -181,3 +181,21 @@ def test_list_forms_ignore_ticked_values_that_are_not_ids(recruiting) -> None:
         200,
         302,
     )
+
+
+def test_the_alert_list_is_fresh_after_an_exit(cast) -> None:
+    from django.core.cache import cache
+
+    from placements import terms
+    from tests import factories
+
+    placement = factories.placement("371502101", on_post=D(2019, 1, 1))
+    client = cast.client(cast.clerk)
+    assert "补贴期限届满" in client.get(reverse("placements:alerts")).content.decode()
+    terms.placement_exit(
+        placement=placement, exit_date=D(2022, 1, 31), reason="agreement_ended", note="", referral="none",
+        actor=cast.clerk,
+    )  # fmt: skip
+    assert "提醒期内没有到期事项" in client.get(reverse("placements:alerts")).content.decode()
+    cache.clear()  # the cached list was replaced, not merely expired: same answer computed afresh
+    assert "提醒期内没有到期事项" in client.get(reverse("placements:alerts")).content.decode()
