@@ -26,6 +26,7 @@ env = dict(
     os.environ, DJANGO_SETTINGS_MODULE="config.settings.local", DEBUG="false",
     DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://root@127.0.0.1:5432/bench"),
     ALLOWED_HOSTS="127.0.0.1", AXES_FAILURE_LIMIT="1000", LOG_LEVEL="WARNING",
+    REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),  # the shared cache, as deployed
 )  # fmt: skip
 server = subprocess.Popen(
     [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{PORT}",

@@ -1,6 +1,7 @@
 """The morning attendance is due: clerks and finance officers log in and click through their
 day. Used by bench/load.py (which starts gunicorn and locust); not a test."""
 
+import os
 import random
 import re
 
@@ -16,7 +17,8 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 class Officer(HttpUser):
     abstract = True
-    wait_time = between(3, 10)  # reading the page, typing, before the next click
+    # Reading the page, typing, before the next click: THINK="10,30" seconds by default.
+    wait_time = between(*(float(x) for x in os.environ.get("THINK", "10,30").split(",")))
     username = ""
 
     def on_start(self) -> None:

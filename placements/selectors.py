@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -97,13 +98,38 @@ class AlertRow:
     application_id: int
 
 
+def alert_counts(*, user: User | AnonymousUser, today: dt.date) -> dict[str, int]:
+    """How many alerts of each kind (for landing pages): kept apart from the list under the same
+    fingerprint, so a county's counts do not load its whole list."""
+    key = _alerts_key(user, today) + ":counts"
+    counts = cache.get(key)
+    if counts is None:
+        counts = dict(Counter(row.kind for row in alerts(user=user, today=today)))
+        cache.set(key, counts, ALERT_CACHE_SECONDS)
+    return counts
+
+
 def alerts(*, user: User | AnonymousUser, today: dt.date) -> list[AlertRow]:
     """The expiry alerts in the user's scope (terms.alerts), soonest first. Kept in the cache
     under a fingerprint of the scope's placements and agreements (how many on post, the newest,
     the extensions, the newest agreement): a placement started, ended or extended, or an agreement
     signed, changes the key, so the list is never stale; an unchanged scope is computed once."""
-    active = active_placements(user=user)
-    mark = active.aggregate(
+    key = _alerts_key(user, today)
+    rows = cache.get(key)
+    if rows is None:
+        rows = [
+            AlertRow(a.kind, a.due, a.message, a.placement.person.name, a.placement.township.name,
+                     a.placement.post.code, a.placement.application_id)
+            for a in terms.alerts(placements=active_placements(user=user), today=today)
+        ]  # fmt: skip
+        cache.set(key, rows, ALERT_CACHE_SECONDS)
+    return rows
+
+
+def _alerts_key(user: User | AnonymousUser, today: dt.date) -> str:
+    """The cache key of the scope's alerts: today, the townships, and a fingerprint of the
+    placements and agreements (two aggregate queries along the scope's indexes)."""
+    mark = active_placements(user=user).aggregate(
         n=Count("id"), top=Max("id"), ext=Count("extended_until"), until=Max("extended_until")
     )
     signed = scope_by_township(user, Agreement.objects.all(), "application__township").aggregate(
@@ -111,13 +137,4 @@ def alerts(*, user: User | AnonymousUser, today: dt.date) -> list[AlertRow]:
     )
     scope = ",".join(str(pk) for pk in visible_townships(user).values_list("pk", flat=True))
     fingerprint = f"{today}|{scope}|{mark}|{signed['top']}"
-    key = f"placements:alerts:{hashlib.sha1(fingerprint.encode()).hexdigest()}"
-    rows = cache.get(key)
-    if rows is None:
-        rows = [
-            AlertRow(a.kind, a.due, a.message, a.placement.person.name, a.placement.township.name,
-                     a.placement.post.code, a.placement.application_id)
-            for a in terms.alerts(placements=active, today=today)
-        ]  # fmt: skip
-        cache.set(key, rows, ALERT_CACHE_SECONDS)
-    return rows
+    return f"placements:alerts:{hashlib.sha1(fingerprint.encode()).hexdigest()}"

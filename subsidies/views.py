@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Sum
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -19,7 +18,7 @@ from common.pdf import pdf_response
 from townships.access import has_role, require_role, scope_by_county, visible_counties, visible_townships
 from townships.models import Line, Role
 
-from . import payroll
+from . import payroll, selectors
 from .attendance import attendance_import
 from .checks import finding_resolve
 from .exports import payroll_workbook_write
@@ -73,15 +72,9 @@ def run_start(request: HttpRequest) -> HttpResponse:
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_role(request.user, *READERS)
     run = _run(request, pk)
-    townships = (
-        PayrollLine.objects.filter(run=run)
-        .values("township__code", "township__name")
-        .annotate(people=Count("placement", distinct=True), pay=Sum("pay"), province=Sum("province"),
-                  city=Sum("city"), district=Sum("district"))
-        .order_by("township__code")
-    )  # fmt: skip
     context = {
-        "run": run, "townships": townships, "is_finance": has_role(request.user, Role.FINANCE),
+        "run": run, "townships": selectors.township_totals(run),
+        "is_finance": has_role(request.user, Role.FINANCE),
         "stalled": payroll.stalled(run), "stale_minutes": settings.PAYROLL_STALE_MINUTES,
         "findings": run.findings.select_related("resolved_by")[:500],
     }  # fmt: skip

@@ -5,7 +5,6 @@ does not recompute them on every visit."""
 
 import datetime as dt
 import hashlib
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -110,7 +109,7 @@ def _people_counts(user: AnyUser) -> dict[str, int]:
 
 def alert_counts(user: AnyUser, today: dt.date) -> list[tuple[str, str, int]]:
     """(kind, label, count) of the expiry alerts in the user's scope (terms.alerts)."""
-    counts = Counter(alert.kind for alert in placement_selectors.alerts(user=user, today=today))
+    counts = placement_selectors.alert_counts(user=user, today=today)
     return [(kind, label, counts.get(kind, 0)) for kind, label in terms.ALERT_KINDS.items()]
 
 

@@ -30,9 +30,13 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict = {
         "today": today,
         "reports": reports,
-        "alerts": (alerts := selectors.alert_counts(user, today)),
-        "alert_chart": selectors.alert_chart(alerts).as_json() if any(n for _, _, n in alerts) else None,
+        "alerts": None,
     }
+    if membership.role != Role.FINANCE:  # expiries are the clerks' and HR's work, not finance's
+        alerts = context["alerts"] = selectors.alert_counts(user, today)
+        context["alert_chart"] = (
+            selectors.alert_chart(alerts).as_json() if any(n for _, _, n in alerts) else None
+        )
     if membership.role == Role.CLERK:
         context["queue"] = placement_selectors.queue_counts(user=user)
     if membership.role in (Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN, Role.CLERK):
