@@ -6,10 +6,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
 from django.shortcuts import get_object_or_404
 
+from common.cache import cached
 from people.selectors import person_search
 from townships.access import scope_by_township, township_pk, visible_townships
 
@@ -102,11 +102,9 @@ def alert_counts(*, user: User | AnonymousUser, today: dt.date) -> dict[str, int
     """How many alerts of each kind (for landing pages): kept apart from the list under the same
     fingerprint, so a county's counts do not load its whole list."""
     key = _alerts_key(user, today) + ":counts"
-    counts = cache.get(key)
-    if counts is None:
-        counts = dict(Counter(row.kind for row in alerts(user=user, today=today)))
-        cache.set(key, counts, ALERT_CACHE_SECONDS)
-    return counts
+    return cached(
+        key, lambda: dict(Counter(row.kind for row in alerts(user=user, today=today))), ALERT_CACHE_SECONDS
+    )
 
 
 def alerts(*, user: User | AnonymousUser, today: dt.date) -> list[AlertRow]:
@@ -114,16 +112,15 @@ def alerts(*, user: User | AnonymousUser, today: dt.date) -> list[AlertRow]:
     under a fingerprint of the scope's placements and agreements (how many on post, the newest,
     the extensions, the newest agreement): a placement started, ended or extended, or an agreement
     signed, changes the key, so the list is never stale; an unchanged scope is computed once."""
-    key = _alerts_key(user, today)
-    rows = cache.get(key)
-    if rows is None:
-        rows = [
+
+    def compute() -> list[AlertRow]:
+        return [
             AlertRow(a.kind, a.due, a.message, a.placement.person.name, a.placement.township.name,
                      a.placement.post.code, a.placement.application_id)
             for a in terms.alerts(placements=active_placements(user=user), today=today)
         ]  # fmt: skip
-        cache.set(key, rows, ALERT_CACHE_SECONDS)
-    return rows
+
+    return cached(_alerts_key(user, today), compute, ALERT_CACHE_SECONDS)
 
 
 def _alerts_key(user: User | AnonymousUser, today: dt.date) -> str:

@@ -1,9 +1,9 @@
 """Reads of payroll lines, always through the scoping gate."""
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.cache import cache
 from django.db.models import Count, QuerySet, Sum
 
+from common.cache import cached
 from people.selectors import person_search
 from townships.access import scope_by_township, township_pk
 
@@ -41,15 +41,16 @@ def township_totals(run: PayrollRun) -> list[dict]:
     under that key (a 100,000-line month costs some 150 ms to sum)."""
     stamp = run.computed_at.timestamp() if run.computed_at else 0
     key = f"subsidies:totals:{run.pk}:{run.attempt}:{run.state}:{stamp}"
-    totals = cache.get(key) if run.state != PayrollRun.State.COMPUTING else None
-    if totals is None:
-        totals = list(
+
+    def compute() -> list[dict]:
+        return list(
             PayrollLine.objects.filter(run=run)
             .values("township__code", "township__name")
             .annotate(people=Count("placement", distinct=True), pay=Sum("pay"), province=Sum("province"),
                       city=Sum("city"), district=Sum("district"))
             .order_by("township__code")
         )  # fmt: skip
-        if run.state != PayrollRun.State.COMPUTING:
-            cache.set(key, totals, 60 * 60 * 24)
-    return totals
+
+    if run.state == PayrollRun.State.COMPUTING:  # still changing
+        return compute()
+    return cached(key, compute, 60 * 60 * 24)

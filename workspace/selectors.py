@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.cache import cache
 from django.db.models import Count, Q
 
+from common.cache import cached
 from people.eligibility import GROUP_LABELS
 from people.models import GroupClaim, Person
 from placements import selectors as placement_selectors
@@ -127,12 +127,7 @@ def _scoped_cache(user: AnyUser, name: str, compute: Callable[[], T]) -> T:
 
 
 def _cached(name: str, compute: Callable[[], T]) -> T:
-    key = f"workspace:{name}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, CACHE_SECONDS)
-    return value
+    return cached(f"workspace:{name}", compute, CACHE_SECONDS)
 
 
 def waiting_for_approval(user: AnyUser) -> int:
