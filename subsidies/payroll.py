@@ -43,7 +43,7 @@ def month_start(text_or_date: str | dt.date) -> dt.date:
     try:
         return dt.datetime.strptime(text_or_date.strip(), "%Y-%m").date()
     except ValueError:
-        raise ValidationError(f"月份「{text_or_date}」应写成 2022-03 的格式") from None
+        raise ValidationError(f"月份「{text_or_date.strip()}」应写成 2022-03 的格式") from None
 
 
 def run_for(county: County, month: dt.date) -> PayrollRun:

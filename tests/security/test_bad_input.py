@@ -485,7 +485,7 @@ def form_posts(
 
 def assert_page_explains(page: Any) -> None:
     text = page.content.decode()
-    alerts = re.findall(r'role="alert">(.*?)<', text)
+    alerts = re.findall(r'role="alert">(.*?)<', text, re.S)
     assert alerts, text[-2000:]
     assert all(CHINESE.search(alert) for alert in alerts), alerts
 
