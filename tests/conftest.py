@@ -1,8 +1,10 @@
 """The named cast and shared fixtures. Every test that needs data seeds the real reference
 data (both counties, their 2022 plans, the catalogue) through the same code as seed_demo."""
 
+import os
 from dataclasses import dataclass
 
+import hypothesis
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -12,6 +14,12 @@ from townships.models import County, Role, Township
 from townships.services import user_with_membership_ensure
 
 PASSWORD = "cast-password-1"
+
+# CI explores the same examples on every run (a property test must not fail CI by chance); a
+# developer's run explores new ones and keeps failures in .hypothesis/.
+hypothesis.settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    hypothesis.settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 
 
 @dataclass
