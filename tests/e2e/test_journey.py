@@ -303,6 +303,14 @@ def test_a_round_from_open_posts_to_the_locked_payroll_in_the_browser(
         a + b for a, b in zip(astuple(full), astuple(short), strict=True)
     ]
 
+    # Each role's landing page after the round: the pictures are drawn (canvas), nothing is missing.
+    for page, name in ((clerk, "clerk"), (hr, "hr"), (finance, "finance")):
+        page.goto(reverse("home"))
+        expect(page.get_by_role("heading", level=1)).to_contain_text("工作台")
+        expect(page.locator("canvas").first).to_be_visible()
+        shot(page, f"home-{name}")
+    shot(clerk, "home-clerk", phone=True)
+
     # Another township's clerk, same county: every one of these addresses answers 404.
     stranger = signed_in(cast.other_clerk, reverse("placements:queue"))
     for url in (person_url, applications["赵一"], run_url, download_url):
