@@ -104,7 +104,7 @@ def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
     run = _run(request, pk)
     return JsonResponse(
         {"state": run.state, "label": run.get_state_display(), "done": run.progress_done,
-         "total": run.progress_total, "error": run.error}
+         "total": run.progress_total, "error": run.error, "finished": run.state != PayrollRun.State.COMPUTING}
     )  # fmt: skip
 
 

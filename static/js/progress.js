@@ -1,20 +1,23 @@
-// Polls a run's progress while it computes; reloads the page when the computation ends.
+// Polls long work (a payroll run, a background job) while it runs and moves its bar; reloads the
+// page when the work ends, to show the result or the error. Markup: a box with data-poll (the
+// JSON address: state label, done, total, finished), data-running="1" and data-unit, holding
+// [data-progress-bar], [data-progress-count] and [data-progress-state] (the latter anywhere).
 (function () {
-  var box = document.getElementById("run-progress");
-  if (!box || box.dataset.state !== "computing") return;
-  var bar = document.getElementById("run-bar");
-  var count = document.getElementById("run-count");
-  var state = document.getElementById("run-state");
+  var box = document.querySelector("[data-poll]");
+  if (!box || box.dataset.running !== "1") return;
+  var bar = box.querySelector("[data-progress-bar]");
+  var count = document.querySelector("[data-progress-count]");
+  var state = document.querySelector("[data-progress-state]");
   function poll() {
-    fetch(box.dataset.url, { credentials: "same-origin" })
+    fetch(box.dataset.poll, { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (data) {
         bar.max = data.total || 1;
         bar.value = data.done;
-        count.textContent = data.done + " / " + data.total + " 个镇街";
-        state.textContent = data.label;
-        if (data.state === "computing") setTimeout(poll, 1000);
-        else window.location.reload();
+        if (count) count.textContent = data.done + " / " + data.total + " " + box.dataset.unit;
+        if (state) state.textContent = data.label;
+        if (data.finished) window.location.reload();
+        else setTimeout(poll, 1000);
       })
       .catch(function () { setTimeout(poll, 3000); });
   }
