@@ -101,9 +101,11 @@ class AlertRow:
 def alert_counts(*, user: User | AnonymousUser, today: dt.date) -> dict[str, int]:
     """How many alerts of each kind (for landing pages): kept apart from the list under the same
     fingerprint, so a county's counts do not load its whole list."""
-    key = _alerts_key(user, today) + ":counts"
+    key = _alerts_key(user, today)
     return cached(
-        key, lambda: dict(Counter(row.kind for row in alerts(user=user, today=today))), ALERT_CACHE_SECONDS
+        f"{key}:counts",
+        lambda: dict(Counter(row.kind for row in _alert_rows(user, today, key))),
+        ALERT_CACHE_SECONDS,
     )
 
 
@@ -112,7 +114,10 @@ def alerts(*, user: User | AnonymousUser, today: dt.date) -> list[AlertRow]:
     under a fingerprint of the scope's placements and agreements (how many on post, the newest,
     the extensions, the newest agreement): a placement started, ended or extended, or an agreement
     signed, changes the key, so the list is never stale; an unchanged scope is computed once."""
+    return _alert_rows(user, today, _alerts_key(user, today))
 
+
+def _alert_rows(user: User | AnonymousUser, today: dt.date, key: str) -> list[AlertRow]:
     def compute() -> list[AlertRow]:
         return [
             AlertRow(a.kind, a.due, a.message, a.placement.person.name, a.placement.township.name,
@@ -120,7 +125,7 @@ def alerts(*, user: User | AnonymousUser, today: dt.date) -> list[AlertRow]:
             for a in terms.alerts(placements=active_placements(user=user), today=today)
         ]  # fmt: skip
 
-    return cached(_alerts_key(user, today), compute, ALERT_CACHE_SECONDS)
+    return cached(key, compute, ALERT_CACHE_SECONDS)
 
 
 def _alerts_key(user: User | AnonymousUser, today: dt.date) -> str:
