@@ -9,6 +9,7 @@ use bulk_create with the same conflict handling. Both paths are covered by tests
 
 import datetime as dt
 import io
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -33,6 +34,7 @@ _FORMAT = {
     dt.date: dt.date.isoformat,
     dt.datetime: dt.datetime.isoformat,
     type(None): lambda v: NULL,
+    dict: lambda v: _escaped(json.dumps(v, ensure_ascii=False)),  # a JSON column
 }
 
 

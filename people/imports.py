@@ -18,6 +18,7 @@ from import_export import fields, resources
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from audit import record as audit
 from common.bulk import bulk_insert, bulk_upsert, insert_rows
 from common.idcard import mask_id_number
 from common.sheets import CellProblem, SheetError, read_table
@@ -26,7 +27,7 @@ from townships.models import Township
 
 from .groups import groups_text, parse_groups
 from .models import GROUP_ROSTER, GroupClaim, Person, RosterKind, TargetGroup
-from .services import PersonData, latest_roster, person_fields_clean, township_villages
+from .services import PersonData, flags_set, latest_roster, person_fields_clean, township_villages
 
 UPLOAD_DIR = "imports"
 COLUMNS = [
@@ -60,6 +61,17 @@ UPDATE_FIELDS = [
     "name", "phone", "village", "address", "household_no", "bank_account", "bank_name", "note", "sex",
     "birth_date", "retirement_category", "updated_at",
 ]  # fmt: skip
+
+
+# What an audit entry of an imported person shows (the roster flags are recorded where they change).
+AUDITED = [
+    f for f in Person._meta.concrete_fields
+    if f.name not in ("id", "created_at", "updated_at", "on_death_roster", "on_pension_roster")
+]  # fmt: skip
+
+
+def audited(person: Person) -> dict[str, object]:
+    return {f.name: getattr(person, f.attname) for f in AUDITED}
 
 
 def normalise_id(text: str) -> str:
@@ -102,12 +114,15 @@ class ApplicantResource(resources.ModelResource):
         self.existing: dict[str, Person] = {}
         self.seen: dict[str, int] = {}
         self.groups: dict[str, list[str]] = {}
+        self.before: dict[str, dict[str, object]] = {}  # audit: existing people as they were
+        self.written: list[tuple[str, dict[str, object]]] = []  # audit: (ID number, values now)
 
     def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
         numbers = [normalise_id(n) for n in dataset["身份证号"] if n]
         for start in range(0, len(numbers), 5000):
             chunk = numbers[start : start + 5000]
             self.existing.update({p.id_number: p for p in Person.objects.filter(id_number__in=chunk)})
+        self.before = {number: audited(person) for number, person in self.existing.items()}
 
     def get_instance(self, instance_loader: Any, row: dict) -> Person | None:
         return self.existing.get(normalise_id(row["身份证号"]))
@@ -172,6 +187,7 @@ class ApplicantResource(resources.ModelResource):
     ) -> None:  # fmt: skip
         if not instances or not (using_transactions or not dry_run):
             return
+        self.written.extend((p.id_number, audited(p)) for p in instances)
         try:
             if new:
                 bulk_insert(Person, instances)
@@ -185,7 +201,16 @@ class ApplicantResource(resources.ModelResource):
     def after_import(self, dataset: tablib.Dataset, result: Any, **kwargs: Any) -> None:
         super().after_import(dataset, result, **kwargs)
         if not kwargs.get("dry_run") and not result.has_errors() and not result.has_validation_errors():
+            self._audit()
             claims_replace(township=self.township, groups=self.groups)
+
+    def _audit(self) -> None:
+        """One entry per person created or changed by the file (none for an unchanged row)."""
+        ids = dict(Person.objects.filter(township=self.township).values_list("id_number", "pk"))
+        audit.write(Person, [
+            audit.Change(ids[number], values["name"], self.before.get(number), values, self.township.pk)
+            for number, values in self.written
+        ])  # fmt: skip
 
 
 def claims_replace(*, township: Township, groups: dict[str, list[str]]) -> None:
@@ -227,9 +252,24 @@ def claims_replace(*, township: Township, groups: dict[str, list[str]]) -> None:
             roster = rosters[kind]
         new.append((person_id, group, status.value, roster.pk if roster else None))
     insert_rows(GroupClaim, ["person_id", "group", "status", "roster_id"], new)
+    _audit_claims(township, new)
     for kind, attr in ((RosterKind.DEATHS, "on_death_roster"), (RosterKind.PENSIONS, "on_pension_roster")):
         flagged = [number for number in ids if number in matched.get(kind, ())]
-        people.filter(id_number__in=flagged).update(**{attr: True})
+        flags_set(people.filter(id_number__in=flagged), attr, True)
+
+
+def _audit_claims(township: Township, new: list[tuple]) -> None:
+    """Entries for the claims just inserted (their ids looked up: COPY does not return them)."""
+    if not new:
+        return
+    wanted = {(person_id, group) for person_id, group, *_ in new}
+    claims = GroupClaim.objects.filter(person__township=township)  # no 10,000-parameter IN list
+    audit.write(GroupClaim, [
+        audit.Change(pk, TargetGroup(group).label, None, {"group": group, "status": status}, township.pk,
+                     about=audit.subject(Person, person_id))
+        for pk, person_id, group, status in claims.values_list("pk", "person_id", "group", "status")
+        if (person_id, group) in wanted
+    ])  # fmt: skip
 
 
 @dataclass

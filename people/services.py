@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from audit import record as audit
 from common.idcard import IdNumberError, parse_id_number
 from common.retirement import default_category
 from townships.models import County, Township, Village
@@ -215,15 +216,34 @@ def roster_apply(*, county: County, kind: str) -> None:
     people = Person.objects.filter(township__county=county)
     if kind in (RosterKind.DEATHS, RosterKind.PENSIONS):
         attr = "on_death_roster" if kind == RosterKind.DEATHS else "on_pension_roster"
-        people.filter(on_roster).update(**{attr: True})
-        people.exclude(on_roster).update(**{attr: False})
+        flags_set(people.filter(on_roster), attr, True)
+        flags_set(people.exclude(on_roster), attr, False)
         return
     groups = [g for g, k in GROUP_ROSTER.items() if k == kind]
     automatic = [GroupClaim.Status.PENDING, GroupClaim.Status.VERIFIED, GroupClaim.Status.UNVERIFIED]
     claims = GroupClaim.objects.filter(group__in=groups, status__in=automatic, person__in=people)
     matched = Exists(RosterEntry.objects.filter(roster=roster, id_number=OuterRef("person__id_number")))
-    claims.filter(matched).update(status=GroupClaim.Status.VERIFIED, roster=roster)
-    claims.exclude(matched).update(status=GroupClaim.Status.UNVERIFIED, roster=roster)
+    for chosen, status in (
+        (claims.filter(matched), GroupClaim.Status.VERIFIED),
+        (claims.exclude(matched), GroupClaim.Status.UNVERIFIED),
+    ):
+        changing = chosen.exclude(status=status).values_list("pk", "person_id", "person__township_id", "status")
+        audit.write(GroupClaim, [
+            audit.Change(pk, "人员类别", {"status": old}, {"status": status.value}, township,
+                         about=audit.subject(Person, person))
+            for pk, person, township, old in changing.iterator(chunk_size=5000)
+        ])  # fmt: skip
+        chosen.update(status=status, roster=roster)
+
+
+def flags_set(people: QuerySet[Person], attr: str, value: bool) -> None:
+    """Set a roster flag on `people`, recording each person whose flag changes."""
+    changing = people.exclude(**{attr: value})
+    audit.write(Person, [
+        audit.Change(pk, name, {attr: not value}, {attr: value}, township)
+        for pk, name, township in changing.values_list("pk", "name", "township_id").iterator(chunk_size=5000)
+    ])  # fmt: skip
+    changing.update(**{attr: value})
 
 
 RULE_FIELDS = ("sex", "min_age_male", "max_age_male", "min_age_female", "max_age_female", "up_to_retirement")

@@ -18,13 +18,14 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit import record as audit
 from common.bulk import insert_rows
 from common.retirement import add_months
 from placements.models import Placement
 from placements.terms import months_on_post
 from townships.models import County, Line
 
-from . import payroll_sql
+from . import payroll_audit, payroll_sql
 from .models import Attendance, PayrollLine, PayrollRun, SubsidyPolicy
 from .money import Shares, full_month, half_up, part_month, policy_annuals
 from .months import month_last, on_post_during
@@ -110,7 +111,8 @@ def beat(run: PayrollRun, **progress: object) -> bool:
 
 def fail(run: PayrollRun, message: str) -> None:
     """Mark this attempt failed with the reason (a superseded attempt changes nothing)."""
-    PayrollRun.objects.filter(pk=run.pk, attempt=run.attempt).update(state=State.FAILED, error=message)
+    if PayrollRun.objects.filter(pk=run.pk, attempt=run.attempt).update(state=State.FAILED, error=message):
+        _record_state(run, State.FAILED, {"error": message})
 
 
 @dataclass(frozen=True)
@@ -277,13 +279,14 @@ def compute(run: PayrollRun, townships: list[int] | None = None) -> int:
         return compute_in_database(run, townships)
     rows = month_lines(run.pk, run.county, run.month, townships)
     corrections = adjustments(run, townships)
+    if townships is None:
+        townships = list(run.county.townships.values_list("pk", flat=True))
     with transaction.atomic():
-        old = PayrollLine.objects.filter(run=run)
-        if townships is not None:
-            old = old.filter(township_id__in=townships)
-        old.delete()
+        before = payroll_audit.snapshot(run, townships)
+        PayrollLine.objects.filter(run=run, township_id__in=townships).delete()
         insert_rows(PayrollLine, LINE_FIELDS, rows)
         insert_rows(PayrollLine, ADJUSTMENT_FIELDS, corrections)
+        payroll_audit.record_python(run, townships, before)
     return len(rows) + len(corrections)
 
 
@@ -302,10 +305,12 @@ def compute_in_database(run: PayrollRun, townships: list[int] | None) -> int:
     params = sql_params(run, run.month, townships)
     earlier = [(e, sql_params(run, e.month, townships)) for e in locked_before(run)]
     with transaction.atomic():
-        PayrollLine.objects.filter(run=run, township_id__in=params["townships"]).delete()
+        replaced = payroll_audit.keep_replaced(run.pk, params["townships"])
         count = payroll_sql.month_insert(run.pk, params)
         for locked, locked_params in earlier:
             count += payroll_sql.adjustments_insert(run.pk, locked, locked_params)
+        if replaced:
+            payroll_audit.record_sql(run, params["townships"])
     return count
 
 
@@ -344,9 +349,18 @@ def compute_started(run: PayrollRun) -> PayrollRun:
 
 def finish(run: PayrollRun, count: int) -> None:
     """Mark this attempt's run computed (a superseded attempt changes nothing)."""
-    PayrollRun.objects.filter(pk=run.pk, attempt=run.attempt, state=State.COMPUTING).update(
+    if PayrollRun.objects.filter(pk=run.pk, attempt=run.attempt, state=State.COMPUTING).update(
         state=State.COMPUTED, computed_at=timezone.now(), error=""
-    )
+    ):
+        _record_state(run, State.COMPUTED, {"lines": count})
+
+
+def _record_state(run: PayrollRun, state: str, details: dict[str, object]) -> None:
+    """The audit entry of a state change made by a conditional UPDATE (no signal sees it)."""
+    audit.write(PayrollRun, [audit.Change(
+        run.pk, str(run), {"state": State.COMPUTING.value, "attempt": run.attempt, **dict.fromkeys(details, "")},
+        {"state": state, "attempt": run.attempt, **details}, county_id=run.county_id,
+    )])  # fmt: skip
 
 
 @transaction.atomic

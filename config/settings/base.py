@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "import_export",
     "axes",
+    "auditlog",
     "common",
     "townships",
     "people",
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "placements",
     "subsidies",
     "workspace",
+    "audit",
     "demo",
 ]
 
@@ -47,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.context.Middleware",  # the actor and address of every audit entry a request writes
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -60,6 +63,12 @@ AUTHENTICATION_BACKENDS = [
 # Lock-out keyed on username and IP together: many clerks share one government network address,
 # so one clerk's mistakes must not lock the others out, nor one user be guessed from many places
 # without limit per address.
+# The audit log (audit/): django-auditlog's entries with our scope columns; ID and bank numbers
+# in entries masked as on the pages.
+AUDITLOG_LOGENTRY_MODEL = "audit.Entry"
+AUDITLOG_MASK_CALLABLE = "audit.masking.mask"
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))

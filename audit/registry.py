@@ -1,0 +1,102 @@
+"""What the audit log tracks, and where each entry belongs.
+
+TRACKED maps each model to the fields left out of its entries (bookkeeping that changes on
+every save) and to its scope: the township or county an auditor filters by, and the subject,
+the object whose 修改记录 page lists the entry. ID and bank numbers are masked in every entry
+(audit.masking). Single saves go through django-auditlog's signals; bulk writes go through
+audit.record with the same masks and scopes.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from auditlog.registry import auditlog
+from django.apps import apps
+from django.db import models
+
+MASKED = ["id_number", "bank_account"]
+
+
+def subject(model: type[models.Model] | str, pk: object) -> str:
+    """The subject key of an object: "app.model:pk"."""
+    label = model.lower() if isinstance(model, str) else model._meta.label_lower
+    return f"{label}:{pk}"
+
+
+@dataclass(frozen=True)
+class Tracked:
+    # (township id, county id, subject) of an instance; None where the entry has no such scope
+    scope: Callable[[models.Model], tuple[int | None, int | None, str]]
+    exclude: list[str] = field(default_factory=list)
+    # False where the model is only written in bulk and records through audit.record: with
+    # django-auditlog's signals connected, Django deletes a queryset row by row.
+    signals: bool = True
+
+
+def _own_township(obj: models.Model) -> tuple[int | None, int | None, str]:
+    return obj.township_id, None, subject(type(obj), obj.pk)
+
+
+def _own_county(obj: models.Model) -> tuple[int | None, int | None, str]:
+    return None, obj.county_id, subject(type(obj), obj.pk)
+
+
+TRACKED: dict[str, Tracked] = {
+    "people.Person": Tracked(_own_township, exclude=["updated_at", "created_at"]),
+    "people.GroupClaim": Tracked(
+        lambda c: (c.person.township_id, None, subject("people.Person", c.person_id)), exclude=["roster"]
+    ),
+    "posts.Post": Tracked(_own_township),
+    "placements.Application": Tracked(_own_township, exclude=["created_at"]),
+    "placements.Agreement": Tracked(
+        lambda a: (a.application.township_id, None, subject("placements.Application", a.application_id))
+    ),
+    "placements.Training": Tracked(
+        lambda t: (t.application.township_id, None, subject("placements.Application", t.application_id))
+    ),
+    "placements.Placement": Tracked(_own_township),
+    "subsidies.Attendance": Tracked(
+        lambda a: (a.placement.township_id, None, subject("placements.Placement", a.placement_id)),
+        exclude=["recorded_at"],
+    ),
+    "subsidies.SubsidyPolicy": Tracked(_own_county),
+    "subsidies.MinimumWage": Tracked(_own_county),
+    "people.EligibilityRule": Tracked(_own_county),
+    "people.WiderScope": Tracked(_own_county),
+    "subsidies.PayrollRun": Tracked(
+        _own_county, exclude=["progress_done", "progress_total", "heartbeat_at", "error"]
+    ),
+    "subsidies.PayrollLine": Tracked(
+        lambda line: (line.township_id, None, subject("subsidies.PayrollRun", line.run_id)), signals=False
+    ),
+    "subsidies.Finding": Tracked(lambda f: (None, f.run.county_id, subject("subsidies.PayrollRun", f.run_id))),
+    "townships.Plan": Tracked(_own_county),
+    "townships.Quota": Tracked(lambda q: (q.township_id, None, subject("townships.Plan", q.plan_id))),
+    "townships.Membership": Tracked(lambda m: (m.township_id, m.county_id, subject("auth.User", m.user_id))),
+}
+
+
+def register_all() -> None:
+    for label, tracked in TRACKED.items():
+        if not tracked.signals:
+            continue
+        model = apps.get_model(label)
+        masked = [f.name for f in model._meta.concrete_fields if f.name in MASKED]
+        auditlog.register(model, exclude_fields=tracked.exclude, mask_fields=masked)
+
+
+def county_of_townships(township_ids: set[int]) -> dict[int, int]:
+    from townships.models import Township
+
+    return dict(Township.objects.filter(pk__in=township_ids).values_list("pk", "county_id"))
+
+
+def scope_of(instance: models.Model) -> dict[str, object]:
+    """The entry fields county, township and subject of a tracked instance."""
+    tracked = TRACKED.get(instance._meta.label)
+    if tracked is None:
+        return {}
+    township_id, county_id, about = tracked.scope(instance)
+    if county_id is None and township_id is not None:
+        county_id = county_of_townships({township_id}).get(township_id)
+    return {"county_id": county_id, "township_id": township_id, "subject": about}
