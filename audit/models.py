@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from townships.models import County, Township
 
-
 ACTIONS = [
     (AbstractLogEntry.Action.CREATE, "新增"),
     (AbstractLogEntry.Action.UPDATE, "修改"),
@@ -41,7 +40,7 @@ class Entry(AbstractLogEntry):
     object_pk = models.CharField("对象编号", max_length=255)
     object_id = models.BigIntegerField("对象ID", blank=True, null=True)
     action = models.PositiveSmallIntegerField("操作", choices=ACTIONS)
-    cid = models.CharField("关联编号", max_length=255, blank=True, null=True)
+    cid = models.CharField("关联编号", max_length=255, blank=True, null=True)  # noqa: DJ001 (as django-auditlog)
     timestamp = models.DateTimeField("时间", default=timezone.now)
     # Scope columns without database constraints: a log row must never stop a township or
     # county from being corrected, and is never joined for anything but its name.

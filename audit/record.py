@@ -104,6 +104,9 @@ def access(obj: models.Model, what: str, *, rows: int | None = None) -> Entry:
     """Record that the current user saw or took away full ID or bank numbers of `obj` (a person,
     an agreement, a run's workbook): what, and how many rows."""
     note = what if rows is None else f"{what}（{rows}行）"
+    scope = {"county_id": obj.pk} if obj._meta.label == "townships.County" else {}
+    here = context()
     return Entry.objects.log_create(
-        obj, action=ACCESS, changes={"查看": ["", note]}, force_log=True, via=context()["via"]
-    )
+        obj, action=ACCESS, changes={"查看": ["", note]}, force_log=True, via=here["via"],
+        actor_id=here["actor_id"], remote_addr=here["remote_addr"], **scope,
+    )  # fmt: skip

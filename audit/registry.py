@@ -69,7 +69,9 @@ TRACKED: dict[str, Tracked] = {
     "subsidies.PayrollLine": Tracked(
         lambda line: (line.township_id, None, subject("subsidies.PayrollRun", line.run_id)), signals=False
     ),
-    "subsidies.Finding": Tracked(lambda f: (None, f.run.county_id, subject("subsidies.PayrollRun", f.run_id))),
+    "subsidies.Finding": Tracked(
+        lambda f: (None, f.run.county_id, subject("subsidies.PayrollRun", f.run_id))
+    ),
     "townships.Plan": Tracked(_own_county),
     "townships.Quota": Tracked(lambda q: (q.township_id, None, subject("townships.Plan", q.plan_id))),
     "townships.Membership": Tracked(lambda m: (m.township_id, m.county_id, subject("auth.User", m.user_id))),

@@ -17,5 +17,6 @@ urlpatterns = [
     path("placements/", include("placements.urls")),
     path("subsidies/", include("subsidies.urls")),
     path("workspace/", include("workspace.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

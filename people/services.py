@@ -127,7 +127,10 @@ def claims_set(*, person: Person, groups: Iterable[tuple[str, str]]) -> None:
     rosters = {kind: latest_roster(county, kind) for kind in set(GROUP_ROSTER.values())}
     for group, evidence in wanted.items():
         if group in existing:
-            GroupClaim.objects.filter(pk=existing[group].pk).update(evidence=evidence)
+            claim = existing[group]
+            if claim.evidence != evidence:
+                claim.evidence = evidence
+                claim.save(update_fields=["evidence"])
             continue
         status, roster = initial_claim_status(group=group, id_number=person.id_number, rosters=rosters)
         GroupClaim.objects.create(person=person, group=group, evidence=evidence, status=status, roster=roster)
@@ -227,7 +230,9 @@ def roster_apply(*, county: County, kind: str) -> None:
         (claims.filter(matched), GroupClaim.Status.VERIFIED),
         (claims.exclude(matched), GroupClaim.Status.UNVERIFIED),
     ):
-        changing = chosen.exclude(status=status).values_list("pk", "person_id", "person__township_id", "status")
+        changing = chosen.exclude(status=status).values_list(
+            "pk", "person_id", "person__township_id", "status"
+        )
         audit.write(GroupClaim, [
             audit.Change(pk, "人员类别", {"status": old}, {"status": status.value}, township,
                          about=audit.subject(Person, person))

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from audit import record as audit
 from common.listing import export, wants_export
 from common.paging import CappedPaginator
 from townships.access import has_role, require_role, visible_counties, visible_townships
@@ -48,6 +49,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_role(request.user, *READERS)
     person = selectors.person_get(user=request.user, pk=pk)
+    audit.access(person, "查看人员详情（完整身份证号、银行账号）")
     on = _date_param(request.GET.get("on"))
     county = person.township.county
     verdicts = [
@@ -106,7 +108,10 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_role(request.user, Role.CLERK)
-    return _person_form_view(request, selectors.person_get(user=request.user, pk=pk))
+    person = selectors.person_get(user=request.user, pk=pk)
+    if request.method == "GET":
+        audit.access(person, "打开人员修改表（完整身份证号、银行账号）")
+    return _person_form_view(request, person)
 
 
 @login_required

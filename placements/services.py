@@ -17,6 +17,7 @@ from common.workdays import CalendarMissing, working_days_from
 from people.eligibility import eligibility_check
 from people.models import Person
 from posts.models import Announcement, Post
+from posts.services import post_status_set
 from townships.models import Quota, Village
 
 from .models import (
@@ -330,7 +331,7 @@ def placement_start(*, application: Application, on_post_date: dt.date, actor: U
     if agreement is not None and not agreement.start_date <= on_post_date <= agreement.end_date:
         raise ValidationError(f"上岗日期须在协议期限（{agreement.start_date}至{agreement.end_date}）内")
     move(application, Step.PLACED, actor=actor, on=on_post_date, note=f"{on_post_date:%Y-%m-%d}上岗")
-    Post.objects.filter(pk=application.post_id).update(status=Post.Status.FILLED)
+    post_status_set(application.post_id, Post.Status.FILLED)
     return Placement.objects.create(
         application=application,
         person_id=application.person_id,

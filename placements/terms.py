@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 
 from common.retirement import RetirementCategory, age_on, latest_birth_retired_by, retirement_date
 from posts.models import Post
+from posts.services import post_status_set
 from townships.models import County, Line
 
 from .models import Agreement, Application, ExitReason, Placement, Referral, Step
@@ -149,7 +150,7 @@ def placement_exit(
     placement.exit_date, placement.exit_reason, placement.exit_note = exit_date, reason, note
     placement.referral, placement.referral_note = referral, referral_note
     placement.save()
-    Post.objects.filter(pk=placement.post_id).update(status=Post.Status.VACANT)
+    post_status_set(placement.post_id, Post.Status.VACANT)
     return placement
 
 

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from audit import record as audit
 from common.idcard import IdNumberError, mask_id_number, parse_id_number
 from common.listing import export, wants_export
 from common.paging import CappedPaginator
@@ -208,6 +209,7 @@ def _agreement_document(request: HttpRequest, pk: int, number: int) -> dict:
     require_role(request.user, *READERS)
     application = selectors.application_get(user=request.user, pk=pk)
     agreement = get_object_or_404(application.agreements, number=number)
+    audit.access(agreement, "打印协议（含完整身份证号）")
     return {"application": application, "agreement": agreement, "county": application.township.county}
 
 

@@ -132,3 +132,11 @@ def announcement_publish(
     )
     announcement.posts.set(posts)
     return announcement
+
+
+def post_status_set(post_id: int, status: str) -> None:
+    """Mark a post filled or vacant (the placement services call this under their locks)."""
+    post = Post.objects.get(pk=post_id)
+    if post.status != status:
+        post.status = status
+        post.save(update_fields=["status"])

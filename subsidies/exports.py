@@ -9,6 +9,7 @@ from typing import IO
 from django.db import transaction
 from django.db.models import Count, Sum
 
+from common.idcard import mask_id_number
 from common.xlsx import Sheet, write_workbook
 from townships.models import Line, Township
 
@@ -41,9 +42,10 @@ def title(run: PayrollRun) -> str:
     return f"{run.county.name}{run.month:%Y年%m月}城乡公益性岗位补贴发放表{draft}"
 
 
-def township_lines(run: PayrollRun, township: Township) -> Iterator[list]:
+def township_lines(run: PayrollRun, township: Township, *, full: bool = True) -> Iterator[list]:
     """The township's payroll lines as rows under HEADERS (one query, streamed in chunks of 2,000);
-    the workbook and the printable sheet both list these."""
+    the workbook and the printable sheet both list these. ID and bank numbers are whole only when
+    `full` (finance pays from them); otherwise masked as on the pages."""
     rows = (
         PayrollLine.objects.filter(run=run, township=township)
         .order_by("placement__post__village__name", "placement__person__name", "id")
@@ -82,6 +84,8 @@ def township_lines(run: PayrollRun, township: Township) -> Iterator[list]:
             kind,
         ) = row
         label = {"back_pay": "补发", "recovery": "扣回"}.get(kind, "")
+        if not full:
+            id_number, bank = mask_id_number(id_number), mask_id_number(bank) if bank else bank
         yield [
             number,
             township.name,
@@ -123,9 +127,10 @@ def sheet_townships(run: PayrollRun, totals: dict[int, dict], township: Township
 
 
 def payroll_workbook_write(
-    *, run: PayrollRun, target: str | IO[bytes], township: Township | None = None
+    *, run: PayrollRun, target: str | IO[bytes], township: Township | None = None, full: bool = True
 ) -> int:
-    """Write the run's workbook (or one township's); returns the number of payroll lines."""
+    """Write the run's workbook (or one township's); returns the number of payroll lines. ID and
+    bank numbers are whole only when `full` (township_lines)."""
     totals = township_totals(run)
     townships = sheet_townships(run, totals, township)
     money = ("pay", "province", "city", "district")
@@ -153,7 +158,7 @@ def payroll_workbook_write(
                 name=town.name,
                 title=f"{title(run)}——{town.name}",
                 headers=HEADERS,
-                rows=township_lines(run, town),
+                rows=township_lines(run, town, full=full),
                 count=totals[town.pk]["lines"] if town.pk in totals else 0,
                 totals=["合计", "", "", "", "", "", "", "", *amounts(totals.get(town.pk)), "", "", ""],
                 money_columns=MONEY,

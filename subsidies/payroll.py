@@ -357,10 +357,9 @@ def finish(run: PayrollRun, count: int) -> None:
 
 def _record_state(run: PayrollRun, state: str, details: dict[str, object]) -> None:
     """The audit entry of a state change made by a conditional UPDATE (no signal sees it)."""
-    audit.write(PayrollRun, [audit.Change(
-        run.pk, str(run), {"state": State.COMPUTING.value, "attempt": run.attempt, **dict.fromkeys(details, "")},
-        {"state": state, "attempt": run.attempt, **details}, county_id=run.county_id,
-    )])  # fmt: skip
+    before = {"state": State.COMPUTING.value, **dict.fromkeys(details, "")}
+    change = audit.Change(run.pk, str(run), before, {"state": state, **details}, county_id=run.county_id)
+    audit.write(PayrollRun, [change])
 
 
 @transaction.atomic

@@ -37,10 +37,17 @@ def _key(placement_id: int, kind: str, corrects: dt.date | None) -> tuple:
 def snapshot(run: PayrollRun, townships: list[int]) -> dict[tuple, dict[str, Any]]:
     """The run's lines in `townships` by key, with id, township, person's name and FIELDS."""
     lines = PayrollLine.objects.filter(run=run, township_id__in=townships)
-    columns = ["id", "township_id", "placement__person__name", "placement_id", "kind", "corrects_month", *FIELDS]
+    columns = [
+        "id",
+        "township_id",
+        "placement__person__name",
+        "placement_id",
+        "kind",
+        "corrects_month",
+        *FIELDS,
+    ]
     return {
-        _key(row["placement_id"], row["kind"], row["corrects_month"]): row
-        for row in lines.values(*columns)
+        _key(row["placement_id"], row["kind"], row["corrects_month"]): row for row in lines.values(*columns)
     }
 
 
@@ -65,9 +72,7 @@ def keep_replaced(run_id: int, townships: list[int]) -> int:
     """Delete the run's lines in `townships`, keeping them in a temporary table until commit
     (PostgreSQL); returns how many."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {BEFORE} (LIKE {LINE}) ON COMMIT DELETE ROWS"
-        )
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {BEFORE} (LIKE {LINE}) ON COMMIT DELETE ROWS")
         cursor.execute(
             f"WITH gone AS (DELETE FROM {LINE} WHERE run_id = %s AND township_id = ANY(%s) RETURNING *) "
             f"INSERT INTO {BEFORE} SELECT * FROM gone",

@@ -48,7 +48,9 @@ class PayrollSheet:
         return [sum((s.totals[i] for s in self.sections), ZERO) for i in range(len(AMOUNTS))]
 
 
-def payroll_sheet(*, run: PayrollRun, township: Township | None = None, limit: int) -> PayrollSheet:
+def payroll_sheet(
+    *, run: PayrollRun, township: Township | None = None, limit: int, full: bool = True
+) -> PayrollSheet:
     """The run's sheet (or one township's). Raises ValidationError above `limit` lines.
     Queries: one aggregate, then one per township listed."""
     totals = township_totals(run)
@@ -65,7 +67,7 @@ def payroll_sheet(*, run: PayrollRun, township: Township | None = None, limit: i
         sections.append(
             Section(
                 township=town,
-                rows=list(township_lines(run, town)),
+                rows=list(township_lines(run, town, full=full)),
                 people=sums.get("people", 0),
                 totals=[sums.get(key) or ZERO for key in AMOUNTS],
             )

@@ -12,6 +12,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from audit import record as audit
 from common.listing import export, wants_export
 from common.paging import CappedPaginator
 from common.pdf import pdf_response
@@ -138,7 +139,10 @@ def run_download(request: HttpRequest, pk: int) -> FileResponse:
     require_role(request.user, *SHEET_READERS)
     run = _run(request, pk)
     buffer = io.BytesIO()
-    payroll_workbook_write(run=run, target=buffer)
+    full = has_role(request.user, Role.FINANCE)
+    count = payroll_workbook_write(run=run, target=buffer, full=full)
+    if full:
+        audit.access(run, "下载补贴发放表（含完整身份证号、银行账号）", rows=count)
     buffer.seek(0)
     draft = "" if run.state == PayrollRun.State.LOCKED else "-draft"
     name = f"payroll-{run.county.code}-{run.month:%Y-%m}{draft}.xlsx"
@@ -151,7 +155,16 @@ def _sheet(request: HttpRequest, pk: int, limit: int) -> PayrollSheet:
     run = _run(request, pk)
     code = request.GET.get("township", "")
     township = get_object_or_404(run.county.townships, code=code) if code else None
-    return payroll_sheet(run=run, township=township, limit=limit)
+    full = has_role(request.user, Role.FINANCE)
+    sheet = payroll_sheet(run=run, township=township, limit=limit, full=full)
+    if full:
+        scope = township.name if township else "全区县"
+        audit.access(
+            run,
+            f"打印补贴发放表·{scope}（含完整身份证号、银行账号）",
+            rows=sum(len(s.rows) for s in sheet.sections),
+        )
+    return sheet
 
 
 @login_required

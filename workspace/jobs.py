@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import Http404
 
+from audit.listings import ENTRIES
 from common.jobs import dispatch, job_done, job_fail, job_progress
 from common.listing import Listing
 from common.models import Job
@@ -21,7 +22,7 @@ from subsidies.listings import LINES
 
 log = logging.getLogger(__name__)
 LISTINGS: dict[str, Listing] = {
-    listing.name: listing for listing in (PEOPLE, APPLICATIONS, PLACEMENTS, POSTS, LINES)
+    listing.name: listing for listing in (PEOPLE, APPLICATIONS, PLACEMENTS, POSTS, LINES, ENTRIES)
 }
 
 

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from common.models import Job
 from people.models import GroupClaim
-from placements.models import Publicity
+from placements.models import Placement, Publicity
 from subsidies import payroll
 from tests.placements.conftest import recruiting  # noqa: F401
 from townships.models import County
@@ -90,6 +90,12 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
         Address("workspace:job-detail", (job.pk,), scope="township"),
         Address("workspace:job-progress", (job.pk,), scope="township"),
         Address("workspace:job-download", (job.pk,), scope="township"),
+        Address("audit:county-log"),
+        Address("audit:object-log", ("person", person.pk), scope="township"),
+        Address("audit:object-log", ("application", app), scope="township"),
+        Address("audit:object-log", ("placement", Placement.objects.get(application=app).pk), scope="township"),
+        Address("audit:object-log", ("post", application.post_id), scope="township"),
+        Address("audit:object-log", ("run", run.pk), scope="county"),
     ]  # fmt: skip
 
 

@@ -1,10 +1,11 @@
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from audit.commands import AuditedCommand
 from demo.seed import seed_demo_round, seed_demo_users, seed_reference_data
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "载入两个区县的组织、2022年计划、岗位目录、演示村（社区）和各角色演示用户（可重复运行）"
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,11 +1,12 @@
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from audit.commands import AuditedCommand
 from common.commands import fail_with_problems
 from people.imports import applicants_import
 from townships.models import Township
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "从 .xlsx 导入某乡镇（街道）的申请人（全部成功才导入；--dry-run 只检查不导入）"
 
     def add_arguments(self, parser: CommandParser) -> None:

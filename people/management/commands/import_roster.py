@@ -1,13 +1,14 @@
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from audit.commands import AuditedCommand
 from people.models import RosterKind
 from people.rosters import roster_file_import
 from townships.models import County
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "导入部门名单（乡村振兴/民政/残联/死亡/养老金），按身份证号核验人员类别"
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,12 +1,13 @@
 from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from audit.commands import AuditedCommand
 from common.commands import fail_with_problems
 from placements.migration import placements_import
 from townships.models import County
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "新老衔接：从 .xlsx 导入区县已在岗人员（全部成功才导入；--dry-run 只检查不导入）"
 
     def add_arguments(self, parser: CommandParser) -> None:

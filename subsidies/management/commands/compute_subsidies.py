@@ -1,12 +1,13 @@
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from audit.commands import AuditedCommand
 from subsidies import payroll
 from subsidies.tasks import dispatch
 from townships.models import County
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "计算某区县某月的公益性岗位补贴（默认交给 Celery；--sync 在本进程计算）"
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,13 +1,15 @@
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from audit import record as audit
+from audit.commands import AuditedCommand
 from subsidies import payroll
 from subsidies.exports import payroll_workbook_write
 from subsidies.models import PayrollRun
 from townships.models import County
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "导出某区县某月的补贴发放表（.xlsx；未锁定的月份标为草稿）"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -32,4 +34,5 @@ class Command(BaseCommand):
             if town is None:
                 raise CommandError(f"{county} 没有代码为 {township} 的镇街。")
         count = payroll_workbook_write(run=run, target=output, township=town)
+        audit.access(run, f"导出补贴发放表到 {output}（含完整身份证号、银行账号）", rows=count)
         self.stdout.write(f"已导出 {output}：{count} 条。")

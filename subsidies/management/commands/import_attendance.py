@@ -1,14 +1,15 @@
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from audit.commands import AuditedCommand
 from common.commands import fail_with_problems
 from subsidies.attendance import attendance_import
 from subsidies.payroll import month_start
 from townships.models import Township
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "导入某月考勤（身份证号、出勤天数、备注；全部成功才导入）"
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,12 +1,14 @@
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from audit import record as audit
+from audit.commands import AuditedCommand
 from subsidies.reports import insurance_workbook_write
 from townships.models import County
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "导出乡村公益性岗位在岗人员意外伤害保险参保名单"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -23,4 +25,5 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"日期「{on}」应写成 2022-03-01 的格式") from exc
         count = insurance_workbook_write(county=found, on=day, target=output)
+        audit.access(found, f"导出意外伤害保险参保名单到 {output}（含完整身份证号）", rows=count)
         self.stdout.write(f"已导出 {output}：{count} 人。")

@@ -1,0 +1,147 @@
+"""Reads of the audit log: the county log for auditors and an object's 修改记录.
+
+Both read through the scoping gate: the county log shows the entries of the user's counties,
+an object's page first fetches the object through its own scoped getter (404 outside scope)."""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from people.models import Person
+from people.selectors import person_get
+from placements.models import Application, Placement
+from placements.selectors import application_get
+from posts.models import Post
+from subsidies.models import PayrollRun, SubsidyPolicy
+from townships.access import scope_by_county, scope_by_township, township_pk, visible_counties
+from townships.models import Plan
+
+from .models import ACTIONS, Entry
+from .registry import TRACKED, subject
+
+AnyUser = User | AnonymousUser
+
+Getter = Callable[[AnyUser, int], Model]
+
+
+def _in_township(model: type[Model]) -> Getter:
+    return lambda user, pk: get_object_or_404(scope_by_township(user, model.objects.all()), pk=pk)
+
+
+def _in_county(model: type[Model]) -> Getter:
+    return lambda user, pk: get_object_or_404(scope_by_county(user, model.objects.all()), pk=pk)
+
+
+# The objects with a 修改记录 page: URL kind → (model, scoped getter).
+SUBJECTS: dict[str, tuple[type[Model], Getter]] = {
+    "person": (Person, lambda user, pk: person_get(user=user, pk=pk)),
+    "application": (Application, lambda user, pk: application_get(user=user, pk=pk)),
+    "placement": (Placement, _in_township(Placement)),
+    "post": (Post, _in_township(Post)),
+    "run": (PayrollRun, _in_county(PayrollRun)),
+    "policy": (SubsidyPolicy, _in_county(SubsidyPolicy)),
+    "plan": (Plan, _in_county(Plan)),
+}
+KIND_OF_LABEL = {model._meta.label_lower: kind for kind, (model, _) in SUBJECTS.items()}
+ACTION_LABEL = dict(ACTIONS)
+EMPTY = {"None", ""}
+
+
+def subject_get(*, user: AnyUser, kind: str, pk: int) -> Model:
+    """The object of a 修改记录 page, if the user may see it; 404 otherwise."""
+    if kind not in SUBJECTS:
+        raise Http404("没有这类对象的修改记录")
+    return SUBJECTS[kind][1](user, pk)
+
+
+def object_entries(obj: Model) -> QuerySet[Entry]:
+    """Entries about `obj` and its parts, newest first (the subject index)."""
+    return Entry.objects.filter(subject=subject(type(obj), obj.pk)).order_by("-timestamp", "-id")
+
+
+def _day(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def county_entries(
+    *, user: AnyUser, township: str = "", kind: str = "", action: str = "", who: str = "",
+    since: str = "", until: str = "",
+) -> QuerySet[Entry]:  # fmt: skip
+    """The entries of the user's counties, filtered; ordered by the caller (Listing)."""
+    counties = list(visible_counties(user).values_list("pk", flat=True))
+    entries = Entry.objects.filter(county_id__in=counties).select_related("actor", "content_type", "township")
+    if township:
+        entries = entries.filter(township_id=township_pk(user, township))
+    if kind in KINDS:
+        entries = entries.filter(content_type=ContentType.objects.get_for_model(apps.get_model(KINDS[kind])))
+    if action.isdigit() and int(action) in ACTION_LABEL:
+        entries = entries.filter(action=int(action))
+    if who:
+        entries = entries.filter(actor__username=who)
+    if start := _day(since):
+        entries = entries.filter(timestamp__date__gte=start)
+    if end := _day(until):
+        entries = entries.filter(timestamp__date__lte=end)
+    return entries
+
+
+# The county log's 对象类型 filter: URL key → model label ("person" → "people.Person").
+KINDS = {label.split(".")[1].lower(): label for label in TRACKED}
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return [(key, str(apps.get_model(label)._meta.verbose_name)) for key, label in KINDS.items()]
+
+
+@dataclass
+class EntryRow:
+    entry: Entry
+    when: dt.datetime
+    who: str
+    via: str
+    action: str
+    kind: str
+    name: str
+    township: str
+    changes: list[tuple[str, str, str]]  # field, before, after
+    link: str  # the 修改记录 page of the entry's subject, if it has one
+
+    @property
+    def changes_text(self) -> str:
+        return "；".join(f"{field}：{before} → {after}" for field, before, after in self.changes)
+
+
+def _shown(value: str) -> str:
+    return "（空）" if value in EMPTY else value
+
+
+def entry_rows(entries: list[Entry]) -> list[EntryRow]:
+    """Entries as the pages and the export show them: names of fields, choices and related
+    objects (django-auditlog's display dict; a query per changed foreign key), empty as （空）."""
+    rows = []
+    for entry in entries:
+        changes = []
+        for field, values in entry.changes_display_dict.items():
+            before, after = (list(values) + ["", ""])[:2]
+            changes.append((str(field), _shown(str(before)), _shown(str(after))))
+        label, _, pk = entry.subject.partition(":")
+        kind = KIND_OF_LABEL.get(label)
+        rows.append(EntryRow(
+            entry=entry, when=entry.timestamp, who=entry.actor.username if entry.actor else "系统",
+            via=entry.via, action=ACTION_LABEL.get(entry.action, ""),
+            kind=str(entry.content_type.model_class()._meta.verbose_name), name=entry.object_repr,
+            township=entry.township.name if entry.township else "", changes=changes,
+            link=reverse("audit:object-log", args=[kind, pk]) if kind and pk.isdigit() else "",
+        ))  # fmt: skip
+    return rows
