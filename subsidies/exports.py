@@ -168,4 +168,5 @@ def payroll_workbook_write(
             )
         )
     with transaction.atomic():  # rows stream from server-side cursors instead of being held whole
-        return write_workbook(target, sheets)
+        write_workbook(target, sheets)
+    return sum(totals[t.pk]["lines"] for t in townships if t.pk in totals)

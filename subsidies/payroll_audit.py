@@ -73,6 +73,8 @@ def keep_replaced(run_id: int, townships: list[int]) -> int:
     (PostgreSQL); returns how many."""
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {BEFORE} (LIKE {LINE}) ON COMMIT DELETE ROWS")
+        # emptied here too: townships computed inside one outer transaction share the table
+        cursor.execute(f"TRUNCATE {BEFORE}")
         cursor.execute(
             f"WITH gone AS (DELETE FROM {LINE} WHERE run_id = %s AND township_id = ANY(%s) RETURNING *) "
             f"INSERT INTO {BEFORE} SELECT * FROM gone",
