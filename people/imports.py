@@ -5,6 +5,7 @@ loop and the bulk writes (use_bulk, skip_diff: its fast path). Existing people a
 one query before the loop instead of one query per row.
 """
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -12,7 +13,7 @@ from typing import IO, Any
 import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from import_export import fields, resources
 from openpyxl import Workbook
@@ -29,6 +30,7 @@ from .groups import groups_text, parse_groups
 from .models import GROUP_ROSTER, GroupClaim, Person, RosterKind, TargetGroup
 from .services import PersonData, flags_set, latest_roster, person_fields_clean, township_villages
 
+log = logging.getLogger(__name__)
 UPLOAD_DIR = "imports"
 COLUMNS = [
     "姓名",
@@ -72,6 +74,10 @@ AUDITED = [
 
 def audited(person: Person) -> dict[str, object]:
     return {f.name: getattr(person, f.attname) for f in AUDITED}
+
+
+class WriteFailed(Exception):
+    """The database refused the import's writes (the message is for the clerk)."""
 
 
 def normalise_id(text: str) -> str:
@@ -189,12 +195,18 @@ class ApplicantResource(resources.ModelResource):
             return
         self.written.extend((p.id_number, audited(p)) for p in instances)
         try:
-            if new:
-                bulk_insert(Person, instances)
-            else:
-                bulk_upsert(Person, instances, unique_fields=["id_number"], update_fields=UPDATE_FIELDS)
-        except Exception as exc:  # import-export reports it as an import error
-            self.handle_import_error(result, exc, raise_errors)
+            # a savepoint: after a refused write PostgreSQL answers nothing else in the transaction,
+            # and the import still has to report the failure (then the whole import rolls back)
+            with transaction.atomic():
+                if new:
+                    bulk_insert(Person, instances)
+                else:
+                    bulk_upsert(Person, instances, unique_fields=["id_number"], update_fields=UPDATE_FIELDS)
+        except DatabaseError as exc:  # import-export reports it; the whole import is rolled back
+            # The database's own message may quote a row (an ID number): not for the page or the log.
+            log.warning("applicant import: %s while writing people", exc.__class__.__name__)
+            failed = WriteFailed("数据库写入失败，未导入任何数据，请稍后重试（如多次失败请联系管理员）")
+            self.handle_import_error(result, failed, raise_errors)
         finally:
             instances.clear()
 

@@ -80,6 +80,30 @@ def test_a_real_worker_computes_a_payroll_month(worker) -> None:
     ]
 
 
+def test_a_real_worker_records_its_changes_under_the_user_who_queued_the_task(worker) -> None:
+    import datetime as dt
+
+    from audit.context import acting_as
+    from audit.models import Entry
+    from subsidies import payroll
+    from townships.models import County, Role
+    from townships.services import user_with_membership_ensure
+
+    seed_reference_data()
+    county = County.objects.get(code="371502")
+    officer = user_with_membership_ensure(
+        username="finance", password="x" * 12, role=Role.FINANCE, county=county, township=None
+    )
+    run = payroll.start(payroll.run_for(county, dt.date(2022, 2, 1)))
+    with acting_as(officer, "网页"):  # as a request of the finance officer queues it
+        result = app.send_task("subsidies.compute_payroll", args=[run.pk], queue=worker)
+    result.get(timeout=90)
+    entry = Entry.objects.get(
+        subject=f"subsidies.payrollrun:{run.pk}", changes__state=["computing", "computed"]
+    )
+    assert entry.actor == officer and entry.via == "后台任务 subsidies.compute_payroll"
+
+
 def test_a_split_run_gives_the_lines_of_a_single_task_run(worker) -> None:
     import datetime as dt
 

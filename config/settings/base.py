@@ -68,6 +68,9 @@ AUTHENTICATION_BACKENDS = [
 AUDITLOG_LOGENTRY_MODEL = "audit.Entry"
 AUDITLOG_MASK_CALLABLE = "audit.masking.mask"
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# django-auditlog's own migrations create its LogEntry table even when the model is swapped out;
+# an unused table referencing content types also stops test databases from being flushed.
+MIGRATION_MODULES = {"auditlog": None}
 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
