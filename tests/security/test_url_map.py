@@ -50,6 +50,7 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
     run = payroll.compute_run(payroll.run_for(County.objects.get(code="371502"), dt.date(2022, 4, 1)))
     job = Job.objects.create(user=recruiting.cast.clerk, listing="people", title="导出人员名单")
     announcement, app = recruiting.announcement.pk, application.pk
+    placement = Placement.objects.get(application=app).pk
     return [
         Address("home"), Address("login"), Address("logout", post=True),
         Address("posts:plan-detail", ("371502", 2022), scope="county"),
@@ -93,7 +94,7 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
         Address("audit:county-log"),
         Address("audit:object-log", ("person", person.pk), scope="township"),
         Address("audit:object-log", ("application", app), scope="township"),
-        Address("audit:object-log", ("placement", Placement.objects.get(application=app).pk), scope="township"),
+        Address("audit:object-log", ("placement", placement), scope="township"),
         Address("audit:object-log", ("post", application.post_id), scope="township"),
         Address("audit:object-log", ("run", run.pk), scope="county"),
     ]  # fmt: skip
