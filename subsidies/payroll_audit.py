@@ -85,28 +85,34 @@ def keep_replaced(run_id: int, townships: list[int]) -> int:
 
 def _pair(name: str) -> str:
     return (
-        f"'{name}', CASE WHEN o.{name} IS DISTINCT FROM n.{name} THEN jsonb_build_array("
-        f"COALESCE(o.{name}::text, 'None'), COALESCE(n.{name}::text, 'None')) END"
+        f"'{name}', CASE WHEN (c.o).{name} IS DISTINCT FROM (c.n).{name} THEN jsonb_build_array("
+        f"COALESCE((c.o).{name}::text, 'None'), COALESCE((c.n).{name}::text, 'None')) END"
     )
 
 
 KIND_SQL = " ".join(f"WHEN '{k}' THEN '{label}'" for k, label in KIND_LABEL.items())
+# The lines that differ first (a hash join of the replaced and the new lines, usually finding
+# none), then names and entries for those only.
 RECORD_SQL = f"""
+WITH c AS MATERIALIZED (
+    SELECT o, n, COALESCE(n.id, o.id) AS id, COALESCE(n.placement_id, o.placement_id) AS placement_id,
+           COALESCE(n.kind, o.kind) AS kind, COALESCE(n.township_id, o.township_id) AS township_id,
+           CASE WHEN o.id IS NULL THEN %(create)s WHEN n.id IS NULL THEN %(delete)s
+                ELSE %(update)s END AS action
+    FROM {BEFORE} o
+    FULL JOIN (SELECT * FROM {LINE} WHERE run_id = %(run)s AND township_id = ANY(%(townships)s)) n
+      ON n.placement_id = o.placement_id AND n.kind = o.kind
+     AND COALESCE(n.corrects_month, %(no_month)s) = COALESCE(o.corrects_month, %(no_month)s)
+    WHERE o.id IS NULL OR n.id IS NULL
+       OR ({", ".join(f"o.{f}" for f in FIELDS)}) IS DISTINCT FROM ({", ".join(f"n.{f}" for f in FIELDS)})
+)
 INSERT INTO {ENTRY} ({", ".join(audit.COLUMNS)})
-SELECT %(type)s, COALESCE(n.id, o.id)::text, COALESCE(n.id, o.id),
-       pe.name || ' ' || CASE COALESCE(n.kind, o.kind) {KIND_SQL} END,
-       CASE WHEN o.id IS NULL THEN %(create)s WHEN n.id IS NULL THEN %(delete)s ELSE %(update)s END,
+SELECT %(type)s, c.id::text, c.id, pe.name || ' ' || CASE c.kind {KIND_SQL} END, c.action,
        jsonb_strip_nulls(jsonb_build_object({", ".join(_pair(f) for f in FIELDS)})),
-       '', %(county)s, COALESCE(n.township_id, o.township_id), %(subject)s,
-       %(actor_id)s, %(remote_addr)s, %(via)s, %(cid)s, now()
-FROM {BEFORE} o
-FULL JOIN (SELECT * FROM {LINE} WHERE run_id = %(run)s AND township_id = ANY(%(townships)s)) n
-  ON n.placement_id = o.placement_id AND n.kind = o.kind
- AND COALESCE(n.corrects_month, %(no_month)s) = COALESCE(o.corrects_month, %(no_month)s)
-JOIN {PLACEMENT} pl ON pl.id = COALESCE(n.placement_id, o.placement_id)
+       '', %(county)s, c.township_id, %(subject)s, %(actor_id)s, %(remote_addr)s, %(via)s, %(cid)s, now()
+FROM c
+JOIN {PLACEMENT} pl ON pl.id = c.placement_id
 JOIN {PERSON} pe ON pe.id = pl.person_id
-WHERE o.id IS NULL OR n.id IS NULL
-   OR ({", ".join(f"o.{f}" for f in FIELDS)}) IS DISTINCT FROM ({", ".join(f"n.{f}" for f in FIELDS)})
 """
 
 
