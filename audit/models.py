@@ -7,6 +7,7 @@ matches, payroll computations) write the same entries set-based through audit.re
 """
 
 from auditlog.models import AbstractLogEntry, LogEntryManager
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -46,11 +47,15 @@ class Entry(AbstractLogEntry):
     # county from being corrected, and is never joined for anything but its name.
     county = models.ForeignKey(
         County, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", db_constraint=False,
-        verbose_name="区县",
+        db_index=False, verbose_name="区县",
     )  # fmt: skip
     township = models.ForeignKey(
         Township, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", db_constraint=False,
-        verbose_name="乡镇",
+        db_index=False, verbose_name="乡镇",
+    )  # fmt: skip
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        db_index=False, verbose_name="操作人",
     )  # fmt: skip
     # The object whose 修改记录 page lists this entry ("people.person:12"): a person's group
     # claims appear on the person, an attendance mark on its placement, a payroll line on its run.

@@ -53,7 +53,7 @@ def diff(before: Mapping[str, object] | None, after: Mapping[str, object] | None
     for name in names:
         old = text(before[name]) if before is not None else "None"
         new = text(after[name]) if after is not None else "None"
-        if old != new:
+        if old != new and not (before is None and new == ""):  # a new object's empty fields: left out
             changes[name] = [mask(old), mask(new)] if name in MASKED else [old, new]
     return changes
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import tablib
+from auditlog.context import disable_auditlog
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, transaction
@@ -72,6 +73,9 @@ AUDITED = [
 ]  # fmt: skip
 
 
+GROUPS = "人员类别"  # in an imported person's audit entry: the groups, as the file gives them
+
+
 def audited(person: Person) -> dict[str, object]:
     return {f.name: getattr(person, f.attname) for f in AUDITED}
 
@@ -128,7 +132,15 @@ class ApplicantResource(resources.ModelResource):
         for start in range(0, len(numbers), 5000):
             chunk = numbers[start : start + 5000]
             self.existing.update({p.id_number: p for p in Person.objects.filter(id_number__in=chunk)})
-        self.before = {number: audited(person) for number, person in self.existing.items()}
+        claims: dict[int, list[str]] = {}
+        for person_id, group in GroupClaim.objects.filter(person__township=self.township).values_list(
+            "person_id", "group"
+        ):
+            claims.setdefault(person_id, []).append(group)
+        self.before = {
+            number: {**audited(person), GROUPS: groups_text(sorted(claims.get(person.pk, [])))}
+            for number, person in self.existing.items()
+        }
 
     def get_instance(self, instance_loader: Any, row: dict) -> Person | None:
         return self.existing.get(normalise_id(row["身份证号"]))
@@ -217,10 +229,14 @@ class ApplicantResource(resources.ModelResource):
             claims_replace(township=self.township, groups=self.groups)
 
     def _audit(self) -> None:
-        """One entry per person created or changed by the file (none for an unchanged row)."""
+        """One entry per person created or changed by the file (none for an unchanged row), their
+        groups included (the claims the file adds or removes get no entries of their own)."""
         ids = dict(Person.objects.filter(township=self.township).values_list("id_number", "pk"))
         audit.write(Person, [
-            audit.Change(ids[number], values["name"], self.before.get(number), values, self.township.pk)
+            audit.Change(
+                ids[number], values["name"], self.before.get(number),
+                {**values, GROUPS: groups_text(sorted(self.groups.get(number, [])))}, self.township.pk,
+            )
             for number, values in self.written
         ])  # fmt: skip
 
@@ -238,8 +254,9 @@ def claims_replace(*, township: Township, groups: dict[str, list[str]]) -> None:
     stale: dict[str, list[int]] = {}
     for person_id, group in existing - wanted:
         stale.setdefault(group, []).append(person_id)
-    for group, person_ids in stale.items():
-        GroupClaim.objects.filter(group=group, person_id__in=person_ids).delete()
+    with disable_auditlog():  # recorded in the people's entries (人员类别)
+        for group, person_ids in stale.items():
+            GroupClaim.objects.filter(group=group, person_id__in=person_ids).delete()
     rosters = {kind: latest_roster(township.county, kind) for kind in RosterKind}
     matched = {
         kind: set(
@@ -264,24 +281,9 @@ def claims_replace(*, township: Township, groups: dict[str, list[str]]) -> None:
             roster = rosters[kind]
         new.append((person_id, group, status.value, roster.pk if roster else None))
     insert_rows(GroupClaim, ["person_id", "group", "status", "roster_id"], new)
-    _audit_claims(township, new)
     for kind, attr in ((RosterKind.DEATHS, "on_death_roster"), (RosterKind.PENSIONS, "on_pension_roster")):
         flagged = [number for number in ids if number in matched.get(kind, ())]
         flags_set(people.filter(id_number__in=flagged), attr, True)
-
-
-def _audit_claims(township: Township, new: list[tuple]) -> None:
-    """Entries for the claims just inserted (their ids looked up: COPY does not return them)."""
-    if not new:
-        return
-    wanted = {(person_id, group) for person_id, group, *_ in new}
-    claims = GroupClaim.objects.filter(person__township=township)  # no 10,000-parameter IN list
-    audit.write(GroupClaim, [
-        audit.Change(pk, TargetGroup(group).label, None, {"group": group, "status": status}, township.pk,
-                     about=audit.subject(Person, person_id))
-        for pk, person_id, group, status in claims.values_list("pk", "person_id", "group", "status")
-        if (person_id, group) in wanted
-    ])  # fmt: skip
 
 
 @dataclass

@@ -81,11 +81,16 @@ def test_an_import_records_each_person_created_and_only_real_changes_on_reimport
     assert made.changes["phone"] == ["None", "13800000001"]
     assert made.changes["id_number"] == ["None", first[:6] + "********" + first[-4:]]
     assert made.object_id == Person.objects.get(id_number=first).pk and made.township == town
-    assert entries_of(GroupClaim, action=CREATE).count() == 2
+    assert made.changes["人员类别"] == ["None", "脱贫享受政策人口（含监测对象）"]
+    assert "address" not in made.changes  # a new person's empty fields are left out
     rows[1][2] = "13900000002"
+    rows[0][6] = "脱贫享受政策人口、农村低收入人口"
     assert applicants_import(township=town, source=factories.xlsx(rows, COLUMNS), dry_run=False).ok
-    (changed,) = entries_of(Person, action=UPDATE)
-    assert changed.object_repr == "乙" and changed.changes == {"phone": ["13800000002", "13900000002"]}
+    changed = {e.object_repr: e.changes for e in entries_of(Person, action=UPDATE)}
+    assert changed["乙"] == {"phone": ["13800000002", "13900000002"]}
+    assert changed["甲"] == {
+        "人员类别": ["脱贫享受政策人口（含监测对象）", "农村低收入人口、脱贫享受政策人口（含监测对象）"]
+    }
     no_full_number_in_the_log(first, second)
 
 
