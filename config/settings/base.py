@@ -202,9 +202,26 @@ PAYROLL_PDF_MAX_LINES = env.int("PAYROLL_PDF_MAX_LINES", default=1_000)
 # Demo users (seed_demo) are allowed everywhere except production.
 DEMO_USERS_ALLOWED = True
 
+# Every handler masks ID and bank numbers (common/logfilter.py), Django's request-line log included.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"hide_numbers": {"()": "common.logfilter.HideNumbers"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["hide_numbers"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["hide_numbers"],
+        },
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "loggers": {"django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
