@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from audit import record as audit
 from common.listing import export, wants_export
 from common.paging import CappedPaginator
+from common.search import searchable
 from townships.access import has_role, require_role, visible_counties, visible_townships
 from townships.models import Line, Role
 
@@ -30,6 +31,7 @@ READERS = (Role.CLERK, Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN)
 
 
 @login_required
+@searchable
 def person_list(request: HttpRequest) -> HttpResponse:
     require_role(request.user, *READERS)
     params = PEOPLE.params(request.GET)

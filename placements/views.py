@@ -18,6 +18,7 @@ from common.idcard import IdNumberError, mask_id_number, parse_id_number
 from common.listing import export, wants_export
 from common.paging import CappedPaginator
 from common.pdf import pdf_response
+from common.search import searchable
 from people.models import Person
 from posts.models import Announcement, Post
 from townships.access import has_role, require_role, scope_by_township, visible_townships
@@ -38,6 +39,7 @@ def today() -> dt.date:
 
 
 @login_required
+@searchable
 def queue(request: HttpRequest) -> HttpResponse:
     """The work queue: counts per step, and the applications searched, filtered and sorted."""
     require_role(request.user, *READERS)
@@ -58,6 +60,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@searchable
 def placement_list(request: HttpRequest) -> HttpResponse:
     """在岗人员: placements searched, filtered (township, line, on post or exited), sorted."""
     require_role(request.user, *READERS)

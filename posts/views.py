@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from common.listing import export, wants_export
 from common.paging import CappedPaginator
 from common.pdf import pdf_response
+from common.search import searchable
 from townships.access import (
     get_county_or_404,
     get_township_or_404,
@@ -68,6 +69,7 @@ def _writer(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @login_required
+@searchable
 def post_list(request: HttpRequest) -> HttpResponse:
     require_role(request.user, Role.CLERK, Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN)
     params = POSTS.params(request.GET)

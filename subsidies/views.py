@@ -16,6 +16,7 @@ from audit import record as audit
 from common.listing import export, wants_export
 from common.paging import CappedPaginator
 from common.pdf import pdf_response
+from common.search import searchable
 from townships.access import has_role, require_role, scope_by_county, visible_counties, visible_townships
 from townships.models import Line, Role
 
@@ -83,6 +84,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@searchable
 def run_lines(request: HttpRequest, pk: int) -> HttpResponse:
     """The run's lines, searched (person), filtered (township, line, kind), sorted, exported."""
     require_role(request.user, *READERS)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from common.jobs import job_get
 from common.models import Job
+from common.search import searchable
 from placements import selectors as placement_selectors
 from townships.access import membership_of
 from townships.models import Role
@@ -61,6 +62,7 @@ PARAM_LABELS = {
 
 
 @login_required
+@searchable
 def export_new(request: HttpRequest) -> HttpResponse:
     """A list too long to download at once: confirm, then export it in the background."""
     if membership_of(request.user) is None:
