@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Field, Model, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -53,6 +54,8 @@ SUBJECTS: dict[str, tuple[type[Model], Getter]] = {
 KIND_OF_LABEL = {model._meta.label_lower: kind for kind, (model, _) in SUBJECTS.items()}
 ACTION_LABEL = dict(ACTIONS)
 EMPTY = {"None", ""}
+YES_NO = {"True": "是", "False": "否"}
+NOTES = {"lines": "明细行数"}  # keys of bulk writes' entries that are no model field
 
 
 def subject_get(*, user: AnyUser, kind: str, pk: int) -> Model:
@@ -126,15 +129,56 @@ def _shown(value: str) -> str:
     return "（空）" if value in EMPTY else value
 
 
+def _field(model: type[Model], name: str) -> Field | None:
+    try:
+        field = model._meta.get_field(name)
+        return field if field.concrete else None
+    except FieldDoesNotExist:
+        return None  # a note of a bulk write ("lines") or a pseudo-field ("人员类别", "查看")
+
+
+def _related_names(entries: list[Entry]) -> dict[tuple[type[Model], str], str]:
+    """The names of every object a page's entries point to through foreign keys, one query per
+    related model (django-auditlog's display dict makes one per field and entry)."""
+    wanted: dict[type[Model], set[str]] = {}
+    for entry in entries:
+        model = entry.content_type.model_class()
+        for name, values in (entry.changes or {}).items():
+            field = _field(model, name) if model else None
+            if field is not None and field.is_relation and field.many_to_one:
+                wanted.setdefault(field.related_model, set()).update(v for v in values if v.isdigit())
+    return {
+        (related, str(pk)): str(obj)
+        for related, pks in wanted.items()
+        for pk, obj in related._base_manager.in_bulk([int(p) for p in pks]).items()
+    }
+
+
+def _display(model: type[Model] | None, name: str, value: str, names: dict) -> str:
+    field = _field(model, name) if model else None
+    if field is None or value in EMPTY:
+        return _shown(value)
+    if field.is_relation and field.many_to_one:
+        return names.get((field.related_model, value), value)
+    if field.choices:
+        return str(dict((str(k), v) for k, v in field.flatchoices).get(value, value))
+    return YES_NO.get(value, value) if field.get_internal_type() == "BooleanField" else value
+
+
 def entry_rows(entries: list[Entry]) -> list[EntryRow]:
-    """Entries as the pages and the export show them: names of fields, choices and related
-    objects (django-auditlog's display dict; a query per changed foreign key), empty as （空）."""
+    """Entries as the pages and the export show them: fields by their names, choices by their
+    labels, related objects by their names (one query per related model), empty as （空）."""
+    names = _related_names(entries)
     rows = []
     for entry in entries:
+        model = entry.content_type.model_class()
         changes = []
-        for field, values in entry.changes_display_dict.items():
+        for name, values in (entry.changes or {}).items():
             before, after = (list(values) + ["", ""])[:2]
-            changes.append((str(field), _shown(str(before)), _shown(str(after))))
+            field = _field(model, name) if model else None
+            label = str(field.verbose_name) if field is not None else NOTES.get(name, name)
+            shown = (_display(model, name, before, names), _display(model, name, after, names))
+            changes.append((label, *shown))
         label, _, pk = entry.subject.partition(":")
         kind = KIND_OF_LABEL.get(label)
         rows.append(EntryRow(

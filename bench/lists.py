@@ -6,9 +6,9 @@
 
 The first two build the data (400,000 people over both counties; 100,000 applications and
 placements in 东昌府区 with a computed month of payroll lines). This requests the people,
-applications, placements, posts and payroll-line lists (searched, filtered, sorted, paginated)
-and the landing pages as a clerk, HR and finance through the whole Django stack, and prints the
-median and 95th percentile of each."""
+applications, placements, posts and payroll-line lists (searched, filtered, sorted, paginated),
+the landing pages as a clerk, HR and finance, and the audit log as an auditor, through the whole
+Django stack, and prints the median and 95th percentile of each."""
 
 import sys
 
@@ -71,6 +71,17 @@ CASES = {
         ("home (runs, spending)", reverse("home"), {}),
         ("payroll lines: county", lines, {}),
         ("payroll lines: township + kind", lines, {"township": "371502101", "kind": "regular"}),
+    ],
+    "auditor_371502": [
+        ("audit log: first page", reverse("audit:county-log"), {}),
+        (
+            "audit log: people, one township",
+            reverse("audit:county-log"),
+            {"kind": "person", "township": "371502101"},
+        ),
+        ("audit log: page 100", reverse("audit:county-log"), {"page": 100}),
+        ("a person's 修改记录", reverse("audit:object-log", args=["person", placed.person_id]), {}),
+        ("a run's 修改记录", reverse("audit:object-log", args=["run", run.pk]), {}),
     ],
 }
 
