@@ -221,3 +221,34 @@ def test_an_objects_log_is_for_those_who_may_see_the_object(cast) -> None:
         url = reverse("audit:object-log", args=["person", person.pk])
         assert cast.client(getattr(cast, who)).get(url).status_code == 404
     assert cast.client(cast.clerk).get(reverse("audit:object-log", args=["nothing", 1])).status_code == 404
+
+
+def test_an_attendance_upload_records_each_mark_on_its_placement(cast) -> None:
+    placement = factories.placement("371502101")
+    client = cast.client(cast.clerk)
+    for days in (12, 10):
+        upload = factories.xlsx([[placement.person.id_number, days, ""]], ["身份证号", "出勤天数", "备注"])
+        upload.name = "march.xlsx"
+        client.post(reverse("subsidies:attendance"), {"month": "2022-03", "file": upload})
+    created, changed = entries_of(Attendance)
+    assert created.action == CREATE and created.changes["days"] == ["None", "12"]
+    assert changed.action == UPDATE and changed.changes == {"days": ["12", "10"]}
+    assert {created.actor, changed.actor} == {cast.clerk}
+    assert changed.subject == f"placements.placement:{placement.pk}"
+    page = client.get(reverse("audit:object-log", args=["placement", placement.pk])).content.decode()
+    assert "出勤天数" in page and "12 → 10" in page
+
+
+def test_a_policy_changed_by_the_county_administrator_is_recorded(cast) -> None:
+    from audit.context import acting_as
+    from subsidies.models import SubsidyPolicy
+
+    policy = SubsidyPolicy.objects.filter(county__code="371502").first()
+    with acting_as(cast.county_admin, "网页"):  # as the admin's change form saves it
+        policy.document = "新文件"
+        policy.save()
+    entry = entries_of(SubsidyPolicy, action=UPDATE).get()
+    assert entry.actor == cast.county_admin and entry.county.code == "371502"
+    assert entry.changes["document"][1] == "新文件"
+    page = cast.client(cast.auditor).get(reverse("audit:object-log", args=["policy", policy.pk]))
+    assert "新文件" in page.content.decode()
