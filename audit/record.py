@@ -83,7 +83,7 @@ def write(model: type[models.Model], changes: Iterable[Change]) -> int:
     here = context()
     now = timezone.now()
     rows: list[Sequence[object]] = []
-    pending = [c for c in changes]
+    pending = list(changes)
     counties = county_of_townships({c.township_id for c in pending if c.township_id and not c.county_id})
     for change in pending:
         fields = diff(change.before, change.after)

@@ -27,7 +27,7 @@ from .exports import payroll_workbook_write
 from .listings import LINES
 from .models import PayrollLine, PayrollRun
 from .printing import PayrollSheet, payroll_sheet
-from .reports import cost_rows, cost_workbook_write, monthly_totals
+from .reports import cost_workbook_write, monthly_totals
 from .tasks import dispatch
 
 READERS = (Role.FINANCE, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN)
@@ -230,7 +230,7 @@ def costs(request: HttpRequest) -> HttpResponse:
         year = int(request.GET.get("year") or dt.date.today().year)
     except ValueError:
         year = dt.date.today().year
-    rows = cost_rows(county, year) if county else []
+    rows = selectors.cost_report(county, year) if county else []
     months = monthly_totals(rows)
     chart = {
         "labels": [f"{m['month']:%Y-%m}" for m in months],
@@ -246,7 +246,10 @@ def costs(request: HttpRequest) -> HttpResponse:
 def costs_download(request: HttpRequest) -> FileResponse:
     require_role(request.user, Role.FINANCE, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN)
     county = get_object_or_404(visible_counties(request.user), code=request.GET.get("county", ""))
-    year = int(request.GET.get("year") or 0) or dt.date.today().year
+    try:
+        year = int(request.GET.get("year") or 0) or dt.date.today().year
+    except ValueError:
+        year = dt.date.today().year
     buffer = io.BytesIO()
     cost_workbook_write(county=county, year=year, target=buffer)
     buffer.seek(0)

@@ -63,3 +63,28 @@ def test_the_cost_page_draws_the_chart_from_local_files(cast) -> None:
         reverse("subsidies:costs-download"), {"county": "371502", "year": 2022}
     )
     assert other.status_code == 404
+
+
+def test_the_cost_page_follows_a_recomputation_though_it_is_kept_in_the_cache(cast) -> None:
+    from django.urls import reverse
+
+    from subsidies.models import Attendance
+
+    placement = factories.placement("371502101")
+    county = County.objects.get(code="371502")
+    run = payroll.compute_run(payroll.run_for(county, dt.date(2022, 3, 1)))
+    client = cast.client(cast.finance)
+    assert '"province": ["333.33"]' in client.get(reverse("subsidies:costs"), {"year": 2022}).content.decode()
+    Attendance.objects.create(placement=placement, month=run.month, days=11, recorded_by=cast.clerk)
+    payroll.compute_run(run)
+    again = client.get(reverse("subsidies:costs"), {"year": 2022}).content.decode()
+    assert '"province": ["183.33"]' in again
+
+
+def test_a_year_that_is_no_number_is_read_as_this_year(cast) -> None:
+    from django.urls import reverse
+
+    response = cast.client(cast.finance).get(
+        reverse("subsidies:costs-download"), {"county": "371502", "year": "二〇二二"}
+    )
+    assert response.status_code == 200
