@@ -5,12 +5,14 @@ A Celery task carries the actor of the request that queued it in its message hea
 records under "后台任务"; a management command names its user and records under "命令"."""
 
 import contextlib
+import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
 from auditlog.cid import set_cid
 from auditlog.context import auditlog_value, set_extra_data
 from auditlog.middleware import AuditlogMiddleware
+from axes.helpers import get_client_ip_address
 from celery.signals import before_task_publish, task_postrun, task_prerun
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
@@ -39,6 +41,16 @@ def acting_as(user: User | None, via: str, remote_addr: str | None = None) -> It
 class Middleware(AuditlogMiddleware):
     """django-auditlog's middleware (actor, address and correlation id of each request), with
     the route "网页" and the context reset after the request."""
+
+    @staticmethod
+    def _get_remote_addr(request: HttpRequest) -> str | None:
+        """The client's address as django-axes reads it (the proxies it is told to trust), not
+        the first X-Forwarded-For value, which the client writes itself; None if not an address."""
+        address = get_client_ip_address(request)
+        try:
+            return str(ipaddress.ip_address(address)) if address else None
+        except ValueError:
+            return None
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         set_cid(request)

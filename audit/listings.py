@@ -1,6 +1,7 @@
 """The county audit log as a list (common.listing): page, download and background export."""
 
 from common.listing import Listing, Sort
+from townships.models import Role
 
 from . import selectors
 
@@ -24,4 +25,5 @@ ENTRIES = Listing(
     sorts={"time": Sort("时间", ("-timestamp", "-id"))},
     default="time",
     prepare=selectors.entry_rows,
+    roles=(Role.AUDITOR, Role.COUNTY_ADMIN),
 )

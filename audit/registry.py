@@ -42,7 +42,8 @@ def _own_county(obj: models.Model) -> tuple[int | None, int | None, str]:
 
 
 TRACKED: dict[str, Tracked] = {
-    "people.Person": Tracked(_own_township, exclude=["updated_at", "created_at"]),
+    # birth date and sex come from the ID number; beside its masked form they would give it back
+    "people.Person": Tracked(_own_township, exclude=["updated_at", "created_at", "birth_date", "sex"]),
     "people.GroupClaim": Tracked(
         lambda c: (c.person.township_id, None, subject("people.Person", c.person_id)), exclude=["roster"]
     ),

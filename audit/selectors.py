@@ -22,8 +22,8 @@ from placements.models import Application, Placement
 from placements.selectors import application_get
 from posts.models import Post
 from subsidies.models import PayrollRun, SubsidyPolicy
-from townships.access import scope_by_county, scope_by_township, township_pk, visible_counties
-from townships.models import Plan
+from townships.access import require_role, scope_by_county, scope_by_township, township_pk, visible_counties
+from townships.models import Plan, Role
 
 from .models import ACTIONS, Entry
 from .registry import TRACKED, subject
@@ -41,17 +41,19 @@ def _in_county(model: type[Model]) -> Getter:
     return lambda user, pk: get_object_or_404(scope_by_county(user, model.objects.all()), pk=pk)
 
 
-# The objects with a 修改记录 page: URL kind → (model, scoped getter).
-SUBJECTS: dict[str, tuple[type[Model], Getter]] = {
-    "person": (Person, lambda user, pk: person_get(user=user, pk=pk)),
-    "application": (Application, lambda user, pk: application_get(user=user, pk=pk)),
-    "placement": (Placement, _in_township(Placement)),
-    "post": (Post, _in_township(Post)),
-    "run": (PayrollRun, _in_county(PayrollRun)),
-    "policy": (SubsidyPolicy, _in_county(SubsidyPolicy)),
-    "plan": (Plan, _in_county(Plan)),
+# Who may see county-level objects' records (as their own pages): not the township clerks.
+COUNTY_READERS = (Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN)
+# The objects with a 修改记录 page: URL kind → (model, scoped getter, roles; empty: any role).
+SUBJECTS: dict[str, tuple[type[Model], Getter, tuple[str, ...]]] = {
+    "person": (Person, lambda user, pk: person_get(user=user, pk=pk), ()),
+    "application": (Application, lambda user, pk: application_get(user=user, pk=pk), ()),
+    "placement": (Placement, _in_township(Placement), ()),
+    "post": (Post, _in_township(Post), ()),
+    "run": (PayrollRun, _in_county(PayrollRun), COUNTY_READERS),
+    "policy": (SubsidyPolicy, _in_county(SubsidyPolicy), COUNTY_READERS),
+    "plan": (Plan, _in_county(Plan), COUNTY_READERS),
 }
-KIND_OF_LABEL = {model._meta.label_lower: kind for kind, (model, _) in SUBJECTS.items()}
+KIND_OF_LABEL = {model._meta.label_lower: kind for kind, (model, _, _) in SUBJECTS.items()}
 ACTION_LABEL = dict(ACTIONS)
 EMPTY = {"None", ""}
 YES_NO = {"True": "是", "False": "否"}
@@ -62,7 +64,10 @@ def subject_get(*, user: AnyUser, kind: str, pk: int) -> Model:
     """The object of a 修改记录 page, if the user may see it; 404 otherwise."""
     if kind not in SUBJECTS:
         raise Http404("没有这类对象的修改记录")
-    return SUBJECTS[kind][1](user, pk)
+    _model, getter, roles = SUBJECTS[kind]
+    if roles:
+        require_role(user, *roles)
+    return getter(user, pk)
 
 
 def object_entries(obj: Model) -> QuerySet[Entry]:

@@ -8,7 +8,6 @@ from django.shortcuts import render
 from common.listing import export, wants_export
 from common.paging import CappedPaginator
 from townships.access import require_role, visible_townships
-from townships.models import Role
 
 from . import selectors
 from .listings import ENTRIES
@@ -19,7 +18,7 @@ PAGE = 50
 
 @login_required
 def county_log(request: HttpRequest) -> HttpResponse:
-    require_role(request.user, Role.AUDITOR, Role.COUNTY_ADMIN)
+    require_role(request.user, *ENTRIES.roles)
     params = ENTRIES.params(request.GET)
     entries = ENTRIES.queryset(request.user, params)
     if wants_export(request):

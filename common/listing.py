@@ -19,6 +19,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRed
 from django.urls import reverse
 from django.utils import timezone
 
+from .search import revealed
 from .xlsx import Sheet, write_workbook
 
 # Up to this many rows a list downloads at once; above, the export runs in the background.
@@ -44,6 +45,8 @@ class Listing:
     money_columns: set[int] = field(default_factory=set)
     # Turns a chunk of objects into what the columns read (say, the rows a page renders).
     prepare: Callable[[list], list] | None = None
+    # Who may have the list (its page and its exports); empty: anyone with a role.
+    roles: tuple[str, ...] = ()
 
     def params(self, data: QueryDict | dict[str, str]) -> dict[str, str]:
         """The list's parameters from a query string: its filters and a valid sort key. NUL
@@ -55,7 +58,8 @@ class Listing:
 
     def queryset(self, user: Any, params: dict[str, str]) -> QuerySet:
         """What the list shows to `user` for `params` (from `self.params`), in its order."""
-        found = self.query(user=user, **{name: params.get(name, "") for name in self.filters})
+        # a search by number arrives as a session token (common.search): read back only here
+        found = self.query(user=user, **{name: revealed(params.get(name, "")) for name in self.filters})
         key = params["sort"]
         order = self.sorts[key.lstrip("-")].order_by
         if key.startswith("-"):

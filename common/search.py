@@ -2,12 +2,14 @@
 
 A list's search form posts; the view answers with a redirect to the list's address, where a
 search holding six or more digits (an ID number or its prefix, a bank account) is replaced by a
-token kept in the user's session. Pages, sorting, pagination and exports then carry the token,
-so the number never appears in an address, a browser history or a server's request log."""
+token kept in the user's session. The list's parameters keep the token, so every link the page
+builds (pages, sorting, exports, the background export's address) carries it; only the selector
+(common.listing.Listing.queryset) and the search box read the number back (`revealed`)."""
 
 import re
 import secrets
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import wraps
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,6 +18,7 @@ SEARCH = "q"
 TOKEN = "~"
 KEPT = 20  # searches remembered per session
 DIGITS = re.compile(r"[0-9]{6,}")
+_searches: ContextVar[dict[str, str] | None] = ContextVar("searches", default=None)
 
 
 def hide(request: HttpRequest, text: str) -> str:
@@ -29,16 +32,17 @@ def hide(request: HttpRequest, text: str) -> str:
     return TOKEN + token
 
 
-def reveal(request: HttpRequest, value: str) -> str:
-    """The search a token stands for ("" once the session has forgotten it)."""
+def revealed(value: str) -> str:
+    """The search a token stands for in this request's session ("" once forgotten); any other
+    value as it is."""
     if not value.startswith(TOKEN):
         return value
-    return request.session.get("searches", {}).get(value[len(TOKEN) :], "")
+    return (_searches.get() or {}).get(value[len(TOKEN) :], "")
 
 
 def searchable(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """For list views: a posted search form comes back as a redirect to its address (numbers
-    hidden); a token in the address is read back before the view sees request.GET."""
+    hidden); while the view runs, tokens can be read back with `revealed`."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
@@ -47,10 +51,13 @@ def searchable(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
             query.pop("csrfmiddlewaretoken", None)
             query[SEARCH] = hide(request, query.get(SEARCH, "").strip())
             return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
-        if request.GET.get(SEARCH, "").startswith(TOKEN):
-            query = request.GET.copy()
-            query[SEARCH] = reveal(request, query[SEARCH])
-            request.GET = query
-        return view(request, *args, **kwargs)
+        token = _searches.set(request.session.get("searches", {}))
+        try:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+            return response
+        finally:
+            _searches.reset(token)
 
     return wrapper

@@ -66,11 +66,10 @@ UPDATE_FIELDS = [
 ]  # fmt: skip
 
 
-# What an audit entry of an imported person shows (the roster flags are recorded where they change).
-AUDITED = [
-    f for f in Person._meta.concrete_fields
-    if f.name not in ("id", "created_at", "updated_at", "on_death_roster", "on_pension_roster")
-]  # fmt: skip
+# What an audit entry of an imported person shows: as audit.registry's (no birth date or sex, which
+# would give the masked ID number back); the roster flags are recorded where they change.
+NOT_AUDITED = ("id", "created_at", "updated_at", "on_death_roster", "on_pension_roster", "birth_date", "sex")
+AUDITED = [f for f in Person._meta.concrete_fields if f.name not in NOT_AUDITED]
 
 
 GROUPS = "人员类别"  # in an imported person's audit entry: the groups, as the file gives them

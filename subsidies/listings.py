@@ -3,6 +3,7 @@ payroll workbook with ID and bank numbers is subsidies.exports; this list shows 
 
 from common.idcard import mask_id_number
 from common.listing import Listing, Sort
+from townships.models import Role
 
 from . import selectors
 
@@ -30,4 +31,5 @@ LINES = Listing(
     sorts={"township": Sort("镇街", ("township_id", "id"))},  # payroll_line_run_township_idx
     default="township",
     money_columns={9, 10, 11, 12},
+    roles=(Role.FINANCE, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN),  # as the run pages
 )

@@ -19,6 +19,7 @@ from people.listings import PEOPLE
 from placements.listings import APPLICATIONS, PLACEMENTS
 from posts.listings import POSTS
 from subsidies.listings import LINES
+from townships.access import role_of
 
 log = logging.getLogger(__name__)
 LISTINGS: dict[str, Listing] = {
@@ -54,6 +55,9 @@ def export_run(job_id: int) -> Job:
     with its reason and leaves no file."""
     job = Job.objects.select_related("user").get(pk=job_id)
     listing = listing_get(job.listing)
+    if listing.roles and role_of(job.user) not in listing.roles:  # checked again by the worker
+        job_fail(job.pk, "无权导出这个列表")
+        return Job.objects.get(pk=job.pk)
     name = f"jobs/{uuid.uuid4().hex}.xlsx"
     path = Path(settings.MEDIA_ROOT) / name
     try:

@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 
 from common.jobs import job_get
 from common.models import Job
-from common.search import searchable
+from common.search import revealed, searchable
 from placements import selectors as placement_selectors
-from townships.access import membership_of
+from townships.access import membership_of, require_role
 from townships.models import Role
 
 from . import jobs, selectors
@@ -68,12 +68,18 @@ def export_new(request: HttpRequest) -> HttpResponse:
     if membership_of(request.user) is None:
         raise Http404("无权访问")
     listing = jobs.listing_get(request.GET.get("list", ""))
+    if listing.roles:
+        require_role(request.user, *listing.roles)
     params = listing.params(request.GET)
     if request.method == "POST":
-        job = jobs.export_start(user=request.user, name=listing.name, data=params)
+        # the job keeps the search itself (in the database, never in an address)
+        data = {name: revealed(value) for name, value in params.items()}
+        job = jobs.export_start(user=request.user, name=listing.name, data=data)
         messages.success(request, f"已开始{job.title}，完成后可在此下载；离开本页也可在“我的任务”中找到。")
         return redirect("workspace:job-detail", pk=job.pk)
-    conditions = [(PARAM_LABELS.get(k, k), v) for k, v in params.items() if v and k not in ("run", "sort")]
+    conditions = [
+        (PARAM_LABELS.get(k, k), revealed(v)) for k, v in params.items() if v and k not in ("run", "sort")
+    ]
     return render(request, "workspace/export_new.html", {"listing": listing, "conditions": conditions})
 
 

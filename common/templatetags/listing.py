@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from common.idcard import mask_id_number
 from common.listing import query_string
+from common.search import revealed
 
 register = template.Library()
 
@@ -34,6 +35,12 @@ def sort_th(context: template.Context, key: str, label: str, css: str = "") -> s
 def export_href(context: template.Context) -> str:
     """This list, as it is filtered and sorted, as an .xlsx download."""
     return "?" + query_string(context.get("params", {}), export="xlsx", page="")
+
+
+@register.filter(name="revealed")
+def revealed_filter(value: str) -> str:
+    """A list's search as typed (common.search: a number travels as a session token)."""
+    return revealed(value or "")
 
 
 @register.filter

@@ -252,3 +252,35 @@ def test_a_policy_changed_by_the_county_administrator_is_recorded(cast) -> None:
     assert entry.changes["document"][1] == "新文件"
     page = cast.client(cast.auditor).get(reverse("audit:object-log", args=["policy", policy.pk]))
     assert "新文件" in page.content.decode()
+
+
+def test_a_persons_entries_hold_nothing_that_gives_the_id_number_back(cast) -> None:
+    person = factories.person()
+    entry = entries_of(Person, action=CREATE).get()
+    assert "birth_date" not in entry.changes and "sex" not in entry.changes
+    assert entry.changes["id_number"][1] == person.id_number[:6] + "********" + person.id_number[-4:]
+
+
+def test_clerks_see_no_county_records_and_cannot_export_the_log(cast, eager) -> None:
+    factories.placement("371502101")
+    cast.client(cast.finance).post(reverse("subsidies:run-start"), {"month": "2022-03"})
+    run = PayrollRun.objects.get()
+    clerk = cast.client(cast.clerk)
+    assert clerk.get(reverse("audit:object-log", args=["run", run.pk])).status_code == 404
+    for listing in ("audit", "payroll_lines"):
+        url = reverse("workspace:export-new") + f"?list={listing}&run={run.pk}"
+        assert clerk.get(url).status_code == 404 and clerk.post(url).status_code == 404
+    assert cast.client(cast.auditor).get(reverse("audit:object-log", args=["run", run.pk])).status_code == 200
+
+
+def test_the_recorded_address_is_not_the_one_a_client_writes_itself(cast) -> None:
+    person = factories.person(phone="13800000000")
+    client = cast.client(cast.clerk)
+    for forged in ("203.0.113.9", "nonsense"):
+        form = form_of(person, phone=f"139{forged.count('.')}0000000")
+        response = client.post(
+            reverse("people:person-edit", args=[person.pk]), form, HTTP_X_FORWARDED_FOR=forged
+        )
+        assert response.status_code == 302
+    addresses = set(entries_of(Person, action=UPDATE).values_list("remote_addr", flat=True))
+    assert addresses == {"127.0.0.1"}

@@ -35,3 +35,16 @@ def test_the_settings_put_the_filter_on_every_handler() -> None:
 
     for handler in settings.LOGGING["handlers"].values():
         assert "hide_numbers" in handler["filters"]
+
+
+def test_djangos_own_logger_and_celery_workers_keep_the_filtered_handler() -> None:
+    from django.conf import settings
+
+    assert settings.LOGGING["loggers"]["django"] == {
+        "handlers": ["console"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    assert settings.CELERY_WORKER_HIJACK_ROOT_LOGGER is False
+    console = logging.getHandlerByName("console")
+    assert any(isinstance(f, HideNumbers) for f in console.filters)

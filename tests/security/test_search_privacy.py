@@ -46,3 +46,18 @@ def test_every_list_with_a_search_posts_it(cast) -> None:
     for name in ("people:person-list", "placements:queue", "placements:placement-list", "posts:post-list"):
         page = cast.client(cast.clerk).get(reverse(name)).content.decode()
         assert '<form method="post" class="filters" role="search">' in page
+
+
+def test_the_pages_links_carry_the_token_and_the_box_shows_the_number(cast) -> None:
+    for i in range(60):  # more than a page of people with the searched prefix
+        factories.person(
+            name=f"查找人{'甲乙丙丁戊己庚辛壬癸'[i % 10]}", birth=f"1970{1 + i // 28:02d}{1 + i % 28:02d}"
+        )
+    prefix = factories.id_number("19700101")[:8]
+    client = cast.client(cast.clerk)
+    address = client.post(reverse("people:person-list"), {"q": prefix})["Location"]
+    page = client.get(address).content.decode()
+    assert f'value="{prefix}"' in page  # the search box shows what was typed
+    links = [part.split('"')[0] for part in page.split('href="')[1:]]
+    assert any("page=2" in link for link in links) and any("export=xlsx" in link for link in links)
+    assert not any(prefix in link for link in links)
