@@ -46,5 +46,5 @@ def test_djangos_own_logger_and_celery_workers_keep_the_filtered_handler() -> No
         "propagate": False,
     }
     assert settings.CELERY_WORKER_HIJACK_ROOT_LOGGER is False
-    console = logging.getHandlerByName("console")
+    (console,) = [h for h in logging.getLogger("django").handlers if h.name == "console"]
     assert any(isinstance(f, HideNumbers) for f in console.filters)
