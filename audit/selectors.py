@@ -64,7 +64,7 @@ def subject_get(*, user: AnyUser, kind: str, pk: int) -> Model:
     """The object of a 修改记录 page, if the user may see it; 404 otherwise."""
     if kind not in SUBJECTS:
         raise Http404("没有这类对象的修改记录")
-    _model, getter, roles = SUBJECTS[kind]
+    _, getter, roles = SUBJECTS[kind]
     if roles:
         require_role(user, *roles)
     return getter(user, pk)

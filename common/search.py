@@ -52,11 +52,8 @@ def searchable(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
             query[SEARCH] = hide(request, query.get(SEARCH, "").strip())
             return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
         token = _searches.set(request.session.get("searches", {}))
-        try:
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-                response.render()
-            return response
+        try:  # the views render their pages inside (no deferred TemplateResponse)
+            return view(request, *args, **kwargs)
         finally:
             _searches.reset(token)
 
