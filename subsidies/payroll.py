@@ -19,7 +19,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit import record as audit
-from common.bulk import insert_rows
 from common.retirement import add_months
 from placements.models import Placement
 from placements.terms import months_on_post
@@ -281,13 +280,11 @@ def compute(run: PayrollRun, townships: list[int] | None = None) -> int:
     corrections = adjustments(run, townships)
     if townships is None:
         townships = list(run.county.townships.values_list("pk", flat=True))
+    lines = [dict(zip(LINE_FIELDS, row, strict=True)) for row in rows]
+    lines += [dict(zip(ADJUSTMENT_FIELDS, row, strict=True)) for row in corrections]
     with transaction.atomic():
-        before = payroll_audit.snapshot(run, townships)
-        PayrollLine.objects.filter(run=run, township_id__in=townships).delete()
-        insert_rows(PayrollLine, LINE_FIELDS, rows)
-        insert_rows(PayrollLine, ADJUSTMENT_FIELDS, corrections)
-        payroll_audit.record_python(run, townships, before)
-    return len(rows) + len(corrections)
+        payroll_audit.apply_python(run, townships, lines)
+    return len(lines)
 
 
 def sql_params(run: PayrollRun, first: dt.date, townships: list[int] | None) -> dict:
@@ -305,12 +302,11 @@ def compute_in_database(run: PayrollRun, townships: list[int] | None) -> int:
     params = sql_params(run, run.month, townships)
     earlier = [(e, sql_params(run, e.month, townships)) for e in locked_before(run)]
     with transaction.atomic():
-        replaced = payroll_audit.keep_replaced(run.pk, params["townships"])
+        payroll_sql.new_lines_start()
         count = payroll_sql.month_insert(run.pk, params)
         for locked, locked_params in earlier:
             count += payroll_sql.adjustments_insert(run.pk, locked, locked_params)
-        if replaced:
-            payroll_audit.record_sql(run, params["townships"])
+        payroll_audit.apply(run, params["townships"])
     return count
 
 

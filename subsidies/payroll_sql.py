@@ -25,16 +25,19 @@ RUN = PayrollRun._meta.db_table
 PLACEMENT = Placement._meta.db_table
 ATTENDANCE = Attendance._meta.db_table
 TOWNSHIP = "townships_township"
+NEW = "payroll_lines_new"  # a temporary table: the lines a computation gives, before they replace the run's
+NEW_COLUMNS = ["run_id", "kind", "corrects_month", "placement_id", "township_id", "line", "days_on_post",
+               "days_attended", "fraction", "pay", "province", "city", "district", "note"]  # fmt: skip
 
 MONTH_SQL = f"""
 WITH active AS (
     SELECT p.id, p.township_id, p.line, p.on_post_date, p.exit_date, p.extended_until,
-           p.prior_months, p.person_id
+           p.prior_months, p.person_id, att.days AS att_days, att.withheld AS att_withheld,
+           att.note AS att_note
     FROM {PLACEMENT} p
+    LEFT JOIN {ATTENDANCE} att ON att.placement_id = p.id AND att.month = %(first)s
     WHERE p.township_id = ANY(%(townships)s)
       AND p.on_post_date <= %(last)s AND (p.exit_date IS NULL OR p.exit_date >= %(first)s)
-), marks AS (
-    SELECT placement_id, days, withheld, note FROM {ATTENDANCE} WHERE month = %(first)s
 ), used AS (
     SELECT a.id, a.prior_months + COALESCE(SUM(
         (EXTRACT(YEAR FROM e.exit_date) - EXTRACT(YEAR FROM e.on_post_date))::int * 12
@@ -45,7 +48,7 @@ WITH active AS (
         AND e.on_post_date < %(last)s AND e.on_post_date < a.on_post_date
     GROUP BY a.id, a.prior_months
 ), spans AS (
-    SELECT a.id, a.township_id, a.line,
+    SELECT a.id, a.township_id, a.line, a.att_days, a.att_withheld, a.att_note,
            GREATEST(%(first)s, a.on_post_date) AS s,
            LEAST(%(last)s, COALESCE(a.exit_date, %(last)s), COALESCE(
                a.extended_until,
@@ -56,11 +59,10 @@ WITH active AS (
 ), facts AS (
     SELECT sp.id, sp.township_id, sp.line, (sp.e - sp.s + 1) AS days_on,
            pol.required, pol.pay, pol.province, pol.city,
-           att.days AS att_days, COALESCE(att.withheld, false) AS withheld, COALESCE(att.note, '') AS att_note
+           sp.att_days, COALESCE(sp.att_withheld, false) AS withheld, COALESCE(sp.att_note, '') AS att_note
     FROM spans sp
     JOIN unnest(%(lines)s::text[], %(required)s::int[], %(pay)s::numeric[], %(province)s::numeric[],
                 %(city)s::numeric[]) AS pol(line, required, pay, province, city) ON pol.line = sp.line
-    LEFT JOIN marks att ON att.placement_id = sp.id
     WHERE sp.e >= sp.s
 ), ratio AS (
     SELECT f.*,
@@ -90,7 +92,7 @@ MONTH_COLUMNS = ", ".join(
 )
 
 ADJUST_SQL = f"""
-INSERT INTO {LINE} (run_id, kind, corrects_month, days_on_post, days_attended, fraction,
+INSERT INTO {NEW} (run_id, kind, corrects_month, days_on_post, days_attended, fraction,
                     placement_id, township_id, line, pay, province, city, district, note)
 SELECT %(run)s, CASE WHEN d.pay >= 0 THEN 'back_pay' ELSE 'recovery' END, %(first)s, 0, 0, 0,
        d.placement_id, d.township_id, d.line, d.pay, d.province, d.city, d.district,
@@ -145,8 +147,20 @@ def month_rows(run_id: int, params: dict[str, Any]) -> list[tuple]:
         return [(run_id, pk, town, line, "regular", *rest) for pk, town, line, *rest in cursor.fetchall()]
 
 
+def new_lines_start() -> None:
+    """An empty temporary table for the lines a computation gives (payroll_audit.apply then
+    brings the run's lines to it): no WAL, no indexes, gone at commit."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {NEW} ON COMMIT DELETE ROWS AS "
+            f"SELECT {', '.join(NEW_COLUMNS)} FROM {LINE} WITH NO DATA"
+        )
+        # emptied here too: townships computed inside one outer transaction share the table
+        cursor.execute(f"TRUNCATE {NEW}")
+
+
 def month_insert(run_id: int, params: dict[str, Any]) -> int:
-    """Insert the month's regular lines for the run; returns how many."""
+    """Put the month's regular lines for the run in the new lines' table; returns how many."""
     with connection.cursor() as cursor:
         # Enough memory for the month's hash joins without spilling to disk; and no wait for the
         # disk at this commit: the run's state change that follows commits synchronously and
@@ -154,7 +168,7 @@ def month_insert(run_id: int, params: dict[str, Any]) -> int:
         cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute(
-            f"INSERT INTO {LINE} (run_id, kind, {MONTH_COLUMNS}) "
+            f"INSERT INTO {NEW} (run_id, kind, {MONTH_COLUMNS}) "
             f"SELECT %(run)s, 'regular', m.* FROM ({MONTH_SQL}) m",
             {**params, "run": run_id},
         )
@@ -162,8 +176,8 @@ def month_insert(run_id: int, params: dict[str, Any]) -> int:
 
 
 def adjustments_insert(run_id: int, earlier: PayrollRun, params: dict[str, Any]) -> int:
-    """Insert the 补发/扣回 lines that bring the locked month `earlier` to what today's data
-    gives it; returns how many."""
+    """Put the 补发/扣回 lines that bring the locked month `earlier` to what today's data gives
+    it in the new lines' table; returns how many."""
     label = f"{earlier.month:%Y年%m月}"
     with connection.cursor() as cursor:
         cursor.execute(ADJUST_SQL, {**params, "run": run_id, "earlier": earlier.pk, "label": label})

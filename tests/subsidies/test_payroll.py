@@ -222,3 +222,31 @@ def test_a_correction_to_a_locked_month_becomes_an_adjustment_line_later(cast) -
     payroll.approve(again, cast.finance)
     payroll.lock(PayrollRun.objects.get(pk=again.pk), cast.finance)
     assert not run_month("371502", "2022-04").lines.exists()  # corrected once, not again
+
+
+def test_a_recomputation_changes_only_the_lines_that_differ_and_records_each(cast) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    from audit.models import Entry
+
+    changed, left, same = (factories.placement(name=name) for name in ("改出勤", "已退出", "不变"))
+    run = run_month("371502", "2022-03")
+    first = dict(run.lines.values_list("placement_id", "id"))
+    Attendance.objects.create(placement=changed, month=run.month, days=11, recorded_by=cast.clerk)
+    type(left).objects.filter(pk=left.pk).update(exit_date=D(2022, 2, 28))
+    added = factories.placement(name="新上岗")
+    run_month("371502", "2022-03")
+    now = {p: (pk, days) for p, pk, days in run.lines.values_list("placement_id", "id", "days_attended")}
+    assert set(now) == {changed.pk, same.pk, added.pk}
+    assert now[same.pk] == (first[same.pk], 20)  # untouched
+    assert now[changed.pk] == (first[changed.pk], 11)  # changed in place
+    kind = ContentType.objects.get_for_model(PayrollLine)
+    entries = {e.object_id: e for e in Entry.objects.filter(content_type=kind)}
+    assert {pk: e.action for pk, e in entries.items()} == {
+        first[changed.pk]: Entry.Action.UPDATE,
+        first[left.pk]: Entry.Action.DELETE,
+        now[added.pk][0]: Entry.Action.CREATE,
+    }
+    assert entries[first[changed.pk]].changes["days_attended"] == ["20", "11"]
+    assert entries[now[added.pk][0]].object_repr == "新上岗 当月补贴"
+    assert entries[first[left.pk]].changes["pay"] == ["680.00", "None"]
