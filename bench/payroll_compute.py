@@ -121,6 +121,7 @@ def on_workers(runs: list, attempts: int = 3) -> list[float]:
         while not app.control.ping(timeout=1.0):
             time.sleep(0.5)
         times = []
+        PayrollLine.objects.filter(run__in=runs).delete()  # attempt 1 computes, the others again
         for attempt in range(1, attempts + 1):
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE subsidies_payrollline")
@@ -131,7 +132,8 @@ def on_workers(runs: list, attempts: int = 3) -> list[float]:
             while PayrollRun.objects.filter(pk__in=[r.pk for r in runs], state="computing").exists():
                 time.sleep(0.1)
             times.append(time.perf_counter() - started)
-            report(f"chord on {WORKERS} worker processes {attempt}", times[-1], runs)
+            again = "first computation" if attempt == 1 else "recomputation"
+            report(f"{again} as chords on {WORKERS} worker processes {attempt}", times[-1], runs)
         return times
     finally:
         worker.terminate()
@@ -152,7 +154,8 @@ counties = County.objects.filter(
 runs = [payroll.run_for(c, MONTH) for c in counties.order_by("code")]
 if WORKERS:
     times = on_workers(runs)
-    print(f"median {statistics.median(times):.2f} s, best {min(times):.2f} s over {len(times)} computations")
+    again = times[1:]
+    print(f"first computation {times[0]:.2f} s; recomputation median {statistics.median(again):.2f} s")
     sys.exit(0)
 PayrollRun.objects.filter(pk__in=[r.pk for r in runs]).update(state="draft")
 PayrollLine.objects.filter(run__in=runs).delete()

@@ -46,6 +46,7 @@ class PersonData:
     retirement_category: str = ""
 
 
+GROUP_VALUES = frozenset(TargetGroup.values)  # Django builds .values anew on every access (55 µs)
 TEXT_FIELDS = (
     ("address", "户籍地址", 200),
     ("household_no", "户号", 40),
@@ -81,7 +82,7 @@ def person_fields_clean(*, township: Township, data: PersonData, villages: dict[
     if not data.groups:
         errors.setdefault("groups", []).append("人员类别不能为空")
     for group in data.groups:
-        if group not in TargetGroup.values:
+        if group not in GROUP_VALUES:
             errors.setdefault("groups", []).append(f"人员类别「{group}」不在规定的安置对象类别中")
     if errors:
         raise ValidationError(errors)

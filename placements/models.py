@@ -274,8 +274,21 @@ class Placement(models.Model):
         ]
         indexes = [
             models.Index(fields=["township", "exit_date"], name="placement_active_idx"),
-            # The 在岗人员 list's default order: a page is an index range.
-            models.Index(fields=["township", "on_post_date", "id"], name="placement_start_idx"),
+            # The 在岗人员 list's default order: a page is an index range. It also carries what the
+            # month's payroll reads of each placement (subsidies.payroll_sql), so that a township's
+            # placements come from the index alone instead of pages spread over the whole table.
+            models.Index(
+                fields=["township", "on_post_date", "id"],
+                include=["line", "exit_date", "extended_until", "prior_months", "person"],
+                name="placement_start_idx",
+            ),
+            # Earlier placements that count against a person's 36 months (payroll_sql's `used`).
+            models.Index(
+                fields=["person"],
+                include=["on_post_date", "exit_date"],
+                condition=Q(exit_date__isnull=False),
+                name="placement_ended_idx",
+            ),
         ]
 
     def __str__(self) -> str:

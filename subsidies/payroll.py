@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from audit import record as audit
@@ -51,13 +51,13 @@ def run_for(county: County, month: dt.date) -> PayrollRun:
     return run
 
 
+def policies_in_force(county: County, line: str, day: dt.date) -> QuerySet[SubsidyPolicy]:
+    in_force = SubsidyPolicy.objects.filter(county=county, line=line, valid_from__lte=day)
+    return in_force.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).order_by("-valid_from")
+
+
 def policy_in_force(county: County, line: str, day: dt.date) -> SubsidyPolicy:
-    policy = (
-        SubsidyPolicy.objects.filter(county=county, line=line, valid_from__lte=day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-        .order_by("-valid_from")
-        .first()
-    )
+    policy = policies_in_force(county, line, day).first()
     if policy is None:
         raise ValidationError(
             f"{county.name}没有{day:%Y年%m月}适用的{Line(line).label}岗位补贴标准，请先在系统管理中设置"
@@ -292,8 +292,14 @@ def sql_params(run: PayrollRun, first: dt.date, townships: list[int] | None) -> 
     county = run.county
     if townships is None:
         townships = list(county.townships.values_list("pk", flat=True))
+    # A line without a policy in force is an error only when someone is on post in it; the query
+    # that finds out (a scan of the townships' placements) runs only then.
     active = on_post_during(first).filter(township_id__in=townships)
-    lines = {line for line in Line.values if active.filter(line=line).exists()}
+    lines = {
+        line
+        for line in Line.values
+        if policies_in_force(county, line, first).exists() or active.filter(line=line).exists()
+    }
     full, required = month_policies(county, first, lines)
     return payroll_sql.month_params(county, first, townships, full, required)
 

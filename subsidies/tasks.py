@@ -52,6 +52,17 @@ def compute_township(run_id: int, township_id: int, attempt: int | None = None) 
     return count
 
 
+@shared_task(name="subsidies.check_run")
+def check_run(run_id: int, attempt: int | None = None) -> int:
+    """The checks before computing (findings) of a split run, beside its township tasks; no lines."""
+    from .checks import findings_refresh
+
+    run = PayrollRun.objects.select_related("county").get(pk=run_id)
+    if run.state == PayrollRun.State.COMPUTING and (attempt is None or attempt == run.attempt):
+        findings_refresh(run)
+    return 0
+
+
 @shared_task(name="subsidies.finish_split")
 def finish_split(counts: list[int], run_id: int, attempt: int | None = None) -> int:
     run = PayrollRun.objects.get(pk=run_id)
@@ -62,15 +73,14 @@ def finish_split(counts: list[int], run_id: int, attempt: int | None = None) -> 
 
 
 def compute_split(run: PayrollRun, queue: str | None = None) -> object:
-    """At city or province scale: one task per township, so workers on several machines share the
-    run; a chord's callback marks it computed. The lines are those of a single-task run."""
-    from .checks import findings_refresh
-
-    findings_refresh(run)
+    """At city or province scale: one task per township and one for the checks, so that workers
+    on several machines share the run and the caller (a page) only queues them; a chord's callback
+    marks it computed. The lines are those of a single-task run."""
     townships = list(run.county.townships.order_by("code").values_list("pk", flat=True))
     payroll.beat(run, progress_total=len(townships), progress_done=0)
     options = {"queue": queue} if queue else {}
-    header = [compute_township.s(run.pk, t, run.attempt).set(**options) for t in townships]
+    header = [check_run.s(run.pk, run.attempt).set(**options)]
+    header += [compute_township.s(run.pk, t, run.attempt).set(**options) for t in townships]
     return chord(header)(finish_split.s(run.pk, run.attempt).set(**options))
 
 

@@ -4,7 +4,7 @@ counties and other roles get nothing."""
 import pytest
 from django.urls import reverse
 
-from subsidies.models import PayrollRun
+from subsidies.models import Finding, PayrollRun
 from tests import factories
 
 
@@ -58,17 +58,21 @@ def test_runs_are_out_of_reach_outside_the_county_and_role(cast, eager, who) -> 
 def test_a_large_county_is_split_per_township_and_gives_the_same_lines(cast, eager, settings) -> None:
     factories.placement("371502101")
     factories.placement("371502102", name="邻镇人")
+    factories.placement("371502103", name="无账号", bank_account="")
     client = cast.client(cast.finance)
     client.post(reverse("subsidies:run-start"), {"month": "2022-03"})
     single = sorted(
         PayrollRun.objects.get().lines.values_list("placement_id", "pay", "province", "city", "district")
     )
+    Finding.objects.all().delete()
     settings.PAYROLL_SPLIT_AT = 1
     client.post(reverse("subsidies:run-start"), {"month": "2022-03"})
     run = PayrollRun.objects.get()
     assert (run.state, run.progress_done, run.progress_total) == ("computed", 14, 14)
     split = sorted(run.lines.values_list("placement_id", "pay", "province", "city", "district"))
-    assert split == single and len(split) == 2
+    assert split == single and len(split) == 3
+    # the checks ran as a task of the split run too
+    assert list(run.findings.values_list("kind", flat=True)) == [Finding.Kind.NO_BANK]
 
 
 def test_with_the_queue_down_starting_a_month_says_so_and_the_month_can_be_started_again(
