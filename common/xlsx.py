@@ -115,11 +115,17 @@ def _formats(sheet: Sheet, sample: Sequence[Any]) -> dict[str, Format]:
 def _add_sheet(book: FastExcel, sheet: Sheet, counter: list[int]) -> None:
     rows: Iterator[Sequence[Any]] = iter(sheet.rows)
     sample: Sequence[Any] = []
-    first = next(rows, None)  # formats are told by the first row (a query's first chunk is fetched now)
-    if first is not None:
-        rows, sample = itertools.chain([first], rows), first
-    else:  # an empty list still gets its header row (the writer takes headers from a record)
-        rows = iter([EMPTY])
+    if sheet.count is not None and sheet.number_columns is not None:
+        # nothing to learn from the first row: the rows are read only when the sheet is written
+        # (a query streaming several sheets in turn is read once, one chunk at a time)
+        if sheet.count == 0:
+            rows = iter([EMPTY])
+    else:
+        first = next(rows, None)  # formats are told by the first row (a query's first chunk is fetched now)
+        if first is not None:
+            rows, sample = itertools.chain([first], rows), first
+        else:  # an empty list still gets its header row (the writer takes headers from a record)
+            rows = iter([EMPTY])
     header_row = 2 if sheet.subtitle else 1
     last_column = max(len(sheet.headers) - 1, 1)
     merges: list[tuple] = [(0, 0, 0, last_column, sheet.title, Format().set_bold().set_font_size(14))]

@@ -2,11 +2,13 @@
 the safe writer (IDs and bank numbers as text, formulas neutralised, money as numbers with two
 decimals, a totals row and the 制表人/审核人/日期 line). An unlocked month is marked 草稿."""
 
-from collections.abc import Iterator
+import itertools
+import operator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import IO
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 
 from common.idcard import mask_id_number
@@ -42,67 +44,56 @@ def title(run: PayrollRun) -> str:
     return f"{run.county.name}{run.month:%Y年%m月}城乡公益性岗位补贴发放表{draft}"
 
 
-def township_lines(run: PayrollRun, township: Township, *, full: bool = True) -> Iterator[list]:
-    """The township's payroll lines as rows under HEADERS (one query, streamed in chunks of 2,000);
-    the workbook and the printable sheet both list these. ID and bank numbers are whole only when
-    `full` (finance pays from them); otherwise masked as on the pages."""
-    rows = (
-        PayrollLine.objects.filter(run=run, township=township)
-        .order_by("placement__post__village__name", "placement__person__name", "id")
-        .values_list(
-            "placement__post__village__name",
-            "placement__person__name",
-            "placement__person__id_number",
-            "line",
-            "placement__post__duty__name",
-            "days_attended",
-            "pay",
-            "province",
-            "city",
-            "district",
-            "placement__person__bank_account",
-            "placement__person__bank_name",
-            "note",
-            "kind",
-        )
-    )
-    for number, row in enumerate(rows.iterator(chunk_size=2000), start=1):
-        (
-            village,
-            name,
-            id_number,
-            line,
-            duty,
-            days,
-            pay,
-            province,
-            city,
-            district,
-            bank,
-            bank_name,
-            note,
-            kind,
-        ) = row
-        label = {"back_pay": "补发", "recovery": "扣回"}.get(kind, "")
+LINE_VALUES = (
+    "township_id", "placement__post__village__name", "placement__person__name",
+    "placement__person__id_number", "line", "placement__post__duty__name", "days_attended", "pay",
+    "province", "city", "district",
+    "placement__person__bank_account", "placement__person__bank_name", "note", "kind",
+)  # fmt: skip
+KIND_LABEL = {"back_pay": "补发", "recovery": "扣回"}
+
+
+def _lines(run: PayrollRun, townships: list[Township]) -> Iterator[tuple]:
+    """The lines of `townships` as LINE_VALUES, by township code, village, name: one query,
+    streamed from a server-side cursor in chunks of 2,000."""
+    lines = PayrollLine.objects.filter(run=run, township__in=townships)
+    order = ("township__code", "placement__post__village__name", "placement__person__name", "id")
+    return lines.order_by(*order).values_list(*LINE_VALUES).iterator(chunk_size=2000)
+
+
+def _rows(township: Township, lines: Iterable[tuple], full: bool) -> Iterator[list]:
+    """Rows under HEADERS, numbered from 1. ID and bank numbers are whole only when `full`
+    (finance pays from them); otherwise masked as on the pages."""
+    name = township.name
+    for number, line in enumerate(lines, start=1):
+        _, village, person, id_number, kind_of_post, duty, days, pay, province, city, district = line[:11]
+        bank, bank_name, note, kind = line[11:]
         if not full:
             id_number, bank = mask_id_number(id_number), mask_id_number(bank) if bank else bank
+        label = KIND_LABEL.get(kind, "")
         yield [
-            number,
-            township.name,
-            village,
-            name,
-            id_number,
-            LINES[line],
-            duty,
-            days,
-            pay,
-            province,
-            city,
-            district,
-            bank,
-            bank_name,
-            f"{label} {note}".strip(),
-        ]
+            number, name, village, person, id_number, LINES[kind_of_post], duty, days, pay, province, city,
+            district, bank, bank_name, f"{label} {note}".strip(),
+        ]  # fmt: skip
+
+
+def township_lines(run: PayrollRun, township: Township, *, full: bool = True) -> Iterator[list]:
+    """One township's payroll lines as rows under HEADERS (the printable sheet lists these)."""
+    return _rows(township, _lines(run, [township]), full)
+
+
+def townships_lines(run: PayrollRun, townships: list[Township], *, full: bool = True) -> list[Iterator[list]]:
+    """The rows of each township in turn, all from one query: a sheet's rows are read while it is
+    written, so the sheets must be written in the order of `townships` (by code)."""
+    grouped = itertools.groupby(_lines(run, townships), key=operator.itemgetter(0))
+
+    def rows(township: Township) -> Iterator[list]:
+        for township_id, lines in grouped:
+            if township_id == township.pk:
+                yield from _rows(township, lines, full)
+                return
+
+    return [rows(town) for town in townships]
 
 
 def township_totals(run: PayrollRun) -> dict[int, dict]:
@@ -152,13 +143,13 @@ def payroll_workbook_write(
             signatures=True,
         )
     ]
-    for town in townships:
+    for town, rows in zip(townships, townships_lines(run, townships, full=full), strict=True):
         sheets.append(
             Sheet(
                 name=town.name,
                 title=f"{title(run)}——{town.name}",
                 headers=HEADERS,
-                rows=township_lines(run, town, full=full),
+                rows=rows,
                 count=totals[town.pk]["lines"] if town.pk in totals else 0,
                 totals=["合计", "", "", "", "", "", "", "", *amounts(totals.get(town.pk)), "", "", ""],
                 money_columns=MONEY,
@@ -167,6 +158,8 @@ def payroll_workbook_write(
                 signatures=True,
             )
         )
-    with transaction.atomic():  # rows stream from server-side cursors instead of being held whole
+    with transaction.atomic():  # rows stream from a server-side cursor instead of being held whole
+        if connection.vendor == "postgresql":  # the query's sort in memory, not in files
+            connection.cursor().execute("SET LOCAL work_mem = '64MB'")
         write_workbook(target, sheets)
     return sum(totals[t.pk]["lines"] for t in townships if t.pk in totals)

@@ -190,6 +190,9 @@ def test_the_payroll_workbook_has_a_summary_a_sheet_per_township_and_totals(cast
     )
     assert wb["沙镇镇"].cell(row=3, column=5).data_type == "s"
     assert sheet[3][0] == "合计" and sheet[3][8] == 680
+    # both sheets come from one query, each holding only its township's lines
+    rows = list(wb["堂邑镇"].iter_rows(min_row=3, max_row=4, values_only=True))
+    assert (rows[0][:4], rows[1][0]) == ((1, "堂邑镇", rows[0][2], "堂邑人"), "合计")
     cell = wb["堂邑镇"].cell(row=3, column=14)
     assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s" and cell.quotePrefix
     payroll.approve(run, cast.finance)
