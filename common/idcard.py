@@ -6,6 +6,7 @@ only required to be 6 digits, since codes of abolished areas (e.g. 372501) remai
 """
 
 import datetime as dt
+import operator
 import re
 from dataclasses import dataclass
 
@@ -40,7 +41,7 @@ def check_character(first17: str) -> str:
     """
     if len(first17) != len(WEIGHTS) or not first17.isascii() or not first17.isdigit():
         raise ValueError(f"need exactly 17 digits, got {first17!r}")
-    total = sum(int(digit) * weight for digit, weight in zip(first17, WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, first17), WEIGHTS))
     return CHECK_CHARACTERS[total % 11]
 
 

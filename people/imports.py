@@ -6,6 +6,7 @@ one query before the loop instead of one query per row.
 """
 
 import logging
+import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -75,8 +76,12 @@ AUDITED = [f for f in Person._meta.concrete_fields if f.name not in NOT_AUDITED]
 GROUPS = "人员类别"  # in an imported person's audit entry: the groups, as the file gives them
 
 
+_AUDITED_NAMES = [f.name for f in AUDITED]
+_audited_values = operator.attrgetter(*(f.attname for f in AUDITED))
+
+
 def audited(person: Person) -> dict[str, object]:
-    return {f.name: getattr(person, f.attname) for f in AUDITED}
+    return dict(zip(_AUDITED_NAMES, _audited_values(person), strict=True))
 
 
 class WriteFailed(Exception):
@@ -111,7 +116,7 @@ class ApplicantResource(resources.ModelResource):
         )  # fmt: skip
         import_id_fields = ["id_number"]
         use_bulk = True
-        batch_size = 1000
+        batch_size = 10_000  # one COPY for a usual file
         skip_diff = True
         clean_model_instances = False
         store_instance = True
@@ -123,6 +128,7 @@ class ApplicantResource(resources.ModelResource):
         self.existing: dict[str, Person] = {}
         self.seen: dict[str, int] = {}
         self.groups: dict[str, list[str]] = {}
+        self.claims: dict[int, list[str]] = {}  # the groups of the township's people in the file, before
         self.before: dict[str, dict[str, object]] = {}  # audit: existing people as they were
         self.written: list[tuple[str, dict[str, object]]] = []  # audit: (ID number, values now)
 
@@ -131,13 +137,13 @@ class ApplicantResource(resources.ModelResource):
         for start in range(0, len(numbers), 5000):
             chunk = numbers[start : start + 5000]
             self.existing.update({p.id_number: p for p in Person.objects.filter(id_number__in=chunk)})
-        claims: dict[int, list[str]] = {}
-        for person_id, group in GroupClaim.objects.filter(person__township=self.township).values_list(
-            "person_id", "group"
-        ):
-            claims.setdefault(person_id, []).append(group)
+        ours = [p.pk for p in self.existing.values() if p.township_id == self.township.pk]
+        for start in range(0, len(ours), 5000):
+            claims = GroupClaim.objects.filter(person_id__in=ours[start : start + 5000])
+            for person_id, group in claims.values_list("person_id", "group"):
+                self.claims.setdefault(person_id, []).append(group)
         self.before = {
-            number: {**audited(person), GROUPS: groups_text(sorted(claims.get(person.pk, [])))}
+            number: {**audited(person), GROUPS: groups_text(sorted(self.claims.get(person.pk, [])))}
             for number, person in self.existing.items()
         }
 
@@ -224,13 +230,18 @@ class ApplicantResource(resources.ModelResource):
     def after_import(self, dataset: tablib.Dataset, result: Any, **kwargs: Any) -> None:
         super().after_import(dataset, result, **kwargs)
         if not kwargs.get("dry_run") and not result.has_errors() and not result.has_validation_errors():
-            self._audit()
-            claims_replace(township=self.township, groups=self.groups)
+            ids = {n: p.pk for n, p in self.existing.items()}
+            new = [n for n in self.groups if n not in ids]
+            people = Person.objects.filter(township=self.township)
+            for start in range(0, len(new), 5000):
+                chunk = people.filter(id_number__in=new[start : start + 5000])
+                ids.update(chunk.values_list("id_number", "pk"))
+            self._audit(ids)
+            claims_replace(township=self.township, groups=self.groups, ids=ids, claims=self.claims)
 
-    def _audit(self) -> None:
+    def _audit(self, ids: dict[str, int]) -> None:
         """One entry per person created or changed by the file (none for an unchanged row), their
         groups included (the claims the file adds or removes get no entries of their own)."""
-        ids = dict(Person.objects.filter(township=self.township).values_list("id_number", "pk"))
         audit.write(Person, [
             audit.Change(
                 ids[number], values["name"], self.before.get(number),
@@ -240,15 +251,14 @@ class ApplicantResource(resources.ModelResource):
         ])  # fmt: skip
 
 
-def claims_replace(*, township: Township, groups: dict[str, list[str]]) -> None:
-    """Set the claims of the imported people to the groups in the file, check them against the
-    latest rosters, and flag people on the death or pension roster: a few set-based queries
-    scoped to the township, none with a list of 10,000 parameters."""
+def claims_replace(
+    *, township: Township, groups: dict[str, list[str]], ids: dict[str, int], claims: dict[int, list[str]]
+) -> None:
+    """Set the claims of the imported people (`ids`: their keys by ID number; `claims`: the groups
+    they had) to the groups in the file, check them against the latest rosters, and flag people on
+    the death or pension roster: a few set-based queries scoped to the township."""
     people = Person.objects.filter(township=township)
-    ids = {n: pk for n, pk in people.values_list("id_number", "pk") if n in groups}
-    in_file = set(ids.values())
-    claims = GroupClaim.objects.filter(person__township=township).values_list("person_id", "group")
-    existing = {(person_id, group) for person_id, group in claims if person_id in in_file}
+    existing = {(person_id, group) for person_id, had in claims.items() for group in had}
     wanted = {(ids[n], g) for n, gs in groups.items() for g in gs}
     stale: dict[str, list[int]] = {}
     for person_id, group in existing - wanted:
