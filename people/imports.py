@@ -134,14 +134,12 @@ class ApplicantResource(resources.ModelResource):
 
     def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
         numbers = [normalise_id(n) for n in dataset["身份证号"] if n]
-        for start in range(0, len(numbers), 5000):
-            chunk = numbers[start : start + 5000]
-            self.existing.update({p.id_number: p for p in Person.objects.filter(id_number__in=chunk)})
+        self.existing = {p.id_number: p for p in Person.objects.filter(id_number__any=numbers)}
         ours = [p.pk for p in self.existing.values() if p.township_id == self.township.pk]
-        for start in range(0, len(ours), 5000):
-            claims = GroupClaim.objects.filter(person_id__in=ours[start : start + 5000])
-            for person_id, group in claims.values_list("person_id", "group"):
-                self.claims.setdefault(person_id, []).append(group)
+        for person_id, group in GroupClaim.objects.filter(person_id__any=ours).values_list(
+            "person_id", "group"
+        ):
+            self.claims.setdefault(person_id, []).append(group)
         self.before = {
             number: {**audited(person), GROUPS: groups_text(sorted(self.claims.get(person.pk, [])))}
             for number, person in self.existing.items()
@@ -232,10 +230,7 @@ class ApplicantResource(resources.ModelResource):
         if not kwargs.get("dry_run") and not result.has_errors() and not result.has_validation_errors():
             ids = {n: p.pk for n, p in self.existing.items()}
             new = [n for n in self.groups if n not in ids]
-            people = Person.objects.filter(township=self.township)
-            for start in range(0, len(new), 5000):
-                chunk = people.filter(id_number__in=new[start : start + 5000])
-                ids.update(chunk.values_list("id_number", "pk"))
+            ids.update(Person.objects.filter(id_number__any=new).values_list("id_number", "pk"))
             self._audit(ids)
             claims_replace(township=self.township, groups=self.groups, ids=ids, claims=self.claims)
 
@@ -265,14 +260,11 @@ def claims_replace(
         stale.setdefault(group, []).append(person_id)
     with disable_auditlog():  # recorded in the people's entries (人员类别)
         for group, person_ids in stale.items():
-            GroupClaim.objects.filter(group=group, person_id__in=person_ids).delete()
+            GroupClaim.objects.filter(group=group, person_id__any=person_ids).delete()
     rosters = {kind: latest_roster(township.county, kind) for kind in RosterKind}
+    in_file = list(ids)
     matched = {
-        kind: set(
-            roster.entries.filter(id_number__in=people.values("id_number")).values_list(
-                "id_number", flat=True
-            )
-        )
+        kind: set(roster.entries.filter(id_number__any=in_file).values_list("id_number", flat=True))
         for kind, roster in rosters.items()
         if roster is not None
     }
@@ -292,7 +284,7 @@ def claims_replace(
     insert_rows(GroupClaim, ["person_id", "group", "status", "roster_id"], new)
     for kind, attr in ((RosterKind.DEATHS, "on_death_roster"), (RosterKind.PENSIONS, "on_pension_roster")):
         flagged = [number for number in ids if number in matched.get(kind, ())]
-        flags_set(people.filter(id_number__in=flagged), attr, True)
+        flags_set(people.filter(id_number__any=flagged), attr, True)
 
 
 @dataclass
