@@ -23,7 +23,7 @@ from openpyxl.styles import Font
 
 from audit import record as audit
 from common.bulk import bulk_insert, bulk_upsert, insert_rows
-from common.idcard import mask_id_number
+from common.idcard import IdNumberError, mask_id_number, parse_id_number
 from common.sheets import CellProblem, SheetError, read_table
 from common.xlsx import Sheet, write_workbook
 from townships.models import Township
@@ -90,6 +90,14 @@ class WriteFailed(Exception):
 
 def normalise_id(text: str) -> str:
     return text.strip().upper()
+
+
+def valid_id(text: str) -> str | None:
+    """The ID number of a row whose other cells failed, or None if it is not valid itself."""
+    try:
+        return parse_id_number(text).number
+    except IdNumberError:
+        return None
 
 
 class ApplicantResource(resources.ModelResource):
@@ -166,8 +174,9 @@ class ApplicantResource(resources.ModelResource):
         except ValidationError as exc:
             values = {}
             for key, messages in exc.message_dict.items():
-                errors.setdefault(key, []).extend(messages)
-        self._check_identity(instance, values, row, errors)
+                if key not in errors:  # the groups' own message, not one about the stand-in "-"
+                    errors[key] = messages
+        self._check_identity(instance, values.get("id_number") or valid_id(row["身份证号"]), row, errors)
         if errors:
             raise ValidationError(errors)
         for name, value in values.items():
@@ -175,8 +184,9 @@ class ApplicantResource(resources.ModelResource):
         instance.updated_at = timezone.now()
         self.groups[instance.id_number] = groups
 
-    def _check_identity(self, instance: Person, values: dict, row: dict, errors: dict) -> None:
-        number = values.get("id_number")
+    def _check_identity(self, instance: Person, number: str | None, row: dict, errors: dict) -> None:
+        """A valid ID number (whatever else is wrong with the row) is named when it repeats an
+        earlier row or belongs to another township's person."""
         if number is None:
             return
         if number in self.seen:

@@ -77,7 +77,9 @@ def person_fields_clean(*, township: Township, data: PersonData, villages: dict[
         clean = validators.clean_plain_text
         values[name] = _clean(errors, name, clean, getattr(data, name), label=label, max_length=limit)
     village = villages.get(data.village.strip())
-    if village is None:
+    if not data.village.strip():
+        errors.setdefault("village", []).append("村（社区）不能为空")
+    elif village is None:
         errors.setdefault("village", []).append(f"「{data.village}」不是{township.name}的村（社区）")
     if not data.groups:
         errors.setdefault("groups", []).append("人员类别不能为空")

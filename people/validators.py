@@ -3,6 +3,7 @@ cleaned value or raises ValueError with a Chinese message."""
 
 import re
 
+NAME_LENGTH = 50  # Person.name's max_length
 NAME = re.compile(
     r"^[\u3400-\u9fffA-Za-z][\u3400-\u9fffA-Za-z·•\s]{0,48}[\u3400-\u9fffA-Za-z]$|^[\u3400-\u9fff]$"
 )
@@ -14,6 +15,8 @@ def clean_name(text: str) -> str:
     name = re.sub(r"\s+", " ", text).strip()
     if not name:
         raise ValueError("姓名不能为空")
+    if len(name) > NAME_LENGTH:
+        raise ValueError(f"姓名不能超过{NAME_LENGTH}个字")
     if not NAME.match(name):
         raise ValueError("姓名只能包含汉字、字母和间隔号「·」")
     return name.replace("•", "·")
