@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from common.idcard import IdNumberError, parse_id_number
+from common.retirement import add_months
 from common.sheets import CellProblem, SheetError, read_table
 from placements.models import Placement
 from townships.models import Township
@@ -24,6 +25,7 @@ MAX_DAYS = 31
 @dataclass
 class AttendanceReport:
     saved: int = 0
+    corrections: int = 0  # of those, records of a locked month: paid or recovered in a later month
     problems: list[CellProblem] = field(default_factory=list)
 
     @property
@@ -39,10 +41,26 @@ def on_post_in(township: Township | None, month: dt.date) -> dict[str, Placement
     return {p.person.id_number: p for p in placements.select_related("person", "township")}
 
 
-def closed_counties(month: dt.date) -> set[int]:
-    """Counties whose run of `month` is approved or locked: their attendance is final."""
+def closed_counties(month: dt.date) -> dict[int, str]:
+    """Counties whose run of `month` is approved or locked, with that state. An approved month
+    takes no attendance; a locked one takes corrections (DOMAIN.md §8: the month never changes,
+    the difference becomes a 补发/扣回 line of a later month)."""
     final = (PayrollRun.State.APPROVED, PayrollRun.State.LOCKED)
-    return set(PayrollRun.objects.filter(month=month, state__in=final).values_list("county_id", flat=True))
+    return dict(PayrollRun.objects.filter(month=month, state__in=final).values_list("county_id", "state"))
+
+
+def correctable(county_id: int, month: dt.date) -> bool:
+    """Whether a correction of locked `month` can still be settled: the county's next month to
+    compute (the first later run not locked, else the month after its last locked one) must be
+    within the 12 months whose locked months a computation corrects (payroll.locked_before)."""
+    later = PayrollRun.objects.filter(county_id=county_id, month__gt=month)
+    open_run = later.exclude(state=PayrollRun.State.LOCKED).order_by("month").first()
+    if open_run is not None:
+        next_month = open_run.month
+    else:
+        last = later.order_by("-month").first()
+        next_month = add_months(last.month if last else month, 1)
+    return next_month <= add_months(month, 12)
 
 
 def _days(text: str) -> int | None:
@@ -91,10 +109,11 @@ def attendance_import(
                 CellProblem(number, "身份证号", f"该人员{month:%Y年%m月}不在{where}的公益性岗位上")
             )
             continue
-        if placement.township.county_id in closed:
-            report.problems.append(
-                CellProblem(number, "身份证号", f"{month:%Y年%m月}的补贴已审核或锁定，考勤不能再修改")
-            )
+        state = closed.get(placement.township.county_id)
+        if state == PayrollRun.State.APPROVED:
+            report.problems.append(CellProblem(
+                number, "身份证号", f"{month:%Y年%m月}的补贴已审核，考勤不能再修改（锁定后可上传更正）",
+            ))  # fmt: skip
             continue
         days = _days(values["出勤天数"])
         if days is None or days > min(MAX_DAYS, days_in_month):
@@ -105,7 +124,11 @@ def attendance_import(
         if withheld and not note:
             report.problems.append(CellProblem(number, "备注", "暂停发放须在备注中写明原因"))
             continue
+        if state == PayrollRun.State.LOCKED and (problem := _correction_problem(placement, month, note)):
+            report.problems.append(CellProblem(number, "备注", problem))
+            continue
         wanted[placement.pk] = (days, withheld, note)
+        report.corrections += state == PayrollRun.State.LOCKED
     if report.problems or dry_run:
         return report
     with transaction.atomic():
@@ -117,3 +140,19 @@ def attendance_import(
             )
     report.saved = len(wanted)
     return report
+
+
+def corrected(report: AttendanceReport) -> str:
+    """What the clerk is told of the corrections among the saved records."""
+    if not report.corrections:
+        return ""
+    return f"其中{report.corrections}人为已锁定月份的考勤更正，差额将在下一次核算的月份中补发或扣回。"
+
+
+def _correction_problem(placement: Placement, month: dt.date, note: str) -> str | None:
+    """Why a locked month's attendance cannot be corrected this way, or None."""
+    if not note:
+        return f"{month:%Y年%m月}的补贴已锁定：更正考勤须在备注中写明更正原因（差额在以后月份补发或扣回）"
+    if not correctable(placement.township.county_id, month):
+        return f"{month:%Y年%m月}距下一个待核算月份已超过12个月，差额无法再补发或扣回，请联系财政部门"
+    return None

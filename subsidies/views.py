@@ -21,7 +21,7 @@ from townships.access import has_role, require_role, scope_by_county, visible_co
 from townships.models import Line, Role
 
 from . import payroll, selectors
-from .attendance import attendance_import
+from .attendance import attendance_import, corrected
 from .checks import finding_resolve
 from .exports import payroll_workbook_write
 from .listings import LINES
@@ -214,7 +214,7 @@ def attendance(request: HttpRequest) -> HttpResponse:
             township=membership.township, month=month, source=upload, actor=request.user
         )
         if report.ok:
-            messages.success(request, f"已导入{month:%Y年%m月}考勤{report.saved}人。")
+            messages.success(request, f"已导入{month:%Y年%m月}考勤{report.saved}人。{corrected(report)}")
             return redirect("subsidies:attendance")
         messages.error(request, f"共{len(report.problems)}处错误，未导入任何数据。")
     return render(request, "subsidies/attendance.html", {"report": report})

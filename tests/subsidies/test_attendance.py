@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from subsidies import payroll
 from subsidies.attendance import attendance_import
-from subsidies.models import Attendance
+from subsidies.models import Attendance, PayrollLine, PayrollRun
 from tests import factories
 from townships.models import County, Township
 
@@ -62,7 +62,7 @@ def test_an_approved_month_takes_no_more_attendance(cast) -> None:
         actor=cast.clerk,
         source=factories.xlsx([[mine.person.id_number, 10, ""]], HEADERS),
     )
-    assert "已审核或锁定" in report.problems[0].message and not Attendance.objects.exists()
+    assert "已审核，考勤不能再修改" in report.problems[0].message and not Attendance.objects.exists()
 
 
 def test_the_command_and_the_clerk_page(cast, tmp_path) -> None:
@@ -105,3 +105,51 @@ def test_days_int_cannot_read_are_refused_with_the_rule(cast, days) -> None:
         (2, "出勤天数", "出勤天数应为0至31的整数")
     ]
     assert not Attendance.objects.exists()
+
+
+def _locked(month: str, cast) -> PayrollRun:
+    run = payroll.compute_run(payroll.run_for(County.objects.get(code="371502"), payroll.month_start(month)))
+    payroll.approve(run, cast.finance)
+    return payroll.lock(run, cast.finance)
+
+
+def test_a_locked_month_takes_a_correction_with_its_reason_paid_back_later(cast) -> None:
+    mine = factories.placement("371502101")
+    march = _locked("2022-03", cast)
+    unexplained = attendance_import(
+        township=mine.township, month=MARCH, actor=cast.clerk,
+        source=factories.xlsx([[mine.person.id_number, 10, ""]], HEADERS),
+    )  # fmt: skip
+    assert [(p.row, p.column) for p in unexplained.problems] == [(2, "备注")]
+    assert "须在备注中写明更正原因" in unexplained.problems[0].message and not Attendance.objects.exists()
+    upload = factories.xlsx([[mine.person.id_number, 10, "漏报病假10天"]], HEADERS)
+    upload.name = "march.xlsx"
+    page = cast.client(cast.clerk).post(
+        reverse("subsidies:attendance"), {"month": "2022-03", "file": upload}, follow=True
+    )
+    assert "其中1人为已锁定月份的考勤更正" in page.content.decode()
+    assert Attendance.objects.get().days == 10
+    april = payroll.compute_run(payroll.run_for(County.objects.get(code="371502"), dt.date(2022, 4, 1)))
+    recovery = april.lines.get(kind="recovery")
+    # March paid 680.00 = 333.33 + 138.67 + 208.00; 10 of 20 days give 340.00 = 166.67 + 69.34 + 103.99.
+    assert (recovery.corrects_month, recovery.note) == (MARCH, "扣回2022年03月")
+    assert (recovery.pay, recovery.province, recovery.city, recovery.district) == (
+        M("-340.00"), M("-166.66"), M("-69.33"), M("-104.01"),
+    )  # fmt: skip
+    assert PayrollLine.objects.get(run=march).pay == M("680.00")  # the locked month itself never changes
+
+
+def test_a_correction_that_no_later_month_can_settle_is_refused(cast, tmp_path, capsys) -> None:
+    mine = factories.placement("371502101", on_post=dt.date(2021, 1, 1))
+    county = County.objects.get(code="371502")
+    for month in (dt.date(2021, 2, 1), dt.date(2021, 4, 1), dt.date(2022, 3, 1)):
+        PayrollRun.objects.create(county=county, month=month, state=PayrollRun.State.LOCKED)
+    # The next month to compute is 2022-04: 14 months after 2021-02, 12 after 2021-04.
+    path = tmp_path / "feb.xlsx"
+    path.write_bytes(factories.xlsx([[mine.person.id_number, 5, "补录"]], HEADERS).getvalue())
+    with pytest.raises(CommandError, match="未导入任何数据"):
+        call_command("import_attendance", str(path), "--month", "2021-02")
+    assert "距下一个待核算月份已超过12个月" in capsys.readouterr().err
+    assert not Attendance.objects.exists()
+    call_command("import_attendance", str(path), "--month", "2021-04")
+    assert Attendance.objects.get().month == dt.date(2021, 4, 1)

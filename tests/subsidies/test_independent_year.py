@@ -17,7 +17,7 @@ from placements import terms
 from placements.models import Placement
 from subsidies import payroll
 from subsidies.attendance import attendance_import
-from subsidies.models import Attendance, PayrollLine, PayrollRun
+from subsidies.models import PayrollLine, PayrollRun
 from tests import factories
 from tests.conftest import PASSWORD, Cast
 from townships.models import County, Role, Township
@@ -303,19 +303,18 @@ def record(
 
 
 def correct(cast: Cast, worker: Worker, first: dt.date, days: int, withheld: bool = False) -> None:
-    """A correction of a locked month's attendance. The sheet refuses it (the month is final), so
-    it is written as the existing tests write corrections: straight to the attendance row."""
-    sheet = factories.xlsx(
-        [[worker.placement.person.id_number, str(days), ""]], ["身份证号", "出勤天数", "备注"]
-    )
+    """A correction of a locked month's attendance through the clerk's sheet: refused without a
+    reason, taken with one (the month stays as paid; a later month settles the difference)."""
+    number = worker.placement.person.id_number
+    headers = ["身份证号", "出勤天数", "备注", "暂停发放"]
     town = Township.objects.get(code=TOWNSHIP[worker.county])
-    refused = attendance_import(township=town, month=first, source=sheet, actor=clerk_of(worker, cast))
-    assert [p.message for p in refused.problems] == [f"{first:%Y年%m月}的补贴已审核或锁定，考勤不能再修改"]
-    Attendance.objects.update_or_create(
-        placement=worker.placement,
-        month=first,
-        defaults={"days": days, "withheld": withheld, "note": "更正", "recorded_by": clerk_of(worker, cast)},
-    )
+    clerk = clerk_of(worker, cast)
+    unexplained = factories.xlsx([[number, str(days), "", "是" if withheld else ""]], headers)
+    refused = attendance_import(township=town, month=first, source=unexplained, actor=clerk)
+    assert [p.column for p in refused.problems] == ["备注"], refused.problems
+    sheet = factories.xlsx([[number, str(days), "更正", "是" if withheld else ""]], headers)
+    report = attendance_import(township=town, month=first, source=sheet, actor=clerk)
+    assert report.ok and report.corrections == 1, report.problems
     worker.marks[first] = (days, withheld)
 
 

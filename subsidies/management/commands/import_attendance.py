@@ -4,7 +4,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from audit.commands import AuditedCommand
 from common.commands import fail_with_problems
-from subsidies.attendance import attendance_import
+from subsidies.attendance import attendance_import, corrected
 from subsidies.payroll import month_start
 from townships.models import Township
 
@@ -46,5 +46,6 @@ class Command(AuditedCommand):
             fail_with_problems(self, report.problems)
         verb = "检查通过（未导入）" if dry_run else "已导入"
         self.stdout.write(
-            f"{first:%Y年%m月}考勤：{verb}。" + (f"共 {report.saved} 人。" if not dry_run else "")
+            f"{first:%Y年%m月}考勤：{verb}。"
+            + (f"共 {report.saved} 人。{corrected(report)}" if not dry_run else "")
         )
