@@ -7,11 +7,14 @@ every row is good. Each row then creates (or finds) the person, creates the post
 (or, with a 离岗日期, exited) application whose history rows are marked as migrated, with its
 agreement and placement. A village or community not yet known in the township is created.
 Holders who do not qualify under the new rules on the import day keep their old terms
-(Placement.legacy_terms) until their agreement ends (DOMAIN.md §6)."""
+(Placement.legacy_terms) until their agreement ends (DOMAIN.md §6): the file then gives their
+old monthly pay (原月补贴标准), which the payroll pays until the 协议结束日期. Whether a holder
+qualifies is known only once the person and claims are written, so a dry run writes the whole
+file too and rolls it back."""
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import IO
 
 from django.contrib.auth.models import User
@@ -35,8 +38,11 @@ COLUMNS = [
     "姓名", "身份证号", "镇街代码", "村（社区）", "岗位类型", "岗位类别", "岗位名称", "人员类别", "上岗日期",
     "协议开始日期", "协议结束日期", "原在岗月数", "银行账号", "开户银行",
 ]  # fmt: skip
-OPTIONAL = ["离岗日期", "离岗原因", "序号", "备注"]
+OPTIONAL = ["离岗日期", "离岗原因", "原月补贴标准", "序号", "备注"]
+OLD_PAY = "原月补贴标准"  # the old agreement's monthly pay: needed for holders kept on old terms
 LINES = {"城镇": Line.URBAN, "乡村": Line.RURAL, "农村": Line.RURAL}
+CENT = Decimal("0.01")
+LEGACY_NEEDS_PAY = "该人员不符合现行安置条件，按原协议待遇至协议期满：须填写原月补贴标准"
 EXIT_REASONS = {label: value for value, label in ExitReason.choices} | {v: v for v in ExitReason.values}
 
 
@@ -58,6 +64,7 @@ class HolderRow:
     exit_reason: str
     bank_account: str
     bank_name: str
+    old_pay: Decimal | None = None
 
 
 @dataclass
@@ -156,6 +163,7 @@ def _check(county: County, table_rows: list[tuple[int, dict[str, str]]], report:
             bank = validators.clean_bank_account(row.text("银行账号", required=False))
         except ValueError as exc:
             row.problem("银行账号", str(exc))
+        old_pay = _money(row, OLD_PAY)
         if row.bad or parsed is None or township is None or duty is None:
             continue
         report.rows.append(
@@ -176,8 +184,29 @@ def _check(county: County, table_rows: list[tuple[int, dict[str, str]]], report:
                 exit_reason=reason,
                 bank_account=bank,
                 bank_name=row.text("开户银行", False),
+                old_pay=old_pay,
             )
         )
+
+
+def _money(row: _Row, column: str) -> Decimal | None:
+    """An amount in yuan to the fen (0 to 99,999.99), or None when the cell is empty."""
+    text = row.text(column, required=False).replace(",", "")
+    if not text:
+        return None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        amount = None
+    if (
+        amount is None
+        or not amount.is_finite()
+        or not 0 <= amount < 100_000
+        or amount != amount.quantize(CENT)
+    ):
+        row.problem(column, f"{column}应为以元为单位、最多两位小数的金额，如 1700.00")
+        return None
+    return amount.quantize(CENT)
 
 
 def _check_against_database(report: MigrationReport) -> None:
@@ -214,15 +243,29 @@ def placements_import(
     _check(county, table.rows, report)
     _check_against_database(report)
     report.problems.sort(key=lambda p: (p.row, p.column))
-    if report.problems or dry_run:
+    if report.problems:
         return report
     try:
-        _write(county, report, actor)
+        with transaction.atomic():  # a dry run writes everything too, then rolls it back
+            _write(county, report, actor)
+            if dry_run:
+                transaction.set_rollback(True)
+    except RowsRefused as exc:
+        report.problems.extend(exc.problems)
+        return report
     except ValidationError as exc:  # a late check (a race) fails the whole file
         report.problems.append(CellProblem(0, "", "；".join(exc.messages)))
         return report
-    report.imported = True
+    report.imported = not dry_run
     return report
+
+
+class RowsRefused(Exception):
+    """Rows found wrong while writing (what needs the written person, such as eligibility)."""
+
+    def __init__(self, problems: list[CellProblem]) -> None:
+        super().__init__(problems)
+        self.problems = problems
 
 
 @transaction.atomic
@@ -230,6 +273,7 @@ def _write(county: County, report: MigrationReport, actor: User) -> None:
     today = dt.date.today()
     book = RuleBook(today)
     villages = {(v.township_id, v.name): v for v in Village.objects.filter(township__county=county)}
+    refused: list[CellProblem] = []
     for row in report.rows:
         village = villages.get((row.township_id, row.village))
         if village is None:
@@ -280,19 +324,22 @@ def _write(county: County, report: MigrationReport, actor: User) -> None:
                 note=f"新老衔接导入：{ExitReason(row.exit_reason).label}",
                 migrated=True,
             )
+        verdict = eligibility_check(person=person, line=row.line, county=county, on=today, book=book)
+        legacy = not verdict.eligible
+        if legacy and row.old_pay is None and not exited:
+            refused.append(CellProblem(row.row, OLD_PAY, LEGACY_NEEDS_PAY))
         Agreement.objects.create(
             application=application,
             number=1,
             village=village,
             start_date=row.start,
             end_date=row.end,
-            monthly_pay=Decimal("0"),
+            monthly_pay=row.old_pay if legacy and row.old_pay is not None else Decimal("0"),
             working_time=post.working_time,
             duties=row.duty.name,
             signed_on=row.start,
             recorded_by=actor,
         )
-        verdict = eligibility_check(person=person, line=row.line, county=county, on=today, book=book)
         Placement.objects.create(
             application=application,
             person=person,
@@ -305,8 +352,12 @@ def _write(county: County, report: MigrationReport, actor: User) -> None:
             exit_date=row.exit_date,
             exit_reason=row.exit_reason,
             migrated=True,
-            legacy_terms=not verdict.eligible,
+            legacy_terms=legacy,
+            legacy_pay=row.old_pay if legacy else None,
+            legacy_until=row.end if legacy and row.old_pay is not None else None,
         )
+    if refused:
+        raise RowsRefused(refused)
 
 
 def _person(row: HolderRow, village: Village) -> Person:

@@ -259,6 +259,14 @@ class Placement(models.Model):
     referral_note = models.CharField("转介说明", max_length=300, blank=True)
     migrated = models.BooleanField("新老衔接导入", default=False)
     legacy_terms = models.BooleanField("按原协议待遇（不符合新规定，至原协议期满）", default=False)
+    # A legacy holder's old terms (DOMAIN.md §6), recorded by the 新老衔接 import: paid this
+    # monthly amount (booked to the district, like other existing channels) until the old
+    # agreement ends, instead of the policy in force and the 36 months. Without an amount (holders
+    # migrated before it was asked for) the policy in force applies.
+    legacy_pay = models.DecimalField(
+        "原协议月补贴（元）", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    legacy_until = models.DateField("原协议期满", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "在岗人员"
@@ -271,6 +279,10 @@ class Placement(models.Model):
                 condition=Q(exit_date__isnull=True) | Q(exit_date__gte=models.F("on_post_date")),
                 name="placement_exit_after_start",
             ),
+            models.CheckConstraint(
+                condition=Q(legacy_pay__isnull=True) | Q(legacy_terms=True, legacy_until__isnull=False),
+                name="placement_legacy_pay_with_its_terms",
+            ),
         ]
         indexes = [
             models.Index(fields=["township", "exit_date"], name="placement_active_idx"),
@@ -279,7 +291,15 @@ class Placement(models.Model):
             # placements come from the index alone instead of pages spread over the whole table.
             models.Index(
                 fields=["township", "on_post_date", "id"],
-                include=["line", "exit_date", "extended_until", "prior_months", "person"],
+                include=[
+                    "line",
+                    "exit_date",
+                    "extended_until",
+                    "prior_months",
+                    "person",
+                    "legacy_pay",
+                    "legacy_until",
+                ],
                 name="placement_start_idx",
             ),
             # Earlier placements that count against a person's 36 months (payroll_sql's `used`).

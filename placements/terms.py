@@ -39,7 +39,10 @@ def months_used_before(placement: Placement) -> int:
 
 def subsidy_end(placement: Placement, used_before: int | None = None) -> dt.date:
     """The last day of the subsidy period (or of the recorded extension). `used_before`: the
-    months used before this placement when the caller has them (else one query)."""
+    months used before this placement when the caller has them (else one query). A legacy
+    holder's old terms end with the old agreement (DOMAIN.md §6)."""
+    if placement.legacy_pay is not None:
+        return placement.legacy_until
     if placement.extended_until:
         return placement.extended_until
     limit = placement.township.county.subsidy_months

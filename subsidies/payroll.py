@@ -26,7 +26,7 @@ from townships.models import County, Line
 
 from . import payroll_audit, payroll_sql
 from .models import Attendance, PayrollLine, PayrollRun, SubsidyPolicy
-from .money import Shares, full_month, half_up, part_month, policy_annuals
+from .money import ZERO, Shares, full_month, half_up, part_month, policy_annuals
 from .months import month_last, on_post_during
 
 State = PayrollRun.State
@@ -124,6 +124,7 @@ class Active:
     on_post: dt.date
     exit: dt.date | None
     subsidy_end: dt.date
+    legacy_pay: Decimal | None = None  # old terms (新老衔接): this monthly amount, all the district's
 
 
 def active_placements(
@@ -144,6 +145,8 @@ def active_placements(
             "extended_until",
             "prior_months",
             "person_id",
+            "legacy_pay",
+            "legacy_until",
         )
     )
     earlier: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
@@ -154,14 +157,21 @@ def active_placements(
         earlier[person_id].append((on_post, exit_date))
     limit = county.subsidy_months
     found = []
-    for pk, township_id, line, on_post, exit_date, extended, prior, person_id in values:
-        if extended:
+    for pk, township_id, line, on_post, exit_date, extended, prior, person_id, old_pay, old_end in values:
+        if old_pay is not None:  # the old agreement's term, not the 36 months
+            end = old_end
+        elif extended:
             end = extended
         else:
             used = prior + sum(months_on_post(a, b) for a, b in earlier.get(person_id, ()) if a < on_post)
             end = add_months(on_post, max(0, limit - used)) - ONE_DAY
-        found.append(Active(pk, township_id, line, on_post, exit_date, end))
+        found.append(Active(pk, township_id, line, on_post, exit_date, end, old_pay))
     return found
+
+
+def legacy_month(pay: Decimal) -> Shares:
+    """An old agreement's full month: its monthly amount, borne by the district (existing channels)."""
+    return Shares(pay, ZERO, ZERO, pay)
 
 
 def line_values(
@@ -216,9 +226,8 @@ def month_lines(run_id: int, county: County, first: dt.date, townships: list[int
     }
     rows = []
     for item in items:
-        values = line_values(
-            run_id, item, first, last, full[item.line], required[item.line], attendance.get(item.pk)
-        )
+        shares = full[item.line] if item.legacy_pay is None else legacy_month(item.legacy_pay)
+        values = line_values(run_id, item, first, last, shares, required[item.line], attendance.get(item.pk))
         if values is not None:
             rows.append(values)
     return rows

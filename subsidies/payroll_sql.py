@@ -1,7 +1,8 @@
 """The month's lines as one set-based statement on PostgreSQL (DOMAIN.md §7), for province scale.
 
 The rules are those of subsidies.payroll.line_values and subsidies.money, written in SQL:
-the subsidy end (36 months less the months used before, or the recorded extension; a month
+the subsidy end (36 months less the months used before, or the recorded extension, or a legacy
+holder's old agreement end, whose monthly amount is then all the district's; a month
 moved by `+ interval` is clamped to the month's last day like add_months), the days on post,
 the attendance, and each share rounded half-up to the fen (numeric round() rounds halves away
 from zero, which for amounts ≥ 0 is half-up), the district taking the rest. The full-month
@@ -32,8 +33,8 @@ NEW_COLUMNS = ["run_id", "kind", "corrects_month", "placement_id", "township_id"
 MONTH_SQL = f"""
 WITH active AS (
     SELECT p.id, p.township_id, p.line, p.on_post_date, p.exit_date, p.extended_until,
-           p.prior_months, p.person_id, att.days AS att_days, att.withheld AS att_withheld,
-           att.note AS att_note
+           p.prior_months, p.person_id, p.legacy_pay, p.legacy_until, att.days AS att_days,
+           att.withheld AS att_withheld, att.note AS att_note
     FROM {PLACEMENT} p
     LEFT JOIN {ATTENDANCE} att ON att.placement_id = p.id AND att.month = %(first)s
     WHERE p.township_id = ANY(%(townships)s)
@@ -48,17 +49,19 @@ WITH active AS (
         AND e.on_post_date < %(last)s AND e.on_post_date < a.on_post_date
     GROUP BY a.id, a.prior_months
 ), spans AS (
-    SELECT a.id, a.township_id, a.line, a.att_days, a.att_withheld, a.att_note,
+    SELECT a.id, a.township_id, a.line, a.att_days, a.att_withheld, a.att_note, a.legacy_pay,
            GREATEST(%(first)s, a.on_post_date) AS s,
-           LEAST(%(last)s, COALESCE(a.exit_date, %(last)s), COALESCE(
+           LEAST(%(last)s, COALESCE(a.exit_date, %(last)s), CASE WHEN a.legacy_pay IS NOT NULL THEN a.legacy_until ELSE COALESCE(
                a.extended_until,
                (a.on_post_date + make_interval(months => GREATEST(0, %(limit)s - COALESCE(u.months, a.prior_months))::int))::date
                - 1
-           )) AS e
+           ) END) AS e
     FROM active a LEFT JOIN used u ON u.id = a.id
 ), facts AS (
-    SELECT sp.id, sp.township_id, sp.line, (sp.e - sp.s + 1) AS days_on,
-           pol.required, pol.pay, pol.province, pol.city,
+    SELECT sp.id, sp.township_id, sp.line, (sp.e - sp.s + 1) AS days_on, pol.required,
+           COALESCE(sp.legacy_pay, pol.pay) AS pay,
+           CASE WHEN sp.legacy_pay IS NULL THEN pol.province ELSE 0 END AS province,
+           CASE WHEN sp.legacy_pay IS NULL THEN pol.city ELSE 0 END AS city,
            sp.att_days, COALESCE(sp.att_withheld, false) AS withheld, COALESCE(sp.att_note, '') AS att_note
     FROM spans sp
     JOIN unnest(%(lines)s::text[], %(required)s::int[], %(pay)s::numeric[], %(province)s::numeric[],

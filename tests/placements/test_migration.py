@@ -1,6 +1,7 @@
 """新老衔接: importing existing holders, all or nothing, with migrated histories."""
 
 import datetime as dt
+from decimal import Decimal as M
 
 import pytest
 from django.core.management import call_command
@@ -14,7 +15,7 @@ from posts.models import Post
 from tests import factories
 from townships.models import County, Village
 
-HEADERS = COLUMNS + OPTIONAL[:2]
+HEADERS = COLUMNS + OPTIONAL[:3]
 
 
 def holder(**values) -> list:
@@ -35,6 +36,7 @@ def holder(**values) -> list:
         "开户银行": "农业银行",
         "离岗日期": "",
         "离岗原因": "",
+        "原月补贴标准": "",
     }
     row.update(values)
     return [row[c] for c in HEADERS]
@@ -133,3 +135,28 @@ def test_the_command_dry_runs_imports_and_fails_loudly(cast, tmp_path, capsys) -
     bad.write_bytes(factories.xlsx([holder(岗位类型="城市")], HEADERS).getvalue())
     with pytest.raises(CommandError, match="未导入任何数据"):
         call_command("import_placements", str(bad), "--county", "371502")
+
+
+def test_a_holder_not_qualifying_now_keeps_the_old_pay_until_the_old_agreement_ends(cast) -> None:
+    # 76 years old on the import day: no longer an 农村大龄人员 (45–65) under the new rules.
+    old = {"身份证号": factories.id_number("19500305"), "人员类别": "大龄人员", "协议结束日期": "2022-06-30"}
+    for dry_run in (True, False):
+        refused = run([holder(), holder(**old)], dry_run=dry_run, actor=cast.hr)
+        assert [(p.row, p.column) for p in refused.problems] == [(3, "原月补贴标准")]
+        assert "按原协议待遇至协议期满" in refused.problems[0].message
+        assert not Placement.objects.exists() and not Person.objects.exists()
+    assert run([holder(**old, 原月补贴标准="1,200.5")], actor=cast.hr).imported
+    kept = Placement.objects.get()
+    assert (kept.legacy_terms, kept.legacy_pay, kept.legacy_until) == (
+        True,
+        M("1200.50"),
+        dt.date(2022, 6, 30),
+    )
+    assert terms.subsidy_end(kept) == dt.date(2022, 6, 30)
+    assert kept.application.agreements.get().monthly_pay == M("1200.50")
+
+
+@pytest.mark.parametrize("amount", ["一千", "-5", "1200.555", "100000", "NaN"])
+def test_an_old_pay_that_is_no_amount_is_refused(cast, amount) -> None:
+    report = run([holder(原月补贴标准=amount)], dry_run=True, actor=cast.hr)
+    assert [(p.row, p.column) for p in report.problems] == [(2, "原月补贴标准")]

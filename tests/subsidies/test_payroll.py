@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from placements.models import Placement
 from subsidies import payroll
 from subsidies.models import Attendance, PayrollLine, PayrollRun
 from tests import factories
@@ -253,3 +254,17 @@ def test_a_recomputation_changes_only_the_lines_that_differ_and_records_each(cas
     assert entries[first[changed.pk]].changes["days_attended"] == ["20", "11"]
     assert entries[now[added.pk][0]].object_repr == "新上岗 当月补贴"
     assert entries[first[left.pk]].changes["pay"] == ["680.00", "None"]
+
+
+def test_a_holder_on_old_terms_is_paid_the_old_amount_by_the_district_until_the_old_agreement_ends(
+    cast,
+) -> None:
+    # 新老衔接 (DOMAIN.md §6): not qualifying under the new rules, kept on the old agreement's
+    # 1,200.00 a month until it ends on 15 April 2022, past the 36 months the new rules would give.
+    held = factories.placement("371502101", on_post=D(2019, 1, 1), prior_months=12)
+    Placement.objects.filter(pk=held.pk).update(
+        legacy_terms=True, legacy_pay=M("1200.00"), legacy_until=D(2022, 4, 15)
+    )
+    assert lines(run_month("371502", "2022-03")) == [(M("1200.00"), M("0.00"), M("0.00"), M("1200.00"))]
+    assert lines(run_month("371502", "2022-04")) == [(M("600.00"), M("0.00"), M("0.00"), M("600.00"))]
+    assert lines(run_month("371502", "2022-05")) == []  # 15/30 in April, nothing after

@@ -1,8 +1,8 @@
 """The set-based path (subsidies.payroll_sql, PostgreSQL) gives exactly the lines of the Python
 rules (subsidies.payroll.line_values) over the awkward cases: part months, month-end clamping of
 the subsidy end, months used in earlier placements, extensions, short, withheld and excess
-attendance, a half day of default attendance, both counties and lines, and adjustments after a
-lock."""
+attendance, a half day of default attendance, a holder on old terms, both counties and lines, and
+adjustments after a lock."""
 
 import datetime as dt
 from decimal import Decimal as M
@@ -48,6 +48,10 @@ def scenarios() -> None:
     mark(short, D(2022, 5, 1), 25)
     part = f("371502101", on_post=D(2022, 5, 16), name="月中上岗出勤不足")
     mark(part, D(2022, 5, 1), 5)
+    legacy = f("371502101", on_post=D(2020, 6, 1), prior_months=30, name="原协议待遇")  # old terms
+    Placement.objects.filter(pk=legacy.pk).update(
+        legacy_terms=True, legacy_pay=M("1333.33"), legacy_until=D(2022, 9, 17)
+    )
     f("370812101", on_post=D(2022, 3, 5), name="兖州农村")
     f("370812101", line="urban", on_post=D(2022, 1, 1), exit_date=D(2022, 11, 30), name="兖州城镇")
 
