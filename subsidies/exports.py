@@ -159,7 +159,12 @@ def payroll_workbook_write(
             )
         )
     with transaction.atomic():  # rows stream from a server-side cursor instead of being held whole
-        if connection.vendor == "postgresql":  # the query's sort in memory, not in files
-            connection.cursor().execute("SET LOCAL work_mem = '64MB'")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '64MB'")  # the query's sort in memory, not in files
+                # A cursor is planned for its first rows (cursor_tuple_fraction 0.1): an incremental
+                # sort over nested loops, 1.4 s for 100,000 lines here. Every row is read: plan for
+                # all of them (hash joins and one sort, 0.8 s).
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
         write_workbook(target, sheets)
     return sum(totals[t.pk]["lines"] for t in townships if t.pk in totals)
