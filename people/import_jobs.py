@@ -2,8 +2,12 @@
 worker imports it (all or nothing, people.imports) and the job's page shows the progress and
 the result. The worker checks again that the user is the clerk of that township."""
 
+import datetime as dt
 import logging
+import time
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import User
 
 from common.jobs import dispatch, job_done, job_fail, job_progress
@@ -11,7 +15,7 @@ from common.models import Job
 from townships.access import membership_of
 from townships.models import Role, Township
 
-from .imports import applicants_import, upload_path
+from .imports import UPLOAD_DIR, applicants_import, upload_path
 
 log = logging.getLogger(__name__)
 
@@ -55,3 +59,16 @@ def _run(job: Job, township: Township, path) -> None:  # type: ignore[no-untyped
     path.unlink(missing_ok=True)
     Job.objects.filter(pk=job.pk).update(total=report.total)
     job_done(job.pk, message=f"已导入 {report.total} 人（新增 {report.created}，更新 {report.updated}）。")
+
+
+def stale_uploads_remove(*, older_than: dt.timedelta | None = None) -> int:
+    """Remove uploaded applicant files left longer than IMPORT_UPLOAD_HOURS (previews never
+    confirmed, refused files): they hold whole ID and bank numbers. Returns how many."""
+    age = older_than or dt.timedelta(hours=settings.IMPORT_UPLOAD_HOURS)
+    cutoff = time.time() - age.total_seconds()
+    removed = 0
+    for path in (Path(settings.MEDIA_ROOT) / UPLOAD_DIR).glob("*.xlsx"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

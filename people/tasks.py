@@ -1,4 +1,5 @@
-"""Celery tasks of people: the applicant import confirmed by a clerk."""
+"""Celery tasks of people: the applicant import confirmed by a clerk; the nightly removal of
+uploads left behind."""
 
 from celery import shared_task
 
@@ -8,3 +9,8 @@ from . import import_jobs
 @shared_task(name="people.run_applicant_import")
 def run_applicant_import(job_id: int) -> str:
     return import_jobs.applicant_import_run(job_id).state
+
+
+@shared_task(name="people.remove_stale_uploads")
+def remove_stale_uploads() -> int:
+    return import_jobs.stale_uploads_remove()

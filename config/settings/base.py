@@ -183,6 +183,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "posts.tasks.plan_summary_all",
         "schedule": crontab(minute=0, hour=1),
     },
+    # Uploaded applicant files never confirmed (they hold whole ID numbers), after IMPORT_UPLOAD_HOURS.
+    "remove-stale-uploads": {
+        "task": "people.remove_stale_uploads",
+        "schedule": crontab(minute=0, hour=3),
+    },
     # The month's subsidies, computed on the 25th after attendance is in (finance can re-run).
     "compute-monthly-subsidies": {
         "task": "subsidies.compute_current_month",
@@ -195,6 +200,8 @@ PAYROLL_SPLIT_AT = env.int("PAYROLL_SPLIT_AT", default=20_000)
 # A computing run silent this long (its worker died) may be started again; a task of the earlier
 # attempt that Celery delivers again later finds itself superseded and does nothing.
 PAYROLL_STALE_MINUTES = env.int("PAYROLL_STALE_MINUTES", default=15)
+# An uploaded applicant file waits this long for its confirmation, then is removed (nightly).
+IMPORT_UPLOAD_HOURS = env.int("IMPORT_UPLOAD_HOURS", default=24)
 # The printable payroll sheet holds every line in one page; its PDF is laid out at some 25 ms a line
 # (1,000 lines: about 25 s, inside gunicorn's 60 s). Above these sizes (a whole county, or a very
 # large township) both are refused and point to the workbook, which streams.

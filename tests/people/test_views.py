@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from people import imports
 from people.imports import COLUMNS
 from people.models import GroupClaim, Person, Roster
 from tests import factories
@@ -166,6 +167,30 @@ def test_a_bad_upload_offers_the_error_report_and_cannot_be_confirmed(
         done = client.post(reverse("people:import-confirm", args=[token]))
     assert not Person.objects.exists()
     assert "文件有 1 处错误，未导入任何数据" in client.get(done["Location"]).content.decode()
+
+
+def test_uploads_never_confirmed_are_removed_after_a_day_by_the_nightly_task(cast) -> None:
+    import os
+    import time
+
+    from django.conf import settings as django_settings
+
+    from people.tasks import remove_stale_uploads
+
+    client = cast.client(cast.clerk)
+    tokens = []
+    for _ in range(2):
+        upload = factories.xlsx([row(number="110105194902310021")], COLUMNS)  # refused: waits on disk
+        upload.name = "bad.xlsx"
+        tokens.append(client.post(reverse("people:import-upload"), {"file": upload}).context["token"])
+    old, fresh = (imports.upload_path(t) for t in tokens)
+    day_ago = time.time() - 3600 * django_settings.IMPORT_UPLOAD_HOURS - 60
+    os.utime(old, (day_ago, day_ago))
+    assert "remove-stale-uploads" in django_settings.CELERY_BEAT_SCHEDULE
+    assert remove_stale_uploads() >= 1  # and any other file a day old
+    assert not old.exists() and fresh.exists()
+    assert client.get(reverse("people:import-errors", args=[tokens[0]])).status_code == 404
+    fresh.unlink()
 
 
 def test_the_template_has_the_columns_in_order(cast) -> None:
