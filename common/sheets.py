@@ -84,8 +84,8 @@ def read_table(source: str | IO[bytes], *, required: list[str], optional: list[s
                 data = handle.read()
         else:
             data = source.read()
+        unreadable = _formula_cells(data)  # first: it refuses a sheet too large to unpack
         grid = _first_sheet(CalamineWorkbook.from_filelike(io.BytesIO(data)))
-        unreadable = _formula_cells(data)
     except (CalamineError, OSError, ValueError, TypeError, IndexError, KeyError, AttributeError,
             StopIteration, SyntaxError, zipfile.BadZipFile) as exc:  # fmt: skip
         raise SheetError("无法读取文件：请上传 Excel 文件（.xlsx 或 .xls，可用模板填写）") from exc
@@ -96,14 +96,16 @@ def read_table(source: str | IO[bytes], *, required: list[str], optional: list[s
     table = Table(headers=[h for h in headers if h])
     for number, values in enumerate(grid[1:], start=2):
         _read_row(table, headers, number, values)
+    data_rows = {number for number, _ in table.rows}  # a formula down an empty row is no data
     for number, column in unreadable:
-        if number > 1 and column < len(headers) and headers[column]:
+        if number in data_rows and column < len(headers) and headers[column]:
             table.problems.append(CellProblem(number, headers[column], FORMULA_OR_ERROR))
     return table
 
 
 FORMULA_OR_ERROR = "该单元格是公式或错误值（如 #N/A），读不到内容，请改为直接填写"
-FORMULA_MARKUP = re.compile(rb'<(?:\w+:)?f[\s>/]|\st="e"')
+FORMULA_MARKUP = (b"<f", b":f>", b":f ", b't="e"', b"t='e'")  # a formula (maybe prefixed), an error value
+MAX_SHEET_BYTES = 200 * 1024 * 1024  # a sheet's XML once unpacked: about 400,000 rows of the template
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
@@ -113,19 +115,26 @@ def _formula_cells(data: bytes) -> list[tuple[int, int]]:
     """(Excel row, column index) of the first sheet's cells that hold an error value (#N/A …) or
     a formula without a computed value (files written by programs rather than saved by Excel):
     calamine reads both as empty cells, which would silently lose what the clerk sees. Only
-    .xlsx; the sheet's XML is parsed only when its text shows such cells (a byte search)."""
+    .xlsx; the sheet's XML is parsed only when its text shows such cells (a byte search), and a
+    sheet that unpacks to more than MAX_SHEET_BYTES is refused before anything reads it."""
     if not data.startswith(b"PK"):
         return []  # .xls: Excel always stores the computed values of formulas
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        xml = archive.read(_first_sheet_path(archive))
-    if not FORMULA_MARKUP.search(xml):
+        path = _first_sheet_path(archive)
+        if archive.getinfo(path).file_size > MAX_SHEET_BYTES:  # a small file that unpacks to gigabytes
+            raise ValueError("sheet too large")
+        xml = archive.read(path)
+    if not any(markup in xml for markup in FORMULA_MARKUP):
         return []
     found = []
     for _event, cell in ElementTree.iterparse(io.BytesIO(xml)):
         if cell.tag != f"{MAIN}c":
             continue
         value = cell.find(f"{MAIN}v")
-        uncomputed = cell.find(f"{MAIN}f") is not None and (value is None or not value.text)
+        # No value saved: written by a program, never computed. An empty value of a text formula
+        # (t="str", such as IF(…,"",…)) is the empty text Excel computed.
+        empty = value is None or (not value.text and cell.get("t") != "str")
+        uncomputed = cell.find(f"{MAIN}f") is not None and empty
         ref = CELL_REF.match(cell.get("r", ""))
         if ref and (cell.get("t") == "e" or uncomputed):
             found.append((int(ref[2]), _column_index(ref[1])))
