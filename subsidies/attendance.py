@@ -14,7 +14,7 @@ from common.sheets import CellProblem, SheetError, read_table
 from placements.models import Placement
 from townships.models import Township
 
-from .models import Attendance, PayrollRun
+from .models import Attendance, PayrollLine, PayrollRun
 from .months import month_last, on_post_during
 
 COLUMNS = ["身份证号", "出勤天数"]
@@ -52,9 +52,11 @@ def closed_counties(month: dt.date) -> dict[int, str]:
 def correctable(county_id: int, month: dt.date) -> bool:
     """Whether a correction of locked `month` can still be settled: the county's next month to
     compute (the first later run not locked, else the month after its last locked one) must be
-    within the 12 months whose locked months a computation corrects (payroll.locked_before)."""
+    within the 12 months whose locked months a computation corrects (payroll.locked_before).
+    Two queries; callers ask once per county."""
     later = PayrollRun.objects.filter(county_id=county_id, month__gt=month)
-    open_run = later.exclude(state=PayrollRun.State.LOCKED).order_by("month").first()
+    final = (PayrollRun.State.APPROVED, PayrollRun.State.LOCKED)  # an approved run is not recomputed
+    open_run = later.exclude(state__in=final).order_by("month").first()
     if open_run is not None:
         next_month = open_run.month
     else:
@@ -89,6 +91,9 @@ def attendance_import(
         report.problems.append(CellProblem(2, "", "文件中没有数据行"))
     placements = on_post_in(township, month)
     closed = closed_counties(month)
+    baseline = _as_paid(month, [p.pk for p in placements.values()]) if closed else {}
+    settle: dict[int, bool] = {}  # per county: whether a correction of the month can be settled
+    keeps_withheld = "暂停发放" not in table.headers  # a sheet without the column leaves it as it is
     where = township.name if township else "本系统"
     days_in_month = month_last(month).day
     wanted: dict[int, tuple[int, bool, str]] = {}
@@ -119,16 +124,26 @@ def attendance_import(
         if days is None or days > min(MAX_DAYS, days_in_month):
             report.problems.append(CellProblem(number, "出勤天数", f"出勤天数应为0至{days_in_month}的整数"))
             continue
-        withheld = values.get("暂停发放", "").strip() in ("是", "暂停", "1", "Y", "y")
+        before = baseline.get(placement.pk)
+        if keeps_withheld:
+            withheld = before[1] if before else False
+        else:
+            withheld = values.get("暂停发放", "").strip() in ("是", "暂停", "1", "Y", "y")
         note = values.get("备注", "").strip()[:200]
         if withheld and not note:
             report.problems.append(CellProblem(number, "备注", "暂停发放须在备注中写明原因"))
             continue
-        if state == PayrollRun.State.LOCKED and (problem := _correction_problem(placement, month, note)):
-            report.problems.append(CellProblem(number, "备注", problem))
-            continue
+        if state == PayrollRun.State.LOCKED:
+            if before == (days, withheld):
+                continue  # as paid (or as already corrected): nothing to correct, its note is kept
+            county = placement.township.county_id
+            if county not in settle:
+                settle[county] = correctable(county, month)
+            if problem := _correction_problem(month, note, settle[county]):
+                report.problems.append(CellProblem(number, "备注", problem))
+                continue
+            report.corrections += 1
         wanted[placement.pk] = (days, withheld, note)
-        report.corrections += state == PayrollRun.State.LOCKED
     if report.problems or dry_run:
         return report
     with transaction.atomic():
@@ -149,10 +164,26 @@ def corrected(report: AttendanceReport) -> str:
     return f"其中{report.corrections}人为已锁定月份的考勤更正，差额将在下一次核算的月份中补发或扣回。"
 
 
-def _correction_problem(placement: Placement, month: dt.date, note: str) -> str | None:
+def _as_paid(month: dt.date, placement_ids: list[int]) -> dict[int, tuple[int, bool]]:
+    """Per placement: the attendance (days, withheld) the month stands at: its record, or else
+    what its line in a locked run was computed from. Two queries."""
+    locked = PayrollLine.objects.filter(run__month=month, run__state=PayrollRun.State.LOCKED)
+    lines = locked.filter(kind=PayrollLine.Kind.REGULAR, placement_id__any=placement_ids)
+    found = {
+        pk: (days, note.startswith("暂停发放"))
+        for pk, days, note in lines.values_list("placement_id", "days_attended", "note")
+    }
+    marks = Attendance.objects.filter(month=month, placement_id__any=placement_ids)
+    found.update(
+        (pk, (days, withheld)) for pk, days, withheld in marks.values_list("placement_id", "days", "withheld")
+    )
+    return found
+
+
+def _correction_problem(month: dt.date, note: str, settled: bool) -> str | None:
     """Why a locked month's attendance cannot be corrected this way, or None."""
     if not note:
         return f"{month:%Y年%m月}的补贴已锁定：更正考勤须在备注中写明更正原因（差额在以后月份补发或扣回）"
-    if not correctable(placement.township.county_id, month):
+    if not settled:
         return f"{month:%Y年%m月}距下一个待核算月份已超过12个月，差额无法再补发或扣回，请联系财政部门"
     return None

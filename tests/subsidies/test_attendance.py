@@ -153,3 +153,37 @@ def test_a_correction_that_no_later_month_can_settle_is_refused(cast, tmp_path, 
     assert not Attendance.objects.exists()
     call_command("import_attendance", str(path), "--month", "2021-04")
     assert Attendance.objects.get().month == dt.date(2021, 4, 1)
+
+
+def test_a_locked_months_whole_sheet_again_corrects_only_the_rows_that_change(cast) -> None:
+    kept, changed = factories.placement("371502101"), factories.placement("371502101")
+    short = factories.placement("371502101")
+    attendance_import(
+        township=kept.township, month=MARCH, actor=cast.clerk,
+        source=factories.xlsx([[short.person.id_number, 12, "病假"]], HEADERS),
+    )  # fmt: skip
+    _locked("2022-03", cast)
+    sheet = [  # as paid: 20 (no record) and 12 (病假), one row changed with its reason
+        [kept.person.id_number, 20, ""],
+        [short.person.id_number, 12, ""],
+        [changed.person.id_number, 16, "漏报事假4天"],
+    ]
+    report = attendance_import(
+        township=kept.township, month=MARCH, actor=cast.clerk, source=factories.xlsx(sheet, HEADERS)
+    )
+    assert report.ok and (report.saved, report.corrections) == (1, 1), report.problems
+    marks = dict(Attendance.objects.values_list("placement_id", "note"))
+    assert marks == {short.pk: "病假", changed.pk: "漏报事假4天"}  # the unchanged row keeps its note
+
+
+def test_an_approved_next_month_is_not_where_a_correction_is_settled(cast) -> None:
+    mine = factories.placement("371502101", on_post=dt.date(2021, 1, 1))
+    county = County.objects.get(code="371502")
+    PayrollRun.objects.create(county=county, month=dt.date(2021, 3, 1), state=PayrollRun.State.LOCKED)
+    PayrollRun.objects.create(county=county, month=dt.date(2022, 3, 1), state=PayrollRun.State.APPROVED)
+    # 2022-03 is approved, never recomputed: the next month to compute is 2022-04, 13 months on.
+    report = attendance_import(
+        township=mine.township, month=dt.date(2021, 3, 1), actor=cast.clerk,
+        source=factories.xlsx([[mine.person.id_number, 5, "补录"]], HEADERS),
+    )  # fmt: skip
+    assert [(p.column, "超过12个月" in p.message) for p in report.problems] == [("备注", True)]
