@@ -48,11 +48,11 @@ def text(value: object) -> str:
 
 def diff(before: Mapping[str, object] | None, after: Mapping[str, object] | None) -> dict[str, list[str]]:
     """{field: [before, after]} for the fields that differ, ID and bank numbers masked."""
-    if before is None:  # a new object: its fields that are not empty (10,000 at a time on imports)
+    if before is None:  # a new object: its fields that are not empty or None (10,000 at a time on imports)
         return {
             name: ["None", mask(v) if name in MASKED else v]
             for name, value in (after or {}).items()
-            if (v := value if type(value) is str else str(value)) != ""
+            if (v := value if type(value) is str else str(value)) not in ("", "None")
         }
     changes = {}
     for name in after if after is not None else before:

@@ -59,9 +59,9 @@ def _rule_problems(rule: EligibilityRule, person: Person, age: int, on: dt.date)
     return problems
 
 
-def _claim_problem(claim: GroupClaim) -> str | None:
+def _claim_problem(claim: GroupClaim, undecided_qualify: bool) -> str | None:
     label = GROUP_LABELS[claim.group]
-    if claim.status == GroupClaim.Status.UNVERIFIED:
+    if claim.status == GroupClaim.Status.UNVERIFIED and not undecided_qualify:
         return f"「{label}」未在登记部门名单中匹配，需人工认定"
     if claim.status == GroupClaim.Status.REJECTED:
         return f"「{label}」人工认定不通过：{claim.decision_note}"
@@ -69,8 +69,9 @@ def _claim_problem(claim: GroupClaim) -> str | None:
 
 
 def _check_claims(
-    verdict: Verdict, person: Person, claims, rules, age: int, on: dt.date, line_label: str
-) -> None:  # type: ignore[no-untyped-def]
+    verdict: Verdict, person: Person, claims, rules, age: int, on: dt.date, line_label: str,
+    undecided_qualify: bool = False,
+) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
     for claim in claims:
         rule = rules.get(claim.group)
         if rule is None:
@@ -82,13 +83,17 @@ def _check_claims(
             )
             continue
         problems = _rule_problems(rule, person, age, on)
-        claim_problem = _claim_problem(claim)
+        claim_problem = _claim_problem(claim, undecided_qualify)
         if claim_problem:
             problems.append(claim_problem)
         for problem in problems:
             verdict.reasons.append(Reason(problem, str(rule)))
         if not problems:
             verdict.grounds.append(Reason(f"符合「{GROUP_LABELS[claim.group]}」", str(rule)))
+            if claim.status == GroupClaim.Status.UNVERIFIED:
+                verdict.warnings.append(
+                    Reason(f"「{GROUP_LABELS[claim.group]}」未在登记部门名单中匹配，待人工认定", str(rule))
+                )
             if claim.status == GroupClaim.Status.PENDING:
                 verdict.warnings.append(
                     Reason(f"「{GROUP_LABELS[claim.group]}」尚未导入登记部门名单，未经名单核验", str(rule))
@@ -135,10 +140,13 @@ def _check_wider_scope(
 
 
 def eligibility_check(
-    *, person: Person, line: str, county: County, on: dt.date, book: RuleBook | None = None
-) -> Verdict:
+    *, person: Person, line: str, county: County, on: dt.date, book: RuleBook | None = None,
+    undecided_qualify: bool = False,
+) -> Verdict:  # fmt: skip
     """The verdict for `person` on a post of `line` in `county` on date `on`. Pass a RuleBook
-    for `on` when checking many people; the person's claims may be prefetched."""
+    for `on` when checking many people; the person's claims may be prefetched. With
+    `undecided_qualify`, a claim still waiting for its manual decision (no roster match) counts,
+    with a warning: for 新老衔接, where only a real failure puts a holder on old terms."""
     book = book if book is not None and book.on == on else RuleBook(on)
     verdict = Verdict()
     age = age_on(person.birth_date, on)
@@ -156,7 +164,7 @@ def eligibility_check(
     claims = list(person.claims.all())
     if not claims:
         verdict.reasons.append(Reason("未登记人员类别", "安置对象规则"))
-    _check_claims(verdict, person, claims, rules, age, on, line_label)
+    _check_claims(verdict, person, claims, rules, age, on, line_label, undecided_qualify)
     if not verdict.grounds:
         _check_wider_scope(verdict, person, county, line, age, on, book)
     if line == Line.RURAL and age > county.rural_flag_age:

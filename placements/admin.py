@@ -40,5 +40,8 @@ class PlacementAdmin(admin.ModelAdmin):
     ]
     list_filter = ["line", "exit_reason", "migrated", "township__county"]
     search_fields = ["person__name", "post__code"]
-    readonly_fields = ["application", "person", "post", "township", "line"]
+    # Old terms come from the 新老衔接 import only: an edit here would re-price locked months.
+    readonly_fields = [
+        "application", "person", "post", "township", "line", "legacy_terms", "legacy_pay", "legacy_until",
+    ]  # fmt: skip
     list_select_related = ["person", "post", "township"]

@@ -190,7 +190,7 @@ def _check(county: County, table_rows: list[tuple[int, dict[str, str]]], report:
 
 
 def _money(row: _Row, column: str) -> Decimal | None:
-    """An amount in yuan to the fen (0 to 99,999.99), or None when the cell is empty."""
+    """An amount in yuan to the fen (0.01 to 99,999.99), or None when the cell is empty."""
     text = row.text(column, required=False).replace(",", "")
     if not text:
         return None
@@ -201,7 +201,7 @@ def _money(row: _Row, column: str) -> Decimal | None:
     if (
         amount is None
         or not amount.is_finite()
-        or not 0 <= amount < 100_000
+        or not 0 < amount < 100_000
         or amount != amount.quantize(CENT)
     ):
         row.problem(column, f"{column}应为以元为单位、最多两位小数的金额，如 1700.00")
@@ -324,7 +324,9 @@ def _write(county: County, report: MigrationReport, actor: User) -> None:
                 note=f"新老衔接导入：{ExitReason(row.exit_reason).label}",
                 migrated=True,
             )
-        verdict = eligibility_check(person=person, line=row.line, county=county, on=today, book=book)
+        verdict = eligibility_check(
+            person=person, line=row.line, county=county, on=today, book=book, undecided_qualify=True
+        )
         legacy = not verdict.eligible
         if legacy and row.old_pay is None and not exited:
             refused.append(CellProblem(row.row, OLD_PAY, LEGACY_NEEDS_PAY))

@@ -257,7 +257,7 @@ def adjustments(run: PayrollRun, townships: list[int] | None) -> list[tuple]:
         for placement_id, township_id, line, *money in already:
             places[placement_id] = (township_id, line)
             paid[placement_id] = [a + b for a, b in zip(paid[placement_id], money, strict=True)]
-        for placement_id in set(expected) | set(paid):
+        for placement_id in (set(expected) | set(paid)) - imported_after_lock(earlier, townships):
             township_id, line, now = expected.get(placement_id, (*places.get(placement_id, (0, "")), None))
             target = list(now) if now is not None else [Decimal("0.00")] * 4
             diff = [a - b for a, b in zip(target, paid[placement_id], strict=True)]
@@ -270,6 +270,17 @@ def adjustments(run: PayrollRun, townships: list[int] | None) -> list[tuple]:
                 f"{label}{earlier.month:%Y年%m月}", earlier.month,
             ))  # fmt: skip
     return rows
+
+
+def imported_after_lock(earlier: PayrollRun, townships: list[int] | None) -> set[int]:
+    """新老衔接 placements imported after `earlier` was locked: the old system paid that month,
+    so it gets no 补发 here (as payroll_sql.ADJUST_SQL)."""
+    if earlier.locked_at is None:
+        return set()
+    found = Placement.objects.filter(migrated=True, application__created_at__gt=earlier.locked_at)
+    if townships is not None:
+        found = found.filter(township_id__in=townships)
+    return set(found.values_list("pk", flat=True))
 
 
 def locked_before(run: PayrollRun) -> list[PayrollRun]:

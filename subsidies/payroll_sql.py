@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connection
 
-from placements.models import Placement
+from placements.models import Application, Placement
 from townships.models import County
 
 from .models import Attendance, PayrollLine, PayrollRun
@@ -24,6 +24,7 @@ from .months import month_last
 LINE = PayrollLine._meta.db_table
 RUN = PayrollRun._meta.db_table
 PLACEMENT = Placement._meta.db_table
+APPLICATION = Application._meta.db_table
 ATTENDANCE = Attendance._meta.db_table
 TOWNSHIP = "townships_township"
 NEW = "payroll_lines_new"  # a temporary table: the lines a computation gives, before they replace the run's
@@ -119,7 +120,10 @@ FROM (
         GROUP BY l.placement_id
     ) p ON p.placement_id = m.placement_id
 ) d
-WHERE d.pay <> 0 OR d.province <> 0 OR d.city <> 0 OR d.district <> 0
+WHERE (d.pay <> 0 OR d.province <> 0 OR d.city <> 0 OR d.district <> 0)
+  AND NOT EXISTS (  -- 新老衔接 holders imported after the month was locked: the old system paid it
+      SELECT 1 FROM {PLACEMENT} pl JOIN {APPLICATION} ap ON ap.id = pl.application_id
+      WHERE pl.id = d.placement_id AND pl.migrated AND ap.created_at > %(locked_at)s)
 ORDER BY d.placement_id
 """
 
@@ -183,5 +187,7 @@ def adjustments_insert(run_id: int, earlier: PayrollRun, params: dict[str, Any])
     it in the new lines' table; returns how many."""
     label = f"{earlier.month:%Y年%m月}"
     with connection.cursor() as cursor:
-        cursor.execute(ADJUST_SQL, {**params, "run": run_id, "earlier": earlier.pk, "label": label})
+        cursor.execute(ADJUST_SQL, {
+            **params, "run": run_id, "earlier": earlier.pk, "label": label, "locked_at": earlier.locked_at,
+        })  # fmt: skip
         return cursor.rowcount

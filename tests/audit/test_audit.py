@@ -284,3 +284,12 @@ def test_the_recorded_address_is_not_the_one_a_client_writes_itself(cast) -> Non
         assert response.status_code == 302
     addresses = set(entries_of(Person, action=UPDATE).values_list("remote_addr", flat=True))
     assert addresses == {"127.0.0.1"}
+
+
+def test_a_new_objects_entry_leaves_out_its_empty_and_none_fields() -> None:
+    from audit.record import diff
+
+    assert diff(None, {"name": "王伟", "note": "", "village": None, "days": 0}) == {
+        "name": ["None", "王伟"],
+        "days": ["None", "0"],
+    }

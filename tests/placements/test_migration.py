@@ -156,7 +156,32 @@ def test_a_holder_not_qualifying_now_keeps_the_old_pay_until_the_old_agreement_e
     assert kept.application.agreements.get().monthly_pay == M("1200.50")
 
 
-@pytest.mark.parametrize("amount", ["一千", "-5", "1200.555", "100000", "NaN"])
+@pytest.mark.parametrize("amount", ["一千", "-5", "0", "1200.555", "100000", "NaN"])
 def test_an_old_pay_that_is_no_amount_is_refused(cast, amount) -> None:
     report = run([holder(原月补贴标准=amount)], dry_run=True, actor=cast.hr)
     assert [(p.row, p.column) for p in report.problems] == [(2, "原月补贴标准")]
+
+
+def test_a_claim_only_waiting_for_its_manual_decision_keeps_a_holder_on_the_new_terms(cast) -> None:
+    from people.models import Roster, RosterKind
+
+    county = County.objects.get(code="371502")
+    Roster.objects.create(
+        county=county, kind=RosterKind.RURAL_REVITALIZATION, roster_date=dt.date(2022, 1, 1)
+    )  # empty
+    report = run([holder()], actor=cast.hr)  # 脱贫人口 not on the roster: unverified, not refused
+    assert report.imported, report.problems
+    placement = Placement.objects.get()
+    assert placement.person.claims.get().status == "unverified"
+    assert (placement.legacy_terms, placement.legacy_pay) == (False, None)
+
+
+def test_months_locked_before_the_import_were_paid_by_the_old_system_and_get_no_back_pay(cast) -> None:
+    from subsidies import payroll
+
+    county = County.objects.get(code="371502")
+    march = payroll.compute_run(payroll.run_for(county, dt.date(2022, 3, 1)))
+    payroll.lock(payroll.approve(march, cast.finance), cast.finance)
+    assert run([holder(协议结束日期="2023-02-28")], actor=cast.hr).imported
+    april = payroll.compute_run(payroll.run_for(county, dt.date(2022, 4, 1)))
+    assert list(april.lines.values_list("kind", "pay")) == [("regular", M("680.00"))]
