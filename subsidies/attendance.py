@@ -89,13 +89,7 @@ def attendance_import(
     report.problems.extend(table.problems)
     if not table.rows:
         report.problems.append(CellProblem(2, "", "文件中没有数据行"))
-    placements = on_post_in(township, month)
-    closed = closed_counties(month)
-    baseline = _as_paid(month, [p.pk for p in placements.values()]) if closed else {}
-    settle: dict[int, bool] = {}  # per county: whether a correction of the month can be settled
-    keeps_withheld = "暂停发放" not in table.headers  # a sheet without the column leaves it as it is
-    where = township.name if township else "本系统"
-    days_in_month = month_last(month).day
+    sheet = _Sheet(township, month, keeps_withheld="暂停发放" not in table.headers)
     wanted: dict[int, tuple[int, bool, str]] = {}
     seen: dict[str, int] = {}
     for number, values in table.rows:
@@ -108,42 +102,9 @@ def attendance_import(
             report.problems.append(CellProblem(number, "身份证号", f"与第{seen[id_number]}行重复"))
             continue
         seen[id_number] = number
-        placement = placements.get(id_number)
-        if placement is None:
-            report.problems.append(
-                CellProblem(number, "身份证号", f"该人员{month:%Y年%m月}不在{where}的公益性岗位上")
-            )
-            continue
-        state = closed.get(placement.township.county_id)
-        if state == PayrollRun.State.APPROVED:
-            report.problems.append(CellProblem(
-                number, "身份证号", f"{month:%Y年%m月}的补贴已审核，考勤不能再修改（锁定后可上传更正）",
-            ))  # fmt: skip
-            continue
-        days = _days(values["出勤天数"])
-        if days is None or days > min(MAX_DAYS, days_in_month):
-            report.problems.append(CellProblem(number, "出勤天数", f"出勤天数应为0至{days_in_month}的整数"))
-            continue
-        before = baseline.get(placement.pk)
-        if keeps_withheld:
-            withheld = before[1] if before else False
-        else:
-            withheld = values.get("暂停发放", "").strip() in ("是", "暂停", "1", "Y", "y")
-        note = values.get("备注", "").strip()[:200]
-        if withheld and not note:
-            report.problems.append(CellProblem(number, "备注", "暂停发放须在备注中写明原因"))
-            continue
-        if state == PayrollRun.State.LOCKED:
-            if before == (days, withheld):
-                continue  # as paid (or as already corrected): nothing to correct, its note is kept
-            county = placement.township.county_id
-            if county not in settle:
-                settle[county] = correctable(county, month)
-            if problem := _correction_problem(month, note, settle[county]):
-                report.problems.append(CellProblem(number, "备注", problem))
-                continue
-            report.corrections += 1
-        wanted[placement.pk] = (days, withheld, note)
+        found = sheet.row(report, number, id_number, values)
+        if found is not None:
+            wanted[found[0]] = found[1:]
     if report.problems or dry_run:
         return report
     with transaction.atomic():
@@ -157,6 +118,71 @@ def attendance_import(
     return report
 
 
+class _Sheet:
+    """One month's sheet: the placements on post, the state of the month's runs and what each
+    placement's attendance stands at, read once for all rows."""
+
+    def __init__(self, township: Township | None, month: dt.date, *, keeps_withheld: bool) -> None:
+        self.month, self.keeps_withheld = month, keeps_withheld
+        self.placements = on_post_in(township, month)
+        self.closed = closed_counties(month)
+        self.baseline = _as_paid(month, [p.pk for p in self.placements.values()], locked=bool(self.closed))
+        self.settle: dict[int, bool] = {}  # per county: whether a correction can still be settled
+        self.where = township.name if township else "本系统"
+
+    def row(
+        self, report: AttendanceReport, number: int, id_number: str, values: dict[str, str]
+    ) -> tuple[int, int, bool, str] | None:
+        """(placement, days, withheld, note) to save for the row, or None (a problem, or a locked
+        month's row as it stands)."""
+        month = self.month
+        placement = self.placements.get(id_number)
+        if placement is None:
+            report.problems.append(
+                CellProblem(number, "身份证号", f"该人员{month:%Y年%m月}不在{self.where}的公益性岗位上")
+            )
+            return None
+        state = self.closed.get(placement.township.county_id)
+        if state == PayrollRun.State.APPROVED:
+            report.problems.append(CellProblem(
+                number, "身份证号", f"{month:%Y年%m月}的补贴已审核，考勤不能再修改（锁定后可上传更正）",
+            ))  # fmt: skip
+            return None
+        days = _days(values["出勤天数"])
+        last = month_last(month).day
+        if days is None or days > min(MAX_DAYS, last):
+            report.problems.append(CellProblem(number, "出勤天数", f"出勤天数应为0至{last}的整数"))
+            return None
+        before = self.baseline.get(placement.pk)
+        note = values.get("备注", "").strip()[:200]
+        if self.keeps_withheld:  # a sheet without the column leaves withholding (and its reason) as it is
+            withheld = before is not None and before[1]
+            note = note or (before[2] if withheld else "")
+        else:
+            withheld = values.get("暂停发放", "").strip() in ("是", "暂停", "1", "Y", "y")
+        if withheld and not note:
+            report.problems.append(CellProblem(number, "备注", "暂停发放须在备注中写明原因"))
+            return None
+        if state == PayrollRun.State.LOCKED:
+            return self._correction(report, number, placement, (days, withheld, note), before)
+        return (placement.pk, days, withheld, note)
+
+    def _correction(
+        self, report: AttendanceReport, number: int, placement: Placement, new: tuple[int, bool, str],
+        before: tuple[int, bool, str] | None,
+    ) -> tuple[int, int, bool, str] | None:  # fmt: skip
+        if before is not None and before[:2] == new[:2]:
+            return None  # as paid (or as already corrected): nothing to correct, its note is kept
+        county = placement.township.county_id
+        if county not in self.settle:
+            self.settle[county] = correctable(county, self.month)
+        if problem := _correction_problem(self.month, new[2], self.settle[county]):
+            report.problems.append(CellProblem(number, "备注", problem))
+            return None
+        report.corrections += 1
+        return (placement.pk, *new)
+
+
 def corrected(report: AttendanceReport) -> str:
     """What the clerk is told of the corrections among the saved records."""
     if not report.corrections:
@@ -164,18 +190,19 @@ def corrected(report: AttendanceReport) -> str:
     return f"其中{report.corrections}人为已锁定月份的考勤更正，差额将在下一次核算的月份中补发或扣回。"
 
 
-def _as_paid(month: dt.date, placement_ids: list[int]) -> dict[int, tuple[int, bool]]:
-    """Per placement: the attendance (days, withheld) the month stands at: its record, or else
-    what its line in a locked run was computed from. Two queries."""
-    locked = PayrollLine.objects.filter(run__month=month, run__state=PayrollRun.State.LOCKED)
-    lines = locked.filter(kind=PayrollLine.Kind.REGULAR, placement_id__any=placement_ids)
-    found = {
-        pk: (days, note.startswith("暂停发放"))
-        for pk, days, note in lines.values_list("placement_id", "days_attended", "note")
-    }
+def _as_paid(month: dt.date, placement_ids: list[int], *, locked: bool) -> dict[int, tuple[int, bool, str]]:
+    """Per placement: the attendance (days, withheld, note) the month stands at: its record, or
+    else (when a run of the month is `locked`) what its locked line was computed from."""
+    found = {}
+    if locked:
+        paid = PayrollLine.objects.filter(run__month=month, run__state=PayrollRun.State.LOCKED)
+        lines = paid.filter(kind=PayrollLine.Kind.REGULAR, placement_id__any=placement_ids)
+        for pk, days, note in lines.values_list("placement_id", "days_attended", "note"):
+            withheld = note.startswith("暂停发放：")
+            found[pk] = (days, withheld, note.removeprefix("暂停发放：") if withheld else note)
     marks = Attendance.objects.filter(month=month, placement_id__any=placement_ids)
     found.update(
-        (pk, (days, withheld)) for pk, days, withheld in marks.values_list("placement_id", "days", "withheld")
+        (pk, (d, w, n)) for pk, d, w, n in marks.values_list("placement_id", "days", "withheld", "note")
     )
     return found
 

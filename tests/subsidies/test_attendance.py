@@ -187,3 +187,13 @@ def test_an_approved_next_month_is_not_where_a_correction_is_settled(cast) -> No
         source=factories.xlsx([[mine.person.id_number, 5, "补录"]], HEADERS),
     )  # fmt: skip
     assert [(p.column, "超过12个月" in p.message) for p in report.problems] == [("备注", True)]
+
+
+def test_a_sheet_without_the_withholding_column_leaves_withholding_as_it_is(cast) -> None:
+    mine = factories.placement("371502101")
+    withheld = factories.xlsx([[mine.person.id_number, 0, "外出未到岗", "是"]], [*HEADERS, "暂停发放"])
+    assert attendance_import(township=mine.township, month=MARCH, actor=cast.clerk, source=withheld).ok
+    again = factories.xlsx([[mine.person.id_number, 0, ""]], HEADERS)  # the usual three columns
+    assert attendance_import(township=mine.township, month=MARCH, actor=cast.clerk, source=again).ok
+    mark = Attendance.objects.get()
+    assert (mark.withheld, mark.note) == (True, "外出未到岗")
