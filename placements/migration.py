@@ -73,6 +73,7 @@ class MigrationReport:
     problems: list[CellProblem] = field(default_factory=list)
     imported: bool = False
     villages_created: list[str] = field(default_factory=list)
+    legacy: int = 0  # holders kept on their old terms (DOMAIN.md §6)
 
     @property
     def ok(self) -> bool:
@@ -330,6 +331,7 @@ def _write(county: County, report: MigrationReport, actor: User) -> None:
         legacy = not verdict.eligible
         if legacy and row.old_pay is None and not exited:
             refused.append(CellProblem(row.row, OLD_PAY, LEGACY_NEEDS_PAY))
+        report.legacy += legacy
         Agreement.objects.create(
             application=application,
             number=1,

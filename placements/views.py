@@ -451,10 +451,13 @@ def migration_upload(request: HttpRequest) -> HttpResponse:
             dry_run=request.POST.get("commit") != "1",
             actor=request.user,
         )
+        legacy = f"其中{report.legacy}人不符合现行条件，按原协议待遇至协议期满。" if report.legacy else ""
         if report.imported:
-            messages.success(request, f"已导入在岗人员{len(report.rows)}人。")
+            messages.success(request, f"已导入在岗人员{len(report.rows)}人。{legacy}")
         elif report.ok:
-            messages.success(request, f"检查通过，共{len(report.rows)}人。确认无误后请选择“导入”再次上传。")
+            messages.success(
+                request, f"检查通过，共{len(report.rows)}人。{legacy}确认无误后请选择“导入”再次上传。"
+            )
         else:
             messages.error(request, f"共{len(report.problems)}处错误，未导入任何数据。")
     return render(

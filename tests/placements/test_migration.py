@@ -6,6 +6,7 @@ from decimal import Decimal as M
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from people.models import Person
 from placements import terms
@@ -145,7 +146,13 @@ def test_a_holder_not_qualifying_now_keeps_the_old_pay_until_the_old_agreement_e
         assert [(p.row, p.column) for p in refused.problems] == [(3, "原月补贴标准")]
         assert "按原协议待遇至协议期满" in refused.problems[0].message
         assert not Placement.objects.exists() and not Person.objects.exists()
-    assert run([holder(**old, 原月补贴标准="1,200.5")], actor=cast.hr).imported
+    upload = factories.xlsx([holder(**old, 原月补贴标准="1,200.5")], HEADERS)
+    upload.name = "holders.xlsx"
+    page = cast.client(cast.hr).post(reverse("placements:migration-upload"), {"file": upload}, follow=True)
+    assert "其中1人不符合现行条件，按原协议待遇至协议期满" in page.content.decode()
+    assert not Placement.objects.exists()  # the page's first upload is a dry run
+    imported = run([holder(**old, 原月补贴标准="1,200.5")], actor=cast.hr)
+    assert imported.imported and imported.legacy == 1
     kept = Placement.objects.get()
     assert (kept.legacy_terms, kept.legacy_pay, kept.legacy_until) == (
         True,

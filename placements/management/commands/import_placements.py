@@ -35,6 +35,9 @@ class Command(AuditedCommand):
             fail_with_problems(self, report.problems)
         verb = "检查通过（未导入）" if dry_run else "已导入"
         exited = sum(1 for r in report.rows if r.exit_date)
-        self.stdout.write(f"{found.name}：{verb}在岗人员 {len(report.rows)} 人（其中已离岗 {exited} 人）。")
+        self.stdout.write(
+            f"{found.name}：{verb}在岗人员 {len(report.rows)} 人（其中已离岗 {exited} 人，"
+            f"按原协议待遇至协议期满 {report.legacy} 人）。"
+        )
         if report.villages_created:
             self.stdout.write("新建村（社区）：" + "、".join(sorted(set(report.villages_created))))
