@@ -67,6 +67,8 @@ def extension_grant(*, placement: Placement, until: dt.date, document: str, acto
     """Record a county-approved extension of the subsidy period."""
     if not document.strip():
         raise ValidationError({"document": ["请填写延长的批准文件"]})
+    if placement.legacy_pay is not None:  # old terms end with the old agreement (DOMAIN.md §6)
+        raise ValidationError(f"该人员按原协议待遇至原协议期满（{placement.legacy_until}），不能延长补贴期限")
     if until <= subsidy_end(placement):
         raise ValidationError(f"延长日期须晚于现补贴期限（{subsidy_end(placement)}）")
     if placement.line == Line.URBAN:

@@ -2,6 +2,7 @@
 renewal, exit with referral and refill, alerts within 60 days."""
 
 import datetime as dt
+from decimal import Decimal as M
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -44,6 +45,17 @@ def test_rural_extension_by_county_approval(placed, recruiting) -> None:
         placement=placed, until=D(2026, 3, 31), document="东人社字〔2025〕8号", actor=recruiting.cast.hr
     )
     assert terms.subsidy_end(Placement.objects.get(pk=placed.pk)) == D(2026, 3, 31)
+
+
+def test_old_terms_end_with_the_old_agreement_and_are_not_extended(placed, recruiting) -> None:
+    placed.legacy_terms, placed.legacy_pay, placed.legacy_until = True, M("1200.00"), D(2022, 12, 31)
+    placed.save()
+    assert terms.subsidy_end(placed) == D(2022, 12, 31)
+    with pytest.raises(ValidationError, match="按原协议待遇至原协议期满"):
+        terms.extension_grant(
+            placement=placed, until=D(2026, 3, 31), document="文件", actor=recruiting.cast.hr
+        )
+    assert Placement.objects.get(pk=placed.pk).extended_until is None
 
 
 def test_urban_extension_only_near_retirement_and_only_up_to_it(placed, recruiting) -> None:
