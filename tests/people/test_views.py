@@ -303,3 +303,13 @@ def test_the_worker_imports_only_into_the_clerks_own_township(cast) -> None:
     )
     assert applicant_import_run(missing.pk).error == "导入文件不存在或已过期，请重新上传"
     assert not Person.objects.exists()
+
+
+def test_a_name_prefix_finds_the_name_itself_and_every_longer_one_in_name_order(cast) -> None:
+    from people.selectors import person_list
+
+    for name in ["汪伟", "王伟芳", "丁一", "王", "王伟", "赵王"]:
+        factories.person("371502101", name=name)
+    found = [p.name for p in person_list(user=cast.clerk, q="王")]
+    assert found == sorted(["王", "王伟", "王伟芳"])
+    assert [p.name for p in person_list(user=cast.clerk, q="王伟")] == sorted(["王伟", "王伟芳"])
