@@ -2,7 +2,6 @@
 worker imports it (all or nothing, people.imports) and the job's page shows the progress and
 the result. The worker checks again that the user is the clerk of that township."""
 
-import datetime as dt
 import logging
 import time
 from pathlib import Path
@@ -61,11 +60,10 @@ def _run(job: Job, township: Township, path) -> None:  # type: ignore[no-untyped
     job_done(job.pk, message=f"已导入 {report.total} 人（新增 {report.created}，更新 {report.updated}）。")
 
 
-def stale_uploads_remove(*, older_than: dt.timedelta | None = None) -> int:
+def stale_uploads_remove() -> int:
     """Remove uploaded applicant files left longer than IMPORT_UPLOAD_HOURS (previews never
     confirmed, refused files): they hold whole ID and bank numbers. Returns how many."""
-    age = older_than or dt.timedelta(hours=settings.IMPORT_UPLOAD_HOURS)
-    cutoff = time.time() - age.total_seconds()
+    cutoff = time.time() - 3600 * settings.IMPORT_UPLOAD_HOURS
     removed = 0
     for path in (Path(settings.MEDIA_ROOT) / UPLOAD_DIR).glob("*.xlsx"):
         if path.stat().st_mtime < cutoff:

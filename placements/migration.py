@@ -261,6 +261,13 @@ def placements_import(
     return report
 
 
+def kept_on_old_terms(report: MigrationReport) -> str:
+    """What HR is told of the holders the file keeps on their old terms."""
+    if not report.legacy:
+        return ""
+    return f"其中{report.legacy}人不符合现行条件，按原协议待遇至协议期满。"
+
+
 class RowsRefused(Exception):
     """Rows found wrong while writing (what needs the written person, such as eligibility)."""
 

@@ -26,7 +26,7 @@ from townships.models import Line, Role
 
 from . import selectors, services, terms
 from .listings import APPLICATIONS, PLACEMENTS
-from .migration import COLUMNS, OPTIONAL, placements_import
+from .migration import COLUMNS, OPTIONAL, kept_on_old_terms, placements_import
 from .models import OPEN_STEPS, ExitReason, Placement, Referral, Step
 from .procedure import STEP_LABELS, next_step
 
@@ -451,7 +451,7 @@ def migration_upload(request: HttpRequest) -> HttpResponse:
             dry_run=request.POST.get("commit") != "1",
             actor=request.user,
         )
-        legacy = f"其中{report.legacy}人不符合现行条件，按原协议待遇至协议期满。" if report.legacy else ""
+        legacy = kept_on_old_terms(report)
         if report.imported:
             messages.success(request, f"已导入在岗人员{len(report.rows)}人。{legacy}")
         elif report.ok:

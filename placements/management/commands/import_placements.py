@@ -3,7 +3,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from audit.commands import AuditedCommand
 from common.commands import fail_with_problems
-from placements.migration import placements_import
+from placements.migration import kept_on_old_terms, placements_import
 from townships.models import County
 
 
@@ -35,9 +35,7 @@ class Command(AuditedCommand):
             fail_with_problems(self, report.problems)
         verb = "检查通过（未导入）" if dry_run else "已导入"
         exited = sum(1 for r in report.rows if r.exit_date)
-        self.stdout.write(
-            f"{found.name}：{verb}在岗人员 {len(report.rows)} 人（其中已离岗 {exited} 人，"
-            f"按原协议待遇至协议期满 {report.legacy} 人）。"
-        )
+        counts = f"{found.name}：{verb}在岗人员 {len(report.rows)} 人（其中已离岗 {exited} 人）。"
+        self.stdout.write(counts + kept_on_old_terms(report))
         if report.villages_created:
             self.stdout.write("新建村（社区）：" + "、".join(sorted(set(report.villages_created))))
