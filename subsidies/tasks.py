@@ -31,8 +31,7 @@ def compute_current_month() -> list[int]:
     for county in County.objects.all():
         run = payroll.run_for(county, month)
         if run.state in (PayrollRun.State.DRAFT, PayrollRun.State.COMPUTED, PayrollRun.State.FAILED):
-            payroll.start(run)
-            dispatch(run)
+            dispatch(payroll.start(run))  # the started run: its task carries the new attempt
             started.append(run.pk)
     return started
 

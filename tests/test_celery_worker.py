@@ -191,3 +191,81 @@ def test_a_worker_killed_during_a_run_leaves_it_resumable_with_the_same_lines(
         second.wait(timeout=20)
     assert PayrollRun.objects.get(pk=run.pk).state == "computed"
     assert lines() == expected
+
+
+@pytest.fixture
+def default_queue_worker(transactional_db):
+    """A real worker whose default queue is its own: tasks that other tasks or commands queue
+    without naming a queue (the beat job's, compute_subsidies') reach it and no other worker."""
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set: no broker for a real worker (CI sets it)")
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = dict(
+        os.environ, DATABASE_URL=database_url(), DJANGO_SETTINGS_MODULE="config.settings.test", CELERY_QUEUE=queue
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = queue  # what this test process queues goes there too
+    yield queue
+    app.conf.task_default_queue = previous
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _wait_computed(run_id: int) -> "object":
+    import time
+
+    from subsidies.models import PayrollRun
+
+    for _ in range(180):
+        run = PayrollRun.objects.get(pk=run_id)
+        if run.state != "computing":
+            return run
+        time.sleep(0.5)
+    return PayrollRun.objects.get(pk=run_id)
+
+
+def test_the_beat_job_computes_the_current_month_in_a_real_worker(default_queue_worker) -> None:
+    """The scheduled job (as beat sends it) starts the month and the computation it queues
+    carries the started attempt: the run ends 已计算 with its line, not 计算中 with none."""
+    import datetime as dt
+
+    from subsidies.models import PayrollRun
+    from tests import factories
+
+    seed_reference_data()
+    month = dt.date.today().replace(day=1)
+    factories.placement("371502101", on_post=month - dt.timedelta(days=40))
+    result = app.send_task("subsidies.compute_current_month", queue=default_queue_worker)
+    started = result.get(timeout=90)
+    run = PayrollRun.objects.get(county__code="371502", month=month)
+    assert run.pk in started
+    run = _wait_computed(run.pk)
+    assert (run.state, run.attempt, run.lines.count()) == ("computed", 1, 1)
+
+
+def test_compute_subsidies_without_sync_is_computed_by_a_real_worker(default_queue_worker) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.core.management import call_command
+
+    from subsidies.models import PayrollRun
+    from tests import factories
+
+    seed_reference_data()
+    factories.placement("371502101")
+    call_command("compute_subsidies", county="371502", month="2022-02")
+    run = _wait_computed(PayrollRun.objects.get(county__code="371502", month=dt.date(2022, 2, 1)).pk)
+    assert run.state == "computed"
+    assert list(run.lines.values_list("pay", flat=True)) == [Decimal("680.00")]
+    call_command("compute_subsidies", county="371502", month="2022-02")  # again: a second attempt
+    run = _wait_computed(run.pk)
+    assert (run.state, run.attempt) == ("computed", 2)

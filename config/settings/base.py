@@ -169,6 +169,8 @@ CACHES = {
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# The queue tasks go to and workers read by default (tests give each real worker its own).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 # Workers keep our log handlers (which mask ID and bank numbers) instead of installing their own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

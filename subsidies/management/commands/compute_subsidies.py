@@ -25,7 +25,7 @@ class Command(AuditedCommand):
                 run = payroll.compute_run(run)
                 self.stdout.write(f"{run}：已计算，共 {run.lines.count()} 条。")
                 return
-            payroll.start(run)
+            run = payroll.start(run)  # the new attempt, which the task must carry
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
         result = dispatch(run)
