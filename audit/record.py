@@ -1,4 +1,4 @@
-"""Entries written in bulk, and entries for looking at full ID numbers.
+"""Entries written in bulk, and entries for looking at full ID numbers or asking about one.
 
 django-auditlog records single saves through model signals. Imports, roster matches and
 payroll computations write thousands of rows with COPY or set-based SQL, which no signal sees;
@@ -10,11 +10,14 @@ from dataclasses import dataclass
 
 from auditlog.cid import get_cid
 from auditlog.context import auditlog_value
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
 from common.bulk import insert_rows
+from townships.access import membership_of
+from townships.models import Township
 
 from .masking import mask
 from .models import Entry
@@ -114,4 +117,25 @@ def access(obj: models.Model, what: str, *, rows: int | None = None) -> Entry:
     return Entry.objects.log_create(
         obj, action=ACCESS, changes={"查看": ["", note]}, force_log=True, via=here["via"],
         actor_id=here["actor_id"], remote_addr=here["remote_addr"], **scope,
+    )  # fmt: skip
+
+
+def asked(note: str, *, township: Township | None = None) -> Entry:
+    """Record that the current user asked about an ID number without seeing it whole: a search
+    by number, or whether a number is registered in another township. `note` names the number by
+    its masked ends only. The entry is on the asker (their user, as their role changes are), in
+    `township` or else the township or county of their membership, so the county log lists it.
+    Write it outside any transaction the refusal rolls back."""
+    here = context()
+    asker = User.objects.filter(pk=here["actor_id"]).first() if here["actor_id"] else None
+    membership = membership_of(asker) if asker is not None else None
+    township = township or (membership.township if membership else None)
+    county_id = township.county_id if township else (membership.county_id if membership else None)
+    obj = asker or township
+    if obj is None:
+        raise ValueError("an ID number was asked about with neither a user nor a township")
+    return Entry.objects.log_create(
+        obj, action=ACCESS, changes={"查询": ["", note]}, force_log=True, via=here["via"],
+        actor_id=here["actor_id"], remote_addr=here["remote_addr"], county_id=county_id,
+        township_id=township.pk if township else None, subject=subject(type(obj), obj.pk),
     )  # fmt: skip

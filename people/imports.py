@@ -30,6 +30,7 @@ from townships.models import Township
 
 from .groups import groups_text, parse_groups
 from .models import GROUP_ROSTER, GroupClaim, Person, RosterKind, TargetGroup
+from .selectors import elsewhere_record, registered_elsewhere
 from .services import PersonData, flags_set, latest_roster, person_fields_clean, township_villages
 
 log = logging.getLogger(__name__)
@@ -139,6 +140,7 @@ class ApplicantResource(resources.ModelResource):
         self.claims: dict[int, list[str]] = {}  # the groups of the township's people in the file, before
         self.before: dict[str, dict[str, object]] = {}  # audit: existing people as they were
         self.written: list[tuple[str, dict[str, object]]] = []  # audit: (ID number, values now)
+        self.elsewhere: list[str] = []  # audit: numbers answered as another township's
 
     def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
         numbers = [normalise_id(n) for n in dataset["身份证号"] if n]
@@ -193,8 +195,9 @@ class ApplicantResource(resources.ModelResource):
             errors.setdefault("id_number", []).append(f"与第{self.seen[number]}行的身份证号重复")
         else:
             self.seen[number] = int(row[ROW])
-        if instance.pk and instance.township_id != self.township.pk:
-            errors.setdefault("id_number", []).append("该身份证号已在其他乡镇（街道）登记，不能重复登记")
+        if instance.pk and instance.township_id != self.township.pk:  # counted; recorded after the import
+            self.elsewhere.append(number)
+            errors.setdefault("id_number", []).append(registered_elsewhere(number=number))
 
     def bulk_create(
         self, using_transactions: bool, dry_run: bool, raise_errors: bool, batch_size: int | None = None,
@@ -357,6 +360,7 @@ def applicants_import(*, township: Township, source: str | IO[bytes], dry_run: b
         _collect(report, table.rows, result)
         if not report.ok:
             transaction.set_rollback(True)
+    elsewhere_record(township=township, numbers=resource.elsewhere)  # whether or not it rolled back
     report.imported = write and report.ok
     return report
 

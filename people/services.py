@@ -16,7 +16,7 @@ from common.idcard import IdNumberError, parse_id_number
 from common.retirement import default_category
 from townships.models import County, Township, Village
 
-from . import validators
+from . import selectors, validators
 from .models import (
     GROUP_ROSTER,
     EligibilityRule,
@@ -146,34 +146,41 @@ def _flags_for(person: Person) -> None:
         setattr(person, attr, bool(roster and roster.entries.filter(id_number=person.id_number).exists()))
 
 
-@transaction.atomic
 def person_create(*, township: Township, data: PersonData) -> Person:
     """Register a person in a township. One person per ID number in the whole deployment."""
     values = person_fields_clean(township=township, data=data, villages=township_villages(township))
-    if Person.objects.filter(id_number=values["id_number"]).exists():
-        raise ValidationError(
-            {"id_number": ["该身份证号已登记，同一人不能重复登记（如需修改请在人员列表中查找）"]}
-        )
-    person = Person(**values)
-    _flags_for(person)
-    person.save()
-    claims_set(person=person, groups=[(g, "") for g in data.groups])
+    # before the transaction: an answer about another township's number is recorded, refused or not
+    if refusal := selectors.registration_refusal(township=township, number=values["id_number"]):
+        raise ValidationError({"id_number": [refusal]})
+    with transaction.atomic():
+        person = Person(**values)
+        _flags_for(person)
+        person.save()
+        claims_set(person=person, groups=[(g, "") for g in data.groups])
     return person
 
 
-@transaction.atomic
-def person_update(*, person: Person, data: PersonData) -> Person:
-    """Change a person's details; the ID number itself cannot change to another's."""
+def person_update(*, person: Person, data: PersonData, actor: User) -> Person:
+    """Change a person's details; the ID number itself cannot change to another's. A different
+    bank account (or bank) is not changed here: it becomes a change waiting for a second person's
+    confirmation (people.bank)."""
+    from .bank import bank_change_request
+
     values = person_fields_clean(
         township=person.township, data=data, villages=township_villages(person.township)
     )
-    if Person.objects.filter(id_number=values["id_number"]).exclude(pk=person.pk).exists():
-        raise ValidationError({"id_number": ["该身份证号已登记为另一人"]})
-    for name, value in values.items():
-        setattr(person, name, value)
-    _flags_for(person)
-    person.save()
-    claims_set(person=person, groups=[(g, "") for g in data.groups])
+    number = values["id_number"]  # before the transaction, as in person_create
+    if refusal := selectors.registration_refusal(township=person.township, number=number, person=person):
+        raise ValidationError({"id_number": [refusal]})
+    account, bank = values.pop("bank_account"), values.pop("bank_name")
+    with transaction.atomic():
+        if (account, bank) != (person.bank_account, person.bank_name):
+            bank_change_request(person=person, bank_account=account, bank_name=bank, actor=actor)
+        for name, value in values.items():
+            setattr(person, name, value)
+        _flags_for(person)
+        person.save()
+        claims_set(person=person, groups=[(g, "") for g in data.groups])
     return person
 
 

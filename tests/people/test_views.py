@@ -31,10 +31,12 @@ def test_hr_lists_the_whole_county_and_searches_by_name_id_and_village(cast, peo
     page = client.get(reverse("people:person-list")).content.decode()
     assert "沙镇人" in page and "堂邑人" in page and "兖州人" not in page
     assert "堂邑人" not in client.get(reverse("people:person-list"), {"q": "沙镇"}).content.decode()
-    by_id = client.get(
-        reverse("people:person-list"), {"q": people["neighbour"].id_number[:17]}
-    ).content.decode()
-    assert "堂邑人" in by_id and "沙镇人" not in by_id
+    number = people["neighbour"].id_number
+    for search in (number, f"堂邑 {number[-4:]}"):  # a whole number, or a name with its last 4
+        by_id = client.get(reverse("people:person-list"), {"q": search}, follow=True).content.decode()
+        assert "堂邑人" in by_id and "沙镇人" not in by_id
+    open_prefix = client.get(reverse("people:person-list"), {"q": number[:17]}, follow=True)
+    assert "堂邑人" not in open_prefix.content.decode()
     village = people["mine"].village.name
     assert "沙镇人" in client.get(reverse("people:person-list"), {"q": village}).content.decode()
 
