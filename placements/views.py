@@ -377,7 +377,7 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get(user=request.user, pk=pk)
     try:
         if request.POST.get("objection"):
-            found = get_object_or_404(application.objections, pk=request.POST["objection"])
+            found = get_object_or_404(application.objections, pk=_posted_pk(request, "objection"))
             services.objection_resolve(
                 objection=found,
                 upheld=request.POST.get("upheld") == "1",

@@ -1,7 +1,6 @@
 """Finance pages for the monthly run: list and start, the run with a progress bar that moves
 while a worker computes, approve, lock, and the payroll workbook download."""
 
-import datetime as dt
 import io
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from audit import record as audit
 from common.listing import export, wants_export
 from common.paging import CappedPaginator
+from common.params import pk_param, year_param
 from common.pdf import pdf_response
 from common.search import searchable
 from townships.access import has_role, require_role, scope_by_county, visible_counties, visible_townships
@@ -121,7 +121,7 @@ def run_decide(request: HttpRequest, pk: int) -> HttpResponse:
             payroll.approve(run, request.user)
             messages.success(request, f"{run}已审核。")
         elif request.POST.get("action") == "resolve":
-            finding = get_object_or_404(run.findings, pk=request.POST.get("finding") or 0)
+            finding = get_object_or_404(run.findings, pk=pk_param(request.POST, "finding"))
             finding_resolve(
                 finding=finding, resolution=request.POST.get("resolution", ""), actor=request.user
             )
@@ -226,10 +226,7 @@ def costs(request: HttpRequest) -> HttpResponse:
     (Chart.js from our own static files: deployments are often on closed networks)."""
     require_role(request.user, Role.FINANCE, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN)
     county = visible_counties(request.user).first()
-    try:
-        year = int(request.GET.get("year") or dt.date.today().year)
-    except ValueError:
-        year = dt.date.today().year
+    year = year_param(request.GET)
     rows = selectors.cost_report(county, year) if county else []
     months = monthly_totals(rows)
     chart = {
@@ -246,10 +243,7 @@ def costs(request: HttpRequest) -> HttpResponse:
 def costs_download(request: HttpRequest) -> FileResponse:
     require_role(request.user, Role.FINANCE, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN)
     county = get_object_or_404(visible_counties(request.user), code=request.GET.get("county", ""))
-    try:
-        year = int(request.GET.get("year") or 0) or dt.date.today().year
-    except ValueError:
-        year = dt.date.today().year
+    year = year_param(request.GET)
     buffer = io.BytesIO()
     cost_workbook_write(county=county, year=year, target=buffer)
     buffer.seek(0)

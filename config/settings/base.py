@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "common.middleware.StripNulMiddleware",  # after csrf (which has parsed the body): one place for NUL
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.context.Middleware",  # the actor and address of every audit entry a request writes
     "django.contrib.messages.middleware.MessageMiddleware",
