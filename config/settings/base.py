@@ -5,6 +5,7 @@ clone runs at once. DATABASE_URL and REDIS_URL switch to PostgreSQL and a real b
 """
 
 import datetime as dt
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -78,7 +79,13 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)  # behind nginx in production: 1
+# The client's address, for the lock-out and the audit log alike (common/client.py): the peer's,
+# unless the peer is one of TRUSTED_PROXIES (the TLS proxy of docker-compose.yml, deploy/nginx.conf),
+# whose X-Forwarded-For then names the client. Empty (direct connections): no header is believed.
+# gunicorn's --forwarded-allow-ips reads the same variable (config/gunicorn.py).
+_proxies = env.list("TRUSTED_PROXIES", default=[])
+TRUSTED_PROXIES = [str(ipaddress.ip_network(p, strict=False)) for p in _proxies]
+AXES_CLIENT_IP_CALLABLE = "common.client.client_address"
 
 # Sessions end after SESSION_IDLE_MINUTES without a request (the expiry moves on with each one).
 SESSION_COOKIE_AGE = 60 * env.int("SESSION_IDLE_MINUTES", default=30)
@@ -124,6 +131,9 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A kept connection that the server closed (a PostgreSQL restart) is replaced before the request
+# uses it, instead of answering that request with a 500.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] != 0
 if "postgresql" in DATABASES["default"]["ENGINE"]:
     # Pages read a page of rows: starting parallel workers (~40 ms here) or JIT-compiling a plan
     # costs more than the query itself. Reports and the payroll run do not need either.
@@ -162,11 +172,35 @@ REDIS_URL = env("REDIS_URL", default="")
 # when there is one, in its own database (CACHE_URL, default: REDIS_URL's server, database 1),
 # so that clearing it never touches the task queue.
 CACHE_URL = env("CACHE_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/1" if REDIS_URL else "")
+# A Redis that accepts connections but never answers must not hold a page: the cache gives up
+# after CACHE_TIMEOUT_SECONDS (and common/cache.py then leaves it alone for a while), the queue
+# after QUEUE_TIMEOUT_SECONDS per call (subscribing to the result, publishing; one retry
+# each), and the page says that the queue is unavailable.
+CACHE_TIMEOUT_SECONDS = env.float("CACHE_TIMEOUT_SECONDS", default=0.5)
+QUEUE_TIMEOUT_SECONDS = env.float("QUEUE_TIMEOUT_SECONDS", default=1.0)
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "OPTIONS": {"socket_timeout": CACHE_TIMEOUT_SECONDS, "socket_connect_timeout": CACHE_TIMEOUT_SECONDS},
+    }
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+CELERY_BROKER_CONNECTION_TIMEOUT = QUEUE_TIMEOUT_SECONDS
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": QUEUE_TIMEOUT_SECONDS,
+    "socket_connect_timeout": QUEUE_TIMEOUT_SECONDS,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_max": 0.5}
+CELERY_REDIS_SOCKET_TIMEOUT = QUEUE_TIMEOUT_SECONDS
+# The result backend subscribes to a task's result as the task is sent (by default 20 tries a
+# second apart): one retry, as for publishing.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = QUEUE_TIMEOUT_SECONDS
+# Parsing an upload is bounded by memory: a worker process that grew past this (kB) is replaced
+# after its task, so one huge file cannot keep its memory for the next.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=512_000)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -205,6 +239,18 @@ PAYROLL_SPLIT_AT = env.int("PAYROLL_SPLIT_AT", default=20_000)
 PAYROLL_STALE_MINUTES = env.int("PAYROLL_STALE_MINUTES", default=15)
 # An uploaded applicant file waits this long for its confirmation, then is removed (nightly).
 IMPORT_UPLOAD_HOURS = env.int("IMPORT_UPLOAD_HOURS", default=24)
+# Every uploaded spreadsheet is refused above UPLOAD_MAX_MB as sent (a 50,000-row applicant file is
+# 2.3 MB); its parts' unpacked sizes are bounded in common/uploads.py. Django keeps a file above
+# FILE_UPLOAD_MAX_MEMORY_SIZE on disk while it is read, and the upload handler stops keeping bytes
+# past the limit. Form fields other than files: Django's 2.5 MB.
+UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=20)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "common.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # The printable payroll sheet holds every line in one page; its PDF is laid out at some 25 ms a line
 # (1,000 lines: about 25 s, inside gunicorn's 60 s). Above these sizes (a whole county, or a very
 # large township) both are refused and point to the workbook, which streams.
