@@ -5,17 +5,17 @@ A Celery task carries the actor of the request that queued it in its message hea
 records under "后台任务"; a management command names its user and records under "命令"."""
 
 import contextlib
-import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
 from auditlog.cid import set_cid
 from auditlog.context import auditlog_value, set_extra_data
 from auditlog.middleware import AuditlogMiddleware
-from axes.helpers import get_client_ip_address
 from celery.signals import before_task_publish, task_postrun, task_prerun
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
+
+from common.client import client_address
 
 HEADER = "audit_actor"
 _open: dict[str, contextlib.ExitStack] = {}
@@ -44,13 +44,9 @@ class Middleware(AuditlogMiddleware):
 
     @staticmethod
     def _get_remote_addr(request: HttpRequest) -> str | None:
-        """The client's address as django-axes reads it (the proxies it is told to trust), not
-        the first X-Forwarded-For value, which the client writes itself; None if not an address."""
-        address = get_client_ip_address(request)
-        try:
-            return str(ipaddress.ip_address(address)) if address else None
-        except ValueError:
-            return None
+        """The client's address as the lock-out reads it (common.client: X-Forwarded-For only
+        from a trusted proxy); None if not an address."""
+        return client_address(request)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         set_cid(request)
