@@ -55,7 +55,7 @@ def _rule_problems(rule: EligibilityRule, person: Person, age: int, on: dt.date)
     if rule.up_to_retirement:
         retire = retirement_date(person.birth_date, Category(person.retirement_category))
         if on >= retire:
-            problems.append(f"已达到法定退休年龄（{retire:%Y年%m月%d日}退休）")
+            problems.append(f"已达到法定退休年龄（{retire:%Y}年退休）")  # the year only: lists show it
     return problems
 
 

@@ -139,4 +139,4 @@ def _alerts_key(user: User | AnonymousUser, today: dt.date) -> str:
     )
     scope = ",".join(str(pk) for pk in visible_townships(user).values_list("pk", flat=True))
     fingerprint = f"{today}|{scope}|{mark}|{signed['top']}"
-    return f"placements:alerts:v3:{hashlib.sha1(fingerprint.encode()).hexdigest()}"
+    return f"placements:alerts:v4:{hashlib.sha1(fingerprint.encode()).hexdigest()}"

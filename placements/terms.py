@@ -78,7 +78,7 @@ def extension_grant(*, placement: Placement, until: dt.date, document: str, acto
             )
         retire = person_retirement(placement)
         if until >= retire:
-            raise ValidationError(f"城镇岗位最长延至退休（{retire}前一日）")
+            raise ValidationError("城镇岗位最长延至法定退休前一日（退休日期见人员详情）")  # no date
     placement.extended_until, placement.extension_document = until, document.strip()
     placement.save(update_fields=["extended_until", "extension_document"])
     placement.application.history.create(
@@ -173,6 +173,11 @@ ALERT_KINDS = {
     "age": "达到乡村岗位年龄上限",
     "retirement": "达到法定退休年龄",
 }
+# Their dates are the birth date moved by whole years and months; beside the masked ID number,
+# which hides exactly the birth date, they would give the number back. Such an alert names the
+# year only, is dated the year's last day and comes for the whole year at once (from the day the
+# alert period reaches into it), so neither its text, its order nor the day it appears tells more.
+BIRTH_KINDS = ("age", "retirement")
 
 
 # What an alert reads: model instances of only these columns cost a third of whole rows.
@@ -219,12 +224,13 @@ def _maybe_due(county: County, horizon: dt.date) -> Q:
         subsidy |= Q(prior_months=used, on_post_date__lte=latest_start)
     subsidy = Q(extended_until__lte=horizon) | (Q(extended_until__isnull=True) & subsidy)
     retirement = Q()
+    year_end = dt.date(horizon.year, 12, 31)  # BIRTH_KINDS
     for category in RetirementCategory:
-        born = latest_birth_retired_by(category, horizon)
+        born = latest_birth_retired_by(category, year_end)
         retirement |= Q(person__retirement_category=category.value, person__birth_date__lte=born)
     age = Q(
         line=Line.RURAL,
-        person__birth_date__lte=horizon - relativedelta(years=county.rural_flag_age + 1) + slack,
+        person__birth_date__lte=year_end - relativedelta(years=county.rural_flag_age + 1) + slack,
     )
     agreement = Q(application__in=Agreement.objects.filter(end_date__lte=horizon).values("application_id"))
     return Q(township__county=county) & (subsidy | retirement | age | agreement)
@@ -258,9 +264,10 @@ def _due(candidates: list[Placement], county: County, horizon: dt.date) -> list[
             limit = county.rural_flag_age
             dues.append(("age", person.birth_date + relativedelta(years=limit + 1) - dt.timedelta(days=1)))
         for kind, due in dues:
-            if due <= horizon:
+            if kind in BIRTH_KINDS and due.year <= horizon.year:
                 age = age_on(person.birth_date, due)
-                found.append(
-                    Alert(placement, kind, due, f"{person.name}：{ALERT_KINDS[kind]}（{due}，届时{age}周岁）")
-                )
+                message = f"{person.name}：{due.year}年内{ALERT_KINDS[kind]}（届时{age}周岁）"
+                found.append(Alert(placement, kind, dt.date(due.year, 12, 31), message))
+            elif kind not in BIRTH_KINDS and due <= horizon:  # no age beside a day: it bounds the birthday
+                found.append(Alert(placement, kind, due, f"{person.name}：{ALERT_KINDS[kind]}（{due}）"))
     return found

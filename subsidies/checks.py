@@ -81,7 +81,7 @@ def findings_refresh(run: PayrollRun) -> int:
             add(K.NO_BANK, f"{who}没有银行账号，无法发放", pk)
         retires = retirement_date(birth, RetirementCategory(category))
         if line == Line.URBAN and retires <= last:
-            add(K.RETIRED, f"{who}已达法定退休年龄（{retires}）", pk)
+            add(K.RETIRED, f"{who}已达法定退休年龄（{retires:%Y}年）", pk)  # no day: the birth date
         if line == Line.RURAL and age_on(birth, first) > county.rural_flag_age:
             add(K.AGE_LIMIT, f"{who}已超过{county.rural_flag_age}周岁", pk)
     on_post = active.filter(post_id=OuterRef("pk"))

@@ -63,7 +63,7 @@ def test_urban_posts_stop_at_statutory_retirement(seeded) -> None:
     assert check(man, "urban", D(2025, 2, 14)).eligible
     verdict = check(man, "urban", D(2025, 2, 15))
     assert not verdict.eligible
-    assert verdict.reasons[0].message == "已达到法定退休年龄（2025年02月15日退休）"
+    assert verdict.reasons[0].message == "已达到法定退休年龄（2025年退休）"
 
 
 def test_rural_groups_cannot_take_urban_posts(seeded) -> None:

@@ -69,7 +69,7 @@ def test_urban_extension_only_near_retirement_and_only_up_to_it(placed, recruiti
     placed.first_approved_on = D(2027, 1, 10)
     placed.save()
     retire = terms.person_retirement(placed)
-    with pytest.raises(ValidationError, match="最长延至退休"):
+    with pytest.raises(ValidationError, match="最长延至法定退休前一日"):
         terms.extension_grant(placement=placed, until=retire, document="文件", actor=recruiting.cast.hr)
     terms.extension_grant(
         placement=placed, until=retire - dt.timedelta(days=1), document="文件", actor=recruiting.cast.hr
