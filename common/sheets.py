@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from defusedxml import ElementTree  # uploaded XML: no entity expansion, no external entities
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+from .uploads import UploadRefused, archive_check, read_bounded
 
 MAX_EXACT_DIGITS = 15  # Excel keeps 15 significant digits of a number; more are lost.
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
@@ -36,6 +38,7 @@ class Table:
     headers: list[str]
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # (Excel row number, values)
     problems: list[CellProblem] = field(default_factory=list)
+    sheet: str = ""  # the worksheet read
 
 
 def cell_text(value: object) -> tuple[str, str | None]:
@@ -76,24 +79,27 @@ def normalise_header(text: str) -> str:
 
 
 def read_table(source: str | IO[bytes], *, required: list[str], optional: list[str] = ()) -> Table:
-    """Read the first sheet: headers in the first row, data below; empty rows are skipped.
-    Raises SheetError when the file is not a readable .xlsx or headers are missing/unknown."""
+    """Read the first visible worksheet (a hidden one is never what the clerk looked at):
+    headers in the first row, data below; empty rows are skipped. The file is first bounded
+    (common.uploads: its size, each part's real unpacked size, the sheet's extent). Raises
+    SheetError when the file is refused, not a readable .xlsx/.xls, or its headers are wrong."""
     try:
-        if isinstance(source, str):  # the format is told by the content, never by the file name
-            with open(source, "rb") as handle:
-                data = handle.read()
-        else:
-            data = source.read()
-        unreadable = _formula_cells(data)  # first: it refuses a sheet too large to unpack
-        grid = _first_sheet(CalamineWorkbook.from_filelike(io.BytesIO(data)))
+        data = read_bounded(source)  # the format is told by the content, never by the file name
+        archive_check(data)
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = _first_visible(workbook)
+        unreadable = _sheet_check(data, sheet)  # before calamine lays the sheet out in memory
+        grid = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False) if sheet else []
+    except UploadRefused as exc:
+        raise SheetError(str(exc)) from exc
     except (CalamineError, OSError, ValueError, TypeError, IndexError, KeyError, AttributeError,
-            StopIteration, SyntaxError, zipfile.BadZipFile) as exc:  # fmt: skip
+            StopIteration, SyntaxError, RuntimeError, EOFError, zipfile.BadZipFile) as exc:  # fmt: skip
         raise SheetError("无法读取文件：请上传 Excel 文件（.xlsx 或 .xls，可用模板填写）") from exc
     if not grid or not any(cell_text(v)[0] for v in grid[0]):
-        raise SheetError("文件是空的：第一行应为列标题")
+        raise SheetError(f"{_named(sheet)}是空的：第一行应为列标题")
     headers = [normalise_header(cell_text(v)[0]) for v in grid[0]]
-    _check_headers(headers, required, list(optional))
-    table = Table(headers=[h for h in headers if h])
+    _check_headers(headers, required, list(optional), sheet)
+    table = Table(headers=[h for h in headers if h], sheet=sheet)
     for number, values in enumerate(grid[1:], start=2):
         _read_row(table, headers, number, values)
     data_rows = {number for number, _ in table.rows}  # a formula down an empty row is no data
@@ -103,27 +109,65 @@ def read_table(source: str | IO[bytes], *, required: list[str], optional: list[s
     return table
 
 
+def _named(sheet: str) -> str:
+    return f"工作表「{sheet[:31]}」" if sheet else "文件"
+
+
+def _first_visible(workbook: CalamineWorkbook) -> str:
+    """The name of the first visible worksheet, or "" when there is none."""
+    for meta in workbook.sheets_metadata:
+        if meta.visible == SheetVisibleEnum.Visible and meta.typ == SheetTypeEnum.WorkSheet:
+            return meta.name
+    return ""
+
+
 FORMULA_OR_ERROR = "该单元格是公式或错误值（如 #N/A），读不到内容，请改为直接填写"
 FORMULA_MARKUP = (b"<f", b":f>", b":f ", b't="e"', b"t='e'")  # a formula (maybe prefixed), an error value
-MAX_SHEET_BYTES = 200 * 1024 * 1024  # a sheet's XML once unpacked: about 400,000 rows of the template
+# calamine lays a sheet out as a full grid from A1 to its last cell, whatever lies between: a
+# 5 KB file with one cell at XFD1048576 asks for 550 GB and aborts the process. 3 million cells
+# is 200,000 rows of 15 columns (the templates have 10 to 19).
+MAX_GRID_CELLS = 3_000_000
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
+ROW_REF = re.compile(rb"<(?:[\w.-]+:)?row\b[^>]*?\sr=[\"']([0-9]+)[\"']")
+CELL_REF_BYTES = re.compile(rb"<(?:[\w.-]+:)?c\b[^>]*?\sr=[\"']([A-Z]+)([0-9]+)[\"']")
+ROW_START = re.compile(rb"<(?:[\w.-]+:)?row[\s/>]")
+CELL_START = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
 
 
-def _formula_cells(data: bytes) -> list[tuple[int, int]]:
-    """(Excel row, column index) of the first sheet's cells that hold an error value (#N/A …) or
-    a formula without a computed value (files written by programs rather than saved by Excel):
-    calamine reads both as empty cells, which would silently lose what the clerk sees. Only
-    .xlsx; the sheet's XML is parsed only when its text shows such cells (a byte search), and a
-    sheet that unpacks to more than MAX_SHEET_BYTES is refused before anything reads it."""
-    if not data.startswith(b"PK"):
-        return []  # .xls: Excel always stores the computed values of formulas
+def _sheet_check(data: bytes, sheet: str) -> list[tuple[int, int]]:
+    """Refuse an .xlsx sheet whose extent passes MAX_GRID_CELLS, and return the cells calamine
+    would read as empty although the clerk sees something (see _formula_cells)."""
+    if not data.startswith(b"PK") or not sheet:
+        return []  # .xls: at most 65,536 rows of 256 columns, and Excel stores computed values
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        path = _first_sheet_path(archive)
-        if archive.getinfo(path).file_size > MAX_SHEET_BYTES:  # a small file that unpacks to gigabytes
-            raise ValueError("sheet too large")
-        xml = archive.read(path)
+        xml = archive.read(_sheet_path(archive, sheet))  # bounded by common.uploads.archive_check
+    rows, columns = _extent(xml)
+    if rows * columns > MAX_GRID_CELLS:
+        raise UploadRefused(
+            f"工作表「{sheet[:31]}」的范围过大（{rows}行×{columns}列）：请删去多余的空行、空列，或拆分后分批上传"
+        )
+    return _formula_cells(xml)
+
+
+def _extent(xml: bytes) -> tuple[int, int]:
+    """Rows and columns from A1 to the sheet's farthest cell, as calamine will lay them out;
+    rows or cells without a reference (allowed, never written by Excel) count as one more each."""
+    row_refs = [int(r) for r in ROW_REF.findall(xml)]
+    cell_refs = CELL_REF_BYTES.findall(xml)
+    unreferenced_rows = max(0, len(ROW_START.findall(xml)) - len(row_refs))
+    unreferenced_cells = max(0, len(CELL_START.findall(xml)) - len(cell_refs))
+    rows = max([*row_refs, *(int(r) for _c, r in cell_refs)], default=0) + unreferenced_rows
+    columns = max((_column_index(c.decode()) + 1 for c in {c for c, _r in cell_refs}), default=0)
+    return rows, columns + unreferenced_cells
+
+
+def _formula_cells(xml: bytes) -> list[tuple[int, int]]:
+    """(Excel row, column index) of the sheet's cells that hold an error value (#N/A …) or a
+    formula without a computed value (files written by programs rather than saved by Excel):
+    calamine reads both as empty cells, which would silently lose what the clerk sees. The
+    XML is parsed only when its text shows such cells (a byte search)."""
     if not any(markup in xml for markup in FORMULA_MARKUP):
         return []
     found = []
@@ -142,12 +186,12 @@ def _formula_cells(data: bytes) -> list[tuple[int, int]]:
     return found
 
 
-def _first_sheet_path(archive: zipfile.ZipFile) -> str:
-    """The archive path of the workbook's first sheet (the one calamine reads as index 0)."""
+def _sheet_path(archive: zipfile.ZipFile, name: str) -> str:
+    """The archive path of the worksheet called `name` (the workbook's own list of sheets)."""
     book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    first = book.find(f"{MAIN}sheets/{MAIN}sheet")
+    sheet = next(s for s in book.iter(f"{MAIN}sheet") if s.get("name") == name)
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    target = next(r.get("Target", "") for r in rels if r.get("Id") == first.get(RELATIONSHIP))
+    target = next(r.get("Target", "") for r in rels if r.get("Id") == sheet.get(RELATIONSHIP))
     return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
 
 
@@ -158,13 +202,7 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
-def _first_sheet(workbook: CalamineWorkbook) -> list[list[object]]:
-    if not workbook.sheet_names:
-        return []
-    return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-
-
-def _check_headers(headers: list[str], required: list[str], optional: list[str]) -> None:
+def _check_headers(headers: list[str], required: list[str], optional: list[str], sheet: str) -> None:
     present = [h for h in headers if h]
     missing = [h for h in required if h not in present]
     unknown = [h for h in present if h not in required and h not in optional]
@@ -178,7 +216,8 @@ def _check_headers(headers: list[str], required: list[str], optional: list[str])
         problems.append("重复的列：" + "、".join(duplicated))
     if problems:
         raise SheetError(
-            "列标题不符合模板（" + "；".join(problems) + "）。请使用下载的模板，第一行为列标题。"
+            f"{_named(sheet)}的列标题不符合模板（" + "；".join(problems) + "）。"
+            "请使用下载的模板，第一行为列标题（读取的是第一个未隐藏的工作表）。"
         )
 
 

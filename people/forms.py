@@ -1,6 +1,6 @@
 from django import forms
 
-from common.forms import Form
+from common.forms import Form, SpreadsheetField
 from townships.models import Township
 
 from .models import RetirementCategory, RosterKind, TargetGroup
@@ -23,7 +23,10 @@ class PersonForm(Form):
         required=False,
         choices=[("", "按性别默认（男60/女55）"), *RetirementCategory.choices],
     )
-    bank_account = forms.CharField(label="银行账号", max_length=32, required=False)
+    bank_account = forms.CharField(
+        label="银行账号", max_length=32, required=False,
+        help_text="已登记人员改账号：保存后须由本乡镇另一名经办人或区人社局确认才生效",
+    )  # fmt: skip
     bank_name = forms.CharField(label="开户银行", max_length=80, required=False)
     note = forms.CharField(label="备注", max_length=200, required=False)
 
@@ -38,13 +41,13 @@ class PersonForm(Form):
 
 
 class ImportUploadForm(Form):
-    file = forms.FileField(label="申请人表格（.xlsx 或 .xls）")
+    file = SpreadsheetField(label="申请人表格（.xlsx 或 .xls）")
 
 
 class RosterUploadForm(Form):
     kind = forms.ChoiceField(label="名单类型", choices=RosterKind.choices)
     roster_date = forms.DateField(label="名单日期", widget=forms.DateInput(attrs={"type": "date"}))
-    file = forms.FileField(label="名单表格（.xlsx 或 .xls，含“身份证号”列）")
+    file = SpreadsheetField(label="名单表格（.xlsx 或 .xls，含“身份证号”列）")
 
 
 class ClaimDecisionForm(Form):

@@ -7,12 +7,15 @@ from typing import IO
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 
+from common.forms import short_name
 from common.idcard import IdNumberError, parse_id_number
 from common.sheets import CellProblem, SheetError, read_table
 from townships.models import County
 
-from .models import GROUP_ROSTER, GroupClaim, Roster
+from .models import GROUP_ROSTER, GroupClaim, Roster, RosterEntry
 from .services import roster_import
+
+NAME_MAX = RosterEntry._meta.get_field("name").max_length
 
 
 @dataclass
@@ -48,13 +51,17 @@ def roster_file_import(
         if parsed.number in entries:
             report.problems.append(CellProblem(number, "身份证号", f"与第{entries[parsed.number][0]}行重复"))
             continue
-        entries[parsed.number] = (number, values.get("姓名", ""))
+        name = values.get("姓名", "")
+        if len(name) > NAME_MAX:
+            report.problems.append(CellProblem(number, "姓名", f"姓名不能超过{NAME_MAX}个字"))
+            continue
+        entries[parsed.number] = (number, name)
     if not entries and not report.problems:
         report.problems.append(CellProblem(2, "", "文件中没有数据行"))
     if report.problems:
         return report
     report.roster = roster_import(
-        county=county, kind=kind, roster_date=roster_date, file_name=file_name, actor=actor,
+        county=county, kind=kind, roster_date=roster_date, file_name=short_name(file_name), actor=actor,
         entries=[(n, name) for n, (_row, name) in entries.items()],
     )  # fmt: skip
     return report

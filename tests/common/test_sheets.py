@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from common import sheets
+from common import uploads
 from common.sheets import FORMULA_OR_ERROR, SheetError, read_table
 
 
@@ -65,6 +65,6 @@ def test_formulas_filled_down_empty_rows_are_no_data() -> None:
 
 
 def test_a_sheet_that_unpacks_beyond_the_limit_is_refused_unread(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sheets, "MAX_SHEET_BYTES", 1000)
-    with pytest.raises(SheetError, match="无法读取文件"):
+    monkeypatch.setattr(uploads, "MAX_PART_BYTES", 1000)
+    with pytest.raises(SheetError, match="解压后超过"):
         read_table(io.BytesIO(xlsx([["a" * 2000, "x"]], {})), required=["甲", "乙"])

@@ -499,7 +499,7 @@ WHOLE_FILE: dict[str, tuple[Callable[[], bytes], tuple[int, str]]] = {
     "headers under a title row": (
         lambda: workbook([COLUMNS, row()], headers=["沙镇镇申请人名单"]), (1, "缺少列：姓名、身份证号"),
     ),
-    "an empty sheet": (lambda: workbook([], headers=None), (1, "文件是空的：第一行应为列标题")),
+    "an empty sheet": (lambda: workbook([], headers=None), (1, "工作表「Sheet」是空的：第一行应为列标题")),
     "a header-only sheet": (lambda: workbook([]), (2, "文件中没有数据行")),
     "headers and blank rows only": (lambda: workbook([[None] * 10, ["  "] * 10]), (2, "文件中没有数据行")),
     "text renamed .xlsx": (lambda: "姓名,身份证号\n李四,11010519491231002X\n".encode(), (1, UNREADABLE)),
