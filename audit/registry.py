@@ -14,7 +14,7 @@ from auditlog.registry import auditlog
 from django.apps import apps
 from django.db import models
 
-MASKED = ["id_number", "bank_account"]
+MASKED = ["id_number", "bank_account", "previous_account"]
 
 
 def subject(model: type[models.Model] | str, pk: object) -> str:
@@ -46,6 +46,10 @@ TRACKED: dict[str, Tracked] = {
     "people.Person": Tracked(_own_township, exclude=["updated_at", "created_at", "birth_date", "sex"]),
     "people.GroupClaim": Tracked(
         lambda c: (c.person.township_id, None, subject("people.Person", c.person_id)), exclude=["roster"]
+    ),
+    "people.BankAccountChange": Tracked(
+        lambda c: (c.person.township_id, None, subject("people.Person", c.person_id)),
+        exclude=["requested_at"],
     ),
     "posts.Post": Tracked(_own_township),
     "placements.Application": Tracked(_own_township, exclude=["created_at"]),

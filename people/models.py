@@ -151,6 +151,59 @@ class GroupClaim(models.Model):
         }
 
 
+class BankAccountChange(models.Model):
+    """A change of a person's bank account, entered by one user and confirmed by another of the
+    township or HR (DOMAIN.md §9: bank accounts are changed by two people). The person's account
+    changes only when it is confirmed; until then payments use the old one."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待确认"
+        CONFIRMED = "confirmed", "已确认"
+        REJECTED = "rejected", "已退回"
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="bank_changes", verbose_name="人员", db_index=False
+    )
+    bank_account = models.CharField("新银行账号", max_length=32)
+    bank_name = models.CharField("新开户银行", max_length=80, blank=True)
+    previous_account = models.CharField("原银行账号", max_length=32, blank=True)
+    previous_bank_name = models.CharField("原开户银行", max_length=80, blank=True)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="录入人"
+    )
+    requested_at = models.DateTimeField("录入时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="确认人",
+    )  # fmt: skip
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+    decision_note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "银行账号变更"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # one change waits at a time: a second one would be confirmed over the first unseen
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(state="pending"), name="bank_change_one_pending"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True)
+                | ~models.Q(decided_by=models.F("requested_by"))
+                | models.Q(state="rejected"),
+                name="bank_change_two_people",
+            ),
+        ]
+        indexes = [
+            # a person's changes (person page), newest first
+            models.Index(fields=["person", "-requested_at"], name="bank_change_person_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name}银行账号变更（{self.get_state_display()}）"
+
+
 class EligibilityRule(models.Model):
     """Which target group a line takes in a county, with age bounds per sex, over a period."""
 

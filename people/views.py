@@ -20,11 +20,11 @@ from common.search import searchable
 from townships.access import has_role, require_role, visible_counties, visible_townships
 from townships.models import Line, Role
 
-from . import import_jobs, imports, selectors, services
+from . import bank, import_jobs, imports, selectors, services
 from .eligibility import eligibility_check
 from .forms import ClaimDecisionForm, ImportUploadForm, PersonForm, RosterUploadForm
 from .listings import PEOPLE, person_rows
-from .models import GroupClaim, Person, Roster, TargetGroup
+from .models import BankAccountChange, GroupClaim, Person, Roster, TargetGroup
 from .rosters import roster_file_import, roster_match_stats
 
 READERS = (Role.CLERK, Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN)
@@ -60,8 +60,13 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "person": person, "verdicts": verdicts, "on": on, "claims": person.claims.all(),
         "can_edit": has_role(request.user, Role.CLERK), "can_decide": has_role(request.user, Role.HR),
-        "decision_form": ClaimDecisionForm(),
+        "decision_form": ClaimDecisionForm(), "bank_changes": person.bank_changes.select_related(
+            "requested_by", "decided_by")[:20],
     }  # fmt: skip
+    waiting = next((c for c in context["bank_changes"] if c.state == BankAccountChange.State.PENDING), None)
+    context["bank_waiting"] = waiting
+    context["bank_can_confirm"] = waiting is not None and bank.may_confirm(request.user, waiting)
+    context["bank_can_withdraw"] = waiting is not None and waiting.requested_by_id == request.user.pk
     return render(request, "people/person_detail.html", context)
 
 
@@ -83,8 +88,10 @@ def _person_form_view(request: HttpRequest, person: Person | None) -> HttpRespon
                 person = services.person_create(township=township, data=form.person_data())
                 messages.success(request, f"已登记 {person.name}。")
             else:
-                person = services.person_update(person=person, data=form.person_data())
+                person = services.person_update(person=person, data=form.person_data(), actor=request.user)
                 messages.success(request, f"已保存 {person.name} 的信息。")
+                if selectors.bank_change_waiting(person=person, entered_by=request.user):
+                    messages.info(request, "新的银行账号已录入，须由本乡镇其他经办人或区人社局确认后生效。")
             return redirect("people:person-detail", pk=person.pk)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
@@ -114,6 +121,25 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         audit.access(person, "打开人员修改表（完整身份证号、银行账号）")
     return _person_form_view(request, person)
+
+
+@login_required
+@require_POST
+def bank_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm (a second person) or send back a waiting bank-account change."""
+    require_role(request.user, Role.CLERK, Role.HR)
+    change = selectors.bank_change_get(user=request.user, pk=pk)
+    confirm = request.POST.get("decision") == "confirm"
+    try:
+        bank.bank_change_decide(
+            change=change, confirm=confirm, actor=request.user, note=request.POST.get("note", "")[:200]
+        )
+        messages.success(
+            request, "银行账号变更已确认，此后的发放使用新账号。" if confirm else "已退回该变更。"
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("people:person-detail", pk=change.person_id)
 
 
 @login_required

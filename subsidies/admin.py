@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from .models import MinimumWage, PayrollRun, SubsidyPolicy
-from .services import minimum_wage_warning
+from .services import locked_months_warning, minimum_wage_warning
 
 
 @admin.register(MinimumWage)
@@ -16,12 +16,24 @@ class SubsidyPolicyAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
         super().save_model(request, obj, form, change)
-        warning = minimum_wage_warning(obj)
-        if warning:
-            messages.warning(request, f"注意：{warning}")
+        for warning in (minimum_wage_warning(obj), locked_months_warning(obj)):
+            if warning:
+                messages.warning(request, f"注意：{warning}")
 
 
 @admin.register(PayrollRun)
 class PayrollRunAdmin(admin.ModelAdmin):
-    list_display = ["county", "month", "state", "computed_at", "locked_at"]
-    readonly_fields = ["state", "error", "approved_by", "locked_by", "locked_at", "computed_at"]
+    """Runs are read here, never written: money moves only through the services (the run pages),
+    which keep a locked month unchanged and record every line; a run is never deleted."""
+
+    list_display = ["county", "month", "state", "attempt", "computed_at", "locked_at"]
+    list_filter = ["county", "state"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

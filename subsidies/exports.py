@@ -44,21 +44,32 @@ def title(run: PayrollRun) -> str:
     return f"{run.county.name}{run.month:%Y年%m月}城乡公益性岗位补贴发放表{draft}"
 
 
-LINE_VALUES = (
-    "township_id", "placement__post__village__name", "placement__person__name",
-    "placement__person__id_number", "line", "placement__post__duty__name", "days_attended", "pay",
-    "province", "city", "district",
-    "placement__person__bank_account", "placement__person__bank_name", "note", "kind",
+# The payee: the person's values while the month is open, and those frozen on the line at the
+# lock once it is locked (payroll.payees_freeze), so a locked month's files never change.
+LIVE_PAYEE = (
+    "placement__person__name", "placement__person__id_number",
+    "placement__person__bank_account", "placement__person__bank_name",
 )  # fmt: skip
+FROZEN_PAYEE = ("payee_name", "payee_id_number", "bank_account", "bank_name")
 KIND_LABEL = {"back_pay": "补发", "recovery": "扣回"}
 
 
+def line_values(run: PayrollRun) -> tuple[str, ...]:
+    """The values of a line the workbook and the printed sheet read, in _rows' order."""
+    name, id_number, bank, bank_name = FROZEN_PAYEE if run.state == PayrollRun.State.LOCKED else LIVE_PAYEE
+    return (
+        "township_id", "placement__post__village__name", name, id_number, "line",
+        "placement__post__duty__name", "days_attended", "pay", "province", "city", "district",
+        bank, bank_name, "note", "kind",
+    )  # fmt: skip
+
+
 def _lines(run: PayrollRun, townships: list[Township]) -> Iterator[tuple]:
-    """The lines of `townships` as LINE_VALUES, by township code, village, name: one query,
-    streamed from a server-side cursor in chunks of 2,000."""
-    lines = PayrollLine.objects.filter(run=run, township__in=townships)
-    order = ("township__code", "placement__post__village__name", "placement__person__name", "id")
-    return lines.order_by(*order).values_list(*LINE_VALUES).iterator(chunk_size=2000)
+    """The lines of `townships` (of the run's county only) as line_values, by township code,
+    village, name: one query, streamed from a server-side cursor in chunks of 2,000."""
+    lines = PayrollLine.objects.filter(run=run, township__in=townships, township__county_id=run.county_id)
+    order = ("township__code", "placement__post__village__name", line_values(run)[2], "id")
+    return lines.order_by(*order).values_list(*line_values(run)).iterator(chunk_size=2000)
 
 
 def _rows(township: Township, lines: Iterable[tuple], full: bool) -> Iterator[list]:
@@ -98,7 +109,7 @@ def townships_lines(run: PayrollRun, townships: list[Township], *, full: bool = 
 
 def township_totals(run: PayrollRun) -> dict[int, dict]:
     """Per township id: people, lines and the four amounts summed by the database (one query)."""
-    sums = PayrollLine.objects.filter(run=run).values("township_id")
+    sums = PayrollLine.objects.filter(run=run, township__county_id=run.county_id).values("township_id")
     sums = sums.annotate(
         people=Count("placement", distinct=True),
         lines=Count("id"),

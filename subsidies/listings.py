@@ -15,8 +15,8 @@ LINES = Listing(
     columns=[
         ("镇街", lambda line: line.township.name),
         ("村（社区）", lambda line: line.placement.person.village.name),
-        ("姓名", lambda line: line.placement.person.name),
-        ("身份证号", lambda line: mask_id_number(line.placement.person.id_number)),
+        ("姓名", lambda line: line.payee_name or line.placement.person.name),
+        ("身份证号", lambda line: mask_id_number(line.payee_id_number or line.placement.person.id_number)),
         ("城乡", lambda line: line.get_line_display()),
         ("类型", lambda line: line.get_kind_display()),
         ("更正月份", lambda line: f"{line.corrects_month:%Y-%m}" if line.corrects_month else ""),

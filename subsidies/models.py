@@ -169,8 +169,10 @@ class PayrollLine(models.Model):
     # run's regular line of a placement is found by the unique (run, placement) index). Neither has the run:
     # its deferred check ran 100,000 times at commit, 1.0 of a month's 4.4 s here; lines are only
     # written by the computation of their own run, and a run's lines go with it (Django's CASCADE).
+    # A run's lines are never deleted with it (PROTECT): money moves only through the services,
+    # which record every removed line (subsidies.payroll_audit).
     run = models.ForeignKey(
-        PayrollRun, on_delete=models.CASCADE, related_name="lines", db_index=False, db_constraint=False
+        PayrollRun, on_delete=models.PROTECT, related_name="lines", db_index=False, db_constraint=False
     )
     placement = models.ForeignKey(
         Placement, on_delete=models.PROTECT, related_name="payroll_lines", db_index=False, db_constraint=False
@@ -189,6 +191,14 @@ class PayrollLine(models.Model):
     city = models.DecimalField("市级承担", max_digits=12, decimal_places=2)
     district = models.DecimalField("区级承担", max_digits=12, decimal_places=2)
     note = models.CharField("备注", max_length=200, blank=True)
+    # Whom the line paid, frozen when its month is locked (payroll.lock): every output of a locked
+    # month reads these, so a later change of the person (name, bank account) never changes what
+    # the month paid. Empty until the lock (a database default: lines are written by SQL too);
+    # an unlocked month reads the person.
+    payee_name = models.CharField("收款人姓名", max_length=50, blank=True, db_default="")
+    payee_id_number = models.CharField("收款人身份证号", max_length=18, blank=True, db_default="")
+    bank_account = models.CharField("银行账号", max_length=32, blank=True, db_default="")
+    bank_name = models.CharField("开户银行", max_length=80, blank=True, db_default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "补贴明细"

@@ -15,11 +15,12 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from audit import record as audit
 from common.retirement import add_months
+from people.models import Person
 from placements.models import Placement
 from placements.terms import months_on_post
 from townships.models import County, Line
@@ -408,4 +409,18 @@ def lock(run: PayrollRun, actor: User) -> PayrollRun:
         raise ValidationError(f"只有已审核的月份可以锁定（当前：{run.get_state_display()}）")
     run.state, run.locked_by, run.locked_at = State.LOCKED, actor, timezone.now()
     run.save(update_fields=["state", "locked_by", "locked_at"])
+    payees_freeze(run)
     return run
+
+
+def payees_freeze(run: PayrollRun) -> int:
+    """Copy each line's payee (name, ID number, bank account and bank) from the person onto the
+    line, as the month is locked: what a locked month paid, and to whom, never changes after.
+    One UPDATE with a subquery per field (each an index look-up of the placement and person)."""
+    person = Person.objects.filter(placements=OuterRef("placement_id"))
+    return PayrollLine.objects.filter(run=run).update(
+        payee_name=Subquery(person.values("name")[:1]),
+        payee_id_number=Subquery(person.values("id_number")[:1]),
+        bank_account=Subquery(person.values("bank_account")[:1]),
+        bank_name=Subquery(person.values("bank_name")[:1]),
+    )

@@ -7,7 +7,7 @@ from django.db.models import Count, QuerySet, Sum
 
 from common.cache import cached
 from people.selectors import person_search
-from townships.access import scope_by_township, township_pk
+from townships.access import scope_by_township, township_pk, visible_townships
 from townships.models import County
 
 from .models import PayrollLine, PayrollRun
@@ -38,16 +38,19 @@ def payroll_lines(
     return lines.select_related("township", "placement__person__village")
 
 
-def township_totals(run: PayrollRun) -> list[dict]:
-    """Per township: people paid and the amounts of each party (the run page). A computed run's
-    lines change only by a new computation, which changes `computed_at`: the totals are kept
-    under that key (a 100,000-line month costs some 150 ms to sum)."""
+def township_totals(run: PayrollRun, user: User | AnonymousUser) -> list[dict]:
+    """Per township of the run's county that `user` sees: people paid and the amounts of each
+    party (the run page). A computed run's lines change only by a new computation, which changes
+    `computed_at`: the totals are kept under that key (a 100,000-line month costs some 150 ms to
+    sum), and the townships seen."""
+    lines = scope_by_township(user, PayrollLine.objects.filter(run=run, township__county_id=run.county_id))
+    seen = hashlib.sha1(repr(sorted(visible_townships(user).values_list("pk", flat=True))).encode())
     stamp = run.computed_at.timestamp() if run.computed_at else 0
-    key = f"subsidies:totals:{run.pk}:{run.attempt}:{run.state}:{stamp}"
+    key = f"subsidies:totals:{run.pk}:{run.county_id}:{run.attempt}:{run.state}:{stamp}:{seen.hexdigest()}"
 
     def compute() -> list[dict]:
         return list(
-            PayrollLine.objects.filter(run=run)
+            lines
             .values("township__code", "township__name")
             .annotate(people=Count("placement", distinct=True), pay=Sum("pay"), province=Sum("province"),
                       city=Sum("city"), district=Sum("district"))

@@ -53,3 +53,24 @@ def minimum_wage_warning(policy: SubsidyPolicy) -> str | None:
     if monthly < wage.monthly - Decimal("0.005"):
         return f"月补贴{monthly:.2f}元，低于月最低工资标准{wage.monthly}元（{wage.document}）"
     return None
+
+
+def locked_months_warning(policy: SubsidyPolicy) -> str | None:
+    """What a policy saved now will do to months already locked in its period: they stay as
+    paid, and the next computed month pays back or recovers the difference for each of them
+    that lies within the 12 months adjustments reach (payroll.locked_before)."""
+    from .models import PayrollRun
+
+    locked = PayrollRun.objects.filter(
+        county=policy.county, state=PayrollRun.State.LOCKED, month__gte=policy.valid_from.replace(day=1)
+    )
+    if policy.valid_to:
+        locked = locked.filter(month__lte=policy.valid_to)
+    months = sorted(locked.values_list("month", flat=True))
+    if not months:
+        return None
+    named = "、".join(f"{m:%Y年%m月}" for m in months[:6]) + ("等" if len(months) > 6 else "")
+    return (
+        f"该标准覆盖已锁定的{len(months)}个月（{named}）：这些月份已发放的金额不变，"
+        "下次计算的月份将按新标准对其中12个月内的月份补发或扣回差额"
+    )
