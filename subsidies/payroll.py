@@ -392,6 +392,8 @@ def approve(run: PayrollRun, actor: User) -> PayrollRun:
         raise ValidationError(f"只有已计算的月份可以审核（当前：{run.get_state_display()}）")
     from .checks import open_blocking
 
+    if changed := attendance_changed_since(run):
+        raise ValidationError(f"计算之后有{changed}条考勤记录有变动，请重新计算该月后再审核")
     blocking = open_blocking(run)
     if blocking:
         raise ValidationError(
@@ -400,6 +402,18 @@ def approve(run: PayrollRun, actor: User) -> PayrollRun:
     run.state, run.approved_by = State.APPROVED, actor
     run.save(update_fields=["state", "approved_by"])
     return run
+
+
+def attendance_changed_since(run: PayrollRun) -> int:
+    """How many attendance records the run's lines may not reflect: of its month, or of the
+    earlier months its adjustments settle, recorded after it was computed."""
+    if run.computed_at is None:
+        return 0
+    marks = Attendance.objects.filter(
+        placement__township__county=run.county_id, recorded_at__gt=run.computed_at,
+        month__lte=run.month, month__gte=add_months(run.month, -12),
+    )  # fmt: skip
+    return marks.count()
 
 
 @transaction.atomic

@@ -4,10 +4,11 @@ import hashlib
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, QuerySet, Sum
+from django.http import Http404
 
 from common.cache import cached
 from people.selectors import person_search
-from townships.access import scope_by_township, township_pk, visible_townships
+from townships.access import scope_by_county, scope_by_township, township_pk, visible_townships
 from townships.models import County
 
 from .models import PayrollLine, PayrollRun
@@ -25,6 +26,8 @@ def payroll_lines(
     """The lines of run `run` (its id) in the user's townships, filtered by person search
     (people.selectors), township code, line and kind."""
     run_id = int(run) if run.isdigit() else None
+    if not scope_by_county(user, PayrollRun.objects.filter(pk=run_id)).exists():
+        raise Http404("没有这个核算月份")  # another county's run: as its pages answer
     lines = scope_by_township(user, PayrollLine.objects.filter(run_id=run_id))
     search = person_search(user=user, q=q, path="placement__person__")
     if search is not None:

@@ -71,6 +71,7 @@ def export_new(request: HttpRequest) -> HttpResponse:
     if listing.roles:
         require_role(request.user, *listing.roles)
     params = listing.params(request.GET)
+    listing.queryset(request.user, params)  # its selector answers 404 for what the user may not see
     if request.method == "POST":
         # the job keeps the search itself (in the database, never in an address)
         data = {name: revealed(value) for name, value in params.items()}

@@ -161,3 +161,30 @@ def test_a_policy_saved_over_locked_months_says_what_it_will_correct(cast) -> No
     response = admin.post(url, {k: "" if v is None else v for k, v in data.items()}, follow=True)
     assert "已锁定的1个月（2022年03月）" in response.text
     assert SubsidyPolicy.objects.get(pk=policy.pk).hourly_rate == M("18.00")
+
+
+def test_a_month_whose_attendance_changed_after_computing_is_recomputed_before_approval(cast) -> None:
+    from subsidies.models import Attendance
+
+    holder = factories.placement("371502101")
+    county = County.objects.get(code="371502")
+    run = payroll.compute_run(payroll.run_for(county, dt.date(2022, 3, 1)))
+    Attendance.objects.create(placement=holder, month=dt.date(2022, 3, 1), days=10, recorded_by=cast.clerk)
+    finance = cast.client(cast.finance)
+    decide = reverse("subsidies:run-decide", args=[run.pk])
+    response = finance.post(decide, {"action": "approve"}, follow=True)
+    assert "计算之后有1条考勤记录有变动，请重新计算" in response.text
+    assert PayrollRun.objects.get(pk=run.pk).state == "computed"
+    run = payroll.compute_run(run)
+    assert run.lines.get().pay == M("340.00")
+    finance.post(decide, {"action": "approve"})
+    assert PayrollRun.objects.get(pk=run.pk).state == "approved"
+
+
+def test_another_countys_run_on_the_export_page_answers_404(cast) -> None:
+    factories.placement("370812101")
+    yanzhou = payroll.compute_run(payroll.run_for(County.objects.get(code="370812"), dt.date(2022, 3, 1)))
+    url = reverse("workspace:export-new") + f"?list=payroll_lines&run={yanzhou.pk}"
+    assert cast.client(cast.finance).get(url).status_code == 404
+    assert cast.client(cast.finance).post(url).status_code == 404
+    assert cast.client(cast.hr_other_county).get(url).status_code == 200
