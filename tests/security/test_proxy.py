@@ -1,0 +1,110 @@
+"""Client addresses behind the TLS proxy: a real nginx running deploy/nginx.conf in front of a
+live Django server. The lock-out and the audit log see each client's own address, never the
+proxy's and never an address the client wrote into X-Forwarded-For itself.
+
+Two clients are two loopback addresses (127.0.0.2, 127.0.0.3): nginx and Django see them apart."""
+
+import http.client
+import re
+import ssl
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from axes.models import AccessAttempt
+from django.urls import reverse
+
+from audit.models import Entry
+from tests import factories
+from tests.conftest import PASSWORD
+from tests.proxy import nginx, running_proxy
+
+ATTACKER, USER = "127.0.0.2", "127.0.0.3"
+
+
+class Browser:
+    """One client at one source address, keeping its cookies; HTTPS without checking the
+    throw-away certificate."""
+
+    def __init__(self, port: int, source: str, *, tls: bool, headers: dict[str, str] | None = None) -> None:
+        self.port, self.source, self.tls = port, source, tls
+        self.headers = headers or {}
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
+        if self.tls:
+            context = ssl._create_unverified_context()
+            connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+                "127.0.0.1", self.port, source_address=(self.source, 0), context=context, timeout=30
+            )
+        else:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, source_address=(self.source, 0))
+        headers = dict(self.headers, Cookie="; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        body = urlencode(form) if form is not None else None
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            self.cookies.update({k: m.value for k, m in SimpleCookie(header).items()})
+        text = response.read().decode()
+        connection.close()
+        return response.status, text
+
+    def login(self, username: str, password: str) -> int:
+        _, page = self.request("GET", reverse("login"))
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        form = {"username": username, "password": password, "csrfmiddlewaretoken": token}
+        return self.request("POST", reverse("login"), form)[0]
+
+
+@pytest.fixture
+def proxy(live_server, tmp_path, settings):
+    nginx()
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]  # nginx connects to Django from here
+    with running_proxy(tmp_path, upstream=urlsplit(live_server.url).port) as running:
+        yield running
+
+
+def test_behind_the_proxy_wrong_passwords_lock_out_only_the_client_that_typed_them(cast, proxy) -> None:
+    """The reproduction: 5 wrong passwords for a clerk from one client, here also naming the
+    real user's address in its own X-Forwarded-For; the real user elsewhere still signs in."""
+    attacker = Browser(proxy.https, ATTACKER, tls=True, headers={"X-Forwarded-For": USER})
+    statuses = [attacker.login("clerk", "wrong-password") for _ in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {ATTACKER}
+    assert Browser(proxy.https, ATTACKER, tls=True).login("clerk", PASSWORD) == 429  # locked there
+    user = Browser(proxy.https, USER, tls=True)
+    assert user.login("clerk", PASSWORD) == 302
+
+
+def test_behind_the_proxy_the_audit_log_records_the_clients_address(cast, proxy) -> None:
+    person = factories.person("371502101")
+    user = Browser(proxy.https, USER, tls=True, headers={"X-Forwarded-For": "203.0.113.9"})
+    assert user.login("clerk", PASSWORD) == 302
+    assert user.request("GET", reverse("people:person-detail", args=[person.pk]))[0] == 200
+    entry = Entry.objects.filter(actor=cast.clerk).latest("pk")
+    assert entry.remote_addr == USER
+
+
+def test_the_proxy_redirects_plain_http_and_logs_no_query_string(cast, proxy) -> None:
+    number = "371502197003120011"
+    status, _ = Browser(proxy.http, USER, tls=False).request("GET", f"/people/?q={number}")
+    assert status == 301
+    status, _ = Browser(proxy.https, USER, tls=True).request("GET", f"/people/?q={number}")
+    assert status == 302  # to the login page
+    log = proxy.access_log
+    assert f"{USER} [" in log and '"GET /people/ HTTP/1.1" 302' in log
+    assert number not in log and "q=" not in log
+
+
+@pytest.mark.parametrize("trusted", [[], ["127.0.0.1"]], ids=["no proxy configured", "not from the proxy"])
+def test_a_direct_client_cannot_name_its_own_address(cast, live_server, settings, trusted) -> None:
+    """Without a proxy, or from any address but the proxy's, X-Forwarded-For is the client's
+    own writing: ignored."""
+    settings.TRUSTED_PROXIES = trusted
+    port = urlsplit(live_server.url).port
+    attacker = Browser(port, ATTACKER, tls=False, headers={"X-Forwarded-For": USER})
+    assert [attacker.login("clerk", "wrong-password") for _ in range(5)][-1] == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {ATTACKER}
+    assert Browser(port, USER, tls=False).login("clerk", PASSWORD) == 302
