@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from audit import record as audit
+from audit.context import current_actor
 from common.bulk import bulk_insert, bulk_upsert, insert_rows
 from common.idcard import IdNumberError, mask_id_number, parse_id_number
 from common.sheets import CellProblem, SheetError, read_table
@@ -29,7 +30,7 @@ from common.xlsx import Sheet, write_workbook
 from townships.models import Township
 
 from .groups import groups_text, parse_groups
-from .models import GROUP_ROSTER, GroupClaim, Person, RosterKind, TargetGroup
+from .models import GROUP_ROSTER, BankAccountChange, GroupClaim, Person, RosterKind, TargetGroup
 from .selectors import elsewhere_record, registered_elsewhere
 from .services import PersonData, flags_set, latest_roster, person_fields_clean, township_villages
 
@@ -62,9 +63,10 @@ FIELDS = [
 FIELD_COLUMN = dict(zip(FIELDS, COLUMNS, strict=True))
 TEXT_COLUMNS = ("身份证号", "联系电话", "户号", "银行账号")
 ROW = "_row"
+# Not the bank account: a file's new account is entered as a change a second person confirms.
 UPDATE_FIELDS = [
-    "name", "phone", "village", "address", "household_no", "bank_account", "bank_name", "note", "sex",
-    "birth_date", "retirement_category", "updated_at",
+    "name", "phone", "village", "address", "household_no", "note", "sex", "birth_date", "retirement_category",
+    "updated_at",
 ]  # fmt: skip
 
 
@@ -141,6 +143,9 @@ class ApplicantResource(resources.ModelResource):
         self.before: dict[str, dict[str, object]] = {}  # audit: existing people as they were
         self.written: list[tuple[str, dict[str, object]]] = []  # audit: (ID number, values now)
         self.elsewhere: list[str] = []  # audit: numbers answered as another township's
+        # existing people whose file gives another bank account: (person id, account, bank); the
+        # file does not change them, it enters changes a second person confirms (people.bank)
+        self.bank_changes: list[tuple[int, str, str]] = []
 
     def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
         numbers = [normalise_id(n) for n in dataset["身份证号"] if n]
@@ -181,6 +186,10 @@ class ApplicantResource(resources.ModelResource):
         self._check_identity(instance, values.get("id_number") or valid_id(row["身份证号"]), row, errors)
         if errors:
             raise ValidationError(errors)
+        if instance.pk:
+            account, bank = values.pop("bank_account"), values.pop("bank_name")
+            if account and (account, bank) != (instance.bank_account, instance.bank_name):
+                self.bank_changes.append((instance.pk, account, bank))
         for name, value in values.items():
             setattr(instance, name, value)
         instance.updated_at = timezone.now()
@@ -246,6 +255,7 @@ class ApplicantResource(resources.ModelResource):
             ids.update(Person.objects.filter(id_number__any=new).values_list("id_number", "pk"))
             self._audit(ids)
             claims_replace(township=self.township, groups=self.groups, ids=ids, claims=self.claims)
+            bank_changes_enter(self.bank_changes)
 
     def _audit(self, ids: dict[str, int]) -> None:
         """One entry per person created or changed by the file (none for an unchanged row), their
@@ -257,6 +267,50 @@ class ApplicantResource(resources.ModelResource):
             )
             for number, values in self.written
         ])  # fmt: skip
+
+
+def bank_changes_enter(changes: list[tuple[int, str, str]]) -> int:
+    """Enter the file's new bank accounts of existing people as changes waiting for a second
+    person (people.bank), under the user the import runs for; a person whose change already
+    waits keeps it. Without a known user (a command run without --user) none is entered."""
+    actor = current_actor()
+    if actor is None or not changes:
+        return 0
+    waiting = set(
+        BankAccountChange.objects.filter(
+            person_id__any=[pk for pk, _, _ in changes], state=BankAccountChange.State.PENDING
+        ).values_list("person_id", flat=True)
+    )
+    current = Person.objects.in_bulk([pk for pk, _, _ in changes])
+    created = BankAccountChange.objects.bulk_create(
+        BankAccountChange(
+            person_id=pk,
+            bank_account=account,
+            bank_name=bank,
+            previous_account=current[pk].bank_account,
+            previous_bank_name=current[pk].bank_name,
+            requested_by=actor,
+        )  # fmt: skip
+        for pk, account, bank in changes
+        if pk not in waiting
+    )
+    keys = ("bank_account", "bank_name", "previous_account", "previous_bank_name", "state")
+    entries = []
+    for change in created:
+        township = current[change.person_id].township_id
+        after = {key: getattr(change, key) for key in keys}
+        entries.append(
+            audit.Change(
+                change.pk,
+                "银行账号变更",
+                None,
+                after,
+                township,
+                about=audit.subject(Person, change.person_id),
+            )
+        )
+    audit.write(BankAccountChange, entries)
+    return len(created)
 
 
 def claims_replace(

@@ -193,3 +193,39 @@ def test_old_xls_files_are_read_too(shazhen) -> None:
     report = applicants_import(township=shazhen, source=str(fixture), dry_run=True)
     assert report.ok, report.problems
     assert [r.name for r in report.rows] == ["李四"]
+
+
+def test_a_reimported_bank_account_waits_for_a_second_person(cast, shazhen) -> None:
+    """A file cannot move money alone: an existing person's new account (DOMAIN.md §9) becomes a
+    change entered by the importing user, which another clerk or HR confirms; the rest of the
+    row is imported."""
+    from audit.context import acting_as
+    from people.bank import bank_change_decide
+    from people.models import BankAccountChange
+
+    number = factories.id_number()
+    run(shazhen, [row(number=number)])
+    with acting_as(cast.clerk, "网页"):
+        report = run(
+            shazhen, [row(number=number, name="李四改", 银行账号="6217000099998888777", 开户银行="邮储")]
+        )
+    assert report.imported, report.problems
+    person = Person.objects.get()
+    assert (person.name, person.bank_account, person.bank_name) == (
+        "李四改",
+        "6228480012345678901",
+        "农业银行",
+    )
+    change = BankAccountChange.objects.get(person=person)
+    assert (change.state, change.requested_by, change.bank_account) == (
+        "pending",
+        cast.clerk,
+        "6217000099998888777",
+    )
+    bank_change_decide(change=change, confirm=True, actor=cast.hr)
+    person.refresh_from_db()
+    assert (person.bank_account, person.bank_name) == ("6217000099998888777", "邮储")
+    report = run(
+        shazhen, [row(number=number, name="李四改", 银行账号="6217000099998888777", 开户银行="邮储")]
+    )
+    assert report.imported and BankAccountChange.objects.count() == 1  # the same account: nothing to confirm
