@@ -1,20 +1,27 @@
-"""Runs the repository's TLS proxy (deploy/nginx.conf) with Debian's nginx: the same file, with
-its ports, upstream and paths replaced for this machine, and a throw-away certificate.
+"""A real HTTP client (Browser), and the repository's TLS proxy (deploy/nginx.conf) run by
+Debian's nginx: the same file, with its ports, upstream and paths replaced for this machine,
+and a throw-away certificate.
 
 nginx missing: the tests using it skip, unless E2E_REQUIRED=1 (CI sets it; .ci/run installs
 nginx) makes that a failure."""
 
+import http.client
 import os
+import re
 import shutil
 import socket
+import ssl
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
+from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "deploy" / "nginx.conf"
@@ -105,3 +112,39 @@ def running_proxy(directory: Path, upstream: int) -> Iterator[Proxy]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+class Browser:
+    """One client at one source address, keeping its cookies; HTTPS without checking the
+    throw-away certificate."""
+
+    def __init__(self, port: int, source: str, *, tls: bool, headers: dict[str, str] | None = None) -> None:
+        self.port, self.source, self.tls = port, source, tls
+        self.headers = headers or {}
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
+        if self.tls:
+            context = ssl._create_unverified_context()
+            connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+                "127.0.0.1", self.port, source_address=(self.source, 0), context=context, timeout=30
+            )
+        else:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, source_address=(self.source, 0))
+        headers = dict(self.headers, Cookie="; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        body = urlencode(form) if form is not None else None
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            self.cookies.update({k: m.value for k, m in SimpleCookie(header).items()})
+        text = response.read().decode()
+        connection.close()
+        return response.status, text
+
+    def login(self, username: str, password: str) -> int:
+        _, page = self.request("GET", reverse("login"))
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        form = {"username": username, "password": password, "csrfmiddlewaretoken": token}
+        return self.request("POST", reverse("login"), form)[0]

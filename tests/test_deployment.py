@@ -1,5 +1,6 @@
 """The deployment description and production settings, checked without Docker."""
 
+import ipaddress
 import os
 import subprocess
 import sys
@@ -19,7 +20,7 @@ def compose() -> dict:
 
 def test_compose_has_the_production_services_with_healthchecks(compose) -> None:
     services = compose["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat", "proxy"}
     for name, service in services.items():
         assert service["healthcheck"]["test"], name
         assert service.get("restart") == "unless-stopped", name
@@ -40,9 +41,60 @@ def test_compose_app_services_get_the_environment_they_need(compose, name) -> No
 
 def test_compose_commands_start_gunicorn_and_celery(compose) -> None:
     services = compose["services"]
-    assert "gunicorn config.wsgi:application" in services["web"]["command"]
+    assert "gunicorn -c config/gunicorn.py config.wsgi:application" in services["web"]["command"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
+
+
+def test_only_the_tls_proxy_is_published_and_gunicorn_trusts_it_alone(compose) -> None:
+    services = compose["services"]
+    assert [name for name, service in services.items() if service.get("ports")] == ["proxy"]
+    assert services["proxy"]["ports"] == ["443:443", "80:80"]
+    assert services["web"]["expose"] == ["8000"]
+    proxy_address = services["proxy"]["networks"]["default"]["ipv4_address"]
+    assert services["web"]["environment"]["TRUSTED_PROXIES"] == proxy_address
+    network = compose["networks"]["default"]["ipam"]["config"][0]
+    # inside the network, outside the range handed to the other containers
+    assert ipaddress.ip_address(proxy_address) in ipaddress.ip_network(network["subnet"])
+    assert ipaddress.ip_address(proxy_address) not in ipaddress.ip_network(network["ip_range"])
+    assert services["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
+
+
+def test_the_proxy_runs_the_repositorys_config_and_serves_the_static_files(compose) -> None:
+    proxy, web = compose["services"]["proxy"], compose["services"]["web"]
+    assert "./deploy/nginx.conf:/etc/nginx/nginx.conf:ro" in proxy["volumes"]
+    assert "static:/srv/static:ro" in proxy["volumes"] and "static:/app/staticfiles" in web["volumes"]
+    config = (ROOT / "deploy" / "nginx.conf").read_text()
+    # the forwarded headers are the proxy's own, whatever the client sent
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in config
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in config
+    assert "server web:8000;" in config and "alias /srv/static/;" in config
+
+
+def test_nginx_accepts_the_proxy_config(tmp_path) -> None:
+    from tests.proxy import command, free_port, render
+
+    config = render(tmp_path, upstream=free_port(), http=free_port(), https=free_port())
+    result = subprocess.run(command(config, tmp_path, "-t"), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "test is successful" in result.stderr
+
+
+def test_the_image_runs_gunicorn_as_an_unprivileged_user_with_its_config() -> None:
+    lines = [line.split() for line in (ROOT / "Dockerfile").read_text().splitlines() if line.strip()]
+    users = [words[1] for words in lines if words[0] == "USER"]
+    assert users and users[-1] not in {"root", "0"}
+    last = [words[0] for words in lines if words[0] in {"USER", "CMD"}]
+    assert last[-2:] == ["USER", "CMD"]
+    assert (
+        'CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]'
+        in (ROOT / "Dockerfile").read_text()
+    )
+
+
+@pytest.mark.parametrize("secret", [".env", ".git", "backups/", "media/", "*.sqlite3", "*.dump"])
+def test_dockerignore_keeps_secrets_and_personal_data_out_of_the_image(secret) -> None:
+    assert secret in (ROOT / ".dockerignore").read_text().splitlines()
 
 
 def _django_setup(env: dict[str, str]) -> subprocess.CompletedProcess:

@@ -251,18 +251,6 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
-# Every uploaded spreadsheet is refused above UPLOAD_MAX_MB as sent (a 50,000-row applicant file is
-# 2.3 MB); its parts' unpacked sizes are bounded in common/uploads.py. Django keeps a file above
-# FILE_UPLOAD_MAX_MEMORY_SIZE on disk while it is read, and the upload handler stops keeping bytes
-# past the limit. Form fields other than files: Django's 2.5 MB.
-UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=20)
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-FILE_UPLOAD_HANDLERS = [
-    "common.uploads.LimitedUploadHandler",
-    "django.core.files.uploadhandler.MemoryFileUploadHandler",
-    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
-]
 # The printable payroll sheet holds every line in one page; its PDF is laid out at some 25 ms a line
 # (1,000 lines: about 25 s, inside gunicorn's 60 s). Above these sizes (a whole county, or a very
 # large township) both are refused and point to the workbook, which streams.

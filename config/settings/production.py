@@ -13,10 +13,12 @@ SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a kept connection a PostgreSQL restart closed is replaced
 DEBUG = False
 DEMO_USERS_ALLOWED = False
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS is what gunicorn says it is: it believes X-Forwarded-Proto only from TRUSTED_PROXIES (its
+# --forwarded-allow-ips, config/gunicorn.py), whereas SECURE_PROXY_SSL_HEADER would believe any client.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

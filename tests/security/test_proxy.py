@@ -4,11 +4,7 @@ proxy's and never an address the client wrote into X-Forwarded-For itself.
 
 Two clients are two loopback addresses (127.0.0.2, 127.0.0.3): nginx and Django see them apart."""
 
-import http.client
-import re
-import ssl
-from http.cookies import SimpleCookie
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from axes.models import AccessAttempt
@@ -17,45 +13,9 @@ from django.urls import reverse
 from audit.models import Entry
 from tests import factories
 from tests.conftest import PASSWORD
-from tests.proxy import nginx, running_proxy
+from tests.proxy import Browser, nginx, running_proxy
 
 ATTACKER, USER = "127.0.0.2", "127.0.0.3"
-
-
-class Browser:
-    """One client at one source address, keeping its cookies; HTTPS without checking the
-    throw-away certificate."""
-
-    def __init__(self, port: int, source: str, *, tls: bool, headers: dict[str, str] | None = None) -> None:
-        self.port, self.source, self.tls = port, source, tls
-        self.headers = headers or {}
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
-        if self.tls:
-            context = ssl._create_unverified_context()
-            connection: http.client.HTTPConnection = http.client.HTTPSConnection(
-                "127.0.0.1", self.port, source_address=(self.source, 0), context=context, timeout=30
-            )
-        else:
-            connection = http.client.HTTPConnection("127.0.0.1", self.port, source_address=(self.source, 0))
-        headers = dict(self.headers, Cookie="; ".join(f"{k}={v}" for k, v in self.cookies.items()))
-        body = urlencode(form) if form is not None else None
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            self.cookies.update({k: m.value for k, m in SimpleCookie(header).items()})
-        text = response.read().decode()
-        connection.close()
-        return response.status, text
-
-    def login(self, username: str, password: str) -> int:
-        _, page = self.request("GET", reverse("login"))
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-        form = {"username": username, "password": password, "csrfmiddlewaretoken": token}
-        return self.request("POST", reverse("login"), form)[0]
 
 
 @pytest.fixture
