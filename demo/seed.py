@@ -66,9 +66,15 @@ def seed_reference_data() -> list[County]:
     return counties
 
 
-def seed_demo_users(*, password: str) -> list[tuple[str, str, str]]:
+def demo_users_check() -> None:
+    """Refuse demo users (known passwords) where DEMO_USERS_ALLOWED is off (production).
+    seed_demo asks this before it writes anything."""
     if not settings.DEMO_USERS_ALLOWED:
         raise ImproperlyConfigured("生产环境不允许创建演示用户。")
+
+
+def seed_demo_users(*, password: str) -> list[tuple[str, str, str]]:
+    demo_users_check()
     made = []
     user_with_membership_ensure(username="county_admin", password=password, role=Role.COUNTY_ADMIN)
     made.append(("county_admin", Role.COUNTY_ADMIN.label, "全部区县"))

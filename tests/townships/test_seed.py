@@ -96,7 +96,10 @@ def test_seed_demo_uses_the_default_password(db) -> None:
 
 
 @override_settings(DEMO_USERS_ALLOWED=False)
-def test_seed_demo_refuses_demo_users_under_production_settings(db) -> None:
+def test_seed_demo_refuses_demo_users_under_production_settings_before_writing_anything(seeded) -> None:
+    quota = Quota.objects.get(plan__county__code="371502", township__code="371502101")
+    Quota.objects.filter(pk=quota.pk).update(rural=quota.rural + 7)  # changed in production since
     with pytest.raises(CommandError, match="生产环境不允许创建演示用户"):
         call_command("seed_demo")
     assert not User.objects.exists()
+    assert Quota.objects.get(pk=quota.pk).rural == quota.rural + 7

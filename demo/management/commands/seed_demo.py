@@ -2,7 +2,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import CommandError, CommandParser
 
 from audit.commands import AuditedCommand
-from demo.seed import seed_demo_round, seed_demo_users, seed_reference_data
+from demo.seed import demo_users_check, seed_demo_round, seed_demo_users, seed_reference_data
 
 
 class Command(AuditedCommand):
@@ -13,14 +13,16 @@ class Command(AuditedCommand):
         parser.add_argument("--no-users", action="store_true", help="只载入参考数据，不建演示用户")
 
     def handle(self, *args: object, password: str, no_users: bool, **options: object) -> None:
+        if not no_users:  # refused before anything is written (the plans' quotas included)
+            try:
+                demo_users_check()
+            except ImproperlyConfigured as exc:
+                raise CommandError(str(exc)) from exc
         counties = seed_reference_data()
         self.stdout.write(f"已载入 {len(counties)} 个区县的组织、2022年计划和岗位目录。")
         if no_users:
             return
-        try:
-            users = seed_demo_users(password=password)
-        except ImproperlyConfigured as exc:
-            raise CommandError(str(exc)) from exc
+        users = seed_demo_users(password=password)
         if seed_demo_round():
             self.stdout.write(
                 "已在沙镇镇开设3个乡村岗位并发布招聘公告，登记3名演示申请人（clerk_371502101 可办理）。"
