@@ -39,11 +39,12 @@ def decimal_text(
     if not NUMBER.fullmatch(cleaned):
         raise ValidationError(f"{label}「{str(text)[:20]}」不是有效的数字")
     value = Decimal(cleaned)
-    if value != value.quantize(Decimal(1).scaleb(-decimal_places)):
-        raise ValidationError(f"{label}最多保留{decimal_places}位小数")
-    value = value.quantize(Decimal(1).scaleb(-decimal_places))
-    if len(value.as_tuple().digits) > max_digits:
+    if value and value.adjusted() >= max_digits - decimal_places:  # more whole digits than the column
         raise ValidationError(f"{label}数值过大")
+    step = Decimal(1).scaleb(-decimal_places)
+    if value != value.quantize(step):
+        raise ValidationError(f"{label}最多保留{decimal_places}位小数")
+    value = value.quantize(step)
     if minimum is not None and value < minimum:
         raise ValidationError(f"{label}不能小于{minimum}")
     if maximum is not None and value > maximum:

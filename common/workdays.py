@@ -53,3 +53,14 @@ def working_days_from(start: dt.date, count: int) -> tuple[dt.date, dt.date]:
         if is_workday(day, cache):
             seen += 1
     return first, day
+
+
+def working_days_before(day: dt.date, count: int) -> dt.date:
+    """The `count`-th working day before `day` (count 2 on a Wednesday: the Monday before)."""
+    cache: dict[int, dict[dt.date, bool] | None] = {}
+    seen = 0
+    while seen < count:
+        day -= dt.timedelta(days=1)
+        if is_workday(day, cache):
+            seen += 1
+    return day

@@ -14,13 +14,14 @@ file too and rolls it back."""
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from common import params
 from common.idcard import IdNumberError, parse_id_number
 from common.retirement import default_category
 from common.sheets import CellProblem, SheetError, parse_date, read_table
@@ -41,7 +42,6 @@ COLUMNS = [
 OPTIONAL = ["离岗日期", "离岗原因", "原月补贴标准", "序号", "备注"]
 OLD_PAY = "原月补贴标准"  # the old agreement's monthly pay: needed for holders kept on old terms
 LINES = {"城镇": Line.URBAN, "乡村": Line.RURAL, "农村": Line.RURAL}
-CENT = Decimal("0.01")
 LEGACY_NEEDS_PAY = "该人员不符合现行安置条件，按原协议待遇至协议期满：须填写原月补贴标准"
 EXIT_REASONS = {label: value for value, label in ExitReason.choices} | {v: v for v in ExitReason.values}
 
@@ -191,23 +191,16 @@ def _check(county: County, table_rows: list[tuple[int, dict[str, str]]], report:
 
 
 def _money(row: _Row, column: str) -> Decimal | None:
-    """An amount in yuan to the fen (0.01 to 99,999.99), or None when the cell is empty."""
-    text = row.text(column, required=False).replace(",", "")
+    """An amount in yuan (common.params.amount: to the fen, above 0, below 100,000), or None when
+    the cell is empty."""
+    text = row.text(column, required=False)
     if not text:
         return None
     try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        amount = None
-    if (
-        amount is None
-        or not amount.is_finite()
-        or not 0 < amount < 100_000
-        or amount != amount.quantize(CENT)
-    ):
+        return params.amount(text, label=column)
+    except ValidationError:
         row.problem(column, f"{column}应为以元为单位、最多两位小数的金额，如 1700.00")
         return None
-    return amount.quantize(CENT)
 
 
 def _check_against_database(report: MigrationReport) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
+from common.validation import full_clean
 from townships.access import membership_of
 from townships.models import Role
 
@@ -85,16 +86,14 @@ def move(
             )
     if to in NEEDS_REASON and not note.strip():
         raise ValidationError(f"「{STEP_LABELS[to]}」必须填写原因。")
+    transition = Transition(
+        application=application, from_step=source, to_step=to, actor=actor, on=on, note=note.strip(),
+        evidence=evidence,
+    )  # fmt: skip
+    full_clean(transition)  # a reason or a file name longer than its column is refused, not a 500
     application.step = to
     if to in (Step.REJECTED, Step.WITHDRAWN, Step.EXITED):
         application.holds_post = False
     application.save(update_fields=["step", "holds_post"])
-    return Transition.objects.create(
-        application=application,
-        from_step=source,
-        to_step=to,
-        actor=actor,
-        on=on,
-        note=note.strip(),
-        evidence=evidence,
-    )
+    transition.save()
+    return transition

@@ -11,9 +11,11 @@ from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from common.workdays import CalendarMissing, working_days_from
+from common.validation import full_clean
+from common.workdays import CalendarMissing, working_days_before, working_days_from
 from people.eligibility import eligibility_check
 from people.models import Person
 from posts.models import Announcement, Post
@@ -124,9 +126,11 @@ def review_record(
             raise ValidationError(f"{application.person.name}报名的岗位不属于{village.name}")
         if not outcome.passed and not outcome.note.strip():
             raise ValidationError(f"{application.person.name}评议未通过，须填写评议意见")
-        ReviewResult.objects.create(
+        result = ReviewResult(
             review=review, application=application, passed=outcome.passed, note=outcome.note
         )
+        full_clean(result)
+        result.save()
         note = (
             f"{meeting_date:%Y-%m-%d}民主评议{'通过' if outcome.passed else '未通过'}：{outcome.note}".rstrip(
                 "："
@@ -143,9 +147,19 @@ def review_record(
     return review
 
 
+# A publicity may be entered a little after it went up (DOMAIN.md §9), never once its objection
+# window is already running out: its first day is at most this many working days before entry.
+PUBLICITY_LATE_ENTRY_DAYS = 2
+
+
 @transaction.atomic
-def publicity_start(*, applications: list[Application], start: dt.date, actor: User) -> Publicity:
-    """审核公示: publish the reviewed applicants for the county's number of working days."""
+def publicity_start(
+    *, applications: list[Application], start: dt.date, actor: User, entered_on: dt.date | None = None
+) -> Publicity:
+    """审核公示: publish the reviewed applicants for the county's number of working days. It is
+    recorded when it starts: its first day is no earlier than two working days before the day it
+    is entered (`entered_on`, today unless an import replays history) nor than the democratic
+    review of any applicant."""
     if not applications:
         raise ValidationError("请选择公示人员")
     townships = {a.township_id for a in applications}
@@ -154,8 +168,10 @@ def publicity_start(*, applications: list[Application], start: dt.date, actor: U
     county = applications[0].township.county
     try:
         first, last = working_days_from(start, county.publicity_working_days)
+        earliest = working_days_before(entered_on or timezone.localdate(), PUBLICITY_LATE_ENTRY_DAYS)
     except CalendarMissing as exc:
         raise ValidationError(str(exc)) from None
+    _publicity_dates_check(applications, first, earliest)
     publicity = Publicity.objects.create(
         township_id=townships.pop(),
         start_date=first,
@@ -176,6 +192,21 @@ def publicity_start(*, applications: list[Application], start: dt.date, actor: U
         application.publicity = publicity
         application.save(update_fields=["publicity"])
     return publicity
+
+
+def _publicity_dates_check(applications: list[Application], first: dt.date, earliest: dt.date) -> None:
+    if first < earliest:
+        raise ValidationError(
+            f"公示应在开始时录入：公示开始日期（{first:%Y年%m月%d日}）不能早于{earliest:%Y年%m月%d日}"
+            f"（录入之日前{PUBLICITY_LATE_ENTRY_DAYS}个工作日），否则异议期已部分或全部过去"
+        )
+    reviewed = ReviewResult.objects.filter(application__in=applications).aggregate(
+        last=Max("review__meeting_date")
+    )["last"]
+    if reviewed is not None and first < reviewed:
+        raise ValidationError(
+            f"公示开始日期（{first:%Y年%m月%d日}）不能早于民主评议日期（{reviewed:%Y年%m月%d日}）"
+        )
 
 
 @transaction.atomic
@@ -291,12 +322,13 @@ def agreement_sign(
     months: int | None = None,
 ) -> Agreement:
     """协议签订 with the post's village/community; the term defaults to the county setting."""
+    if not monthly_pay.is_finite() or monthly_pay <= 0:
+        raise ValidationError({"monthly_pay": ["月补贴标准须大于0元"]})
     application = _locked(application)
     county = application.township.county
     end = start + relativedelta(months=months or county.agreement_term_months) - dt.timedelta(days=1)
-    move(application, Step.AGREED, actor=actor, on=signed_on, note=f"协议期限{start}至{end}")
     post = application.post
-    return Agreement.objects.create(
+    agreement = Agreement(
         application=application,
         number=1,
         village=post.village,
@@ -308,6 +340,10 @@ def agreement_sign(
         signed_on=signed_on,
         recorded_by=actor,
     )
+    full_clean(agreement)
+    move(application, Step.AGREED, actor=actor, on=signed_on, note=f"协议期限{start}至{end}")
+    agreement.save()
+    return agreement
 
 
 @transaction.atomic
@@ -317,10 +353,13 @@ def training_record(
     application = _locked(application)
     if not content.strip():
         raise ValidationError({"content": ["请填写培训内容"]})
+    if not hours.is_finite() or hours < 0:
+        raise ValidationError({"hours": ["培训学时不能为负数"]})
+    training = Training(application=application, date=date, hours=hours, content=content, recorded_by=actor)
+    full_clean(training)
     move(application, Step.TRAINED, actor=actor, on=date, note=f"岗前培训{hours}学时：{content}")
-    return Training.objects.create(
-        application=application, date=date, hours=hours, content=content, recorded_by=actor
-    )
+    training.save()
+    return training
 
 
 @transaction.atomic

@@ -3,7 +3,6 @@ next step's action, printable publicity list and agreement, and the alert list. 
 reads through selectors (the scoping gate), writes through services."""
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,6 +24,7 @@ from townships.access import has_role, require_role, scope_by_township, visible_
 from townships.models import Line, Role
 
 from . import selectors, services, terms
+from .forms import AgreementForm, TrainingForm, cleaned
 from .listings import APPLICATIONS, PLACEMENTS
 from .migration import COLUMNS, OPTIONAL, kept_on_old_terms, placements_import
 from .models import OPEN_STEPS, ExitReason, Placement, Referral, Step
@@ -141,21 +141,11 @@ def application_act(request: HttpRequest, pk: int) -> HttpResponse:
             if result.refused:
                 raise ValidationError(result.refused[0][1])
         elif action == "agree":
-            services.agreement_sign(
-                application=application,
-                start=_date(request, "start"),
-                signed_on=_date(request, "signed_on"),
-                monthly_pay=_money(request.POST.get("monthly_pay", "")),
-                actor=request.user,
-            )
+            data = cleaned(AgreementForm(request.POST))
+            services.agreement_sign(application=application, actor=request.user, **data)
         elif action == "train":
-            services.training_record(
-                application=application,
-                date=_date(request, "date"),
-                hours=_money(request.POST.get("hours", "")),
-                content=request.POST.get("content", ""),
-                actor=request.user,
-            )
+            data = cleaned(TrainingForm(request.POST))
+            services.training_record(application=application, actor=request.user, **data)
         elif action == "place":
             services.placement_start(
                 application=application, on_post_date=_date(request, "on"), actor=request.user
@@ -176,13 +166,6 @@ def application_act(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("placements:application-detail", pk=pk)
-
-
-def _money(text: str) -> Decimal:
-    try:
-        return Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
-        raise ValidationError(f"「{text}」不是有效的数字") from None
 
 
 def _publicity_document(request: HttpRequest, pk: int) -> dict:
@@ -338,13 +321,13 @@ def publicity_new(request: HttpRequest) -> HttpResponse:
         chosen = list(waiting.filter(pk__in=_ids(request, "application")))
         try:
             made = services.publicity_start(
-                applications=chosen, start=_date(request, "start"), actor=request.user
+                applications=chosen, start=_date(request, "start"), actor=request.user, entered_on=today()
             )
             messages.success(request, f"已公示{len(chosen)}人：{made.start_date}至{made.end_date}。")
             return redirect("placements:publicity-print", pk=made.pk)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
-    return render(request, "placements/publicity_new.html", {"waiting": waiting, "today": dt.date.today()})
+    return render(request, "placements/publicity_new.html", {"waiting": waiting, "today": today()})
 
 
 @login_required

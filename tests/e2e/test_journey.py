@@ -60,8 +60,10 @@ def cents(value: object) -> Decimal:
 
 
 def test_a_round_from_open_posts_to_the_locked_payroll_in_the_browser(
-    cast, signed_in, shot, eager, tmp_path
+    cast, signed_in, shot, eager, tmp_path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
+    # the business date: the publicity below is entered the day it starts (DOMAIN.md §9)
+    monkeypatch.setattr("placements.views.today", lambda: dt.date(2022, 3, 7))
     township = Township.objects.get(code=TOWNSHIP)
     quota = Quota.objects.filter(plan__year=2022, township=township)
     quota.update(rural=3)

@@ -61,7 +61,9 @@ class Round:
         )
 
     def publicize(self, applications: list[Application], start: dt.date = PUBLICIZED_FROM) -> None:
-        services.publicity_start(applications=applications, start=start, actor=self.cast.clerk)
+        services.publicity_start(  # entered the day it starts (DOMAIN.md §9)
+            applications=applications, start=start, actor=self.cast.clerk, entered_on=start
+        )
 
     def to_approved(self, n: int = 1, on: dt.date = APPROVED_ON) -> list[Application]:
         apps = self.apply(n)
