@@ -19,7 +19,8 @@ from people.listings import PEOPLE
 from placements.listings import APPLICATIONS, PLACEMENTS
 from posts.listings import POSTS
 from subsidies.listings import LINES
-from townships.access import role_of
+from townships.access import membership_of, role_of
+from townships.models import Role
 
 log = logging.getLogger(__name__)
 LISTINGS: dict[str, Listing] = {
@@ -32,6 +33,19 @@ def listing_get(name: str) -> Listing:
         return LISTINGS[name]
     except KeyError:
         raise Http404("没有这个列表") from None
+
+
+def file_allowed(user: User, job: Job) -> bool:
+    """Whether `user` may still take `job`'s file, judged at download: a job is its starter's,
+    and its file goes with a role that may have it now (the list's roles for an export; the
+    township's clerk for an applicant import). A role removed or changed since takes it away."""
+    membership = membership_of(user)
+    if membership is None or job.user_id != user.pk:
+        return False
+    if job.kind == Job.Kind.EXPORT:
+        roles = listing_get(job.listing).roles
+        return not roles or membership.role in roles
+    return membership.role == Role.CLERK and membership.township.code == job.params.get("township")
 
 
 def export_start(*, user: User, name: str, data: dict) -> Job:

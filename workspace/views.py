@@ -109,5 +109,7 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
     job = job_get(user=request.user, pk=pk)
     if job.state != Job.State.DONE or not job.file:
         raise Http404("文件尚未生成")
+    if not jobs.file_allowed(request.user, job):  # the role may have gone since the job ran
+        raise Http404("无权下载这个文件")
     filename = jobs.listing_get(job.listing).filename() if job.kind == Job.Kind.EXPORT else job.file.name
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename)
