@@ -57,7 +57,10 @@ def test_a_clerks_edit_on_the_page_records_who_when_and_each_field_before_and_af
     entry = entries_of(Person, action=UPDATE).get()
     assert entry.actor == cast.clerk and entry.via == "网页" and entry.remote_addr == "127.0.0.1"
     assert entry.changes["phone"] == ["13800000000", "13900000000"]
-    assert entry.changes["bank_account"] == ["***************0123", "***************0999"]
+    assert "bank_account" not in entry.changes  # a new account waits for a second person
+    entered = Entry.objects.get(subject=f"people.person:{person.pk}", content_type__model="bankaccountchange")
+    assert entered.actor == cast.clerk and entered.changes["bank_account"] == ["None", "***************0999"]
+    assert entered.changes["previous_account"] == ["None", "***************0123"]
     assert entry.subject == f"people.person:{person.pk}"
     assert entry.township.code == "371502101" and entry.county.code == "371502"
     # the group claims changed with it: the old one removed, the new one added, on the person's page
