@@ -223,3 +223,14 @@ def test_the_payroll_finding_names_the_retirement_year_only(cast) -> None:
     assert finding.message == "沙镇镇退休人已达法定退休年龄（2022年）"
     page = cast.client(cast.hr).get(reverse("subsidies:run-detail", args=[run.pk])).content.decode()
     assert "已达法定退休年龄（2022年）" in page and "2022-02-10" not in page
+
+
+def test_the_placement_lists_search_by_number_the_same_way(cast) -> None:
+    number = factories.placement("371502101", name="在岗甲").person.id_number
+    factories.placement("371502101", name="在岗乙")
+    client = cast.client(cast.hr)
+    for name in ("placements:placement-list", "placements:queue"):
+        found = client.post(reverse(name), {"q": number}, follow=True).content.decode()
+        walked = client.post(reverse(name), {"q": number[:10]}, follow=True).content.decode()
+        assert "在岗甲" in found and "在岗乙" not in found, name
+        assert "在岗甲" not in walked, name
