@@ -102,7 +102,7 @@ def number_search_allowed(user_id: int | None) -> bool:
 
 
 def _limits() -> tuple[int, int]:
-    return getattr(settings, "ID_SEARCH_LIMIT", 30), getattr(settings, "ID_SEARCH_WINDOW", 3600)
+    return settings.ID_SEARCH_LIMIT, settings.ID_SEARCH_WINDOW
 
 
 def hide(request: HttpRequest, text: str) -> str:

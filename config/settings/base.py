@@ -232,6 +232,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# Searches by ID number (a whole number, or a name with its last 4 characters) per user and window:
+# each is recorded; past the limit the search is refused (common/search.py).
+ID_SEARCH_LIMIT = env.int("ID_SEARCH_LIMIT", default=30)
+ID_SEARCH_WINDOW = env.int("ID_SEARCH_WINDOW_SECONDS", default=3600)
+
 # A county with this many people on post computes its month as one Celery task per township.
 PAYROLL_SPLIT_AT = env.int("PAYROLL_SPLIT_AT", default=20_000)
 # A computing run silent this long (its worker died) may be started again; a task of the earlier

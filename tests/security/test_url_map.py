@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from common.models import Job
+from people.bank import bank_change_request
 from people.models import GroupClaim
 from placements.models import Placement, Publicity
 from subsidies import payroll
@@ -46,6 +47,9 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
     recruiting.to_placed(application)
     person = application.person
     claim = GroupClaim.objects.filter(person=person).first()
+    change = bank_change_request(
+        person=person, bank_account="6217000099998888777", bank_name="", actor=recruiting.cast.hr
+    )
     publicity = Publicity.objects.get()
     run = payroll.compute_run(payroll.run_for(County.objects.get(code="371502"), dt.date(2022, 4, 1)))
     job = Job.objects.create(user=recruiting.cast.clerk, listing="people", title="导出人员名单")
@@ -63,6 +67,7 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
         Address("people:person-detail", (person.pk,), scope="township"),
         Address("people:person-edit", (person.pk,), scope="township"),
         Address("people:claim-decide", (claim.pk,), post=True, scope="township"),
+        Address("people:bank-change-decide", (change.pk,), post=True, scope="township"),
         Address("people:import-upload"), Address("people:import-template"),
         Address("people:import-confirm", ("0" * 32,), post=True),
         Address("people:import-errors", ("0" * 32,)),
