@@ -23,26 +23,22 @@ from django.db import transaction
 
 from common import params
 from common.idcard import IdNumberError, parse_id_number
-from common.retirement import default_category
 from common.sheets import CellProblem, SheetError, parse_date, read_table
 from people import validators
-from people.eligibility import RuleBook, eligibility_check
 from people.groups import parse_groups
 from people.models import Person
-from people.services import claims_set
-from posts.models import Duty, Post
-from townships.models import County, Line, Village
+from posts.models import Duty
+from townships.models import County, Line
 
-from .models import Agreement, Application, ExitReason, Placement, Step, Transition
+from .migration_write import OLD_PAY, Progress, holders_write
+from .models import Application, ExitReason
 
 COLUMNS = [
     "姓名", "身份证号", "镇街代码", "村（社区）", "岗位类型", "岗位类别", "岗位名称", "人员类别", "上岗日期",
     "协议开始日期", "协议结束日期", "原在岗月数", "银行账号", "开户银行",
 ]  # fmt: skip
 OPTIONAL = ["离岗日期", "离岗原因", "原月补贴标准", "序号", "备注"]
-OLD_PAY = "原月补贴标准"  # the old agreement's monthly pay: needed for holders kept on old terms
 LINES = {"城镇": Line.URBAN, "乡村": Line.RURAL, "农村": Line.RURAL}
-LEGACY_NEEDS_PAY = "该人员不符合现行安置条件，按原协议待遇至协议期满：须填写原月补贴标准"
 EXIT_REASONS = {label: value for value, label in ExitReason.choices} | {v: v for v in ExitReason.values}
 
 
@@ -52,6 +48,7 @@ class HolderRow:
     name: str
     id_number: str
     township_id: int
+    township_code: str
     village: str
     line: str
     duty: Duty
@@ -173,6 +170,7 @@ def _check(county: County, table_rows: list[tuple[int, dict[str, str]]], report:
                 name=name,
                 id_number=parsed.number,
                 township_id=township.pk,
+                township_code=township.code,
                 village=village,
                 line=line,
                 duty=duty,
@@ -205,15 +203,15 @@ def _money(row: _Row, column: str) -> Decimal | None:
 
 def _check_against_database(report: MigrationReport) -> None:
     numbers = [r.id_number for r in report.rows]
-    people = {p.id_number: p for p in Person.objects.filter(id_number__in=numbers)}
+    people = dict(Person.objects.filter(id_number__any=numbers).values_list("id_number", "township_id"))
     holding = set(
-        Application.objects.filter(person__id_number__in=numbers, holds_post=True).values_list(
+        Application.objects.filter(person__id_number__any=numbers, holds_post=True).values_list(
             "person__id_number", flat=True
         )
     )
     for row in report.rows:
-        person = people.get(row.id_number)
-        if person is not None and person.township_id != row.township_id:
+        township_id = people.get(row.id_number)
+        if township_id is not None and township_id != row.township_id:
             report.problems.append(CellProblem(row.row, "身份证号", "该人员已在其他乡镇（街道）登记"))
         if row.id_number in holding and row.exit_date is None:
             report.problems.append(
@@ -222,9 +220,13 @@ def _check_against_database(report: MigrationReport) -> None:
 
 
 def placements_import(
-    *, county: County, source: str | IO[bytes], dry_run: bool, actor: User
+    *, county: County, source: str | IO[bytes], dry_run: bool, actor: User, progress: Progress | None = None
 ) -> MigrationReport:
+    """Check every row, then (when all are good) write every holder set-based
+    (placements.migration_write), all or nothing. `progress(rows done)` is told as the work
+    goes (a background job's bar)."""
     report = MigrationReport()
+    progress = progress or (lambda done: None)
     try:
         table = read_table(source, required=COLUMNS, optional=OPTIONAL)
     except SheetError as exc:
@@ -234,6 +236,7 @@ def placements_import(
     if not table.rows:
         report.problems.append(CellProblem(2, "", "文件中没有数据行"))
         return report
+    progress(0)
     _check(county, table.rows, report)
     _check_against_database(report)
     report.problems.sort(key=lambda p: (p.row, p.column))
@@ -241,7 +244,12 @@ def placements_import(
         return report
     try:
         with transaction.atomic():  # a dry run writes everything too, then rolls it back
-            _write(county, report, actor)
+            report.legacy, refused = holders_write(
+                county=county, rows=report.rows, actor=actor, created_villages=report.villages_created,
+                progress=progress,
+            )  # fmt: skip
+            if refused:
+                raise RowsRefused(refused)
             if dry_run:
                 transaction.set_rollback(True)
     except RowsRefused as exc:
@@ -267,120 +275,3 @@ class RowsRefused(Exception):
     def __init__(self, problems: list[CellProblem]) -> None:
         super().__init__(problems)
         self.problems = problems
-
-
-@transaction.atomic
-def _write(county: County, report: MigrationReport, actor: User) -> None:
-    today = dt.date.today()
-    book = RuleBook(today)
-    villages = {(v.township_id, v.name): v for v in Village.objects.filter(township__county=county)}
-    refused: list[CellProblem] = []
-    for row in report.rows:
-        village = villages.get((row.township_id, row.village))
-        if village is None:
-            kind = Village.Kind.COMMUNITY if row.village.endswith("社区") else Village.Kind.VILLAGE
-            village = Village.objects.create(township_id=row.township_id, name=row.village, kind=kind)
-            villages[(row.township_id, row.village)] = village
-            report.villages_created.append(row.village)
-        person = _person(row, village)
-        exited = row.exit_date is not None
-        post = Post.objects.create(
-            code=f"{village.township.code}-{row.on_post.year}-M{row.row:05d}-{person.pk}",
-            year=row.on_post.year,
-            township_id=row.township_id,
-            village=village,
-            line=row.line,
-            duty=row.duty,
-            status=Post.Status.VACANT if exited else Post.Status.FILLED,
-        )
-        application = Application.objects.create(
-            person=person,
-            post=post,
-            township_id=row.township_id,
-            line=row.line,
-            year=post.year,
-            step=Step.EXITED if exited else Step.PLACED,
-            holds_post=not exited,
-            applied_on=row.start,
-            approved_on=row.start,
-            migrated=True,
-            created_by=actor,
-        )
-        Transition.objects.create(
-            application=application,
-            from_step="",
-            to_step=Step.PLACED,
-            actor=actor,
-            on=row.on_post,
-            note=f"新老衔接导入：原在岗{row.prior_months}个月",
-            migrated=True,
-        )
-        if exited:
-            Transition.objects.create(
-                application=application,
-                from_step=Step.PLACED,
-                to_step=Step.EXITED,
-                actor=actor,
-                on=row.exit_date,
-                note=f"新老衔接导入：{ExitReason(row.exit_reason).label}",
-                migrated=True,
-            )
-        verdict = eligibility_check(
-            person=person, line=row.line, county=county, on=today, book=book, undecided_qualify=True
-        )
-        legacy = not verdict.eligible
-        if legacy and row.old_pay is None and not exited:
-            refused.append(CellProblem(row.row, OLD_PAY, LEGACY_NEEDS_PAY))
-        report.legacy += legacy
-        Agreement.objects.create(
-            application=application,
-            number=1,
-            village=village,
-            start_date=row.start,
-            end_date=row.end,
-            monthly_pay=row.old_pay if legacy and row.old_pay is not None else Decimal("0"),
-            working_time=post.working_time,
-            duties=row.duty.name,
-            signed_on=row.start,
-            recorded_by=actor,
-        )
-        Placement.objects.create(
-            application=application,
-            person=person,
-            post=post,
-            township_id=row.township_id,
-            line=row.line,
-            on_post_date=row.on_post,
-            prior_months=row.prior_months,
-            first_approved_on=row.start,
-            exit_date=row.exit_date,
-            exit_reason=row.exit_reason,
-            migrated=True,
-            legacy_terms=legacy,
-            legacy_pay=row.old_pay if legacy else None,
-            legacy_until=row.end if legacy and row.old_pay is not None else None,
-        )
-    if refused:
-        raise RowsRefused(refused)
-
-
-def _person(row: HolderRow, village: Village) -> Person:
-    parsed = parse_id_number(row.id_number)
-    person, created = Person.objects.get_or_create(
-        id_number=row.id_number,
-        defaults={
-            "name": row.name,
-            "sex": parsed.sex,
-            "birth_date": parsed.birth_date,
-            "township_id": row.township_id,
-            "village": village,
-            "retirement_category": default_category(parsed.sex).value,
-            "bank_account": row.bank_account,
-            "bank_name": row.bank_name,
-        },
-    )
-    if not created and row.bank_account:
-        person.bank_account, person.bank_name = row.bank_account, row.bank_name
-        person.save(update_fields=["bank_account", "bank_name"])
-    claims_set(person=person, groups=[(g, "新老衔接导入") for g in row.groups])
-    return person
