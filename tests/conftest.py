@@ -76,3 +76,11 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def static(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The static files collected as the image build does, for gunicorn under production settings."""
+    from tests.test_gunicorn import collectstatic
+
+    return collectstatic(tmp_path_factory.mktemp("build"))

@@ -80,7 +80,6 @@ class Proxy:
 def render(directory: Path, *, upstream: int, http: int, https: int) -> Path:
     """deploy/nginx.conf for this machine, written into `directory` with a certificate."""
     certificate(directory)
-    (directory / "static").mkdir(exist_ok=True)
     text = CONFIG.read_text()
     text = replace(text, "server web:8000;", f"server 127.0.0.1:{upstream};")
     text = replace(text, "listen 80;\n        listen [::]:80;", f"listen 127.0.0.1:{http};")
@@ -88,7 +87,6 @@ def render(directory: Path, *, upstream: int, http: int, https: int) -> Path:
         text, "listen 443 ssl http2;\n        listen [::]:443 ssl http2;", f"listen 127.0.0.1:{https} ssl;"
     )
     text = replace(text, "/etc/nginx/tls/", f"{directory}/")
-    text = replace(text, "/srv/static/", f"{directory}/static/")
     text = replace(text, "access_log /dev/stdout", f"access_log {directory}/access.log")
     path = directory / "nginx.conf"
     path.write_text(text)

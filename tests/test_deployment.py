@@ -60,15 +60,25 @@ def test_only_the_tls_proxy_is_published_and_gunicorn_trusts_it_alone(compose) -
     assert services["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
 
 
-def test_the_proxy_runs_the_repositorys_config_and_serves_the_static_files(compose) -> None:
-    proxy, web = compose["services"]["proxy"], compose["services"]["web"]
+def test_the_proxy_runs_the_repositorys_config_and_passes_everything_to_gunicorn(compose) -> None:
+    proxy = compose["services"]["proxy"]
     assert "./deploy/nginx.conf:/etc/nginx/nginx.conf:ro" in proxy["volumes"]
-    assert "static:/srv/static:ro" in proxy["volumes"] and "static:/app/staticfiles" in web["volumes"]
     config = (ROOT / "deploy" / "nginx.conf").read_text()
     # the forwarded headers are the proxy's own, whatever the client sent
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in config
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in config
-    assert "server web:8000;" in config and "alias /srv/static/;" in config
+    assert "server web:8000;" in config
+    # static files come from the image (whitenoise), not from a volume a previous release filled
+    assert "/static/" not in config and "static" not in compose["volumes"]
+    volumes = [volume for service in compose["services"].values() for volume in service.get("volumes", [])]
+    assert not [volume for volume in volumes if "static" in volume]
+
+
+def test_the_image_collects_the_static_files_at_build_time() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    build = dockerfile[dockerfile.index("manage.py collectstatic --noinput") :]
+    assert "config.settings.production" in dockerfile[: dockerfile.index("manage.py collectstatic")]
+    assert "USER app" in build  # collected as root: read-only to the application
 
 
 def test_nginx_accepts_the_proxy_config(tmp_path) -> None:

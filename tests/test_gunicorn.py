@@ -63,15 +63,28 @@ PRODUCTION = {
 }
 
 
+def collectstatic(directory: Path) -> Path:
+    """`manage.py collectstatic` under the production settings (the Dockerfile's build step): the
+    folder to give gunicorn as STATIC_ROOT. Production pages name the collected files."""
+    static = directory / "staticfiles"
+    environment = dict(os.environ, **PRODUCTION, DATABASE_URL="sqlite:///:memory:", STATIC_ROOT=str(static))
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return static
+
+
 @pytest.mark.parametrize(
     ("trusted", "answer"), [("", 301), ("127.0.0.1", 200)], ids=["from a client", "from the proxy"]
 )
 def test_x_forwarded_proto_is_believed_from_the_trusted_proxy_only(
-    transactional_db, tmp_path, trusted, answer
+    transactional_db, tmp_path, static, trusted, answer
 ) -> None:
     """Under production settings a plain request is sent to HTTPS; saying "https" in the header
     helps only when the peer is the proxy (TRUSTED_PROXIES, gunicorn's --forwarded-allow-ips)."""
-    with gunicorn(tmp_path, TRUSTED_PROXIES=trusted, **PRODUCTION) as port:
+    with gunicorn(tmp_path, TRUSTED_PROXIES=trusted, STATIC_ROOT=str(static), **PRODUCTION) as port:
         browser = Browser(port, "127.0.0.1", tls=False, headers={"X-Forwarded-Proto": "https"})
         assert browser.request("GET", "/login/")[0] == answer
 
