@@ -80,6 +80,29 @@ def year_param(query: QueryDict, name: str = "year", default: int | None = None)
     return int_param(query, name, fallback, low=FIRST_YEAR, high=LAST_YEAR)
 
 
+def date_param(
+    query: QueryDict, name: str, default: dt.date, *, low: dt.date | None = None, high: dt.date | None = None
+) -> dt.date:
+    """?name= as an ISO date within [low, high] (by default the years FIRST_YEAR to LAST_YEAR);
+    `default` when absent, unreadable or outside."""
+    low = low or dt.date(FIRST_YEAR, 1, 1)
+    high = high or dt.date(LAST_YEAR, 12, 31)
+    try:
+        value = dt.date.fromisoformat(str(query.get(name, "")).strip())
+    except ValueError:
+        return default
+    return value if low <= value <= high else default
+
+
+def pk_list(query: QueryDict, name: str) -> list[int]:
+    """The ids ticked in a list form (?name=1&name=2); anything that cannot be a key is left out."""
+    return [
+        int(value)
+        for value in query.getlist(name)
+        if value.isascii() and value.isdigit() and 0 < int(value) < 2**63
+    ]
+
+
 def text_param(query: QueryDict, name: str, *, max_length: int = 100) -> str:
     """?name= as text: stripped, and empty when longer than any value it could match."""
     text = str(query.get(name, "")).strip()

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from audit import record as audit
 from common.listing import export, wants_export
 from common.paging import CappedPaginator
+from common.params import date_param
 from common.search import searchable
 from townships.access import has_role, require_role, visible_counties, visible_townships
 from townships.models import Line, Role
@@ -52,7 +53,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_role(request.user, *READERS)
     person = selectors.person_get(user=request.user, pk=pk)
     audit.access(person, "查看人员详情（完整身份证号、银行账号）")
-    on = _date_param(request.GET.get("on"))
+    on = date_param(request.GET, "on", dt.date.today(), low=person.birth_date)  # judged while alive
     county = person.township.county
     verdicts = [
         (Line(line).label, eligibility_check(person=person, line=line, county=county, on=on)) for line in Line
@@ -68,13 +69,6 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context["bank_can_confirm"] = waiting is not None and bank.may_confirm(request.user, waiting)
     context["bank_can_withdraw"] = waiting is not None and waiting.requested_by_id == request.user.pk
     return render(request, "people/person_detail.html", context)
-
-
-def _date_param(text: str | None) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text) if text else dt.date.today()
-    except ValueError:
-        return dt.date.today()
 
 
 def _person_form_view(request: HttpRequest, person: Person | None) -> HttpResponse:

@@ -16,6 +16,7 @@ from audit import record as audit
 from common.idcard import IdNumberError, mask_id_number, parse_id_number
 from common.listing import export, wants_export
 from common.paging import CappedPaginator
+from common.params import pk_list
 from common.pdf import pdf_response
 from common.search import searchable
 from people.models import Person
@@ -231,8 +232,8 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 
 def _ids(request: HttpRequest, name: str) -> list[int]:
-    """The ids ticked in a list form; anything that is not a number is ignored (never a 500)."""
-    return [int(value) for value in request.POST.getlist(name) if value.isascii() and value.isdigit()]
+    """The ids ticked in a list form; anything that cannot be an id is ignored (never a 500)."""
+    return pk_list(request.POST, name)
 
 
 def _clerk(request: HttpRequest):  # type: ignore[no-untyped-def]

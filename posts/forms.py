@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from common.forms import Form
 from townships.models import Line
@@ -21,12 +22,25 @@ class PostForm(Form):
         self.fields["township"].choices = [(t.code, t.name) for t in townships]
 
 
+class KeyChoices(forms.ModelMultipleChoiceField):
+    """Ticked objects by id; a value that cannot be an id is an invalid choice before any query
+    (Django passes it to the database, where a number beyond a key's range is an error)."""
+
+    def _check_values(self, value):  # type: ignore[no-untyped-def]
+        for pk in value:
+            if not (str(pk).isascii() and str(pk).isdigit() and 0 < int(pk) < 2**63):
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": str(pk)[:20]})  # fmt: skip
+        return super()._check_values(value)
+
+
 class AnnouncementForm(Form):
     title = forms.CharField(label="公告标题", max_length=120)
     deadline = forms.DateField(label="报名截止日期", widget=forms.DateInput(attrs={"type": "date"}))
     body = forms.CharField(label="公告正文", widget=forms.Textarea(attrs={"rows": 5}), required=False)
-    posts = forms.ModelMultipleChoiceField(label="招聘岗位（空岗）", queryset=Post.objects.none(),
-                                           widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    posts = KeyChoices(
+        label="招聘岗位（空岗）", queryset=Post.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, posts=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from common.bulk import insert_rows
 from common.retirement import RetirementCategory, add_months, age_on, retirement_date
+from common.validation import full_clean
 from posts.models import Post
 from townships.models import County, Line
 
@@ -106,6 +107,7 @@ def finding_resolve(*, finding: Finding, resolution: str, actor: User) -> Findin
     if not resolution.strip():
         raise ValidationError("请填写处理说明")
     finding.resolution, finding.resolved_by, finding.resolved_at = resolution.strip(), actor, timezone.now()
+    full_clean(finding)  # a note longer than its column is refused in Chinese, not a 500
     finding.save(update_fields=["resolution", "resolved_by", "resolved_at"])
     return finding
 
