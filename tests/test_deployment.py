@@ -20,8 +20,11 @@ def compose() -> dict:
 
 def test_compose_has_the_production_services_with_healthchecks(compose) -> None:
     services = compose["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat", "proxy"}
+    assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "beat", "proxy"}
     for name, service in services.items():
+        if name == "migrate":  # a one-off: runs once and exits
+            assert service["restart"] == "no" and "healthcheck" not in service
+            continue
         assert service["healthcheck"]["test"], name
         assert service.get("restart") == "unless-stopped", name
     assert "pgdata:/var/lib/postgresql/data" in services["postgres"]["volumes"]
@@ -37,11 +40,12 @@ def test_compose_app_services_get_the_environment_they_need(compose, name) -> No
     assert "@postgres:5432/" in service["environment"]["DATABASE_URL"]
     assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert service["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
 
 def test_compose_commands_start_gunicorn_and_celery(compose) -> None:
     services = compose["services"]
-    assert "gunicorn -c config/gunicorn.py config.wsgi:application" in services["web"]["command"]
+    assert services["web"]["command"] == ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
 
@@ -135,3 +139,20 @@ def test_settings_speak_chinese_in_shanghai_time(settings) -> None:
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.USE_TZ is True
+
+
+def test_migrations_run_once_in_their_own_service_not_in_every_web_start(compose) -> None:
+    services = compose["services"]
+    assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert services["migrate"]["environment"] == services["web"]["environment"]
+    assert services["migrate"]["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    for name in ("web", "worker", "beat", "proxy"):
+        assert "migrate" not in str(services[name]["command"] if "command" in services[name] else ""), name
+
+
+def test_the_probes_ask_the_application_not_a_file(compose) -> None:
+    services = compose["services"]
+    assert "/health/web/" in " ".join(services["web"]["healthcheck"]["test"])
+    assert "inspect ping" in " ".join(services["worker"]["healthcheck"]["test"])
+    assert "ensure_connection" in " ".join(services["beat"]["healthcheck"]["test"])
+    # tests/test_health.py runs these very commands against real gunicorn, worker and Redis

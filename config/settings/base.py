@@ -42,9 +42,12 @@ INSTALLED_APPS = [
     "workspace",
     "audit",
     "demo",
+    "health_check",  # the health report's formats (health/)
+    "health",
 ]
 
 MIDDLEWARE = [
+    "health.middleware.ProbeMiddleware",  # /health/ for this machine's probes, before host and HTTPS checks
     "django.middleware.security.SecurityMiddleware",
     # the application serves its own static files (compressed, hashed names cached for a year)
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -174,7 +177,7 @@ STORAGES = {
 }
 # Without collectstatic (development, tests) whitenoise serves the static/ folders themselves.
 WHITENOISE_USE_FINDERS = True
-warnings.filterwarnings("ignore", message="No directory at: ", module="whitenoise")  # STATIC_ROOT
+warnings.filterwarnings("ignore", message="No directory at: ")  # whitenoise's, for STATIC_ROOT
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 
