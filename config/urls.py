@@ -8,6 +8,11 @@ admin.site.site_header = "城乡公益性岗位管理系统"
 admin.site.site_title = "城乡公益性岗位管理系统"
 admin.site.index_title = "系统管理"
 
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
     path("", home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -97,6 +97,7 @@ AXES_CLIENT_IP_CALLABLE = "common.client.client_address"
 SESSION_COOKIE_AGE = 60 * env.int("SESSION_IDLE_MINUTES", default=30)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"  # in Chinese, in the site's layout
 
 # Nothing from elsewhere, nothing inline: our own static files only (charts included).
 CONTENT_SECURITY_POLICY = {
