@@ -83,6 +83,10 @@ def seed_demo_users(*, password: str) -> list[tuple[str, str, str]]:
             username = f"{role.value}_{county.code}"
             user_with_membership_ensure(username=username, password=password, role=role, county=county)
             made.append((username, role.label, county.name))
+        # a second finance user: the one who computes a month never approves or locks it
+        username = f"finance2_{county.code}"
+        user_with_membership_ensure(username=username, password=password, role=Role.FINANCE, county=county)
+        made.append((username, f"{Role.FINANCE.label}（复核）", county.name))
         for township in county.townships.order_by("code"):
             username = f"clerk_{township.code}"
             user_with_membership_ensure(

@@ -133,6 +133,12 @@ class PayrollRun(models.Model):
     attempt = models.PositiveIntegerField("计算次数", default=0)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
+    # Who started the computation of the lines as they stand (None: the scheduled job or a command):
+    # that user never approves or locks the month (payroll.second_person_check).
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="计算人",
+    )  # fmt: skip
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -23,7 +23,8 @@ from common.retirement import add_months
 from people.models import Person
 from placements.models import Placement
 from placements.terms import months_on_post
-from townships.models import County, Line
+from townships.access import membership_of
+from townships.models import County, Line, Role
 
 from . import payroll_audit, payroll_sql
 from .models import Attendance, PayrollLine, PayrollRun, SubsidyPolicy
@@ -66,9 +67,10 @@ def policy_in_force(county: County, line: str, day: dt.date) -> SubsidyPolicy:
     return policy
 
 
-def start(run: PayrollRun) -> PayrollRun:
-    """Flip the run to 计算中 under its row lock as a new attempt, or say why it cannot be
-    computed now. A run silent for PAYROLL_STALE_MINUTES (its worker died) may start again."""
+def start(run: PayrollRun, actor: User | None = None) -> PayrollRun:
+    """Flip the run to 计算中 under its row lock as a new attempt started by `actor` (None: the
+    scheduled job or a command), or say why it cannot be computed now. A run silent for
+    PAYROLL_STALE_MINUTES (its worker died) may start again."""
     with transaction.atomic():
         run = PayrollRun.objects.select_for_update().get(pk=run.pk)
         note = ""
@@ -82,8 +84,10 @@ def start(run: PayrollRun) -> PayrollRun:
         run.state, run.error, run.started_at, run.heartbeat_at = State.COMPUTING, note, now, now
         run.attempt += 1
         run.progress_done = run.progress_total = 0
+        run.started_by = actor
         run.save(
             update_fields=[
+                "started_by",
                 "state",
                 "error",
                 "started_at",
@@ -337,11 +341,11 @@ def compute_in_database(run: PayrollRun, townships: list[int] | None) -> int:
     return count
 
 
-def compute_run(run: PayrollRun) -> PayrollRun:
+def compute_run(run: PayrollRun, actor: User | None = None) -> PayrollRun:
     """Start and compute a whole run in this process (the --sync path), township by township so
     that the run's page shows progress. A failure leaves the run 计算失败 with the reason; a
     re-run replaces every line, so nothing is left half-done."""
-    return compute_started(start(run))
+    return compute_started(start(run, actor))
 
 
 def compute_started(run: PayrollRun) -> PayrollRun:
@@ -392,6 +396,7 @@ def approve(run: PayrollRun, actor: User) -> PayrollRun:
         raise ValidationError(f"只有已计算的月份可以审核（当前：{run.get_state_display()}）")
     from .checks import open_blocking
 
+    second_person_check(run, actor, "审核")
     if changed := attendance_changed_since(run):
         raise ValidationError(f"计算之后有{changed}条考勤记录有变动，请重新计算该月后再审核")
     blocking = open_blocking(run)
@@ -402,6 +407,21 @@ def approve(run: PayrollRun, actor: User) -> PayrollRun:
     run.state, run.approved_by = State.APPROVED, actor
     run.save(update_fields=["state", "approved_by"])
     return run
+
+
+def second_person_check(run: PayrollRun, actor: User, act: str) -> None:
+    """Money is moved by two people (DOMAIN.md §9): whoever started the computation of the lines
+    neither approves nor locks the month; a month the scheduled job computed is approved and
+    locked by two different users. A county may switch this off with a recorded reason."""
+    membership = membership_of(actor)
+    if membership is None or membership.role != Role.FINANCE or membership.county_id != run.county_id:
+        raise ValidationError(f"只有{run.county.name}的财务人员可以{act}该月补贴")
+    if not run.county.payroll_two_people:
+        return
+    if run.started_by_id is not None and actor.pk == run.started_by_id:
+        raise ValidationError(f"{run}由您计算，须由另一名财务人员{act}（双人审核）")
+    if act == "锁定" and run.started_by_id is None and actor.pk == run.approved_by_id:
+        raise ValidationError(f"{run}由您审核，须由另一名财务人员锁定（双人审核）")
 
 
 def attendance_changed_since(run: PayrollRun) -> int:
@@ -421,6 +441,7 @@ def lock(run: PayrollRun, actor: User) -> PayrollRun:
     run = PayrollRun.objects.select_for_update().get(pk=run.pk)
     if run.state != State.APPROVED:
         raise ValidationError(f"只有已审核的月份可以锁定（当前：{run.get_state_display()}）")
+    second_person_check(run, actor, "锁定")
     run.state, run.locked_by, run.locked_at = State.LOCKED, actor, timezone.now()
     run.save(update_fields=["state", "locked_by", "locked_at"])
     payees_freeze(run)

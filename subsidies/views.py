@@ -56,7 +56,8 @@ def run_start(request: HttpRequest) -> HttpResponse:
     require_role(request.user, Role.FINANCE)
     county = visible_counties(request.user).first()
     try:
-        run = payroll.start(payroll.run_for(county, payroll.month_start(request.POST.get("month", ""))))
+        month = payroll.month_start(request.POST.get("month", ""))
+        run = payroll.start(payroll.run_for(county, month), request.user)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("subsidies:run-list")

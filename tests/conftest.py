@@ -27,6 +27,7 @@ class Cast:
     county_admin: User
     hr: User
     finance: User
+    finance2: User  # the second finance user: approves and locks what `finance` computed
     auditor: User
     clerk: User  # 371502101 沙镇镇
     other_clerk: User  # 371502102 堂邑镇, same county
@@ -61,6 +62,7 @@ def cast(seeded: list[County]) -> Cast:
         county_admin=make("admin", Role.COUNTY_ADMIN),
         hr=make("hr", Role.HR, dongchang),
         finance=make("finance", Role.FINANCE, dongchang),
+        finance2=make("finance2", Role.FINANCE, dongchang),
         auditor=make("auditor", Role.AUDITOR, dongchang),
         clerk=make("clerk", Role.CLERK, dongchang, "371502101"),
         other_clerk=make("clerk2", Role.CLERK, dongchang, "371502102"),

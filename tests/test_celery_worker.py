@@ -200,9 +200,8 @@ def default_queue_worker(transactional_db):
     if not settings.REDIS_URL:
         pytest.skip("REDIS_URL is not set: no broker for a real worker (CI sets it)")
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = dict(
-        os.environ, DATABASE_URL=database_url(), DJANGO_SETTINGS_MODULE="config.settings.test", CELERY_QUEUE=queue
-    )
+    env = dict(os.environ, DATABASE_URL=database_url(), DJANGO_SETTINGS_MODULE="config.settings.test")
+    env["CELERY_QUEUE"] = queue
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
          "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],

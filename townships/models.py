@@ -45,10 +45,23 @@ class County(models.Model):
     )
     alert_days = models.PositiveSmallIntegerField("到期提醒提前天数", default=60)
     township_may_announce = models.BooleanField("乡镇（街道）可发布招聘公告", default=False)
+    # DOMAIN.md §9: the finance user who computes a month never approves or locks it. A county may
+    # switch this off only with a recorded reason (the database refuses it without one).
+    payroll_two_people = models.BooleanField("补贴核算须由另一名财务人员审核、锁定", default=True)
+    payroll_two_people_off_reason = models.CharField(
+        "不执行双人审核的原因（依据）", max_length=200, blank=True
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "区县"
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(payroll_two_people=True) | ~models.Q(payroll_two_people_off_reason=""),
+                name="county_two_people_off_has_reason",
+                violation_error_message="关闭补贴核算双人审核须写明原因（依据）",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

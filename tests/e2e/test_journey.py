@@ -261,6 +261,10 @@ def test_a_round_from_open_posts_to_the_locked_payroll_in_the_browser(
     run_url = finance.url
     expect(finance.get_by_role("row", name=township.name)).to_contain_text("1190.00")
     shot(finance, "run-computed")
+    finance.get_by_role("button", name="审核通过").click()  # who computed it: refused
+    message(finance, "须由另一名财务人员审核")
+    finance = signed_in(cast.finance2, run_url)  # the second finance user approves and locks
+    expect(finance.locator("#run-people")).to_contain_text("计算：finance")
     finance.get_by_role("button", name="审核通过").click()
     message(finance, "已审核")
     finance.get_by_role("button", name="锁定该月").click()

@@ -1,6 +1,7 @@
 """新老衔接: importing existing holders, all or nothing, with migrated histories."""
 
 import datetime as dt
+import io
 from decimal import Decimal as M
 
 import pytest
@@ -14,6 +15,7 @@ from placements.migration import COLUMNS, OPTIONAL, placements_import
 from placements.models import Application, Placement, Step
 from posts.models import Post
 from tests import factories
+from tests.test_celery_worker import default_queue_worker  # noqa: F401 (a fixture)
 from townships.models import County, Village
 
 HEADERS = COLUMNS + OPTIONAL[:3]
@@ -41,6 +43,22 @@ def holder(**values) -> list:
     }
     row.update(values)
     return [row[c] for c in HEADERS]
+
+
+@pytest.fixture
+def eager(monkeypatch):  # type: ignore[no-untyped-def]
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+
+def upload_page(client, upload, *, commit: str = "0", capture=None):  # type: ignore[no-untyped-def]
+    """Post the holders' file on HR's page; the job it starts runs (eagerly, on commit) and the
+    job's page is returned."""
+    with capture(execute=True):
+        started = client.post(reverse("placements:migration-upload"), {"file": upload, "commit": commit})
+    assert started.status_code == 302 and started["Location"].startswith("/workspace/jobs/"), started
+    return client.get(started["Location"])
 
 
 def run(rows, dry_run=False, actor=None):  # type: ignore[no-untyped-def]
@@ -138,7 +156,9 @@ def test_the_command_dry_runs_imports_and_fails_loudly(cast, tmp_path, capsys) -
         call_command("import_placements", str(bad), "--county", "371502")
 
 
-def test_a_holder_not_qualifying_now_keeps_the_old_pay_until_the_old_agreement_ends(cast) -> None:
+def test_a_holder_not_qualifying_now_keeps_the_old_pay_until_the_old_agreement_ends(
+    cast, eager, django_capture_on_commit_callbacks
+) -> None:
     # 76 years old on the import day: no longer an 农村大龄人员 (45–65) under the new rules.
     old = {"身份证号": factories.id_number("19500305"), "人员类别": "大龄人员", "协议结束日期": "2022-06-30"}
     for dry_run in (True, False):
@@ -148,7 +168,7 @@ def test_a_holder_not_qualifying_now_keeps_the_old_pay_until_the_old_agreement_e
         assert not Placement.objects.exists() and not Person.objects.exists()
     upload = factories.xlsx([holder(**old, 原月补贴标准="1,200.5")], HEADERS)
     upload.name = "holders.xlsx"
-    page = cast.client(cast.hr).post(reverse("placements:migration-upload"), {"file": upload}, follow=True)
+    page = upload_page(cast.client(cast.hr), upload, capture=django_capture_on_commit_callbacks)
     assert "其中1人不符合现行条件，按原协议待遇至协议期满" in page.content.decode()
     assert not Placement.objects.exists()  # the page's first upload is a dry run
     imported = run([holder(**old, 原月补贴标准="1,200.5")], actor=cast.hr)
@@ -188,7 +208,7 @@ def test_months_locked_before_the_import_were_paid_by_the_old_system_and_get_no_
 
     county = County.objects.get(code="371502")
     march = payroll.compute_run(payroll.run_for(county, dt.date(2022, 3, 1)))
-    payroll.lock(payroll.approve(march, cast.finance), cast.finance)
+    payroll.lock(payroll.approve(march, cast.finance), cast.finance2)
     assert run([holder(协议结束日期="2023-02-28")], actor=cast.hr).imported
     april = payroll.compute_run(payroll.run_for(county, dt.date(2022, 4, 1)))
     assert list(april.lines.values_list("kind", "pay")) == [("regular", M("680.00"))]
@@ -249,3 +269,59 @@ def test_each_imported_holder_is_recorded_in_the_audit_log_with_numbers_masked(c
     changes = Entry.objects.get(subject=subjects["people.person"], content_type__model="person").changes
     assert changes["人员类别"] == ["None", "脱贫享受政策人口"] or "人员类别" in changes
     assert "6228480012345678901" not in str(changes) and changes["bank_account"][1].endswith("8901")
+
+
+def test_a_refused_file_lists_its_problems_on_the_job_page_with_the_whole_report(
+    cast, eager, django_capture_on_commit_callbacks
+) -> None:
+    from openpyxl import load_workbook
+
+    from common.models import Job
+    from common.uploads import kept_path
+
+    client = cast.client(cast.hr)
+    upload = factories.xlsx([holder(), holder(**{"身份证号": "123"})], HEADERS)
+    upload.name = "holders.xlsx"
+    page = upload_page(client, upload, commit="1", capture=django_capture_on_commit_callbacks)
+    text = page.content.decode()
+    assert "共1处错误，未导入任何数据。" in text and "身份证号应为18位" in text
+    job = Job.objects.get(kind=Job.Kind.PLACEMENTS_IMPORT)
+    assert not kept_path(job.params["token"]).exists()  # whole numbers are not kept
+    report = client.get(reverse("workspace:job-download", args=[job.pk]))
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(report.streaming_content))).active.iter_rows(values_only=True)
+    )
+    assert rows[2][:2] == (3, "身份证号") and not Placement.objects.exists()
+
+
+@pytest.mark.worker
+@pytest.mark.usefixtures("default_queue_worker")
+def test_hr_uploads_5000_holders_and_a_real_worker_imports_them_with_progress(cast) -> None:
+    """The page only keeps the file and queues the job (it was killed at 60 s in the request);
+    a real Celery worker imports the 5,000 holders and the job page shows it done."""
+    import time
+
+    from common.models import Job
+
+    client = cast.client(cast.hr)
+    born = [dt.date(1966, 1, 1) + dt.timedelta(days=i) for i in range(5000)]
+    rows = [
+        holder(
+            **{"姓名": "持岗人", "身份证号": factories.id_number(f"{d:%Y%m%d}"), "原月补贴标准": "1700.00"}
+        )
+        for d in born
+    ]
+    upload = factories.xlsx(rows, HEADERS)
+    upload.name = "holders.xlsx"
+    started = time.monotonic()
+    answer = client.post(reverse("placements:migration-upload"), {"file": upload, "commit": "1"})
+    assert answer.status_code == 302 and time.monotonic() - started < 5
+    job = Job.objects.get(kind=Job.Kind.PLACEMENTS_IMPORT)
+    for _ in range(240):
+        job.refresh_from_db()
+        if job.finished:
+            break
+        time.sleep(0.5)
+    assert job.state == Job.State.DONE, job.error
+    assert (job.done, job.total) == (5000, 5000) and Placement.objects.filter(migrated=True).count() == 5000
+    assert "已导入在岗人员5000人" in client.get(answer["Location"]).content.decode()

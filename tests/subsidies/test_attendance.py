@@ -110,7 +110,7 @@ def test_days_int_cannot_read_are_refused_with_the_rule(cast, days) -> None:
 def _locked(month: str, cast) -> PayrollRun:
     run = payroll.compute_run(payroll.run_for(County.objects.get(code="371502"), payroll.month_start(month)))
     payroll.approve(run, cast.finance)
-    return payroll.lock(run, cast.finance)
+    return payroll.lock(run, cast.finance2)
 
 
 def test_a_locked_month_takes_a_correction_with_its_reason_paid_back_later(cast) -> None:

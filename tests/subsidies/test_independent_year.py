@@ -168,7 +168,8 @@ def owed_money(worker: Worker, first: dt.date) -> Money:
 class Year:
     county: County
     workers: list[Worker]
-    finance: User
+    finance: User  # computes each month
+    checker: User  # a second finance user: approves and locks it
     paid: dict[tuple[str, dt.date], Money] = field(default_factory=dict)  # the ledger, per month paid for
     locked: dict[int, list[tuple]] = field(default_factory=dict)  # run id: its lines when locked
 
@@ -229,14 +230,14 @@ def pay_the_year(year: Year, events: Events | None = None, twice: bool = False) 
         first = D(2022, month, 1)
         for event in (events or {}).get(month, []):
             event()
-        run = payroll.compute_run(payroll.run_for(year.county, first))
+        run = payroll.compute_run(payroll.run_for(year.county, first), year.finance)
         assert run.state == PayrollRun.State.COMPUTED, run.error
         if twice:  # a re-run of an unlocked month gives the same lines, never duplicates
             before = snapshot(run.pk)
-            run = payroll.compute_run(run)
+            run = payroll.compute_run(run, year.finance)
             assert snapshot(run.pk) == before
         adjusted = check_run(year, run)
-        payroll.lock(payroll.approve(run, year.finance), year.finance)
+        payroll.lock(payroll.approve(run, year.checker), year.checker)  # two people: computed ≠ approved
         for worker in year.workers:
             if (line := owed(worker, first)) is not None:
                 year.paid[(worker.name, first)] = line[1]
@@ -256,12 +257,13 @@ def paid_in_2022(worker: Worker) -> Money:
     return tuple(total)  # type: ignore[return-value]
 
 
-def finance_of(county: str, cast: Cast) -> User:
+def finance_of(county: str, cast: Cast, second: bool = False) -> User:
     if county == DONGCHANG:
-        return cast.finance
+        return cast.finance2 if second else cast.finance
     return user_with_membership_ensure(
-        username="finance_yz", password=PASSWORD, role=Role.FINANCE, county=County.objects.get(code=county)
-    )
+        username="finance2_yz" if second else "finance_yz", password=PASSWORD, role=Role.FINANCE,
+        county=County.objects.get(code=county),
+    )  # fmt: skip
 
 
 def hire(*workers: Worker) -> list[Worker]:
@@ -281,7 +283,8 @@ def hire(*workers: Worker) -> list[Worker]:
 
 
 def year_of(county: str, cast: Cast, *workers: Worker) -> Year:
-    return Year(County.objects.get(code=county), hire(*workers), finance_of(county, cast))
+    finance, checker = finance_of(county, cast), finance_of(county, cast, second=True)
+    return Year(County.objects.get(code=county), hire(*workers), finance, checker)
 
 
 def clerk_of(worker: Worker, cast: Cast) -> User:

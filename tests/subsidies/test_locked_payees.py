@@ -26,7 +26,7 @@ def locked_month(cast, month: str = "2022-03") -> PayrollRun:
     county = County.objects.get(code="371502")
     run = payroll.compute_run(payroll.run_for(county, payroll.month_start(month)))
     payroll.approve(run, cast.finance)
-    return payroll.lock(run, cast.finance)
+    return payroll.lock(run, cast.finance2)
 
 
 def workbook_row(client, run: PayrollRun) -> list:
@@ -125,7 +125,8 @@ def test_the_admin_reads_runs_but_cannot_change_or_delete_them(cast) -> None:
     assert page.status_code == 200 and 'name="_save"' not in page.text
     moved = admin.post(reverse("admin:subsidies_payrollrun_change", args=[run.pk]), {"month": "2022-04-01"})
     assert moved.status_code == 403
-    assert admin.post(reverse("admin:subsidies_payrollrun_delete", args=[run.pk]), {"post": "yes"}).status_code == 403
+    deleted = admin.post(reverse("admin:subsidies_payrollrun_delete", args=[run.pk]), {"post": "yes"})
+    assert deleted.status_code == 403
     assert admin.get(reverse("admin:subsidies_payrollrun_add")).status_code == 403
     run.refresh_from_db()
     assert (run.month, run.state, run.lines.count()) == (dt.date(2022, 3, 1), "locked", 1)
@@ -153,10 +154,10 @@ def test_a_policy_saved_over_locked_months_says_what_it_will_correct(cast) -> No
     policy = SubsidyPolicy.objects.get(county__code="371502", line="rural")
     url = reverse("admin:subsidies_subsidypolicy_change", args=[policy.pk])
     data = {
-        "county": policy.county_id, "line": "rural", "valid_from": policy.valid_from, "document": policy.document,
-        "basis": policy.basis, "hourly_rate": "18.00", "hours_per_day": policy.hours_per_day,
-        "required_days": policy.required_days, "split": policy.split, "province_annual": policy.province_annual,
-        "city_percent": policy.city_percent, "valid_to": "",
+        "county": policy.county_id, "line": "rural", "valid_from": policy.valid_from,
+        "document": policy.document, "basis": policy.basis, "hourly_rate": "18.00",
+        "hours_per_day": policy.hours_per_day, "required_days": policy.required_days, "split": policy.split,
+        "province_annual": policy.province_annual, "city_percent": policy.city_percent, "valid_to": "",
     }  # fmt: skip
     response = admin.post(url, {k: "" if v is None else v for k, v in data.items()}, follow=True)
     assert "已锁定的1个月（2022年03月）" in response.text
@@ -188,3 +189,39 @@ def test_another_countys_run_on_the_export_page_answers_404(cast) -> None:
     assert cast.client(cast.finance).get(url).status_code == 404
     assert cast.client(cast.finance).post(url).status_code == 404
     assert cast.client(cast.hr_other_county).get(url).status_code == 200
+
+
+def test_two_people_move_a_month(cast) -> None:
+    """DOMAIN.md §9: whoever computes a month neither approves nor locks it; a month the scheduled
+    job computed is approved and locked by two different finance users; only this county's
+    finance users approve or lock; a county switches this off only with a recorded reason."""
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    factories.placement("371502101")
+    county = County.objects.get(code="371502")
+    run = payroll.compute_run(payroll.run_for(county, dt.date(2022, 3, 1)), cast.finance)
+    with pytest.raises(ValidationError, match="由您计算，须由另一名财务人员审核"):
+        payroll.approve(run, cast.finance)
+    with pytest.raises(ValidationError, match="只有东昌府区的财务人员可以审核"):
+        payroll.approve(run, cast.hr)
+    payroll.approve(run, cast.finance2)
+    with pytest.raises(ValidationError, match="由您计算，须由另一名财务人员锁定"):
+        payroll.lock(run, cast.finance)
+    assert payroll.lock(run, cast.finance2).state == "locked"
+
+    april = payroll.compute_run(payroll.run_for(county, dt.date(2022, 4, 1)))  # the beat job's
+    payroll.approve(april, cast.finance)
+    with pytest.raises(ValidationError, match="由您审核，须由另一名财务人员锁定"):
+        payroll.lock(april, cast.finance)
+    assert payroll.lock(april, cast.finance2).locked_by == cast.finance2
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        County.objects.filter(pk=county.pk).update(payroll_two_people=False)  # no reason: refused
+    County.objects.filter(pk=county.pk).update(
+        payroll_two_people=False, payroll_two_people_off_reason="财务仅一人，经区政府同意（文号）"
+    )
+    may = payroll.compute_run(payroll.run_for(county, dt.date(2022, 5, 1)), cast.finance)
+    assert payroll.lock(payroll.approve(may, cast.finance), cast.finance).state == "locked"
+    page = cast.client(cast.finance).get(reverse("subsidies:run-detail", args=[may.pk])).text
+    assert "本区县已关闭双人审核：财务仅一人" in page and "计算：finance" in page

@@ -96,7 +96,7 @@ def test_rerunning_replaces_lines_and_a_locked_month_never_changes(cast) -> None
     again = run_month("371502", "2022-03")
     assert run.pk == again.pk and PayrollLine.objects.filter(run=run).count() == 1
     payroll.approve(again, cast.finance)
-    payroll.lock(again, cast.finance)
+    payroll.lock(again, cast.finance2)
     with pytest.raises(ValidationError, match="已锁定，不能重新计算"):
         run_month("371502", "2022-03")
     assert PayrollLine.objects.filter(run=run).count() == 1
@@ -197,7 +197,7 @@ def test_the_payroll_workbook_has_a_summary_a_sheet_per_township_and_totals(cast
     cell = wb["堂邑镇"].cell(row=3, column=14)
     assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s" and cell.quotePrefix
     payroll.approve(run, cast.finance)
-    payroll.lock(PayrollRun.objects.get(pk=run.pk), cast.finance)
+    payroll.lock(PayrollRun.objects.get(pk=run.pk), cast.finance2)
     call_command("export_payroll", "--county", "371502", "--month", "2022-03", "--output", str(path))
     assert load_workbook(path)["汇总"]["A1"].value == "东昌府区2022年03月城乡公益性岗位补贴发放表"
 
@@ -206,7 +206,7 @@ def test_a_correction_to_a_locked_month_becomes_an_adjustment_line_later(cast) -
     placement = factories.placement("371502101")
     february = run_month("371502", "2022-02")
     payroll.approve(february, cast.finance)
-    payroll.lock(PayrollRun.objects.get(pk=february.pk), cast.finance)
+    payroll.lock(PayrollRun.objects.get(pk=february.pk), cast.finance2)
     # The exit on 14 February is recorded only in March: February paid 680.00 for 28 days.
     placement.exit_date = D(2022, 2, 14)
     placement.save()
@@ -224,7 +224,7 @@ def test_a_correction_to_a_locked_month_becomes_an_adjustment_line_later(cast) -
     again = run_month("371502", "2022-03")
     assert again.lines.count() == 1  # re-running replaces, never duplicates
     payroll.approve(again, cast.finance)
-    payroll.lock(PayrollRun.objects.get(pk=again.pk), cast.finance)
+    payroll.lock(PayrollRun.objects.get(pk=again.pk), cast.finance2)
     assert not run_month("371502", "2022-04").lines.exists()  # corrected once, not again
 
 

@@ -74,7 +74,7 @@ def test_the_pdf_of_a_township_names_its_people_and_amounts(cast, run) -> None:
 
 def test_a_locked_month_prints_without_the_draft_mark(cast, run) -> None:
     payroll.approve(run, cast.finance)
-    payroll.lock(run, cast.hr)
+    payroll.lock(run, cast.finance2)
     page = cast.client(cast.finance).get(reverse("subsidies:run-sheet", args=[run.pk])).content.decode()
     assert "草稿" not in page
     pdf = cast.client(cast.finance).get(reverse("subsidies:run-sheet-pdf", args=[run.pk]))

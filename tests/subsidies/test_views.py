@@ -26,8 +26,11 @@ def test_finance_computes_approves_locks_and_downloads_a_month(cast, eager) -> N
     progress = client.get(reverse("subsidies:run-progress", args=[run.pk])).json()
     assert progress["state"] == "computed" and progress["done"] == progress["total"] == 14
     assert client.post(reverse("subsidies:run-start"), {"month": "2022-03"}, follow=True).status_code == 200
-    client.post(reverse("subsidies:run-decide", args=[run.pk]), {"action": "approve"})
-    locked = client.post(reverse("subsidies:run-decide", args=[run.pk]), {"action": "lock"}, follow=True)
+    refused = client.post(reverse("subsidies:run-decide", args=[run.pk]), {"action": "approve"}, follow=True)
+    assert "由您计算，须由另一名财务人员审核" in refused.content.decode()  # who computed never approves
+    checker = cast.client(cast.finance2)
+    checker.post(reverse("subsidies:run-decide", args=[run.pk]), {"action": "approve"})
+    locked = checker.post(reverse("subsidies:run-decide", args=[run.pk]), {"action": "lock"}, follow=True)
     assert "已锁定，此后不再变动" in locked.content.decode()
     again = client.post(reverse("subsidies:run-start"), {"month": "2022-03"}, follow=True).content.decode()
     assert "已锁定，不能重新计算" in again
