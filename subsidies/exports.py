@@ -15,7 +15,7 @@ from common.idcard import mask_id_number
 from common.xlsx import Sheet, write_workbook
 from townships.models import Line, Township
 
-from .models import PayrollLine, PayrollRun
+from .models import PayrollLine, PayrollRun, people_paid
 
 HEADERS = [
     "序号",
@@ -111,7 +111,7 @@ def township_totals(run: PayrollRun) -> dict[int, dict]:
     """Per township id: people, lines and the four amounts summed by the database (one query)."""
     sums = PayrollLine.objects.filter(run=run, township__county_id=run.county_id).values("township_id")
     sums = sums.annotate(
-        people=Count("placement", distinct=True),
+        people=people_paid(),
         lines=Count("id"),
         pay=Sum("pay"),
         province=Sum("province"),

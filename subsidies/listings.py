@@ -14,7 +14,7 @@ LINES = Listing(
     filters=("run", "q", "township", "line", "kind"),
     columns=[
         ("镇街", lambda line: line.township.name),
-        ("村（社区）", lambda line: line.placement.person.village.name),
+        ("村（社区）", lambda line: line.placement.post.village.name),  # the post's, as on the payroll
         ("姓名", lambda line: line.payee_name or line.placement.person.name),
         ("身份证号", lambda line: mask_id_number(line.payee_id_number or line.placement.person.id_number)),
         ("城乡", lambda line: line.get_line_display()),

@@ -157,6 +157,14 @@ class PayrollRun(models.Model):
 
 
 SHARES = models.F("province") + models.F("city") + models.F("district")
+# 人数 (people paid in a month), the one definition every page, sheet and report counts: the
+# placements with a regular line of the month. Someone with only a 补发/扣回 line for an earlier
+# month is not counted (their amounts are in the totals); a person counts once per post held.
+PEOPLE_NOTE = "人数：当月有补贴明细（当月补贴）的在岗人数，仅有补发/扣回的人员不计入人数，其金额计入合计。"
+
+
+def people_paid() -> models.Count:
+    return models.Count("placement", distinct=True, filter=Q(kind="regular"))
 
 
 class PayrollLine(models.Model):

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 
 from common.xlsx import Sheet, write_workbook
 from placements.models import Placement
 from townships.models import County, Line
 
-from .models import PayrollLine, PayrollRun
+from .models import PayrollLine, PayrollRun, people_paid
 
 ZERO = Decimal("0.00")
 MONEY = ("pay", "province", "city", "district")
@@ -24,33 +24,52 @@ def cost_rows(county: County, year: int) -> list[dict]:
     rows = (
         lines.values("township__code", "township__name", "run__month", "run__state")
         .annotate(
-            people=Count("placement", distinct=True, filter=Q(kind=PayrollLine.Kind.REGULAR)),
+            people=people_paid(),
             **{k: Sum(k) for k in MONEY},
         )
         .order_by("township__code", "run__month")
     )
-    return [dict(r) | {k: Decimal(r[k] or 0).quantize(Decimal("0.01")) for k in MONEY} for r in rows]
+    return [
+        dict(r) | {k: Decimal(r[k] or 0).quantize(Decimal("0.01")) for k in MONEY} | {"draft": is_draft(r)}
+        for r in rows
+    ]
+
+
+def is_draft(row: dict) -> bool:
+    """A month computed but not yet approved: its figures may still change (shown as 草稿)."""
+    return row["run__state"] not in (PayrollRun.State.APPROVED, PayrollRun.State.LOCKED)
+
+
+def month_label(row: dict) -> str:
+    return f"{row['run__month']:%Y-%m}" + ("（草稿）" if row["draft"] else "")
 
 
 def monthly_totals(rows: list[dict]) -> list[dict]:
-    """Per month, summed over townships (for the chart)."""
+    """Per month, summed over townships (for the chart and the page), with its 草稿 mark."""
     months: dict[dt.date, dict] = {}
     for row in rows:
-        month = months.setdefault(row["run__month"], {"month": row["run__month"], **{k: ZERO for k in MONEY}})
+        month = months.setdefault(
+            row["run__month"], {"month": row["run__month"], "draft": row["draft"], **{k: ZERO for k in MONEY}}
+        )
         for k in MONEY:
             month[k] += row[k]
     return [months[m] for m in sorted(months)]
 
 
+def drafts_note(rows: list[dict]) -> str:
+    """The title note naming months not yet approved, or ""."""
+    drafts = sorted({r["run__month"] for r in rows if r["draft"]})
+    return ("（含未审核的草稿月份：" + "、".join(f"{m:%m}月" for m in drafts) + "）") if drafts else ""
+
+
 def cost_workbook_write(*, county: County, year: int, target: str | IO[bytes]) -> int:
     rows = cost_rows(county, year)
-    unlocked = sorted({r["run__month"] for r in rows if r["run__state"] != PayrollRun.State.LOCKED})
-    note = ("（含未锁定月份：" + "、".join(f"{m:%m}月" for m in unlocked) + "）") if unlocked else ""
+    note = drafts_note(rows)
     totals = {k: sum((r[k] for r in rows), ZERO) for k in MONEY}
     detail = Sheet(
         name="分镇街分月", title=f"{county.name}{year}年城乡公益性岗位补贴资金分担表{note}",
         headers=["镇街代码", "镇街", "月份", "发放人数", "补贴金额", "省级承担", "市级承担", "区级承担"],
-        rows=([r["township__code"], r["township__name"], f"{r['run__month']:%Y-%m}", r["people"],
+        rows=([r["township__code"], r["township__name"], month_label(r), r["people"],
                *(r[k] for k in MONEY)] for r in rows),
         totals=["合计", "", "", "", *(totals[k] for k in MONEY)], money_columns={4, 5, 6, 7}, signatures=True,
         widths={0: 12, 1: 14},
@@ -59,7 +78,8 @@ def cost_workbook_write(*, county: County, year: int, target: str | IO[bytes]) -
     summary = Sheet(
         name="分月汇总", title=f"{county.name}{year}年补贴资金分月汇总{note}",
         headers=["月份", "补贴金额", "省级承担", "市级承担", "区级承担"],
-        rows=([f"{m['month']:%Y-%m}", *(m[k] for k in MONEY)] for m in by_month),
+        rows=([month_label({"run__month": m["month"], "draft": m["draft"]}), *(m[k] for k in MONEY)]
+              for m in by_month),
         totals=["合计", *(totals[k] for k in MONEY)], money_columns={1, 2, 3, 4}, signatures=True,
     )  # fmt: skip
     return write_workbook(target, [summary, detail])

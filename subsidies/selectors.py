@@ -3,7 +3,7 @@
 import hashlib
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from common.cache import cached
@@ -11,7 +11,7 @@ from people.selectors import person_search
 from townships.access import scope_by_county, scope_by_township, township_pk, visible_townships
 from townships.models import County
 
-from .models import PayrollLine, PayrollRun
+from .models import PayrollLine, PayrollRun, people_paid
 
 
 def payroll_lines(
@@ -38,7 +38,7 @@ def payroll_lines(
         lines = lines.filter(line=line)
     if kind in PayrollLine.Kind.values:
         lines = lines.filter(kind=kind)
-    return lines.select_related("township", "placement__person__village")
+    return lines.select_related("township", "placement__person", "placement__post__village")
 
 
 def township_totals(run: PayrollRun, user: User | AnonymousUser) -> list[dict]:
@@ -55,7 +55,7 @@ def township_totals(run: PayrollRun, user: User | AnonymousUser) -> list[dict]:
         return list(
             lines
             .values("township__code", "township__name")
-            .annotate(people=Count("placement", distinct=True), pay=Sum("pay"), province=Sum("province"),
+            .annotate(people=people_paid(), pay=Sum("pay"), province=Sum("province"),
                       city=Sum("city"), district=Sum("district"))
             .order_by("township__code")
         )  # fmt: skip

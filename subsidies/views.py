@@ -25,7 +25,7 @@ from .attendance import attendance_import, corrected
 from .checks import finding_resolve
 from .exports import payroll_workbook_write
 from .listings import LINES
-from .models import PayrollLine, PayrollRun
+from .models import PEOPLE_NOTE, PayrollLine, PayrollRun
 from .printing import PayrollSheet, payroll_sheet
 from .reports import cost_workbook_write, monthly_totals
 from .tasks import dispatch
@@ -79,7 +79,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "run": run, "townships": selectors.township_totals(run, request.user),
         "is_finance": has_role(request.user, Role.FINANCE),
         "stalled": payroll.stalled(run), "stale_minutes": settings.PAYROLL_STALE_MINUTES,
-        "findings": run.findings.select_related("resolved_by")[:500],
+        "findings": run.findings.select_related("resolved_by")[:500], "people_note": PEOPLE_NOTE,
     }  # fmt: skip
     return render(request, "subsidies/run_detail.html", context)
 

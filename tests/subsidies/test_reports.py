@@ -18,7 +18,9 @@ def test_the_cost_split_of_a_year_adds_up_to_the_payroll(cast, tmp_path) -> None
     factories.placement("371502102", on_post=dt.date(2022, 3, 16), name="月中人")
     county = County.objects.get(code="371502")
     for m in range(1, 5):
-        payroll.compute_run(payroll.run_for(county, dt.date(2022, m, 1)))
+        run = payroll.compute_run(payroll.run_for(county, dt.date(2022, m, 1)), cast.finance)
+        if m == 1:
+            payroll.approve(run, cast.finance2)  # approved: no longer a draft
     rows = cost_rows(county, 2022)
     lines = PayrollLine.objects.filter(run__county=county)
     for k in ("pay", "province", "city", "district"):
@@ -32,8 +34,40 @@ def test_the_cost_split_of_a_year_adds_up_to_the_payroll(cast, tmp_path) -> None
     path = tmp_path / "cost.xlsx"
     call_command("cost_report", "--county", "371502", "--year", "2022", "--output", str(path))
     summary = list(load_workbook(path)["分月汇总"].iter_rows(values_only=True))
-    assert "含未锁定月份：01月、02月、03月、04月" in summary[0][0]
+    assert "含未审核的草稿月份：02月、03月、04月" in summary[0][0]
+    assert [row[0] for row in summary[2:4]] == ["2022-01", "2022-02（草稿）"]
     assert summary[-3][:2] == ("合计", 3750.97)
+    page = cast.client(cast.finance).get("/subsidies/costs/?year=2022").text
+    assert page.count("草稿，未审核") == 3
+
+
+def test_the_run_page_workbook_and_cost_report_count_people_alike(cast) -> None:
+    """One 人数: people with a regular line of the month; a back-pay-only person is not counted."""
+    from io import BytesIO
+
+    from django.urls import reverse
+
+    from subsidies.exports import payroll_workbook_write
+
+    left = factories.placement("371502101", name="离岗人")
+    factories.placement("371502101", name="在岗人")
+    county = County.objects.get(code="371502")
+    february = payroll.compute_run(payroll.run_for(county, dt.date(2022, 2, 1)), cast.finance)
+    payroll.lock(payroll.approve(february, cast.finance2), cast.finance2)
+    left.exit_date = dt.date(2022, 1, 31)  # recorded late: February is recovered in March
+    left.save()
+    march = payroll.compute_run(payroll.run_for(county, dt.date(2022, 3, 1)), cast.finance)
+    assert sorted(march.lines.values_list("kind", flat=True)) == ["recovery", "regular"]
+    page = cast.client(cast.finance).get(reverse("subsidies:run-detail", args=[march.pk]))
+    assert [t["people"] for t in page.context["townships"]] == [1]
+    assert "仅有补发/扣回的人员不计入人数" in page.text
+    (row,) = [r for r in cost_rows(county, 2022) if r["run__month"] == dt.date(2022, 3, 1)]
+    assert row["people"] == 1
+    book = BytesIO()
+    payroll_workbook_write(run=march, target=book)
+    book.seek(0)
+    summary = list(load_workbook(book)["汇总"].iter_rows(values_only=True))
+    assert [r[2] for r in summary if r[0] == "371502101"] == [1]
 
 
 def test_the_insurance_roster_lists_rural_holders_on_post(cast, tmp_path) -> None:
