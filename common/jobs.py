@@ -1,14 +1,23 @@
 """Writes of background jobs (common.models.Job): progress, success and failure, each its own
-short statement outside any long transaction, so that the job's page sees them at once."""
+short statement outside any long transaction, so that the job's page sees them at once. Imports
+(applicants' previews and imports, 新老衔接) also leave a result for their page: counts and the
+first problems in params["result"], every problem in a workbook (the job's file)."""
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
 from .models import Job
+from .sheets import CellProblem
+from .xlsx import Sheet, write_workbook
+
+SHOWN_PROBLEMS = 200  # on a page; the workbook has them all
 
 
 def job_progress(job_id: int, done: int, total: int | None = None) -> None:
@@ -18,11 +27,12 @@ def job_progress(job_id: int, done: int, total: int | None = None) -> None:
     Job.objects.filter(pk=job_id).update(**fields)
 
 
-def job_done(job_id: int, *, message: str = "", file: str = "") -> None:
+def job_done(job_id: int, *, message: str = "", file: str = "", result: dict | None = None) -> None:
     job = Job.objects.get(pk=job_id)
+    params = job.params | {"result": result} if result is not None else job.params
     Job.objects.filter(pk=job_id).update(
         state=Job.State.DONE, done=job.total, message=message, file=file or job.file.name,
-        finished_at=timezone.now(),
+        finished_at=timezone.now(), params=params,
     )  # fmt: skip
 
 
@@ -38,6 +48,11 @@ def job_get(*, user: User, pk: int) -> Job:
         raise Http404("没有这个任务") from None
 
 
+def job_of_upload(*, user: User, kind: str, token: str) -> Job | None:
+    """The user's job of `kind` for the uploaded file `token`, if there is one."""
+    return Job.objects.filter(user=user, kind=kind, params__token=token).order_by("-pk").first()
+
+
 def dispatch(job: Job, send: Callable[[], object]) -> None:
     """Queue `send()` once the job row is committed; with the queue unreachable the job fails
     with that reason, so nothing is lost silently."""
@@ -49,3 +64,20 @@ def dispatch(job: Job, send: Callable[[], object]) -> None:
             job_fail(job.pk, "任务队列暂时不可用，任务未能开始，请稍后重试。")
 
     transaction.on_commit(queue)
+
+
+def problems_result(problems: list[CellProblem], title: str) -> tuple[dict, str]:
+    """A refused file's result for its page (count and the first problems) and the name of the
+    workbook listing every problem (under MEDIA_ROOT/jobs), to be the job's file."""
+    name = f"jobs/{uuid.uuid4().hex}.xlsx"
+    path = Path(settings.MEDIA_ROOT) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_workbook(str(path), [_problems_sheet(problems, title)])
+    shown = [[p.row, p.column, p.message] for p in problems[:SHOWN_PROBLEMS]]
+    return {"ok": False, "problem_count": len(problems), "problems": shown}, name
+
+
+def _problems_sheet(problems: Iterable[CellProblem], title: str) -> Sheet:
+    rows = ([p.row, p.column, p.message] for p in problems)
+    headers = ["行号", "列", "错误说明"]
+    return Sheet(name="错误报告", title=title, headers=headers, rows=rows, widths={0: 8, 1: 14, 2: 80})

@@ -15,10 +15,13 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         EXPORT = "export", "导出列表"
         APPLICANT_IMPORT = "applicant_import", "导入申请人"
+        APPLICANT_PREVIEW = "applicant_preview", "检查申请人表格"
+        PLACEMENTS_IMPORT = "placements_import", "新老衔接导入"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
     kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.EXPORT)
     listing = models.CharField("列表", max_length=40, blank=True)
+    # what the job was asked (and, for imports, under "result": what a page shows of the outcome)
     params = models.JSONField("条件", default=dict)
     title = models.CharField("任务", max_length=200)
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)

@@ -9,7 +9,10 @@ FILE_UPLOAD_HANDLERS), which stops keeping a file's bytes once it passes the lim
 
 import copy
 import io
+import re
+import uuid
 import zipfile
+from pathlib import Path
 from typing import IO
 
 from django.conf import settings
@@ -27,8 +30,32 @@ CHUNK = MB
 BIG_PARTS = ("xl/worksheets/", "xl/sharedStrings.xml")
 
 
+KEPT_DIR = "imports"  # under MEDIA_ROOT: files waiting for their background check or import
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
 class UploadRefused(ValueError):
     """The file is refused before reading; the message is for the user."""
+
+
+def keep(upload: IO[bytes]) -> str:
+    """Keep an uploaded file for a background job (after the one size check); its token. The
+    file holds whole ID and bank numbers: the job removes it once done with it, a refused one at
+    once, and a nightly task whatever is left (people.import_jobs.stale_uploads_remove)."""
+    size_check(getattr(upload, "size", 0) or 0)
+    token = uuid.uuid4().hex
+    path = kept_path(token)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as out:
+        for chunk in upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(CHUNK), b""):
+            out.write(chunk)
+    return token
+
+
+def kept_path(token: str) -> Path:
+    """Where the file behind `token` waits (a token is 32 hex digits: nothing else is a path)."""
+    name = token if TOKEN.match(token) else "0" * 32
+    return Path(settings.MEDIA_ROOT) / KEPT_DIR / f"{name}.xlsx"
 
 
 def max_bytes() -> int:

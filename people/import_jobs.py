@@ -1,6 +1,9 @@
-"""The applicant import as a background job: the clerk confirms a previewed file, a Celery
-worker imports it (all or nothing, people.imports) and the job's page shows the progress and
-the result. The worker checks again that the user is the clerk of that township."""
+"""The applicant import as background jobs (common.jobs): the clerk uploads a file, a Celery worker
+checks it (the preview: a dry run, of any size, with progress) and the preview page shows the
+result; the clerk confirms, a worker imports it (all or nothing, people.imports). Each worker
+checks again that the user is the clerk of that township. A file the preview refuses is removed
+at once (it holds whole ID and bank numbers); its problems stay in a workbook. One import job per
+uploaded file: a second confirmation answers the job the first one started."""
 
 import logging
 import time
@@ -8,30 +11,95 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import transaction
 
-from common.jobs import dispatch, job_done, job_fail, job_progress
+from common.jobs import dispatch, job_done, job_fail, job_of_upload, job_progress, problems_result
 from common.models import Job
+from common.uploads import KEPT_DIR
 from townships.access import membership_of
 from townships.models import Role, Township
 
-from .imports import UPLOAD_DIR, applicants_import, upload_path
+from .imports import ImportReport, applicants_import, upload_path
 
 log = logging.getLogger(__name__)
+SHOWN_ROWS = 500  # preview rows on the page
 
 
-def applicant_import_start(*, user: User, township: Township, token: str, rows: int) -> Job:
-    from .tasks import run_applicant_import
+def applicant_preview_start(*, user: User, township: Township, token: str) -> Job:
+    from .tasks import run_applicant_preview
 
     job = Job.objects.create(
-        user=user, kind=Job.Kind.APPLICANT_IMPORT, params={"township": township.code, "token": token},
-        title=f"导入{township.name}申请人", total=rows,
+        user=user, kind=Job.Kind.APPLICANT_PREVIEW, params={"township": township.code, "token": token},
+        title=f"检查{township.name}申请人表格",
     )  # fmt: skip
-    dispatch(job, lambda: run_applicant_import.delay(job.pk))
+    dispatch(job, lambda: run_applicant_preview.delay(job.pk))
     return job
+
+
+def applicant_preview_run(job_id: int) -> Job:
+    """The dry run of the job's file; its result (counts, preview rows, problems) for the page."""
+    job = Job.objects.select_related("user").get(pk=job_id)
+    township, path = _checked(job)
+    if township is None or path is None:
+        return Job.objects.get(pk=job.pk)
+    job_progress(job.pk, 0)
+    with path.open("rb") as source:
+        report = applicants_import(township=township, source=source, dry_run=True, progress=_bar(job.pk))
+    if report.ok:
+        job_done(job.pk, message=f"共 {report.total} 行，全部通过检查。", result=_preview(report, ok=True))
+        return Job.objects.get(pk=job.pk)
+    path.unlink(missing_ok=True)  # refused: nothing will import it, and it holds whole numbers
+    title = f"{township.name}申请人导入错误报告（共{len(report.problems)}处，未导入任何数据）"
+    result, name = problems_result(report.problems, title)
+    job_done(
+        job.pk, message=f"发现 {len(report.problems)} 处错误，未导入任何数据。", file=name,
+        result=result | _preview(report, ok=False),
+    )  # fmt: skip
+    return Job.objects.get(pk=job.pk)
+
+
+def _preview(report: ImportReport, *, ok: bool) -> dict:
+    rows = [
+        {"row": r.row, "name": r.name, "masked_id": r.masked_id, "village": r.village, "groups": r.groups,
+         "action": r.action, "errors": r.errors}
+        for r in report.rows[:SHOWN_ROWS]
+    ]  # fmt: skip
+    return {
+        "ok": ok, "total": report.total, "created": report.created, "updated": report.updated, "rows": rows,
+        "file_problems": [p.message for p in report.problems if p.row <= 1 or not report.rows],
+    }  # fmt: skip
+
+
+def applicant_import_start(*, user: User, township: Township, token: str, rows: int) -> tuple[Job, bool]:
+    """The import job of the file `token`, and whether this call started it: a confirmation
+    submitted twice (or from two tabs) starts one job. The user's row is locked while looking,
+    so that two requests at the same moment cannot both start one."""
+    from .tasks import run_applicant_import
+
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        existing = job_of_upload(user=user, kind=Job.Kind.APPLICANT_IMPORT, token=token)
+        if existing is not None:
+            return existing, False
+        job = Job.objects.create(
+            user=user, kind=Job.Kind.APPLICANT_IMPORT, params={"township": township.code, "token": token},
+            title=f"导入{township.name}申请人", total=rows,
+        )  # fmt: skip
+        dispatch(job, lambda: run_applicant_import.delay(job.pk))
+    return job, True
 
 
 def applicant_import_run(job_id: int) -> Job:
     job = Job.objects.select_related("user").get(pk=job_id)
+    township, path = _checked(job)
+    if township is not None and path is not None:
+        _run(job, township, path)
+    return Job.objects.get(pk=job.pk)
+
+
+def _checked(job: Job) -> tuple[Township | None, Path | None]:
+    """The township and file of an applicant job, checked again by the worker (the user is still
+    that township's clerk; the file is still there); else the job fails and (None, None)."""
     membership = membership_of(job.user)
     code, path = job.params.get("township", ""), upload_path(job.params.get("token", ""))
     if membership is None or membership.role != Role.CLERK or membership.township.code != code:
@@ -39,20 +107,25 @@ def applicant_import_run(job_id: int) -> Job:
     elif not path.exists():
         job_fail(job.pk, "导入文件不存在或已过期，请重新上传")
     else:
-        _run(job, membership.township, path)
-    return Job.objects.get(pk=job.pk)
+        return membership.township, path
+    return None, None
 
 
-def _run(job: Job, township: Township, path) -> None:  # type: ignore[no-untyped-def]
+def _bar(job_id: int):  # type: ignore[no-untyped-def]
+    return lambda done, total: job_progress(job_id, done, total)
+
+
+def _run(job: Job, township: Township, path: Path) -> None:
     job_progress(job.pk, 0)
     try:
         with path.open("rb") as source:
-            report = applicants_import(township=township, source=source, dry_run=False)
+            report = applicants_import(township=township, source=source, dry_run=False, progress=_bar(job.pk))
     except Exception as exc:  # the database failed: the import's transaction left nothing behind
         log.exception("applicant import job %s failed", job.pk)
         job_fail(job.pk, f"导入失败（{exc.__class__.__name__}），未导入任何数据，请稍后重试。")
         return
     if not report.imported:
+        path.unlink(missing_ok=True)
         job_fail(job.pk, f"文件有 {len(report.problems)} 处错误，未导入任何数据，请修改后重新上传。")
         return
     path.unlink(missing_ok=True)
@@ -61,11 +134,11 @@ def _run(job: Job, township: Township, path) -> None:  # type: ignore[no-untyped
 
 
 def stale_uploads_remove() -> int:
-    """Remove uploaded applicant files left longer than IMPORT_UPLOAD_HOURS (previews never
-    confirmed, refused files): they hold whole ID and bank numbers. Returns how many."""
+    """Remove uploaded files left longer than IMPORT_UPLOAD_HOURS (previews never confirmed,
+    files whose job never ran): they hold whole ID and bank numbers. Returns how many."""
     cutoff = time.time() - 3600 * settings.IMPORT_UPLOAD_HOURS
     removed = 0
-    for path in (Path(settings.MEDIA_ROOT) / UPLOAD_DIR).glob("*.xlsx"):
+    for path in (Path(settings.MEDIA_ROOT) / KEPT_DIR).glob("*.xlsx"):
         if path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
             removed += 1

@@ -7,13 +7,13 @@ one query before the loop instead of one query per row.
 
 import logging
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import tablib
 from auditlog.context import disable_auditlog
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -26,6 +26,7 @@ from audit.context import current_actor
 from common.bulk import bulk_insert, bulk_upsert, insert_rows
 from common.idcard import IdNumberError, mask_id_number, parse_id_number
 from common.sheets import CellProblem, SheetError, read_table
+from common.uploads import kept_path
 from common.xlsx import Sheet, write_workbook
 from townships.models import Township
 
@@ -35,7 +36,7 @@ from .selectors import elsewhere_record, registered_elsewhere
 from .services import PersonData, flags_set, latest_roster, person_fields_clean, township_villages
 
 log = logging.getLogger(__name__)
-UPLOAD_DIR = "imports"
+PROGRESS_EVERY = 1_000  # rows between two reports of a background job's progress
 COLUMNS = [
     "姓名",
     "身份证号",
@@ -142,6 +143,8 @@ class ApplicantResource(resources.ModelResource):
         self.claims: dict[int, list[str]] = {}  # the groups of the township's people in the file, before
         self.before: dict[str, dict[str, object]] = {}  # audit: existing people as they were
         self.written: list[tuple[str, dict[str, object]]] = []  # audit: (ID number, values now)
+        self.rows_done = 0
+        self.progress: Callable[[int], None] = lambda done: None
         self.elsewhere: list[str] = []  # audit: numbers answered as another township's
         # existing people whose file gives another bank account: (person id, account, bank); the
         # file does not change them, it enters changes a second person confirms (people.bank)
@@ -159,6 +162,12 @@ class ApplicantResource(resources.ModelResource):
             number: {**audited(person), GROUPS: groups_text(sorted(self.claims.get(person.pk, [])))}
             for number, person in self.existing.items()
         }
+
+    def import_row(self, row: Any, instance_loader: Any, **kwargs: Any) -> Any:
+        self.rows_done += 1
+        if self.rows_done % PROGRESS_EVERY == 0:
+            self.progress(self.rows_done)
+        return super().import_row(row, instance_loader, **kwargs)
 
     def get_instance(self, instance_loader: Any, row: dict) -> Person | None:
         return self.existing.get(normalise_id(row["身份证号"]))
@@ -386,10 +395,15 @@ class ImportReport:
 
 def upload_path(token: str) -> Path:
     """Where an uploaded applicant file waits between its preview and its import."""
-    return Path(settings.MEDIA_ROOT) / UPLOAD_DIR / f"{token}.xlsx"
+    return kept_path(token)
 
 
-def applicants_import(*, township: Township, source: str | IO[bytes], dry_run: bool) -> ImportReport:
+Progress = Callable[[int, int], None]  # (rows done, rows in all): a background job's bar
+
+
+def applicants_import(
+    *, township: Township, source: str | IO[bytes], dry_run: bool, progress: Progress | None = None
+) -> ImportReport:
     """Read, validate and (unless dry_run or anything is wrong) import a whole file, atomically.
     A file with any error imports nothing; the report lists every problem by row and column."""
     report = ImportReport(township=township, dry_run=dry_run)
@@ -406,6 +420,9 @@ def applicants_import(*, township: Township, source: str | IO[bytes], dry_run: b
     for number, values in table.rows:
         dataset.append([values[c] for c in COLUMNS] + [str(number)])
     resource = ApplicantResource(township=township)
+    if progress is not None:
+        progress(0, len(table.rows))
+        resource.progress = lambda done: progress(done, len(table.rows))
     write = not dry_run and not report.problems
     with transaction.atomic():
         result = resource.import_data(

@@ -1,9 +1,14 @@
-"""Celery tasks of people: the applicant import confirmed by a clerk; the nightly removal of
-uploads left behind."""
+"""Celery tasks of people: the applicant file's check (preview) and its import, confirmed by a
+clerk; the nightly removal of uploads left behind."""
 
 from celery import shared_task
 
 from . import import_jobs
+
+
+@shared_task(name="people.run_applicant_preview")
+def run_applicant_preview(job_id: int) -> str:
+    return import_jobs.applicant_preview_run(job_id).state
 
 
 @shared_task(name="people.run_applicant_import")

@@ -3,8 +3,6 @@ scope through townships.access / selectors, write through services."""
 
 import datetime as dt
 import io
-import uuid
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +12,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from audit import record as audit
+from common import uploads
+from common.jobs import job_of_upload
 from common.listing import export, wants_export
+from common.models import Job
 from common.paging import CappedPaginator
 from common.params import date_param
 from common.search import searchable
@@ -153,17 +154,18 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("people:person-detail", pk=claim.person_id)
 
 
-# Applicant import: upload → preview (dry run) → confirm. The file waits in MEDIA_ROOT/imports.
+# Applicant import: upload → check (a background job) → preview → confirm → import (a background
+# job). The file waits in MEDIA_ROOT/imports (common.uploads.keep) until imported or refused.
 
 
-def _pending_import(request: HttpRequest, token: str) -> Path:
-    """The uploaded file behind `token`, only for the clerk of the township that uploaded it."""
+def _preview_job(request: HttpRequest, token: str) -> Job:
+    """The check of the file `token`: only for the clerk who uploaded it, in that session."""
     membership = require_role(request.user, Role.CLERK)
     pending = request.session.get("applicant_imports", {})
-    path = imports.upload_path(token)
-    if pending.get(token) != membership.township.code or not path.exists():
+    job = job_of_upload(user=request.user, kind=Job.Kind.APPLICANT_PREVIEW, token=token)
+    if pending.get(token) != membership.township.code or job is None:
         raise Http404("导入文件不存在或已过期")
-    return path
+    return job
 
 
 @login_required
@@ -171,52 +173,49 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     membership = require_role(request.user, Role.CLERK)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        token = uuid.uuid4().hex
-        path = imports.upload_path(token)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as out:
-            for chunk in form.cleaned_data["file"].chunks():
-                out.write(chunk)
+        token = uploads.keep(form.cleaned_data["file"])
         request.session.setdefault("applicant_imports", {})[token] = membership.township.code
         request.session.modified = True
-        with path.open("rb") as source:
-            report = imports.applicants_import(township=membership.township, source=source, dry_run=True)
-        return render(request, "people/import_preview.html", {"report": report, "token": token})
+        import_jobs.applicant_preview_start(user=request.user, township=membership.township, token=token)
+        return redirect("people:import-preview", token=token)
     return render(request, "people/import_upload.html", {"form": form})
+
+
+@login_required
+def import_preview(request: HttpRequest, token: str) -> HttpResponse:
+    """The check's progress while it runs, then its result: the rows, or every problem."""
+    job = _preview_job(request, token)
+    context = {"job": job, "result": job.params.get("result"), "token": token}
+    return render(request, "people/import_preview.html", context)
 
 
 @login_required
 @require_POST
 def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """Import the previewed file in the background; its page shows the progress and the result."""
-    _pending_import(request, token)
+    """Import the checked file in the background; its page shows the progress and the result. A
+    second confirmation of the same file shows the job the first one started."""
+    result = _preview_job(request, token).params.get("result") or {}
+    if not result.get("ok"):
+        raise Http404("该文件未通过检查，不能导入")
     township = request.user.membership.township
-    job = import_jobs.applicant_import_start(
-        user=request.user, township=township, token=token, rows=_count(request.POST.get("rows", ""))
+    job, started = import_jobs.applicant_import_start(
+        user=request.user, township=township, token=token, rows=result.get("total", 0)
     )
-    request.session["applicant_imports"].pop(token, None)
-    request.session.modified = True
-    messages.success(
-        request, f"已开始导入{township.name}的申请人，可以离开本页，稍后在“我的任务”中查看结果。"
-    )
+    if started:
+        messages.success(
+            request, f"已开始导入{township.name}的申请人，可以离开本页，稍后在“我的任务”中查看结果。"
+        )
+    else:
+        messages.info(request, "这个文件已经确认导入过，以下是那次导入的任务。")
     return redirect("workspace:job-detail", pk=job.pk)
-
-
-def _count(text: str) -> int:
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
 
 
 @login_required
 def import_errors(request: HttpRequest, token: str) -> FileResponse:
-    path = _pending_import(request, token)
-    with path.open("rb") as source:
-        report = imports.applicants_import(
-            township=request.user.membership.township, source=source, dry_run=True
-        )
-    buffer = io.BytesIO()
-    imports.errors_workbook_write(report=report, target=buffer)
-    buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename="import-errors.xlsx")
+    job = _preview_job(request, token)
+    if not job.file:
+        raise Http404("没有错误报告")
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename="import-errors.xlsx")
 
 
 @login_required

@@ -223,10 +223,10 @@ def placements_import(
     *, county: County, source: str | IO[bytes], dry_run: bool, actor: User, progress: Progress | None = None
 ) -> MigrationReport:
     """Check every row, then (when all are good) write every holder set-based
-    (placements.migration_write), all or nothing. `progress(rows done)` is told as the work
+    (placements.migration_write), all or nothing. `progress(rows done, rows)` is told as the work
     goes (a background job's bar)."""
     report = MigrationReport()
-    progress = progress or (lambda done: None)
+    progress = progress or (lambda done, total: None)
     try:
         table = read_table(source, required=COLUMNS, optional=OPTIONAL)
     except SheetError as exc:
@@ -236,7 +236,7 @@ def placements_import(
     if not table.rows:
         report.problems.append(CellProblem(2, "", "文件中没有数据行"))
         return report
-    progress(0)
+    progress(0, len(table.rows))
     _check(county, table.rows, report)
     _check_against_database(report)
     report.problems.sort(key=lambda p: (p.row, p.column))

@@ -34,7 +34,7 @@ from .models import Agreement, Application, ExitReason, Placement, Step, Transit
 EVIDENCE = "新老衔接导入"
 LEGACY_NEEDS_PAY = "该人员不符合现行安置条件，按原协议待遇至协议期满：须填写原月补贴标准"
 OLD_PAY = "原月补贴标准"
-Progress = Callable[[int], None]
+Progress = Callable[[int, int], None]  # (rows done, rows in all)
 
 
 def holders_write(
@@ -45,11 +45,11 @@ def holders_write(
     caller rolls back). About fifteen statements whatever the number of rows."""
     villages = _villages(county, rows, created_villages)
     people = _people(county, rows, villages)
-    progress(len(rows) // 4)
+    progress(len(rows) // 4, len(rows))
     posts = _posts(rows, people, villages)
     applications = _applications(rows, people, posts, actor)
     _history(rows, applications, actor)
-    progress(len(rows) // 2)
+    progress(len(rows) // 2, len(rows))
     legacy, refused = _terms(county, rows, people)
     agreements = [
         Agreement(
@@ -72,7 +72,7 @@ def holders_write(
         )
         for row in rows
     ]  # fmt: skip
-    progress(len(rows) * 3 // 4)
+    progress(len(rows) * 3 // 4, len(rows))
     for model, objs in ((Agreement, agreements), (Placement, placements)):
         _insert(model, objs, key="application_id")
     return len(legacy), refused

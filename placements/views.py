@@ -13,21 +13,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from audit import record as audit
+from common import uploads
 from common.idcard import IdNumberError, mask_id_number, parse_id_number
 from common.listing import export, wants_export
 from common.paging import CappedPaginator
 from common.params import pk_list
 from common.pdf import pdf_response
 from common.search import searchable
+from common.uploads import UploadRefused
 from people.models import Person
 from posts.models import Announcement, Post
 from townships.access import has_role, require_role, scope_by_township, visible_townships
 from townships.models import Line, Role
 
-from . import selectors, services, terms
+from . import migration_jobs, selectors, services, terms
 from .forms import AgreementForm, TrainingForm, cleaned
 from .listings import APPLICATIONS, PLACEMENTS
-from .migration import COLUMNS, OPTIONAL, kept_on_old_terms, placements_import
+from .migration import COLUMNS, OPTIONAL
 from .models import OPEN_STEPS, ExitReason, Placement, Referral, Step
 from .procedure import STEP_LABELS, next_step
 
@@ -425,25 +427,22 @@ def placement_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def migration_upload(request: HttpRequest) -> HttpResponse:
-    """新老衔接 for HR: upload the existing holders; a dry run unless 导入 is chosen."""
+    """新老衔接 for HR: upload the existing holders; a background job checks them (or, with 导入
+    chosen, imports them) and its page shows the result."""
     membership = require_role(request.user, Role.HR)
-    report = None
-    if request.method == "POST" and request.FILES.get("file"):
-        report = placements_import(
-            county=membership.county,
-            source=request.FILES["file"],
-            dry_run=request.POST.get("commit") != "1",
-            actor=request.user,
-        )
-        legacy = kept_on_old_terms(report)
-        if report.imported:
-            messages.success(request, f"已导入在岗人员{len(report.rows)}人。{legacy}")
-        elif report.ok:
-            messages.success(
-                request, f"检查通过，共{len(report.rows)}人。{legacy}确认无误后请选择“导入”再次上传。"
-            )
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise UploadRefused("请选择要上传的文件")
+            token = uploads.keep(upload)
+        except UploadRefused as exc:
+            messages.error(request, str(exc))
         else:
-            messages.error(request, f"共{len(report.problems)}处错误，未导入任何数据。")
-    return render(
-        request, "placements/migration_upload.html", {"report": report, "columns": COLUMNS + OPTIONAL}
-    )
+            job = migration_jobs.placements_import_start(
+                user=request.user, county=membership.county, token=token,
+                dry_run=request.POST.get("commit") != "1",
+            )  # fmt: skip
+            messages.success(request, f"已开始{job.title}，可以离开本页，稍后在“我的任务”中查看结果。")
+            return redirect("workspace:job-detail", pk=job.pk)
+    return render(request, "placements/migration_upload.html", {"columns": COLUMNS + OPTIONAL})

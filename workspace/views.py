@@ -111,5 +111,7 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404("文件尚未生成")
     if not jobs.file_allowed(request.user, job):  # the role may have gone since the job ran
         raise Http404("无权下载这个文件")
-    filename = jobs.listing_get(job.listing).filename() if job.kind == Job.Kind.EXPORT else job.file.name
+    # an export's file is the list's; an import's, the problems of the refused file
+    exported = job.kind == Job.Kind.EXPORT
+    filename = jobs.listing_get(job.listing).filename() if exported else "import-errors.xlsx"
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename)

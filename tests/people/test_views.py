@@ -1,5 +1,7 @@
 """People pages through real URLs, for each role; other townships' people answer 404."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -8,6 +10,7 @@ from people.imports import COLUMNS
 from people.models import GroupClaim, Person, Roster
 from tests import factories
 from tests.people.test_import import row
+from tests.test_celery_worker import default_queue_worker  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
@@ -133,65 +136,85 @@ def eager(monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setitem(app.conf, "task_always_eager", True)
 
 
+def upload_and_check(client, capture, rows):  # type: ignore[no-untyped-def]
+    """Upload a file; its check runs (eagerly) as the background job the upload starts."""
+    upload = factories.xlsx(rows, COLUMNS)
+    upload.name = "applicants.xlsx"
+    with capture(execute=True):
+        uploaded = client.post(reverse("people:import-upload"), {"file": upload})
+    assert uploaded.status_code == 302 and uploaded["Location"].startswith("/people/import/")
+    return client.get(uploaded["Location"])
+
+
 def test_the_upload_preview_confirm_journey(cast, eager, django_capture_on_commit_callbacks) -> None:
     client = cast.client(cast.clerk)
-    upload = factories.xlsx([row(), row(name="王五")], COLUMNS)
-    upload.name = "applicants.xlsx"
-    preview = client.post(reverse("people:import-upload"), {"file": upload})
+    preview = upload_and_check(client, django_capture_on_commit_callbacks, [row(), row(name="王五")])
     assert preview.status_code == 200
     assert "全部通过检查：新增 2 人" in preview.content.decode()
     assert not Person.objects.exists()
     token = preview.context["token"]
-    assert (
-        cast.client(cast.other_clerk).post(reverse("people:import-confirm", args=[token])).status_code == 404
-    )
+    for url in ("people:import-preview", "people:import-confirm"):  # another clerk: not found
+        other = cast.client(cast.other_clerk)
+        assert (other.post if url.endswith("confirm") else other.get)(
+            reverse(url, args=[token])
+        ).status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
-        done = client.post(reverse("people:import-confirm", args=[token]), {"rows": "2"})
+        done = client.post(reverse("people:import-confirm", args=[token]))
     assert done.status_code == 302 and done["Location"].startswith("/workspace/jobs/")
     assert Person.objects.filter(township__code="371502101").count() == 2
     job = client.get(done["Location"]).content.decode()
     assert "已导入 2 人（新增 2，更新 0）。" in job and 'value="2"' in job  # the bar is full
-    assert client.post(reverse("people:import-confirm", args=[token])).status_code == 404  # once only
+    assert not imports.upload_path(token).exists()
 
 
-def test_a_bad_upload_offers_the_error_report_and_cannot_be_confirmed(
+def test_a_confirmation_submitted_again_starts_no_second_import(
+    cast, eager, django_capture_on_commit_callbacks
+) -> None:
+    """A double click, a second tab or the browser's back button: one job per uploaded file."""
+    from common.models import Job
+
+    client = cast.client(cast.clerk)
+    token = upload_and_check(client, django_capture_on_commit_callbacks, [row()]).context["token"]
+    answers = []
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            answers.append(client.post(reverse("people:import-confirm", args=[token]), follow=True))
+    jobs = Job.objects.filter(kind=Job.Kind.APPLICANT_IMPORT)
+    assert jobs.count() == 1 and Person.objects.count() == 1
+    assert {a.redirect_chain[-1][0] for a in answers} == {f"/workspace/jobs/{jobs.get().pk}/"}
+    assert "这个文件已经确认导入过，以下是那次导入的任务。" in answers[1].content.decode()
+
+
+def test_a_bad_upload_offers_the_error_report_is_removed_and_cannot_be_confirmed(
     cast, eager, django_capture_on_commit_callbacks
 ) -> None:
     client = cast.client(cast.clerk)
-    upload = factories.xlsx([row(number="110105194902310021")], COLUMNS)
-    upload.name = "bad.xlsx"
-    preview = client.post(reverse("people:import-upload"), {"file": upload})
+    preview = upload_and_check(client, django_capture_on_commit_callbacks, [row(number="110105194902310021")])
     assert "出生日期19490231不是有效日期" in preview.content.decode()
     token = preview.context["token"]
+    assert not imports.upload_path(token).exists()  # refused: its whole numbers are not kept
     report = client.get(reverse("people:import-errors", args=[token]))
     assert report.status_code == 200 and report["Content-Disposition"].startswith("attachment")
-    with django_capture_on_commit_callbacks(execute=True):
-        done = client.post(reverse("people:import-confirm", args=[token]))
+    assert client.post(reverse("people:import-confirm", args=[token])).status_code == 404
     assert not Person.objects.exists()
-    assert "文件有 1 处错误，未导入任何数据" in client.get(done["Location"]).content.decode()
 
 
-def test_uploads_never_confirmed_are_removed_after_a_day_by_the_nightly_task(cast) -> None:
+def test_uploads_never_checked_or_confirmed_are_removed_after_a_day_by_the_nightly_task(cast) -> None:
     import os
     import time
 
     from django.conf import settings as django_settings
 
+    from common import uploads
     from people.tasks import remove_stale_uploads
 
-    client = cast.client(cast.clerk)
-    tokens = []
-    for _ in range(2):
-        upload = factories.xlsx([row(number="110105194902310021")], COLUMNS)  # refused: waits on disk
-        upload.name = "bad.xlsx"
-        tokens.append(client.post(reverse("people:import-upload"), {"file": upload}).context["token"])
+    tokens = [uploads.keep(factories.xlsx([row()], COLUMNS)) for _ in range(2)]  # waiting on disk
     old, fresh = (imports.upload_path(t) for t in tokens)
     day_ago = time.time() - 3600 * django_settings.IMPORT_UPLOAD_HOURS - 60
     os.utime(old, (day_ago, day_ago))
     assert "remove-stale-uploads" in django_settings.CELERY_BEAT_SCHEDULE
     assert remove_stale_uploads() >= 1  # and any other file a day old
     assert not old.exists() and fresh.exists()
-    assert client.get(reverse("people:import-errors", args=[tokens[0]])).status_code == 404
     fresh.unlink()
 
 
@@ -315,3 +338,31 @@ def test_a_name_prefix_finds_the_name_itself_and_every_longer_one_in_name_order(
     found = [p.name for p in person_list(user=cast.clerk, q="王")]
     assert found == sorted(["王", "王伟", "王伟芳"])
     assert [p.name for p in person_list(user=cast.clerk, q="王伟")] == sorted(["王伟", "王伟芳"])
+
+
+@pytest.mark.worker
+@pytest.mark.usefixtures("default_queue_worker")
+def test_a_large_applicant_file_is_checked_by_a_real_worker_not_in_the_request(cast) -> None:
+    """The upload only keeps the file and queues its check (a 50,000-row preview took 25 s in the
+    request); the preview page follows the worker's progress and then shows the result."""
+    import time
+
+    from common.models import Job
+
+    client = cast.client(cast.clerk)
+    born = [dt.date(1970, 1, 1) + dt.timedelta(days=i) for i in range(5000)]
+    rows = [row(name="申请人", number=factories.id_number(f"{d:%Y%m%d}")) for d in born]
+    upload = factories.xlsx(rows, COLUMNS)
+    upload.name = "applicants.xlsx"
+    started = time.monotonic()
+    answer = client.post(reverse("people:import-upload"), {"file": upload})
+    assert answer.status_code == 302 and time.monotonic() - started < 5
+    job = Job.objects.get(kind=Job.Kind.APPLICANT_PREVIEW)
+    assert "正在检查文件" in client.get(answer["Location"]).content.decode() or job.finished
+    for _ in range(240):
+        job.refresh_from_db()
+        if job.finished:
+            break
+        time.sleep(0.5)
+    assert job.state == Job.State.DONE and (job.done, job.total) == (5000, 5000), job.error
+    assert "共 5000 行，全部通过检查：新增 5000 人" in client.get(answer["Location"]).content.decode()

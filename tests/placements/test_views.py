@@ -139,20 +139,24 @@ def test_a_township_announces_only_where_the_county_allows(cast) -> None:
     )
 
 
-def test_hr_checks_then_imports_existing_holders_from_the_page(cast) -> None:
+def test_hr_checks_then_imports_existing_holders_from_the_page(
+    cast, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from config.celery import app
     from placements.models import Placement
     from tests import factories
-    from tests.placements.test_migration import HEADERS, holder
+    from tests.placements.test_migration import HEADERS, holder, upload_page
 
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
     client = cast.client(cast.hr)
     url = reverse("placements:migration-upload")
     upload = factories.xlsx([holder()], HEADERS)
     upload.name = "holders.xlsx"
-    checked = client.post(url, {"file": upload, "commit": "0"}).content.decode()
-    assert "检查通过，共1人" in checked and not Placement.objects.exists()
+    checked = upload_page(client, upload, commit="0", capture=django_capture_on_commit_callbacks)
+    assert "检查通过，共1人" in checked.content.decode() and not Placement.objects.exists()
     upload.seek(0)
-    done = client.post(url, {"file": upload, "commit": "1"}).content.decode()
-    assert "已导入在岗人员1人" in done and Placement.objects.count() == 1
+    done = upload_page(client, upload, commit="1", capture=django_capture_on_commit_callbacks)
+    assert "已导入在岗人员1人" in done.content.decode() and Placement.objects.count() == 1
     assert cast.client(cast.clerk).get(url).status_code == 404
 
 

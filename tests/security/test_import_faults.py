@@ -52,7 +52,7 @@ def test_a_database_error_while_writing_leaves_nothing_and_says_so(cast, registe
 
 
 def test_the_background_import_job_fails_with_nothing_imported(
-    cast, registered_meanwhile, monkeypatch, django_capture_on_commit_callbacks
+    cast, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
     from config.celery import app
 
@@ -60,11 +60,15 @@ def test_the_background_import_job_fails_with_nothing_imported(
     upload = factories.xlsx(rows(), COLUMNS)
     upload.name = "applicants.xlsx"
     client = cast.client(cast.clerk)
-    preview = client.post(reverse("people:import-upload"), {"file": upload})
+    with django_capture_on_commit_callbacks(execute=True):  # the check, in the background
+        uploaded = client.post(reverse("people:import-upload"), {"file": upload})
+    preview = client.get(uploaded["Location"])
     token = preview.context["token"]
+    assert preview.context["result"]["ok"]
+    registered_meanwhile.__wrapped__(monkeypatch)  # between the check and the import
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("people:import-confirm", args=[token]))
-    job = Job.objects.get()
+    job = Job.objects.get(kind=Job.Kind.APPLICANT_IMPORT)
     assert job.state == Job.State.FAILED and "未导入任何数据" in job.error
     assert not Person.objects.exists() and not GroupClaim.objects.exists()
     assert not people_entries().exists()

@@ -69,6 +69,7 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
         Address("people:claim-decide", (claim.pk,), post=True, scope="township"),
         Address("people:bank-change-decide", (change.pk,), post=True, scope="township"),
         Address("people:import-upload"), Address("people:import-template"),
+        Address("people:import-preview", ("0" * 32,)),
         Address("people:import-confirm", ("0" * 32,), post=True),
         Address("people:import-errors", ("0" * 32,)),
         Address("people:roster-list"),
@@ -102,6 +103,8 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
         Address("audit:object-log", ("placement", placement), scope="township"),
         Address("audit:object-log", ("post", application.post_id), scope="township"),
         Address("audit:object-log", ("run", run.pk), scope="county"),
+        Address("accounts:password-change"), Address("accounts:user-list"), Address("accounts:user-create"),
+        Address("accounts:user-password-reset", (recruiting.cast.clerk.pk,), scope="township"),
     ]  # fmt: skip
 
 
@@ -138,7 +141,8 @@ def test_another_townships_or_countys_user_gets_404_for_every_object(cast, addre
 def test_a_user_without_a_role_reaches_no_data(cast, addresses) -> None:
     client = cast.client(cast.nobody)
     for address in addresses:
-        if address.name in ("login", "logout", "workspace:job-list"):  # the job list is their own: empty
+        # the job list is their own (empty), and so is their password
+        if address.name in ("login", "logout", "workspace:job-list", "accounts:password-change"):
             continue
         assert request(client, address).status_code in (403, 404), address.name
 
