@@ -76,9 +76,10 @@ def floor() -> float:
         for i, number in enumerate(ids):
             parsed = parse_id_number(number)
             township = townships[i % len(townships)]
+            category = default_category(parsed.sex).value
             people.append(Person(
                 id_number=number, name=chinese_name(i), sex=parsed.sex, birth_date=parsed.birth_date,
-                township=township, village=township.villages.all()[0], retirement_category=default_category(parsed.sex).value,
+                township=township, village=township.villages.all()[0], retirement_category=category,
                 bank_account=f"62284800{i:011d}", bank_name="农业银行", created_at=now, updated_at=now,
             ))  # fmt: skip
         bulk_insert(Person, people)
@@ -89,8 +90,8 @@ def floor() -> float:
             GroupClaim, [GroupClaim(person_id=p.pk, group="poverty_relief", evidence="x") for p in people]
         )
         posts = [
-            Post(code=f"FLOOR-{i}", year=2021, township_id=p.township_id, village_id=p.village_id, line="rural",
-                 duty=duty, status=Post.Status.FILLED)
+            Post(code=f"FLOOR-{i}", year=2021, township_id=p.township_id, village_id=p.village_id,
+                 line="rural", duty=duty, status=Post.Status.FILLED)
             for i, p in enumerate(people)
         ]  # fmt: skip
         bulk_insert(Post, posts)

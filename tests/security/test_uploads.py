@@ -175,9 +175,10 @@ def test_the_roster_page_refuses_a_hidden_bomb_with_its_reason(cast, bomb) -> No
 
 def test_a_long_file_name_is_cut_to_its_column_keeping_its_ending(cast) -> None:
     data = template(["身份证号", "姓名"], [[factories.id_number("19700101"), "甲"]])
+    long_name = "名" * 100 + "a" * 150 + ".xlsx"
     page = cast.client(cast.hr).post(
         reverse("people:roster-list"),
-        {"kind": "civil_affairs", "roster_date": "2022-02-01", "file": upload(data, "名" * 100 + "a" * 150 + ".xlsx")},
+        {"kind": "civil_affairs", "roster_date": "2022-02-01", "file": upload(data, long_name)},
     )
     assert page.status_code == 302
     name = Roster.objects.get().file_name
