@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.views import Login
 from workspace.views import home
 
 admin.site.site_header = "城乡公益性岗位管理系统"
@@ -15,7 +16,7 @@ handler500 = "config.errors.server_error"
 
 urlpatterns = [
     path("", home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", Login.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("posts.urls")),
     path("people/", include("people.urls")),
@@ -23,5 +24,6 @@ urlpatterns = [
     path("subsidies/", include("subsidies.urls")),
     path("workspace/", include("workspace.urls")),
     path("audit/", include("audit.urls")),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

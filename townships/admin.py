@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
 
 from .models import CalendarDay, CalendarYear, City, County, Membership, Plan, Quota, Township, Village
+from .services import membership_check
 
 
 @admin.register(City)
@@ -46,8 +48,21 @@ class PlanAdmin(admin.ModelAdmin):
     inlines = [QuotaInline]
 
 
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "role", "county", "township"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # the same rule as every other way of giving a role (townships.services)
+        membership_check(county=data.get("county"), township=data.get("township"))
+        return data
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipForm
     list_display = ["user", "role", "county", "township"]
     list_filter = ["role", "county"]
     search_fields = ["user__username"]

@@ -87,11 +87,21 @@ def village_ensure(*, township: Township, name: str, kind: str = Village.Kind.VI
     return village
 
 
+def membership_check(*, county: County | None, township: Township | None) -> None:
+    """Refuses a membership whose township lies outside its county (a clerk of 兖州区 for 沙镇镇)."""
+    if township is not None and county is not None and township.county_id != county.pk:
+        raise ValidationError(
+            {"township": f"{township.name}不属于{county.name}，请选择{county.name}的乡镇（街道）。"}
+        )
+
+
 @transaction.atomic
 def user_with_membership_ensure(
     *, username: str, password: str, role: str, county: County | None = None, township: Township | None = None
 ) -> User:
-    """Create or reset a user and their single membership (idempotent)."""
+    """Create or reset a user and their single membership (idempotent). The township must belong
+    to the county (membership_check)."""
+    membership_check(county=county, township=township)
     user, _ = User.objects.get_or_create(username=username)
     user.set_password(password)
     user.is_active = True

@@ -31,7 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "import_export",
-    "axes",
+    "accounts.apps.AxesConfig",  # django-axes, named in Chinese
     "auditlog",
     "common",
     "townships",
@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "workspace",
     "audit",
     "demo",
+    "accounts",
     "health_check",  # the health report's formats (health/)
     "health",
 ]
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.context.Middleware",  # the actor and address of every audit entry a request writes
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.PasswordChangeRequired",  # a password given by the administrator is changed first
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
@@ -163,6 +165,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+# What Django and django-axes leave in English (locale/zh_Hans/LC_MESSAGES/django.po says why)
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -1,0 +1,38 @@
+"""Forms of the users page: they read and check what was typed; the rules are in services."""
+
+from django import forms
+from django.contrib.auth.forms import SetPasswordForm
+
+from townships.access import AnyUser, visible_counties, visible_townships
+from townships.models import Role
+
+from .services import GIVEN_ROLES
+
+
+class UserCreateForm(SetPasswordForm):
+    """Username, role and scope, and the first password twice (SetPasswordForm's fields and
+    their 'the two passwords differ' check); the user must change it at the first login."""
+
+    username = forms.CharField(label="用户名", max_length=150)
+    role = forms.ChoiceField(label="角色", choices=[(r.value, r.label) for r in GIVEN_ROLES])
+    county = forms.ModelChoiceField(label="区县", queryset=None, empty_label=None)
+    township = forms.ModelChoiceField(
+        label="乡镇（街道）", queryset=None, required=False, help_text="乡镇经办人必选，区县角色留空。"
+    )
+    field_order = ["username", "role", "county", "township", "new_password1", "new_password2"]
+
+    def __init__(self, actor: AnyUser, *args: object, **kwargs: object) -> None:
+        super().__init__(None, *args, **kwargs)  # type: ignore[arg-type]
+        self.fields["county"].queryset = visible_counties(actor).order_by("code")
+        self.fields["township"].queryset = visible_townships(actor).select_related("county").order_by("code")
+        self.fields["new_password1"].label = "初始密码"
+        self.fields["new_password2"].label = "再次输入初始密码"
+
+    def clean_username(self) -> str:
+        return self.cleaned_data["username"].strip()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("role") != Role.CLERK:
+            data["township"] = None
+        return data

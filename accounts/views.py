@@ -1,0 +1,96 @@
+"""Logging in, changing one's own password, and the county administrator's users page."""
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.views import LoginView, PasswordChangeView
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+
+from townships.access import require_role
+from townships.models import Role
+
+from . import selectors, services
+from .forms import UserCreateForm
+from .middleware import MUST_CHANGE
+
+
+class Login(LoginView):
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: Form) -> HttpResponse:
+        response = super().form_valid(form)
+        if services.must_change_password(self.request.user):  # type: ignore[arg-type]
+            self.request.session[MUST_CHANGE] = True
+        return response
+
+
+class PasswordChange(PasswordChangeView):
+    """Old password, then the new one twice, against the rules in force (Django's form)."""
+
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        password = form.cleaned_data["new_password1"]
+        services.password_change(user=self.request.user, new_password=password)  # type: ignore[arg-type]
+        update_session_auth_hash(self.request, form.user)  # stay logged in here, other sessions end
+        self.request.session.pop(MUST_CHANGE, None)
+        messages.success(self.request, "密码已修改。下次登录请使用新密码。")
+        return redirect(self.success_url)
+
+
+@login_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, Role.COUNTY_ADMIN)
+    users = selectors.managed_users(request.user)
+    return render(request, "accounts/user_list.html", {"users": users})
+
+
+@login_required
+def user_create(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, Role.COUNTY_ADMIN)
+    form = UserCreateForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = services.NewUser(
+            username=form.cleaned_data["username"], password=form.cleaned_data["new_password1"],
+            role=form.cleaned_data["role"], county=form.cleaned_data["county"],
+            township=form.cleaned_data["township"],
+        )  # fmt: skip
+        try:
+            user = services.user_create(data=data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"已新建用户 {user.username}，首次登录时须修改初始密码。")
+            return redirect("accounts:user-list")
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+@login_required
+def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, Role.COUNTY_ADMIN)
+    user = selectors.get_managed_user_or_404(request.user, pk)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset(user=user, new_password=form.cleaned_data["new_password1"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"已重置 {user.username} 的密码，该用户下次登录时须修改密码。")
+            return redirect("accounts:user-list")
+    return render(request, "accounts/password_reset.html", {"form": form, "managed": user})
+
+
+def _add_errors(form: Form, error: ValidationError) -> None:
+    """A service's refusal on the form: by field when it names one, else the password's."""
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error("new_password1", error.messages)
