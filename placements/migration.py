@@ -28,7 +28,7 @@ from people import validators
 from people.groups import parse_groups
 from people.models import Person
 from posts.models import Duty
-from townships.models import County, Line
+from townships.models import County, Line, Village
 
 from .migration_write import OLD_PAY, Progress, holders_write
 from .models import Application, ExitReason
@@ -39,6 +39,10 @@ COLUMNS = [
 ]  # fmt: skip
 OPTIONAL = ["离岗日期", "离岗原因", "原月补贴标准", "序号", "备注"]
 LINES = {"城镇": Line.URBAN, "乡村": Line.RURAL, "农村": Line.RURAL}
+TEXT_LIMITS = {
+    "村（社区）": Village._meta.get_field("name").max_length,
+    "开户银行": Person._meta.get_field("bank_name").max_length,
+}
 EXIT_REASONS = {label: value for value, label in ExitReason.choices} | {v: v for v in ExitReason.values}
 
 
@@ -94,6 +98,11 @@ class _Row:
             self.problem(column, f"{column}不能为空")
         return value
 
+    def at_most(self, column: str, length: int) -> None:
+        """Text longer than its column is named (a database error otherwise)."""
+        if len(self.values.get(column, "").strip()) > length:
+            self.problem(column, f"{column}不能超过{length}个字")
+
     def date(self, column: str, required: bool = True) -> dt.date | None:
         value = self.text(column, required)
         if not value:
@@ -129,6 +138,8 @@ def _check(county: County, table_rows: list[tuple[int, dict[str, str]]], report:
         if township is None and row.values.get("镇街代码"):
             row.problem("镇街代码", f"「{row.values['镇街代码']}」不是{county.name}的乡镇（街道）代码")
         village = row.text("村（社区）")
+        row.at_most("村（社区）", TEXT_LIMITS["村（社区）"])
+        row.at_most("开户银行", TEXT_LIMITS["开户银行"])
         line = LINES.get(row.text("岗位类型"))
         if line is None and row.values.get("岗位类型"):
             row.problem("岗位类型", "岗位类型应为「城镇」或「乡村」")

@@ -325,3 +325,12 @@ def test_hr_uploads_5000_holders_and_a_real_worker_imports_them_with_progress(ca
     assert job.state == Job.State.DONE, job.error
     assert (job.done, job.total) == (5000, 5000) and Placement.objects.filter(migrated=True).count() == 5000
     assert "已导入在岗人员5000人" in client.get(answer["Location"]).content.decode()
+
+
+def test_text_longer_than_its_column_is_named_not_a_database_error(cast) -> None:
+    report = run([holder(**{"村（社区）": "村" * 81, "开户银行": "银" * 81})], actor=cast.hr)
+    assert [(p.column, p.message) for p in report.problems] == [
+        ("开户银行", "开户银行不能超过80个字"),
+        ("村（社区）", "村（社区）不能超过80个字"),
+    ]
+    assert not Person.objects.exists()
