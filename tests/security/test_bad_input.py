@@ -32,6 +32,7 @@ from subsidies.attendance import OPTIONAL as ATTENDANCE_OPTIONAL
 from subsidies.attendance import attendance_import
 from subsidies.models import Attendance
 from tests import factories
+from tests.placements.conftest import recruiting  # noqa: F401
 from townships.models import Township
 
 CHINESE = re.compile(r"[\u3400-\u9fff]")
@@ -645,3 +646,55 @@ def test_the_attendance_page_saves_a_sheet_or_explains_why_not(cast, attendance_
         if not saved:
             assert attendance_state() == before
             assert_page_explains(page)
+
+
+# --- the reproductions of issue 23 (each was a 500; tests/security/test_fuzz_pages.py sweeps all) --
+
+
+@pytest.fixture
+def computed_run(recruiting):  # type: ignore[no-untyped-def]  # noqa: F811
+    from subsidies import payroll
+    from subsidies.models import Finding
+
+    (application,) = recruiting.to_approved(1)
+    recruiting.to_placed(application)
+    run = payroll.compute_run(payroll.run_for(application.township.county, dt.date(2022, 4, 1)))
+    finding = Finding.objects.create(run=run, kind=Finding.Kind.NO_BANK, blocking=True, message="无银行账号")
+    return run, finding
+
+
+@pytest.mark.parametrize("year", ["0", "-1", "99999", "9" * 30, "2022\x00", "\x00"])
+def test_the_cost_report_takes_any_year_and_shows_one_it_works_in(cast, year: str) -> None:
+    client = cast.client(cast.finance)
+    page = client.get(reverse("subsidies:costs"), {"year": year})
+    assert page.status_code == 200
+    shown = page.context["year"]
+    assert 2000 <= shown <= 2100 and shown == (2022 if year == "2022\x00" else dt.date.today().year)
+    download = client.get(reverse("subsidies:costs-download"), {"county": "371502\x00", "year": year})
+    assert download.status_code == 200 and f"costs-371502-{shown}.xlsx" in download["Content-Disposition"]
+
+
+def test_a_nul_in_the_sheets_township_is_dropped_before_the_query(cast, computed_run) -> None:
+    run, _ = computed_run
+    page = cast.client(cast.finance).get(
+        reverse("subsidies:run-sheet", args=[run.pk]), {"township": "371502101\x00"}
+    )
+    assert page.status_code == 200 and page.context["sheet"].township.code == "371502101"
+
+
+def test_a_findings_resolution_longer_than_its_column_is_explained(cast, computed_run) -> None:
+    run, finding = computed_run
+    page = cast.client(cast.finance).post(
+        reverse("subsidies:run-decide", args=[run.pk]),
+        {"action": "resolve", "finding": finding.pk, "resolution": "已核实" * 101},
+        follow=True,
+    )
+    assert page.status_code == 200 and "处理说明：确保" in page.content.decode()
+    finding.refresh_from_db()
+    assert finding.resolved_at is None
+    for bad in ("abc", "9" * 30, "\x00"):
+        answer = cast.client(cast.finance).post(
+            reverse("subsidies:run-decide", args=[run.pk]),
+            {"action": "resolve", "finding": bad, "resolution": "x"},
+        )
+        assert answer.status_code == 404
