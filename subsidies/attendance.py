@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from common.idcard import IdNumberError, parse_id_number
@@ -15,7 +16,7 @@ from placements.models import Placement
 from townships.models import Township
 
 from .models import Attendance, PayrollLine, PayrollRun
-from .months import month_last, on_post_during
+from .months import month_last, month_open_check, on_post_during
 
 COLUMNS = ["身份证号", "出勤天数"]
 OPTIONAL = ["备注", "姓名", "序号", "暂停发放"]
@@ -81,6 +82,11 @@ def attendance_import(
     """All or nothing. With a township (a clerk's upload) only its people on post that month;
     without (the county's command) anyone on post that month."""
     report = AttendanceReport()
+    try:
+        month_open_check(month)
+    except ValidationError as exc:
+        report.problems.append(CellProblem(1, "", "；".join(exc.messages)))
+        return report
     try:
         table = read_table(source, required=COLUMNS, optional=OPTIONAL)
     except SheetError as exc:

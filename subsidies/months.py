@@ -3,7 +3,9 @@
 import calendar
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from placements.models import Placement
 
@@ -18,3 +20,18 @@ def on_post_during(first: dt.date) -> QuerySet[Placement]:
     return Placement.objects.filter(on_post_date__lte=month_last(first)).filter(
         Q(exit_date__isnull=True) | Q(exit_date__gte=first)
     )
+
+
+# A month takes attendance and a payroll run from this day of the month on (payment at month end).
+OPENS_ON_DAY = 20
+
+
+def month_open_check(first: dt.date, today: dt.date | None = None) -> None:
+    """DOMAIN.md §9, no future months: a month takes attendance and a run only once it has begun,
+    the current month from its 20th. ValidationError naming the month otherwise."""
+    today = today or timezone.localdate()
+    current = today.replace(day=1)
+    if first > current:
+        raise ValidationError(f"{first:%Y年%m月}尚未到来，不能登记考勤或核算补贴")
+    if first == current and today.day < OPENS_ON_DAY:
+        raise ValidationError(f"本月（{first:%Y年%m月}）{OPENS_ON_DAY}日起才能登记考勤和核算补贴")

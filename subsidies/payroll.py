@@ -29,7 +29,7 @@ from townships.models import County, Line, Role
 from . import payroll_audit, payroll_sql
 from .models import Attendance, PayrollLine, PayrollRun, SubsidyPolicy
 from .money import ZERO, Shares, full_month, half_up, part_month, policy_annuals
-from .months import month_last, on_post_during
+from .months import month_last, month_open_check, on_post_during
 
 State = PayrollRun.State
 ONE_DAY = dt.timedelta(days=1)
@@ -49,6 +49,8 @@ def month_start(text_or_date: str | dt.date) -> dt.date:
 
 
 def run_for(county: County, month: dt.date) -> PayrollRun:
+    """The county's run of `month`, made when first asked for; none for a month not yet open."""
+    month_open_check(month_start(month))
     run, _ = PayrollRun.objects.get_or_create(county=county, month=month_start(month))
     return run
 
@@ -71,6 +73,7 @@ def start(run: PayrollRun, actor: User | None = None) -> PayrollRun:
     """Flip the run to 计算中 under its row lock as a new attempt started by `actor` (None: the
     scheduled job or a command), or say why it cannot be computed now. A run silent for
     PAYROLL_STALE_MINUTES (its worker died) may start again."""
+    month_open_check(run.month)
     with transaction.atomic():
         run = PayrollRun.objects.select_for_update().get(pk=run.pk)
         note = ""

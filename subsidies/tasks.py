@@ -5,6 +5,7 @@ import datetime as dt
 from celery import chord, shared_task
 from django.conf import settings
 from django.db.models import F
+from django.utils import timezone
 
 from placements.models import Placement
 from townships.models import County
@@ -24,9 +25,10 @@ def compute_payroll(run_id: int, attempt: int | None = None) -> int:
 
 
 @shared_task(name="subsidies.compute_current_month")
-def compute_current_month() -> list[int]:
-    """The beat job: start this month's run of every county that is not approved or locked."""
-    month = dt.date.today().replace(day=1)
+def compute_current_month(today: str | None = None) -> list[int]:
+    """The beat job (on the 25th): start this month's run of every county that is not approved or
+    locked. `today` (YYYY-MM-DD) names another day, for a month missed."""
+    month = (dt.date.fromisoformat(today) if today else timezone.localdate()).replace(day=1)
     started = []
     for county in County.objects.all():
         run = payroll.run_for(county, month)

@@ -240,9 +240,9 @@ def test_the_beat_job_computes_the_current_month_in_a_real_worker(default_queue_
     from tests import factories
 
     seed_reference_data()
-    month = dt.date.today().replace(day=1)
+    month = dt.date(2022, 3, 1)  # the beat job as it ran on 2022-03-25
     factories.placement("371502101", on_post=month - dt.timedelta(days=40))
-    result = app.send_task("subsidies.compute_current_month", queue=default_queue_worker)
+    result = app.send_task("subsidies.compute_current_month", args=["2022-03-25"], queue=default_queue_worker)
     started = result.get(timeout=90)
     run = PayrollRun.objects.get(county__code="371502", month=month)
     assert run.pk in started
