@@ -43,8 +43,13 @@ def applicant_preview_run(job_id: int) -> Job:
     if township is None or path is None:
         return Job.objects.get(pk=job.pk)
     job_progress(job.pk, 0)
-    with path.open("rb") as source:
-        report = applicants_import(township=township, source=source, dry_run=True, progress=_bar(job.pk))
+    try:
+        with path.open("rb") as source:
+            report = applicants_import(township=township, source=source, dry_run=True, progress=_bar(job.pk))
+    except Exception as exc:  # the database failed: say so rather than leave the job running
+        log.exception("applicant preview job %s failed", job.pk)
+        job_fail(job.pk, f"检查失败（{exc.__class__.__name__}），请稍后重新上传。")
+        return Job.objects.get(pk=job.pk)
     if report.ok:
         job_done(job.pk, message=f"共 {report.total} 行，全部通过检查。", result=_preview(report, ok=True))
         return Job.objects.get(pk=job.pk)

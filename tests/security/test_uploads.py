@@ -13,6 +13,7 @@ import time
 import pytest
 from django.urls import reverse
 
+from common.models import Job
 from common.sheets import SheetError, read_table
 from common.uploads import MAX_OTHER_PART_BYTES, MAX_PART_BYTES, MB
 from people.imports import COLUMNS, applicants_import
@@ -163,6 +164,13 @@ def test_the_upload_pages_refuse_a_file_above_the_limit_and_keep_nothing(cast, s
         reverse("subsidies:attendance"), {"month": "2022-03", "file": upload(big)}
     )
     assert "文件超过 1 MB，未导入任何数据" in attendance.content.decode()
+    holders = cast.client(cast.hr).post(
+        reverse("placements:migration-upload"), {"file": upload(big)}, follow=True
+    )
+    assert "文件超过 1 MB，未导入任何数据" in holders.content.decode()
+    assert not Job.objects.exists()  # no job was queued for it
+    after = {p for p in (media / "imports").glob("*")} if (media / "imports").exists() else set()
+    assert after == before
 
 
 def test_the_roster_page_refuses_a_hidden_bomb_with_its_reason(cast, bomb) -> None:
@@ -219,3 +227,33 @@ def test_a_hidden_first_sheet_is_not_what_gets_read() -> None:
 def test_the_holders_template_still_reads() -> None:
     table = read_table(io.BytesIO(template(HOLDER_COLUMNS, [])), required=HOLDER_COLUMNS)
     assert table.rows == []
+
+
+def test_the_applicant_page_imports_the_visible_sheet_not_a_hidden_first_one(
+    cast, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from openpyxl import Workbook
+
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    wb = Workbook()
+    hidden = wb.active
+    hidden.title = "去年"
+    hidden.append(COLUMNS)
+    person = ["", "", "", "沙镇东村", "", "", "脱贫享受政策人口", "", "", ""]
+    hidden.append(["旧人", factories.id_number("19600101"), *person[2:]])
+    hidden.sheet_state = "hidden"
+    shown = wb.create_sheet("今年")
+    shown.append(COLUMNS)
+    shown.append(["新人", factories.id_number("19800101"), *person[2:]])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    client = cast.client(cast.clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        uploaded = client.post(reverse("people:import-upload"), {"file": upload(buffer.getvalue())})
+    preview = client.get(uploaded["Location"])
+    assert [row["name"] for row in preview.context["result"]["rows"]] == ["新人"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("people:import-confirm", args=[preview.context["token"]]))
+    assert list(Person.objects.values_list("name", flat=True)) == ["新人"]
