@@ -38,6 +38,17 @@ def cached(key: str, compute: Callable[[], T], timeout: int) -> T:
     return value
 
 
+def available() -> bool:
+    """False while this process leaves the cache alone after a failure (other users of the
+    cache, the sessions of accounts/sessions.py, ask here first)."""
+    return time.monotonic() >= _resting_until
+
+
+def failed(exc: Exception, what: str) -> None:
+    """Report a failed cache call: the cache is left alone for RESTING_SECONDS."""
+    _rest(exc, what)
+
+
 def _rest(exc: Exception, what: str) -> None:
     global _resting_until
     _resting_until = time.monotonic() + RESTING_SECONDS

@@ -207,6 +207,10 @@ CACHES = {
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# Sessions: with Redis, read from it and kept in the database too (accounts/sessions.py says why:
+# Redis down must not log everyone out); a request that only moves the idle expiry does not
+# write the database. Without Redis (one process, or tests), in the database.
+SESSION_ENGINE = "accounts.sessions" if CACHE_URL else "django.contrib.sessions.backends.db"
 CELERY_BROKER_CONNECTION_TIMEOUT = QUEUE_TIMEOUT_SECONDS
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": QUEUE_TIMEOUT_SECONDS,

@@ -1,0 +1,78 @@
+"""Sessions kept in Redis and in the database (Django's cached_db), read from Redis.
+
+Why not Redis alone: with Redis down every user would be logged out and no one could log in,
+while today's pages work without Redis (common/cache.py). Here a session is read from the cache
+and, when the cache is down or has lost it, from the database; a down or hung Redis costs what
+it costs the other cached values (one socket timeout, then the cache is left alone for a while:
+common.cache.available/failed).
+
+Why not cached_db as Django ships it: the idle timeout moves the expiry on with each request
+(SESSION_SAVE_EVERY_REQUEST), and cached_db writes the database on every save. Here a save that
+only moves the expiry goes to the cache alone, and the database copy's expiry is brought along
+at most every DB_REFRESH_SECONDS (so with Redis lost a session may end that much early); a save
+that changes the session's data (a login, a message, a form's state) writes both."""
+
+import time
+from typing import Any
+
+from django.contrib.sessions.backends import cached_db
+
+from common import cache
+
+DB_REFRESH_SECONDS = 300
+WRITTEN = "_db_written_at"  # when the database copy was last written (epoch seconds)
+
+
+class SessionStore(cached_db.SessionStore):
+    def load(self) -> dict[str, Any]:
+        data = self._cache_call("reading a session", lambda: self._cache.get(self.cache_key))
+        if data is None:
+            row = self._get_session_from_db()
+            data = self.decode(row.session_data) if row else {}
+            if row:
+                age = self.get_expiry_age(expiry=row.expire_date)
+                self._cache_call("keeping a session", lambda: self._cache.set(self.cache_key, data, age))
+        self._as_loaded = dict(data)
+        return data
+
+    def exists(self, session_key: str | None) -> bool:
+        if not session_key:
+            return False
+        key = self.cache_key_prefix + session_key
+        return bool(self._cache_call("looking up a session", lambda: key in self._cache)) or super(
+            cached_db.SessionStore, self
+        ).exists(session_key)
+
+    def save(self, must_create: bool = False) -> None:
+        if not must_create and self._only_the_expiry_moves():
+            self._keep()
+            return
+        self._session[WRITTEN] = int(time.time())
+        super(cached_db.SessionStore, self).save(must_create)  # the database
+        self._as_loaded = dict(self._session)
+        self._keep()
+
+    def delete(self, session_key: str | None = None) -> None:
+        super(cached_db.SessionStore, self).delete(session_key)
+        key = session_key or self.session_key
+        if key is not None:
+            self._cache_call("removing a session", lambda: self._cache.delete(self.cache_key_prefix + key))
+
+    def _only_the_expiry_moves(self) -> bool:
+        unchanged = self._session == getattr(self, "_as_loaded", None)
+        recent = time.time() - self._session.get(WRITTEN, 0) < DB_REFRESH_SECONDS
+        return unchanged and recent and cache.available()
+
+    def _keep(self) -> None:
+        data, age = self._session, self.get_expiry_age()
+        self._cache_call("keeping a session", lambda: self._cache.set(self.cache_key, data, age))
+
+    def _cache_call(self, what: str, call: Any) -> Any:
+        """call(), or None when the cache is resting or fails now (then it rests)."""
+        if not cache.available():
+            return None
+        try:
+            return call()
+        except Exception as exc:  # Redis down or hung: the database holds the session
+            cache.failed(exc, what)
+            return None
