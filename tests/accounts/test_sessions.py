@@ -1,6 +1,7 @@
 """Sessions with Redis (accounts.sessions): pages read them from the cache and a request that
 only moves the idle expiry writes no database row; Redis down, hung or emptied logs nobody out."""
 
+import datetime as dt
 import time
 
 import pytest
@@ -84,3 +85,21 @@ def test_with_redis_hung_the_pages_answer_in_seconds(cast, settings, hung_redis)
     assert logged_in("hr").get(reverse("home")).status_code == 200
     # one call waits out the socket timeout; then the cache is left alone (common.cache)
     assert time.monotonic() - began < 3 * timeout + 3
+
+
+def test_the_idle_expiry_moves_on_in_redis_and_an_idle_session_ends(cast, settings) -> None:
+    from django.contrib.sessions.models import Session
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set (CI sets it)")
+    client = logged_in()
+    key = cache.make_and_validate_key(sessions.SessionStore.cache_key_prefix + client.session.session_key)
+    redis = cache._cache.get_client(key)
+    redis.expire(key, 60)  # as if idle for 29 minutes
+    assert client.get(reverse("home")).status_code == 200
+    assert 29 * 60 < redis.ttl(key) <= 30 * 60  # the request moved the expiry on
+    redis.delete(key)  # idle for 30 minutes: gone from Redis, and the database copy expired
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    assert client.get(reverse("home"))["Location"].startswith(reverse("login"))

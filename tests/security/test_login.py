@@ -52,7 +52,10 @@ def test_pages_carry_a_content_security_policy_without_inline_script(cast) -> No
     assert "frame-ancestors 'none'" in policy and "default-src 'self'" in policy
 
 
-def test_a_session_ends_after_thirty_idle_minutes(cast) -> None:
+def test_a_session_ends_after_thirty_idle_minutes(cast, settings) -> None:
+    settings.SESSION_ENGINE = (
+        "django.contrib.sessions.backends.db"  # Redis's: tests/accounts/test_sessions.py
+    )
     client, response = login("finance", PASSWORD)
     assert response.status_code == 302
     session = Session.objects.get()
