@@ -34,3 +34,14 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # (immutable), so a new release's files are fetched by their new names.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = False  # the collected files only
+
+# Errors to a Sentry-compatible service when SENTRY_DSN is set (config/sentry.py: ID and bank
+# numbers masked in every event, no personal data sent).
+if env("SENTRY_DSN", default=""):
+    from config.sentry import init as _sentry_init
+
+    _sentry_init(
+        env("SENTRY_DSN"),
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=None),
+    )
