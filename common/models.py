@@ -17,6 +17,7 @@ class Job(models.Model):
         APPLICANT_IMPORT = "applicant_import", "导入申请人"
         APPLICANT_PREVIEW = "applicant_preview", "检查申请人表格"
         PLACEMENTS_IMPORT = "placements_import", "新老衔接导入"
+        ROSTER_IMPORT = "roster_import", "导入部门名单"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
     kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.EXPORT)

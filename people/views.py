@@ -22,12 +22,12 @@ from common.search import searchable
 from townships.access import has_role, require_role, visible_counties, visible_townships
 from townships.models import Line, Role
 
-from . import bank, import_jobs, imports, selectors, services
+from . import bank, import_jobs, imports, roster_jobs, selectors, services
 from .eligibility import eligibility_check
 from .forms import ClaimDecisionForm, ImportUploadForm, PersonForm, RosterUploadForm
 from .listings import PEOPLE, person_rows
 from .models import BankAccountChange, GroupClaim, Person, Roster, TargetGroup
-from .rosters import roster_file_import, roster_match_stats
+from .rosters import roster_match_stats
 
 READERS = (Role.CLERK, Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN)
 
@@ -229,6 +229,7 @@ def import_template(request: HttpRequest) -> FileResponse:
 
 @login_required
 def roster_list(request: HttpRequest) -> HttpResponse:
+    """Rosters and match statistics; HR uploads a roster, which a background job imports."""
     membership = require_role(request.user, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN)
     counties = visible_counties(request.user)
     can_upload = membership.role == Role.HR
@@ -238,26 +239,19 @@ def roster_list(request: HttpRequest) -> HttpResponse:
             raise Http404("无权导入名单")
         if form.is_valid():
             upload, data = form.cleaned_data["file"], form.cleaned_data
-            report = roster_file_import(
-                county=membership.county, kind=data["kind"], roster_date=data["roster_date"],
-                source=upload, file_name=upload.name, actor=request.user,
+            job = roster_jobs.roster_import_start(
+                user=request.user, county=membership.county, kind=data["kind"],
+                roster_date=data["roster_date"], file_name=upload.name, token=uploads.keep(upload),
             )  # fmt: skip
-            if report.roster is not None:
-                messages.success(
-                    request, f"已导入{report.roster.get_kind_display()}名单 {report.roster.row_count} 人。"
-                )
-                return redirect("people:roster-list")
-            messages.error(request, f"名单有 {len(report.problems)} 处错误，未导入。")
-            return render(
-                request, "people/roster_list.html", _roster_context(counties, form, can_upload, report)
-            )
-    return render(request, "people/roster_list.html", _roster_context(counties, form, can_upload, None))
+            messages.success(request, f"已开始{job.title}，可以离开本页，稍后在“我的任务”中查看结果。")
+            return redirect("workspace:job-detail", pk=job.pk)
+    return render(request, "people/roster_list.html", _roster_context(counties, form, can_upload))
 
 
-def _roster_context(counties, form, can_upload, report) -> dict:  # type: ignore[no-untyped-def]
+def _roster_context(counties, form, can_upload) -> dict:  # type: ignore[no-untyped-def]
     stats = []
     for county in counties:
         for row in roster_match_stats(county):
             stats.append({"county": county.name, "group": TargetGroup(row.pop("group")).label, **row})
     rosters = Roster.objects.filter(county__in=counties).select_related("county")[:50]
-    return {"rosters": rosters, "stats": stats, "form": form, "can_upload": can_upload, "report": report}
+    return {"rosters": rosters, "stats": stats, "form": form, "can_upload": can_upload}

@@ -38,7 +38,7 @@ def listing_get(name: str) -> Listing:
 def file_allowed(user: User, job: Job) -> bool:
     """Whether `user` may still take `job`'s file, judged at download: a job is its starter's,
     and its file goes with a role that may have it now (the list's roles for an export; the
-    township's clerk for an applicant import; the county's HR for 新老衔接). A role removed or
+    township's clerk for an applicant import; the county's HR for 新老衔接 and rosters). A role removed or
     changed since takes it away."""
     membership = membership_of(user)
     if membership is None or job.user_id != user.pk:
@@ -46,7 +46,7 @@ def file_allowed(user: User, job: Job) -> bool:
     if job.kind == Job.Kind.EXPORT:
         roles = listing_get(job.listing).roles
         return not roles or membership.role in roles
-    if job.kind == Job.Kind.PLACEMENTS_IMPORT:  # 新老衔接: HR of the county
+    if job.kind in (Job.Kind.PLACEMENTS_IMPORT, Job.Kind.ROSTER_IMPORT):  # HR of the county
         return membership.role == Role.HR and membership.county.code == job.params.get("county")
     return membership.role == Role.CLERK and membership.township.code == job.params.get("township")
 

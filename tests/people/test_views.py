@@ -229,15 +229,21 @@ def test_the_template_has_the_columns_in_order(cast) -> None:
     assert ws["B2"].number_format == "@"
 
 
-def test_hr_imports_a_roster_and_sees_match_statistics(cast, people) -> None:
+def test_hr_imports_a_roster_and_sees_match_statistics(
+    cast, people, eager, django_capture_on_commit_callbacks
+) -> None:
     client = cast.client(cast.hr)
     upload = factories.xlsx([[people["mine"].id_number, "沙镇人"]], ["身份证号", "姓名"])
     upload.name = "roster.xlsx"
-    response = client.post(
-        reverse("people:roster-list"),
-        {"kind": "rural_revitalization", "roster_date": "2022-02-01", "file": upload},
+    with django_capture_on_commit_callbacks(execute=True):  # the import runs as a background job
+        response = client.post(
+            reverse("people:roster-list"),
+            {"kind": "rural_revitalization", "roster_date": "2022-02-01", "file": upload},
+        )
+    assert response.status_code == 302 and response["Location"].startswith("/workspace/jobs/")
+    assert (
+        "已导入乡村振兴部门（脱贫/监测对象）名单 1 人。" in client.get(response["Location"]).content.decode()
     )
-    assert response.status_code == 302
     roster = Roster.objects.get()
     assert (roster.county.code, roster.row_count) == ("371502", 1)
     assert people["mine"].claims.get().status == GroupClaim.Status.VERIFIED
@@ -247,13 +253,19 @@ def test_hr_imports_a_roster_and_sees_match_statistics(cast, people) -> None:
     assert "名单已核实" in page
 
 
-def test_a_roster_with_a_bad_id_is_refused_whole(cast, people) -> None:
+def test_a_roster_with_a_bad_id_is_refused_whole(
+    cast, people, eager, django_capture_on_commit_callbacks
+) -> None:
     upload = factories.xlsx([[people["mine"].id_number], ["12345"]], ["身份证号"])
     upload.name = "roster.xlsx"
-    response = cast.client(cast.hr).post(
-        reverse("people:roster-list"), {"kind": "civil_affairs", "roster_date": "2022-02-01", "file": upload}
-    )
-    assert "第3行「身份证号」：身份证号应为18位，实际为5位" in response.content.decode()
+    client = cast.client(cast.hr)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("people:roster-list"),
+            {"kind": "civil_affairs", "roster_date": "2022-02-01", "file": upload},
+        )
+    page = client.get(response["Location"]).content.decode()
+    assert "名单有 1 处错误，未导入。" in page and "身份证号应为18位，实际为5位" in page
     assert not Roster.objects.exists()
 
 
