@@ -2,7 +2,7 @@
 SENTRY_DSN is set. Every string of an event (messages, exception values, stack-frame variables,
 breadcrumbs, the request) goes through the same masking as the logs (common.logfilter), so no
 whole ID or bank number leaves the machine; no cookies, users' addresses or request bodies are
-sent (send_default_pii off, max_request_body_size "never")."""
+sent (the SDK's default, and max_request_body_size "never")."""
 
 from typing import Any
 
@@ -19,7 +19,6 @@ def init(dsn: str, *, environment: str, release: str | None = None) -> None:
         environment=environment,
         release=release,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False,
         max_request_body_size="never",
         before_send=scrub,
         before_send_transaction=scrub,
