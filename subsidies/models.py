@@ -39,6 +39,8 @@ class SubsidyPolicy(models.Model):
 
     class Basis(models.TextChoices):
         HOURLY = "hourly", "小时标准×每日小时×规定出勤天数"
+        # DOMAIN.md §9: the pay follows the minimum hourly wage in force each month
+        MINIMUM_HOURLY = "minimum_hourly", "小时最低工资标准×每日小时×规定出勤天数（随最低工资调整）"
         MONTHLY = "monthly", "每月固定金额"
         ANNUAL = "annual", "每人每年固定金额"
 
@@ -52,7 +54,7 @@ class SubsidyPolicy(models.Model):
     valid_from = models.DateField("起始日期")
     valid_to = models.DateField("截止日期", null=True, blank=True)
     document = models.CharField("文件", max_length=200)
-    basis = models.CharField("补贴标准方式", max_length=10, choices=Basis.choices)
+    basis = models.CharField("补贴标准方式", max_length=16, choices=Basis.choices)
     hourly_rate = models.DecimalField("小时标准（元）", max_digits=8, decimal_places=2, null=True, blank=True)
     hours_per_day = models.DecimalField("每日工作小时", max_digits=4, decimal_places=1, null=True, blank=True)
     monthly_amount = models.DecimalField(

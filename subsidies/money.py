@@ -39,12 +39,16 @@ class Annuals:
     city: Decimal
 
 
-def policy_annuals(policy) -> Annuals:  # type: ignore[no-untyped-def]
-    """The annual amounts a SubsidyPolicy gives (see its Basis and Split)."""
+def policy_annuals(policy, minimum_hourly: Decimal | None = None) -> Annuals:  # type: ignore[no-untyped-def]
+    """The annual amounts a SubsidyPolicy gives (see its Basis and Split); a policy paid by the
+    minimum hourly wage takes the one in force (`minimum_hourly`) as its hourly rate."""
     from .models import SubsidyPolicy as P
 
-    if policy.basis == P.Basis.HOURLY:
-        pay = r2(policy.hourly_rate * policy.hours_per_day * policy.required_days) * 12
+    if policy.basis in (P.Basis.HOURLY, P.Basis.MINIMUM_HOURLY):
+        hourly = policy.hourly_rate if policy.basis == P.Basis.HOURLY else minimum_hourly
+        if hourly is None:
+            raise ValueError("按最低工资计发的补贴标准须给出当月的小时最低工资")
+        pay = r2(hourly * policy.hours_per_day * policy.required_days) * 12
     elif policy.basis == P.Basis.MONTHLY:
         pay = policy.monthly_amount * 12
     else:

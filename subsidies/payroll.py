@@ -28,8 +28,9 @@ from townships.models import County, Line, Role
 
 from . import payroll_audit, payroll_sql
 from .models import Attendance, PayrollLine, PayrollRun, SubsidyPolicy
-from .money import ZERO, Shares, full_month, half_up, part_month, policy_annuals
+from .money import ZERO, Shares, full_month, half_up, part_month
 from .months import month_last, month_open_check, on_post_during
+from .services import policy_annuals_on
 
 State = PayrollRun.State
 ONE_DAY = dt.timedelta(days=1)
@@ -216,7 +217,7 @@ def month_policies(
 ) -> tuple[dict[str, Shares], dict[str, int]]:
     """Per line: the full-month amounts and the required days of the policy in force."""
     policies = {line: policy_in_force(county, line, first) for line in lines}
-    full = {line: full_month(policy_annuals(p), first.month) for line, p in policies.items()}
+    full = {line: full_month(policy_annuals_on(p, first), first.month) for line, p in policies.items()}
     return full, {line: p.required_days for line, p in policies.items()}
 
 

@@ -1,12 +1,15 @@
 """Writes for subsidy reference data: dated minimum wages and pay policies."""
 
+import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from townships.models import County
+from townships.models import County, Line
 
 from .models import MinimumWage, SubsidyPolicy
+from .money import Annuals, policy_annuals
 
 POLICY_FIELDS = (
     "basis", "hourly_rate", "hours_per_day", "monthly_amount", "annual_amount", "required_days", "split",
@@ -32,19 +35,32 @@ def policies_load(*, data: dict) -> int:
     return len(data["policies"])
 
 
-def minimum_wage_warning(policy: SubsidyPolicy) -> str | None:
-    """A warning when the policy pays below the minimum wage in force at its start (by the hour
-    where the policy sets hours, else by the month)."""
-    wage = (
-        MinimumWage.objects.filter(county=policy.county, valid_from__lte=policy.valid_from)
-        .order_by("-valid_from")
-        .first()
-    )
-    if wage is None:
-        return f"{policy.county.name}没有{policy.valid_from}适用的最低工资标准记录"
-    from .money import policy_annuals
+def minimum_wage_on(county: County, day: dt.date) -> MinimumWage | None:
+    """The minimum wage in force in `county` on `day` (the latest row from before it)."""
+    return MinimumWage.objects.filter(county=county, valid_from__lte=day).order_by("-valid_from").first()
 
-    monthly = policy_annuals(policy).pay / 12
+
+def policy_annuals_on(policy: SubsidyPolicy, day: dt.date) -> Annuals:
+    """A policy's annual amounts for a month starting `day`: a policy paid by the minimum hourly
+    wage takes the one in force that day, so a new minimum wage changes the pay from its month."""
+    if policy.basis != SubsidyPolicy.Basis.MINIMUM_HOURLY:
+        return policy_annuals(policy)
+    wage = minimum_wage_on(policy.county, day)
+    if wage is None:
+        raise ValidationError(
+            f"{policy.county.name}没有{day:%Y年%m月}适用的最低工资标准，无法按最低工资计发补贴"
+        )
+    return policy_annuals(policy, wage.hourly)
+
+
+def minimum_wage_warning(policy: SubsidyPolicy, on: dt.date | None = None) -> str | None:
+    """A warning when the policy pays below the minimum wage in force on `on` (default: its
+    start), by the hour where the policy sets hours, else by the month."""
+    day = on or policy.valid_from
+    wage = minimum_wage_on(policy.county, day)
+    if wage is None:
+        return f"{policy.county.name}没有{day}适用的最低工资标准记录"
+    monthly = policy_annuals_on(policy, day).pay / 12
     if policy.hours_per_day:
         hourly = monthly / (policy.hours_per_day * policy.required_days)
         if hourly < wage.hourly:
@@ -53,6 +69,19 @@ def minimum_wage_warning(policy: SubsidyPolicy) -> str | None:
     if monthly < wage.monthly - Decimal("0.005"):
         return f"月补贴{monthly:.2f}元，低于月最低工资标准{wage.monthly}元（{wage.document}）"
     return None
+
+
+def month_wage_warnings(county: County, first: dt.date) -> list[str]:
+    """What a month pays below a minimum wage in force in it: each line's policy in force that
+    month against the minimum wage of that month (the run page shows them)."""
+    from .payroll import policies_in_force
+
+    warnings = []
+    for line in Line:
+        policy = policies_in_force(county, line, first).first()
+        if policy is not None and (warning := minimum_wage_warning(policy, first)):
+            warnings.append(f"{line.label}岗位补贴标准（{policy.document}）{warning}")
+    return warnings
 
 
 def locked_months_warning(policy: SubsidyPolicy) -> str | None:

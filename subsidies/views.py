@@ -28,6 +28,7 @@ from .listings import LINES
 from .models import PEOPLE_NOTE, PayrollLine, PayrollRun
 from .printing import PayrollSheet, payroll_sheet
 from .reports import cost_workbook_write, monthly_totals
+from .services import month_wage_warnings
 from .tasks import dispatch
 
 READERS = (Role.FINANCE, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN)
@@ -80,6 +81,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_finance": has_role(request.user, Role.FINANCE),
         "stalled": payroll.stalled(run), "stale_minutes": settings.PAYROLL_STALE_MINUTES,
         "findings": run.findings.select_related("resolved_by")[:500], "people_note": PEOPLE_NOTE,
+        "wage_warnings": month_wage_warnings(run.county, run.month),
     }  # fmt: skip
     return render(request, "subsidies/run_detail.html", context)
 

@@ -23,6 +23,7 @@ from people.imports import COLUMNS as APPLICANT_COLUMNS
 from posts.models import Duty
 from subsidies import money, payroll
 from subsidies.models import PayrollRun
+from subsidies.services import policy_annuals_on
 from tests import factories
 from tests.conftest import PASSWORD
 from townships.models import County, Quota, Role, Township
@@ -281,7 +282,7 @@ def test_a_round_from_open_posts_to_the_locked_payroll_in_the_browser(
 
     # The figures: DOMAIN.md §7 (东昌府区 rural, April) through the money rules, and the workbook.
     policy = payroll.policy_in_force(County.objects.get(code="371502"), "rural", dt.date(2022, 4, 1))
-    full = money.full_month(money.policy_annuals(policy), 4)
+    full = money.full_month(policy_annuals_on(policy, dt.date(2022, 4, 1)), 4)
     short = money.part_month(full, 15, policy.required_days)
     M = Decimal
     assert full == money.Shares(M("680.00"), M("333.33"), M("138.67"), M("208.00"))

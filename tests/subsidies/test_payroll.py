@@ -133,7 +133,7 @@ def test_policies_are_dated_records_and_a_pay_below_the_minimum_wage_is_warned(c
 
     rural = SubsidyPolicy.objects.get(county__code="371502", line="rural")
     assert minimum_wage_warning(rural) is None  # 17 元/h is class 3's hourly minimum
-    rural.hourly_rate = M("16.00")
+    rural.basis, rural.hourly_rate = SubsidyPolicy.Basis.HOURLY, M("16.00")
     assert (
         minimum_wage_warning(rural) == "折合每小时16.00元，低于小时最低工资标准17.00元（鲁政字〔2021〕169号）"
     )
@@ -268,3 +268,40 @@ def test_a_holder_on_old_terms_is_paid_the_old_amount_by_the_district_until_the_
     assert lines(run_month("371502", "2022-03")) == [(M("1200.00"), M("0.00"), M("0.00"), M("1200.00"))]
     assert lines(run_month("371502", "2022-04")) == [(M("600.00"), M("0.00"), M("0.00"), M("600.00"))]
     assert lines(run_month("371502", "2022-05")) == []  # 15/30 in April, nothing after
+
+
+def test_the_dongchangfu_rural_pay_follows_a_new_minimum_wage_from_its_month(cast) -> None:
+    """DOMAIN.md §9: 东昌府区's rural pay is the minimum hourly wage × 2 h × 20 days."""
+    from subsidies.models import MinimumWage
+
+    factories.placement("371502101")
+    county = County.objects.get(code="371502")
+    MinimumWage.objects.create(
+        county=county, valid_from=D(2023, 1, 1), monthly=M("1850.00"), hourly=M("18.50"), wage_class=3,
+        document="鲁政字〔2022〕新标准",
+    )  # fmt: skip
+    december = lines(run_month("371502", "2022-12"))[0]
+    january = lines(run_month("371502", "2023-01"))[0]
+    assert december[0] == M("680.00")
+    assert january[0] == M("740.00")  # 18.50 × 2 × 20
+    assert january[1] + january[2] + january[3] == january[0]
+
+
+def test_the_run_page_warns_of_a_policy_below_the_minimum_wage_of_its_month(cast) -> None:
+    from django.urls import reverse
+
+    from subsidies.models import MinimumWage
+
+    factories.placement("370812001", line="urban", birth="19680101")
+    county = County.objects.get(code="370812")
+    MinimumWage.objects.create(
+        county=county, valid_from=D(2023, 1, 1), monthly=M("2000.00"), hourly=M("20.00"), wage_class=2,
+        document="新最低工资",
+    )  # fmt: skip
+    march = run_month("370812", "2022-03")
+    assert "低于月最低工资标准" not in cast.client(cast.hr_other_county).get(
+        reverse("subsidies:run-detail", args=[march.pk])
+    ).text
+    january = run_month("370812", "2023-01")
+    page = cast.client(cast.hr_other_county).get(reverse("subsidies:run-detail", args=[january.pk])).text
+    assert "城镇岗位补贴标准" in page and "月补贴1900.00元，低于月最低工资标准2000.00元（新最低工资）" in page
