@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit import record as audit
 from townships.access import membership_of
 from townships.models import Role
 
@@ -81,3 +82,36 @@ def bank_change_decide(*, change: BankAccountChange, confirm: bool, actor: User,
         person.bank_account, person.bank_name = change.bank_account, change.bank_name
         person.save(update_fields=["bank_account", "bank_name", "updated_at"])
     return person
+
+
+def bank_changes_enter(changes: list[tuple[int, str, str]], *, actor: User) -> int:
+    """Enter a file's new bank accounts of existing people, (person id, account, bank), as changes
+    by `actor` waiting for a second person (the imports: applicants, 新老衔接); a person whose
+    change already waits keeps it, and an account equal to the current one enters nothing.
+    Written in bulk with one audit entry per change."""
+    current = Person.objects.in_bulk([pk for pk, _, _ in changes])
+    waiting = set(
+        BankAccountChange.objects.filter(person_id__in=list(current), state=State.PENDING).values_list(
+            "person_id", flat=True
+        )
+    )
+    created = BankAccountChange.objects.bulk_create(
+        BankAccountChange(
+            person_id=pk,
+            bank_account=account,
+            bank_name=bank,
+            previous_account=current[pk].bank_account,
+            previous_bank_name=current[pk].bank_name,
+            requested_by=actor,
+        )  # fmt: skip
+        for pk, account, bank in changes
+        if pk not in waiting and (account, bank) != (current[pk].bank_account, current[pk].bank_name)
+    )
+    keys = ("bank_account", "bank_name", "previous_account", "previous_bank_name", "state")
+    entries = []
+    for change in created:
+        after = {key: getattr(change, key) for key in keys}
+        town, about = current[change.person_id].township_id, audit.subject(Person, change.person_id)
+        entries.append(audit.Change(change.pk, "银行账号变更", None, after, town, about=about))
+    audit.write(BankAccountChange, entries)
+    return len(created)

@@ -30,8 +30,9 @@ from common.uploads import kept_path
 from common.xlsx import Sheet, write_workbook
 from townships.models import Township
 
+from .bank import bank_changes_enter
 from .groups import groups_text, parse_groups
-from .models import GROUP_ROSTER, BankAccountChange, GroupClaim, Person, RosterKind, TargetGroup
+from .models import GROUP_ROSTER, GroupClaim, Person, RosterKind, TargetGroup
 from .selectors import elsewhere_record, registered_elsewhere
 from .services import PersonData, flags_set, latest_roster, person_fields_clean, township_villages
 
@@ -264,7 +265,8 @@ class ApplicantResource(resources.ModelResource):
             ids.update(Person.objects.filter(id_number__any=new).values_list("id_number", "pk"))
             self._audit(ids)
             claims_replace(township=self.township, groups=self.groups, ids=ids, claims=self.claims)
-            bank_changes_enter(self.bank_changes)
+            if actor := current_actor():  # a command without --user enters none
+                bank_changes_enter(self.bank_changes, actor=actor)
 
     def _audit(self, ids: dict[str, int]) -> None:
         """One entry per person created or changed by the file (none for an unchanged row), their
@@ -276,50 +278,6 @@ class ApplicantResource(resources.ModelResource):
             )
             for number, values in self.written
         ])  # fmt: skip
-
-
-def bank_changes_enter(changes: list[tuple[int, str, str]]) -> int:
-    """Enter the file's new bank accounts of existing people as changes waiting for a second
-    person (people.bank), under the user the import runs for; a person whose change already
-    waits keeps it. Without a known user (a command run without --user) none is entered."""
-    actor = current_actor()
-    if actor is None or not changes:
-        return 0
-    waiting = set(
-        BankAccountChange.objects.filter(
-            person_id__any=[pk for pk, _, _ in changes], state=BankAccountChange.State.PENDING
-        ).values_list("person_id", flat=True)
-    )
-    current = Person.objects.in_bulk([pk for pk, _, _ in changes])
-    created = BankAccountChange.objects.bulk_create(
-        BankAccountChange(
-            person_id=pk,
-            bank_account=account,
-            bank_name=bank,
-            previous_account=current[pk].bank_account,
-            previous_bank_name=current[pk].bank_name,
-            requested_by=actor,
-        )  # fmt: skip
-        for pk, account, bank in changes
-        if pk not in waiting
-    )
-    keys = ("bank_account", "bank_name", "previous_account", "previous_bank_name", "state")
-    entries = []
-    for change in created:
-        township = current[change.person_id].township_id
-        after = {key: getattr(change, key) for key in keys}
-        entries.append(
-            audit.Change(
-                change.pk,
-                "银行账号变更",
-                None,
-                after,
-                township,
-                about=audit.subject(Person, change.person_id),
-            )
-        )
-    audit.write(BankAccountChange, entries)
-    return len(created)
 
 
 def claims_replace(

@@ -23,6 +23,7 @@ from common.bulk import bulk_insert
 from common.idcard import parse_id_number
 from common.retirement import default_category
 from common.sheets import CellProblem
+from people.bank import bank_changes_enter
 from people.eligibility import RuleBook, eligibility_check
 from people.models import GROUP_ROSTER, GroupClaim, Person
 from people.services import claims_set, latest_roster
@@ -44,7 +45,7 @@ def holders_write(
     many keep their old terms, and the rows refused because they need their old pay (the
     caller rolls back). About fifteen statements whatever the number of rows."""
     villages = _villages(county, rows, created_villages)
-    people = _people(county, rows, villages)
+    people = _people(county, rows, villages, actor)
     progress(len(rows) // 4, len(rows))
     posts = _posts(rows, people, villages)
     applications = _applications(rows, people, posts, actor)
@@ -91,23 +92,24 @@ def _villages(county: County, rows: Sequence, created: list[str]) -> dict[tuple[
     return villages
 
 
-def _people(county: County, rows: Sequence, villages: dict) -> dict[str, Person]:
+def _people(county: County, rows: Sequence, villages: dict, actor: User) -> dict[str, Person]:
     """Every holder's person by ID number, with their claims prefetched for the eligibility
-    check: people already registered are updated one by one (the bank account the file gives,
-    their claims); new people and their claims go in by COPY."""
+    check: people already registered get their claims one by one, and a new bank account the
+    file gives as a change waiting for a second person; new people and their claims go in by COPY."""
     existing = {p.id_number: p for p in Person.objects.filter(id_number__any=[r.id_number for r in rows])}
     new: list[Person] = []
     groups: dict[str, list[str]] = {}
+    bank_changes: list[tuple[int, str, str]] = []
     for row in rows:
         person = existing.get(row.id_number)
         if person is None:
             new.append(_new_person(row, villages[(row.township_id, row.village)]))
             groups[row.id_number] = row.groups
             continue
-        if row.bank_account:
-            person.bank_account, person.bank_name = row.bank_account, row.bank_name
-            person.save(update_fields=["bank_account", "bank_name"])
+        if row.bank_account:  # a new account waits for a second person (people.bank)
+            bank_changes.append((person.pk, row.bank_account, row.bank_name))
         claims_set(person=person, groups=[(g, EVIDENCE) for g in row.groups])
+    bank_changes_enter(bank_changes, actor=actor)
     _insert(Person, new, key="id_number", audit_extra=lambda p: {"人员类别": "、".join(groups[p.id_number])})
     claims = _new_claims(county, new, groups)
     prefetch_related_objects(list(existing.values()), "claims")

@@ -334,3 +334,21 @@ def test_text_longer_than_its_column_is_named_not_a_database_error(cast) -> None
         ("村（社区）", "村（社区）不能超过80个字"),
     ]
     assert not Person.objects.exists()
+
+
+def test_an_existing_persons_new_bank_account_waits_for_a_second_person(cast) -> None:
+    """A 新老衔接 file does not move money alone: a registered person's new account is entered as a
+    change by the importing user, which another clerk or HR confirms (DOMAIN.md §9)."""
+    from people.models import BankAccountChange
+
+    person = factories.person("371502101", birth="19680305", bank_account="6222020200000000123")
+    report = run([holder(身份证号=person.id_number, 姓名=person.name)], actor=cast.hr)
+    assert report.imported, report.problems
+    person.refresh_from_db()
+    assert person.bank_account == "6222020200000000123"
+    change = BankAccountChange.objects.get(person=person)
+    assert (change.state, change.requested_by, change.bank_account) == (
+        "pending",
+        cast.hr,
+        "6228480012345678901",
+    )
