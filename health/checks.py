@@ -3,9 +3,12 @@ Celery ones)."""
 
 import dataclasses
 
+import celery
+from celery.app import app_or_default
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from health_check.base import HealthCheck
+from health_check.contrib.celery import Ping
 from health_check.exceptions import ServiceUnavailable
 
 
@@ -26,3 +29,11 @@ class Migrations(HealthCheck):
         if plan:
             names = ", ".join(f"{migration.app_label}.{migration.name}" for migration, _ in plan[:5])
             raise ServiceUnavailable(f"{len(plan)} migrations not applied: {names}")
+
+
+@dataclasses.dataclass
+class CeleryPing(Ping):
+    """django-health-check's ping of the workers, reported as "CeleryPing()" (its own name
+    carries the application's memory address, a different key on every start)."""
+
+    app: celery.Celery = dataclasses.field(default_factory=app_or_default, repr=False)

@@ -9,10 +9,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from health_check.checks import Cache, Database, Storage
-from health_check.contrib.celery import Ping
 from health_check.views import HealthCheckView
 
-from .checks import Migrations
+from .checks import CeleryPing, Migrations
 
 # A worker answers a ping within milliseconds; the first answer is enough.
 PING_SECONDS = 2.0
@@ -35,7 +34,7 @@ def web_parts() -> tuple:
 def all_parts() -> tuple:
     parts = (Database, Cache, Storage, Migrations)
     if settings.REDIS_URL:  # without a broker tasks run in the web process itself (no worker)
-        return (*parts, (Ping, {"timeout": dt.timedelta(seconds=PING_SECONDS), "limit": 1}))
+        return (*parts, (CeleryPing, {"timeout": dt.timedelta(seconds=PING_SECONDS), "limit": 1}))
     return parts
 
 

@@ -80,7 +80,7 @@ def test_the_compose_probes_pass_against_real_gunicorn_worker_and_broker(worker,
         status, body = Browser(port, "127.0.0.1", tls=False).request("GET", "/health/")
         assert status == 200, body
         parts = {part.split("(")[0]: state for part, state in json.loads(body).items()}
-        assert parts == {name: "OK" for name in ("Database", "Cache", "Storage", "Migrations", "Ping")}
+        assert parts == {name: "OK" for name in ("Database", "Cache", "Storage", "Migrations", "CeleryPing")}
         # the pages themselves are still refused to a host that is not the site's
         assert Browser(port, "127.0.0.1", tls=False).request("GET", "/login/")[0] == 400
 
@@ -93,7 +93,7 @@ def test_the_probes_fail_without_a_worker_or_broker(transactional_db, tmp_path, 
         status, body = Browser(port, "127.0.0.1", tls=False).request("GET", "/health/")
         assert status == 500, body
         parts = {part.split("(")[0]: state for part, state in json.loads(body).items()}
-        assert parts["Ping"] == "Unavailable: Celery workers unavailable"
+        assert parts["CeleryPing"] == "Unavailable: Celery workers unavailable"
         assert parts["Database"] == parts["Migrations"] == "OK"
         assert probe("web", GUNICORN_BIND=f"127.0.0.1:{port}").returncode == 0  # pages can be served
     assert probe("worker", HOSTNAME="no-such-worker-here").returncode != 0
