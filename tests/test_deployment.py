@@ -147,7 +147,7 @@ def test_migrations_run_once_in_their_own_service_not_in_every_web_start(compose
     assert services["migrate"]["environment"] == services["web"]["environment"]
     assert services["migrate"]["depends_on"] == {"postgres": {"condition": "service_healthy"}}
     for name in ("web", "worker", "beat", "proxy"):
-        assert "migrate" not in str(services[name]["command"] if "command" in services[name] else ""), name
+        assert "migrate" not in str(services[name].get("command", "")), name
 
 
 def test_the_probes_ask_the_application_not_a_file(compose) -> None:

@@ -116,7 +116,12 @@ def test_a_number_in_an_export_address_is_not_exported_as_typed(cast) -> None:
     assert not Job.objects.exists()
 
 
-def test_a_number_registered_elsewhere_is_refused_recorded_and_counted(cast, settings) -> None:
+def test_a_number_registered_elsewhere_is_refused_recorded_and_counted(
+    cast, settings, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)  # the upload's check job runs here
     settings.ID_SEARCH_LIMIT = 2
     theirs = factories.person("371502102", name="堂邑人")
     client = cast.client(cast.clerk)
@@ -128,7 +133,10 @@ def test_a_number_registered_elsewhere_is_refused_recorded_and_counted(cast, set
     assert entry.changes["查询"][1] == f"登记时查到已在其他乡镇登记（{mask_id_number(theirs.id_number)}）"
     upload = factories.xlsx([_row(theirs.id_number)], COLUMNS)
     upload.name = "applicants.xlsx"
-    preview = client.post(reverse("people:import-upload"), {"file": upload}).content.decode()
+    # the check runs as a background job, queued (as in a request) under the clerk
+    with acting_as(cast.clerk, "网页"), django_capture_on_commit_callbacks(execute=True):
+        uploaded = client.post(reverse("people:import-upload"), {"file": upload})
+    preview = client.get(uploaded["Location"]).content.decode()
     assert "该身份证号已在其他乡镇（街道）登记" in preview  # a preview rolls back; its record stays
     assert len(searches()) == 2
     again = client.post(reverse("people:person-create"), form).content.decode()

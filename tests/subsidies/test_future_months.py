@@ -34,7 +34,8 @@ def next_month() -> str:
 
 def test_a_future_run_is_refused_on_the_page_and_by_the_command(cast) -> None:
     factories.placement("371502101")
-    page = cast.client(cast.finance).post(reverse("subsidies:run-start"), {"month": next_month()}, follow=True)
+    start = reverse("subsidies:run-start")
+    page = cast.client(cast.finance).post(start, {"month": next_month()}, follow=True)
     assert "尚未到来，不能登记考勤或核算补贴" in page.text
     with pytest.raises(CommandError, match="尚未到来"):
         call_command("compute_subsidies", county="371502", month=next_month(), sync=True)

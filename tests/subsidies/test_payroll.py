@@ -299,9 +299,10 @@ def test_the_run_page_warns_of_a_policy_below_the_minimum_wage_of_its_month(cast
         document="新最低工资",
     )  # fmt: skip
     march = run_month("370812", "2022-03")
-    assert "低于月最低工资标准" not in cast.client(cast.hr_other_county).get(
-        reverse("subsidies:run-detail", args=[march.pk])
-    ).text
+    assert (
+        "低于月最低工资标准"
+        not in cast.client(cast.hr_other_county).get(reverse("subsidies:run-detail", args=[march.pk])).text
+    )
     january = run_month("370812", "2023-01")
     page = cast.client(cast.hr_other_county).get(reverse("subsidies:run-detail", args=[january.pk])).text
     assert "城镇岗位补贴标准" in page and "月补贴1900.00元，低于月最低工资标准2000.00元（新最低工资）" in page
