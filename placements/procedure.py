@@ -5,6 +5,9 @@ move approves the step before it (then its maker may not make it: maker ≠ chec
 service goes through `move()`, which checks the map, the role, the scope and maker ≠ checker,
 and writes the history row. Rejection and withdrawal are possible from every open step, with a
 reason. Nothing else changes an application's step.
+
+Dates run forward (DOMAIN.md §9): `move()` refuses a step dated after today, and each service
+checks its own order against the step before with `not_before`, naming both dates.
 """
 
 import datetime as dt
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from common.validation import full_clean
 from townships.access import membership_of
@@ -41,6 +45,36 @@ for _step in OPEN_STEPS:
 NEEDS_REASON = {Step.REJECTED, Step.WITHDRAWN, Step.EXITED}
 STEP_LABELS = dict(Step.choices)
 ROLE_LABELS = dict(Role.choices)
+# What the business date of a move is called on its form, for the messages that name it.
+DATE_LABELS = {
+    Step.APPLIED: "报名日期",
+    Step.REVIEWED: "民主评议日期",
+    Step.PUBLICIZED: "公示开始日期",
+    Step.APPROVED: "审批日期",
+    Step.AGREED: "协议签订日期",
+    Step.TRAINED: "培训日期",
+    Step.PLACED: "上岗日期",
+    Step.EXITED: "离岗日期",
+    Step.REJECTED: "办理日期",
+    Step.WITHDRAWN: "办理日期",
+}
+
+
+def day_text(day: dt.date) -> str:
+    return f"{day:%Y年%m月%d日}"
+
+
+def not_after_today(label: str, day: dt.date, today: dt.date | None = None) -> None:
+    """No step is dated after today (DOMAIN.md §9); `today` is the business date of the request."""
+    today = today or timezone.localdate()
+    if day > today:
+        raise ValidationError(f"{label}（{day_text(day)}）不能晚于今天（{day_text(today)}）")
+
+
+def not_before(label: str, day: dt.date, earlier_label: str, earlier: dt.date | None) -> None:
+    """Dates run forward: `day` is refused before `earlier` (None: nothing to compare with)."""
+    if earlier is not None and day < earlier:
+        raise ValidationError(f"{label}（{day_text(day)}）不能早于{earlier_label}（{day_text(earlier)}）")
 
 
 def next_step(step: str) -> str | None:
@@ -62,9 +96,17 @@ def actor_may_act(actor: User, application: Application) -> bool:
 
 
 def move(
-    application: Application, to: str, *, actor: User, on: dt.date, note: str = "", evidence: str = ""
+    application: Application,
+    to: str,
+    *,
+    actor: User,
+    on: dt.date,
+    note: str = "",
+    evidence: str = "",
+    today: dt.date | None = None,
 ) -> Transition:
-    """Move `application` to step `to`, or raise ValidationError saying why not. The caller
+    """Move `application` to step `to` on the business date `on` (not after `today`, the
+    machine's date unless the request's), or raise ValidationError saying why not. The caller
     holds a transaction and has locked the application row (select_for_update)."""
     source = application.step
     rule = MOVES.get((source, to))
@@ -86,6 +128,7 @@ def move(
             )
     if to in NEEDS_REASON and not note.strip():
         raise ValidationError(f"「{STEP_LABELS[to]}」必须填写原因。")
+    not_after_today(DATE_LABELS.get(to, "办理日期"), on, today)
     transition = Transition(
         application=application, from_step=source, to_step=to, actor=actor, on=on, note=note.strip(),
         evidence=evidence,

@@ -6,7 +6,7 @@ from collections import Counter
 from typing import NamedTuple
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from common.cache import cached
@@ -56,6 +56,20 @@ def placements(
     return found.select_related("person__village", "post", "township").order_by(
         "township_id", "on_post_date", "id"
     )
+
+
+def publicity_ended(on: dt.date, path: str = "publicity__") -> Q:
+    """The one rule of when publicity is over (DOMAIN.md §9): on `on`, its last working day
+    (end_date, counted on the working-day calendar when it started) has passed. A filter of
+    applications through `path`: approval admits only these, HR's landing page counts them."""
+    return Q(**{f"{path}end_date__lt": on})
+
+
+def awaiting_approval(*, user: User | AnonymousUser, today: dt.date) -> QuerySet[Application]:
+    """Publicized applications in the user's scope whose publicity has ended by `today`: what HR
+    may approve now (公示期满待区级审批)."""
+    found = Application.objects.filter(publicity_ended(today), step=Step.PUBLICIZED)
+    return scope_by_township(user, found)
 
 
 def queue_counts(*, user: User | AnonymousUser) -> list[tuple[str, str, int | None]]:

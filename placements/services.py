@@ -1,7 +1,12 @@
 """Writes for the placement procedure. Each service validates first, changes nothing when
 anything is wrong (ValidationError in Chinese), and moves applications only through
 procedure.move(). County approval takes the quota row lock; the database's partial unique
-constraints are the last word on one post per person and one holder per post."""
+constraints are the last word on one post per person and one holder per post.
+
+Dates run forward (DOMAIN.md §9): announcement ≤ application ≤ review ≤ publicity start; approval
+after publicity has ended; agreement ≥ approval; training ≥ approval and ≥ agreement start − 30
+days; placement ≥ approval and ≥ training. No step is dated after `today`: the business date of
+the request, the machine's date unless a caller gives it."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -34,7 +39,8 @@ from .models import (
     Step,
     Training,
 )
-from .procedure import move
+from .procedure import DATE_LABELS, STEP_LABELS, day_text, move, not_after_today, not_before
+from .selectors import publicity_ended
 
 
 def _locked(application: Application) -> Application:
@@ -54,14 +60,23 @@ def _not_eligible(person: Person, line: str, county, on: dt.date) -> str | None:
 
 @transaction.atomic
 def application_create(
-    *, person: Person, post: Post, announcement: Announcement, actor: User, on: dt.date
+    *,
+    person: Person,
+    post: Post,
+    announcement: Announcement,
+    actor: User,
+    on: dt.date,
+    today: dt.date | None = None,
 ) -> Application:
-    """报名申请: the person applies for a post of an announcement, checked for eligibility on `on`."""
+    """报名申请: the person applies for a post of an announcement, checked for eligibility on `on`,
+    which falls within the announcement's period and not after today."""
+    not_after_today("报名日期", on, today)
+    not_before("报名日期", on, "招聘公告发布日期", announcement.published_on)
     problems = []
     if not announcement.posts.filter(pk=post.pk).exists():
         problems.append("该岗位不在此招聘公告中")
     if on > announcement.deadline:
-        problems.append(f"报名已于{announcement.deadline:%Y年%m月%d日}截止")
+        problems.append(f"报名已于{day_text(announcement.deadline)}截止（报名日期{day_text(on)}）")
     if post.status != Post.Status.VACANT:
         problems.append(f"岗位{post.code}不是空岗")
     if person.township_id != post.township_id:
@@ -106,8 +121,11 @@ def review_record(
     outcomes: list[ReviewOutcome],
     actor: User,
     minutes=None,  # type: ignore[no-untyped-def]
+    today: dt.date | None = None,
 ) -> DemocraticReview:
-    """民主评议: one village meeting, a result per applicant (failed ones are rejected)."""
+    """民主评议: one village meeting, a result per applicant (failed ones are rejected), held
+    neither after today nor before any of their applications."""
+    not_after_today("民主评议日期", meeting_date, today)
     if not participants.strip():
         raise ValidationError({"participants": ["请填写参加评议的人员"]})
     if not outcomes:
@@ -126,6 +144,9 @@ def review_record(
             raise ValidationError(f"{application.person.name}报名的岗位不属于{village.name}")
         if not outcome.passed and not outcome.note.strip():
             raise ValidationError(f"{application.person.name}评议未通过，须填写评议意见")
+        not_before(
+            "民主评议日期", meeting_date, f"{application.person.name}的报名日期", application.applied_on
+        )
         result = ReviewResult(
             review=review, application=application, passed=outcome.passed, note=outcome.note
         )
@@ -143,6 +164,7 @@ def review_record(
             on=meeting_date,
             note=note,
             evidence=minutes_name or f"民主评议记录#{review.pk}",
+            today=today,
         )
     return review
 
@@ -166,11 +188,13 @@ def publicity_start(
     if len(townships) != 1:
         raise ValidationError("一次公示只能包含同一乡镇（街道）的人员")
     county = applications[0].township.county
+    entered_on = entered_on or timezone.localdate()
     try:
         first, last = working_days_from(start, county.publicity_working_days)
-        earliest = working_days_before(entered_on or timezone.localdate(), PUBLICITY_LATE_ENTRY_DAYS)
+        earliest = working_days_before(entered_on, PUBLICITY_LATE_ENTRY_DAYS)
     except CalendarMissing as exc:
         raise ValidationError(str(exc)) from None
+    not_after_today("公示开始日期", first, entered_on)
     _publicity_dates_check(applications, first, earliest)
     publicity = Publicity.objects.create(
         township_id=townships.pop(),
@@ -188,6 +212,7 @@ def publicity_start(
             on=first,
             note=f"公示{first:%Y-%m-%d}至{last:%Y-%m-%d}（{publicity.working_days}个工作日）",
             evidence=f"公示#{publicity.pk}",
+            today=entered_on,
         )
         application.publicity = publicity
         application.save(update_fields=["publicity"])
@@ -210,10 +235,19 @@ def _publicity_dates_check(applications: list[Application], first: dt.date, earl
 
 
 @transaction.atomic
-def objection_record(*, application: Application, raised_on: dt.date, content: str, actor: User) -> Objection:
+def objection_record(
+    *, application: Application, raised_on: dt.date, content: str, actor: User, today: dt.date | None = None
+) -> Objection:
     application = _locked(application)
     if application.step != Step.PUBLICIZED:
         raise ValidationError("只能对公示中的人员记录异议")
+    not_after_today("反映日期", raised_on, today)
+    not_before(
+        "反映日期",
+        raised_on,
+        "公示开始日期",
+        application.publicity.start_date if application.publicity else None,
+    )
     if not content.strip():
         raise ValidationError({"content": ["请填写反映内容"]})
     return Objection.objects.create(
@@ -249,22 +283,28 @@ class ApprovalResult:
     refused: list[tuple[Application, str]] = field(default_factory=list)
 
 
-def approve(*, applications: list[Application], actor: User, on: dt.date) -> ApprovalResult:
+def approve(
+    *, applications: list[Application], actor: User, on: dt.date, today: dt.date | None = None
+) -> ApprovalResult:
     """区级审批 for one or many applications. Each is decided on its own (its own transaction):
     a refusal names its reason and does not stop the others."""
     result = ApprovalResult()
     for application in sorted(applications, key=lambda a: a.pk):
         try:
-            result.approved.append(approve_one(application=application, actor=actor, on=on))
+            result.approved.append(approve_one(application=application, actor=actor, on=on, today=today))
         except ValidationError as exc:
             result.refused.append((application, "；".join(exc.messages)))
     return result
 
 
 @transaction.atomic
-def approve_one(*, application: Application, actor: User, on: dt.date) -> Application:
-    """Approve under the township's quota row lock: publicity over, objections resolved, still
-    eligible on `on`, a quota place left for the line and year, no other post for the person."""
+def approve_one(
+    *, application: Application, actor: User, on: dt.date, today: dt.date | None = None
+) -> Application:
+    """Approve under the township's quota row lock: publicity over (by today and by `on`, which is
+    not after today), objections resolved, still eligible on `on`, a quota place left for the
+    line and year, no other post for the person."""
+    today = today or timezone.localdate()
     application = _locked(application)
     county = application.township.county
     quota = (
@@ -274,9 +314,7 @@ def approve_one(*, application: Application, actor: User, on: dt.date) -> Applic
     )
     name = application.person.name
     if application.step == Step.PUBLICIZED:
-        publicity = application.publicity
-        if publicity is not None and on <= publicity.end_date:
-            raise ValidationError(f"{name}的公示期至{publicity.end_date:%Y年%m月%d日}，公示期满后才能审批")
+        _publicity_over_check(application, on, today)
         if application.objections.filter(resolved_at__isnull=True).exists():
             raise ValidationError(f"{name}的公示异议尚未处理")
         reason = _not_eligible(application.person, application.line, county, on)
@@ -299,7 +337,7 @@ def approve_one(*, application: Application, actor: User, on: dt.date) -> Applic
                     f"{application.township.name}{application.year}年{application.get_line_display()}岗位计划"
                     f"{quota.for_line(application.line)}个已全部审批，{name}未获审批"
                 )
-    move(application, Step.APPROVED, actor=actor, on=on, note="区级审批通过")
+    move(application, Step.APPROVED, actor=actor, on=on, note="区级审批通过", today=today)
     application.holds_post, application.approved_on = True, on
     try:
         with transaction.atomic():
@@ -311,6 +349,21 @@ def approve_one(*, application: Application, actor: User, on: dt.date) -> Applic
     return application
 
 
+def _publicity_over_check(application: Application, on: dt.date, today: dt.date) -> None:
+    """Approval only once publicity has ended (selectors.publicity_ended, the rule HR's landing
+    count uses too), judged today and at the approval date, which is not in the future."""
+    name, publicity = application.person.name, application.publicity
+    if publicity is None:
+        raise ValidationError(f"{name}没有公示记录，不能审批")
+    ended = Application.objects.filter(pk=application.pk)
+    until = f"{name}的公示期至{day_text(publicity.end_date)}"
+    if not ended.filter(publicity_ended(today)).exists():
+        raise ValidationError(f"{until}，尚未期满（今天是{day_text(today)}），公示期满后才能审批")
+    not_after_today("审批日期", on, today)
+    if not ended.filter(publicity_ended(on)).exists():
+        raise ValidationError(f"{until}，公示期满后才能审批（审批日期为{day_text(on)}）")
+
+
 @transaction.atomic
 def agreement_sign(
     *,
@@ -320,11 +373,15 @@ def agreement_sign(
     monthly_pay: Decimal,
     actor: User,
     months: int | None = None,
+    today: dt.date | None = None,
 ) -> Agreement:
-    """协议签订 with the post's village/community; the term defaults to the county setting."""
+    """协议签订 with the post's village/community; the term defaults to the county setting. Signed
+    and starting no earlier than the approval, signed not after today."""
     if not monthly_pay.is_finite() or monthly_pay <= 0:
         raise ValidationError({"monthly_pay": ["月补贴标准须大于0元"]})
     application = _locked(application)
+    not_before("协议开始日期", start, "审批日期", application.approved_on)
+    not_before("协议签订日期", signed_on, "审批日期", application.approved_on)
     county = application.township.county
     end = start + relativedelta(months=months or county.agreement_term_months) - dt.timedelta(days=1)
     post = application.post
@@ -341,35 +398,68 @@ def agreement_sign(
         recorded_by=actor,
     )
     full_clean(agreement)
-    move(application, Step.AGREED, actor=actor, on=signed_on, note=f"协议期限{start}至{end}")
+    move(application, Step.AGREED, actor=actor, on=signed_on, note=f"协议期限{start}至{end}", today=today)
     agreement.save()
     return agreement
 
 
+# Training prepares for the post: at most this many days before the agreement starts (DOMAIN.md §9).
+TRAINING_BEFORE_AGREEMENT_DAYS = 30
+
+
 @transaction.atomic
 def training_record(
-    *, application: Application, date: dt.date, hours: Decimal, content: str, actor: User
+    *,
+    application: Application,
+    date: dt.date,
+    hours: Decimal,
+    content: str,
+    actor: User,
+    today: dt.date | None = None,
 ) -> Training:
+    """岗前培训: not before the approval, nor more than 30 days before the agreement starts."""
     application = _locked(application)
+    not_before("培训日期", date, "审批日期", application.approved_on)
+    agreement = application.agreements.order_by("-number").first()
+    if agreement is not None:
+        earliest = agreement.start_date - dt.timedelta(days=TRAINING_BEFORE_AGREEMENT_DAYS)
+        label = f"协议开始日期{day_text(agreement.start_date)}前{TRAINING_BEFORE_AGREEMENT_DAYS}天"
+        not_before("培训日期", date, label, earliest)
     if not content.strip():
         raise ValidationError({"content": ["请填写培训内容"]})
     if not hours.is_finite() or hours < 0:
         raise ValidationError({"hours": ["培训学时不能为负数"]})
     training = Training(application=application, date=date, hours=hours, content=content, recorded_by=actor)
     full_clean(training)
-    move(application, Step.TRAINED, actor=actor, on=date, note=f"岗前培训{hours}学时：{content}")
+    move(application, Step.TRAINED, actor=actor, on=date, note=f"岗前培训{hours}学时：{content}", today=today)
     training.save()
     return training
 
 
 @transaction.atomic
-def placement_start(*, application: Application, on_post_date: dt.date, actor: User) -> Placement:
-    """安排上岗: pay starts on `on_post_date`; the post is filled."""
+def placement_start(
+    *, application: Application, on_post_date: dt.date, actor: User, today: dt.date | None = None
+) -> Placement:
+    """安排上岗: pay starts on `on_post_date` (not before the approval or the training, within
+    the agreement, not after today); the post is filled."""
     application = _locked(application)
+    not_before("上岗日期", on_post_date, "审批日期", application.approved_on)
+    training = Training.objects.filter(application=application).first()
+    not_before("上岗日期", on_post_date, "培训日期", training.date if training else None)
     agreement = application.agreements.order_by("-number").first()
     if agreement is not None and not agreement.start_date <= on_post_date <= agreement.end_date:
-        raise ValidationError(f"上岗日期须在协议期限（{agreement.start_date}至{agreement.end_date}）内")
-    move(application, Step.PLACED, actor=actor, on=on_post_date, note=f"{on_post_date:%Y-%m-%d}上岗")
+        raise ValidationError(
+            f"上岗日期（{day_text(on_post_date)}）须在协议期限"
+            f"（{day_text(agreement.start_date)}至{day_text(agreement.end_date)}）内"
+        )
+    move(
+        application,
+        Step.PLACED,
+        actor=actor,
+        on=on_post_date,
+        note=f"{on_post_date:%Y-%m-%d}上岗",
+        today=today,
+    )
     post_status_set(application.post_id, Post.Status.FILLED)
     return Placement.objects.create(
         application=application,
@@ -384,9 +474,14 @@ def placement_start(*, application: Application, on_post_date: dt.date, actor: U
 
 @transaction.atomic
 def application_close(
-    *, application: Application, to: str, reason: str, actor: User, on: dt.date
+    *, application: Application, to: str, reason: str, actor: User, on: dt.date, today: dt.date | None = None
 ) -> Application:
-    """Reject or withdraw an open application with a reason; an approved one frees its place."""
+    """Reject or withdraw an open application with a reason, dated no earlier than its last
+    step; an approved one frees its place."""
     application = _locked(application)
-    move(application, to, actor=actor, on=on, note=reason)
+    last = application.history.order_by("-on", "-id").first()
+    if last is not None:
+        label = f"「{STEP_LABELS[last.to_step]}」的{DATE_LABELS[last.to_step]}"
+        not_before(DATE_LABELS.get(to, "办理日期"), on, label, last.on)
+    move(application, to, actor=actor, on=on, note=reason, today=today)
     return application

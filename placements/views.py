@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit import record as audit
@@ -37,8 +38,9 @@ READERS = (Role.CLERK, Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN)
 
 
 def today() -> dt.date:
-    """The business date of a request (a function, so tests can set it)."""
-    return dt.date.today()
+    """The business date of a request (a function, so tests can set it): no step is dated after
+    it (DOMAIN.md §9)."""
+    return timezone.localdate()
 
 
 @login_required
@@ -94,7 +96,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "clerk_next": following if has_role(request.user, Role.CLERK) else None,
         "can_close": application.step in OPEN_STEPS and has_role(request.user, Role.CLERK, Role.HR),
         "agreements": application.agreements.all(),
-        "today": dt.date.today(),
+        "today": today(),
         "objections": application.objections.all(),
         "placement": Placement.objects.filter(application=application).first(),
         "exit_reasons": ExitReason.choices,
@@ -140,18 +142,20 @@ def application_act(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action", "")
     try:
         if action == "approve":
-            result = services.approve(applications=[application], actor=request.user, on=_date(request, "on"))
+            result = services.approve(
+                applications=[application], actor=request.user, on=_date(request, "on"), today=today()
+            )
             if result.refused:
                 raise ValidationError(result.refused[0][1])
         elif action == "agree":
             data = cleaned(AgreementForm(request.POST))
-            services.agreement_sign(application=application, actor=request.user, **data)
+            services.agreement_sign(application=application, actor=request.user, today=today(), **data)
         elif action == "train":
             data = cleaned(TrainingForm(request.POST))
-            services.training_record(application=application, actor=request.user, **data)
+            services.training_record(application=application, actor=request.user, today=today(), **data)
         elif action == "place":
             services.placement_start(
-                application=application, on_post_date=_date(request, "on"), actor=request.user
+                application=application, on_post_date=_date(request, "on"), actor=request.user, today=today()
             )
         elif action in (Step.REJECTED, Step.WITHDRAWN):
             services.application_close(
@@ -160,6 +164,7 @@ def application_act(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=request.POST.get("reason", ""),
                 actor=request.user,
                 on=_date(request, "on"),
+                today=today(),
             )
         else:
             raise ValidationError("未知的操作")
@@ -247,9 +252,9 @@ def apply(request: HttpRequest) -> HttpResponse:
     """报名申请: a registered person of the township applies for a post of an open announcement."""
     membership = _clerk(request)
     township = membership.township
-    today = dt.date.today()
+    day = today()
     announcements = Announcement.objects.filter(
-        county=township.county, deadline__gte=today - dt.timedelta(days=366)
+        county=township.county, deadline__gte=day - dt.timedelta(days=366)
     )
     posts = Post.objects.filter(township=township, status=Post.Status.VACANT, announcements__in=announcements)
     if request.method == "POST":
@@ -265,7 +270,8 @@ def apply(request: HttpRequest) -> HttpResponse:
                 post=post,
                 announcement=announcement,
                 actor=request.user,
-                on=_date(request, "on") if request.POST.get("on") else today,
+                on=_date(request, "on") if request.POST.get("on") else day,
+                today=day,
             )
             messages.success(request, f"{person.name}已报名岗位{post.code}。")
             return redirect("placements:application-detail", pk=made.pk)
@@ -274,7 +280,7 @@ def apply(request: HttpRequest) -> HttpResponse:
     context = {
         "announcements": announcements,
         "posts": posts.distinct().select_related("village", "duty"),
-        "today": today,
+        "today": day,
     }
     return render(request, "placements/apply.html", context)
 
@@ -307,6 +313,7 @@ def review(request: HttpRequest) -> HttpResponse:
                 minutes=minutes,
                 outcomes=outcomes,
                 actor=request.user,
+                today=today(),
             )
             messages.success(request, f"已记录民主评议，共{len(outcomes)}人。")
             return redirect("placements:queue")
@@ -344,7 +351,9 @@ def approve_list(request: HttpRequest) -> HttpResponse:
         try:
             if not chosen:
                 raise ValidationError("请选择要审批的人员")
-            result = services.approve(applications=chosen, actor=request.user, on=_date(request, "on"))
+            result = services.approve(
+                applications=chosen, actor=request.user, on=_date(request, "on"), today=today()
+            )
             if result.approved:
                 messages.success(request, f"审批通过{len(result.approved)}人。")
             for _application, reason in result.refused:
@@ -352,7 +361,7 @@ def approve_list(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
     return render(
-        request, "placements/approve.html", {"waiting": waiting, "today": dt.date.today(), "result": result}
+        request, "placements/approve.html", {"waiting": waiting, "today": today(), "result": result}
     )
 
 
@@ -377,6 +386,7 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
                 raised_on=_date(request, "raised_on"),
                 content=request.POST.get("content", ""),
                 actor=request.user,
+                today=today(),
             )
             messages.success(request, "已记录异议。")
     except ValidationError as exc:

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from townships.models import County, Line, Township, Village
 
@@ -92,6 +93,10 @@ class Announcement(models.Model):
     title = models.CharField("标题", max_length=120)
     body = models.TextField("公告正文", blank=True)
     deadline = models.DateField("报名截止日期")
+    # The business date of publication: the first day of the application period (DOMAIN.md §9,
+    # an application falls within its announcement's period). Set by announcement_publish;
+    # published_at below is only the moment the row was written.
+    published_on = models.DateField("发布日期", default=timezone.localdate)
     posts = models.ManyToManyField(Post, related_name="announcements", verbose_name="招聘岗位")
     published_at = models.DateTimeField("发布时间", auto_now_add=True)
     published_by = models.ForeignKey(
@@ -101,6 +106,13 @@ class Announcement(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "招聘公告"
         ordering = ["-published_at"]
+        constraints = [
+            # An announcement whose deadline has passed cannot be published (DOMAIN.md §9).
+            models.CheckConstraint(
+                condition=models.Q(deadline__gte=models.F("published_on")),
+                name="announcement_deadline_not_before_publication",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

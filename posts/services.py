@@ -5,6 +5,7 @@ import datetime as dt
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from townships.models import County, Line, Quota, Role, Township, Village
 
@@ -29,11 +30,12 @@ def catalogue_load(*, data: dict) -> int:
 
 
 def posts_open_count(*, township: Township, line: str, year: int, kind: str) -> int:
-    return (
-        Post.objects.filter(township=township, line=line, year=year, kind=kind)
-        .exclude(status=Post.Status.CLOSED)
-        .count()
-    )
+    """Posts open (not closed) that count against a limit: regular posts per line and year
+    (the quota), dedicated posts per township and year across both lines (DOMAIN.md §9)."""
+    found = Post.objects.filter(township=township, year=year, kind=kind)
+    if kind == Post.Kind.REGULAR:
+        found = found.filter(line=line)
+    return found.exclude(status=Post.Status.CLOSED).count()
 
 
 @transaction.atomic
@@ -49,7 +51,8 @@ def post_create(
     kind: str = Post.Kind.REGULAR,
 ) -> Post:
     """Open a real-name post. Regular posts of a line never exceed the township's quota for the
-    year; dedicated administration posts never exceed the county's number per township."""
+    year; dedicated administration posts never exceed the county's number per township and year,
+    both lines together."""
     if village.township_id != township.pk:
         raise ValidationError({"village": [f"{village.name}不属于{township.name}"]})
     if duty.line != line:
@@ -62,7 +65,9 @@ def post_create(
     if kind == Post.Kind.DEDICATED:
         limit = township.county.dedicated_posts_per_township
         if opened >= limit:
-            raise ValidationError(f"{township.name}的专职公益性岗位已达{limit}个，不能再开设")
+            raise ValidationError(
+                f"{township.name}{year}年的专职公益性岗位（城乡合计）已达{limit}个，不能再开设"
+            )
     elif quota is None:
         raise ValidationError(f"{township.name}{year}年没有岗位计划")
     elif opened >= quota.for_line(line):
@@ -95,8 +100,12 @@ def announcement_publish(
     actor: User,
     body: str = "",
     township: Township | None = None,
+    on: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> Announcement:
-    """发布公告 for vacant posts of the county (or of one township, where the county allows)."""
+    """发布公告 for vacant posts of the county (or of one township, where the county allows),
+    published on `on` (today unless given): not a future day, and not after its own deadline
+    (the application period runs from `on` to the deadline, DOMAIN.md §9)."""
     from townships.access import membership_of
 
     membership = membership_of(actor)
@@ -122,16 +131,30 @@ def announcement_publish(
                 ]
             }
         )
+    on = _publication_date_check(deadline, on, today or timezone.localdate())
     announcement = Announcement.objects.create(
         county=county,
         township=township,
         title=title.strip(),
         body=body,
         deadline=deadline,
+        published_on=on,
         published_by=actor,
     )
     announcement.posts.set(posts)
     return announcement
+
+
+def _publication_date_check(deadline: dt.date, on: dt.date | None, today: dt.date) -> dt.date:
+    """The publication date (`on`, today unless given): not a future day, and an announcement
+    whose deadline has passed is not published (DOMAIN.md §9)."""
+    on = on or today
+    if on > today:
+        raise ValidationError(f"发布日期（{on:%Y年%m月%d日}）不能晚于今天（{today:%Y年%m月%d日}）")
+    if deadline < on:
+        message = f"报名截止日期（{deadline:%Y年%m月%d日}）已过（发布日期{on:%Y年%m月%d日}），不能发布"
+        raise ValidationError({"deadline": [message]})
+    return on
 
 
 def post_status_set(post_id: int, status: str) -> None:

@@ -1,5 +1,6 @@
 """Pages about plans and posts. Thin: scope through townships.access, read through selectors."""
 
+import datetime as dt
 import io
 
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from common.listing import export, wants_export
@@ -32,6 +34,12 @@ from .listings import POSTS
 from .models import Announcement, Post
 from .selectors import plan_report, plan_report_table
 from .services import announcement_publish, post_create
+
+
+def today() -> dt.date:
+    """The business date of a request (a function, so tests can set it): an announcement is
+    published on the day it is entered."""
+    return timezone.localdate()
 
 
 def _scoped_plan(request: HttpRequest, county_code: str, year: int) -> Plan:
@@ -144,6 +152,7 @@ def announcement_list(request: HttpRequest) -> HttpResponse:
                     posts=list(form.cleaned_data["posts"]),
                     body=form.cleaned_data["body"],
                     actor=request.user,
+                    today=today(),
                 )
                 messages.success(request, f"已发布公告：{made.title}")
                 return redirect("posts:announcement-detail", pk=made.pk)

@@ -17,7 +17,6 @@ from people.eligibility import GROUP_LABELS
 from people.models import GroupClaim, Person
 from placements import selectors as placement_selectors
 from placements import terms
-from placements.models import Application, Step
 from posts.selectors import PlanReport, plan_report
 from subsidies.checks import open_blocking
 from subsidies.models import PayrollRun
@@ -130,8 +129,10 @@ def _cached(name: str, compute: Callable[[], T]) -> T:
     return cached(f"workspace:{name}", compute, CACHE_SECONDS)
 
 
-def waiting_for_approval(user: AnyUser) -> int:
-    return scope_by_township(user, Application.objects.filter(step=Step.PUBLICIZED)).count()
+def waiting_for_approval(user: AnyUser, today: dt.date) -> int:
+    """公示期满待区级审批: publicized applications whose publicity has ended by `today`, by the
+    rule approval itself applies (placements.selectors.publicity_ended)."""
+    return placement_selectors.awaiting_approval(user=user, today=today).count()
 
 
 def runs(user: AnyUser, limit: int = 6) -> list[PayrollRun]:

@@ -44,7 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["people"] = selectors.people_counts(user)
         context["group_chart"] = selectors.placed_by_group_chart(user).as_json()
     if membership.role in (Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN):
-        context["waiting"] = selectors.waiting_for_approval(user)
+        context["waiting"] = selectors.waiting_for_approval(user, today)
     if membership.role in (Role.FINANCE, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN):
         runs = context["runs"] = selectors.runs(user)
         if runs:  # the year of the latest month computed

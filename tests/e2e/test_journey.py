@@ -63,8 +63,11 @@ def cents(value: object) -> Decimal:
 def test_a_round_from_open_posts_to_the_locked_payroll_in_the_browser(
     cast, signed_in, shot, eager, tmp_path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    # the business date: the publicity below is entered the day it starts (DOMAIN.md §9)
-    monkeypatch.setattr("placements.views.today", lambda: dt.date(2022, 3, 7))
+    # The business date moves with the round: each step is entered on its day, none is dated
+    # after it, and the publicity is entered the day it starts (DOMAIN.md §9).
+    clock = {"today": dt.date(2022, 2, 28)}
+    monkeypatch.setattr("posts.views.today", lambda: clock["today"])
+    monkeypatch.setattr("placements.views.today", lambda: clock["today"])
     township = Township.objects.get(code=TOWNSHIP)
     quota = Quota.objects.filter(plan__year=2022, township=township)
     quota.update(rural=3)
@@ -158,6 +161,7 @@ def test_a_round_from_open_posts_to_the_locked_payroll_in_the_browser(
     shot(clerk, "person")
 
     # Each applies for a post of the announcement (孙三 first, so 钱二 is the one over the quota).
+    clock["today"] = dt.date(2022, 3, 1)
     clerk.goto(reverse("placements:apply"))
     applications = {}
     for index, (name, number) in enumerate(people.items()):
@@ -176,6 +180,7 @@ def test_a_round_from_open_posts_to_the_locked_payroll_in_the_browser(
     shot(clerk, "apply")
 
     # The village's democratic review, recorded by a second clerk (maker ≠ checker).
+    clock["today"] = dt.date(2022, 3, 3)
     second = signed_in(reviewer, reverse("placements:review"))
     second.get_by_label("评议日期").fill("2022-03-03")
     second.get_by_label("参加人员").fill("村两委、党员和群众代表")
@@ -186,6 +191,7 @@ def test_a_round_from_open_posts_to_the_locked_payroll_in_the_browser(
     message(second, "已记录民主评议，共3人。")
 
     # Publicity: five working days on the calendar, ID numbers masked on the notice.
+    clock["today"] = dt.date(2022, 3, 7)
     clerk.goto(reverse("placements:publicity-new"))
     clerk.get_by_label("公示开始日期").fill("2022-03-07")
     clerk.get_by_role("button", name="开始公示").click()
@@ -198,6 +204,7 @@ def test_a_round_from_open_posts_to_the_locked_payroll_in_the_browser(
 
     # The plan was revised down after the posts were opened: HR approves two, 钱二 is refused.
     quota.update(rural=2)
+    clock["today"] = dt.date(2022, 3, 14)
     hr.goto(reverse("placements:approve"))
     hr.get_by_label("审批日期").fill("2022-03-14")
     for name in people:
@@ -208,6 +215,7 @@ def test_a_round_from_open_posts_to_the_locked_payroll_in_the_browser(
     shot(hr, "approve")
 
     # Agreement, training and placement of the two approved, from each application's page.
+    clock["today"] = dt.date(2022, 4, 1)  # signed 03-20, trained 03-25, on post from 04-01, entered 04-01
     for name in ("孙三", "赵一"):
         clerk.goto(applications[name])
         agreement = form_of(clerk, "协议签订")

@@ -18,6 +18,7 @@ from townships.models import County, Role, Township
 from townships.services import user_with_membership_ensure
 
 D = dt.date
+ANNOUNCED_ON = D(2022, 1, 4)  # applications run from here to the deadline, 2022-03-10
 APPLIED_ON, REVIEWED_ON, PUBLICIZED_FROM = D(2022, 3, 1), D(2022, 3, 3), D(2022, 3, 7)
 APPROVED_ON, ON_POST = D(2022, 3, 15), D(2022, 4, 1)
 
@@ -105,6 +106,7 @@ def recruiting(cast: Cast) -> Round:
         deadline=D(2022, 3, 10),
         posts=posts,
         actor=cast.hr,
+        on=ANNOUNCED_ON,
     )
     second_clerk = user_with_membership_ensure(
         username="clerk_b", password=PASSWORD, role=Role.CLERK, county=township.county, township=township

@@ -17,8 +17,11 @@ def follow_text(response) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_a_round_through_the_pages(cast, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    # the business date: the publicity below is entered the day it starts (DOMAIN.md §9)
-    monkeypatch.setattr("placements.views.today", lambda: dt.date(2022, 3, 7))
+    # The business date moves with the round: each step is entered on its day, none is dated
+    # after it, and the publicity is entered the day it starts (DOMAIN.md §9).
+    clock = {"today": dt.date(2022, 2, 28)}
+    monkeypatch.setattr("posts.views.today", lambda: clock["today"])
+    monkeypatch.setattr("placements.views.today", lambda: clock["today"])
     township = Township.objects.get(code="371502101")
     quota = Quota.objects.filter(plan__year=2022, township=township)
     quota.update(rural=3)
@@ -44,6 +47,7 @@ def test_a_round_through_the_pages(cast, monkeypatch) -> None:  # type: ignore[n
     )
     assert "已发布公告" in follow_text(published)
     announcement = Announcement.objects.get()
+    clock["today"] = dt.date(2022, 3, 1)
     people = [factories.person(township.code, name=n) for n in ("甲一", "乙二", "丙三")]
     wrong = clerk.post(
         reverse("placements:apply"),
@@ -69,6 +73,7 @@ def test_a_round_through_the_pages(cast, monkeypatch) -> None:  # type: ignore[n
         )
         assert f"{person.name}已报名岗位{post.code}" in follow_text(done)
     apps = list(Application.objects.order_by("pk"))
+    clock["today"] = dt.date(2022, 3, 3)
     reviewer = cast.client(checker)
     reviewed = reviewer.post(
         reverse("placements:review"),
@@ -81,6 +86,7 @@ def test_a_round_through_the_pages(cast, monkeypatch) -> None:  # type: ignore[n
         follow=True,
     )
     assert "已记录民主评议，共3人" in follow_text(reviewed)
+    clock["today"] = dt.date(2022, 3, 7)
     listing = clerk.post(
         reverse("placements:publicity-new"),
         {"start": "2022-03-07", "application": [a.pk for a in apps]},
@@ -89,6 +95,7 @@ def test_a_round_through_the_pages(cast, monkeypatch) -> None:  # type: ignore[n
     assert "2022年3月7日至2022年3月11日（5个工作日）" in follow_text(listing)
     assert people[0].id_number not in follow_text(listing)
     quota.update(rural=2)  # the plan was revised down after the posts were opened
+    clock["today"] = dt.date(2022, 3, 14)
     approved = hr.post(
         reverse("placements:approve"), {"on": "2022-03-14", "application": [a.pk for a in apps]}, follow=True
     )
@@ -96,6 +103,7 @@ def test_a_round_through_the_pages(cast, monkeypatch) -> None:  # type: ignore[n
     assert "审批通过2人" in text and "沙镇镇2022年乡村岗位计划2个已全部审批，丙三未获审批" in text
     first = apps[0]
     act = reverse("placements:application-act", args=[first.pk])
+    clock["today"] = dt.date(2022, 4, 1)  # signed 03-20, trained 03-25, on post from 04-01, entered 04-01
     clerk.post(
         act, {"action": "agree", "start": "2022-04-01", "signed_on": "2022-03-20", "monthly_pay": "680.00"}
     )

@@ -138,7 +138,10 @@ def test_publicity_runs_five_working_days_on_the_holiday_calendar(recruiting) ->
     assert working_days_from(D(2024, 2, 8), 5) == (D(2024, 2, 8), D(2024, 2, 20))
     (application,) = recruiting.apply(1)
     recruiting.review([application])
-    recruiting.publicize([application], start=D(2022, 3, 5))  # a Saturday: starts Monday 7 March
+    # typed as Saturday 5 March, it starts Monday 7 March (entered that day: no step is dated after today)
+    services.publicity_start(
+        applications=[application], start=D(2022, 3, 5), actor=recruiting.cast.clerk, entered_on=D(2022, 3, 7)
+    )
     publicity = Application.objects.get(pk=application.pk).publicity
     assert (publicity.start_date, publicity.end_date, publicity.working_days) == (
         D(2022, 3, 7),
@@ -165,7 +168,10 @@ def test_approval_before_publicity_ends_or_with_open_objections_is_refused(recru
     recruiting.review([first, second])
     recruiting.publicize([first, second])  # 7–11 March 2022
     early = services.approve(applications=[first], actor=recruiting.cast.hr, on=D(2022, 3, 11))
-    assert early.refused[0][1] == "申请人甲的公示期至2022年03月11日，公示期满后才能审批"
+    assert (
+        early.refused[0][1]
+        == "申请人甲的公示期至2022年03月11日，公示期满后才能审批（审批日期为2022年03月11日）"
+    )
     objection = services.objection_record(
         application=second, raised_on=D(2022, 3, 9), content="家中有人已在岗", actor=recruiting.cast.clerk
     )
@@ -233,7 +239,9 @@ def test_placement_must_fall_inside_the_agreement(recruiting) -> None:
         content="安全",
         actor=recruiting.cast.clerk,
     )
-    with pytest.raises(ValidationError, match="上岗日期须在协议期限"):
+    with pytest.raises(
+        ValidationError, match="上岗日期（2022年03月31日）须在协议期限（2022年04月01日至2023年03月31日）内"
+    ):
         services.placement_start(
             application=application, on_post_date=D(2022, 3, 31), actor=recruiting.cast.clerk
         )

@@ -17,7 +17,7 @@ REVIEWED_ON = D(2022, 3, 3)
 
 
 def _reviewed(recruiting, on: dt.date = REVIEWED_ON) -> Application:  # type: ignore[no-untyped-def]
-    (application,) = recruiting.apply(1)
+    (application,) = recruiting.apply(1, on=min(on, D(2022, 3, 1)))  # applied no later than reviewed
     recruiting.review([application], on=on)
     return application
 

@@ -103,7 +103,7 @@ def test_dedicated_posts_are_their_own_kind_and_limited_per_township(cast) -> No
         for _ in range(township.county.dedicated_posts_per_township)
     ]  # fmt: skip
     assert len(made) == 3 and all("-RD-" in p.code for p in made)
-    with pytest.raises(ValidationError, match="专职公益性岗位已达3个"):
+    with pytest.raises(ValidationError, match="沙镇镇2022年的专职公益性岗位（城乡合计）已达3个"):
         post_create(township=township, village=township.villages.first(), line="rural", year=2022, duty=duty,
                     kind=Post.Kind.DEDICATED)  # fmt: skip
 
@@ -121,12 +121,22 @@ def test_a_township_announces_only_where_the_county_allows(cast) -> None:
     county = County.objects.get(code="371502")
     with pytest.raises(ValidationError, match="招聘公告由区人社局发布"):
         announcement_publish(
-            county=county, title="镇公告", deadline=D(2022, 3, 10), posts=[post], actor=cast.clerk
+            county=county,
+            title="镇公告",
+            deadline=D(2022, 3, 10),
+            posts=[post],
+            actor=cast.clerk,
+            on=D(2022, 3, 1),
         )
     County.objects.filter(pk=county.pk).update(township_may_announce=True)
     county.refresh_from_db()
     made = announcement_publish(
-        county=county, title="镇公告", deadline=D(2022, 3, 10), posts=[post], actor=cast.clerk
+        county=county,
+        title="镇公告",
+        deadline=D(2022, 3, 10),
+        posts=[post],
+        actor=cast.clerk,
+        on=D(2022, 3, 1),
     )
     assert made.township == township
     page = cast.client(cast.clerk).get(reverse("posts:announcement-detail", args=[made.pk])).content.decode()

@@ -19,7 +19,7 @@ def _announcement(cast):  # type: ignore[no-untyped-def]
     )  # fmt: skip
     return announcement_publish(
         county=township.county, title="沙镇镇2022年乡村公益性岗位招聘公告",
-        deadline=dt.date(2022, 3, 10), posts=[post], actor=cast.hr,
+        deadline=dt.date(2022, 3, 10), posts=[post], actor=cast.hr, on=dt.date(2022, 2, 21),
     ), post  # fmt: skip
 
 
