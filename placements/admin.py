@@ -1,9 +1,28 @@
 """Read-mostly admin for county administrators; the procedure itself runs through the pages
-(services), so the admin offers no way to change an application's step."""
+(services), so the admin offers no way to change an application's step. Dates that price locked
+months are read-only: a correction goes through the services and becomes 补发/扣回."""
+
+import datetime as dt
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Application, Placement, Transition
+
+# Fields whose change would re-price a month: read-only once a month from their date is locked.
+PLACEMENT_DATES = ["on_post_date", "exit_date", "first_approved_on", "prior_months", "extended_until"]
+APPLICATION_DATES = ["applied_on", "approved_on"]
+
+
+def months_locked_from(county_id: int, day: dt.date) -> bool:
+    """Whether a locked payroll run of the county covers the month of `day` or a later one (one
+    indexed exists query). The admin is an interface over every app, so it may read the payroll;
+    placements' own modules do not."""
+    from subsidies.models import PayrollRun
+
+    return PayrollRun.objects.filter(
+        county_id=county_id, state=PayrollRun.State.LOCKED, month__gte=day.replace(day=1)
+    ).exists()
 
 
 class TransitionInline(admin.TabularInline):
@@ -25,6 +44,12 @@ class ApplicationAdmin(admin.ModelAdmin):
     inlines = [TransitionInline]
     list_select_related = ["person", "post", "township"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Application | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and months_locked_from(obj.township.county_id, obj.applied_on):
+            fields += APPLICATION_DATES
+        return fields
+
 
 @admin.register(Placement)
 class PlacementAdmin(admin.ModelAdmin):
@@ -45,3 +70,9 @@ class PlacementAdmin(admin.ModelAdmin):
         "application", "person", "post", "township", "line", "legacy_terms", "legacy_pay", "legacy_until",
     ]  # fmt: skip
     list_select_related = ["person", "post", "township"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Placement | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and months_locked_from(obj.township.county_id, obj.on_post_date):
+            fields += PLACEMENT_DATES  # the exit and the rest are never before the start
+        return fields
