@@ -7,7 +7,7 @@ and writes the history row. Rejection and withdrawal are possible from every ope
 reason. Nothing else changes an application's step.
 
 Dates run forward (DOMAIN.md §9): `move()` refuses a step dated after today, and each service
-checks its own order against the step before with `not_before`, naming both dates.
+checks its own order against the steps before (placements/dates.py), naming both dates.
 """
 
 import datetime as dt
@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from common.validation import full_clean
 from townships.access import membership_of
 from townships.models import Role
 
+from .dates import DATE_LABELS, not_after_today
 from .models import OPEN_STEPS, Application, Step, Transition
 
 
@@ -45,36 +45,6 @@ for _step in OPEN_STEPS:
 NEEDS_REASON = {Step.REJECTED, Step.WITHDRAWN, Step.EXITED}
 STEP_LABELS = dict(Step.choices)
 ROLE_LABELS = dict(Role.choices)
-# What the business date of a move is called on its form, for the messages that name it.
-DATE_LABELS = {
-    Step.APPLIED: "报名日期",
-    Step.REVIEWED: "民主评议日期",
-    Step.PUBLICIZED: "公示开始日期",
-    Step.APPROVED: "审批日期",
-    Step.AGREED: "协议签订日期",
-    Step.TRAINED: "培训日期",
-    Step.PLACED: "上岗日期",
-    Step.EXITED: "离岗日期",
-    Step.REJECTED: "办理日期",
-    Step.WITHDRAWN: "办理日期",
-}
-
-
-def day_text(day: dt.date) -> str:
-    return f"{day:%Y年%m月%d日}"
-
-
-def not_after_today(label: str, day: dt.date, today: dt.date | None = None) -> None:
-    """No step is dated after today (DOMAIN.md §9); `today` is the business date of the request."""
-    today = today or timezone.localdate()
-    if day > today:
-        raise ValidationError(f"{label}（{day_text(day)}）不能晚于今天（{day_text(today)}）")
-
-
-def not_before(label: str, day: dt.date, earlier_label: str, earlier: dt.date | None) -> None:
-    """Dates run forward: `day` is refused before `earlier` (None: nothing to compare with)."""
-    if earlier is not None and day < earlier:
-        raise ValidationError(f"{label}（{day_text(day)}）不能早于{earlier_label}（{day_text(earlier)}）")
 
 
 def next_step(step: str) -> str | None:

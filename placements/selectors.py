@@ -6,7 +6,7 @@ from collections import Counter
 from typing import NamedTuple
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.shortcuts import get_object_or_404
 
 from common.cache import cached
@@ -14,6 +14,7 @@ from people.selectors import person_search
 from townships.access import scope_by_township, township_pk, visible_townships
 
 from . import terms
+from .dates import publicity_ended
 from .models import OPEN_STEPS, Agreement, Application, Placement, Publicity, Step
 
 ALERT_CACHE_SECONDS = 60 * 60 * 24
@@ -56,13 +57,6 @@ def placements(
     return found.select_related("person__village", "post", "township").order_by(
         "township_id", "on_post_date", "id"
     )
-
-
-def publicity_ended(on: dt.date, path: str = "publicity__") -> Q:
-    """The one rule of when publicity is over (DOMAIN.md §9): on `on`, its last working day
-    (end_date, counted on the working-day calendar when it started) has passed. A filter of
-    applications through `path`: approval admits only these, HR's landing page counts them."""
-    return Q(**{f"{path}end_date__lt": on})
 
 
 def awaiting_approval(*, user: User | AnonymousUser, today: dt.date) -> QuerySet[Application]:

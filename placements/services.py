@@ -27,6 +27,8 @@ from posts.models import Announcement, Post
 from posts.services import post_status_set
 from townships.models import Quota, Village
 
+from . import dates
+from .dates import not_after_today, not_before
 from .models import (
     OPEN_STEPS,
     Agreement,
@@ -39,8 +41,7 @@ from .models import (
     Step,
     Training,
 )
-from .procedure import DATE_LABELS, STEP_LABELS, day_text, move, not_after_today, not_before
-from .selectors import publicity_ended
+from .procedure import move
 
 
 def _locked(application: Application) -> Application:
@@ -70,13 +71,10 @@ def application_create(
 ) -> Application:
     """报名申请: the person applies for a post of an announcement, checked for eligibility on `on`,
     which falls within the announcement's period and not after today."""
-    not_after_today("报名日期", on, today)
-    not_before("报名日期", on, "招聘公告发布日期", announcement.published_on)
+    dates.application_dates_check(announcement, on, today)
     problems = []
     if not announcement.posts.filter(pk=post.pk).exists():
         problems.append("该岗位不在此招聘公告中")
-    if on > announcement.deadline:
-        problems.append(f"报名已于{day_text(announcement.deadline)}截止（报名日期{day_text(on)}）")
     if post.status != Post.Status.VACANT:
         problems.append(f"岗位{post.code}不是空岗")
     if person.township_id != post.township_id:
@@ -314,7 +312,7 @@ def approve_one(
     )
     name = application.person.name
     if application.step == Step.PUBLICIZED:
-        _publicity_over_check(application, on, today)
+        dates.publicity_over_check(application, on, today)
         if application.objections.filter(resolved_at__isnull=True).exists():
             raise ValidationError(f"{name}的公示异议尚未处理")
         reason = _not_eligible(application.person, application.line, county, on)
@@ -349,21 +347,6 @@ def approve_one(
     return application
 
 
-def _publicity_over_check(application: Application, on: dt.date, today: dt.date) -> None:
-    """Approval only once publicity has ended (selectors.publicity_ended, the rule HR's landing
-    count uses too), judged today and at the approval date, which is not in the future."""
-    name, publicity = application.person.name, application.publicity
-    if publicity is None:
-        raise ValidationError(f"{name}没有公示记录，不能审批")
-    ended = Application.objects.filter(pk=application.pk)
-    until = f"{name}的公示期至{day_text(publicity.end_date)}"
-    if not ended.filter(publicity_ended(today)).exists():
-        raise ValidationError(f"{until}，尚未期满（今天是{day_text(today)}），公示期满后才能审批")
-    not_after_today("审批日期", on, today)
-    if not ended.filter(publicity_ended(on)).exists():
-        raise ValidationError(f"{until}，公示期满后才能审批（审批日期为{day_text(on)}）")
-
-
 @transaction.atomic
 def agreement_sign(
     *,
@@ -380,8 +363,7 @@ def agreement_sign(
     if not monthly_pay.is_finite() or monthly_pay <= 0:
         raise ValidationError({"monthly_pay": ["月补贴标准须大于0元"]})
     application = _locked(application)
-    not_before("协议开始日期", start, "审批日期", application.approved_on)
-    not_before("协议签订日期", signed_on, "审批日期", application.approved_on)
+    dates.agreement_dates_check(application, start, signed_on)
     county = application.township.county
     end = start + relativedelta(months=months or county.agreement_term_months) - dt.timedelta(days=1)
     post = application.post
@@ -403,10 +385,6 @@ def agreement_sign(
     return agreement
 
 
-# Training prepares for the post: at most this many days before the agreement starts (DOMAIN.md §9).
-TRAINING_BEFORE_AGREEMENT_DAYS = 30
-
-
 @transaction.atomic
 def training_record(
     *,
@@ -419,12 +397,7 @@ def training_record(
 ) -> Training:
     """岗前培训: not before the approval, nor more than 30 days before the agreement starts."""
     application = _locked(application)
-    not_before("培训日期", date, "审批日期", application.approved_on)
-    agreement = application.agreements.order_by("-number").first()
-    if agreement is not None:
-        earliest = agreement.start_date - dt.timedelta(days=TRAINING_BEFORE_AGREEMENT_DAYS)
-        label = f"协议开始日期{day_text(agreement.start_date)}前{TRAINING_BEFORE_AGREEMENT_DAYS}天"
-        not_before("培训日期", date, label, earliest)
+    dates.training_dates_check(application, date)
     if not content.strip():
         raise ValidationError({"content": ["请填写培训内容"]})
     if not hours.is_finite() or hours < 0:
@@ -443,15 +416,7 @@ def placement_start(
     """安排上岗: pay starts on `on_post_date` (not before the approval or the training, within
     the agreement, not after today); the post is filled."""
     application = _locked(application)
-    not_before("上岗日期", on_post_date, "审批日期", application.approved_on)
-    training = Training.objects.filter(application=application).first()
-    not_before("上岗日期", on_post_date, "培训日期", training.date if training else None)
-    agreement = application.agreements.order_by("-number").first()
-    if agreement is not None and not agreement.start_date <= on_post_date <= agreement.end_date:
-        raise ValidationError(
-            f"上岗日期（{day_text(on_post_date)}）须在协议期限"
-            f"（{day_text(agreement.start_date)}至{day_text(agreement.end_date)}）内"
-        )
+    dates.placement_dates_check(application, on_post_date, today)
     move(
         application,
         Step.PLACED,
@@ -479,9 +444,6 @@ def application_close(
     """Reject or withdraw an open application with a reason, dated no earlier than its last
     step; an approved one frees its place."""
     application = _locked(application)
-    last = application.history.order_by("-on", "-id").first()
-    if last is not None:
-        label = f"「{STEP_LABELS[last.to_step]}」的{DATE_LABELS[last.to_step]}"
-        not_before(DATE_LABELS.get(to, "办理日期"), on, label, last.on)
+    dates.close_dates_check(application, to, on)
     move(application, to, actor=actor, on=on, note=reason, today=today)
     return application

@@ -131,7 +131,7 @@ def _cached(name: str, compute: Callable[[], T]) -> T:
 
 def waiting_for_approval(user: AnyUser, today: dt.date) -> int:
     """公示期满待区级审批: publicized applications whose publicity has ended by `today`, by the
-    rule approval itself applies (placements.selectors.publicity_ended)."""
+    rule approval itself applies (placements.dates.publicity_ended)."""
     return placement_selectors.awaiting_approval(user=user, today=today).count()
 
 

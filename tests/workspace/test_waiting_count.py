@@ -1,5 +1,5 @@
 """HR's landing count 公示期满待区级审批 counts only publicities that have ended, by the rule the
-approval applies (placements.selectors.publicity_ended)."""
+approval applies (placements.dates.publicity_ended)."""
 
 import re
 
