@@ -4,9 +4,12 @@ months are read-only: a correction goes through the services and becomes 补发/
 
 import datetime as dt
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from . import dates
 from .models import Application, Placement, Transition
 
 # Fields whose change would re-price a month: read-only once a month from their date is locked.
@@ -51,8 +54,24 @@ class ApplicationAdmin(admin.ModelAdmin):
         return fields
 
 
+class PlacementForm(forms.ModelForm):
+    """A start moved in the admin (months still open) meets the rule placement_start applies.
+    No Meta: the admin builds it with the model and its fields."""
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        day = data.get("on_post_date")
+        if self.instance.pk and day and day != self.instance.on_post_date:
+            try:
+                dates.placement_dates_check(self.instance.application, day)
+            except ValidationError as exc:
+                self.add_error("on_post_date", exc)
+        return data
+
+
 @admin.register(Placement)
 class PlacementAdmin(admin.ModelAdmin):
+    form = PlacementForm
     list_display = [
         "person",
         "post",

@@ -59,3 +59,21 @@ def test_a_post_to_the_admin_cannot_move_a_locked_start(recruiting) -> None:  # 
         D(2022, 4, 1), None, 0, D(2022, 3, 15),
     )  # fmt: skip
     assert Application.objects.get(pk=application.pk).approved_on == D(2022, 3, 15)
+
+
+def test_an_open_start_moved_in_the_admin_meets_the_placement_rule(recruiting) -> None:  # type: ignore[no-untyped-def]
+    (application,) = recruiting.to_approved(1)
+    placement = recruiting.to_placed(application)  # trained 2022-03-25, agreement from 2022-04-01
+    client = recruiting.cast.client(recruiting.cast.county_admin)
+    url = reverse("admin:placements_placement_change", args=[placement.pk])
+    form = {
+        "on_post_date": "2022-03-20", "exit_date": "", "prior_months": "0", "first_approved_on": "2022-03-15",
+        "extended_until": "", "extension_document": "", "exit_reason": "", "exit_note": "", "referral": "",
+        "referral_note": "",
+    }  # fmt: skip
+    page = client.post(url, form).content.decode()
+    assert "上岗日期（2022年03月20日）不能早于培训日期（2022年03月25日）" in page
+    assert Placement.objects.get(pk=placement.pk).on_post_date == D(2022, 4, 1)
+    form["on_post_date"] = "2022-04-02"
+    assert client.post(url, form).status_code == 302
+    assert Placement.objects.get(pk=placement.pk).on_post_date == D(2022, 4, 2)
