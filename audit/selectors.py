@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from common.params import pk_of
 from people.models import Person
 from people.selectors import person_get
 from placements.models import Application, Placement
@@ -93,7 +94,7 @@ def county_entries(
         entries = entries.filter(township_id=township_pk(user, township))
     if kind in KINDS:
         entries = entries.filter(content_type=ContentType.objects.get_for_model(apps.get_model(KINDS[kind])))
-    if action.isdigit() and int(action) in ACTION_LABEL:
+    if action.isascii() and action.isdigit() and int(action) in ACTION_LABEL:
         entries = entries.filter(action=int(action))
     if who:
         entries = entries.filter(actor__username=who)
@@ -151,7 +152,9 @@ def _related_names(entries: list[Entry]) -> dict[tuple[type[Model], str], str]:
         for name, values in (entry.changes or {}).items():
             field = _field(model, name) if model else None
             if field is not None and field.is_relation and field.many_to_one:
-                wanted.setdefault(field.related_model, set()).update(v for v in values if v.isdigit())
+                wanted.setdefault(field.related_model, set()).update(
+                    str(pk_of(v)) for v in values if pk_of(v)
+                )
     return {
         (related, str(pk)): str(obj)
         for related, pks in wanted.items()
@@ -191,6 +194,6 @@ def entry_rows(entries: list[Entry]) -> list[EntryRow]:
             via=entry.via, action=ACTION_LABEL.get(entry.action, ""),
             kind=str(entry.content_type.model_class()._meta.verbose_name), name=entry.object_repr,
             township=entry.township.name if entry.township else "", changes=changes,
-            link=reverse("audit:object-log", args=[kind, pk]) if kind and pk.isdigit() else "",
+            link=reverse("audit:object-log", args=[kind, pk]) if kind and pk_of(pk) else "",
         ))  # fmt: skip
     return rows

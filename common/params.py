@@ -94,13 +94,20 @@ def date_param(
     return value if low <= value <= high else default
 
 
+def pk_of(text: object) -> int:
+    """`text` (a path segment, a stored value, a typed id) as a positive integer that fits a
+    primary key; 0, which finds nothing, when it is anything else ("²" and "１" are digits to
+    str.isdigit() but not to int())."""
+    value = str(text).strip()
+    if not (value.isascii() and value.isdigit() and len(value) <= 19):
+        return 0
+    number = int(value)
+    return number if 0 < number < 2**63 else 0
+
+
 def pk_list(query: QueryDict, name: str) -> list[int]:
     """The ids ticked in a list form (?name=1&name=2); anything that cannot be a key is left out."""
-    return [
-        int(value)
-        for value in query.getlist(name)
-        if value.isascii() and value.isdigit() and 0 < int(value) < 2**63
-    ]
+    return [pk for pk in (pk_of(value) for value in query.getlist(name)) if pk]
 
 
 def text_param(query: QueryDict, name: str, *, max_length: int = 100) -> str:

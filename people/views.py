@@ -162,6 +162,8 @@ def _preview_job(request: HttpRequest, token: str) -> Job:
     """The check of the file `token`: only for the clerk who uploaded it, in that session."""
     membership = require_role(request.user, Role.CLERK)
     pending = request.session.get("applicant_imports", {})
+    if not uploads.TOKEN.fullmatch(token):  # a token is 32 hex digits: nothing else reaches a query
+        raise Http404("导入文件不存在或已过期")
     job = job_of_upload(user=request.user, kind=Job.Kind.APPLICANT_PREVIEW, token=token)
     if pending.get(token) != membership.township.code or job is None:
         raise Http404("导入文件不存在或已过期")

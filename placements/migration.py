@@ -158,7 +158,7 @@ def _check(county: County, table_rows: list[tuple[int, dict[str, str]]], report:
         if start and end and end < start:
             row.problem("协议结束日期", "协议结束日期早于开始日期")
         months_text = row.text("原在岗月数", required=False) or "0"
-        prior = int(months_text) if months_text.isdigit() else -1
+        prior = int(months_text) if months_text.isascii() and months_text.isdigit() else -1
         if prior < 0 or prior > 120:
             row.problem("原在岗月数", "原在岗月数应为0至120的整数")
         exit_date = row.date("离岗日期", required=False)

@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from common.forms import Form
+from common.params import pk_of
 from townships.models import Line
 
 from .models import Duty, Post
@@ -28,7 +29,7 @@ class KeyChoices(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):  # type: ignore[no-untyped-def]
         for pk in value:
-            if not (str(pk).isascii() and str(pk).isdigit() and 0 < int(pk) < 2**63):
+            if not pk_of(pk):
                 raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
                                       params={"pk": str(pk)[:20]})  # fmt: skip
         return super()._check_values(value)

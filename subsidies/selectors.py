@@ -7,6 +7,7 @@ from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from common.cache import cached
+from common.params import pk_of
 from people.selectors import person_search
 from townships.access import scope_by_county, scope_by_township, township_pk, visible_townships
 from townships.models import County
@@ -25,7 +26,7 @@ def payroll_lines(
 ) -> QuerySet[PayrollLine]:
     """The lines of run `run` (its id) in the user's townships, filtered by person search
     (people.selectors), township code, line and kind."""
-    run_id = int(run) if run.isdigit() else None
+    run_id = pk_of(run)
     if not scope_by_county(user, PayrollRun.objects.filter(pk=run_id)).exists():
         raise Http404("没有这个核算月份")  # another county's run: as its pages answer
     lines = scope_by_township(user, PayrollLine.objects.filter(run_id=run_id))

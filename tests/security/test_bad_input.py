@@ -698,3 +698,25 @@ def test_a_findings_resolution_longer_than_its_column_is_explained(cast, compute
             {"action": "resolve", "finding": bad, "resolution": "x"},
         )
         assert answer.status_code == 404
+
+
+@pytest.mark.parametrize("bad", ["²", "１", "٣", "\x00", "9" * 30])
+def test_a_key_written_in_other_digits_or_with_a_nul_finds_nothing_and_answers_no_500(cast, bad: str) -> None:
+    """ "²" and "١" are digits to str.isdigit() but not to int(): every key read from a request
+    goes through common.params.pk_of."""
+    from common.params import pk_of
+
+    assert pk_of(bad) == 0 and pk_of(" 12 ") == 12 and pk_of(str(2**63)) == 0
+    finance = cast.client(cast.finance)
+    lines = finance.get(reverse("workspace:export-new"), {"list": "payroll_lines", "run": bad})
+    assert lines.status_code == 404
+    log = cast.client(cast.auditor).get(reverse("audit:county-log"), {"action": bad, "kind": bad})
+    assert log.status_code == 200
+    clerk = cast.client(cast.clerk)
+    for name, ask in (
+        ("people:import-preview", clerk.get),
+        ("people:import-confirm", clerk.post),
+        ("people:import-errors", clerk.get),
+    ):
+        assert ask(reverse(name, args=["a" * 31 + bad])).status_code == 404
+        assert ask(reverse(name, args=["a" * 32 + "\n"])).status_code == 404
