@@ -113,8 +113,12 @@ def attendance_import(
             wanted[found[0]] = found[1:]
     if report.problems or dry_run:
         return report
+    kept = Attendance.objects.filter(month=month, placement_id__in=list(wanted))
+    recorded = {pk: tuple(rest) for pk, *rest in kept.values_list("placement_id", "days", "withheld", "note")}
     with transaction.atomic():
         for placement_id, (days, withheld, note) in wanted.items():
+            if recorded.get(placement_id) == (days, withheld, note):
+                continue  # the same sheet again: its time stays, a computed month stays current
             Attendance.objects.update_or_create(
                 placement_id=placement_id,
                 month=month,

@@ -197,3 +197,44 @@ def test_a_sheet_without_the_withholding_column_leaves_withholding_as_it_is(cast
     assert attendance_import(township=mine.township, month=MARCH, actor=cast.clerk, source=again).ok
     mark = Attendance.objects.get()
     assert (mark.withheld, mark.note) == (True, "外出未到岗")
+
+
+def test_attendance_recorded_while_the_month_was_computing_stops_its_approval(cast) -> None:
+    """The computation reads the attendance when it starts: a mark recorded between its start and
+    its end may be missing from the lines, so approval asks for a recomputation."""
+    from django.core.exceptions import ValidationError
+
+    holder = factories.placement("371502101")
+    run = payroll.compute_run(payroll.run_for(County.objects.get(code="371502"), MARCH))
+    assert run.started_at is not None and run.computed_at is not None and run.started_at < run.computed_at
+    mark = Attendance.objects.create(placement=holder, month=MARCH, days=10, recorded_by=cast.clerk)
+    during = run.started_at + (run.computed_at - run.started_at) / 2
+    Attendance.objects.filter(pk=mark.pk).update(recorded_at=during)
+    with pytest.raises(ValidationError, match="计算之后有1条考勤记录有变动"):
+        payroll.approve(run, cast.finance)
+    assert PayrollRun.objects.get(pk=run.pk).state == "computed"
+
+
+def test_the_same_sheet_uploaded_again_changes_nothing_and_lets_the_month_be_approved(cast) -> None:
+    holder = factories.placement("371502101")
+    town, sheet = holder.township, [[holder.person.id_number, 15, "病假"]]
+
+    def upload(rows: list) -> None:
+        report = attendance_import(
+            township=town, month=MARCH, actor=cast.clerk, source=factories.xlsx(rows, HEADERS)
+        )
+        assert not report.problems and report.saved == 1
+
+    upload(sheet)
+    run = payroll.compute_run(payroll.run_for(County.objects.get(code="371502"), MARCH))
+    recorded = Attendance.objects.get(placement=holder).recorded_at
+    upload(sheet)
+    assert Attendance.objects.get(placement=holder).recorded_at == recorded
+    upload([[holder.person.id_number, 14, "病假"]])
+    with pytest.raises(Exception, match="计算之后有1条考勤记录有变动"):
+        payroll.approve(run, cast.finance)
+    upload(sheet)  # back to what was computed: still changed since the computation
+    run = payroll.compute_run(run)
+    upload(sheet)
+    assert payroll.approve(run, cast.finance).state == "approved"
+    assert run.lines.get(placement=holder).pay == M("510.00")
