@@ -2,10 +2,19 @@
 (townships.access.visible_counties: their own, or all for an administrator without one)."""
 
 from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
 from townships.access import AnyUser, visible_counties
+from townships.models import Role
+
+# A county administrator resets the passwords of the county's users, but not another
+# administrator's (a county role or Django staff), who would otherwise be taken over by a colleague.
+MAY_RESET = Case(
+    When(Q(is_staff=True) | Q(is_superuser=True) | Q(membership__role=Role.COUNTY_ADMIN), then=Value(False)),
+    default=Value(True),
+    output_field=BooleanField(),
+)
 
 
 def managed_users(actor: AnyUser) -> QuerySet[User]:
@@ -15,9 +24,11 @@ def managed_users(actor: AnyUser) -> QuerySet[User]:
     return (
         User.objects.filter(Q(membership__county__in=counties) | Q(membership__township__county__in=counties))
         .select_related("membership__county", "membership__township", "account")
+        .annotate(may_reset=MAY_RESET)
         .order_by("membership__township__code", "username")
     )
 
 
-def get_managed_user_or_404(actor: AnyUser, pk: int) -> User:
-    return get_object_or_404(managed_users(actor), pk=pk)
+def get_resettable_user_or_404(actor: AnyUser, pk: int) -> User:
+    """A user of the actor's counties whose password the actor may reset (`may_reset`)."""
+    return get_object_or_404(managed_users(actor).filter(may_reset=True), pk=pk)

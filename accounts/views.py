@@ -74,7 +74,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
     require_role(request.user, Role.COUNTY_ADMIN)
-    user = selectors.get_managed_user_or_404(request.user, pk)
+    user = selectors.get_resettable_user_or_404(request.user, pk)
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -77,6 +77,8 @@ TRACKED: dict[str, Tracked] = {
     "subsidies.Finding": Tracked(
         lambda f: (None, f.run.county_id, subject("subsidies.PayrollRun", f.run_id))
     ),
+    # a county's settings: who moves money (payroll_two_people and its reason), limits, alerts
+    "townships.County": Tracked(lambda c: (None, c.pk, subject("townships.County", c.pk))),
     "townships.Plan": Tracked(_own_county),
     "townships.Quota": Tracked(lambda q: (q.township_id, None, subject("townships.Plan", q.plan_id))),
     "townships.Membership": Tracked(lambda m: (m.township_id, m.county_id, subject("auth.User", m.user_id))),

@@ -136,3 +136,26 @@ def test_only_the_county_administrator_resets_passwords(cast, who) -> None:
     assert client.get(reverse("accounts:user-list")).status_code == 404
     cast.other_clerk.refresh_from_db()
     assert cast.other_clerk.check_password(PASSWORD)
+
+
+def test_a_county_administrator_cannot_reset_another_administrators_password(cast, dongchang_admin) -> None:
+    """Another administrator of the county (or Django staff) would be taken over by a colleague:
+    the page offers no reset for them and the address answers 404, changing nothing."""
+    colleague = user_with_membership_ensure(
+        username="admin_dc2",
+        password=PASSWORD,
+        role=Role.COUNTY_ADMIN,
+        county=County.objects.get(code="371502"),
+    )
+    staff_clerk = cast.other_clerk
+    staff_clerk.is_staff = True
+    staff_clerk.save()
+    client = cast.client(dongchang_admin)
+    listing = client.get(reverse("accounts:user-list")).content.decode()
+    for user in (colleague, staff_clerk):
+        url = reverse("accounts:user-password-reset", args=[user.pk])
+        assert user.username in listing and url not in listing
+        assert client.post(url, {"new_password1": NEW, "new_password2": NEW}).status_code == 404
+        user.refresh_from_db()
+        assert user.check_password(PASSWORD) and password_entries(user) == []
+    assert reverse("accounts:user-password-reset", args=[cast.clerk.pk]) in listing

@@ -297,3 +297,30 @@ def test_a_new_objects_entry_leaves_out_its_empty_and_none_fields() -> None:
         "name": ["None", "王伟"],
         "days": ["None", "0"],
     }
+
+
+def test_switching_off_two_people_for_money_is_recorded_with_its_reason(cast) -> None:
+    """DOMAIN.md §9: a county may switch off the second finance user only with a recorded reason;
+    who did it and when is in the county log like any other change."""
+    from audit.context import acting_as
+
+    county = County.objects.get(code="371502")
+    with acting_as(cast.county_admin, "网页"):  # as the admin's change form saves it
+        county.payroll_two_people, county.payroll_two_people_off_reason = False, "财务仅一人（区政府函）"
+        county.save()
+    entry = entries_of(County, action=UPDATE).get()
+    assert entry.actor == cast.county_admin and entry.county == county
+    assert entry.changes["payroll_two_people"] == ["True", "False"]
+    assert entry.changes["payroll_two_people_off_reason"][1] == "财务仅一人（区政府函）"
+    page = cast.client(cast.auditor).get(reverse("audit:county-log"), {"kind": "county"})
+    assert "财务仅一人（区政府函）" in page.content.decode()
+    from tests.conftest import PASSWORD
+    from townships.models import Role
+    from townships.services import user_with_membership_ensure
+
+    yanzhou = County.objects.get(code="370812")
+    auditor = user_with_membership_ensure(
+        username="auditor_yz", password=PASSWORD, role=Role.AUDITOR, county=yanzhou
+    )
+    other = cast.client(auditor).get(reverse("audit:county-log"), {"kind": "county"})
+    assert other.status_code == 200 and "财务仅一人" not in other.content.decode()
