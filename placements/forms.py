@@ -1,6 +1,7 @@
 """The forms of the application page's steps. Each field fits the column it is saved to (the
-agreement's monthly pay, the training's hours and content); numbers are read by common.params,
-the one strict reading of a typed number, which the 新老衔接 import uses too."""
+training's hours and content); numbers are read by common.params, the one strict reading of a
+typed number, which the 新老衔接 import uses too. An agreement's monthly amount and working time
+are not typed: the policy and the post give them (placements.agreements)."""
 
 from decimal import Decimal
 from typing import Any
@@ -11,14 +12,6 @@ from django.core.exceptions import ValidationError
 from common import params
 
 from .models import Training
-
-
-class AmountField(forms.CharField):
-    """A monthly amount in yuan (common.params.amount): above zero, to the fen."""
-
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        text = super().to_python(value)
-        return params.amount(text, label="") if text else None  # cleaned() names the field
 
 
 class HoursField(forms.CharField):
@@ -41,7 +34,6 @@ class HoursField(forms.CharField):
 class AgreementForm(forms.Form):
     start = forms.DateField(label="协议开始日期")
     signed_on = forms.DateField(label="签订日期")
-    monthly_pay = AmountField(label="月补贴标准")
 
 
 class TrainingForm(forms.Form):

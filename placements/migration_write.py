@@ -30,6 +30,7 @@ from people.services import claims_set, latest_roster
 from posts.models import Post
 from townships.models import County, Village
 
+from .agreements import imported_pay, post_working_time
 from .models import Agreement, Application, ExitReason, Placement, Step, Transition
 
 EVIDENCE = "新老衔接导入"
@@ -52,12 +53,13 @@ def holders_write(
     _history(rows, applications, actor)
     progress(len(rows) // 2, len(rows))
     legacy, refused = _terms(county, rows, people)
+    pay = _new_pay(county)
     agreements = [
         Agreement(
             application=applications[row.row], number=1, village=villages[(row.township_id, row.village)],
             start_date=row.start, end_date=row.end,
-            monthly_pay=row.old_pay if row.row in legacy and row.old_pay is not None else Decimal("0"),
-            working_time=posts[row.row].working_time, duties=row.duty.name, signed_on=row.start,
+            monthly_pay=row.old_pay if row.row in legacy and row.old_pay is not None else pay(row),
+            working_time=post_working_time(posts[row.row]), duties=row.duty.name, signed_on=row.start,
             recorded_by=actor,
         )
         for row in rows
@@ -77,6 +79,20 @@ def holders_write(
     for model, objs in ((Agreement, agreements), (Placement, placements)):
         _insert(model, objs, key="application_id")
     return len(legacy), refused
+
+
+def _new_pay(county: County) -> Callable[..., Decimal]:
+    """A holder's agreement carries the pay the payroll gives them (placements.agreements),
+    priced once per line and agreement period."""
+    known: dict[tuple[str, dt.date, dt.date], Decimal] = {}
+
+    def pay(row) -> Decimal:  # type: ignore[no-untyped-def]
+        key = (row.line, row.start, row.end)
+        if key not in known:
+            known[key] = imported_pay(county, row.line, row.start, row.end)
+        return known[key]
+
+    return pay
 
 
 def _villages(county: County, rows: Sequence, created: list[str]) -> dict[tuple[int, str], Village]:

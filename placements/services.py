@@ -28,6 +28,7 @@ from posts.services import post_status_set
 from townships.models import Quota, Village
 
 from . import dates
+from .agreements import agreement_terms
 from .dates import not_after_today, not_before
 from .models import (
     OPEN_STEPS,
@@ -353,31 +354,26 @@ def agreement_sign(
     application: Application,
     start: dt.date,
     signed_on: dt.date,
-    monthly_pay: Decimal,
     actor: User,
     months: int | None = None,
     today: dt.date | None = None,
 ) -> Agreement:
     """协议签订 with the post's village/community; the term defaults to the county setting. Signed
-    and starting no earlier than the approval, signed not after today."""
-    if not monthly_pay.is_finite() or monthly_pay <= 0:
-        raise ValidationError({"monthly_pay": ["月补贴标准须大于0元"]})
+    and starting no earlier than the approval, signed not after today. The monthly amount is the
+    policy's in force at the start, the working time and duties the post's (agreements.py):
+    nobody types them."""
     application = _locked(application)
     dates.agreement_dates_check(application, start, signed_on)
     county = application.township.county
     end = start + relativedelta(months=months or county.agreement_term_months) - dt.timedelta(days=1)
-    post = application.post
     agreement = Agreement(
         application=application,
         number=1,
-        village=post.village,
         start_date=start,
         end_date=end,
-        monthly_pay=monthly_pay,
-        working_time=post.working_time,
-        duties=str(post.duty.name),
         signed_on=signed_on,
         recorded_by=actor,
+        **agreement_terms(application, start),
     )
     full_clean(agreement)
     move(application, Step.AGREED, actor=actor, on=signed_on, note=f"协议期限{start}至{end}", today=today)

@@ -19,6 +19,7 @@ from posts.models import Post
 from posts.services import post_status_set
 from townships.models import County, Line
 
+from .agreements import agreement_terms
 from .models import Agreement, Application, ExitReason, Placement, Referral, Step
 from .procedure import move
 
@@ -95,7 +96,8 @@ def extension_grant(*, placement: Placement, until: dt.date, document: str, acto
 def agreement_renew(
     *, placement: Placement, signed_on: dt.date, actor: User, months: int | None = None
 ) -> Agreement:
-    """协议续签: a new agreement from the day after the last one ends, within the subsidy period."""
+    """协议续签: a new agreement from the day after the last one ends, within the subsidy period,
+    priced from the policy in force at its start (placements.agreements)."""
     if placement.exit_date:
         raise ValidationError("已退出的人员不能续签协议")
     last = placement.application.agreements.order_by("-number").first()
@@ -113,14 +115,11 @@ def agreement_renew(
     agreement = Agreement.objects.create(
         application=placement.application,
         number=last.number + 1,
-        village=last.village,
         start_date=start,
         end_date=end,
-        monthly_pay=last.monthly_pay,
-        working_time=last.working_time,
-        duties=last.duties,
         signed_on=signed_on,
         recorded_by=actor,
+        **agreement_terms(placement.application, start),  # the policy at its start, the post's terms
     )
     placement.application.history.create(
         from_step=Step.PLACED, to_step=Step.PLACED, actor=actor, on=signed_on, note=f"续签协议{start}至{end}"

@@ -27,7 +27,7 @@ from posts.models import Announcement, Post
 from townships.access import has_role, require_role, scope_by_township, visible_townships
 from townships.models import Line, Role
 
-from . import migration_jobs, selectors, services, terms
+from . import agreements, migration_jobs, selectors, services, terms
 from .forms import AgreementForm, TrainingForm, cleaned
 from .listings import APPLICATIONS, PLACEMENTS
 from .migration import COLUMNS, OPTIONAL
@@ -87,6 +87,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_role(request.user, *READERS)
     application = selectors.application_get(user=request.user, pk=pk)
     following = next_step(application.step)
+    placement = Placement.objects.filter(application=application).first()
     context = {
         "application": application,
         "masked_id": mask_id_number(application.person.id_number),
@@ -98,12 +99,15 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "agreements": application.agreements.all(),
         "today": today(),
         "objections": application.objections.all(),
-        "placement": Placement.objects.filter(application=application).first(),
+        "placement": placement,
+        "pay_warnings": agreements.pay_mismatches(application, placement),
         "exit_reasons": ExitReason.choices,
         "referrals": Referral.choices,
         "can_write": has_role(request.user, Role.CLERK, Role.HR),
         "is_hr": has_role(request.user, Role.HR),
     }
+    if context["clerk_next"] == Step.AGREED:
+        context["offer"] = agreements.agreement_offer(application, today())
     return render(request, "placements/application_detail.html", context)
 
 
@@ -204,7 +208,11 @@ def _agreement_document(request: HttpRequest, pk: int, number: int) -> dict:
     application = selectors.application_get(user=request.user, pk=pk)
     agreement = get_object_or_404(application.agreements, number=number)
     audit.access(agreement, "打印协议（含完整身份证号）")
-    return {"application": application, "agreement": agreement, "county": application.township.county}
+    placement = Placement.objects.filter(application=application).first()
+    return {
+        "application": application, "agreement": agreement, "county": application.township.county,
+        "printed": agreements.agreement_printed(agreement, placement),
+    }  # fmt: skip
 
 
 @login_required

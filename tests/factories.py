@@ -1,5 +1,6 @@
 """Builders for test data: valid ID numbers and people registered through the service."""
 
+import datetime as dt
 import itertools
 from io import BytesIO
 
@@ -68,11 +69,14 @@ def placement(
     name: str = "在岗人",
     bank_account: str = "6228480012345678901",
     who=None,
+    agreement_until=None,
+    agreement: bool = True,
 ):  # type: ignore[no-untyped-def]
     """A person (or `who`, again) on a post from `on_post` (default 2022-01-01), made directly:
-    the procedure that leads there is tested in tests/placements."""
-    import datetime as dt
-
+    the procedure that leads there is tested in tests/placements. With the agreement that covers
+    it (no agreement, no pay: DOMAIN.md §9), from the on-post date to `agreement_until` (default:
+    the end of the tenth year on, past any subsidy period a test reaches), priced from the policy
+    then in force."""
     from django.contrib.auth.models import User
 
     from placements.models import Application, Placement, Step
@@ -105,6 +109,8 @@ def placement(
         holds_post=not exit_date,
         created_by=actor,
     )
+    if agreement:
+        agreement_for(application, on_post, agreement_until or dt.date(on_post.year + 10, 12, 31))
     return Placement.objects.create(
         application=application,
         person=who,
@@ -116,3 +122,26 @@ def placement(
         prior_months=prior_months,
         first_approved_on=on_post,
     )
+
+
+def agreement_for(application, start, end, number: int = 1):  # type: ignore[no-untyped-def]
+    """The application's agreement `number` from `start` to `end`, with what the policy and the
+    post say (placements.agreements; 0 where no policy is in force then, as before 2022)."""
+    from decimal import Decimal
+
+    from django.contrib.auth.models import User
+    from django.core.exceptions import ValidationError
+
+    from placements.agreements import agreement_terms
+    from placements.models import Agreement
+
+    try:
+        terms = agreement_terms(application, start)
+    except ValidationError:  # no policy in force at `start`
+        post = application.post
+        terms = {"monthly_pay": Decimal("0.00"), "working_time": post.working_time,
+                 "duties": str(post.duty.name), "village": post.village}  # fmt: skip
+    return Agreement.objects.create(
+        application=application, number=number, start_date=start, end_date=end, signed_on=start,
+        recorded_by=User.objects.get_or_create(username="factory")[0], **terms,
+    )  # fmt: skip

@@ -221,7 +221,7 @@ def test_a_round_from_open_posts_to_the_locked_payroll_in_the_browser(
         agreement = form_of(clerk, "协议签订")
         agreement.get_by_label("协议开始日期").fill("2022-04-01")
         agreement.get_by_label("签订日期").fill("2022-03-20")
-        agreement.get_by_label("月补贴标准（元）").fill("680.00")
+        assert "680.00 元" in agreement.inner_text()  # the policy's amount, shown, not typed
         agreement.get_by_role("button", name="记录协议").click()
         message(clerk, "已办理：协议签订。")
         training = form_of(clerk, "岗前培训")

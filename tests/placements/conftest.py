@@ -79,7 +79,6 @@ class Round:
             application=application,
             start=on_post,
             signed_on=D(2022, 3, 20),
-            monthly_pay=Decimal("680.00"),
             actor=self.cast.clerk,
         )
         services.training_record(

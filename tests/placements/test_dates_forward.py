@@ -160,7 +160,7 @@ def test_a_publicity_does_not_start_after_today(recruiting, business_day) -> Non
 def test_an_agreement_neither_starts_nor_is_signed_before_the_approval(recruiting, business_day) -> None:  # type: ignore[no-untyped-def]
     application = approved(recruiting)
     business_day(D(2022, 3, 20))
-    form = {"action": "agree", "start": "2022-03-14", "signed_on": "2022-03-15", "monthly_pay": "680.00"}
+    form = {"action": "agree", "start": "2022-03-14", "signed_on": "2022-03-15"}
     assert "协议开始日期（2022年03月14日）不能早于审批日期（2022年03月15日）" in act(
         recruiting, application, form
     )
@@ -184,7 +184,7 @@ def test_training_is_not_before_the_approval_nor_a_month_before_the_agreement(
     application = approved(recruiting)
     services.agreement_sign(
         application=application, start=D(2022, 5, 1), signed_on=D(2022, 3, 16),
-        monthly_pay=Decimal("680.00"), actor=recruiting.cast.clerk,
+        actor=recruiting.cast.clerk,
     )  # fmt: skip
     business_day(D(2022, 4, 15))
     form = {"action": "train", "date": "2022-03-14", "hours": "8", "content": "安全"}
@@ -206,7 +206,7 @@ def test_a_placement_is_not_before_the_training_nor_after_today(recruiting, busi
     clerk = recruiting.cast.clerk
     services.agreement_sign(
         application=application, start=D(2022, 3, 16), signed_on=D(2022, 3, 16),
-        monthly_pay=Decimal("680.00"), actor=clerk,
+        actor=clerk,
     )  # fmt: skip
     services.training_record(
         application=application, date=D(2022, 3, 25), hours=Decimal("8"), content="安全", actor=clerk

@@ -104,9 +104,7 @@ def test_a_round_through_the_pages(cast, monkeypatch) -> None:  # type: ignore[n
     first = apps[0]
     act = reverse("placements:application-act", args=[first.pk])
     clock["today"] = dt.date(2022, 4, 1)  # signed 03-20, trained 03-25, on post from 04-01, entered 04-01
-    clerk.post(
-        act, {"action": "agree", "start": "2022-04-01", "signed_on": "2022-03-20", "monthly_pay": "680.00"}
-    )
+    clerk.post(act, {"action": "agree", "start": "2022-04-01", "signed_on": "2022-03-20"})
     clerk.post(act, {"action": "train", "date": "2022-03-25", "hours": "8", "content": "安全与职责"})
     placed = clerk.post(act, {"action": "place", "on": "2022-04-01"}, follow=True)
     assert "已办理：安排上岗" in follow_text(placed)

@@ -229,7 +229,6 @@ def test_placement_must_fall_inside_the_agreement(recruiting) -> None:
         application=application,
         start=D(2022, 4, 1),
         signed_on=D(2022, 3, 20),
-        monthly_pay=Decimal("680"),
         actor=recruiting.cast.clerk,
     )
     services.training_record(

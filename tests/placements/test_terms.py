@@ -138,7 +138,7 @@ def test_alerts_prefiltered_in_sql_are_exactly_those_of_checking_every_placement
         placement = factories.placement(
             "371502101", line=rng.choice(["rural", "urban"]), birth=birth, name="甲乙丙丁"[i % 4] + "某",
             on_post=D(rng.randint(2019, 2023), rng.randint(1, 12), rng.randint(1, 28)),
-            prior_months=rng.choice([0, 0, 5, 20, 35]),
+            prior_months=rng.choice([0, 0, 5, 20, 35]), agreement=i % 3 != 0,
         )  # fmt: skip
         if i % 3 == 0:
             start = placement.on_post_date

@@ -20,7 +20,6 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -282,7 +281,7 @@ def pages(recruiting, addresses) -> list[tuple[str, str]]:  # noqa: F811
     )
     services.approve(applications=[approved, agreed], actor=recruiting.cast.hr, on=APPROVED_ON)
     services.agreement_sign(
-        application=agreed, start=ON_POST, signed_on=APPROVED_ON, monthly_pay=Decimal("680.00"), actor=clerk
+        application=agreed, start=ON_POST, signed_on=APPROVED_ON, actor=clerk
     )
     for application in (applied, publicized, reviewed, approved, agreed):
         urls.append(("GET", reverse("placements:application-detail", args=[application.pk])))
