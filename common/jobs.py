@@ -1,20 +1,25 @@
 """Writes of background jobs (common.models.Job): progress, success and failure, each its own
 short statement outside any long transaction, so that the job's page sees them at once. Imports
 (applicants' previews and imports, 新老衔接) also leave a result for their page: counts and the
-first problems in params["result"], every problem in a workbook (the job's file)."""
+first problems in params["result"], every problem in a workbook (the job's file).
 
+A job's file is in the default storage under jobs/ (a random name): written by the worker, read by
+the web (Job.file), so on several machines a shared S3-compatible bucket (config/settings/base.py)."""
+
+import tempfile
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.files.base import File
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
 from .models import Job
 from .sheets import CellProblem
+from .uploads import store
 from .xlsx import Sheet, write_workbook
 
 SHOWN_PROBLEMS = 200  # on a page; the workbook has them all
@@ -68,13 +73,21 @@ def dispatch(job: Job, send: Callable[[], object]) -> None:
 
 def problems_result(problems: list[CellProblem], title: str) -> tuple[dict, str]:
     """A refused file's result for its page (count and the first problems) and the name of the
-    workbook listing every problem (under MEDIA_ROOT/jobs), to be the job's file."""
-    name = f"jobs/{uuid.uuid4().hex}.xlsx"
-    path = Path(settings.MEDIA_ROOT) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_workbook(str(path), [_problems_sheet(problems, title)])
+    workbook listing every problem (in the storage, under jobs/), to be the job's file."""
+    name = workbook_store(lambda path: write_workbook(path, [_problems_sheet(problems, title)]))
     shown = [[p.row, p.column, p.message] for p in problems[:SHOWN_PROBLEMS]]
     return {"ok": False, "problem_count": len(problems), "problems": shown}, name
+
+
+def workbook_store(write: Callable[[str], object]) -> str:
+    """Have `write(path)` write a workbook to a local temporary file (the writer streams rows to
+    a path, whatever the size), then save it to the storage as jobs/<random>.xlsx; its name.
+    When `write` raises, nothing is stored and the temporary file is gone."""
+    with tempfile.TemporaryDirectory(prefix="job-") as folder:
+        path = Path(folder) / "workbook.xlsx"
+        write(str(path))
+        with path.open("rb") as handle:
+            return store(f"jobs/{uuid.uuid4().hex}.xlsx", File(handle))
 
 
 def _problems_sheet(problems: Iterable[CellProblem], title: str) -> Sheet:

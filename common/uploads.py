@@ -5,17 +5,23 @@ itself, so a forged one is found by unpacking and refused as a damaged file.
 
 Every upload (applicant import, rosters, attendance, 新老衔接) passes `size_check` through
 common.sheets.read_table, and the web pages also through LimitedUploadHandler (the first of
-FILE_UPLOAD_HANDLERS), which stops keeping a file's bytes once it passes the limit."""
+FILE_UPLOAD_HANDLERS), which stops keeping a file's bytes once it passes the limit.
+
+A file kept for a background job lives in the default storage (`storages["default"]`: the local
+MEDIA_ROOT, or an S3-compatible bucket that web and workers on several machines share), under
+KEPT_DIR as `<token>.xlsx`: nothing here opens a local path."""
 
 import copy
+import datetime as dt
 import io
 import re
 import uuid
 import zipfile
-from pathlib import Path
 from typing import IO
 
 from django.conf import settings
+from django.core.files.base import File
+from django.core.files.storage import Storage, storages
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
@@ -30,7 +36,7 @@ CHUNK = MB
 BIG_PARTS = ("xl/worksheets/", "xl/sharedStrings.xml")
 
 
-KEPT_DIR = "imports"  # under MEDIA_ROOT: files waiting for their background check or import
+KEPT_DIR = "imports"  # in the default storage: files waiting for their background check or import
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -38,24 +44,68 @@ class UploadRefused(ValueError):
     """The file is refused before reading; the message is for the user."""
 
 
+def storage() -> Storage:
+    """The storage uploads and job files go to (settings.STORAGES["default"])."""
+    return storages["default"]
+
+
 def keep(upload: IO[bytes]) -> str:
     """Keep an uploaded file for a background job (after the one size check); its token. The
     file holds whole ID and bank numbers: the job removes it once done with it, a refused one at
-    once, and a nightly task whatever is left (people.import_jobs.stale_uploads_remove)."""
-    size_check(getattr(upload, "size", 0) or 0)
+    once, and a nightly task whatever is left (kept_stale_remove)."""
+    content = upload if isinstance(upload, File) else File(upload)
+    size_check(content.size or 0)
     token = uuid.uuid4().hex
-    path = kept_path(token)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as out:
-        for chunk in upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(CHUNK), b""):
-            out.write(chunk)
+    content.seek(0)
+    store(kept_name(token), content)
     return token
 
 
-def kept_path(token: str) -> Path:
-    """Where the file behind `token` waits (a token is 32 hex digits: nothing else is a path)."""
+def store(name: str, content: File) -> str:
+    """Save `content` under `name`, a random name that the caller has chosen and recorded."""
+    saved = storage().save(name, content)
+    if saved != name:  # a random name never exists already: a storage renaming it would lose it
+        storage().delete(saved)
+        raise RuntimeError(f"the storage renamed {name} to {saved}")
+    return name
+
+
+def kept_name(token: str) -> str:
+    """The storage name of the file behind `token` (a token is 32 hex digits: nothing else is a
+    name, so a token from a request or a job cannot reach another file)."""
     name = token if TOKEN.match(token) else "0" * 32
-    return Path(settings.MEDIA_ROOT) / KEPT_DIR / f"{name}.xlsx"
+    return f"{KEPT_DIR}/{name}.xlsx"
+
+
+def kept_exists(token: str) -> bool:
+    return storage().exists(kept_name(token))
+
+
+def kept_open(token: str) -> IO[bytes]:
+    """The kept file, opened for reading (a context manager); FileNotFoundError once removed."""
+    return storage().open(kept_name(token), "rb")
+
+
+def kept_remove(token: str) -> None:
+    """Remove the kept file (nothing happens when it is already gone)."""
+    storage().delete(kept_name(token))
+
+
+def kept_stale_remove(older_than: dt.datetime) -> int:
+    """Remove kept files last written before `older_than`; how many. One listing of KEPT_DIR and
+    one look at each file's time (on S3, a HEAD request per file)."""
+    store = storage()
+    try:
+        _, names = store.listdir(KEPT_DIR)
+    except FileNotFoundError:  # the local folder is made by the first upload
+        return 0
+    removed = 0
+    for name in names:
+        path = f"{KEPT_DIR}/{name}"
+        if store.get_modified_time(path) < older_than:
+            store.delete(path)
+            removed += 1
+    return removed
 
 
 def max_bytes() -> int:

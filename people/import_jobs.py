@@ -5,21 +5,21 @@ checks again that the user is the clerk of that township. A file the preview ref
 at once (it holds whole ID and bank numbers); its problems stay in a workbook. One import job per
 uploaded file: a second confirmation answers the job the first one started."""
 
+import datetime as dt
 import logging
-import time
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from common.jobs import dispatch, job_done, job_fail, job_of_upload, job_progress, problems_result
 from common.models import Job
-from common.uploads import KEPT_DIR
+from common.uploads import kept_exists, kept_open, kept_remove, kept_stale_remove
 from townships.access import membership_of
 from townships.models import Role, Township
 
-from .imports import ImportReport, applicants_import, upload_path
+from .imports import ImportReport, applicants_import
 
 log = logging.getLogger(__name__)
 SHOWN_ROWS = 500  # preview rows on the page
@@ -39,12 +39,12 @@ def applicant_preview_start(*, user: User, township: Township, token: str) -> Jo
 def applicant_preview_run(job_id: int) -> Job:
     """The dry run of the job's file; its result (counts, preview rows, problems) for the page."""
     job = Job.objects.select_related("user").get(pk=job_id)
-    township, path = _checked(job)
-    if township is None or path is None:
+    township, token = _checked(job)
+    if township is None or token is None:
         return Job.objects.get(pk=job.pk)
     job_progress(job.pk, 0)
     try:
-        with path.open("rb") as source:
+        with kept_open(token) as source:
             report = applicants_import(township=township, source=source, dry_run=True, progress=_bar(job.pk))
     except Exception as exc:  # the database failed: say so rather than leave the job running
         log.exception("applicant preview job %s failed", job.pk)
@@ -53,7 +53,7 @@ def applicant_preview_run(job_id: int) -> Job:
     if report.ok:
         job_done(job.pk, message=f"共 {report.total} 行，全部通过检查。", result=_preview(report, ok=True))
         return Job.objects.get(pk=job.pk)
-    path.unlink(missing_ok=True)  # refused: nothing will import it, and it holds whole numbers
+    kept_remove(token)  # refused: nothing will import it, and it holds whole numbers
     title = f"{township.name}申请人导入错误报告（共{len(report.problems)}处，未导入任何数据）"
     result, name = problems_result(report.problems, title)
     job_done(
@@ -96,23 +96,24 @@ def applicant_import_start(*, user: User, township: Township, token: str, rows: 
 
 def applicant_import_run(job_id: int) -> Job:
     job = Job.objects.select_related("user").get(pk=job_id)
-    township, path = _checked(job)
-    if township is not None and path is not None:
-        _run(job, township, path)
+    township, token = _checked(job)
+    if township is not None and token is not None:
+        _run(job, township, token)
     return Job.objects.get(pk=job.pk)
 
 
-def _checked(job: Job) -> tuple[Township | None, Path | None]:
-    """The township and file of an applicant job, checked again by the worker (the user is still
-    that township's clerk; the file is still there); else the job fails and (None, None)."""
+def _checked(job: Job) -> tuple[Township | None, str | None]:
+    """The township and file token of an applicant job, checked again by the worker (the user is
+    still that township's clerk; the file is still in the storage); else the job fails and
+    (None, None)."""
     membership = membership_of(job.user)
-    code, path = job.params.get("township", ""), upload_path(job.params.get("token", ""))
+    code, token = job.params.get("township", ""), job.params.get("token", "")
     if membership is None or membership.role != Role.CLERK or membership.township.code != code:
         job_fail(job.pk, "只能导入本乡镇（街道）的申请人")
-    elif not path.exists():
+    elif not kept_exists(token):
         job_fail(job.pk, "导入文件不存在或已过期，请重新上传")
     else:
-        return membership.township, path
+        return membership.township, token
     return None, None
 
 
@@ -120,31 +121,25 @@ def _bar(job_id: int):  # type: ignore[no-untyped-def]
     return lambda done, total: job_progress(job_id, done, total)
 
 
-def _run(job: Job, township: Township, path: Path) -> None:
+def _run(job: Job, township: Township, token: str) -> None:
     job_progress(job.pk, 0)
     try:
-        with path.open("rb") as source:
+        with kept_open(token) as source:
             report = applicants_import(township=township, source=source, dry_run=False, progress=_bar(job.pk))
     except Exception as exc:  # the database failed: the import's transaction left nothing behind
         log.exception("applicant import job %s failed", job.pk)
         job_fail(job.pk, f"导入失败（{exc.__class__.__name__}），未导入任何数据，请稍后重试。")
         return
+    kept_remove(token)  # imported or refused: it holds whole ID and bank numbers
     if not report.imported:
-        path.unlink(missing_ok=True)
         job_fail(job.pk, f"文件有 {len(report.problems)} 处错误，未导入任何数据，请修改后重新上传。")
         return
-    path.unlink(missing_ok=True)
     Job.objects.filter(pk=job.pk).update(total=report.total)
     job_done(job.pk, message=f"已导入 {report.total} 人（新增 {report.created}，更新 {report.updated}）。")
 
 
 def stale_uploads_remove() -> int:
     """Remove uploaded files left longer than IMPORT_UPLOAD_HOURS (previews never confirmed,
-    files whose job never ran): they hold whole ID and bank numbers. Returns how many."""
-    cutoff = time.time() - 3600 * settings.IMPORT_UPLOAD_HOURS
-    removed = 0
-    for path in (Path(settings.MEDIA_ROOT) / KEPT_DIR).glob("*.xlsx"):
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
+    files whose job never ran), whoever kept them: they hold whole ID and bank numbers. Returns
+    how many."""
+    return kept_stale_remove(timezone.now() - dt.timedelta(hours=settings.IMPORT_UPLOAD_HOURS))

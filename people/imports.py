@@ -9,7 +9,6 @@ import logging
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, Any
 
 import tablib
@@ -26,7 +25,6 @@ from audit.context import current_actor
 from common.bulk import bulk_insert, bulk_upsert, insert_rows
 from common.idcard import IdNumberError, mask_id_number, parse_id_number
 from common.sheets import CellProblem, SheetError, read_table
-from common.uploads import kept_path
 from common.xlsx import Sheet, write_workbook
 from townships.models import Township
 
@@ -349,11 +347,6 @@ class ImportReport:
     @property
     def total(self) -> int:
         return len(self.rows)
-
-
-def upload_path(token: str) -> Path:
-    """Where an uploaded applicant file waits between its preview and its import."""
-    return kept_path(token)
 
 
 Progress = Callable[[int, int], None]  # (rows done, rows in all): a background job's bar

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 
 from common.jobs import dispatch, job_done, job_fail, job_progress, problems_result
 from common.models import Job
-from common.uploads import kept_path
+from common.uploads import kept_exists, kept_open, kept_remove
 from townships.access import membership_of
 from townships.models import County, Role
 
@@ -42,26 +42,27 @@ def roster_import_start(
 def roster_import_run(job_id: int) -> Job:
     job = Job.objects.select_related("user").get(pk=job_id)
     membership = membership_of(job.user)
-    path = kept_path(job.params.get("token", ""))
+    token = job.params.get("token", "")
     if membership is None or membership.role != Role.HR or membership.county.code != job.params.get("county"):
         job_fail(job.pk, "只能导入本区县的名单")
-    elif not path.exists():
+    elif not kept_exists(token):
         job_fail(job.pk, "导入文件不存在或已过期，请重新上传")
     else:
         try:
-            _run(job, membership.county, path)
+            _run(job, membership.county, token)
         finally:
-            path.unlink(missing_ok=True)  # it holds whole ID numbers
+            kept_remove(token)  # it holds whole ID numbers
     return Job.objects.get(pk=job.pk)
 
 
-def _run(job: Job, county: County, path) -> None:  # type: ignore[no-untyped-def]
+def _run(job: Job, county: County, token: str) -> None:
     job_progress(job.pk, 0)
     try:
-        report = roster_file_import(
-            county=county, kind=job.params["kind"], roster_date=dt.date.fromisoformat(job.params["date"]),
-            source=str(path), file_name=job.params.get("file", ""), actor=job.user,
-        )  # fmt: skip
+        with kept_open(token) as source:
+            report = roster_file_import(
+                county=county, kind=job.params["kind"], roster_date=dt.date.fromisoformat(job.params["date"]),
+                source=source, file_name=job.params.get("file", ""), actor=job.user,
+            )  # fmt: skip
     except Exception as exc:  # the database failed: the import's transaction left nothing behind
         log.exception("roster import job %s failed", job.pk)
         job_fail(job.pk, f"导入失败（{exc.__class__.__name__}），未导入任何数据，请稍后重试。")

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 
 from common.jobs import dispatch, job_done, job_fail, job_progress, problems_result
 from common.models import Job
-from common.uploads import kept_path
+from common.uploads import kept_exists, kept_open, kept_remove
 from townships.access import membership_of
 from townships.models import County, Role
 
@@ -33,24 +33,24 @@ def placements_import_start(*, user: User, county: County, token: str, dry_run: 
 def placements_import_run(job_id: int) -> Job:
     job = Job.objects.select_related("user").get(pk=job_id)
     membership = membership_of(job.user)
-    path = kept_path(job.params.get("token", ""))
+    token = job.params.get("token", "")
     if membership is None or membership.role != Role.HR or membership.county.code != job.params.get("county"):
         job_fail(job.pk, "只能导入本区县的在岗人员")
-    elif not path.exists():
+    elif not kept_exists(token):
         job_fail(job.pk, "导入文件不存在或已过期，请重新上传")
     else:
         try:
-            _run(job, membership.county, path)
+            _run(job, membership.county, token)
         finally:
-            path.unlink(missing_ok=True)  # it holds whole ID and bank numbers
+            kept_remove(token)  # it holds whole ID and bank numbers
     return Job.objects.get(pk=job.pk)
 
 
-def _run(job: Job, county: County, path) -> None:  # type: ignore[no-untyped-def]
+def _run(job: Job, county: County, token: str) -> None:
     dry_run = bool(job.params.get("dry_run"))
     job_progress(job.pk, 0)
     try:
-        with path.open("rb") as source:
+        with kept_open(token) as source:
             report = placements_import(
                 county=county, source=source, dry_run=dry_run, actor=job.user,
                 progress=lambda done, total: job_progress(job.pk, done, total),

@@ -1,18 +1,17 @@
 """Background exports of a list: started by a user, run by a Celery worker as that user (the
 scoping gate applies when the rows are read, not when the job was asked for), with progress
-written as the rows are, and the file or the reason of failure at the end."""
+written as the rows are, and the file (in the storage: common.jobs.workbook_store) or the reason
+of failure at the end."""
 
+import functools
 import logging
-import uuid
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import Http404
 
 from audit.listings import ENTRIES
-from common.jobs import dispatch, job_done, job_fail, job_progress
+from common.jobs import dispatch, job_done, job_fail, job_progress, workbook_store
 from common.listing import Listing
 from common.models import Job
 from people.listings import PEOPLE
@@ -75,17 +74,14 @@ def export_run(job_id: int) -> Job:
     if listing.roles and role_of(job.user) not in listing.roles:  # checked again by the worker
         job_fail(job.pk, "无权导出这个列表")
         return Job.objects.get(pk=job.pk)
-    name = f"jobs/{uuid.uuid4().hex}.xlsx"
-    path = Path(settings.MEDIA_ROOT) / name
     try:
         with transaction.atomic():  # one snapshot from the count to the last row
             objects = listing.queryset(job.user, job.params)
             job_progress(job.pk, 0, total=objects.count())
-            path.parent.mkdir(parents=True, exist_ok=True)
-            listing.write(objects, str(path), progress=lambda done: job_progress(job.pk, done))
+            progress = functools.partial(job_progress, job.pk)  # progress(rows done)
+            name = workbook_store(lambda path: listing.write(objects, path, progress=progress))
         job_done(job.pk, file=name)
-    except Exception as exc:
+    except Exception as exc:  # nothing was stored (workbook_store) or the job's row failed
         log.exception("export job %s failed", job.pk)
-        path.unlink(missing_ok=True)
         job_fail(job.pk, f"导出失败：{exc.__class__.__name__}，请稍后重试或联系管理员。")
     return Job.objects.get(pk=job.pk)

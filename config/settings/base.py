@@ -185,6 +185,30 @@ WHITENOISE_USE_FINDERS = True
 warnings.filterwarnings("ignore", message="No directory at: ")  # whitenoise's, for STATIC_ROOT
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Uploads kept for a background job and the jobs' workbooks go through the default storage
+# (common/uploads.py, common/jobs.py), never a path: the local MEDIA_ROOT by default, or, with
+# STORAGE_S3_BUCKET set, an S3-compatible bucket (MinIO, Ceph, a cloud's object storage) that the
+# web and worker machines share. Files are never served by address: every download streams through
+# a view that checks the user, so the bucket stays private (no ACL is set on objects; signed URLs
+# are never handed out).
+STORAGE_S3_BUCKET = env("STORAGE_S3_BUCKET", default="")
+if STORAGE_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            "endpoint_url": env("STORAGE_S3_ENDPOINT_URL", default=None),  # unset: AWS itself
+            "region_name": env("STORAGE_S3_REGION", default=None),
+            "location": env("STORAGE_S3_PREFIX", default=""),  # a folder of the bucket, if shared
+            # unset: boto3's own chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, a role)
+            "access_key": env("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            # MinIO and most self-hosted stores answer at endpoint/bucket, not bucket.endpoint
+            "addressing_style": env("STORAGE_S3_ADDRESSING_STYLE", default="path"),
+            "signature_version": "s3v4",
+            "file_overwrite": True,  # names are random: no HEAD request before each save
+        },
+    }
 
 # Celery: with no REDIS_URL, tasks run eagerly in the calling process (embedded default).
 REDIS_URL = env("REDIS_URL", default="")

@@ -24,7 +24,7 @@ from openpyxl import Workbook, load_workbook
 from audit.models import Entry
 from common.idcard import check_character
 from common.models import Job
-from people import imports
+from common.uploads import kept_exists
 from people.imports import COLUMNS
 from people.models import GroupClaim, Person
 from tests import factories
@@ -186,7 +186,7 @@ def by_page(data: bytes, client: Any, capture: Callable, name: str = "applicants
     text = page_text(preview.content.decode())
     if problems:
         assert "下载错误报告（.xlsx）" in text and "确认导入" not in text
-        assert not imports.upload_path(token).exists(), "a refused file is removed at once"
+        assert not kept_exists(token), "a refused file is removed at once"
         errors = client.get(reverse("people:import-errors", args=[token]))
         assert errors.status_code == 200 and errors["Content-Disposition"].startswith("attachment")
         sheet = load_workbook(io.BytesIO(b"".join(errors.streaming_content))).active

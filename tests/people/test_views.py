@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from people import imports
+from common import uploads
 from people.imports import COLUMNS
 from people.models import GroupClaim, Person, Roster
 from tests import factories
@@ -164,7 +164,7 @@ def test_the_upload_preview_confirm_journey(cast, eager, django_capture_on_commi
     assert Person.objects.filter(township__code="371502101").count() == 2
     job = client.get(done["Location"]).content.decode()
     assert "已导入 2 人（新增 2，更新 0）。" in job and 'value="2"' in job  # the bar is full
-    assert not imports.upload_path(token).exists()
+    assert not uploads.kept_exists(token)
 
 
 def test_a_confirmation_submitted_again_starts_no_second_import(
@@ -192,7 +192,7 @@ def test_a_bad_upload_offers_the_error_report_is_removed_and_cannot_be_confirmed
     preview = upload_and_check(client, django_capture_on_commit_callbacks, [row(number="110105194902310021")])
     assert "出生日期19490231不是有效日期" in preview.content.decode()
     token = preview.context["token"]
-    assert not imports.upload_path(token).exists()  # refused: its whole numbers are not kept
+    assert not uploads.kept_exists(token)  # refused: its whole numbers are not kept
     report = client.get(reverse("people:import-errors", args=[token]))
     assert report.status_code == 200 and report["Content-Disposition"].startswith("attachment")
     assert client.post(reverse("people:import-confirm", args=[token])).status_code == 404
@@ -205,17 +205,15 @@ def test_uploads_never_checked_or_confirmed_are_removed_after_a_day_by_the_night
 
     from django.conf import settings as django_settings
 
-    from common import uploads
     from people.tasks import remove_stale_uploads
 
-    tokens = [uploads.keep(factories.xlsx([row()], COLUMNS)) for _ in range(2)]  # waiting on disk
-    old, fresh = (imports.upload_path(t) for t in tokens)
+    old, fresh = (uploads.keep(factories.xlsx([row()], COLUMNS)) for _ in range(2))  # waiting
     day_ago = time.time() - 3600 * django_settings.IMPORT_UPLOAD_HOURS - 60
-    os.utime(old, (day_ago, day_ago))
+    os.utime(uploads.storage().path(uploads.kept_name(old)), (day_ago, day_ago))  # the local default
     assert "remove-stale-uploads" in django_settings.CELERY_BEAT_SCHEDULE
     assert remove_stale_uploads() >= 1  # and any other file a day old
-    assert not old.exists() and fresh.exists()
-    fresh.unlink()
+    assert not uploads.kept_exists(old) and uploads.kept_exists(fresh)
+    uploads.kept_remove(fresh)
 
 
 def test_the_template_has_the_columns_in_order(cast) -> None:

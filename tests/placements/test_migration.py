@@ -277,7 +277,7 @@ def test_a_refused_file_lists_its_problems_on_the_job_page_with_the_whole_report
     from openpyxl import load_workbook
 
     from common.models import Job
-    from common.uploads import kept_path
+    from common.uploads import kept_exists
 
     client = cast.client(cast.hr)
     upload = factories.xlsx([holder(), holder(**{"身份证号": "123"})], HEADERS)
@@ -286,7 +286,7 @@ def test_a_refused_file_lists_its_problems_on_the_job_page_with_the_whole_report
     text = page.content.decode()
     assert "共1处错误，未导入任何数据。" in text and "身份证号应为18位" in text
     job = Job.objects.get(kind=Job.Kind.PLACEMENTS_IMPORT)
-    assert not kept_path(job.params["token"]).exists()  # whole numbers are not kept
+    assert not kept_exists(job.params["token"])  # whole numbers are not kept
     report = client.get(reverse("workspace:job-download", args=[job.pk]))
     rows = list(
         load_workbook(io.BytesIO(b"".join(report.streaming_content))).active.iter_rows(values_only=True)
