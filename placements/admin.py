@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from . import dates
+from . import dates, terms
 from .models import Application, Placement, Transition
 
 # Fields whose change would re-price a month: read-only once a month from their date is locked.
@@ -78,6 +78,7 @@ class PlacementAdmin(admin.ModelAdmin):
         "township",
         "line",
         "on_post_date",
+        "subsidy_until",
         "exit_date",
         "exit_reason",
         "migrated",
@@ -87,6 +88,7 @@ class PlacementAdmin(admin.ModelAdmin):
     # Old terms come from the 新老衔接 import only: an edit here would re-price locked months.
     readonly_fields = [
         "application", "person", "post", "township", "line", "legacy_terms", "legacy_pay", "legacy_until",
+        "subsidy_until",
     ]  # fmt: skip
     list_select_related = ["person", "post", "township"]
 
@@ -95,3 +97,9 @@ class PlacementAdmin(admin.ModelAdmin):
         if obj is not None and months_locked_from(obj.township.county_id, obj.on_post_date):
             fields += PLACEMENT_DATES  # the exit and the rest are never before the start
         return fields
+
+    def save_model(self, request: HttpRequest, obj: Placement, form: forms.ModelForm, change: bool) -> None:
+        """A date, the merged months or the extension edited here moves the stored subsidy
+        end of this placement and of the person's later ones."""
+        super().save_model(request, obj, form, change)
+        terms.subsidy_until_refresh(person_ids=[obj.person_id])

@@ -267,6 +267,12 @@ class Placement(models.Model):
         "原协议月补贴（元）", max_digits=10, decimal_places=2, null=True, blank=True
     )
     legacy_until = models.DateField("原协议期满", null=True, blank=True)
+    # The last paid day of the subsidy period (DOMAIN.md §6, §9), stored: computed in one place
+    # (placements.terms.subsidy_until_of) from the county's limit, the months the person used
+    # before (merged months and every earlier placement), the extension and the old terms, and
+    # refreshed (terms.subsidy_until_refresh) by every write of those facts. Readers (payroll in
+    # both its paths, alerts, renewals, reports) read it and never derive it again.
+    subsidy_until = models.DateField("补贴期限至", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "在岗人员"
@@ -291,24 +297,11 @@ class Placement(models.Model):
             # placements come from the index alone instead of pages spread over the whole table.
             models.Index(
                 fields=["township", "on_post_date", "id"],
-                include=[
-                    "line",
-                    "exit_date",
-                    "extended_until",
-                    "prior_months",
-                    "person",
-                    "legacy_pay",
-                    "legacy_until",
-                ],
+                include=["line", "exit_date", "subsidy_until", "person", "legacy_pay"],
                 name="placement_start_idx",
             ),
-            # Earlier placements that count against a person's 36 months (payroll_sql's `used`).
-            models.Index(
-                fields=["person"],
-                include=["on_post_date", "exit_date"],
-                condition=Q(exit_date__isnull=False),
-                name="placement_ended_idx",
-            ),
+            # The alerts' pre-selection of subsidy periods ending soon (terms._maybe_due).
+            models.Index(fields=["township", "subsidy_until"], name="placement_subsidy_until_idx"),
         ]
 
     def __str__(self) -> str:

@@ -27,7 +27,7 @@ from posts.models import Announcement, Post
 from posts.services import post_status_set
 from townships.models import Quota, Village
 
-from . import dates
+from . import dates, terms
 from .agreements import agreement_terms
 from .dates import not_after_today, not_before
 from .models import (
@@ -422,7 +422,7 @@ def placement_start(
         today=today,
     )
     post_status_set(application.post_id, Post.Status.FILLED)
-    return Placement.objects.create(
+    placement = Placement.objects.create(
         application=application,
         person_id=application.person_id,
         post_id=application.post_id,
@@ -431,6 +431,9 @@ def placement_start(
         on_post_date=on_post_date,
         first_approved_on=application.approved_on or on_post_date,
     )
+    terms.subsidy_until_refresh(person_ids=[placement.person_id])
+    placement.refresh_from_db(fields=["subsidy_until"])
+    return placement
 
 
 @transaction.atomic

@@ -6,7 +6,9 @@ be extended by county approval; urban holders less than N years (county setting,
 statutory retirement at first approval may be extended up to retirement."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import User
@@ -29,27 +31,82 @@ def months_on_post(start: dt.date, end: dt.date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
-def months_used_before(placement: Placement) -> int:
-    """Months of the subsidy period the person used before this placement."""
-    used = placement.prior_months
-    earlier = Placement.objects.filter(person_id=placement.person_id, on_post_date__lt=placement.on_post_date)
-    for old in earlier.exclude(pk=placement.pk).exclude(exit_date__isnull=True):
-        used += months_on_post(old.on_post_date, old.exit_date)
-    return used
+def subsidy_until_of(
+    *,
+    on_post: dt.date,
+    limit: int,
+    used_before: int,
+    extended_until: dt.date | None,
+    legacy_pay: Decimal | None,
+    legacy_until: dt.date | None,
+) -> dt.date:
+    """The last paid day of a placement's subsidy period, from its facts: the county's limit
+    (36 months) less the months the person used before, run from the on-post date to the day
+    before the same date that many months later (on post 2022-03-16, 36 months → 2025-03-15,
+    DOMAIN.md §9); or the recorded extension; or, for a holder kept on the old terms with their
+    old pay, the old agreement's end (DOMAIN.md §6). The one place this date is computed."""
+    if legacy_pay is not None:
+        assert legacy_until is not None  # placement_legacy_pay_with_its_terms
+        return legacy_until
+    if extended_until:
+        return extended_until
+    return on_post + relativedelta(months=max(0, limit - used_before)) - dt.timedelta(days=1)
 
 
-def subsidy_end(placement: Placement, used_before: int | None = None) -> dt.date:
-    """The last day of the subsidy period (or of the recorded extension). `used_before`: the
-    months used before this placement when the caller has them (else one query). A legacy
-    holder's old terms end with the old agreement (DOMAIN.md §6)."""
-    if placement.legacy_pay is not None:
-        return placement.legacy_until
-    if placement.extended_until:
-        return placement.extended_until
-    limit = placement.township.county.subsidy_months
-    used = months_used_before(placement) if used_before is None else used_before
-    left = max(0, limit - used)
-    return placement.on_post_date + relativedelta(months=left) - dt.timedelta(days=1)
+def subsidy_until_refresh(*, person_ids: Iterable[int] | QuerySet, model: type[Placement] = Placement) -> int:
+    """Compute and store `subsidy_until` for every placement of these people, each placement's
+    months used before being its own merged months plus, for every earlier placement of the
+    person (new or imported, by on-post date), that placement's merged months and months on
+    post (DOMAIN.md §9: a person who comes back continues their count). Call it whenever a fact
+    changes: a placement created or imported, an exit, an extension, a merged-months or date
+    edit, a county's limit. One read and one UPDATE per thousand changed rows; returns how
+    many placements changed. `model`: the migration that first fills the field passes its
+    historical model."""
+    rows = list(
+        model.objects.filter(person_id__in=person_ids)
+        .order_by("person_id", "on_post_date", "pk")
+        .values(
+            "pk", "person_id", "on_post_date", "exit_date", "prior_months", "extended_until", "legacy_pay",
+            "legacy_until", "subsidy_until", "township__county__subsidy_months",
+        )
+    )  # fmt: skip
+    by_person: dict[int, list[dict]] = {}
+    for row in rows:
+        by_person.setdefault(row["person_id"], []).append(row)
+    changed = []
+    for row in rows:
+        earlier = (
+            old
+            for old in by_person[row["person_id"]]
+            if old["on_post_date"] < row["on_post_date"] and old["exit_date"] and old["pk"] != row["pk"]
+        )
+        used = row["prior_months"] + sum(
+            old["prior_months"] + months_on_post(old["on_post_date"], old["exit_date"]) for old in earlier
+        )
+        until = subsidy_until_of(
+            on_post=row["on_post_date"],
+            limit=row["township__county__subsidy_months"],
+            used_before=used,
+            extended_until=row["extended_until"],
+            legacy_pay=row["legacy_pay"],
+            legacy_until=row["legacy_until"],
+        )
+        if until != row["subsidy_until"]:
+            changed.append(model(pk=row["pk"], subsidy_until=until))
+    model.objects.bulk_update(changed, ["subsidy_until"], batch_size=1000)
+    return len(changed)
+
+
+def subsidy_until_refresh_county(county: County) -> int:
+    """After a county's limit (subsidy_months) changed: every placement of its holders."""
+    holders = Placement.objects.filter(township__county=county).values("person_id")
+    return subsidy_until_refresh(person_ids=holders)
+
+
+def subsidy_end(placement: Placement) -> dt.date:
+    """The last day of the subsidy period: the stored value (subsidy_until_refresh keeps it)."""
+    assert placement.subsidy_until is not None, f"placement {placement.pk} has no stored subsidy end"
+    return placement.subsidy_until
 
 
 def person_retirement(placement: Placement) -> dt.date:
@@ -82,6 +139,8 @@ def extension_grant(*, placement: Placement, until: dt.date, document: str, acto
             raise ValidationError("城镇岗位最长延至法定退休前一日（退休日期见人员详情）")  # no date
     placement.extended_until, placement.extension_document = until, document.strip()
     placement.save(update_fields=["extended_until", "extension_document"])
+    subsidy_until_refresh(person_ids=[placement.person_id])
+    placement.refresh_from_db(fields=["subsidy_until"])
     placement.application.history.create(
         from_step=Step.PLACED,
         to_step=Step.PLACED,
@@ -154,6 +213,7 @@ def placement_exit(
     placement.exit_date, placement.exit_reason, placement.exit_note = exit_date, reason, note
     placement.referral, placement.referral_note = referral, referral_note
     placement.save()
+    subsidy_until_refresh(person_ids=[placement.person_id])  # a later placement's count moves
     post_status_set(placement.post_id, Post.Status.VACANT)
     return placement
 
@@ -179,23 +239,24 @@ ALERT_KINDS = {
 BIRTH_KINDS = ("age", "retirement")
 
 
-# What an alert reads: model instances of only these columns cost a third of whole rows.
+# What an alert reads: model instances of only these columns cost a third of whole rows. The
+# subsidy end is stored (subsidy_until), so no other column is read per placement.
 ALERT_FIELDS = (
-    "application_id", "person_id", "post_id", "township_id", "line", "on_post_date", "prior_months",
-    "extended_until", "exit_date", "person__name", "person__birth_date", "person__retirement_category",
-    "post__code", "township__name", "township__county__subsidy_months", "township__county__rural_flag_age",
-    "township__county__alert_days",
+    "application_id", "person_id", "post_id", "township_id", "line", "on_post_date", "subsidy_until",
+    "exit_date", "person__name", "person__birth_date", "person__retirement_category", "post__code",
+    "township__name", "township__county__rural_flag_age", "township__county__alert_days",
 )  # fmt: skip
 
 
 def alerts(*, placements: QuerySet[Placement], today: dt.date, days: int | None = None) -> list[Alert]:
-    """Active placements whose agreement, subsidy period, rural age limit or retirement falls
-    within the next `days` days (county setting, 60), soonest first.
+    """Active placements whose agreement, subsidy period, rural age limit or (urban holders
+    only: rural ones are bounded by the age flag, DOMAIN.md §9) retirement falls within the
+    next `days` days (county setting, 60), soonest first.
 
     A county-wide SQL condition (`_maybe_due`) first keeps the placements that may fall due
     (a superset: every bound is taken on the safe side); only those are read and checked exactly,
-    with their agreements and earlier placements fetched in one query each. A month's alerts are
-    a few percent of the holders, so 100,000 placements cost a few thousand rows, not 100,000."""
+    with their agreements fetched in one query. Queries: one for the counties, then two per
+    county, whatever the number of placements."""
     found: list[Alert] = []
     active = placements.filter(exit_date__isnull=True)
     counties = County.objects.filter(pk__in=active.values("township__county").distinct())
@@ -213,20 +274,13 @@ def alerts(*, placements: QuerySet[Placement], today: dt.date, days: int | None 
 def _maybe_due(county: County, horizon: dt.date) -> Q:
     """Placements of `county` of which some date may fall on or before `horizon`."""
     slack = dt.timedelta(days=3)  # month arithmetic clamps days: stay on the safe side
-    limit = county.subsidy_months
-    # Subqueries without outer references: hashed once, not run per row.
-    subsidy = Q(prior_months__gte=limit) | Q(
-        person__in=Placement.objects.filter(exit_date__isnull=False).values("person_id")
-    )
-    for used in range(limit):  # on_post + (limit − used) months − 1 day ≤ horizon
-        latest_start = horizon + dt.timedelta(days=1) - relativedelta(months=limit - used) + slack
-        subsidy |= Q(prior_months=used, on_post_date__lte=latest_start)
-    subsidy = Q(extended_until__lte=horizon) | (Q(extended_until__isnull=True) & subsidy)
+    subsidy = Q(subsidy_until__lte=horizon)
     retirement = Q()
     year_end = dt.date(horizon.year, 12, 31)  # BIRTH_KINDS
     for category in RetirementCategory:
         born = latest_birth_retired_by(category, year_end)
         retirement |= Q(person__retirement_category=category.value, person__birth_date__lte=born)
+    retirement &= Q(line=Line.URBAN)
     age = Q(
         line=Line.RURAL,
         person__birth_date__lte=year_end - relativedelta(years=county.rural_flag_age + 1) + slack,
@@ -236,26 +290,20 @@ def _maybe_due(county: County, horizon: dt.date) -> Q:
 
 
 def _due(candidates: list[Placement], county: County, horizon: dt.date) -> list[Alert]:
+    """The alerts of `candidates` (read with ALERT_FIELDS) falling due by `horizon`: one query
+    for their agreements, none per placement."""
     agreements = {
         a.application_id: a
-        for a in Agreement.objects.filter(application__in=[p.application_id for p in candidates]).order_by(
-            "number"
-        )
+        for a in Agreement.objects.filter(application__in=[p.application_id for p in candidates])
+        .order_by("number")
+        .only("application_id", "end_date")
     }
-    earlier: dict[int, list[Placement]] = {}
-    for old in Placement.objects.filter(
-        person__in=[p.person_id for p in candidates], exit_date__isnull=False
-    ):
-        earlier.setdefault(old.person_id, []).append(old)
     found = []
     for placement in candidates:
         person = placement.person
-        used = placement.prior_months + sum(
-            months_on_post(old.on_post_date, old.exit_date)
-            for old in earlier.get(placement.person_id, [])
-            if old.on_post_date < placement.on_post_date and old.pk != placement.pk
-        )
-        dues = [("subsidy", subsidy_end(placement, used)), ("retirement", person_retirement(placement))]
+        dues = [("subsidy", subsidy_end(placement))]
+        if placement.line == Line.URBAN:  # rural holders: the age flag instead (DOMAIN.md §9)
+            dues.append(("retirement", person_retirement(placement)))
         agreement = agreements.get(placement.application_id)
         if agreement is not None:
             dues.append(("agreement", agreement.end_date))

@@ -22,7 +22,6 @@ from audit import record as audit
 from common.retirement import add_months
 from people.models import Person
 from placements.models import Placement
-from placements.terms import months_on_post
 from townships.access import membership_of
 from townships.models import County, Line, Role
 
@@ -132,50 +131,22 @@ class Active:
     line: str
     on_post: dt.date
     exit: dt.date | None
-    subsidy_end: dt.date
+    subsidy_end: dt.date | None  # Placement.subsidy_until; None (never stored) pays no day
     legacy_pay: Decimal | None = None  # old terms (新老衔接): this monthly amount, all the district's
 
 
 def active_placements(
     county: County, first: dt.date, last: dt.date, townships: list[int] | None = None
 ) -> list[Active]:
-    """Placements on post at some day of the month, with their subsidy end (36 months less the
-    months used before, or the recorded extension)."""
+    """Placements on post at some day of the month, with their stored subsidy end
+    (Placement.subsidy_until, kept by placements.terms.subsidy_until_refresh). One query."""
     rows = on_post_during(first).filter(township__county=county)
     if townships is not None:
         rows = rows.filter(township_id__in=townships)
-    values = list(
-        rows.values_list(
-            "pk",
-            "township_id",
-            "line",
-            "on_post_date",
-            "exit_date",
-            "extended_until",
-            "prior_months",
-            "person_id",
-            "legacy_pay",
-            "legacy_until",
-        )
+    values = rows.values_list(
+        "pk", "township_id", "line", "on_post_date", "exit_date", "subsidy_until", "legacy_pay"
     )
-    earlier: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    ended = Placement.objects.filter(
-        person_id__in=rows.values("person_id"), exit_date__isnull=False, on_post_date__lt=last
-    )
-    for person_id, on_post, exit_date in ended.values_list("person_id", "on_post_date", "exit_date"):
-        earlier[person_id].append((on_post, exit_date))
-    limit = county.subsidy_months
-    found = []
-    for pk, township_id, line, on_post, exit_date, extended, prior, person_id, old_pay, old_end in values:
-        if old_pay is not None:  # the old agreement's term, not the 36 months
-            end = old_end
-        elif extended:
-            end = extended
-        else:
-            used = prior + sum(months_on_post(a, b) for a, b in earlier.get(person_id, ()) if a < on_post)
-            end = add_months(on_post, max(0, limit - used)) - ONE_DAY
-        found.append(Active(pk, township_id, line, on_post, exit_date, end, old_pay))
-    return found
+    return [Active(*row) for row in values]
 
 
 def legacy_month(pay: Decimal) -> Shares:
@@ -189,7 +160,7 @@ def line_values(
 ) -> tuple | None:  # fmt: skip
     """The payroll line of one placement for the month, or None when no day of it is paid."""
     start_day = max(first, item.on_post)
-    end_day = min(last, item.exit or last, item.subsidy_end)
+    end_day = min(last, item.exit or last, item.subsidy_end or first - ONE_DAY)
     if end_day < start_day:
         return None
     days_in_month = last.day
@@ -430,11 +401,12 @@ def second_person_check(run: PayrollRun, actor: User, act: str) -> None:
 
 def attendance_changed_since(run: PayrollRun) -> int:
     """How many attendance records the run's lines may not reflect: of its month, or of the
-    earlier months its adjustments settle, recorded after it was computed."""
-    if run.computed_at is None:
+    earlier months its adjustments settle, recorded after its computation started."""
+    since = run.started_at or run.computed_at  # the lines read the attendance when it started
+    if run.computed_at is None or since is None:
         return 0
     marks = Attendance.objects.filter(
-        placement__township__county=run.county_id, recorded_at__gt=run.computed_at,
+        placement__township__county=run.county_id, recorded_at__gt=since,
         month__lte=run.month, month__gte=add_months(run.month, -12),
     )  # fmt: skip
     return marks.count()

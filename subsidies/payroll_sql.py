@@ -1,9 +1,8 @@
 """The month's lines as one set-based statement on PostgreSQL (DOMAIN.md §7), for province scale.
 
 The rules are those of subsidies.payroll.line_values and subsidies.money, written in SQL:
-the subsidy end (36 months less the months used before, or the recorded extension, or a legacy
-holder's old agreement end, whose monthly amount is then all the district's; a month
-moved by `+ interval` is clamped to the month's last day like add_months), the days on post,
+the days on post up to the stored subsidy end (Placement.subsidy_until, computed once by
+placements.terms; a legacy holder's old monthly amount is all the district's), the days on post,
 the attendance, and each share rounded half-up to the fen (numeric round() rounds halves away
 from zero, which for amounts ≥ 0 is half-up), the district taking the rest. The full-month
 amounts per line come from the policies in Python (a handful of values), so the dated policy
@@ -33,31 +32,18 @@ NEW_COLUMNS = ["run_id", "kind", "corrects_month", "placement_id", "township_id"
 
 MONTH_SQL = f"""
 WITH active AS (
-    SELECT p.id, p.township_id, p.line, p.on_post_date, p.exit_date, p.extended_until,
-           p.prior_months, p.person_id, p.legacy_pay, p.legacy_until, att.days AS att_days,
-           att.withheld AS att_withheld, att.note AS att_note
+    SELECT p.id, p.township_id, p.line, p.on_post_date, p.exit_date, p.subsidy_until, p.legacy_pay,
+           att.days AS att_days, att.withheld AS att_withheld, att.note AS att_note
     FROM {PLACEMENT} p
     LEFT JOIN {ATTENDANCE} att ON att.placement_id = p.id AND att.month = %(first)s
     WHERE p.township_id = ANY(%(townships)s)
       AND p.on_post_date <= %(last)s AND (p.exit_date IS NULL OR p.exit_date >= %(first)s)
-), used AS (
-    SELECT a.id, a.prior_months + COALESCE(SUM(
-        (EXTRACT(YEAR FROM e.exit_date) - EXTRACT(YEAR FROM e.on_post_date))::int * 12
-        + EXTRACT(MONTH FROM e.exit_date)::int - EXTRACT(MONTH FROM e.on_post_date)::int + 1
-    ), 0) AS months
-    FROM active a
-    JOIN {PLACEMENT} e ON e.person_id = a.person_id AND e.exit_date IS NOT NULL
-        AND e.on_post_date < %(last)s AND e.on_post_date < a.on_post_date
-    GROUP BY a.id, a.prior_months
 ), spans AS (
     SELECT a.id, a.township_id, a.line, a.att_days, a.att_withheld, a.att_note, a.legacy_pay,
            GREATEST(%(first)s, a.on_post_date) AS s,
-           LEAST(%(last)s, COALESCE(a.exit_date, %(last)s), CASE WHEN a.legacy_pay IS NOT NULL THEN a.legacy_until ELSE COALESCE(
-               a.extended_until,
-               (a.on_post_date + make_interval(months => GREATEST(0, %(limit)s - COALESCE(u.months, a.prior_months))::int))::date
-               - 1
-           ) END) AS e
-    FROM active a LEFT JOIN used u ON u.id = a.id
+           -- a subsidy end never stored pays no day (as payroll.line_values), never an open end
+           LEAST(%(last)s, COALESCE(a.exit_date, %(last)s), COALESCE(a.subsidy_until, %(first)s::date - 1)) AS e
+    FROM active a
 ), facts AS (
     SELECT sp.id, sp.township_id, sp.line, (sp.e - sp.s + 1) AS days_on, pol.required,
            COALESCE(sp.legacy_pay, pol.pay) AS pay,
@@ -137,7 +123,6 @@ def month_params(county: County, first: dt.date, townships: list[int], full: dic
         "first": first,
         "last": month_last(first),
         "dim": month_last(first).day,
-        "limit": county.subsidy_months,
         "townships": townships,
         "lines": lines,
         "required": [required[line] for line in lines],

@@ -25,6 +25,8 @@ def test_the_subsidy_period_counts_merged_earlier_months(placed) -> None:
     assert terms.subsidy_end(placed) == D(2025, 3, 31)
     placed.prior_months = 10
     placed.save()
+    terms.subsidy_until_refresh(person_ids=[placed.person_id])  # what every write of the facts does
+    placed.refresh_from_db()
     assert terms.subsidy_end(placed) == D(2024, 5, 31)
 
 
@@ -50,6 +52,8 @@ def test_rural_extension_by_county_approval(placed, recruiting) -> None:
 def test_old_terms_end_with_the_old_agreement_and_are_not_extended(placed, recruiting) -> None:
     placed.legacy_terms, placed.legacy_pay, placed.legacy_until = True, M("1200.00"), D(2022, 12, 31)
     placed.save()
+    terms.subsidy_until_refresh(person_ids=[placed.person_id])
+    placed.refresh_from_db()
     assert terms.subsidy_end(placed) == D(2022, 12, 31)
     with pytest.raises(ValidationError, match="按原协议待遇至原协议期满"):
         terms.extension_grant(
@@ -149,6 +153,7 @@ def test_alerts_prefiltered_in_sql_are_exactly_those_of_checking_every_placement
             )  # fmt: skip
         if i % 9 == 0:
             Placement.objects.filter(pk=placement.pk).update(extended_until=D(2024, rng.randint(1, 12), 1))
+            terms.subsidy_until_refresh(person_ids=[placement.person_id])
     county = County.objects.get(code="371502")
     for today in (D(2022, 6, 1), D(2023, 2, 15), D(2024, 11, 30), D(2026, 5, 1)):
         horizon = today + dt.timedelta(days=county.alert_days)
