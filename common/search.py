@@ -101,6 +101,20 @@ def number_search_allowed(user_id: int | None) -> bool:
     return count <= limit
 
 
+def number_search_exhausted(user_id: int | None) -> bool:
+    """Whether the user has used up this window's searches by number (counting nothing). Past
+    the limit every registration is refused with limit_message(), free numbers and another
+    township's alike, so the refusal tells nothing about a number either."""
+    if user_id is None:
+        return False
+    limit, _ = _limits()
+    try:
+        return int(cache.get(f"id-search:{user_id}") or 0) >= limit
+    except Exception as exc:
+        log.warning("cache unavailable (%s): ID searches not counted", exc.__class__.__name__)
+        return False
+
+
 def _limits() -> tuple[int, int]:
     return settings.ID_SEARCH_LIMIT, settings.ID_SEARCH_WINDOW
 

@@ -24,6 +24,7 @@ from audit import record as audit
 from audit.context import current_actor
 from common.bulk import bulk_insert, bulk_upsert, insert_rows
 from common.idcard import IdNumberError, mask_id_number, parse_id_number
+from common.search import limit_message
 from common.sheets import CellProblem, SheetError, read_table
 from common.xlsx import Sheet, write_workbook
 from townships.models import Township
@@ -31,7 +32,7 @@ from townships.models import Township
 from .bank import bank_changes_enter
 from .groups import groups_text, parse_groups
 from .models import GROUP_ROSTER, GroupClaim, Person, RosterKind, TargetGroup
-from .selectors import elsewhere_record, registered_elsewhere
+from .selectors import ELSEWHERE, elsewhere_record, registered_elsewhere, search_exhausted
 from .services import PersonData, flags_set, latest_roster, person_fields_clean, township_villages
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,9 @@ class ApplicantResource(resources.ModelResource):
         self.rows_done = 0
         self.progress: Callable[[int], None] = lambda done: None
         self.elsewhere: list[str] = []  # audit: numbers answered as another township's
+        # past the limit of searches by number, new and another township's numbers alike are
+        # refused with the limit's message (people.selectors.search_exhausted)
+        self.exhausted = search_exhausted()
         # existing people whose file gives another bank account: (person id, account, bank); the
         # file does not change them, it enters changes a second person confirms (people.bank)
         self.bank_changes: list[tuple[int, str, str]] = []
@@ -212,9 +216,14 @@ class ApplicantResource(resources.ModelResource):
             errors.setdefault("id_number", []).append(f"与第{self.seen[number]}行的身份证号重复")
         else:
             self.seen[number] = int(row[ROW])
-        if instance.pk and instance.township_id != self.township.pk:  # counted; recorded after the import
+        elsewhere = bool(instance.pk) and instance.township_id != self.township.pk
+        if self.exhausted and (elsewhere or not instance.pk):
+            errors.setdefault("id_number", []).append(limit_message())
+        elif elsewhere:  # counted; recorded after the import
             self.elsewhere.append(number)
-            errors.setdefault("id_number", []).append(registered_elsewhere(number=number))
+            answer = registered_elsewhere(number=number)
+            self.exhausted = answer != ELSEWHERE
+            errors.setdefault("id_number", []).append(answer)
 
     def bulk_create(
         self, using_transactions: bool, dry_run: bool, raise_errors: bool, batch_size: int | None = None,

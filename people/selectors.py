@@ -7,7 +7,13 @@ from django.shortcuts import get_object_or_404
 from audit import record as audit
 from audit.context import current_actor
 from common.idcard import mask_id_number
-from common.search import NUMBER_LIKE, id_search, limit_message, number_search_allowed
+from common.search import (
+    NUMBER_LIKE,
+    id_search,
+    limit_message,
+    number_search_allowed,
+    number_search_exhausted,
+)
 from townships.access import scope_by_township, township_pk
 from townships.models import Township, Village
 
@@ -107,9 +113,15 @@ def registered_elsewhere(*, number: str) -> str:
     return ELSEWHERE if number_search_allowed(actor.pk if actor is not None else None) else limit_message()
 
 
-def elsewhere_record(*, township: Township, numbers: list[str]) -> None:
-    """An audit entry per answer of `registered_elsewhere`: who asked, from which township, and
-    the number's masked ends."""
+def search_exhausted() -> bool:
+    """Whether the acting user is past the limit of searches by number (common.search)."""
+    actor = current_actor()
+    return number_search_exhausted(actor.pk if actor is not None else None)
+
+
+def elsewhere_record(*, township: Township | None, numbers: list[str]) -> None:
+    """An audit entry per answer of `registered_elsewhere`: who asked, from which township (None:
+    the asker's own township or county), and the number's masked ends."""
     for number in numbers:
         audit.asked(f"登记时查到已在其他乡镇登记（{mask_id_number(number)}）", township=township)
 
@@ -121,10 +133,12 @@ def registration_refusal(*, township: Township, number: str, person: Person | No
     holders = Person.objects.filter(id_number=number)
     holders = holders.exclude(pk=person.pk) if person else holders
     holder = holders.values_list("township_id", flat=True).first()
+    if holder == township.pk:  # the clerk's own people: on their lists anyway
+        return "该身份证号已登记为另一人" if person else TAKEN
+    if search_exhausted():  # a free number is refused as another township's: neither is told
+        return limit_message()
     if holder is None:
         return None
-    if holder == township.pk:
-        return "该身份证号已登记为另一人" if person else TAKEN
     elsewhere_record(township=township, numbers=[number])
     return registered_elsewhere(number=number)
 
