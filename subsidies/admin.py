@@ -1,12 +1,17 @@
 from django.contrib import admin, messages
 
 from .models import MinimumWage, PayrollRun, SubsidyPolicy
-from .services import locked_months_warning, minimum_wage_warning
+from .services import locked_months_warning, minimum_wage_saved_warnings, minimum_wage_warning
 
 
 @admin.register(MinimumWage)
 class MinimumWageAdmin(admin.ModelAdmin):
     list_display = ["county", "valid_from", "wage_class", "monthly", "hourly", "document"]
+
+    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        for warning in minimum_wage_saved_warnings(obj):
+            messages.warning(request, f"注意：{warning}")
 
 
 @admin.register(SubsidyPolicy)

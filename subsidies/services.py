@@ -84,14 +84,17 @@ def month_wage_warnings(county: County, first: dt.date) -> list[str]:
     return warnings
 
 
-def locked_months_warning(policy: SubsidyPolicy) -> str | None:
+def locked_months_warning(policy: SubsidyPolicy, since: dt.date | None = None) -> str | None:
     """What a policy saved now will do to months already locked in its period: they stay as
     paid, and the next computed month pays back or recovers the difference for each of them
-    that lies within the 12 months adjustments reach (payroll.locked_before)."""
+    that lies within the 12 months adjustments reach (payroll.locked_before). `since`: only the
+    months from that day (a new minimum wage's date)."""
     from .models import PayrollRun
 
     locked = PayrollRun.objects.filter(
-        county=policy.county, state=PayrollRun.State.LOCKED, month__gte=policy.valid_from.replace(day=1)
+        county=policy.county,
+        state=PayrollRun.State.LOCKED,
+        month__gte=max(policy.valid_from, since or policy.valid_from).replace(day=1),
     )
     if policy.valid_to:
         locked = locked.filter(month__lte=policy.valid_to)
@@ -103,3 +106,75 @@ def locked_months_warning(policy: SubsidyPolicy) -> str | None:
         f"该标准覆盖已锁定的{len(months)}个月（{named}）：这些月份已发放的金额不变，"
         "下次计算的月份将按新标准对其中12个月内的月份补发或扣回差额"
     )
+
+
+# What each way of setting the pay and of splitting it needs (SubsidyPolicy.Basis and .Split);
+# a policy missing one would stop every computation of its months with an error.
+POLICY_NEEDS: dict[str, tuple[str, ...]] = {
+    SubsidyPolicy.Basis.HOURLY: ("hourly_rate", "hours_per_day"),
+    SubsidyPolicy.Basis.MINIMUM_HOURLY: ("hours_per_day",),
+    SubsidyPolicy.Basis.MONTHLY: ("monthly_amount",),
+    SubsidyPolicy.Basis.ANNUAL: ("annual_amount",),
+    SubsidyPolicy.Split.FIXED_PROVINCE: ("province_annual", "city_percent"),
+    SubsidyPolicy.Split.PERCENTAGES: ("province_percent", "city_percent"),
+}
+HUNDRED = Decimal(100)
+
+
+def policy_check(policy: SubsidyPolicy) -> None:
+    """Refuse a policy the payroll cannot compute: a field its basis or split needs left empty, a
+    percentage outside 0–100 (or province and city together above 100), no required days, or a
+    province's fixed amount above the year's pay. Called by SubsidyPolicy.clean, so the admin's
+    form and any service saving a policy obey the same rule."""
+    errors: dict[str, list[str]] = {}
+    for way, label in (
+        (policy.basis, policy.get_basis_display()),
+        (policy.split, policy.get_split_display()),
+    ):
+        for name in POLICY_NEEDS.get(way, ()):
+            if getattr(policy, name) is None:
+                verbose = SubsidyPolicy._meta.get_field(name).verbose_name
+                errors.setdefault(name, []).append(f"按「{label}」须填写{verbose}")
+    for name in ("province_percent", "city_percent"):
+        value = getattr(policy, name)
+        if value is not None and not 0 <= value <= HUNDRED:
+            errors.setdefault(name, []).append("比例应在0至100之间")
+    shares = [policy.province_percent, policy.city_percent]
+    if policy.split == SubsidyPolicy.Split.PERCENTAGES and None not in shares and sum(shares) > HUNDRED:  # type: ignore[arg-type]
+        errors.setdefault("city_percent", []).append("省级与市级比例合计不能超过100")
+    if not policy.required_days or policy.required_days > 31:
+        errors.setdefault("required_days", []).append("每月规定出勤天数应为1至31天")
+    for name in ("hourly_rate", "hours_per_day", "monthly_amount", "annual_amount", "province_annual"):
+        value = getattr(policy, name)
+        if value is not None and value < 0:
+            errors.setdefault(name, []).append("不能为负数")
+    if errors:
+        raise ValidationError(errors)
+    if (
+        policy.split == SubsidyPolicy.Split.FIXED_PROVINCE
+        and policy.basis != SubsidyPolicy.Basis.MINIMUM_HOURLY
+    ):
+        pay = policy_annuals(policy).pay
+        if policy.province_annual > pay:  # type: ignore[operator]
+            raise ValidationError({"province_annual": [f"省级定额不能高于每人每年补贴{pay}元"]})
+
+
+def minimum_wage_saved_warnings(wage: MinimumWage) -> list[str]:
+    """What a new or changed minimum wage does (DOMAIN.md §9): the county's policies in force from
+    its date that pay below it, and the locked months of a policy paid by the minimum hourly wage
+    that it reaches (they stay as paid; the next computed month pays back the difference)."""
+    from .payroll import policies_in_force
+
+    warnings = []
+    for line in Line:
+        policy = policies_in_force(wage.county, line, wage.valid_from).first()
+        if policy is None:
+            continue
+        below = minimum_wage_warning(policy, wage.valid_from)
+        if below:
+            warnings.append(f"{Line(line).label}岗位：{below}")
+        if policy.basis == SubsidyPolicy.Basis.MINIMUM_HOURLY and (
+            locked := locked_months_warning(policy, wage.valid_from)
+        ):
+            warnings.append(f"{Line(line).label}岗位按最低工资计发，{locked}")
+    return warnings
