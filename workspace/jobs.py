@@ -19,7 +19,7 @@ from placements.listings import APPLICATIONS, PLACEMENTS
 from posts.listings import POSTS
 from subsidies.listings import LINES
 from townships.access import membership_of, role_of
-from townships.models import Role
+from townships.models import Membership, Role
 
 log = logging.getLogger(__name__)
 LISTINGS: dict[str, Listing] = {
@@ -42,12 +42,24 @@ def file_allowed(user: User, job: Job) -> bool:
     membership = membership_of(user)
     if membership is None or job.user_id != user.pk:
         return False
-    if job.kind == Job.Kind.EXPORT:
+    if job.kind == Job.Kind.EXPORT:  # the same role and the same township or county as then
         roles = listing_get(job.listing).roles
-        return not roles or membership.role in roles
+        return (not roles or membership.role in roles) and job.params.get(SCOPE) == scope_key(membership)
     if job.kind in (Job.Kind.PLACEMENTS_IMPORT, Job.Kind.ROSTER_IMPORT):  # HR of the county
         return membership.role == Role.HR and membership.county.code == job.params.get("county")
     return membership.role == Role.CLERK and membership.township.code == job.params.get("township")
+
+
+SCOPE = "_scope"  # an export's params: the scope its rows were read in (scope_key)
+
+
+def scope_key(membership: Membership | None) -> str:
+    """The township or county whose rows a member's lists hold ("*": every county)."""
+    if membership is None:
+        return ""
+    if membership.township_id:
+        return f"township:{membership.township_id}"
+    return f"county:{membership.county_id or '*'}"
 
 
 def export_start(*, user: User, name: str, data: dict) -> Job:
@@ -59,7 +71,7 @@ def export_start(*, user: User, name: str, data: dict) -> Job:
         user=user,
         kind=Job.Kind.EXPORT,
         listing=name,
-        params=listing.params(data),
+        params=listing.params(data) | {SCOPE: scope_key(membership_of(user))},
         title=f"导出{listing.title}",
     )
     dispatch(job, lambda: run_export.delay(job.pk))

@@ -51,3 +51,21 @@ def test_an_export_is_not_downloadable_once_the_role_no_longer_may_have_the_list
     assert client.get(download).status_code == 200
     Membership.objects.filter(user=cast.auditor).update(role=Role.FINANCE)
     assert client.get(download).status_code == 404
+
+
+def test_an_export_is_not_downloadable_once_the_clerk_moved_to_another_township(
+    cast, eager, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    """Same role, another township: the file holds the first township's people, which the clerk
+    may no longer see."""
+    from townships.models import Township
+
+    for birth in ("19700101", "19710101"):
+        factories.person("371502101", birth=birth)
+    client = cast.client(cast.clerk)
+    download = _exported(client, reverse("people:person-list"), django_capture_on_commit_callbacks)
+    assert client.get(download).status_code == 200
+    Membership.objects.filter(user=cast.clerk).update(township=Township.objects.get(code="371502102"))
+    assert client.get(download).status_code == 404
+    Membership.objects.filter(user=cast.clerk).update(township=Township.objects.get(code="371502101"))
+    assert client.get(download).status_code == 200
