@@ -112,7 +112,13 @@ def s3(settings, bucket: Bucket, web_media: Path) -> Bucket:  # type: ignore[no-
 
 def s3_storage(bucket: Bucket) -> dict:
     """settings.STORAGES["default"] as config/settings/base.py makes it from Bucket.env()."""
-    env = dict(os.environ, **bucket.env(), DJANGO_SETTINGS_MODULE="config.settings.test")
+    return storage_from(bucket.env())
+
+
+def storage_from(variables: dict[str, str]) -> dict:
+    """settings.STORAGES["default"] of a machine whose environment has `variables`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STORAGE_S3_", "AWS_"))}
+    env.update(variables, DJANGO_SETTINGS_MODULE="config.settings.test")
     code = "from django.conf import settings; print(json.dumps(settings.STORAGES['default']))"
     out = subprocess.run([sys.executable, "-c", f"import django, json; django.setup(); {code}"],
                          cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout  # fmt: skip
@@ -143,6 +149,13 @@ def test_the_environment_selects_the_s3_storage_of_its_bucket(bucket: Bucket) ->
     assert {k: options["OPTIONS"][k] for k in ("bucket_name", "endpoint_url", "access_key")} == {
         "bucket_name": bucket.name, "endpoint_url": bucket.endpoint, "access_key": KEY,
     }  # fmt: skip
+
+
+def test_empty_variables_as_docker_compose_passes_them_keep_the_local_default() -> None:
+    empty = dict.fromkeys(("STORAGE_S3_BUCKET", "STORAGE_S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID"), "")
+    assert storage_from(empty)["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    options = storage_from({"STORAGE_S3_BUCKET": "b", "STORAGE_S3_ENDPOINT_URL": ""})["OPTIONS"]
+    assert options["endpoint_url"] is None and options["addressing_style"] == "path"
 
 
 def test_a_kept_upload_is_in_the_bucket_not_on_the_disk_and_removed_by_its_token(s3, web_media) -> None:

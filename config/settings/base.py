@@ -197,14 +197,15 @@ if STORAGE_S3_BUCKET:
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": STORAGE_S3_BUCKET,
-            "endpoint_url": env("STORAGE_S3_ENDPOINT_URL", default=None),  # unset: AWS itself
-            "region_name": env("STORAGE_S3_REGION", default=None),
+            # an empty value (docker-compose.yml passes them through) is as unset
+            "endpoint_url": env("STORAGE_S3_ENDPOINT_URL", default="") or None,  # unset: AWS itself
+            "region_name": env("STORAGE_S3_REGION", default="") or None,
             "location": env("STORAGE_S3_PREFIX", default=""),  # a folder of the bucket, if shared
-            # unset: boto3's own chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, a role)
-            "access_key": env("AWS_ACCESS_KEY_ID", default=None),
-            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            # unset: boto3's own chain (a profile, the machine's role)
+            "access_key": env("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default="") or None,
             # MinIO and most self-hosted stores answer at endpoint/bucket, not bucket.endpoint
-            "addressing_style": env("STORAGE_S3_ADDRESSING_STYLE", default="path"),
+            "addressing_style": env("STORAGE_S3_ADDRESSING_STYLE", default="") or "path",
             "signature_version": "s3v4",
             "file_overwrite": True,  # names are random: no HEAD request before each save
         },
