@@ -1,5 +1,6 @@
 """The health report (django-health-check): JSON, one entry per part, 200 when every part is
-well and 500 otherwise. Two reports: `web` (what serving pages needs: database, storage,
+well and 500 otherwise. Two reports: `web` (what serving pages needs: database, storage (the
+configured default storage: it writes, reads and removes a file in MEDIA_ROOT or the S3 bucket),
 migrations; the compose probe of the web service) and `all` (also the cache, and a Celery
 worker answering a ping on the queue tasks go to, when there is a broker)."""
 

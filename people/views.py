@@ -155,7 +155,7 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # Applicant import: upload → check (a background job) → preview → confirm → import (a background
-# job). The file waits in MEDIA_ROOT/imports (common.uploads.keep) until imported or refused.
+# job). The file waits in the storage's imports/ (common.uploads.keep) until imported or refused.
 
 
 def _preview_job(request: HttpRequest, token: str) -> Job:
