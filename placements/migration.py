@@ -6,7 +6,9 @@ duplicates in the file and against people and posts already held); nothing is wr
 every row is good. Each row then creates (or finds) the person, creates the post, and a placed
 (or, with a 离岗日期, exited) application whose history rows are marked as migrated, with its
 agreement and placement. A village or community not yet known in the township is created.
-Holders who do not qualify under the new rules on the import day keep their old terms
+Each holder is judged at their own date, the file's 协议开始日期 (their re-assessment, DOMAIN.md
+§9), never the machine's clock; their first approval (初次核定日期) is the old scheme's, by default
+the start of their merged months. Holders who do not qualify under the new rules keep their old terms
 (Placement.legacy_terms) until their agreement ends (DOMAIN.md §6): the file then gives their
 old monthly pay (原月补贴标准), which the payroll pays until the 协议结束日期. Whether a holder
 qualifies is known only once the person and claims are written, so a dry run writes the whole
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO
 
+from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,7 +40,8 @@ COLUMNS = [
     "姓名", "身份证号", "镇街代码", "村（社区）", "岗位类型", "岗位类别", "岗位名称", "人员类别", "上岗日期",
     "协议开始日期", "协议结束日期", "原在岗月数", "银行账号", "开户银行",
 ]  # fmt: skip
-OPTIONAL = ["离岗日期", "离岗原因", "原月补贴标准", "序号", "备注"]
+OPTIONAL = ["离岗日期", "离岗原因", "原月补贴标准", "初次核定日期", "序号", "备注"]
+FIRST_APPROVAL = "初次核定日期"
 LINES = {"城镇": Line.URBAN, "乡村": Line.RURAL, "农村": Line.RURAL}
 TEXT_LIMITS = {
     "村（社区）": Village._meta.get_field("name").max_length,
@@ -66,6 +70,9 @@ class HolderRow:
     bank_account: str
     bank_name: str
     old_pay: Decimal | None = None
+    # 初次核定 (DOMAIN.md §9): when the holder first received the subsidy under the old scheme;
+    # blank in the file: the start of the merged months (协议开始日期 − 原在岗月数)
+    first_approved: dt.date | None = None
 
 
 @dataclass
@@ -161,6 +168,11 @@ def _check(county: County, table_rows: list[tuple[int, dict[str, str]]], report:
         prior = int(months_text) if months_text.isascii() and months_text.isdigit() else -1
         if prior < 0 or prior > 120:
             row.problem("原在岗月数", "原在岗月数应为0至120的整数")
+        first_approved = row.date(FIRST_APPROVAL, required=False)
+        if first_approved and start and first_approved > start:
+            row.problem(FIRST_APPROVAL, f"初次核定日期（{first_approved}）晚于协议开始日期（{start}）")
+        if start and not first_approved and 0 <= prior <= 120:
+            first_approved = start - relativedelta(months=prior)
         exit_date = row.date("离岗日期", required=False)
         reason = EXIT_REASONS.get(row.text("离岗原因", required=False), "")
         if exit_date and not reason:
@@ -195,6 +207,7 @@ def _check(county: County, table_rows: list[tuple[int, dict[str, str]]], report:
                 bank_account=bank,
                 bank_name=row.text("开户银行", False),
                 old_pay=old_pay,
+                first_approved=first_approved,
             )
         )
 

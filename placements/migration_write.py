@@ -6,7 +6,8 @@ writes per holder (5,000 holders: 4 min 22 s before; see bench/placements_import
 What a holder gets is unchanged: the person (new, or found: then the bank account from the file
 and the claims are set one by one, as on the person's page), claims checked against the latest
 rosters, a post, a placed (or exited) application with its migrated history, the agreement and
-the placement; whether the holder qualifies today decides the old terms (DOMAIN.md §6)."""
+the placement; whether the holder qualifies at their 协议开始日期 decides the old terms (DOMAIN.md
+§6, §9), and their first approval is the earliest the file or their earlier placements give."""
 
 import datetime as dt
 from collections.abc import Callable, Sequence
@@ -15,7 +16,7 @@ from decimal import Decimal
 from auditlog.context import disable_auditlog
 from django.contrib.auth.models import User
 from django.db import models
-from django.db.models import prefetch_related_objects
+from django.db.models import Min, prefetch_related_objects
 
 from audit import record as audit
 from audit.registry import TRACKED
@@ -25,7 +26,7 @@ from common.retirement import default_category
 from common.sheets import CellProblem
 from people.bank import bank_changes_enter
 from people.eligibility import RuleBook, eligibility_check
-from people.models import GROUP_ROSTER, GroupClaim, Person
+from people.models import GROUP_ROSTER, EligibilityRule, GroupClaim, Person
 from people.services import claims_set, latest_roster
 from posts.models import Post
 from townships.models import County, Village
@@ -54,6 +55,7 @@ def holders_write(
     _history(rows, applications, actor)
     progress(len(rows) // 2, len(rows))
     legacy, refused = _terms(county, rows, people)
+    first = _first_approvals(rows, people)
     pay = _new_pay(county)
     agreements = [
         Agreement(
@@ -69,7 +71,7 @@ def holders_write(
         Placement(
             application=applications[row.row], person=people[row.id_number], post=posts[row.row],
             township_id=row.township_id, line=row.line, on_post_date=row.on_post,
-            prior_months=row.prior_months, first_approved_on=row.start, exit_date=row.exit_date,
+            prior_months=row.prior_months, first_approved_on=first[row.row], exit_date=row.exit_date,
             exit_reason=row.exit_reason, migrated=True, legacy_terms=row.row in legacy,
             legacy_pay=row.old_pay if row.row in legacy else None,
             legacy_until=row.end if row.row in legacy and row.old_pay is not None else None,
@@ -223,15 +225,43 @@ def _history(rows: Sequence, applications: dict, actor: User) -> None:
     bulk_insert(Transition, moves)
 
 
+def _first_approvals(rows: Sequence, people: dict[str, Person]) -> dict[int, dt.date]:
+    """初次核定 per row (DOMAIN.md §9): the file's (or its default, placements.migration), or an
+    earlier one of a placement the person already has. One query."""
+    earliest = dict(
+        Placement.objects.filter(person__in=[p.pk for p in people.values()])
+        .values("person_id")
+        .annotate(first=Min("first_approved_on"))
+        .values_list("person_id", "first")
+    )
+    found = {}
+    for row in rows:
+        known = earliest.get(people[row.id_number].pk)
+        mine = row.first_approved or row.start
+        found[row.row] = min(mine, known) if known else mine
+    return found
+
+
 def _terms(county: County, rows: Sequence, people: dict[str, Person]) -> tuple[set[int], list[CellProblem]]:
-    """The rows of holders kept on their old terms (not qualifying today), and the rows refused
-    because such a holder on post has no old pay. No query: rules by RuleBook, claims prefetched."""
-    today = dt.date.today()
-    book = RuleBook(today)
+    """The rows of holders kept on their old terms (not qualifying at their re-assessment, the
+    file's 协议开始日期, or the day the county's new rules took effect if later: DOMAIN.md §9, never
+    the machine's clock), and the rows refused because such a holder on post has no old pay. One
+    query, then two per distinct date and line (a RuleBook each); claims prefetched."""
+    # An agreement that started before the county's new rules for its line existed is assessed
+    # when they took effect: 新老衔接 happens with the new scheme, not before it.
+    begun = dict(
+        EligibilityRule.objects.filter(county=county)
+        .values("line")
+        .annotate(on=Min("valid_from"))
+        .values_list("line", "on")
+    )
+    books: dict[dt.date, RuleBook] = {}
     legacy, refused = set(), []
     for row in rows:
+        on = max(row.start, begun.get(row.line, row.start))
+        book = books.setdefault(on, RuleBook(on))
         verdict = eligibility_check(
-            person=people[row.id_number], line=row.line, county=county, on=today, book=book,
+            person=people[row.id_number], line=row.line, county=county, on=on, book=book,
             undecided_qualify=True,
         )  # fmt: skip
         if verdict.eligible:

@@ -422,6 +422,7 @@ def placement_start(
         today=today,
     )
     post_status_set(application.post_id, Post.Status.FILLED)
+    approved_on = application.approved_on or on_post_date
     placement = Placement.objects.create(
         application=application,
         person_id=application.person_id,
@@ -429,7 +430,8 @@ def placement_start(
         township_id=application.township_id,
         line=application.line,
         on_post_date=on_post_date,
-        first_approved_on=application.approved_on or on_post_date,
+        # 初次核定 (DOMAIN.md §9): a returning person keeps their first approval ever
+        first_approved_on=terms.first_approval(application.person_id, approved_on),
     )
     terms.subsidy_until_refresh(person_ids=[placement.person_id])
     placement.refresh_from_db(fields=["subsidy_until"])

@@ -14,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 
 from common.retirement import RetirementCategory, age_on, latest_birth_retired_by, retirement_date
 from posts.models import Post
@@ -109,15 +109,23 @@ def subsidy_end(placement: Placement) -> dt.date:
     return placement.subsidy_until
 
 
+def first_approval(person_id: int, approved_on: dt.date) -> dt.date:
+    """初次核定 (DOMAIN.md §9): the person's first approval ever, the earliest of this approval
+    and every earlier placement's first approval (for a 新老衔接 holder, the old scheme's)."""
+    earlier = Placement.objects.filter(person_id=person_id).aggregate(first=Min("first_approved_on"))["first"]
+    return min(approved_on, earlier) if earlier else approved_on
+
+
 def person_retirement(placement: Placement) -> dt.date:
     person = placement.person
     return retirement_date(person.birth_date, RetirementCategory(person.retirement_category))
 
 
 def urban_extension_allowed(placement: Placement) -> bool:
-    """Less than N years from retirement at first approval (DOMAIN.md §6)."""
+    """Less than N years from retirement at the person's first approval ever (DOMAIN.md §6, §9)."""
     years = placement.township.county.urban_extension_years
-    return person_retirement(placement) < placement.first_approved_on + relativedelta(years=years)
+    first = first_approval(placement.person_id, placement.first_approved_on)
+    return person_retirement(placement) < first + relativedelta(years=years)
 
 
 @transaction.atomic

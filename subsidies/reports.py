@@ -86,9 +86,12 @@ def cost_workbook_write(*, county: County, year: int, target: str | IO[bytes]) -
 
 
 def insurance_rows(county: County, on: dt.date) -> Iterator[list]:
-    active = Placement.objects.filter(township__county=county, line=Line.RURAL, on_post_date__lte=on).filter(
-        Q(exit_date__isnull=True) | Q(exit_date__gte=on)
-    )
+    """Rural holders on post **and** paid on `on` (DOMAIN.md §9): started, not exited, and within
+    their stored subsidy period (Placement.subsidy_until), so a holder whose subsidy or old
+    agreement ended without a recorded exit is not insured as if on post."""
+    active = Placement.objects.filter(
+        township__county=county, line=Line.RURAL, on_post_date__lte=on, subsidy_until__gte=on
+    ).filter(Q(exit_date__isnull=True) | Q(exit_date__gte=on))
     values = active.order_by("township__code", "person__name").values_list(
         "township__name", "post__village__name", "person__name", "person__id_number", "person__sex",
         "person__phone", "post__duty__name", "on_post_date",
@@ -98,7 +101,7 @@ def insurance_rows(county: County, on: dt.date) -> Iterator[list]:
 
 
 def insurance_workbook_write(*, county: County, on: dt.date, target: str | IO[bytes]) -> int:
-    """Rural post holders on post on `on`, for the commercial accident insurer."""
+    """Rural post holders on post and paid on `on` (insurance_rows), for the commercial accident insurer."""
     title = f"{county.name}乡村公益性岗位人员意外伤害保险参保名单（{on:%Y年%m月%d日}在岗）"
     sheet = Sheet(
         name="参保名单", title=title,
