@@ -10,7 +10,9 @@ Why not cached_db as Django ships it: the idle timeout moves the expiry on with 
 (SESSION_SAVE_EVERY_REQUEST), and cached_db writes the database on every save. Here a save that
 only moves the expiry goes to the cache alone, and the database copy's expiry is brought along
 at most every DB_REFRESH_SECONDS (so with Redis lost a session may end that much early); a save
-that changes the session's data (a login, a message, a form's state) writes both."""
+that changes the session's data (a login, a message, a form's state) writes both. A cached copy
+whose database copy is older than that is read from the database again, so a session deleted
+while the cache could not be told (logout during a Redis outage) ends within DB_REFRESH_SECONDS."""
 
 import time
 from typing import Any
@@ -25,10 +27,14 @@ WRITTEN = "_db_written_at"  # when the database copy was last written (epoch sec
 
 class SessionStore(cached_db.SessionStore):
     def load(self) -> dict[str, Any]:
-        data = self._cache_call("reading a session", lambda: self._cache.get(self.cache_key))
-        if data is None:
+        key = self.cache_key
+        data = self._cache_call("reading a session", lambda: self._cache.get(key))
+        stale = data is not None and time.time() - data.get(WRITTEN, 0) >= DB_REFRESH_SECONDS
+        if data is None or stale:  # stale: the database says whether it still exists (see delete)
             row = self._get_session_from_db()
             data = self.decode(row.session_data) if row else {}
+            if stale and not row:
+                self._cache_call("removing a session", lambda: self._cache.delete(key))
             if row:
                 age = self.get_expiry_age(expiry=row.expire_date)
                 self._cache_call("keeping a session", lambda: self._cache.set(self.cache_key, data, age))
@@ -53,10 +59,18 @@ class SessionStore(cached_db.SessionStore):
         self._keep()
 
     def delete(self, session_key: str | None = None) -> None:
+        """Gone from the database, and from the cache even while the cache rests (a logout must
+        not wait for it to come back). If the cache cannot be reached, its copy outlives the
+        logout until it has been DB_REFRESH_SECONDS since its last database write: `load` then asks
+        the database, which no longer has it."""
         super(cached_db.SessionStore, self).delete(session_key)
         key = session_key or self.session_key
-        if key is not None:
-            self._cache_call("removing a session", lambda: self._cache.delete(self.cache_key_prefix + key))
+        if key is None:
+            return
+        try:
+            self._cache.delete(self.cache_key_prefix + key)
+        except Exception as exc:
+            cache.failed(exc, "removing a session")
 
     def _only_the_expiry_moves(self) -> bool:
         unchanged = self._session == getattr(self, "_as_loaded", None)

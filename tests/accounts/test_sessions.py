@@ -103,3 +103,49 @@ def test_the_idle_expiry_moves_on_in_redis_and_an_idle_session_ends(cast, settin
     redis.delete(key)  # idle for 30 minutes: gone from Redis, and the database copy expired
     Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
     assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
+
+
+def test_a_logout_while_the_cache_rests_still_removes_the_cached_copy(cast, monkeypatch) -> None:
+    """The cache resting after a failure (common.cache.available is False) does not keep a logged
+    out session alive in Redis for when it is asked again."""
+    from common import cache as site_cache
+
+    client = logged_in()
+    old_cookie = client.cookies["sessionid"].value
+    monkeypatch.setattr(site_cache, "available", lambda: False)
+    client.post(reverse("logout"))
+    monkeypatch.undo()
+    again = Client()
+    again.cookies["sessionid"] = old_cookie
+    assert again.get(reverse("home")).status_code == 302
+
+
+def test_a_cached_copy_the_logout_could_not_remove_ends_with_the_refresh_period(cast, monkeypatch) -> None:
+    """Redis unreachable at the logout: its copy is trusted only while its database copy is
+    recent (DB_REFRESH_SECONDS); then the database, which no longer has it, is asked."""
+    from django.core.cache import cache
+
+    from common import cache as site_cache
+
+    client = logged_in()
+    old_cookie = client.cookies["sessionid"].value
+
+    def unreachable(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ConnectionError("redis unreachable")
+
+    from django.conf import settings
+    from django.core.cache import caches
+
+    monkeypatch.setattr(type(caches[settings.SESSION_CACHE_ALIAS]), "delete", unreachable)
+    client.post(reverse("logout"))
+    monkeypatch.undo()
+    key = sessions.SessionStore.cache_key_prefix + old_cookie
+    kept = cache.get(key)
+    assert kept is not None  # the outage left it in Redis
+    kept[sessions.WRITTEN] -= sessions.DB_REFRESH_SECONDS + 1
+    cache.set(key, kept, 600)
+    monkeypatch.setattr(site_cache, "_resting_until", 0.0)  # the cache is asked again
+    again = Client()
+    again.cookies["sessionid"] = old_cookie
+    assert again.get(reverse("home")).status_code == 302
+    assert cache.get(key) is None
