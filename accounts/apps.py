@@ -8,6 +8,11 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号"
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self) -> None:
+        from .admin_chinese import install
+
+        install()  # built-in permission names and django-axes's record names in Chinese
+
 
 class AxesConfig(AxesAppConfig):
     """django-axes under a Chinese name in the admin (its own has none)."""

@@ -125,7 +125,13 @@ class GroupClaim(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "人员类别"
-        constraints = [models.UniqueConstraint(fields=["person", "group"], name="claim_one_per_person_group")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "group"],
+                name="claim_one_per_person_group",
+                violation_error_message="此人已有这一人员类别，同一人员类别不能重复登记。",
+            )
+        ]
         indexes = [
             # roster re-verification and list filters: claims of a group and status, index-only to the person.
             models.Index(fields=["group", "status", "person"], name="claim_group_status_idx"),
@@ -186,13 +192,17 @@ class BankAccountChange(models.Model):
         constraints = [
             # one change waits at a time: a second one would be confirmed over the first unseen
             models.UniqueConstraint(
-                fields=["person"], condition=models.Q(state="pending"), name="bank_change_one_pending"
+                fields=["person"],
+                condition=models.Q(state="pending"),
+                name="bank_change_one_pending",
+                violation_error_message="此人已有一笔待确认的银行账号变更，请先确认或退回那一笔，再录入新的变更。",
             ),
             models.CheckConstraint(
                 condition=models.Q(decided_by__isnull=True)
                 | ~models.Q(decided_by=models.F("requested_by"))
                 | models.Q(state="rejected"),
                 name="bank_change_two_people",
+                violation_error_message="银行账号变更须由录入人以外的另一人确认，录入人不能确认自己录入的变更。",
             ),
         ]
         indexes = [
@@ -227,6 +237,7 @@ class EligibilityRule(models.Model):
             models.CheckConstraint(
                 condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
                 name="rule_valid_period",
+                violation_error_message="失效日期不能早于生效日期。",
             ),
         ]
 
@@ -281,7 +292,11 @@ class RosterEntry(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "名单人员"
         constraints = [
-            models.UniqueConstraint(fields=["roster", "id_number"], name="roster_entry_unique_id"),
+            models.UniqueConstraint(
+                fields=["roster", "id_number"],
+                name="roster_entry_unique_id",
+                violation_error_message="这份名单里已有这个身份证号，同一人不能重复列入。",
+            ),
         ]
         indexes = [
             # claim verification: is this ID on that roster?

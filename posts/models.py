@@ -33,7 +33,9 @@ class Duty(models.Model):
         ordering = ["line", "category__position", "position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["category", "line", "name"], name="duty_unique_per_category_line"
+                fields=["category", "line", "name"],
+                name="duty_unique_per_category_line",
+                violation_error_message="这一岗位类别的同一城乡类别下已有同名的岗位职责。",
             ),
         ]
 
@@ -111,6 +113,7 @@ class Announcement(models.Model):
             models.CheckConstraint(
                 condition=models.Q(deadline__gte=models.F("published_on")),
                 name="announcement_deadline_not_before_publication",
+                violation_error_message="报名截止日期不能早于公告发布日期。",
             ),
         ]
 

@@ -27,7 +27,11 @@ class MinimumWage(models.Model):
         verbose_name = verbose_name_plural = "最低工资标准"
         ordering = ["county", "-valid_from"]
         constraints = [
-            models.UniqueConstraint(fields=["county", "valid_from"], name="minimum_wage_once_per_date")
+            models.UniqueConstraint(
+                fields=["county", "valid_from"],
+                name="minimum_wage_once_per_date",
+                violation_error_message="本区县这一施行日期已有最低工资标准，请修改原有的那一条，不要重复录入。",
+            )
         ]
 
     def __str__(self) -> str:
@@ -79,10 +83,15 @@ class SubsidyPolicy(models.Model):
         verbose_name = verbose_name_plural = "补贴标准与资金分担"
         ordering = ["county", "line", "-valid_from"]
         constraints = [
-            models.UniqueConstraint(fields=["county", "line", "valid_from"], name="policy_once_per_start"),
+            models.UniqueConstraint(
+                fields=["county", "line", "valid_from"],
+                name="policy_once_per_start",
+                violation_error_message="本区县这一城乡类别在这一起始日期已有补贴标准，请修改原有的那一条，不要重复录入。",
+            ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="policy_period",
+                violation_error_message="截止日期不能早于起始日期。",
             ),
         ]
 
@@ -104,7 +113,11 @@ class Attendance(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "考勤"
         constraints = [
-            models.UniqueConstraint(fields=["placement", "month"], name="attendance_once_per_month")
+            models.UniqueConstraint(
+                fields=["placement", "month"],
+                name="attendance_once_per_month",
+                violation_error_message="这名在岗人员这个月已有考勤，请修改原有的那一条，不要重复录入。",
+            )
         ]
 
     def __str__(self) -> str:
@@ -152,7 +165,13 @@ class PayrollRun(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "月度补贴核算"
         ordering = ["county", "-month"]
-        constraints = [models.UniqueConstraint(fields=["county", "month"], name="payroll_run_once_per_month")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "month"],
+                name="payroll_run_once_per_month",
+                violation_error_message="本区县这个月已有补贴核算，每月只能有一次。",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.county.name} {self.month:%Y年%m月}补贴核算"
@@ -227,9 +246,13 @@ class PayrollLine(models.Model):
             models.CheckConstraint(
                 condition=Q(pay__lte=SHARES + Decimal("0.001")) & Q(pay__gte=SHARES - Decimal("0.001")),
                 name="payroll_line_shares_add_up",
+                violation_error_message="补贴金额须等于省级、市级、区县级分担金额之和。",
             ),
             models.UniqueConstraint(
-                fields=["run", "placement"], condition=Q(kind="regular"), name="payroll_one_regular_line"
+                fields=["run", "placement"],
+                condition=Q(kind="regular"),
+                name="payroll_one_regular_line",
+                violation_error_message="同一次核算里每名在岗人员只有一条当月补贴明细（补发、扣回另列）。",
             ),
         ]
 

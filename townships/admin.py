@@ -1,7 +1,5 @@
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.db.models.constraints import BaseConstraint
 
 from .models import CalendarDay, CalendarYear, City, County, Membership, Plan, Quota, Township, Village
 from .services import membership_check
@@ -60,38 +58,16 @@ class PlanAdmin(admin.ModelAdmin):
     inlines = [QuotaInline]
 
 
-def constraint_sentences(form: forms.ModelForm, sentences: dict[str, str]) -> None:
-    """Replace Django's "约束 “name” 是无效的" on `form` by the sentence for that constraint. The
-    rule stays in the database constraint; only its message is said here, because giving the
-    constraint a violation_error_message needs a migration (listed in README, "The admin")."""
-    said = {
-        str(BaseConstraint.default_violation_error_message) % {"name": name}: s
-        for name, s in sentences.items()
-    }
-    found = form._errors.pop(NON_FIELD_ERRORS, None) if form._errors else None
-    for message in found or []:
-        form.add_error(None, said.get(message, message))
-
-
 class MembershipForm(forms.ModelForm):
     class Meta:
         model = Membership
         fields = ["user", "role", "county", "township"]
-
-    SENTENCES = {
-        "membership_clerk_has_township": "乡镇经办人必须选择所属乡镇（街道）。",
-        "membership_county_role_has_county": "人社局、财政和审计工作人员必须选择所属区县。",
-    }
 
     def clean(self) -> dict:
         data = super().clean()
         # the same rule as every other way of giving a role (townships.services)
         membership_check(county=data.get("county"), township=data.get("township"))
         return data
-
-    def _post_clean(self) -> None:
-        super()._post_clean()  # the model's constraints are checked here
-        constraint_sentences(self, self.SENTENCES)
 
 
 @admin.register(Membership)

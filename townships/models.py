@@ -59,7 +59,7 @@ class County(models.Model):
             models.CheckConstraint(
                 condition=models.Q(payroll_two_people=True) | ~models.Q(payroll_two_people_off_reason=""),
                 name="county_two_people_off_has_reason",
-                violation_error_message="关闭补贴核算双人审核须写明原因（依据）",
+                violation_error_message="关闭补贴核算双人审核须写明原因（依据）。",
             )
         ]
 
@@ -102,7 +102,11 @@ class Village(models.Model):
         verbose_name = verbose_name_plural = "村（社区）"
         ordering = ["township__code", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["township", "name"], name="village_unique_name_per_township"),
+            models.UniqueConstraint(
+                fields=["township", "name"],
+                name="village_unique_name_per_township",
+                violation_error_message="这个乡镇（街道）已有同名的村（社区）。",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -123,7 +127,11 @@ class Plan(models.Model):
         verbose_name = verbose_name_plural = "年度开发计划"
         ordering = ["county__code", "-year"]
         constraints = [
-            models.UniqueConstraint(fields=["county", "year"], name="plan_one_per_county_year"),
+            models.UniqueConstraint(
+                fields=["county", "year"],
+                name="plan_one_per_county_year",
+                violation_error_message="本区县这一年度已有开发计划，请修改原有的那一份，不要重复创建。",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -145,7 +153,11 @@ class Quota(models.Model):
         verbose_name = verbose_name_plural = "乡镇岗位计划"
         ordering = ["plan", "position", "township__code"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "township"], name="quota_one_per_plan_township"),
+            models.UniqueConstraint(
+                fields=["plan", "township"],
+                name="quota_one_per_plan_township",
+                violation_error_message="这份计划里已有这个乡镇（街道）的岗位数，每个乡镇（街道）只填一行。",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -188,10 +200,12 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(role="clerk") | models.Q(township__isnull=False),
                 name="membership_clerk_has_township",
+                violation_error_message="乡镇经办人必须选择所属乡镇（街道）。",
             ),
             models.CheckConstraint(
                 condition=models.Q(role__in=["clerk", "county_admin"]) | models.Q(county__isnull=False),
                 name="membership_county_role_has_county",
+                violation_error_message="人社局、财政和审计工作人员必须选择所属区县。",
             ),
         ]
 
