@@ -26,10 +26,12 @@ from django.db import transaction
 
 from common import params
 from common.idcard import IdNumberError, parse_id_number
+from common.search import limit_message
 from common.sheets import CellProblem, SheetError, parse_date, read_table
 from people import validators
 from people.groups import parse_groups
 from people.models import Person
+from people.selectors import ELSEWHERE, elsewhere_record, registered_elsewhere, search_exhausted
 from posts.models import Duty
 from townships.models import County, Line, Village
 
@@ -225,9 +227,11 @@ def _money(row: _Row, column: str) -> Decimal | None:
         return None
 
 
-def _check_against_database(report: MigrationReport) -> None:
+def _check_against_database(county: County, report: MigrationReport) -> None:
     numbers = [r.id_number for r in report.rows]
     people = dict(Person.objects.filter(id_number__any=numbers).values_list("id_number", "township_id"))
+    ours = set(county.townships.values_list("pk", flat=True))
+    exhausted = search_exhausted()  # past the limit of searches by number (people.selectors)
     holding = set(
         Application.objects.filter(person__id_number__any=numbers, holds_post=True).values_list(
             "person__id_number", flat=True
@@ -235,8 +239,15 @@ def _check_against_database(report: MigrationReport) -> None:
     )
     for row in report.rows:
         township_id = people.get(row.id_number)
-        if township_id is not None and township_id != row.township_id:
-            report.problems.append(CellProblem(row.row, "身份证号", "该人员已在其他乡镇（街道）登记"))
+        if township_id in ours and township_id != row.township_id:  # the county's own people
+            report.problems.append(CellProblem(row.row, "身份证号", "该人员已在本区县其他乡镇（街道）登记"))
+        elif exhausted and township_id not in ours:  # free or another county's: neither is told
+            report.problems.append(CellProblem(row.row, "身份证号", limit_message()))
+        elif township_id is not None and township_id not in ours:  # another county's: counted, recorded
+            elsewhere_record(township=None, numbers=[row.id_number])
+            answer = registered_elsewhere(number=row.id_number)
+            exhausted = answer != ELSEWHERE
+            report.problems.append(CellProblem(row.row, "身份证号", answer))
         if row.id_number in holding and row.exit_date is None:
             report.problems.append(
                 CellProblem(row.row, "身份证号", "该人员已在岗，同一人只能占用一个公益性岗位")
@@ -262,7 +273,7 @@ def placements_import(
         return report
     progress(0, len(table.rows))
     _check(county, table.rows, report)
-    _check_against_database(report)
+    _check_against_database(county, report)
     report.problems.sort(key=lambda p: (p.row, p.column))
     if report.problems:
         return report

@@ -352,3 +352,26 @@ def test_an_existing_persons_new_bank_account_waits_for_a_second_person(cast) ->
         cast.hr,
         "6228480012345678901",
     )
+
+
+def test_a_holder_registered_in_another_township_is_named_and_another_countys_counted(cast, settings) -> None:
+    """HR sees every township of the county, so a holder of another of them is named plainly; a
+    number registered in another county is answered as a clerk's registration is: counted against
+    the searches by number, recorded, and past the limit told only the limit."""
+    from audit.context import acting_as
+    from audit.models import Entry
+    from common.search import limit_message
+
+    settings.ID_SEARCH_LIMIT = 1
+    here = factories.person("371502102", name="堂邑人")
+    there = factories.person("370812001", name="鼓楼人")
+    with acting_as(cast.hr, "网页"):
+        report = run([holder(身份证号=here.id_number), holder(身份证号=there.id_number)], actor=cast.hr)
+        assert [p.message for p in report.problems] == [
+            "该人员已在本区县其他乡镇（街道）登记",
+            "该身份证号已在其他乡镇（街道）登记，不能重复登记",
+        ]
+        again = run([holder(身份证号=there.id_number), holder(身份证号=factories.id_number("19700101"))])
+    assert [p.message for p in again.problems] == [limit_message(), limit_message()]
+    asked = Entry.objects.filter(changes__has_key="查询", actor=cast.hr)
+    assert asked.count() == 1 and not Application.objects.exists()  # the refused ones answered nothing
