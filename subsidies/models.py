@@ -98,6 +98,11 @@ class SubsidyPolicy(models.Model):
     def __str__(self) -> str:
         return f"{self.county.name}{self.get_line_display()}补贴（{self.valid_from}起，{self.document}）"
 
+    def clean(self) -> None:
+        from .services import policy_check  # the rule lives in the services
+
+        policy_check(self)
+
 
 class Attendance(models.Model):
     """A month's attendance of one placement (no row: full attendance), or a withholding."""
