@@ -255,10 +255,26 @@ def objection_record(
 
 
 @transaction.atomic
-def objection_resolve(*, objection: Objection, upheld: bool, resolution: str, actor: User) -> Objection:
-    """Resolve an objection; an upheld one rejects the application."""
+def objection_resolve(
+    *,
+    objection: Objection,
+    upheld: bool,
+    resolution: str,
+    actor: User,
+    on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> Objection:
+    """Resolve an objection on `on` (the resolution's own date; default the business date
+    `today`); an upheld one rejects the application as of that date. Dates run forward
+    (DOMAIN.md §9): not before the objection was raised, not in the future."""
+    today = today or timezone.localdate()
+    on = on or today
     if objection.resolved_at is not None:
         raise ValidationError("该异议已处理")
+    if on < objection.raised_on:
+        raise ValidationError(f"处理日期（{on}）不能早于异议反映日期（{objection.raised_on}）")
+    if on > today:
+        raise ValidationError(f"处理日期（{on}）不能晚于今天（{today}）")
     if not resolution.strip():
         raise ValidationError({"resolution": ["请填写处理结果"]})
     objection.upheld, objection.resolution = upheld, resolution.strip()
@@ -270,7 +286,7 @@ def objection_resolve(*, objection: Objection, upheld: bool, resolution: str, ac
             application,
             Step.REJECTED,
             actor=actor,
-            on=timezone.localdate(),
+            on=on,
             note=f"公示异议属实：{resolution}",
         )
     return objection

@@ -386,6 +386,8 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
                 upheld=request.POST.get("upheld") == "1",
                 resolution=request.POST.get("resolution", ""),
                 actor=request.user,
+                on=_date(request, "resolved_on") if request.POST.get("resolved_on") else None,
+                today=today(),
             )
             messages.success(request, "已处理异议。")
         else:

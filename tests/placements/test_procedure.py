@@ -2,6 +2,7 @@
 calendar, approval against quota and eligibility, agreement, training, placement."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -194,10 +195,30 @@ def test_an_upheld_objection_rejects_the_application(recruiting) -> None:
         content="不符合条件",
         actor=recruiting.cast.clerk,
     )
+    for on, refusal in (
+        (D(2022, 3, 8), "处理日期（2022-03-08）不能早于异议反映日期（2022-03-09）"),
+        (D(2022, 3, 12), "处理日期（2022-03-12）不能晚于今天（2022-03-11）"),
+    ):
+        with pytest.raises(ValidationError, match=re.escape(refusal)):
+            services.objection_resolve(
+                objection=objection,
+                upheld=True,
+                resolution="x",
+                actor=recruiting.cast.hr,
+                on=on,
+                today=D(2022, 3, 11),
+            )
+    assert Application.objects.get(pk=application.pk).step != Step.REJECTED
     services.objection_resolve(
-        objection=objection, upheld=True, resolution="经核实属实", actor=recruiting.cast.hr
+        objection=objection,
+        upheld=True,
+        resolution="经核实属实",
+        actor=recruiting.cast.hr,
+        on=D(2022, 3, 10),
+        today=D(2022, 3, 11),
     )
     assert Application.objects.get(pk=application.pk).step == Step.REJECTED
+    assert application.history.get(to_step=Step.REJECTED).on == D(2022, 3, 10)  # its own date, not the clock
 
 
 def test_hr_approves_a_list_and_the_quota_refuses_the_rest(recruiting) -> None:
