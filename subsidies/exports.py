@@ -4,7 +4,7 @@ decimals, a totals row and the 制表人/审核人/日期 line). An unlocked mon
 
 import itertools
 import operator
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import IO
 
@@ -16,6 +16,7 @@ from common.xlsx import Sheet, write_workbook
 from townships.models import Line, Township
 
 from .models import PayrollLine, PayrollRun, people_paid
+from .payment import AMOUNTS, NET_FIELDS, Payment, paid_nets, payee_fields, payments
 
 HEADERS = [
     "序号",
@@ -44,19 +45,12 @@ def title(run: PayrollRun) -> str:
     return f"{run.county.name}{run.month:%Y年%m月}城乡公益性岗位补贴发放表{draft}"
 
 
-# The payee: the person's values while the month is open, and those frozen on the line at the
-# lock once it is locked (payroll.payees_freeze), so a locked month's files never change.
-LIVE_PAYEE = (
-    "placement__person__name", "placement__person__id_number",
-    "placement__person__bank_account", "placement__person__bank_name",
-)  # fmt: skip
-FROZEN_PAYEE = ("payee_name", "payee_id_number", "bank_account", "bank_name")
 KIND_LABEL = {"back_pay": "补发", "recovery": "扣回"}
 
 
 def line_values(run: PayrollRun) -> tuple[str, ...]:
     """The values of a line the workbook and the printed sheet read, in _rows' order."""
-    name, id_number, bank, bank_name = FROZEN_PAYEE if run.state == PayrollRun.State.LOCKED else LIVE_PAYEE
+    name, id_number, bank, bank_name = payee_fields(run)
     return (
         "township_id", "placement__post__village__name", name, id_number, "line",
         "placement__post__duty__name", "days_attended", "pay", "province", "city", "district",
@@ -96,15 +90,25 @@ def township_lines(run: PayrollRun, township: Township, *, full: bool = True) ->
 def townships_lines(run: PayrollRun, townships: list[Township], *, full: bool = True) -> list[Iterator[list]]:
     """The rows of each township in turn, all from one query: a sheet's rows are read while it is
     written, so the sheets must be written in the order of `townships` (by code)."""
-    grouped = itertools.groupby(_lines(run, townships), key=operator.itemgetter(0))
+    return _by_township(_lines(run, townships), townships, lambda town, lines: _rows(town, lines, full))
 
-    def rows(township: Township) -> Iterator[list]:
-        for township_id, lines in grouped:
+
+def _by_township(
+    stream: Iterator[tuple],
+    townships: list[Township],
+    rows: Callable[[Township, Iterable[tuple]], Iterator[list]],
+) -> list[Iterator[list]]:
+    """Split `stream` (tuples led by their township id, in the order of `townships`) into one
+    iterator of rows per township, read in that order."""
+    grouped = itertools.groupby(stream, key=operator.itemgetter(0))
+
+    def township_rows(township: Township) -> Iterator[list]:
+        for township_id, items in grouped:
             if township_id == township.pk:
-                yield from _rows(township, lines, full)
+                yield from rows(township, items)
                 return
 
-    return [rows(town) for town in townships]
+    return [township_rows(town) for town in townships]
 
 
 def township_totals(run: PayrollRun) -> dict[int, dict]:
@@ -128,54 +132,173 @@ def sheet_townships(run: PayrollRun, totals: dict[int, dict], township: Township
     return list(run.county.townships.filter(pk__in=totals).order_by("code"))
 
 
+PAYMENT_HEADERS = [
+    "序号", "村（社区）", "姓名", "身份证号", "开户银行", "银行账号",
+    "当月补贴", "补发", "扣回", "实发金额", "省级承担", "市级承担", "区级承担",
+]  # fmt: skip
+RECOVER_HEADERS = [
+    "序号", "镇街", "村（社区）", "姓名", "身份证号",
+    "当月补贴", "补发", "扣回", "实发金额", "待扣回金额", "省级承担", "市级承担", "区级承担",
+]  # fmt: skip
+SUMMARY_HEADERS = [
+    "镇街代码", "镇街", "人数", "补贴金额", "省级承担", "市级承担", "区级承担",
+    "发放人数", "实发金额", "待扣回人数", "待扣回金额",
+]  # fmt: skip
+SUMMARY_MONEY = {3, 4, 5, 6, 8, 10}
+RULE = "实发金额 = 当月补贴 + 补发 − 扣回（每人每镇街一行）。"
+# [decision] a net of exactly 0 is neither paid nor recovered: the notes name those people.
+ZERO_RULE = "实发金额为0的人员（扣回与应发相抵）不发放，也不列入待扣回"
+NAMED = 30  # people named in a note at most (then 等N人)
+_AT = {key: NET_FIELDS.index(key) for key in NET_FIELDS}
+
+
+def _payment_rows(nets: Iterable[tuple], full: bool) -> Iterator[list]:
+    """A township's nets above 0 as rows under PAYMENT_HEADERS, numbered from 1."""
+    for number, net in enumerate(nets, start=1):
+        _, village, name, id_number, bank_name, account = net[:6]
+        if not full:
+            id_number, account = mask_id_number(id_number), mask_id_number(account) if account else account
+        yield [number, village, name, id_number, bank_name, account, *net[6:]]
+
+
+def _recover_rows(nets: list[tuple], names: dict[int, str], full: bool) -> list[list]:
+    """Nets below 0 as rows under RECOVER_HEADERS: the net, and the amount to recover (−net)."""
+    rows = []
+    for number, net in enumerate(nets, start=1):
+        township, village, name, id_number = net[:4]
+        amounts = [net[_AT[key]] for key in AMOUNTS]
+        shown = id_number if full else mask_id_number(id_number)
+        rows.append([number, names[township], village, name, shown, *amounts[:4], -amounts[3], *amounts[4:]])
+    return rows
+
+
+def _named(nets: list[tuple], names: dict[int, str] | None = None) -> str:
+    """The people of `nets`, by name (with their township when `names` is given)."""
+    shown = [
+        f"{net[_AT['holder']]}（{names[net[0]]}）" if names else net[_AT["holder"]] for net in nets[:NAMED]
+    ]
+    more = f"等{len(nets)}人" if len(nets) > NAMED else ""
+    return "、".join(shown) + more
+
+
+def payment_note(payment: Payment) -> str:
+    """The note under a township payment sheet's title: who is paid, and who is not and why."""
+    note = f"{RULE}本表列实发金额大于0的{payment.paid_people}人。"
+    if payment.to_recover:
+        amount = -payment.recover["net"]
+        note += f"实发金额小于0的{len(payment.to_recover)}人不发放，待扣回{amount:,.2f}元，见“待扣回”表。"
+    if payment.zero:
+        note += f"{ZERO_RULE}：{_named(payment.zero)}。"
+    return note
+
+
+def _summary(run: PayrollRun, townships: list[Township], paid: dict[int, Payment]) -> Sheet:
+    """Per township: 人数 and the amounts of all its lines by party, then the people paid and
+    the net they are paid, and the people and amount to recover."""
+    rows = []
+    for town in townships:
+        p = paid[town.pk]
+        amounts = [p.total[key] for key in ("net", "province", "city", "district")]
+        unpaid = [len(p.to_recover), -p.recover["net"]]
+        rows.append([town.code, town.name, p.people, *amounts, p.paid_people, p.paid["net"], *unpaid])
+    totals = [sum((r[i] for r in rows), ZERO if i in SUMMARY_MONEY else 0) for i in range(2, 11)]
+    return Sheet(
+        name="汇总",
+        title=title(run),
+        headers=SUMMARY_HEADERS,
+        rows=rows,
+        totals=["合计", "", *totals],
+        money_columns=SUMMARY_MONEY,
+        widths={0: 12, 1: 14},
+        signatures=True,
+    )
+
+
 def payroll_workbook_write(
     *, run: PayrollRun, target: str | IO[bytes], township: Township | None = None, full: bool = True
 ) -> int:
     """Write the run's workbook (or one township's); returns the number of payroll lines. ID and
-    bank numbers are whole only when `full` (township_lines)."""
-    totals = township_totals(run)
-    townships = sheet_townships(run, totals, township)
-    money = ("pay", "province", "city", "district")
+    bank numbers are whole only when `full` (township_lines).
 
-    def amounts(row: dict | None) -> list[Decimal]:
-        return [(row or {}).get(k) or ZERO for k in money]
-
-    summary_rows = [[t.code, t.name, totals[t.pk]["people"], *amounts(totals[t.pk])] for t in townships]
-    grand = [sum((r[i] for r in summary_rows), ZERO) for i in range(3, 7)]
-    sheets = [
-        Sheet(
-            name="汇总",
-            title=title(run),
-            headers=["镇街代码", "镇街", "人数", "补贴金额", "省级承担", "市级承担", "区级承担"],
-            rows=summary_rows,
-            totals=["合计", "", sum(r[2] for r in summary_rows), *grand],
-            money_columns={3, 4, 5, 6},
-            widths={0: 12, 1: 14},
-            signatures=True,
-        )
-    ]
-    for town, rows in zip(townships, townships_lines(run, townships, full=full), strict=True):
-        sheets.append(
-            Sheet(
-                name=town.name,
-                title=f"{title(run)}——{town.name}",
-                headers=HEADERS,
-                rows=rows,
-                count=totals[town.pk]["lines"] if town.pk in totals else 0,
-                totals=["合计", "", "", "", "", "", "", "", *amounts(totals.get(town.pk)), "", "", ""],
-                money_columns=MONEY,
-                number_columns={0, 7},
-                widths={2: 14, 3: 10, 4: 21, 6: 16, 12: 22, 13: 14},
-                signatures=True,
-            )
-        )
+    Sheets: 汇总; the payment sheet of each township (「镇街发放表」: one row per person, the nets
+    above 0, which are paid); 待扣回 (the nets below 0, not paid); then each township's lines as
+    computed (补贴明细). Queries: two sums before writing (payment.payments), then one per
+    township for its payment sheet, and one for every township's lines."""
     with transaction.atomic():  # rows stream from a server-side cursor instead of being held whole
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL work_mem = '64MB'")  # the query's sort in memory, not in files
+                cursor.execute("SET LOCAL work_mem = '64MB'")  # the queries' sorts in memory, not in files
                 # A cursor is planned for its first rows (cursor_tuple_fraction 0.1): an incremental
                 # sort over nested loops, 1.4 s for 100,000 lines here. Every row is read: plan for
                 # all of them (hash joins and one sort, 0.8 s).
                 cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
+        paid = payments(run, None if township is None else [township.pk])
+        townships = sheet_townships(run, paid, township)
+        empty = Payment(lines=0, people=0, total=dict.fromkeys(AMOUNTS, ZERO))
+        paid = {t.pk: paid.get(t.pk, empty) for t in townships}
+        paid_rows = _by_township(paid_nets(run, paid), townships, lambda _, nets: _payment_rows(nets, full))
+        sheets = [
+            _summary(run, townships, paid),
+            *(_payment_sheet(run, t, paid[t.pk], rows) for t, rows in zip(townships, paid_rows, strict=True)),
+            _recover_sheet(run, townships, paid, full),
+        ]
+        for town, rows in zip(townships, townships_lines(run, townships, full=full), strict=True):
+            p = paid[town.pk]
+            amounts = [p.total[k] for k in ("net", "province", "city", "district")]
+            sheets.append(
+                Sheet(
+                    name=town.name,
+                    title=f"{title(run)}——{town.name}（补贴明细）",
+                    headers=HEADERS,
+                    rows=rows,
+                    count=p.lines,
+                    totals=["合计", "", "", "", "", "", "", "", *amounts, "", "", ""],
+                    money_columns=MONEY,
+                    number_columns={0, 7},
+                    widths={2: 14, 3: 10, 4: 21, 6: 16, 12: 22, 13: 14},
+                    signatures=True,
+                )
+            )
         write_workbook(target, sheets)
-    return sum(totals[t.pk]["lines"] for t in townships if t.pk in totals)
+    return sum(paid[t.pk].lines for t in townships)
+
+
+def _payment_sheet(run: PayrollRun, town: Township, paid: Payment, rows: Iterator[list]) -> Sheet:
+    """The township's payment sheet: the nets above 0, their totals, and a note of the others."""
+    return Sheet(
+        name=f"{town.name}发放表",
+        title=f"{title(run)}——{town.name}",
+        subtitle=payment_note(paid),
+        headers=PAYMENT_HEADERS,
+        rows=rows,
+        count=paid.paid_people,
+        totals=["合计", "", f"{paid.paid_people}人", "", "", "", *(paid.paid[key] for key in AMOUNTS)],
+        money_columns={6, 7, 8, 9, 10, 11, 12},
+        number_columns={0},
+        widths={1: 14, 2: 10, 3: 21, 4: 14, 5: 22},
+        signatures=True,
+    )
+
+
+def _recover_sheet(run: PayrollRun, townships: list[Township], paid: dict[int, Payment], full: bool) -> Sheet:
+    """Every township's nets below 0, apart: amounts to recover, not paid."""
+    to_recover = [net for t in townships for net in paid[t.pk].to_recover]
+    zero = [net for t in townships for net in paid[t.pk].zero]
+    recover = {key: sum((paid[t.pk].recover[key] for t in townships), ZERO) for key in AMOUNTS}
+    names = {t.pk: t.name for t in townships}
+    note = "实发金额小于0的人员不发放，其待扣回金额从以后月份的补贴中扣回或由本人退回。"
+    if zero:
+        note += f"{ZERO_RULE}：{_named(zero, names)}。"
+    amounts = [recover[k] for k in AMOUNTS]
+    return Sheet(
+        name="待扣回",
+        title=f"{title(run)}——待扣回",
+        subtitle=note,
+        headers=RECOVER_HEADERS,
+        rows=_recover_rows(to_recover, names, full),
+        totals=["合计", "", "", f"{len(to_recover)}人", "", *amounts[:4], -recover["net"], *amounts[4:]],
+        money_columns={5, 6, 7, 8, 9, 10, 11, 12},
+        number_columns={0},
+        widths={1: 14, 2: 14, 3: 10, 4: 21},
+        signatures=True,
+    )

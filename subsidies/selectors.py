@@ -1,6 +1,8 @@
 """Reads of payroll lines, always through the scoping gate."""
 
 import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet, Sum
@@ -60,6 +62,42 @@ def township_totals(run: PayrollRun, user: User | AnonymousUser) -> list[dict]:
                       city=Sum("city"), district=Sum("district"))
             .order_by("township__code")
         )  # fmt: skip
+
+    if run.state == PayrollRun.State.COMPUTING:  # still changing
+        return compute()
+    return cached(key, compute, 60 * 60 * 24)
+
+
+@dataclass(frozen=True)
+class PaymentTotals:
+    """The run page's payment figures over the townships a user sees (subsidies.payment)."""
+
+    paid_people: int  # people paid: a net above 0, one per person and township
+    paid: Decimal  # the nets they are paid
+    recover_people: int  # people whose net is below 0: not paid
+    recover: Decimal  # the amount to recover from them (positive)
+    zero_people: int  # nets of exactly 0: neither paid nor recovered
+
+
+def payment_totals(run: PayrollRun, user: User | AnonymousUser) -> PaymentTotals:
+    """People to be paid and the net paid, people and amount to recover, over the run's townships
+    `user` sees; kept in the cache like township_totals (the same key parts)."""
+    from .payment import payments
+
+    seen = list(visible_townships(user).filter(county_id=run.county_id).values_list("pk", flat=True))
+    stamp = run.computed_at.timestamp() if run.computed_at else 0
+    digest = hashlib.sha1(repr(sorted(seen)).encode()).hexdigest()
+    key = f"subsidies:payment:{run.pk}:{run.county_id}:{run.attempt}:{run.state}:{stamp}:{digest}"
+
+    def compute() -> PaymentTotals:
+        found = payments(run, seen).values()
+        return PaymentTotals(
+            paid_people=sum(p.paid_people for p in found),
+            paid=sum((p.paid["net"] for p in found), Decimal("0.00")),
+            recover_people=sum(len(p.to_recover) for p in found),
+            recover=-sum((p.recover["net"] for p in found), Decimal("0.00")),
+            zero_people=sum(len(p.zero) for p in found),
+        )
 
     if run.state == PayrollRun.State.COMPUTING:  # still changing
         return compute()

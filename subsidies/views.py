@@ -78,6 +78,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
     context = {
         "run": run, "townships": selectors.township_totals(run, request.user),
+        "payment": selectors.payment_totals(run, request.user),
         "is_finance": has_role(request.user, Role.FINANCE),
         "stalled": payroll.stalled(run), "stale_minutes": settings.PAYROLL_STALE_MINUTES,
         "findings": run.findings.select_related("resolved_by")[:500], "people_note": PEOPLE_NOTE,

@@ -167,7 +167,8 @@ def test_the_payroll_workbook_has_a_summary_a_sheet_per_township_and_totals(cast
     path = tmp_path / "payroll.xlsx"
     call_command("export_payroll", "--county", "371502", "--month", "2022-03", "--output", str(path))
     wb = load_workbook(path)
-    assert wb.sheetnames == ["汇总", "沙镇镇", "堂邑镇"]
+    # the payment sheets (one net per person: tests/subsidies/test_payment_sheet.py), then the lines
+    assert wb.sheetnames == ["汇总", "沙镇镇发放表", "堂邑镇发放表", "待扣回", "沙镇镇", "堂邑镇"]
     summary = list(wb["汇总"].iter_rows(values_only=True))
     assert summary[0][0] == "东昌府区2022年03月城乡公益性岗位补贴发放表（草稿，未锁定）"
     assert summary[-3][:7] == ("合计", None, 2, 1360, 666.66, 277.34, 416)
