@@ -207,9 +207,54 @@ def test_the_alert_list_is_fresh_after_an_exit(cast) -> None:
     client = cast.client(cast.clerk)
     assert "补贴期限届满" in client.get(reverse("placements:alerts")).content.decode()
     terms.placement_exit(
-        placement=placement, exit_date=D(2022, 1, 31), reason="agreement_ended", note="", referral="none",
+        placement=placement,
+        exit_date=D(2022, 1, 31),
+        reason="agreement_ended",
+        note="",
+        referral="none",
         actor=cast.clerk,
-    )  # fmt: skip
+    )
     assert "提醒期内没有到期事项" in client.get(reverse("placements:alerts")).content.decode()
     cache.clear()  # the cached list was replaced, not merely expired: same answer computed afresh
     assert "提醒期内没有到期事项" in client.get(reverse("placements:alerts")).content.decode()
+
+
+def test_the_admin_opens_no_post_and_changes_nothing_that_counts_against_a_limit(cast) -> None:
+    """Posts are opened through post_create (quota per line, dedicated posts per township and
+    year): the admin has no add page, and its change page cannot turn a regular post into a
+    dedicated one, move it to another township or year, or reopen it."""
+    from posts.models import Duty, Post
+    from posts.services import post_create
+    from townships.models import Township
+
+    township = Township.objects.get(code="371502101")
+    post = post_create(
+        township=township,
+        village=township.villages.first(),
+        line="rural",
+        year=2022,
+        duty=Duty.objects.filter(line="rural").first(),
+    )
+    cast.county_admin.is_staff = cast.county_admin.is_superuser = True
+    cast.county_admin.save()
+    admin = cast.client(cast.county_admin)
+    assert admin.get(reverse("admin:posts_post_add")).status_code == 403
+    other = Township.objects.get(code="371502102")
+    change = reverse("admin:posts_post_change", args=[post.pk])
+    data = {
+        "village": township.villages.first().pk, "duty": post.duty_id, "department": "民政办",
+        "working_time": post.working_time, "kind": Post.Kind.DEDICATED, "township": other.pk, "year": 2030,
+        "status": Post.Status.CLOSED, "line": "urban",
+    }  # fmt: skip
+    assert admin.post(change, data).status_code == 302
+    post.refresh_from_db()
+    assert (post.kind, post.township, post.year, post.status, post.line, post.department) == (
+        Post.Kind.REGULAR,
+        township,
+        2022,
+        Post.Status.VACANT,
+        "rural",
+        "民政办",
+    )
+    refused = admin.post(change, {**data, "village": other.villages.first().pk})
+    assert refused.status_code == 200 and Post.objects.get(pk=post.pk).village == township.villages.first()
