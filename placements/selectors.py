@@ -6,7 +6,7 @@ from collections import Counter
 from typing import NamedTuple
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, F, Max, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from common.cache import cached
@@ -120,7 +120,8 @@ def alert_counts(*, user: User | AnonymousUser, today: dt.date) -> dict[str, int
 def alerts(*, user: User | AnonymousUser, today: dt.date) -> list[AlertRow]:
     """The expiry alerts in the user's scope (terms.alerts), soonest first. Kept in the cache
     under a fingerprint of the scope's placements and agreements (how many on post, the newest,
-    the extensions, the newest agreement): a placement started, ended or extended, or an agreement
+    their stored subsidy ends, the newest agreement): a placement started, ended or extended, a
+    subsidy end recomputed, or an agreement
     signed, changes the key, so the list is never stale; an unchanged scope is computed once."""
     return [AlertRow._make(row) for row in _alert_rows(user, today, _alerts_key(user, today))]
 
@@ -139,12 +140,14 @@ def _alert_rows(user: User | AnonymousUser, today: dt.date, key: str) -> list[tu
 def _alerts_key(user: User | AnonymousUser, today: dt.date) -> str:
     """The cache key of the scope's alerts: today, the townships, and a fingerprint of the
     placements and agreements (two aggregate queries along the scope's indexes)."""
+    # the stored subsidy ends (an extension, a county's new limit, a corrected earlier exit all
+    # move one): their total length from the on-post dates changes with any of them
     mark = active_placements(user=user).aggregate(
-        n=Count("id"), top=Max("id"), ext=Count("extended_until"), until=Max("extended_until")
+        n=Count("id"), top=Max("id"), until=Sum(F("subsidy_until") - F("on_post_date"))
     )
     signed = scope_by_township(user, Agreement.objects.all(), "application__township").aggregate(
         top=Max("id")
     )
     scope = ",".join(str(pk) for pk in visible_townships(user).values_list("pk", flat=True))
     fingerprint = f"{today}|{scope}|{mark}|{signed['top']}"
-    return f"placements:alerts:v4:{hashlib.sha1(fingerprint.encode()).hexdigest()}"
+    return f"placements:alerts:v5:{hashlib.sha1(fingerprint.encode()).hexdigest()}"

@@ -86,23 +86,3 @@ def static(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
     from tests.test_gunicorn import collectstatic
 
     return collectstatic(tmp_path_factory.mktemp("build"))
-
-
-@pytest.fixture(autouse=True)
-def _factory_placements_keep_their_subsidy_end(monkeypatch: pytest.MonkeyPatch) -> None:
-    """tests.factories.placement writes a Placement directly; the stored subsidy end
-    (Placement.subsidy_until) is then refreshed as every service does after writing one.
-    Remove once the factory calls placements.terms.subsidy_until_refresh itself."""
-    from tests import factories
-
-    made = factories.placement
-
-    def placement(*args, **kwargs):  # type: ignore[no-untyped-def]
-        from placements.terms import subsidy_until_refresh
-
-        found = made(*args, **kwargs)
-        subsidy_until_refresh(person_ids=[found.person_id])
-        found.refresh_from_db(fields=["subsidy_until"])
-        return found
-
-    monkeypatch.setattr(factories, "placement", placement)

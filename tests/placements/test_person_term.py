@@ -13,7 +13,7 @@ from django.urls import reverse
 from people.models import Person
 from placements import services, terms
 from placements.migration import COLUMNS, OPTIONAL, placements_import
-from placements.models import Placement
+from placements.models import Agreement, Placement
 from posts.models import Duty
 from posts.services import announcement_publish, post_create
 from subsidies import payroll
@@ -255,7 +255,7 @@ def test_rural_holders_get_no_retirement_alert_urban_ones_do(cast, monkeypatch) 
     assert "城镇人：2022年内达到法定退休年龄" in html and "乡村人" not in html
 
 
-def test_the_insurance_roster_leaves_out_an_ended_subsidy_whose_exit_was_never_recorded(
+def test_the_insurance_roster_leaves_out_an_ended_subsidy_or_agreement_whose_exit_was_never_recorded(
     cast, tmp_path
 ) -> None:
     from openpyxl import load_workbook
@@ -263,7 +263,9 @@ def test_the_insurance_roster_leaves_out_an_ended_subsidy_whose_exit_was_never_r
     factories.placement("371502101", on_post=D(2022, 1, 1), name="在岗人")
     # 30 merged months from 2020-01: paid until 2020-06-30, never exited in the system
     factories.placement("371502101", on_post=D(2020, 1, 1), prior_months=30, name="期满未退出")
+    lapsed = factories.placement("371502101", on_post=D(2022, 1, 1), name="协议已到期")
+    Agreement.objects.filter(application=lapsed.application).update(end_date=D(2022, 2, 28))  # not renewed
     path = tmp_path / "insurance.xlsx"
     call_command("insurance_roster", "--county", "371502", "--on", "2022-03-01", "--output", str(path))
     names = [r[3] for r in load_workbook(path).active.iter_rows(min_row=3, values_only=True) if r and r[0]]
-    assert "在岗人" in names and "期满未退出" not in names
+    assert "在岗人" in names and "期满未退出" not in names and "协议已到期" not in names
