@@ -1,5 +1,6 @@
 """Checks before computing a month (DOMAIN.md §8): a person on two posts, past the age limit
-or retirement, on a death or pension roster, a filled post with nobody on it, no bank account.
+or retirement, on a death or pension roster, a filled post with nobody on it, no bank account,
+an agreement ended and not renewed (DOMAIN.md §9).
 Findings are replaced each time the month is computed; blocking ones stop approval."""
 
 import datetime as dt
@@ -18,6 +19,7 @@ from townships.models import County, Line
 
 from .models import Finding, PayrollRun
 from .months import month_last, on_post_during
+from .payroll import agreed_span
 
 K = Finding.Kind
 EARLIEST_RETIREMENT = 50  # years: women in worker posts before the 2024 reform; the reform only raises it
@@ -85,6 +87,8 @@ def findings_refresh(run: PayrollRun) -> int:
             add(K.RETIRED, f"{who}已达法定退休年龄（{retires:%Y}年）", pk)  # no day: the birth date
         if line == Line.RURAL and age_on(birth, first) > county.rural_flag_age:
             add(K.AGE_LIMIT, f"{who}已超过{county.rural_flag_age}周岁", pk)
+    for pk, message in lapsed(active, first, last):
+        add(K.LAPSED, message, pk)
     on_post = active.filter(post_id=OuterRef("pk"))
     empty = Post.objects.filter(township__county=county, status=Post.Status.FILLED).filter(~Exists(on_post))
     for code, township in empty.values_list("code", "township__name"):
@@ -101,6 +105,28 @@ def findings_refresh(run: PayrollRun) -> int:
             [(run.pk, *f, *resolved.get((f[0], f[2], f[3]), (None, None, ""))) for f in found],
         )
     return len(found)
+
+
+def lapsed(active: QuerySet, first: dt.date, last: dt.date) -> list[tuple[int, str]]:
+    """No agreement, no pay (DOMAIN.md §9): the placements on post in the month, within their
+    subsidy period, whose agreements end before the month's paid days do (or who have none),
+    each with the sentence that names the person. The payroll pays none of those days
+    (payroll.line_values, payroll_sql): the holder's agreement is renewed, or they exit."""
+    suspects = agreed_span(active).filter(Q(agreed_until__isnull=True) | Q(agreed_until__lt=last))
+    rows = suspects.values_list(
+        "pk", "exit_date", "subsidy_until", "agreed_until", "person__name", "township__name"
+    )
+    found = []
+    for pk, exit_date, subsidy_until, agreed_until, name, township in rows:
+        paid_until = min(last, exit_date or last, subsidy_until or first - dt.timedelta(days=1))
+        if paid_until < first or (agreed_until is not None and agreed_until >= paid_until):
+            continue  # nothing of the month would be paid anyway, or the agreement covers it
+        if agreed_until is None:
+            found.append((pk, f"{township}{name}没有岗位协议，不计发补贴：请签订协议或办理退出"))
+        else:
+            found.append((pk, f"{township}{name}的协议已于{agreed_until:%Y年%m月%d日}到期未续签，"
+                              "此后不计发补贴：请续签协议或办理退出"))  # fmt: skip
+    return found
 
 
 def finding_resolve(*, finding: Finding, resolution: str, actor: User) -> Finding:

@@ -277,6 +277,7 @@ class Finding(models.Model):
         RETIRED = "retired", "已达法定退休年龄"
         AGE_LIMIT = "age_limit", "超过乡村岗位年龄上限"
         EMPTY_POST = "empty_post", "在岗岗位无人员"
+        LAPSED = "lapsed", "协议已到期未续签"  # no agreement, no pay (DOMAIN.md §9): renew or exit
 
     BLOCKING = {Kind.TWO_POSTS, Kind.DEATH, Kind.PENSION, Kind.NO_BANK}
 

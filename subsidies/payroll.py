@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from audit import record as audit
@@ -133,19 +133,33 @@ class Active:
     exit: dt.date | None
     subsidy_end: dt.date | None  # Placement.subsidy_until; None (never stored) pays no day
     legacy_pay: Decimal | None = None  # old terms (新老衔接): this monthly amount, all the district's
+    agreed_from: dt.date | None = None  # the first agreement's start; None: no agreement, no day paid
+    agreed_until: dt.date | None = None  # the last agreement's end (renewals follow on: no gaps)
+
+
+def agreed_span(placements: QuerySet) -> QuerySet:
+    """The placements with the span their application's agreements cover (agreed_from,
+    agreed_until): agreements of an application are consecutive, each renewal starting the day
+    after the last one ends (placements.terms.agreement_renew), so the span is what they cover."""
+    return placements.annotate(
+        agreed_from=Min("application__agreements__start_date"),
+        agreed_until=Max("application__agreements__end_date"),
+    )
 
 
 def active_placements(
     county: County, first: dt.date, last: dt.date, townships: list[int] | None = None
 ) -> list[Active]:
     """Placements on post at some day of the month, with their stored subsidy end
-    (Placement.subsidy_until, kept by placements.terms.subsidy_until_refresh). One query."""
+    (Placement.subsidy_until, kept by placements.terms.subsidy_until_refresh) and the span of
+    their agreements (no agreement, no pay: DOMAIN.md §9). One query."""
     rows = on_post_during(first).filter(township__county=county)
     if townships is not None:
         rows = rows.filter(township_id__in=townships)
-    values = rows.values_list(
-        "pk", "township_id", "line", "on_post_date", "exit_date", "subsidy_until", "legacy_pay"
-    )
+    values = agreed_span(rows).values_list(
+        "pk", "township_id", "line", "on_post_date", "exit_date", "subsidy_until", "legacy_pay",
+        "agreed_from", "agreed_until",
+    )  # fmt: skip
     return [Active(*row) for row in values]
 
 
@@ -158,9 +172,12 @@ def line_values(
     run_id: int, item: Active, first: dt.date, last: dt.date, full: Shares, required: int,
     attendance: tuple[int, bool, str] | None,
 ) -> tuple | None:  # fmt: skip
-    """The payroll line of one placement for the month, or None when no day of it is paid."""
-    start_day = max(first, item.on_post)
-    end_day = min(last, item.exit or last, item.subsidy_end or first - ONE_DAY)
+    """The payroll line of one placement for the month, or None when no day of it is paid: a
+    day is paid while on post, within the subsidy period and covered by an agreement."""
+    start_day = max(first, item.on_post, item.agreed_from or first)
+    end_day = min(
+        last, item.exit or last, item.subsidy_end or first - ONE_DAY, item.agreed_until or first - ONE_DAY
+    )
     if end_day < start_day:
         return None
     days_in_month = last.day

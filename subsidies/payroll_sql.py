@@ -2,7 +2,8 @@
 
 The rules are those of subsidies.payroll.line_values and subsidies.money, written in SQL:
 the days on post up to the stored subsidy end (Placement.subsidy_until, computed once by
-placements.terms; a legacy holder's old monthly amount is all the district's), the days on post,
+placements.terms; a legacy holder's old monthly amount is all the district's) and within the
+span the agreements cover (no agreement, no pay), the days on post,
 the attendance, and each share rounded half-up to the fen (numeric round() rounds halves away
 from zero, which for amounts ≥ 0 is half-up), the district taking the rest. The full-month
 amounts per line come from the policies in Python (a handful of values), so the dated policy
@@ -14,7 +15,7 @@ from typing import Any
 
 from django.db import connection
 
-from placements.models import Application, Placement
+from placements.models import Agreement, Application, Placement
 from townships.models import County
 
 from .models import Attendance, PayrollLine, PayrollRun
@@ -24,6 +25,7 @@ LINE = PayrollLine._meta.db_table
 RUN = PayrollRun._meta.db_table
 PLACEMENT = Placement._meta.db_table
 APPLICATION = Application._meta.db_table
+AGREEMENT = Agreement._meta.db_table
 ATTENDANCE = Attendance._meta.db_table
 TOWNSHIP = "townships_township"
 NEW = "payroll_lines_new"  # a temporary table: the lines a computation gives, before they replace the run's
@@ -33,16 +35,25 @@ NEW_COLUMNS = ["run_id", "kind", "corrects_month", "placement_id", "township_id"
 MONTH_SQL = f"""
 WITH active AS (
     SELECT p.id, p.township_id, p.line, p.on_post_date, p.exit_date, p.subsidy_until, p.legacy_pay,
-           att.days AS att_days, att.withheld AS att_withheld, att.note AS att_note
+           att.days AS att_days, att.withheld AS att_withheld, att.note AS att_note,
+           ag.agreed_from, ag.agreed_until
     FROM {PLACEMENT} p
     LEFT JOIN {ATTENDANCE} att ON att.placement_id = p.id AND att.month = %(first)s
+    -- the span the application's agreements cover (consecutive: payroll.agreed_span), by the
+    -- (application, number) unique index
+    LEFT JOIN LATERAL (
+        SELECT MIN(g.start_date) AS agreed_from, MAX(g.end_date) AS agreed_until
+        FROM {AGREEMENT} g WHERE g.application_id = p.application_id
+    ) ag ON true
     WHERE p.township_id = ANY(%(townships)s)
       AND p.on_post_date <= %(last)s AND (p.exit_date IS NULL OR p.exit_date >= %(first)s)
 ), spans AS (
     SELECT a.id, a.township_id, a.line, a.att_days, a.att_withheld, a.att_note, a.legacy_pay,
-           GREATEST(%(first)s, a.on_post_date) AS s,
-           -- a subsidy end never stored pays no day (as payroll.line_values), never an open end
-           LEAST(%(last)s, COALESCE(a.exit_date, %(last)s), COALESCE(a.subsidy_until, %(first)s::date - 1)) AS e
+           GREATEST(%(first)s, a.on_post_date, a.agreed_from) AS s,
+           -- a subsidy end never stored pays no day (as payroll.line_values), never an open end;
+           -- no agreement, no pay (DOMAIN.md §9): a day after the last agreement ends is unpaid
+           LEAST(%(last)s, COALESCE(a.exit_date, %(last)s), COALESCE(a.subsidy_until, %(first)s::date - 1),
+                 COALESCE(a.agreed_until, %(first)s::date - 1)) AS e
     FROM active a
 ), facts AS (
     SELECT sp.id, sp.township_id, sp.line, (sp.e - sp.s + 1) AS days_on, pol.required,

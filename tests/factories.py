@@ -80,6 +80,7 @@ def placement(
     from django.contrib.auth.models import User
 
     from placements.models import Application, Placement, Step
+    from placements.terms import subsidy_until_refresh
     from posts.models import Duty, Post
 
     on_post = on_post or dt.date(2022, 1, 1)
@@ -111,7 +112,7 @@ def placement(
     )
     if agreement:
         agreement_for(application, on_post, agreement_until or dt.date(on_post.year + 10, 12, 31))
-    return Placement.objects.create(
+    made = Placement.objects.create(
         application=application,
         person=who,
         post=post,
@@ -122,6 +123,9 @@ def placement(
         prior_months=prior_months,
         first_approved_on=on_post,
     )
+    subsidy_until_refresh(person_ids=[made.person_id])  # as every service does after writing one
+    made.refresh_from_db(fields=["subsidy_until"])
+    return made
 
 
 def agreement_for(application, start, end, number: int = 1):  # type: ignore[no-untyped-def]

@@ -56,6 +56,12 @@ def scenarios() -> None:
     )
     subsidy_until_refresh(person_ids=[legacy.person_id])
     f("370812101", on_post=D(2022, 3, 5), name="兖州农村")
+    # No agreement, no pay (DOMAIN.md §9): one lapsing mid-month, one renewed from the day after
+    # (agreements follow on), one that never had one.
+    f("371502101", on_post=D(2022, 2, 14), agreement_until=D(2022, 6, 15), name="协议到期未续签")
+    renewed = f("371502101", on_post=D(2022, 3, 1), agreement_until=D(2022, 4, 10), name="续签")
+    factories.agreement_for(renewed.application, D(2022, 4, 11), D(2023, 4, 10), number=2)
+    f("371502101", line="urban", on_post=D(2022, 1, 1), agreement=False, name="无协议")
     f("370812101", line="urban", on_post=D(2022, 1, 1), exit_date=D(2022, 11, 30), name="兖州城镇")
 
 
@@ -87,13 +93,16 @@ def test_part_month_default_attendance_rounds_half_up(cast) -> None:
 def test_adjustments_in_the_database_equal_the_python_ones(cast) -> None:
     scenarios()
     county = County.objects.get(code="371502")
+    renewing = Placement.objects.get(person__name="续签").application
+    renewing.agreements.filter(number=2).delete()  # renewed only after April is locked
     for first in (D(2022, 3, 1), D(2022, 4, 1)):
         run = payroll.compute_run(payroll.run_for(county, first))
         PayrollRun.objects.filter(pk=run.pk).update(state=PayrollRun.State.LOCKED)
-    # Corrections found after the lock: attendance, an exit, a new extension.
+    # Corrections found after the lock: attendance, an exit, a new extension, a late renewal.
     Attendance.objects.filter(month=D(2022, 3, 1)).update(days=15)
     Placement.objects.filter(person__name="全年在岗").update(exit_date=D(2022, 3, 20))
     Attendance.objects.filter(month=D(2022, 4, 1)).update(withheld=False)
+    factories.agreement_for(renewing, D(2022, 4, 11), D(2023, 4, 10), number=2)
     may = payroll.run_for(county, D(2022, 5, 1))
     python = payroll.adjustments(may, None)
     payroll.compute_run(may)
@@ -105,3 +114,5 @@ def test_adjustments_in_the_database_equal_the_python_ones(cast) -> None:
     assert sorted(got) == sorted(python)
     assert {row[4] for row in python} == set(kinds)
     assert {row[-1] for row in python} == {D(2022, 3, 1), D(2022, 4, 1)}
+    back_pay = [row for row in python if row[1] == renewing.placement.pk]
+    assert [(row[4], row[8], row[-1]) for row in back_pay] == [("back_pay", M("453.33"), D(2022, 4, 1))]
