@@ -68,3 +68,27 @@ def test_a_direct_client_cannot_name_its_own_address(cast, live_server, settings
     assert [attacker.login("clerk", "wrong-password") for _ in range(5)][-1] == 429
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {ATTACKER}
     assert Browser(port, USER, tls=False).login("clerk", PASSWORD) == 302
+
+
+def test_the_proxy_refuses_a_body_beyond_its_bound_with_a_chinese_page(cast, proxy) -> None:
+    """deploy/nginx.conf's bound lies above UPLOAD_MAX_MB (the application answers up to there);
+    beyond it nginx refuses from the Content-Length alone, in Chinese."""
+    import http.client
+    import ssl
+
+    from django.conf import settings
+
+    connection = http.client.HTTPSConnection(
+        "127.0.0.1", proxy.https, context=ssl._create_unverified_context(), timeout=30
+    )
+    connection.putrequest("POST", reverse("people:import-upload"))
+    connection.putheader("Content-Length", str((settings.UPLOAD_MAX_MB + 6) * 1024 * 1024))
+    connection.endheaders()
+    response = connection.getresponse()
+    page = response.read().decode()
+    connection.close()
+    assert response.status == 413 and "上传的文件过大" in page
+    assert "charset=utf-8" in (response.getheader("Content-Type") or "")
+    config = (settings.BASE_DIR / "deploy" / "nginx.conf").read_text()
+    bound = int(config.split("client_max_body_size ")[1].split("m;")[0])
+    assert bound > settings.UPLOAD_MAX_MB  # the application's own refusal is reached first
