@@ -143,7 +143,14 @@ def test_settings_speak_chinese_in_shanghai_time(settings) -> None:
 
 def test_migrations_run_once_in_their_own_service_not_in_every_web_start(compose) -> None:
     services = compose["services"]
-    assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    shell, flag, script = services["migrate"]["command"]
+    assert (shell, flag, services["migrate"]["user"]) == ("sh", "-c", "0:0")
+    # as root only to hand an earlier release's media volume to `app`, then the migration as `app`
+    assert script == (
+        "chown -R app:app /srv/media && exec setpriv --reuid=app --regid=app --init-groups "
+        "python manage.py migrate --noinput"
+    )
+    assert all("user" not in services[name] for name in ("web", "worker", "beat"))  # the image's `app`
     assert services["migrate"]["environment"] == services["web"]["environment"]
     assert services["migrate"]["depends_on"] == {"postgres": {"condition": "service_healthy"}}
     for name in ("web", "worker", "beat", "proxy"):
