@@ -26,7 +26,6 @@ from common.bulk import bulk_insert, bulk_upsert, insert_rows
 from common.idcard import IdNumberError, mask_id_number, parse_id_number
 from common.search import limit_message
 from common.sheets import CellProblem, SheetError, read_table
-from common.xlsx import Sheet, write_workbook
 from townships.models import Township
 
 from .bank import bank_changes_enter
@@ -445,17 +444,6 @@ def _groups_label(text: str) -> str:
         return groups_text(parse_groups(text))
     except ValueError:
         return text
-
-
-def errors_workbook_write(*, report: ImportReport, target: str | IO[bytes]) -> int:
-    sheet = Sheet(
-        name="错误报告",
-        title=f"{report.township.name}申请人导入错误报告（共{len(report.problems)}处，未导入任何数据）",
-        headers=["行号", "列", "错误说明"],
-        rows=([p.row, p.column, p.message] for p in report.problems),
-        widths={0: 8, 1: 14, 2: 80},
-    )
-    return write_workbook(target, [sheet])
 
 
 def template_workbook_write(target: str | IO[bytes]) -> None:

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
-from people.imports import COLUMNS, applicants_import, errors_workbook_write
+from people.imports import COLUMNS, applicants_import
 from people.models import GroupClaim, Person
 from tests import factories
 from townships.models import Township
@@ -126,10 +126,16 @@ def test_empty_rows_are_skipped_and_rows_keep_their_excel_numbers(shazhen) -> No
 
 
 def test_the_error_report_lists_row_column_and_message(shazhen, tmp_path) -> None:
+    """The workbook the import's job keeps for a refused file (common.jobs.problems_result)."""
+    from django.core.files.storage import default_storage
+
+    from common.jobs import problems_result
+
     report = run(shazhen, [row(groups="贫困户")])
-    path = tmp_path / "errors.xlsx"
-    errors_workbook_write(report=report, target=str(path))
-    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    result, name = problems_result(report.problems, "沙镇镇申请人导入错误报告")
+    assert result["problem_count"] == 1 and result["problems"][0][:2] == [2, "人员类别"]
+    with default_storage.open(name, "rb") as handle:
+        rows = list(load_workbook(handle).active.iter_rows(values_only=True))
     assert rows[1] == ("行号", "列", "错误说明")
     assert rows[2][:2] == (2, "人员类别") and rows[2][2].startswith("无法识别的人员类别：贫困户")
 
