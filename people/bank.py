@@ -1,4 +1,4 @@
-"""Bank accounts are changed by two people (DOMAIN.md §9): one user enters the new account, another
+"""Bank accounts are changed by two people (docs/policy.md §10): one user enters the new account, another
 clerk of the person's township or an HR officer of its county confirms it, and only then does the
 person's account change. Payments of open months read the person's account; a locked month keeps
 the account it was paid to (frozen on its lines by subsidies.payroll.payees_freeze)."""

@@ -1,5 +1,5 @@
 """People (人员实名), their target-group claims, eligibility rules as dated records, wider
-scopes approved by a county, and department rosters (DOMAIN.md §4)."""
+scopes approved by a county, and department rosters (docs/policy.md §4)."""
 
 from django.conf import settings
 from django.db import models
@@ -159,7 +159,7 @@ class GroupClaim(models.Model):
 
 class BankAccountChange(models.Model):
     """A change of a person's bank account, entered by one user and confirmed by another of the
-    township or HR (DOMAIN.md §9: bank accounts are changed by two people). The person's account
+    township or HR (docs/policy.md §10: bank accounts are changed by two people). The person's account
     changes only when it is confirmed; until then payments use the old one."""
 
     class State(models.TextChoices):

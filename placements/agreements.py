@@ -1,4 +1,4 @@
-"""What an agreement says (DOMAIN.md §7, issue 17): its monthly amount is the subsidy policy's,
+"""What an agreement says (docs/policy.md §5.7, §8, issue 17): its monthly amount is the subsidy policy's,
 priced as the payroll prices a full month, and its working time and duties are the post's.
 Nobody types them; the services write them and the pages compare what an older agreement
 recorded with what the policy pays.

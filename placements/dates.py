@@ -1,4 +1,4 @@
-"""Dates run forward (DOMAIN.md §9): the order of the procedure's dates, checked by the services
+"""Dates run forward (docs/policy.md §6.2): the order of the procedure's dates, checked by the services
 before they write, so that pages, commands, imports and the admin meet one rule each.
 
 announcement ≤ application ≤ deadline; review ≥ application; publicity start ≥ review (and
@@ -38,7 +38,7 @@ def day_text(day: dt.date) -> str:
 
 
 def not_after_today(label: str, day: dt.date, today: dt.date | None = None) -> None:
-    """No step is dated after today (DOMAIN.md §9); `today` is the business date of the request."""
+    """No step is dated after today (docs/policy.md §6.1); `today` is the business date of the request."""
     today = today or timezone.localdate()
     if day > today:
         raise ValidationError(f"{label}（{day_text(day)}）不能晚于今天（{day_text(today)}）")
@@ -51,7 +51,7 @@ def not_before(label: str, day: dt.date, earlier_label: str, earlier: dt.date | 
 
 
 def publicity_ended(on: dt.date, path: str = "publicity__") -> Q:
-    """The one rule of when publicity is over (DOMAIN.md §9): on `on`, its last working day
+    """The one rule of when publicity is over (docs/policy.md §6.2): on `on`, its last working day
     (end_date, counted on the working-day calendar when it started) has passed. A filter of
     applications through `path`: approval admits only these, HR's landing page counts them."""
     return Q(**{f"{path}end_date__lt": on})
@@ -86,7 +86,7 @@ def agreement_dates_check(application: Application, start: dt.date, signed_on: d
     not_before("协议签订日期", signed_on, "审批日期", application.approved_on)
 
 
-# Training prepares for the post: at most this many days before the agreement starts (DOMAIN.md §9).
+# Training prepares for the post: at most this many days before the agreement starts (docs/policy.md §6.2).
 TRAINING_BEFORE_AGREEMENT_DAYS = 30
 
 

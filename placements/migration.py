@@ -6,10 +6,11 @@ duplicates in the file and against people and posts already held); nothing is wr
 every row is good. Each row then creates (or finds) the person, creates the post, and a placed
 (or, with a 离岗日期, exited) application whose history rows are marked as migrated, with its
 agreement and placement. A village or community not yet known in the township is created.
-Each holder is judged at their own date, the file's 协议开始日期 (their re-assessment, DOMAIN.md
-§9), never the machine's clock; their first approval (初次核定日期) is the old scheme's, by default
-the start of their merged months. Holders who do not qualify under the new rules keep their old terms
-(Placement.legacy_terms) until their agreement ends (DOMAIN.md §6): the file then gives their
+Each holder is judged at their own date, the file's 协议开始日期 (their re-assessment,
+docs/policy.md §7.7, §0.4), never the machine's clock; their first approval (初次核定日期) is the
+old scheme's, by default the start of their merged months. Holders who do not qualify under the
+new rules keep their old terms (Placement.legacy_terms) until their agreement ends
+(docs/policy.md §7.7): the file then gives their
 old monthly pay (原月补贴标准), which the payroll pays until the 协议结束日期. Whether a holder
 qualifies is known only once the person and claims are written, so a dry run writes the whole
 file too and rolls it back."""
@@ -72,7 +73,7 @@ class HolderRow:
     bank_account: str
     bank_name: str
     old_pay: Decimal | None = None
-    # 初次核定 (DOMAIN.md §9): when the holder first received the subsidy under the old scheme;
+    # 初次核定 (docs/policy.md §7.2): when the holder first received the subsidy under the old scheme;
     # blank in the file: the start of the merged months (协议开始日期 − 原在岗月数)
     first_approved: dt.date | None = None
 
@@ -83,7 +84,7 @@ class MigrationReport:
     problems: list[CellProblem] = field(default_factory=list)
     imported: bool = False
     villages_created: list[str] = field(default_factory=list)
-    legacy: int = 0  # holders kept on their old terms (DOMAIN.md §6)
+    legacy: int = 0  # holders kept on their old terms (docs/policy.md §7.7)
 
     @property
     def ok(self) -> bool:

@@ -6,8 +6,8 @@ writes per holder (5,000 holders: 4 min 22 s before; see bench/placements_import
 What a holder gets is unchanged: the person (new, or found: then the bank account from the file
 and the claims are set one by one, as on the person's page), claims checked against the latest
 rosters, a post, a placed (or exited) application with its migrated history, the agreement and
-the placement; whether the holder qualifies at their 协议开始日期 decides the old terms (DOMAIN.md
-§6, §9), and their first approval is the earliest the file or their earlier placements give."""
+the placement; whether the holder qualifies at their 协议开始日期 decides the old terms
+(docs/policy.md §7.7), and their first approval is the earliest the file or their earlier placements give."""
 
 import datetime as dt
 from collections.abc import Callable, Sequence
@@ -226,7 +226,7 @@ def _history(rows: Sequence, applications: dict, actor: User) -> None:
 
 
 def _first_approvals(rows: Sequence, people: dict[str, Person]) -> dict[int, dt.date]:
-    """初次核定 per row (DOMAIN.md §9): the file's (or its default, placements.migration), or an
+    """初次核定 per row (docs/policy.md §7.2): the file's (or its default, placements.migration), or an
     earlier one of a placement the person already has. One query."""
     earliest = dict(
         Placement.objects.filter(person__in=[p.pk for p in people.values()])
@@ -244,7 +244,7 @@ def _first_approvals(rows: Sequence, people: dict[str, Person]) -> dict[int, dt.
 
 def _terms(county: County, rows: Sequence, people: dict[str, Person]) -> tuple[set[int], list[CellProblem]]:
     """The rows of holders kept on their old terms (not qualifying at their re-assessment, the
-    file's 协议开始日期, or the day the county's new rules took effect if later: DOMAIN.md §9, never
+    file's 协议开始日期, or the day the county's new rules took effect if later: docs/policy.md §7.7, never
     the machine's clock), and the rows refused because such a holder on post has no old pay. One
     query, then two per distinct date and line (a RuleBook each); claims prefetched."""
     # An agreement that started before the county's new rules for its line existed is assessed

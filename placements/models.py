@@ -1,4 +1,4 @@
-"""The placement procedure (DOMAIN.md §5) and life on the post (§6).
+"""The placement procedure (docs/policy.md §5) and life on the post (docs/policy.md §7).
 
 An Application carries one person towards one post through the eight steps; every move is a
 Transition row. From county approval until exit, rejection or withdrawal the application
@@ -259,7 +259,7 @@ class Placement(models.Model):
     referral_note = models.CharField("转介说明", max_length=300, blank=True)
     migrated = models.BooleanField("新老衔接导入", default=False)
     legacy_terms = models.BooleanField("按原协议待遇（不符合新规定，至原协议期满）", default=False)
-    # A legacy holder's old terms (DOMAIN.md §6), recorded by the 新老衔接 import: paid this
+    # A legacy holder's old terms (docs/policy.md §7.7, §8.12), recorded by the 新老衔接 import: paid this
     # monthly amount (booked to the district, like other existing channels) until the old
     # agreement ends, instead of the policy in force and the 36 months. Without an amount (holders
     # migrated before it was asked for) the policy in force applies.
@@ -267,7 +267,7 @@ class Placement(models.Model):
         "原协议月补贴（元）", max_digits=10, decimal_places=2, null=True, blank=True
     )
     legacy_until = models.DateField("原协议期满", null=True, blank=True)
-    # The last paid day of the subsidy period (DOMAIN.md §6, §9), stored: computed in one place
+    # The last paid day of the subsidy period (docs/policy.md §7.1), stored: computed in one place
     # (placements.terms.subsidy_until_of) from the county's limit, the months the person used
     # before (merged months and every earlier placement), the extension and the old terms, and
     # refreshed (terms.subsidy_until_refresh) by every write of those facts. Readers (payroll in

@@ -1,4 +1,4 @@
-"""The eight steps as moves of one application (DOMAIN.md §5).
+"""The eight steps as moves of one application (docs/policy.md §5.1).
 
 `MOVES` is the whole map: which step may follow which, who may make the move, and whether the
 move approves the step before it (then its maker may not make it: maker ≠ checker). Every step
@@ -6,7 +6,7 @@ service goes through `move()`, which checks the map, the role, the scope and mak
 and writes the history row. Rejection and withdrawal are possible from every open step, with a
 reason. Nothing else changes an application's step.
 
-Dates run forward (DOMAIN.md §9): `move()` refuses a step dated after today, and each service
+Dates run forward (docs/policy.md §6.1, §6.2): `move()` refuses a step dated after today, and each service
 checks its own order against the steps before (placements/dates.py), naming both dates.
 """
 

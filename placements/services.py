@@ -3,7 +3,7 @@ anything is wrong (ValidationError in Chinese), and moves applications only thro
 procedure.move(). County approval takes the quota row lock; the database's partial unique
 constraints are the last word on one post per person and one holder per post.
 
-Dates run forward (DOMAIN.md §9): announcement ≤ application ≤ review ≤ publicity start; approval
+Dates run forward (docs/policy.md §6.2): announcement ≤ application ≤ review ≤ publicity start; approval
 after publicity has ended; agreement ≥ approval; training ≥ approval and ≥ agreement start − 30
 days; placement ≥ approval and ≥ training. No step is dated after `today`: the business date of
 the request, the machine's date unless a caller gives it."""
@@ -168,7 +168,7 @@ def review_record(
     return review
 
 
-# A publicity may be entered a little after it went up (DOMAIN.md §9), never once its objection
+# A publicity may be entered a little after it went up (docs/policy.md §5.5), never once its objection
 # window is already running out: its first day is at most this many working days before entry.
 PUBLICITY_LATE_ENTRY_DAYS = 2
 
@@ -266,7 +266,7 @@ def objection_resolve(
 ) -> Objection:
     """Resolve an objection on `on` (the resolution's own date; default the business date
     `today`); an upheld one rejects the application as of that date. Dates run forward
-    (DOMAIN.md §9): not before the objection was raised, not in the future."""
+    (docs/policy.md §6.3): not before the objection was raised, not in the future."""
     today = today or timezone.localdate()
     on = on or today
     if objection.resolved_at is not None:
@@ -446,7 +446,7 @@ def placement_start(
         township_id=application.township_id,
         line=application.line,
         on_post_date=on_post_date,
-        # 初次核定 (DOMAIN.md §9): a returning person keeps their first approval ever
+        # 初次核定 (docs/policy.md §7.2): a returning person keeps their first approval ever
         first_approved_on=terms.first_approval(application.person_id, approved_on),
     )
     terms.subsidy_until_refresh(person_ids=[placement.person_id])

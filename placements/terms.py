@@ -1,4 +1,4 @@
-"""Life on the post (DOMAIN.md §6): the subsidy period, extensions, renewals, exits, alerts.
+"""Life on the post (docs/policy.md §7): the subsidy period, extensions, renewals, exits, alerts.
 
 The subsidy period is counted per person: months already used (merged earlier months of the old
 scheme and earlier placements) are taken off the county's limit (36 months). Rural holders may
@@ -43,8 +43,8 @@ def subsidy_until_of(
     """The last paid day of a placement's subsidy period, from its facts: the county's limit
     (36 months) less the months the person used before, run from the on-post date to the day
     before the same date that many months later (on post 2022-03-16, 36 months → 2025-03-15,
-    DOMAIN.md §9); or the recorded extension; or, for a holder kept on the old terms with their
-    old pay, the old agreement's end (DOMAIN.md §6). The one place this date is computed."""
+    docs/policy.md §7.1); or the recorded extension; or, for a holder kept on the old terms with their
+    old pay, the old agreement's end (docs/policy.md §7.7). The one place this date is computed."""
     if legacy_pay is not None:
         assert legacy_until is not None  # placement_legacy_pay_with_its_terms
         return legacy_until
@@ -57,7 +57,7 @@ def subsidy_until_refresh(*, person_ids: Iterable[int] | QuerySet, model: type[P
     """Compute and store `subsidy_until` for every placement of these people, each placement's
     months used before being its own merged months plus, for every earlier placement of the
     person (new or imported, by on-post date), that placement's merged months and months on
-    post (DOMAIN.md §9: a person who comes back continues their count). Call it whenever a fact
+    post (docs/policy.md §7.1: a person who comes back continues their count). Call it whenever a fact
     changes: a placement created or imported, an exit, an extension, a merged-months or date
     edit, a county's limit. One read and one UPDATE per thousand changed rows; returns how
     many placements changed. `model`: the migration that first fills the field passes its
@@ -110,7 +110,7 @@ def subsidy_end(placement: Placement) -> dt.date:
 
 
 def first_approval(person_id: int, approved_on: dt.date) -> dt.date:
-    """初次核定 (DOMAIN.md §9): the person's first approval ever, the earliest of this approval
+    """初次核定 (docs/policy.md §7.2): the person's first approval ever, the earliest of this approval
     and every earlier placement's first approval (for a 新老衔接 holder, the old scheme's)."""
     earlier = Placement.objects.filter(person_id=person_id).aggregate(first=Min("first_approved_on"))["first"]
     return min(approved_on, earlier) if earlier else approved_on
@@ -122,7 +122,7 @@ def person_retirement(placement: Placement) -> dt.date:
 
 
 def urban_extension_allowed(placement: Placement) -> bool:
-    """Less than N years from retirement at the person's first approval ever (DOMAIN.md §6, §9)."""
+    """Less than N years from retirement at the person's first approval ever (docs/policy.md §7.3, §7.2)."""
     years = placement.township.county.urban_extension_years
     first = first_approval(placement.person_id, placement.first_approved_on)
     return person_retirement(placement) < first + relativedelta(years=years)
@@ -133,7 +133,7 @@ def extension_grant(*, placement: Placement, until: dt.date, document: str, acto
     """Record a county-approved extension of the subsidy period."""
     if not document.strip():
         raise ValidationError({"document": ["请填写延长的批准文件"]})
-    if placement.legacy_pay is not None:  # old terms end with the old agreement (DOMAIN.md §6)
+    if placement.legacy_pay is not None:  # old terms end with the old agreement (docs/policy.md §7.3)
         raise ValidationError(f"该人员按原协议待遇至原协议期满（{placement.legacy_until}），不能延长补贴期限")
     if until <= subsidy_end(placement):
         raise ValidationError(f"延长日期须晚于现补贴期限（{subsidy_end(placement)}）")
@@ -258,7 +258,7 @@ ALERT_FIELDS = (
 
 def alerts(*, placements: QuerySet[Placement], today: dt.date, days: int | None = None) -> list[Alert]:
     """Active placements whose agreement, subsidy period, rural age limit or (urban holders
-    only: rural ones are bounded by the age flag, DOMAIN.md §9) retirement falls within the
+    only: rural ones are bounded by the age flag, docs/policy.md §7.6) retirement falls within the
     next `days` days (county setting, 60), soonest first.
 
     A county-wide SQL condition (`_maybe_due`) first keeps the placements that may fall due
@@ -310,7 +310,7 @@ def _due(candidates: list[Placement], county: County, horizon: dt.date) -> list[
     for placement in candidates:
         person = placement.person
         dues = [("subsidy", subsidy_end(placement))]
-        if placement.line == Line.URBAN:  # rural holders: the age flag instead (DOMAIN.md §9)
+        if placement.line == Line.URBAN:  # rural holders: the age flag instead (docs/policy.md §7.6)
             dues.append(("retirement", person_retirement(placement)))
         agreement = agreements.get(placement.application_id)
         if agreement is not None:

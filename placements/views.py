@@ -39,7 +39,7 @@ READERS = (Role.CLERK, Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN)
 
 def today() -> dt.date:
     """The business date of a request (a function, so tests can set it): no step is dated after
-    it (DOMAIN.md §9)."""
+    it (docs/policy.md §6.1)."""
     return timezone.localdate()
 
 

@@ -1,4 +1,4 @@
-"""Post categories with their duties per line (DOMAIN.md §3), and the real-name posts."""
+"""Post categories with their duties per line (docs/policy.md §3), and the real-name posts."""
 
 from django.conf import settings
 from django.db import models
@@ -95,7 +95,7 @@ class Announcement(models.Model):
     title = models.CharField("标题", max_length=120)
     body = models.TextField("公告正文", blank=True)
     deadline = models.DateField("报名截止日期")
-    # The business date of publication: the first day of the application period (DOMAIN.md §9,
+    # The business date of publication: the first day of the application period (docs/policy.md §5.2, §6.2:
     # an application falls within its announcement's period). Set by announcement_publish;
     # published_at below is only the moment the row was written.
     published_on = models.DateField("发布日期", default=timezone.localdate)
@@ -109,7 +109,7 @@ class Announcement(models.Model):
         verbose_name = verbose_name_plural = "招聘公告"
         ordering = ["-published_at"]
         constraints = [
-            # An announcement whose deadline has passed cannot be published (DOMAIN.md §9).
+            # An announcement whose deadline has passed cannot be published (docs/policy.md §5.2).
             models.CheckConstraint(
                 condition=models.Q(deadline__gte=models.F("published_on")),
                 name="announcement_deadline_not_before_publication",

@@ -31,7 +31,7 @@ def catalogue_load(*, data: dict) -> int:
 
 def posts_open_count(*, township: Township, line: str, year: int, kind: str) -> int:
     """Posts open (not closed) that count against a limit: regular posts per line and year
-    (the quota), dedicated posts per township and year across both lines (DOMAIN.md §9)."""
+    (the quota), dedicated posts per township and year across both lines (docs/policy.md §2.3)."""
     found = Post.objects.filter(township=township, year=year, kind=kind)
     if kind == Post.Kind.REGULAR:
         found = found.filter(line=line)
@@ -105,7 +105,7 @@ def announcement_publish(
 ) -> Announcement:
     """发布公告 for vacant posts of the county (or of one township, where the county allows),
     published on `on` (today unless given): not a future day, and not after its own deadline
-    (the application period runs from `on` to the deadline, DOMAIN.md §9)."""
+    (the application period runs from `on` to the deadline, docs/policy.md §5.2, §6.2)."""
     from townships.access import membership_of
 
     membership = membership_of(actor)
@@ -147,7 +147,7 @@ def announcement_publish(
 
 def _publication_date_check(deadline: dt.date, on: dt.date | None, today: dt.date) -> dt.date:
     """The publication date (`on`, today unless given): not a future day, and an announcement
-    whose deadline has passed is not published (DOMAIN.md §9)."""
+    whose deadline has passed is not published (docs/policy.md §5.2)."""
     on = on or today
     if on > today:
         raise ValidationError(f"发布日期（{on:%Y年%m月%d日}）不能晚于今天（{today:%Y年%m月%d日}）")

@@ -44,7 +44,7 @@ def on_post_in(township: Township | None, month: dt.date) -> dict[str, Placement
 
 def closed_counties(month: dt.date) -> dict[int, str]:
     """Counties whose run of `month` is approved or locked, with that state. An approved month
-    takes no attendance; a locked one takes corrections (DOMAIN.md §8: the month never changes,
+    takes no attendance; a locked one takes corrections (docs/policy.md §9.7: the month never changes,
     the difference becomes a 补发/扣回 line of a later month)."""
     final = (PayrollRun.State.APPROVED, PayrollRun.State.LOCKED)
     return dict(PayrollRun.objects.filter(month=month, state__in=final).values_list("county_id", "state"))

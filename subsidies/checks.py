@@ -1,6 +1,6 @@
-"""Checks before computing a month (DOMAIN.md §8): a person on two posts, past the age limit
+"""Checks before computing a month (docs/policy.md §11): a person on two posts, past the age limit
 or retirement, on a death or pension roster, a filled post with nobody on it, no bank account,
-an agreement ended and not renewed (DOMAIN.md §9).
+an agreement ended and not renewed (docs/policy.md §8.11).
 Findings are replaced each time the month is computed; blocking ones stop approval."""
 
 import datetime as dt
@@ -108,7 +108,7 @@ def findings_refresh(run: PayrollRun) -> int:
 
 
 def lapsed(active: QuerySet, first: dt.date, last: dt.date) -> list[tuple[int, str]]:
-    """No agreement, no pay (DOMAIN.md §9): the placements on post in the month, within their
+    """No agreement, no pay (docs/policy.md §8.11): the placements on post in the month, within their
     subsidy period, whose agreements end before the month's paid days do (or who have none),
     each with the sentence that names the person. The payroll pays none of those days
     (payroll.line_values, payroll_sql): the holder's agreement is renewed, or they exit."""

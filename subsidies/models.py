@@ -1,4 +1,4 @@
-"""Monthly subsidies (DOMAIN.md §7–§8): dated pay policies and minimum wages, attendance, the
+"""Monthly subsidies (docs/policy.md §8, §9): dated pay policies and minimum wages, attendance, the
 monthly payroll run of a county and its lines. Money is Decimal, yuan to the fen."""
 
 from decimal import Decimal
@@ -39,11 +39,12 @@ class MinimumWage(models.Model):
 
 
 class SubsidyPolicy(models.Model):
-    """How a county pays a line in a period, and how each amount is split (DOMAIN.md §7)."""
+    """How a county pays a line in a period, and how each amount is split (docs/policy.md §8.1,
+    §8.2, §8.3)."""
 
     class Basis(models.TextChoices):
         HOURLY = "hourly", "小时标准×每日小时×规定出勤天数"
-        # DOMAIN.md §9: the pay follows the minimum hourly wage in force each month
+        # docs/policy.md §8.2: the pay follows the minimum hourly wage in force each month
         MINIMUM_HOURLY = "minimum_hourly", "小时最低工资标准×每日小时×规定出勤天数（随最低工资调整）"
         MONTHLY = "monthly", "每月固定金额"
         ANNUAL = "annual", "每人每年固定金额"
@@ -266,7 +267,7 @@ class PayrollLine(models.Model):
 
 
 class Finding(models.Model):
-    """A check before computing (DOMAIN.md §8). An open blocking finding stops approval until
+    """A check before computing (docs/policy.md §11). An open blocking finding stops approval until
     finance resolves it with a note."""
 
     class Kind(models.TextChoices):
@@ -277,7 +278,7 @@ class Finding(models.Model):
         RETIRED = "retired", "已达法定退休年龄"
         AGE_LIMIT = "age_limit", "超过乡村岗位年龄上限"
         EMPTY_POST = "empty_post", "在岗岗位无人员"
-        LAPSED = "lapsed", "协议已到期未续签"  # no agreement, no pay (DOMAIN.md §9): renew or exit
+        LAPSED = "lapsed", "协议已到期未续签"  # no agreement, no pay (docs/policy.md §8.11): renew or exit
 
     BLOCKING = {Kind.TWO_POSTS, Kind.DEATH, Kind.PENSION, Kind.NO_BANK}
 

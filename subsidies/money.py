@@ -1,4 +1,5 @@
-"""The money rules of DOMAIN.md §7, as pure functions on Decimal (yuan, half-up to the fen).
+"""The money rules of docs/policy.md §8.5, §8.6, §8.7, §8.9, as pure functions on Decimal
+(yuan, half-up to the fen).
 
 1. A full month m (1–12) of an annual amount A pays round(A·m/12) − round(A·(m−1)/12): twelve
    full months add up to A exactly.

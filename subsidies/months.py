@@ -27,7 +27,7 @@ OPENS_ON_DAY = 20
 
 
 def month_open_check(first: dt.date, today: dt.date | None = None) -> None:
-    """DOMAIN.md §9, no future months: a month takes attendance and a run only once it has begun,
+    """docs/policy.md §6.5, no future months: a month takes attendance and a run only once it has begun,
     the current month from its 20th. ValidationError naming the month otherwise."""
     today = today or timezone.localdate()
     current = today.replace(day=1)

@@ -1,4 +1,4 @@
-"""The monthly payroll run of a county (DOMAIN.md §8): start, compute, approve, lock.
+"""The monthly payroll run of a county (docs/policy.md §9): start, compute, approve, lock.
 
 Starting takes the run's row lock and flips it to 计算中, so two starts at once give one
 computation and one clear refusal. Computing replaces the run's regular lines in one
@@ -152,7 +152,7 @@ def active_placements(
 ) -> list[Active]:
     """Placements on post at some day of the month, with their stored subsidy end
     (Placement.subsidy_until, kept by placements.terms.subsidy_until_refresh) and the span of
-    their agreements (no agreement, no pay: DOMAIN.md §9). One query."""
+    their agreements (no agreement, no pay: docs/policy.md §8.11). One query."""
     rows = on_post_during(first).filter(township__county=county)
     if townships is not None:
         rows = rows.filter(township_id__in=townships)
@@ -402,7 +402,7 @@ def approve(run: PayrollRun, actor: User) -> PayrollRun:
 
 
 def second_person_check(run: PayrollRun, actor: User, act: str) -> None:
-    """Money is moved by two people (DOMAIN.md §9): whoever started the computation of the lines
+    """Money is moved by two people (docs/policy.md §9.4): whoever started the computation of the lines
     neither approves nor locks the month; a month the scheduled job computed is approved and
     locked by two different users. A county may switch this off with a recorded reason."""
     membership = membership_of(actor)

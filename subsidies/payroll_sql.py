@@ -1,4 +1,4 @@
-"""The month's lines as one set-based statement on PostgreSQL (DOMAIN.md §7), for province scale.
+"""The month's lines as one set-based statement on PostgreSQL (docs/policy.md §8), for province scale.
 
 The rules are those of subsidies.payroll.line_values and subsidies.money, written in SQL:
 the days on post up to the stored subsidy end (Placement.subsidy_until, computed once by
@@ -51,7 +51,7 @@ WITH active AS (
     SELECT a.id, a.township_id, a.line, a.att_days, a.att_withheld, a.att_note, a.legacy_pay,
            GREATEST(%(first)s, a.on_post_date, a.agreed_from) AS s,
            -- a subsidy end never stored pays no day (as payroll.line_values), never an open end;
-           -- no agreement, no pay (DOMAIN.md §9): a day after the last agreement ends is unpaid
+           -- no agreement, no pay (docs/policy.md §8.11): a day after the last agreement ends is unpaid
            LEAST(%(last)s, COALESCE(a.exit_date, %(last)s), COALESCE(a.subsidy_until, %(first)s::date - 1),
                  COALESCE(a.agreed_until, %(first)s::date - 1)) AS e
     FROM active a

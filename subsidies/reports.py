@@ -86,7 +86,7 @@ def cost_workbook_write(*, county: County, year: int, target: str | IO[bytes]) -
 
 
 def insurance_rows(county: County, on: dt.date) -> Iterator[list]:
-    """Rural holders on post **and** paid on `on` (DOMAIN.md §9): started, not exited, within
+    """Rural holders on post **and** paid on `on` (docs/policy.md §7.8): started, not exited, within
     their stored subsidy period (Placement.subsidy_until) and under an agreement in force (no
     agreement, no pay), so a holder whose subsidy or agreement ended without a recorded exit is
     not insured as if on post."""

@@ -160,7 +160,7 @@ def policy_check(policy: SubsidyPolicy) -> None:
 
 
 def minimum_wage_saved_warnings(wage: MinimumWage) -> list[str]:
-    """What a new or changed minimum wage does (DOMAIN.md §9): the county's policies in force from
+    """What a new or changed minimum wage does (docs/policy.md §8.4): the county's policies in force from
     its date that pay below it, and the locked months of a policy paid by the minimum hourly wage
     that it reaches (they stay as paid; the next computed month pays back the difference)."""
     from .payroll import policies_in_force

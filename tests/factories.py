@@ -74,7 +74,7 @@ def placement(
 ):  # type: ignore[no-untyped-def]
     """A person (or `who`, again) on a post from `on_post` (default 2022-01-01), made directly:
     the procedure that leads there is tested in tests/placements. With the agreement that covers
-    it (no agreement, no pay: DOMAIN.md §9), from the on-post date to `agreement_until` (default:
+    it (no agreement, no pay: docs/policy.md §8.11), from the on-post date to `agreement_until` (default:
     the end of the tenth year on, past any subsidy period a test reaches), priced from the policy
     then in force."""
     from django.contrib.auth.models import User

@@ -33,10 +33,11 @@ class County(models.Model):
     name = models.CharField("名称", max_length=50)
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="counties", verbose_name="所属市")
     dedicated_posts_per_township = models.PositiveSmallIntegerField("每镇（街道）专职公益性岗位数", default=0)
-    # County settings for the [decision] items of DOMAIN.md §4, editable by a county administrator.
+    # County settings for our decisions of docs/policy.md §4.3 (all listed in its §15), editable by a
+    # county administrator.
     minimum_age = models.PositiveSmallIntegerField("最低年龄（周岁）", default=16)
     rural_flag_age = models.PositiveSmallIntegerField("乡村岗位超龄提示年龄（周岁）", default=65)
-    # DOMAIN.md §5–§6 [decision] items.
+    # Our decisions of docs/policy.md §5.2, §5.5, §5.7, §7.1, §7.3, §7.6.
     publicity_working_days = models.PositiveSmallIntegerField("公示期（工作日）", default=5)
     agreement_term_months = models.PositiveSmallIntegerField("协议期限（月）", default=12)
     subsidy_months = models.PositiveSmallIntegerField("补贴期限（月）", default=36)
@@ -45,7 +46,7 @@ class County(models.Model):
     )
     alert_days = models.PositiveSmallIntegerField("到期提醒提前天数", default=60)
     township_may_announce = models.BooleanField("乡镇（街道）可发布招聘公告", default=False)
-    # DOMAIN.md §9: the finance user who computes a month never approves or locks it. A county may
+    # docs/policy.md §9.4: the finance user who computes a month never approves or locks it. A county may
     # switch this off only with a recorded reason (the database refuses it without one).
     payroll_two_people = models.BooleanField("补贴核算须由另一名财务人员审核、锁定", default=True)
     payroll_two_people_off_reason = models.CharField(

@@ -3,7 +3,7 @@ from django.db.models import Min, OuterRef, Subquery
 
 
 def earliest(apps, schema_editor):
-    """初次核定 is the person's first approval ever (DOMAIN.md §9): a returning person's later
+    """初次核定 is the person's first approval ever (docs/policy.md §7.2): a returning person's later
     placements take the earliest first approval of their placements (one UPDATE)."""
     Placement = apps.get_model("placements", "Placement")
     first = (

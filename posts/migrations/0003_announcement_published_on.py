@@ -1,4 +1,4 @@
-"""Announcement.published_on: the business date of publication (DOMAIN.md §9: an application
+"""Announcement.published_on: the business date of publication (docs/policy.md §5.2, §6.2: an application
 falls within its announcement's period, and an announcement whose deadline has passed cannot be
 published, which the check constraint holds). Rows written before it take the day they were
 written, or their deadline if that came first (an announcement published after its deadline, the

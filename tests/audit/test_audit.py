@@ -300,7 +300,7 @@ def test_a_new_objects_entry_leaves_out_its_empty_and_none_fields() -> None:
 
 
 def test_switching_off_two_people_for_money_is_recorded_with_its_reason(cast) -> None:
-    """DOMAIN.md §9: a county may switch off the second finance user only with a recorded reason;
+    """docs/policy.md §9.4: a county may switch off the second finance user only with a recorded reason;
     who did it and when is in the county log like any other change."""
     from audit.context import acting_as
 

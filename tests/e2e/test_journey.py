@@ -2,7 +2,7 @@
 posts and announcement (HR) → applicants imported and registered (clerk) → applications, village
 review, publicity → county approval with one applicant over the quota → agreement, training,
 placement → attendance → the month's payroll computed, approved, locked and downloaded (finance),
-its figures checked against DOMAIN.md §7 → another township's clerk reaches none of it.
+its figures checked against docs/policy.md §8.10 → another township's clerk reaches none of it.
 
 The dates are in 2022, as in tests/placements/test_journey_pages.py (the publicity's working
 days are long past). Reference data comes from the seed; only the quota revision and the second
@@ -64,7 +64,7 @@ def test_a_round_from_open_posts_to_the_locked_payroll_in_the_browser(
     cast, signed_in, shot, eager, tmp_path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     # The business date moves with the round: each step is entered on its day, none is dated
-    # after it, and the publicity is entered the day it starts (DOMAIN.md §9).
+    # after it, and the publicity is entered the day it starts (docs/policy.md §5.5).
     clock = {"today": dt.date(2022, 2, 28)}
     monkeypatch.setattr("posts.views.today", lambda: clock["today"])
     monkeypatch.setattr("placements.views.today", lambda: clock["today"])
@@ -288,7 +288,7 @@ def test_a_round_from_open_posts_to_the_locked_payroll_in_the_browser(
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
 
-    # The figures: DOMAIN.md §7 (东昌府区 rural, April) through the money rules, and the workbook.
+    # The figures: docs/policy.md §8.10 (东昌府区 rural, April) through the money rules, and the workbook.
     policy = payroll.policy_in_force(County.objects.get(code="371502"), "rural", dt.date(2022, 4, 1))
     full = money.full_month(policy_annuals_on(policy, dt.date(2022, 4, 1)), 4)
     short = money.part_month(full, 15, policy.required_days)

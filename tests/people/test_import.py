@@ -202,7 +202,7 @@ def test_old_xls_files_are_read_too(shazhen) -> None:
 
 
 def test_a_reimported_bank_account_waits_for_a_second_person(cast, shazhen) -> None:
-    """A file cannot move money alone: an existing person's new account (DOMAIN.md §9) becomes a
+    """A file cannot move money alone: an existing person's new account (docs/policy.md §10) becomes a
     change entered by the importing user, which another clerk or HR confirms; the rest of the
     row is imported."""
     from audit.context import acting_as

@@ -32,7 +32,7 @@ from tests.conftest import Cast
 from townships.models import Township
 
 TOWNSHIP = "371502101"  # 沙镇镇, the clerk's township
-VECTOR = "11010519491231002X"  # DOMAIN.md §4: valid, ends in X
+VECTOR = "11010519491231002X"  # docs/policy.md §4.1: valid, ends in X
 LOST = "该单元格被Excel存成了数字，超过15位的部分已丢失，请把该列设为文本后重新填写"
 BAD_NAME = "姓名只能包含汉字、字母和间隔号「·」"
 UNKNOWN_GROUP = (

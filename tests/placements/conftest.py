@@ -62,7 +62,7 @@ class Round:
         )
 
     def publicize(self, applications: list[Application], start: dt.date = PUBLICIZED_FROM) -> None:
-        services.publicity_start(  # entered the day it starts (DOMAIN.md §9)
+        services.publicity_start(  # entered the day it starts (docs/policy.md §5.5)
             applications=applications, start=start, actor=self.cast.clerk, entered_on=start
         )
 

@@ -1,4 +1,4 @@
-"""Agreements say what the policy and the post say (issue 17, DOMAIN.md §7): the monthly amount is
+"""Agreements say what the policy and the post say (issue 17, docs/policy.md §5.7): the monthly amount is
 the policy's in force at the agreement's start, priced as the payroll prices a full month, shown
 on the form and never typed; the working time and duties are the post's; renewals and 新老衔接
 imports are priced the same way; an older agreement whose amount disagrees is flagged."""
@@ -54,7 +54,7 @@ def test_the_agreement_form_shows_the_policys_amount_and_a_typed_amount_changes_
 
 
 def test_the_agreement_is_priced_as_the_payroll_prices_a_full_month_of_its_start(cast) -> None:
-    """兖州区 rural pays 10,000 a year: a month is 833.33 or 833.34 (DOMAIN.md §7 rule 1), and the
+    """兖州区 rural pays 10,000 a year: a month is 833.33 or 833.34 (docs/policy.md §8.5), and the
     agreement says what the payroll pays for the month it starts in."""
     from placements.agreements import agreement_pay
 
@@ -155,7 +155,7 @@ def test_a_renewal_is_priced_from_the_policy_at_its_start(recruiting, business_d
 
 
 def test_imported_holders_carry_the_new_pay_not_zero(cast) -> None:
-    """新老衔接: a holder who qualifies gets the new pay (DOMAIN.md §6) and their agreement says it:
+    """新老衔接: a holder who qualifies gets the new pay (docs/policy.md §7.7) and their agreement says it:
     an agreement from before the county's first policy is priced at the day that policy began."""
     from tests.placements.test_migration import holder, run
 

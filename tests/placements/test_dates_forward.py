@@ -1,4 +1,4 @@
-"""Dates run forward (DOMAIN.md §9), through the pages a clerk and HR touch: announcement ≤
+"""Dates run forward (docs/policy.md §6.2), through the pages a clerk and HR touch: announcement ≤
 application ≤ review ≤ publicity start; approval only once publicity has ended and never dated in
 the future; agreement ≥ approval; training ≥ approval and ≥ agreement start − 30 days; placement
 ≥ approval and ≥ training. No step is dated after the business date of the request. Each refusal

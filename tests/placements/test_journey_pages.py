@@ -18,7 +18,7 @@ def follow_text(response) -> str:  # type: ignore[no-untyped-def]
 
 def test_a_round_through_the_pages(cast, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # The business date moves with the round: each step is entered on its day, none is dated
-    # after it, and the publicity is entered the day it starts (DOMAIN.md §9).
+    # after it, and the publicity is entered the day it starts (docs/policy.md §5.5).
     clock = {"today": dt.date(2022, 2, 28)}
     monkeypatch.setattr("posts.views.today", lambda: clock["today"])
     monkeypatch.setattr("placements.views.today", lambda: clock["today"])

@@ -338,7 +338,7 @@ def test_text_longer_than_its_column_is_named_not_a_database_error(cast) -> None
 
 def test_an_existing_persons_new_bank_account_waits_for_a_second_person(cast) -> None:
     """A 新老衔接 file does not move money alone: a registered person's new account is entered as a
-    change by the importing user, which another clerk or HR confirms (DOMAIN.md §9)."""
+    change by the importing user, which another clerk or HR confirms (docs/policy.md §10)."""
     from people.models import BankAccountChange
 
     person = factories.person("371502101", birth="19680305", bank_account="6222020200000000123")

@@ -1,4 +1,4 @@
-"""The subsidy term follows the person (DOMAIN.md §6, §9): months used are counted across every
+"""The subsidy term follows the person (docs/policy.md §7.1, §7.2): months used are counted across every
 placement and merged months, the first approval is the person's first ever, and the subsidy end
 is stored on the placement (computed once, refreshed when a fact changes) and read by payroll."""
 
@@ -235,7 +235,7 @@ def test_the_import_judges_each_holder_at_their_agreement_start(cast) -> None:
     assert (placement.legacy_terms, placement.subsidy_until) == (False, D(2026, 2, 28))
 
 
-# --- DOMAIN.md §9: alerts and the insurance roster ----------------------------------------------
+# --- docs/policy.md §7.6, §7.8: alerts and the insurance roster ---------------------------------
 
 
 def test_rural_holders_get_no_retirement_alert_urban_ones_do(cast, monkeypatch) -> None:

@@ -1,4 +1,4 @@
-"""Publicity is recorded when it starts (DOMAIN.md §9): its first day is no earlier than two
+"""Publicity is recorded when it starts (docs/policy.md §5.5): its first day is no earlier than two
 working days before the day it is entered, nor than the democratic review. A publicity entered
 today but dated years back (its objection window long over) is refused, by the service and the
 page."""

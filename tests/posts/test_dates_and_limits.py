@@ -1,5 +1,6 @@
 """Posts and announcements through HR's pages: an announcement whose deadline has passed is not
-published (DOMAIN.md §9), and 专职公益性岗位 are limited per township and year across both lines."""
+published (docs/policy.md §5.2), and 专职公益性岗位 are limited per township and year across both
+lines (docs/policy.md §2.3)."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""No agreement, no pay (DOMAIN.md §9, issue 17): a day is paid only while an agreement covers it.
+"""No agreement, no pay (docs/policy.md §8.11, issue 17): a day is paid only while an agreement covers it.
 A lapsed agreement stops the pay from the day after it ends and the run says 协议已到期未续签,
 naming the holder; a renewal (from the day after, as agreements follow on) pays again at the next
 computation, with 补发 for the months locked meanwhile."""

@@ -1,4 +1,4 @@
-"""No future months (DOMAIN.md §9): a month takes attendance and a payroll run only once it has
+"""No future months (docs/policy.md §6.5): a month takes attendance and a payroll run only once it has
 begun, the current month from its 20th; the page, the command and the sheet all refuse it and
 nothing is written."""
 

@@ -1,10 +1,11 @@
 """The payroll of 2022, month by month in both seeded counties, against an independent reckoning.
 
-The expected lines are computed here from DOMAIN.md §7 as written (Decimal, half-up to the fen),
+The expected lines are computed here from docs/policy.md §8 as written (Decimal, half-up to the fen),
 not with subsidies.money, payroll's helpers or payroll_sql. Each month is started and computed
 through payroll.compute_run, compared to the fen, approved and locked by finance; then the next
 month. A ledger of what each locked month has paid (its regular line and the adjustments made for
-it since) gives the 补发 / 扣回 lines that a correction of a locked month must produce (§8)."""
+it since) gives the 补发 / 扣回 lines that a correction of a locked month must produce
+(docs/policy.md §9.7)."""
 
 import datetime as dt
 from collections.abc import Callable
@@ -29,13 +30,13 @@ CENT = M("0.01")
 ZERO = M("0.00")
 DONGCHANG, YANZHOU = "371502", "370812"
 TOWNSHIP = {DONGCHANG: "371502101", YANZHOU: "370812001"}  # the cast's clerks work there
-LIMIT = 36  # months of subsidy per person (DOMAIN.md §6)
+LIMIT = 36  # months of subsidy per person (docs/policy.md §7.1)
 
 Money = tuple[Decimal, Decimal, Decimal, Decimal]  # pay, province, city, district
 NOTHING: Money = (ZERO, ZERO, ZERO, ZERO)
 
 
-# --- DOMAIN.md §7, reckoned independently -------------------------------------------------------
+# --- docs/policy.md §8, reckoned independently ----------------------------------------------------
 
 
 def fen(value: Decimal) -> Decimal:
@@ -51,8 +52,9 @@ def times(amount: Decimal, numerator: int, denominator: int) -> Decimal:
 
 @dataclass(frozen=True)
 class Scheme:
-    """A row of §7's table: the pay (an annual or a monthly amount per person), the province's and
-    the city's annual shares (the district takes the rest), and the required days of attendance."""
+    """A row of the table of docs/policy.md §8.1: the pay (an annual or a monthly amount per
+    person), the province's and the city's annual shares (the district takes the rest), and the
+    required days of attendance."""
 
     province: Decimal
     city: Decimal
@@ -70,7 +72,7 @@ SCHEMES = {
         required_days=20,
     ),
     (YANZHOU, "rural"): Scheme(
-        # required days: DOMAIN.md gives none for 兖州区; 20 is the seeded county setting
+        # required days: our decision for 兖州区 (docs/policy.md §8.1); 20 is the seeded county setting
         annual=M(10000),
         province=M(10000) * 40 / 100,
         city=M(10000) * 20 / 100,
@@ -124,7 +126,7 @@ class Worker:
 
 
 def subsidy_end(worker: Worker) -> dt.date:
-    """§6: 36 months less the months used before (merged months, earlier placements), or the
+    """docs/policy.md §7.1: 36 months less the months used before (merged months, earlier placements), or the
     recorded extension."""
     if worker.extended_until is not None:
         return worker.extended_until
@@ -341,7 +343,7 @@ def extend(cast: Cast, worker: Worker, until: dt.date) -> None:
     worker.extended_until = until
 
 
-# --- The reckoning itself reproduces DOMAIN.md's worked figures ---------------------------------
+# --- The reckoning itself reproduces the worked figures of docs/policy.md §8.10 ------------------------
 
 
 def test_the_independent_reckoning_gives_domain_md_worked_example() -> None:

@@ -192,7 +192,7 @@ def test_another_countys_run_on_the_export_page_answers_404(cast) -> None:
 
 
 def test_two_people_move_a_month(cast) -> None:
-    """DOMAIN.md §9: whoever computes a month neither approves nor locks it; a month the scheduled
+    """docs/policy.md §9.4: whoever computes a month neither approves nor locks it; a month the scheduled
     job computed is approved and locked by two different finance users; only this county's
     finance users approve or lock; a county switches this off only with a recorded reason."""
     from django.core.exceptions import ValidationError

@@ -1,4 +1,4 @@
-"""DOMAIN.md §7 money rules to the fen, on the worked figures."""
+"""The money rules of docs/policy.md §8.5, §8.6, §8.7 to the fen, on the worked figures of §8.10."""
 
 from decimal import Decimal as M
 

@@ -1,4 +1,4 @@
-"""The payment sheet (issue 17, DOMAIN.md §13): one row per person and township with the net
+"""The payment sheet (issue 17, docs/policy.md §9.8): one row per person and township with the net
 amount (当月补贴 + 补发 − 扣回) and its parts; a net below 0 is not paid but listed apart as an
 amount to recover (待扣回); a net of exactly 0 is neither, named in the note. Read back from the
 workbook a user downloads, to the fen."""

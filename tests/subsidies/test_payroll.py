@@ -262,7 +262,7 @@ def test_a_recomputation_changes_only_the_lines_that_differ_and_records_each(cas
 def test_a_holder_on_old_terms_is_paid_the_old_amount_by_the_district_until_the_old_agreement_ends(
     cast,
 ) -> None:
-    # 新老衔接 (DOMAIN.md §6): not qualifying under the new rules, kept on the old agreement's
+    # 新老衔接 (docs/policy.md §7.7, §8.12): not qualifying under the new rules, kept on the old agreement's
     # 1,200.00 a month until it ends on 15 April 2022, past the 36 months the new rules would give.
     held = factories.placement("371502101", on_post=D(2019, 1, 1), prior_months=12)
     Placement.objects.filter(pk=held.pk).update(
@@ -275,7 +275,7 @@ def test_a_holder_on_old_terms_is_paid_the_old_amount_by_the_district_until_the_
 
 
 def test_the_dongchangfu_rural_pay_follows_a_new_minimum_wage_from_its_month(cast) -> None:
-    """DOMAIN.md §9: 东昌府区's rural pay is the minimum hourly wage × 2 h × 20 days."""
+    """docs/policy.md §8.2: 东昌府区's rural pay is the minimum hourly wage × 2 h × 20 days."""
     from subsidies.models import MinimumWage
 
     factories.placement("371502101")

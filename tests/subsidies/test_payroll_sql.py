@@ -56,7 +56,7 @@ def scenarios() -> None:
     )
     subsidy_until_refresh(person_ids=[legacy.person_id])
     f("370812101", on_post=D(2022, 3, 5), name="兖州农村")
-    # No agreement, no pay (DOMAIN.md §9): one lapsing mid-month, one renewed from the day after
+    # No agreement, no pay (docs/policy.md §8.11): one lapsing mid-month, one renewed from the day after
     # (agreements follow on), one that never had one.
     f("371502101", on_post=D(2022, 2, 14), agreement_until=D(2022, 6, 15), name="协议到期未续签")
     renewed = f("371502101", on_post=D(2022, 3, 1), agreement_until=D(2022, 4, 10), name="续签")

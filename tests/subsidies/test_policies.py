@@ -1,5 +1,5 @@
 """A subsidy policy the payroll cannot compute is refused when it is saved (not found by a
-computation's error months later), and a new minimum wage says what it does (DOMAIN.md §9)."""
+computation's error months later), and a new minimum wage says what it does (docs/policy.md §8.4)."""
 
 import datetime as dt
 from decimal import Decimal as M
