@@ -28,7 +28,8 @@ from django.db import connection, transaction  # noqa: E402
 
 from common.bulk import insert_rows  # noqa: E402
 from people.models import Person  # noqa: E402
-from placements.models import Application, Placement  # noqa: E402
+from placements.models import Agreement, Application, Placement  # noqa: E402
+from placements.terms import subsidy_until_refresh  # noqa: E402
 from posts.models import Duty, Post  # noqa: E402
 from subsidies import payroll  # noqa: E402
 from subsidies.models import Attendance, PayrollLine, PayrollRun  # noqa: E402
@@ -56,6 +57,10 @@ def build(n: int) -> None:
         cursor.execute("DELETE FROM subsidies_attendance")
         ours = "post_id IN (SELECT id FROM posts_post WHERE code LIKE 'B-%%')"
         cursor.execute(f"DELETE FROM placements_placement WHERE {ours}")
+        cursor.execute(
+            "DELETE FROM placements_agreement WHERE application_id IN "
+            f"(SELECT id FROM placements_application WHERE {ours})"
+        )
         cursor.execute("DELETE FROM placements_transition")
         cursor.execute(f"DELETE FROM placements_application WHERE {ours}")
         cursor.execute("DELETE FROM posts_post WHERE code LIKE 'B-%%'")
@@ -89,17 +94,38 @@ def build(n: int) -> None:
              "prior_months", "first_approved_on", "exit_date", "exit_reason", "referral", "exit_note"],
             rows,
         )  # fmt: skip
+    # No agreement, no pay (DOMAIN.md §9): each placement's agreement, some lapsing mid-month,
+    # some renewed (a second agreement from the day after the first ends).
+    agreements = []
+    terms = ("680.00", "每天工作2小时，每月20天", "保洁")
+    for i, row in enumerate(rows):
+        application_id, on_post, village = row[0], row[5], people[i][2]
+        first_end = dt.date(2022, 3, 20) if i % 10 in (3, 4) else dt.date(2024, 12, 31)
+        agreements.append((application_id, 1, village, on_post, first_end, *terms, on_post, actor.pk))
+        if i % 10 == 4:
+            renewal = (dt.date(2022, 3, 21), dt.date(2023, 3, 20))
+            agreements.append((application_id, 2, village, *renewal, *terms, on_post, actor.pk))
+    with transaction.atomic():
+        insert_rows(
+            Agreement,
+            ["application_id", "number", "village_id", "start_date", "end_date", "monthly_pay",
+             "working_time", "duties", "signed_on", "recorded_by_id"],
+            agreements,
+        )  # fmt: skip
+    subsidy_until_refresh(person_ids=[p for p, _, _ in people])
     short = Placement.objects.filter(post__code__startswith="B-").values_list("pk", flat=True)[::7]
     with transaction.atomic():
         insert_rows(Attendance, ["placement_id", "month", "days", "withheld", "note", "recorded_by_id"],
                     [(pk, MONTH, 15, False, "", actor.pk) for pk in short])  # fmt: skip
     with connection.cursor() as cursor:
-        for table in ("posts_post", "placements_application", "placements_placement", "subsidies_attendance"):
+        for table in ("posts_post", "placements_application", "placements_placement", "placements_agreement",
+                      "subsidies_attendance"):  # fmt: skip
             cursor.execute(f"VACUUM ANALYZE {table}")
 
 
 existing = Placement.objects.filter(post__code__startswith="B-").count()
-if existing != PLACEMENTS:
+agreed = Agreement.objects.filter(application__post__code__startswith="B-", number=1).count()
+if existing != PLACEMENTS or agreed != PLACEMENTS:  # a build from before agreements were needed
     print(f"building {PLACEMENTS} placements (found {existing}) …", flush=True)
     started = time.perf_counter()
     build(PLACEMENTS)
