@@ -61,7 +61,9 @@ class Application(models.Model):
         verbose_name="公示",
     )
     migrated = models.BooleanField("新老衔接导入", default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="录入人"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -69,15 +71,22 @@ class Application(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["person"], condition=Q(holds_post=True), name="one_post_per_person"
+                fields=["person"],
+                condition=Q(holds_post=True),
+                name="one_post_per_person",
+                violation_error_message="此人已在另一个岗位上岗，同一人同时只能占一个岗位。",
             ),
             models.UniqueConstraint(
-                fields=["post"], condition=Q(holds_post=True), name="one_holder_per_post"
+                fields=["post"],
+                condition=Q(holds_post=True),
+                name="one_holder_per_post",
+                violation_error_message="这个岗位已有在岗人员，一个岗位同时只能有一人。",
             ),
             models.UniqueConstraint(
                 fields=["person", "post"],
                 condition=Q(step__in=OPEN_STEPS),
                 name="one_open_application_per_post",
+                violation_error_message="此人对这个岗位已有一份正在办理的申请，不能重复申请。",
             ),
         ]
         indexes = [
@@ -141,6 +150,9 @@ class ReviewResult(models.Model):
     passed = models.BooleanField("评议通过")
     note = models.CharField("评议意见", max_length=300, blank=True)
 
+    class Meta:
+        verbose_name = verbose_name_plural = "民主评议结果"
+
     def __str__(self) -> str:
         return f"{self.application} {'通过' if self.passed else '未通过'}"
 
@@ -152,7 +164,9 @@ class Publicity(models.Model):
     start_date = models.DateField("公示开始")
     end_date = models.DateField("公示结束")
     working_days = models.PositiveSmallIntegerField("公示工作日")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="录入人"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -201,9 +215,15 @@ class Agreement(models.Model):
         verbose_name = verbose_name_plural = "岗位协议"
         ordering = ["application", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "number"], name="agreement_number_unique"),
+            models.UniqueConstraint(
+                fields=["application", "number"],
+                name="agreement_number_unique",
+                violation_error_message="这份申请已有同一序号（第几份协议）的协议。",
+            ),
             models.CheckConstraint(
-                condition=Q(end_date__gte=models.F("start_date")), name="agreement_period"
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="agreement_period",
+                violation_error_message="协议结束日期不能早于协议开始日期。",
             ),
         ]
 
@@ -217,6 +237,9 @@ class Training(models.Model):
     hours = models.DecimalField("培训学时", max_digits=5, decimal_places=1)
     content = models.CharField("培训内容", max_length=300)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "岗前培训"
 
     def __str__(self) -> str:
         return f"{self.application} {self.date} 岗前培训"
@@ -242,10 +265,14 @@ class Referral(models.TextChoices):
 class Placement(models.Model):
     """安排上岗: on post from `on_post_date` (pay starts) until `exit_date` (inclusive)."""
 
-    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="placement")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="placements")
-    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="placements")
-    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+")
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="placement", verbose_name="申请"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="placements", verbose_name="人员"
+    )
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="placements", verbose_name="岗位")
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
     line = models.CharField("城乡", max_length=10, choices=Line.choices)
     on_post_date = models.DateField("上岗日期")
     prior_months = models.PositiveSmallIntegerField("原在岗月数（计入补贴期限）", default=0)
@@ -279,15 +306,20 @@ class Placement(models.Model):
         ordering = ["township", "on_post_date"]
         constraints = [
             models.UniqueConstraint(
-                fields=["person"], condition=Q(exit_date__isnull=True), name="one_active_placement_per_person"
+                fields=["person"],
+                condition=Q(exit_date__isnull=True),
+                name="one_active_placement_per_person",
+                violation_error_message="此人还有一段尚未离岗的在岗记录，须先办理离岗才能再次上岗。",
             ),
             models.CheckConstraint(
                 condition=Q(exit_date__isnull=True) | Q(exit_date__gte=models.F("on_post_date")),
                 name="placement_exit_after_start",
+                violation_error_message="离岗日期不能早于上岗日期。",
             ),
             models.CheckConstraint(
                 condition=Q(legacy_pay__isnull=True) | Q(legacy_terms=True, legacy_until__isnull=False),
                 name="placement_legacy_pay_with_its_terms",
+                violation_error_message="填写原协议月补贴时，须同时勾选“按原协议待遇”并填写原协议期满日期。",
             ),
         ]
         indexes = [

@@ -123,11 +123,6 @@ class VisibleText(HTMLParser):
 
 # Latin words a Chinese page may hold: protocol and product names in Django's own Chinese texts.
 TECHNICAL = {"HTTP", "Accept", "GET", "POST", "IP", "sha", "LDAP", "Control", "Command", "Mac", "unknown"}
-# The placements app's admin labels still English (fields and models without verbose_name; that
-# app's work): its field labels tolerated on its pages only, its two model names (listed in every
-# permission) everywhere.
-PLACEMENTS_PENDING = {"Created", "by", "Application", "Person", "Post", "Township"}
-PLACEMENTS_PENDING_MODELS = {"review", "result", "training"}
 
 
 def english_words(html: str, allowed: set[str]) -> list[str]:
@@ -174,16 +169,14 @@ def data_words() -> set[str]:
 def test_no_admin_page_of_a_county_administrator_says_english(cast) -> None:
     client = cast.client(cast.county_admin)
     Client().post(reverse("login"), {"username": "admin", "password": "wrong"})  # axes rows to list
-    allowed = data_words() | PLACEMENTS_PENDING_MODELS
+    allowed = data_words()
     found: dict[str, list[str]] = {}
     pages = admin_pages()
     assert len(pages) > 60
     for url in pages:
         page = client.get(url)
         assert page.status_code in (200, 403), url  # 403: adding is refused (runs, axes records)
-        words = english_words(
-            page.content.decode(), allowed | (PLACEMENTS_PENDING if "/placements/" in url else set())
-        )
+        words = english_words(page.content.decode(), allowed)
         if words:
             found[url] = sorted(set(words))
     assert not found, found
@@ -191,7 +184,7 @@ def test_no_admin_page_of_a_county_administrator_says_english(cast) -> None:
 
 def test_the_user_and_password_forms_of_the_admin_answer_errors_in_chinese(cast) -> None:
     client = cast.client(cast.county_admin)
-    allowed = data_words() | PLACEMENTS_PENDING_MODELS
+    allowed = data_words()
     change_password = reverse("admin:auth_user_password_change", args=[cast.clerk.pk])
 
     def passwords(one: str, two: str) -> dict[str, str]:
@@ -223,9 +216,7 @@ def test_built_in_permissions_are_named_in_chinese(db) -> None:
     assert Permission.objects.get(codename="add_user").name == "可新增用户"
     assert Permission.objects.get(codename="view_membership").name == "可查看用户角色"
     assert Permission.objects.get(codename="delete_accesslog").name == "可删除登录记录"
-    assert not Permission.objects.filter(name__startswith="Can ").exclude(
-        content_type__app_label="placements"
-    )
+    assert not Permission.objects.filter(name__startswith="Can ")
 
 
 def test_the_lock_out_records_are_named_in_chinese(cast) -> None:
@@ -243,13 +234,6 @@ def test_the_lock_out_records_are_named_in_chinese(cast) -> None:
 # --- a constraint's refusal is a sentence ----------------------------------------------------------
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
-# The placements app's constraints still say their name (that app's work; proposed sentences in
-# README, "The admin"); each one given its sentence leaves this list.
-PLACEMENTS_PENDING_CONSTRAINTS = {
-    "one_post_per_person", "one_holder_per_post", "one_open_application_per_post", "agreement_number_unique",
-    "agreement_period", "one_active_placement_per_person", "placement_exit_after_start",
-    "placement_legacy_pay_with_its_terms",
-}  # fmt: skip
 
 
 def test_every_constraint_of_the_apps_says_a_chinese_sentence() -> None:
@@ -264,9 +248,7 @@ def test_every_constraint_of_the_apps_says_a_chinese_sentence() -> None:
                 else:
                     assert HAN.search(message) and message.endswith("。"), (constraint.name, message)
                     assert constraint.name not in message
-    assert set(missing) <= PLACEMENTS_PENDING_CONSTRAINTS, sorted(
-        set(missing) - PLACEMENTS_PENDING_CONSTRAINTS
-    )
+    assert missing == []
 
 
 def form_of(obj: object, **changes: object) -> dict[str, object]:
