@@ -116,6 +116,16 @@ def first_approval(person_id: int, approved_on: dt.date) -> dt.date:
     return min(approved_on, earlier) if earlier else approved_on
 
 
+def extension_label(placement: Placement) -> str:
+    """How an extension is named where the ID number is masked: an urban extension runs up to the
+    day before retirement, a date moved from the birth date, so it is named by its year only (as
+    the alerts name birthdays); a rural one by its day."""
+    until = placement.extended_until
+    if until is None:
+        return ""
+    return f"{until.year}年内法定退休前" if placement.line == Line.URBAN else str(until)
+
+
 def person_retirement(placement: Placement) -> dt.date:
     person = placement.person
     return retirement_date(person.birth_date, RetirementCategory(person.retirement_category))
@@ -154,7 +164,7 @@ def extension_grant(*, placement: Placement, until: dt.date, document: str, acto
         to_step=Step.PLACED,
         actor=actor,
         on=dt.date.today(),
-        note=f"补贴期限延长至{until}（{document.strip()}）",
+        note=f"补贴期限延长至{extension_label(placement)}（{document.strip()}）",
     )
     return placement
 

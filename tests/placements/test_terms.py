@@ -6,6 +6,7 @@ from decimal import Decimal as M
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from placements import terms
 from placements.models import Application, Placement, Referral, Step
@@ -75,9 +76,15 @@ def test_urban_extension_only_near_retirement_and_only_up_to_it(placed, recruiti
     retire = terms.person_retirement(placed)
     with pytest.raises(ValidationError, match="最长延至法定退休前一日"):
         terms.extension_grant(placement=placed, until=retire, document="文件", actor=recruiting.cast.hr)
-    terms.extension_grant(
-        placement=placed, until=retire - dt.timedelta(days=1), document="文件", actor=recruiting.cast.hr
+    until = retire - dt.timedelta(days=1)
+    terms.extension_grant(placement=placed, until=until, document="文件", actor=recruiting.cast.hr)
+    # the day before retirement is the birth date moved: beside the masked number, its year only
+    page = recruiting.cast.client(recruiting.cast.hr).get(
+        reverse("placements:application-detail", args=[placed.application_id])
     )
+    text = page.content.decode()
+    assert f"补贴期限延长至{until.year}年内法定退休前（文件）" in text
+    assert str(until) not in text and f"{until:%Y-%m}" not in text
 
 
 def test_exit_records_reason_and_referral_and_frees_the_post_for_a_new_round(placed, recruiting) -> None:
