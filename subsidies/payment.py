@@ -14,6 +14,7 @@ every township pays, and recovers, its own lines."""
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 
@@ -112,7 +113,7 @@ class Payment:
     to_recover: list[tuple] = field(default_factory=list)  # nets below 0, as NET_FIELDS
     zero: list[tuple] = field(default_factory=list)  # nets of exactly 0, as NET_FIELDS
 
-    @property
+    @cached_property
     def recover(self) -> dict[str, Decimal]:
         """The sums of the nets to recover, by amount (net and shares below 0)."""
         return {key: _sum(n[NET_FIELDS.index(key)] for n in self.to_recover) for key in AMOUNTS}
