@@ -145,9 +145,12 @@ SUMMARY_HEADERS = [
     "发放人数", "实发金额", "待扣回人数", "待扣回金额",
 ]  # fmt: skip
 SUMMARY_MONEY = {3, 4, 5, 6, 8, 10}
-RULE = "实发金额 = 当月补贴 + 补发 − 扣回（每人每镇街一行）。"
+RULE = (
+    "实发金额 = 当月补贴 + 补发 − 扣回（每人每镇街一行）。实发金额小于0的人员不发放，列入“待扣回”表；"
+    "实发金额为0的人员（扣回与应发相抵）不发放，也不扣回。"
+)
 # [decision] a net of exactly 0 is neither paid nor recovered: the notes name those people.
-ZERO_RULE = "实发金额为0的人员（扣回与应发相抵）不发放，也不列入待扣回"
+ZERO_PEOPLE = "实发金额为0、不发放也不扣回的人员"
 NAMED = 30  # people named in a note at most (then 等N人)
 _AT = {key: NET_FIELDS.index(key) for key in NET_FIELDS}
 
@@ -186,9 +189,9 @@ def payment_note(payment: Payment) -> str:
     note = f"{RULE}本表列实发金额大于0的{payment.paid_people}人。"
     if payment.to_recover:
         amount = -payment.recover["net"]
-        note += f"实发金额小于0的{len(payment.to_recover)}人不发放，待扣回{amount:,.2f}元，见“待扣回”表。"
+        note += f"本镇街待扣回{len(payment.to_recover)}人，共{amount:,.2f}元。"
     if payment.zero:
-        note += f"{ZERO_RULE}：{_named(payment.zero)}。"
+        note += f"{ZERO_PEOPLE}：{_named(payment.zero)}。"
     return note
 
 
@@ -286,9 +289,12 @@ def _recover_sheet(run: PayrollRun, townships: list[Township], paid: dict[int, P
     zero = [net for t in townships for net in paid[t.pk].zero]
     recover = {key: sum((paid[t.pk].recover[key] for t in townships), ZERO) for key in AMOUNTS}
     names = {t.pk: t.name for t in townships}
-    note = "实发金额小于0的人员不发放，其待扣回金额从以后月份的补贴中扣回或由本人退回。"
+    note = (
+        "实发金额小于0的人员不发放，所列待扣回金额须从其以后的补贴中扣回或由本人退回；"
+        "实发金额为0的人员（扣回与应发相抵）不发放，也不扣回，不列入本表。"
+    )
     if zero:
-        note += f"{ZERO_RULE}：{_named(zero, names)}。"
+        note += f"{ZERO_PEOPLE}：{_named(zero, names)}。"
     amounts = [recover[k] for k in AMOUNTS]
     return Sheet(
         name="待扣回",

@@ -112,8 +112,9 @@ def test_one_row_per_person_with_the_net_and_its_parts(march) -> None:
         M("1360.00"), M("340.00"), M("0.00"), M("1700.00"), M("833.33"), M("346.67"), M("520.00"),
     ]  # fmt: skip
     assert "实发金额 = 当月补贴 + 补发 − 扣回" in note
-    assert "实发金额小于0的1人不发放，待扣回680.00元" in note
-    assert "实发金额为0的人员（扣回与应发相抵）不发放，也不列入待扣回：相抵人" in note
+    assert "实发金额小于0的人员不发放，列入“待扣回”表" in note and "本镇街待扣回1人，共680.00元" in note
+    assert "实发金额为0的人员（扣回与应发相抵）不发放，也不扣回" in note
+    assert "实发金额为0、不发放也不扣回的人员：相抵人。" in note
     sheet = book["沙镇镇发放表"]
     assert {sheet.cell(row=4, column=c).number_format for c in range(7, 14)} == {"#,##0.00"}
     assert sheet.cell(row=4, column=6).data_type == "s"  # the bank account as text
@@ -130,7 +131,7 @@ def test_a_leaver_with_only_a_recovery_is_listed_apart_to_recover(march) -> None
     ]  # fmt: skip
     assert left["待扣回金额"] == M("680.00")
     assert (totals["姓名"], totals["实发金额"], totals["待扣回金额"]) == ("1人", M("-680.00"), M("680.00"))
-    assert "实发金额小于0的人员不发放" in note and "相抵人（沙镇镇）" in note
+    assert "实发金额小于0的人员不发放" in note and "不发放也不扣回的人员：相抵人（沙镇镇）" in note
     for name in ("离岗人", "相抵人"):  # on no payment sheet, with or without an account
         for sheet in ("沙镇镇发放表", "堂邑镇发放表"):
             assert name not in {row["姓名"] for row in _table(book[sheet])[1]}
@@ -221,5 +222,6 @@ def test_a_month_without_corrections_pays_each_person_their_line(cast) -> None:
     run = _month(County.objects.get(code="371502"), D(2022, 3, 1), cast, lock=False)
     _, rows, totals, note = _table(_book(run)["沙镇镇发放表"])
     assert {row["姓名"]: row["实发金额"] for row in rows} == {"王秀英": M("680.00"), "李建国": M("350.97")}
-    assert totals["实发金额"] == M("1030.97") and "待扣回" not in note
+    assert totals["实发金额"] == M("1030.97") and "本镇街待扣回" not in note and "实发金额为0、" not in note
+    assert "实发金额为0的人员（扣回与应发相抵）不发放，也不扣回" in note  # the rule, always said
     assert _table(_book(run)["待扣回"])[1] == []
