@@ -94,7 +94,7 @@ def build(n: int) -> None:
              "prior_months", "first_approved_on", "exit_date", "exit_reason", "referral", "exit_note"],
             rows,
         )  # fmt: skip
-    # No agreement, no pay (DOMAIN.md §9): each placement's agreement, some lapsing mid-month,
+    # No agreement, no pay (docs/policy.md §8.11): each placement's agreement, some lapsing mid-month,
     # some renewed (a second agreement from the day after the first ends).
     agreements = []
     terms = ("680.00", "每天工作2小时，每月20天", "保洁")

@@ -1,4 +1,4 @@
-"""What a month pays each person (DOMAIN.md §13): one net amount per person and township, the
+"""What a month pays each person (docs/policy.md §9.8): one net amount per person and township, the
 sum of their lines there, i.e. the month's pay (当月补贴) plus back-pay (补发) less recoveries
 (扣回). The database sums the lines per person (GROUP BY the placement's person); nothing here
 walks model instances.
