@@ -1,0 +1,518 @@
+"""Three years of 东昌府区's payroll (2022-01 … 2024-12), month by month, against an independent
+reckoning (issue 17): the system is driven through the services its users use (the factory and
+the 新老衔接 import for the first holders, the eight steps for people who come back, the clerk's
+attendance sheets, exits, renewals, a new minimum wage), every month is computed by one finance
+user and approved and locked by another, and every line is compared to the fen with what
+DOMAIN.md §7 and §9 give, written out here (tests/subsidies/test_independent_year.py's
+arithmetic: no subsidies.money, payroll or payroll_sql). Both payroll paths compute each month
+(the set-based SQL path, then the Python path) and must give the same lines.
+
+The people:
+- 全年在岗: on post from 2022-01-01, the whole 36 months (to 2024-12-31).
+- 再次上岗: on post 2022-03-16, exits 2023-02-10, comes back through the eight steps on
+  2023-09-11: the 12 started months of the first placement (docs/policy.md §7.1: a started month
+  counts as one) leave 24, so the period ends 2025-09-10, not 36 months from the return.
+- 新老衔接再上岗: imported with 18 merged months (on post 2021-07-01), exits 2022-06-20, comes
+  back 2023-09-11: 18 + 12 used, 6 left, to 2024-03-10 (a part month at the end).
+- 协议过期: the agreement ends 2023-05-31; June and July 2023 pay nothing and say
+  协议已到期未续签; renewed in August from 2023-06-01 (the day after), August pays June and July
+  back (补发, within the 12 months adjustments reach, docs/policy.md §9.7).
+- The minimum hourly wage rises to 18.50 from 2023-10-01, recorded in December 2023: the rural
+  pay follows it (740 a month), December pays October and November's difference back.
+- Part months at every start and exit, 15 of 20 days attended in March 2024."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+
+from people.models import Person
+from placements import services, terms
+from placements.migration import COLUMNS, OPTIONAL, placements_import
+from placements.models import Placement
+from placements.services import ReviewOutcome
+from posts.models import Duty
+from posts.services import announcement_publish, post_create
+from subsidies import payroll
+from subsidies.attendance import attendance_import
+from subsidies.models import Finding, MinimumWage, PayrollLine, PayrollRun
+from subsidies.services import minimum_wage_saved_warnings
+from tests import factories
+from tests.conftest import PASSWORD, Cast
+from tests.subsidies.test_independent_year import (
+    NOTHING,
+    ZERO,
+    D,
+    M,
+    Money,
+    fen,
+    last_day,
+    money,
+    months_later,
+    spread,
+    times,
+)
+from townships.models import County, Role, Township
+from townships.services import PlanRow, plan_load, user_with_membership_ensure
+
+DONGCHANG, TOWN = "371502", "371502101"
+LIMIT = 36  # months of subsidy per person (DOMAIN.md §6)
+WINDOW = 12  # adjustments reach the locked months of the 12 before (docs/policy.md §9.7)
+ONE_DAY = dt.timedelta(days=1)
+MONTHS = [D(year, month, 1) for year in (2022, 2023, 2024) for month in range(1, 13)]
+
+
+# --- DOMAIN.md §7 and §9, reckoned independently -------------------------------------------------
+
+
+@dataclass
+class Rural:
+    """东昌府区 rural (DOMAIN.md §7, §9 Minimum wage): the minimum hourly wage in force that month
+    × 2 h × 20 days a month; the province 4,000 a person-year, the city 40% of the rest, the
+    district the remainder; 20 required days. `wages`: (from, hourly) as the county has recorded
+    them so far."""
+
+    wages: list[tuple[dt.date, M]] = field(default_factory=lambda: [(D(2021, 10, 1), M("17.00"))])
+    required_days: int = 20
+
+    def hourly(self, first: dt.date) -> M:
+        return max((w for w in self.wages if w[0] <= first), key=lambda w: w[0])[1]
+
+    def full_month(self, first: dt.date) -> tuple[M, M, M]:
+        annual = fen(self.hourly(first) * 2 * 20) * 12
+        province = M(4000)
+        city = fen((annual - province) * 40 / 100)
+        m = first.month
+        return spread(annual, m), spread(province, m), spread(city, m)
+
+
+def started_months(start: dt.date, end: dt.date) -> int:
+    """Months on post, a started month counting as one (docs/policy.md §7.1)."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+@dataclass
+class Stint:
+    """One placement of a person as the test knows it; the helpers change it and the database
+    together."""
+
+    on_post: dt.date
+    agreements: list[tuple[dt.date, dt.date]]
+    prior_months: int = 0
+    exit: dt.date | None = None
+    marks: dict[dt.date, tuple[int, bool]] = field(default_factory=dict)  # month: (days, withheld)
+    placement: Placement | None = None
+
+
+@dataclass
+class Holder:
+    name: str
+    stints: list[Stint] = field(default_factory=list)
+
+    @property
+    def person(self) -> Person:
+        return self.stints[0].placement.person
+
+
+def subsidy_end(holder: Holder, stint: Stint) -> dt.date:
+    """DOMAIN.md §9: 36 months from the on-post date, less the months used before: the merged
+    months and, for every earlier placement of the person, its merged months and months on post."""
+    used = stint.prior_months
+    for earlier in holder.stints:
+        if earlier.on_post < stint.on_post:
+            assert earlier.exit is not None
+            used += earlier.prior_months + started_months(earlier.on_post, earlier.exit)
+    return months_later(stint.on_post, LIMIT - used) - ONE_DAY
+
+
+def agreed(stint: Stint) -> tuple[dt.date, dt.date] | None:
+    """What the agreements cover: each renewal starts the day after the last one ends."""
+    spans = sorted(stint.agreements)
+    for before, after in zip(spans, spans[1:], strict=False):
+        assert after[0] == before[1] + ONE_DAY, "the scenario's agreements follow on"
+    return (spans[0][0], spans[-1][1]) if spans else None
+
+
+def owed(scheme: Rural, holder: Holder, stint: Stint, first: dt.date) -> tuple[int, Money] | None:
+    """The month's regular line (calendar days paid, money): a day is paid while on post, within
+    the subsidy period and under an agreement (DOMAIN.md §9); rule 3 for part months and short
+    attendance; a withheld month pays nothing."""
+    last = last_day(first)
+    span = agreed(stint)
+    if span is None:
+        return None
+    start = max(first, stint.on_post, span[0])
+    end = min(last, stint.exit or last, subsidy_end(holder, stint), span[1])
+    if end < start:
+        return None
+    days = (end - start).days + 1
+    numerator, denominator = days, last.day
+    mark = stint.marks.get(first)
+    if mark is not None and mark[1]:
+        return days, NOTHING
+    if mark is not None and mark[0] < scheme.required_days:
+        numerator, denominator = mark[0], scheme.required_days
+    pay, province, city = scheme.full_month(first)
+    if numerator != denominator:
+        pay, province, city = (times(a, numerator, denominator) for a in (pay, province, city))
+    return days, (pay, province, city, pay - province - city)
+
+
+def owed_money(scheme: Rural, holder: Holder, stint: Stint, first: dt.date) -> Money:
+    line = owed(scheme, holder, stint, first)
+    return NOTHING if line is None else line[1]
+
+
+def add(a: Money, b: Money) -> Money:
+    return tuple(x + y for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
+
+
+def minus(a: Money, b: Money) -> Money:
+    return tuple(x - y for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
+
+
+def month_back(first: dt.date, months: int) -> dt.date:
+    index = first.year * 12 + first.month - 1 - months
+    return D(index // 12, index % 12 + 1, 1)
+
+
+# --- The three years through the system ----------------------------------------------------------
+
+
+@dataclass
+class Years:
+    cast: Cast
+    county: County
+    holders: list[Holder]
+    scheme: Rural = field(default_factory=Rural)
+    paid: dict[tuple[int, dt.date], Money] = field(default_factory=dict)  # (placement, month): paid for it
+    by_year: dict[tuple[int, int], Money] = field(default_factory=dict)  # (placement, year): its runs paid
+    locked: dict[int, list[tuple]] = field(default_factory=dict)  # run id: its lines when locked
+
+    def stints(self) -> list[tuple[Holder, Stint]]:
+        return [(h, s) for h in self.holders for s in h.stints if s.placement is not None]
+
+    def expected_adjustments(self, run_month: dt.date) -> dict[tuple[int, dt.date], tuple[str, str, Money]]:
+        """Per placement and locked month of the 12 before: what today's facts give it less what
+        it has been paid (its line and the adjustments made for it since)."""
+        found = {}
+        for back in range(1, WINDOW + 1):
+            earlier = month_back(run_month, back)
+            if earlier < MONTHS[0]:
+                break
+            for holder, stint in self.stints():
+                key = (stint.placement.pk, earlier)
+                diff = minus(owed_money(self.scheme, holder, stint, earlier), self.paid.get(key, NOTHING))
+                if any(diff):
+                    kind, label = ("back_pay", "补发") if diff[0] >= 0 else ("recovery", "扣回")
+                    found[key] = (kind, f"{label}{earlier:%Y年%m月}", diff)
+        return found
+
+
+def lines_of(run: PayrollRun) -> list[tuple]:
+    """A run's lines without their ids, in a stable order (to compare the two paths)."""
+    fields = ("placement_id", "township_id", "line", "kind", "corrects_month", "days_on_post",
+              "days_attended", "fraction", "pay", "province", "city", "district", "note")  # fmt: skip
+    return sorted(PayrollLine.objects.filter(run=run).values_list(*fields), key=repr)
+
+
+def snapshot(run_id: int) -> list[tuple]:
+    return list(PayrollLine.objects.filter(run_id=run_id).order_by("id").values_list())
+
+
+def check_run(years: Years, run: PayrollRun) -> dict[tuple[int, dt.date], tuple[str, str, Money]]:
+    """Every line of the run against the reckoning; returns the adjustments it carries."""
+    lines = list(run.lines.all())
+    for line in lines:
+        assert line.province + line.city + line.district == line.pay, line
+    regular = {x.placement_id: (x.days_on_post, money(x)) for x in lines if x.kind == "regular"}
+    wanted = {
+        s.placement.pk: v for h, s in years.stints() if (v := owed(years.scheme, h, s, run.month)) is not None
+    }
+    assert regular == wanted, f"{run.month:%Y-%m} regular lines"
+    adjusted = {
+        (x.placement_id, x.corrects_month): (x.kind, x.note, money(x)) for x in lines if x.kind != "regular"
+    }
+    assert adjusted == years.expected_adjustments(run.month), f"{run.month:%Y-%m} adjustments"
+    assert len(adjusted) == len(lines) - len(regular)
+    return adjusted
+
+
+def python_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """payroll.compute takes the Python path off PostgreSQL: make it see another database."""
+    monkeypatch.setattr(payroll, "connection", SimpleNamespace(vendor="python"))
+
+
+def pay_month(years: Years, first: dt.date, monkeypatch: pytest.MonkeyPatch) -> PayrollRun:
+    """Finance A computes the month (SQL path), it is compared with the reckoning, computed again
+    by the Python path (the same lines), refused to A's approval and lock, approved and locked by
+    finance B; the ledger of what each month has been paid is brought up to date."""
+    finance, checker = years.cast.finance, years.cast.finance2
+    run = payroll.compute_run(payroll.run_for(years.county, first), finance)
+    assert run.state == PayrollRun.State.COMPUTED, run.error
+    adjusted = check_run(years, run)
+    in_sql = lines_of(run)
+    with monkeypatch.context() as patch:
+        python_path(patch)
+        run = payroll.compute_run(run, finance)
+    assert run.state == PayrollRun.State.COMPUTED, run.error
+    assert lines_of(run) == in_sql, f"{first:%Y-%m}: the Python path differs from the SQL path"
+    with pytest.raises(ValidationError, match="须由另一名财务人员审核"):
+        payroll.approve(run, finance)
+    run = payroll.approve(run, checker)
+    with pytest.raises(ValidationError, match="须由另一名财务人员锁定"):
+        payroll.lock(run, finance)
+    run = payroll.lock(run, checker)
+    assert (run.started_by, run.approved_by, run.locked_by) == (finance, checker, checker)
+    for holder, stint in years.stints():
+        line = owed(years.scheme, holder, stint, first)
+        if line is not None:
+            years.paid[(stint.placement.pk, first)] = line[1]
+            key = (stint.placement.pk, first.year)
+            years.by_year[key] = add(years.by_year.get(key, NOTHING), line[1])
+    for (placement_id, month), (_, _, diff) in adjusted.items():
+        years.paid[(placement_id, month)] = add(years.paid.get((placement_id, month), NOTHING), diff)
+        key = (placement_id, first.year)
+        years.by_year[key] = add(years.by_year.get(key, NOTHING), diff)
+    years.locked[run.pk] = snapshot(run.pk)
+    return run
+
+
+# --- What the users do ----------------------------------------------------------------------------
+
+HEADERS = COLUMNS + OPTIONAL[:4]  # … 离岗日期, 离岗原因, 原月补贴标准, 初次核定日期
+
+
+def hire(holder: Holder, on_post: dt.date, agreement_until: dt.date) -> None:
+    """The first placement of a person (the procedure that leads there is tested elsewhere)."""
+    placement = factories.placement(TOWN, on_post=on_post, agreement_until=agreement_until, name=holder.name)
+    holder.stints.append(Stint(on_post, [(on_post, agreement_until)], placement=placement))
+
+
+def migrate(cast: Cast, holder: Holder, on_post: dt.date, until: dt.date, merged: int) -> None:
+    """新老衔接: HR imports the holder with their merged months (原在岗月数)."""
+    row = {
+        "姓名": holder.name, "身份证号": factories.id_number("19680305"), "镇街代码": TOWN,
+        "村（社区）": "沙镇东村", "岗位类型": "乡村", "岗位类别": "公共服务类", "岗位名称": "村容保洁",
+        "人员类别": "脱贫人口", "上岗日期": f"{on_post}", "协议开始日期": f"{on_post}",
+        "协议结束日期": f"{until}", "原在岗月数": str(merged), "银行账号": "6228480012345678901",
+        "开户银行": "农业银行", "离岗日期": "", "离岗原因": "", "原月补贴标准": "", "初次核定日期": "",
+    }  # fmt: skip
+    report = placements_import(
+        county=County.objects.get(code=DONGCHANG), source=factories.xlsx([[row[c] for c in HEADERS]], HEADERS),
+        dry_run=False, actor=cast.hr,
+    )  # fmt: skip
+    assert report.imported and not report.legacy, report.problems
+    placement = Placement.objects.get(person__name=holder.name, migrated=True)
+    holder.stints.append(Stint(on_post, [(on_post, until)], prior_months=merged, placement=placement))
+
+
+def leave(cast: Cast, holder: Holder, exit_date: dt.date) -> None:
+    stint = holder.stints[-1]
+    terms.placement_exit(
+        placement=stint.placement, exit_date=exit_date, reason="voluntary", referral="none", note="离岗",
+        actor=cast.hr,
+    )  # fmt: skip
+    stint.exit = exit_date
+
+
+def record(cast: Cast, holder: Holder, first: dt.date, days: int) -> None:
+    """The township clerk's attendance sheet for the month (before it is computed)."""
+    sheet = factories.xlsx(
+        [[holder.person.id_number, str(days), "病假", ""]], ["身份证号", "出勤天数", "备注", "暂停发放"]
+    )
+    town = Township.objects.get(code=TOWN)
+    report = attendance_import(township=town, month=first, source=sheet, actor=cast.clerk)
+    assert report.ok, report.problems
+    holder.stints[-1].marks[first] = (days, False)
+
+
+def renew(cast: Cast, holder: Holder, signed_on: dt.date) -> None:
+    stint = holder.stints[-1]
+    agreement = terms.agreement_renew(placement=stint.placement, signed_on=signed_on, actor=cast.clerk)
+    assert agreement.start_date == stint.agreements[-1][1] + ONE_DAY  # the day after the last one
+    stint.agreements.append((agreement.start_date, agreement.end_date))
+
+
+def come_back(cast: Cast, holders: list[Holder], on_post: dt.date) -> None:
+    """The eight steps again, in 2023: the county's 2023 plan, posts, an announcement, the
+    application, the village's review, publicity, county approval, agreement, training, on post."""
+    county = County.objects.get(code=DONGCHANG)
+    town = Township.objects.get(code=TOWN)
+    plan_load(
+        county=county, year=2023, title="东昌府区2023年城乡公益性岗位开发计划", document="东人社字〔2023〕1号",
+        declared_urban=0, declared_rural=len(holders), rows=[PlanRow(TOWN, 0, len(holders))],
+    )  # fmt: skip
+    village, duty = town.villages.first(), Duty.objects.filter(line="rural").first()
+    posts = [post_create(township=town, village=village, line="rural", year=2023, duty=duty) for _ in holders]
+    announcement = announcement_publish(
+        county=county, title="沙镇镇2023年乡村公益性岗位补充招聘公告", deadline=D(2023, 8, 20), posts=posts,
+        actor=cast.hr, on=D(2023, 8, 1),
+    )  # fmt: skip
+    reviewer = user_with_membership_ensure(
+        username="clerk_b", password=PASSWORD, role=Role.CLERK, county=county, township=town
+    )
+    applications = [
+        services.application_create(
+            person=h.person, post=post, announcement=announcement, actor=cast.clerk, on=D(2023, 8, 7)
+        )
+        for h, post in zip(holders, posts, strict=True)
+    ]
+    services.review_record(
+        village=village, meeting_date=D(2023, 8, 9), participants="村两委成员、党员代表、群众代表",
+        minutes_name="评议记录.pdf", outcomes=[ReviewOutcome(a, True) for a in applications], actor=reviewer,
+    )  # fmt: skip
+    services.publicity_start(
+        applications=applications, start=D(2023, 8, 10), actor=cast.clerk, entered_on=D(2023, 8, 10)
+    )
+    result = services.approve(applications=applications, actor=cast.hr, on=D(2023, 8, 17))
+    assert not result.refused, result.refused
+    for holder, application in zip(holders, applications, strict=True):
+        agreement = services.agreement_sign(
+            application=application, start=on_post, signed_on=D(2023, 8, 25), actor=cast.clerk
+        )
+        services.training_record(
+            application=application,
+            date=D(2023, 9, 1),
+            hours=M(8),
+            content="岗位职责与安全",
+            actor=cast.clerk,
+        )
+        placement = services.placement_start(application=application, on_post_date=on_post, actor=cast.clerk)
+        holder.stints.append(
+            Stint(on_post, [(agreement.start_date, agreement.end_date)], placement=placement)
+        )
+
+
+def minimum_wage_rises(years: Years, valid_from: dt.date, hourly: str) -> list[str]:
+    """A new minimum wage row (as the admin saves it), and what saving it says."""
+    wage = MinimumWage.objects.create(
+        county=years.county, valid_from=valid_from, monthly=M("1850.00"), hourly=M(hourly), wage_class=3,
+        document="鲁政字〔2023〕试算",
+    )  # fmt: skip
+    years.scheme.wages.append((valid_from, M(hourly)))
+    return minimum_wage_saved_warnings(wage)
+
+
+def paid_by_system(placement: Placement, year: int) -> Money:
+    lines = PayrollLine.objects.filter(placement=placement, run__month__year=year)
+    total = NOTHING
+    for line in lines:
+        total = add(total, money(line))
+    return total
+
+
+def lapse_messages(run: PayrollRun) -> list[str]:
+    return list(run.findings.filter(kind=Finding.Kind.LAPSED).values_list("message", flat=True))
+
+
+# --- The test --------------------------------------------------------------------------------------
+
+
+def test_three_years_of_dongchangfu_are_paid_as_the_policy_reckons(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full = Holder("全年在岗")
+    back = Holder("再次上岗")
+    merged = Holder("新老衔接再上岗")
+    lapsed = Holder("协议过期")
+    county = County.objects.get(code=DONGCHANG)
+    years = Years(cast, county, [full, back, merged, lapsed])
+    runs: dict[dt.date, PayrollRun] = {}
+    warnings: list[str] = []
+    events = {
+        D(2022, 1, 1): [
+            lambda: hire(full, D(2022, 1, 1), D(2032, 12, 31)),
+            lambda: migrate(cast, merged, D(2021, 7, 1), D(2022, 6, 30), merged=18),
+        ],
+        D(2022, 3, 1): [lambda: hire(back, D(2022, 3, 16), D(2032, 12, 31))],
+        D(2022, 6, 1): [
+            lambda: hire(lapsed, D(2022, 6, 1), D(2023, 5, 31)),
+            lambda: leave(cast, merged, D(2022, 6, 20)),
+        ],
+        D(2023, 2, 1): [lambda: leave(cast, back, D(2023, 2, 10))],
+        D(2023, 8, 1): [lambda: renew(cast, lapsed, D(2023, 8, 15))],
+        D(2023, 9, 1): [lambda: come_back(cast, [back, merged], D(2023, 9, 11))],
+        D(2023, 12, 1): [lambda: warnings.extend(minimum_wage_rises(years, D(2023, 10, 1), "18.50"))],
+        D(2024, 3, 1): [lambda: record(cast, back, D(2024, 3, 1), 15)],
+        D(2024, 5, 1): [lambda: renew(cast, lapsed, D(2024, 5, 20))],
+        D(2024, 8, 1): [lambda: renew(cast, back, D(2024, 8, 20))],
+    }
+    for first in MONTHS:
+        for event in events.get(first, []):
+            event()
+        runs[first] = pay_month(years, first, monkeypatch)
+    for run_id, lines in years.locked.items():
+        assert snapshot(run_id) == lines, f"the locked run {run_id} changed"
+
+    # Person by person and year by year, all kinds of line: the system's runs as the reckoning.
+    for holder, stint in years.stints():
+        for year in (2022, 2023, 2024):
+            expected = years.by_year.get((stint.placement.pk, year), NOTHING)
+            assert paid_by_system(stint.placement, year) == expected, (holder.name, stint.on_post, year)
+    # Per party and year, the county's total.
+    for year in (2022, 2023, 2024):
+        total = NOTHING
+        for line in PayrollLine.objects.filter(run__county=county, run__month__year=year):
+            total = add(total, money(line))
+        expected = NOTHING
+        for (_, y), amount in years.by_year.items():
+            expected = add(expected, amount) if y == year else expected
+        assert total == expected, year
+
+    # The figures written out by hand for the holder on post all three years.
+    placement = full.stints[0].placement
+    assert paid_by_system(placement, 2022) == (M("8160.00"), M("4000.00"), M("1664.00"), M("2496.00"))
+    # 680 × 9 + 740 × 3 (Oct and Nov paid 680, then 60 each back in December); the city: 1,664's
+    # January–September (1,248.00), then 1,952's October–December (488.00)
+    assert paid_by_system(placement, 2023) == (M("8340.00"), M("4000.00"), M("1736.00"), M("2604.00"))
+    assert paid_by_system(placement, 2024) == (M("8880.00"), M("4000.00"), M("1952.00"), M("2928.00"))
+    december = (
+        runs[D(2023, 12, 1)].lines.filter(placement=placement, kind="back_pay").order_by("corrects_month")
+    )
+    assert list(december.values_list("note", "pay", "province", "city", "district")) == [
+        ("补发2023年10月", M("60.00"), ZERO, M("24.00"), M("36.00")),
+        ("补发2023年11月", M("60.00"), ZERO, M("24.00"), M("36.00")),
+    ]
+    assert any("2023年10月、2023年11月" in w for w in warnings), warnings
+
+    # The returning holder: the first placement's 12 started months count; 24 months are left.
+    first_stint, second_stint = back.stints
+    assert second_stint.placement.subsidy_until == D(2025, 9, 10) == subsidy_end(back, second_stint)
+    assert PayrollLine.objects.get(placement=first_stint.placement, run__month=D(2022, 3, 1)).pay == M(
+        "350.97"
+    )
+    assert PayrollLine.objects.get(placement=first_stint.placement, run__month=D(2023, 2, 1)).pay == M(
+        "242.86"
+    )
+    assert PayrollLine.objects.get(placement=second_stint.placement, run__month=D(2023, 9, 1)).pay == M(
+        "453.33"
+    )
+    short = PayrollLine.objects.get(placement=second_stint.placement, run__month=D(2024, 3, 1))
+    assert money(short) == (M("555.00"), M("250.00"), M("122.00"), M("183.00"))  # 15/20 of 740
+
+    # The 新老衔接 holder: 18 merged months + 12 started months of the imported placement: 6 left,
+    # to 2024-03-10 (10 of March's 31 days), none after.
+    old, new = merged.stints
+    assert new.placement.subsidy_until == D(2024, 3, 10) == subsidy_end(merged, new)
+    assert PayrollLine.objects.get(placement=old.placement, run__month=D(2022, 6, 1)).pay == M("453.33")
+    assert PayrollLine.objects.get(placement=new.placement, run__month=D(2024, 3, 1)).pay == M("238.71")
+    assert not PayrollLine.objects.filter(placement=new.placement, run__month__gt=D(2024, 3, 1)).exists()
+
+    # The lapsed agreement: nothing in June and July 2023, the finding says so; August pays them back.
+    held = lapsed.stints[0].placement
+    message = "沙镇镇协议过期的协议已于2023年05月31日到期未续签，此后不计发补贴：请续签协议或办理退出"
+    for first in (D(2023, 6, 1), D(2023, 7, 1)):
+        assert not runs[first].lines.filter(placement=held).exists()
+        assert lapse_messages(runs[first]) == [message]
+    assert lapse_messages(runs[D(2023, 8, 1)]) == []
+    august = runs[D(2023, 8, 1)].lines.filter(placement=held).order_by("kind", "corrects_month")
+    assert list(august.values_list("kind", "note", "pay")) == [
+        ("back_pay", "补发2023年06月", M("680.00")),
+        ("back_pay", "补发2023年07月", M("680.00")),
+        ("regular", "", M("680.00")),
+    ]
+    assert paid_by_system(held, 2023) == (M("8340.00"), M("4000.00"), M("1736.00"), M("2604.00"))
