@@ -59,18 +59,14 @@ class SessionStore(cached_db.SessionStore):
         self._keep()
 
     def delete(self, session_key: str | None = None) -> None:
-        """Gone from the database, and from the cache even while the cache rests (a logout must
-        not wait for it to come back). If the cache cannot be reached, its copy outlives the
-        logout until it has been DB_REFRESH_SECONDS since its last database write: `load` then asks
-        the database, which no longer has it."""
+        """Gone from the database, and from the cache unless the cache is down or resting (a
+        login or logout does not wait for a hung Redis). A copy left there outlives the logout
+        only until DB_REFRESH_SECONDS after its last database write: `load` then asks the
+        database, which no longer has it."""
         super(cached_db.SessionStore, self).delete(session_key)
         key = session_key or self.session_key
-        if key is None:
-            return
-        try:
-            self._cache.delete(self.cache_key_prefix + key)
-        except Exception as exc:
-            cache.failed(exc, "removing a session")
+        if key is not None:
+            self._cache_call("removing a session", lambda: self._cache.delete(self.cache_key_prefix + key))
 
     def _only_the_expiry_moves(self) -> bool:
         unchanged = self._session == getattr(self, "_as_loaded", None)
@@ -83,10 +79,4 @@ class SessionStore(cached_db.SessionStore):
 
     def _cache_call(self, what: str, call: Any) -> Any:
         """call(), or None when the cache is resting or fails now (then it rests)."""
-        if not cache.available():
-            return None
-        try:
-            return call()
-        except Exception as exc:  # Redis down or hung: the database holds the session
-            cache.failed(exc, what)
-            return None
+        return cache.call(what, call, None)

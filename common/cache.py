@@ -38,6 +38,18 @@ def cached(key: str, compute: Callable[[], T], timeout: int) -> T:
     return value
 
 
+def call(what: str, ask: Callable[[], T], fallback: T) -> T:
+    """`ask()` of the cache, or `fallback` while the cache rests or when it fails now (then it
+    rests): every direct use of the cache goes through here or `cached`."""
+    if not available():
+        return fallback
+    try:
+        return ask()
+    except Exception as exc:
+        _rest(exc, what)
+        return fallback
+
+
 def available() -> bool:
     """False while this process leaves the cache alone after a failure (other users of the
     cache, the sessions of accounts/sessions.py, ask here first)."""

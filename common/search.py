@@ -15,7 +15,6 @@ which could be walked one digit at a time. Each such search is counted per user
 (ID_SEARCH_LIMIT in ID_SEARCH_WINDOW seconds, in the cache) and recorded in the audit log with
 the number's masked ends (`audit.record.asked`)."""
 
-import logging
 import re
 import secrets
 from collections.abc import Callable
@@ -28,9 +27,9 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
+from . import cache as site_cache
 from .idcard import mask_id_number
 
-log = logging.getLogger(__name__)
 SEARCH = "q"
 TOKEN = "~"
 KEPT = 20  # searches remembered per session
@@ -88,16 +87,16 @@ def number_search_allowed(user_id: int | None) -> bool:
         return True
     limit, window = _limits()
     key = f"id-search:{user_id}"
-    try:
+
+    def count_one() -> int:
         cache.add(key, 0, window)
         try:
-            count = cache.incr(key)
+            return cache.incr(key)
         except ValueError:  # expired between the two calls: a new window
             cache.add(key, 1, window)
-            count = 1
-    except Exception as exc:
-        log.warning("cache unavailable (%s): ID searches not counted", exc.__class__.__name__)
-        return True
+            return 1
+
+    count = site_cache.call("counting an ID search", count_one, 0)
     return count <= limit
 
 
@@ -108,11 +107,8 @@ def number_search_exhausted(user_id: int | None) -> bool:
     if user_id is None:
         return False
     limit, _ = _limits()
-    try:
-        return int(cache.get(f"id-search:{user_id}") or 0) >= limit
-    except Exception as exc:
-        log.warning("cache unavailable (%s): ID searches not counted", exc.__class__.__name__)
-        return False
+    count = site_cache.call("reading ID searches", lambda: int(cache.get(f"id-search:{user_id}") or 0), 0)
+    return count >= limit
 
 
 def _limits() -> tuple[int, int]:

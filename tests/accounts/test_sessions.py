@@ -105,21 +105,6 @@ def test_the_idle_expiry_moves_on_in_redis_and_an_idle_session_ends(cast, settin
     assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
 
 
-def test_a_logout_while_the_cache_rests_still_removes_the_cached_copy(cast, monkeypatch) -> None:
-    """The cache resting after a failure (common.cache.available is False) does not keep a logged
-    out session alive in Redis for when it is asked again."""
-    from common import cache as site_cache
-
-    client = logged_in()
-    old_cookie = client.cookies["sessionid"].value
-    monkeypatch.setattr(site_cache, "available", lambda: False)
-    client.post(reverse("logout"))
-    monkeypatch.undo()
-    again = Client()
-    again.cookies["sessionid"] = old_cookie
-    assert again.get(reverse("home")).status_code == 302
-
-
 def test_a_cached_copy_the_logout_could_not_remove_ends_with_the_refresh_period(cast, monkeypatch) -> None:
     """Redis unreachable at the logout: its copy is trusted only while its database copy is
     recent (DB_REFRESH_SECONDS); then the database, which no longer has it, is asked."""

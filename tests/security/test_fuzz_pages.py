@@ -280,9 +280,7 @@ def pages(recruiting, addresses) -> list[tuple[str, str]]:  # noqa: F811
         application=publicized, raised_on=PUBLICIZED_FROM, content="有人反映", recorded_by=clerk
     )
     services.approve(applications=[approved, agreed], actor=recruiting.cast.hr, on=APPROVED_ON)
-    services.agreement_sign(
-        application=agreed, start=ON_POST, signed_on=APPROVED_ON, actor=clerk
-    )
+    services.agreement_sign(application=agreed, start=ON_POST, signed_on=APPROVED_ON, actor=clerk)
     for application in (applied, publicized, reviewed, approved, agreed):
         urls.append(("GET", reverse("placements:application-detail", args=[application.pk])))
     # pages that show more with a query: the year the world's run is in (its download link), and
