@@ -1,23 +1,18 @@
 """Reads for the placement procedure, always through the scoping gate."""
 
 import datetime as dt
-import hashlib
-from collections import Counter
 from typing import NamedTuple
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, F, Max, QuerySet, Sum
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
-from common.cache import cached
 from people.selectors import person_search
-from townships.access import scope_by_township, township_pk, visible_townships
+from townships.access import scope_by_township, township_pk
 
-from . import terms
+from . import alert_sql, terms
 from .dates import publicity_ended
-from .models import OPEN_STEPS, Agreement, Application, Placement, Publicity, Step
-
-ALERT_CACHE_SECONDS = 60 * 60 * 24
+from .models import OPEN_STEPS, Application, Placement, Publicity, Step
 
 
 def applications(
@@ -94,8 +89,7 @@ def active_placements(*, user: User | AnonymousUser) -> QuerySet[Placement]:
 
 
 class AlertRow(NamedTuple):
-    """An expiry alert as the alert page shows it. Kept in the cache as plain tuples: a
-    township's 8,000 alerts unpickle in 15 ms (as dataclasses in 40 ms, named tuples 60 ms)."""
+    """An expiry alert as the alert page shows it."""
 
     kind: str
     due: dt.date
@@ -107,47 +101,50 @@ class AlertRow(NamedTuple):
 
 
 def alert_counts(*, user: User | AnonymousUser, today: dt.date) -> dict[str, int]:
-    """How many alerts of each kind (for landing pages): kept apart from the list under the same
-    fingerprint, so a county's counts do not load its whole list."""
-    key = _alerts_key(user, today)
-    return cached(
-        f"{key}:counts",
-        lambda: dict(Counter(row[0] for row in _alert_rows(user, today, key))),
-        ALERT_CACHE_SECONDS,
-    )
+    """How many alerts of each kind in the user's scope (for landing pages): counted by the
+    database (placements.alert_sql), one query whatever the number of placements."""
+    return alert_sql.counts(active=active_placements(user=user), today=today)
 
 
-def alerts(*, user: User | AnonymousUser, today: dt.date) -> list[AlertRow]:
-    """The expiry alerts in the user's scope (terms.alerts), soonest first. Kept in the cache
-    under a fingerprint of the scope's placements and agreements (how many on post, the newest,
-    their stored subsidy ends, the newest agreement): a placement started, ended or extended, a
-    subsidy end recomputed, or an agreement
-    signed, changes the key, so the list is never stale; an unchanged scope is computed once."""
-    return [AlertRow._make(row) for row in _alert_rows(user, today, _alerts_key(user, today))]
+class Alerts:
+    """The expiry alerts in the user's scope (terms.alerts' rules, found by alert_sql), soonest
+    first, of one kind or all: a sequence a Paginator pages, each page one query, the count
+    one more. Nothing is cached: a placement started, ended or extended, a subsidy end
+    recomputed or an agreement signed shows at once."""
+
+    def __init__(self, user: User | AnonymousUser, today: dt.date, kind: str = "") -> None:
+        self.active, self.today, self.kind = active_placements(user=user), today, kind
+
+    def count(self) -> int:
+        counts = alert_sql.counts(active=self.active, today=self.today)
+        return counts.get(self.kind, 0) if self.kind else sum(counts.values())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[AlertRow]:
+        assert isinstance(index, slice) and index.step is None, "alerts are read a page at a time"
+        offset = index.start or 0
+        limit = (index.stop - offset) if index.stop is not None else None
+        rows = alert_sql.page(
+            active=self.active, today=self.today, kind=self.kind, offset=offset, limit=limit
+        )
+        return [_alert_row(row) for row in rows]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self[0:None])
 
 
-def _alert_rows(user: User | AnonymousUser, today: dt.date, key: str) -> list[tuple]:
-    def compute() -> list[tuple]:
-        return [
-            (a.kind, a.due, a.message, a.placement.person.name, a.placement.township.name,
-             a.placement.post.code, a.placement.application_id)
-            for a in terms.alerts(placements=active_placements(user=user), today=today)
-        ]  # fmt: skip
+def _alert_row(row: alert_sql.Row) -> AlertRow:
+    """The message terms._due writes for the same alert."""
+    label = terms.ALERT_KINDS[row.kind]
+    if row.kind in terms.BIRTH_KINDS:
+        message = f"{row.name}：{row.due.year}年内{label}（届时{row.age}周岁）"
+    else:
+        message = f"{row.name}：{label}（{row.due}）"
+    return AlertRow(row.kind, row.due, message, row.name, row.township, row.post, row.application_id)
 
-    return cached(key, compute, ALERT_CACHE_SECONDS)
 
-
-def _alerts_key(user: User | AnonymousUser, today: dt.date) -> str:
-    """The cache key of the scope's alerts: today, the townships, and a fingerprint of the
-    placements and agreements (two aggregate queries along the scope's indexes)."""
-    # the stored subsidy ends (an extension, a county's new limit, a corrected earlier exit all
-    # move one): their total length from the on-post dates changes with any of them
-    mark = active_placements(user=user).aggregate(
-        n=Count("id"), top=Max("id"), until=Sum(F("subsidy_until") - F("on_post_date"))
-    )
-    signed = scope_by_township(user, Agreement.objects.all(), "application__township").aggregate(
-        top=Max("id")
-    )
-    scope = ",".join(str(pk) for pk in visible_townships(user).values_list("pk", flat=True))
-    fingerprint = f"{today}|{scope}|{mark}|{signed['top']}"
-    return f"placements:alerts:v5:{hashlib.sha1(fingerprint.encode()).hexdigest()}"
+def alerts(*, user: User | AnonymousUser, today: dt.date, kind: str = "") -> Alerts:
+    """The expiry alerts in the user's scope, soonest first (see Alerts)."""
+    return Alerts(user, today, kind)

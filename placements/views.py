@@ -233,9 +233,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     require_role(request.user, *READERS)
     kind = request.GET.get("kind", "")
     kind = kind if kind in terms.ALERT_KINDS else ""
-    found = selectors.alerts(user=request.user, today=today())
-    if kind:
-        found = [alert for alert in found if alert.kind == kind]
+    found = selectors.alerts(user=request.user, today=today(), kind=kind)
     context = {
         "page": Paginator(found, 100).get_page(request.GET.get("page")),
         "kinds": terms.ALERT_KINDS, "kind": kind, "params": {"kind": kind},
