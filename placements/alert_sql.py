@@ -18,6 +18,7 @@ The horizon is the business date plus the county's alert_days. Order: due date, 
 then the order terms._due lists a placement's alerts in."""
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.db import connection
@@ -27,6 +28,9 @@ from common.retirement import _RULES, REFORM_START
 
 from .models import Placement
 
+# A holder's person, looked up by key for each placement (LIMIT keeps it a lookup: joined, the
+# planner may read the whole people table to merge with a township's few thousand placements).
+PERSON = "SELECT birth_date, retirement_category FROM people_person WHERE id = p.person_id LIMIT 1"
 KIND_RANK = {"subsidy": 0, "retirement": 1, "agreement": 2, "age": 3}
 
 
@@ -67,9 +71,12 @@ def _age_on(birth: str, day: str) -> str:
     )
 
 
-def _alerts_sql(active: QuerySet[Placement], today: dt.date) -> tuple[str, list]:
-    """One row per alert of the active placements `active` (a scoped queryset): placement,
-    kind, rank, due, age."""
+def _alerts_sql(
+    active: QuerySet[Placement], today: dt.date, kinds: Iterable[str] = KIND_RANK, cap: int | None = None
+) -> tuple[str, list]:
+    """One row per alert of `kinds` of the active placements `active` (a scoped queryset):
+    placement, kind, rank, due, age; at most `cap` + 1 rows of each kind when `cap` is given
+    (each kind's part then stops at that many, along its own join)."""
     # the scoped queryset itself, its columns named: no subquery on the placements again
     columns = active.order_by().values(
         "id", "application_id", "person_id", "line", "subsidy_until",
@@ -78,47 +85,56 @@ def _alerts_sql(active: QuerySet[Placement], today: dt.date) -> tuple[str, list]
     scope, scope_params = columns.query.sql_with_params()
     retire = _retirement_sql("pe.birth_date", "pe.retirement_category")
     age_due = "((pe.birth_date + make_interval(years => p.flag + 1))::date - 1)"
+    parts = {
+        "subsidy": """SELECT p.id, 'subsidy' AS kind, 0 AS rank, p.subsidy_until AS due, NULL::int AS age
+            FROM p WHERE p.subsidy_until <= p.horizon""",
+        "agreement": """SELECT p.id, 'agreement' AS kind, 2 AS rank, a.end_date AS due, NULL::int AS age
+            FROM p JOIN LATERAL (
+                SELECT end_date FROM placements_agreement a
+                WHERE a.application_id = p.application_id ORDER BY a.number DESC LIMIT 1
+            ) a ON true
+            WHERE a.end_date <= p.horizon""",
+        "age": f"""SELECT p.id, 'age' AS kind, 3 AS rank,
+                make_date(EXTRACT(YEAR FROM d.day)::int, 12, 31) AS due,
+                {_age_on("pe.birth_date", "d.day")} AS age
+            FROM p CROSS JOIN LATERAL ({PERSON}) pe
+            CROSS JOIN LATERAL (SELECT {age_due} AS day) d
+            WHERE p.line = 'rural' AND EXTRACT(YEAR FROM d.day) <= EXTRACT(YEAR FROM p.horizon)""",
+        "retirement": f"""SELECT p.id, 'retirement' AS kind, 1 AS rank,
+                make_date(EXTRACT(YEAR FROM d.day)::int, 12, 31) AS due,
+                {_age_on("pe.birth_date", "d.day")} AS age
+            FROM p CROSS JOIN LATERAL ({PERSON}) pe
+            CROSS JOIN LATERAL (SELECT {retire} AS day) d
+            WHERE p.line = 'urban' AND EXTRACT(YEAR FROM d.day) <= EXTRACT(YEAR FROM p.horizon)""",
+    }
+    chosen = [f"({parts[kind]}{'' if cap is None else f' LIMIT {int(cap) + 1}'})" for kind in kinds]
+    # read once for several kinds; inlined for one, so that its part stops at the cap
+    materialized = "MATERIALIZED" if len(chosen) > 1 else "NOT MATERIALIZED"
     statement = f"""
-        WITH p AS MATERIALIZED (
+        WITH p AS {materialized} (
             SELECT s.*, %s::date + s.alert_days AS horizon FROM ({scope}) s
         )
-        SELECT p.id, 'subsidy' AS kind, 0 AS rank, p.subsidy_until AS due, NULL::int AS age
-        FROM p WHERE p.subsidy_until <= p.horizon
-        UNION ALL
-        SELECT p.id, 'agreement', 2, a.end_date, NULL
-        FROM p JOIN LATERAL (
-            SELECT end_date FROM placements_agreement a
-            WHERE a.application_id = p.application_id ORDER BY a.number DESC LIMIT 1
-        ) a ON true
-        WHERE a.end_date <= p.horizon
-        UNION ALL
-        SELECT p.id, 'age', 3, make_date(EXTRACT(YEAR FROM d.day)::int, 12, 31),
-               {_age_on("pe.birth_date", "d.day")}
-        FROM p JOIN people_person pe ON pe.id = p.person_id
-        CROSS JOIN LATERAL (SELECT {age_due} AS day) d
-        WHERE p.line = 'rural' AND EXTRACT(YEAR FROM d.day) <= EXTRACT(YEAR FROM p.horizon)
-        UNION ALL
-        SELECT p.id, 'retirement', 1, make_date(EXTRACT(YEAR FROM d.day)::int, 12, 31),
-               {_age_on("pe.birth_date", "d.day")}
-        FROM p JOIN people_person pe ON pe.id = p.person_id
-        CROSS JOIN LATERAL (SELECT {retire} AS day) d
-        WHERE p.line = 'urban' AND EXTRACT(YEAR FROM d.day) <= EXTRACT(YEAR FROM p.horizon)
+        {" UNION ALL ".join(chosen)}
     """
     return statement, [today, *scope_params]
 
 
-def counts(*, active: QuerySet[Placement], today: dt.date) -> dict[str, int]:
-    """How many alerts of each kind (one query)."""
-    statement, params = _alerts_sql(active, today)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT kind, count(*) FROM ({statement}) alerts GROUP BY kind", params)
-        return dict(cursor.fetchall())
+def counts(*, active: QuerySet[Placement], today: dt.date, cap: int | None = None) -> dict[str, int]:
+    """How many alerts of each kind: one query, or with `cap` one query a kind, each counting
+    at most cap + 1 (more than `cap`: at least that many; a county's tens of thousands are not
+    counted one by one for a landing page)."""
+    found: dict[str, int] = {}
+    for kinds in [list(KIND_RANK)] if cap is None else [[kind] for kind in KIND_RANK]:
+        statement, params = _alerts_sql(active, today, kinds, cap)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT kind, count(*) FROM ({statement}) alerts GROUP BY kind", params)
+            found.update(cursor.fetchall())
+    return found
 
 
 def page(*, active: QuerySet[Placement], today: dt.date, kind: str, offset: int, limit: int) -> list[Row]:
     """The alerts (of `kind`, or every kind when empty) from `offset`, soonest first (one query)."""
-    statement, params = _alerts_sql(active, today)
-    where = "WHERE alerts.kind = %s" if kind else ""
+    statement, params = _alerts_sql(active, today, [kind] if kind else KIND_RANK)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT alerts.kind, alerts.due, alerts.age, pe.name, t.name, po.code, pl.application_id
@@ -127,9 +143,8 @@ def page(*, active: QuerySet[Placement], today: dt.date, kind: str, offset: int,
                 JOIN people_person pe ON pe.id = pl.person_id
                 JOIN townships_township t ON t.id = pl.township_id
                 JOIN posts_post po ON po.id = pl.post_id
-                {where}
                 ORDER BY alerts.due, alerts.id, alerts.rank
                 LIMIT %s OFFSET %s""",
-            [*params, *([kind] if kind else []), limit, offset],
+            [*params, limit, offset],
         )
         return [Row._make(row) for row in cursor.fetchall()]

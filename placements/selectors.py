@@ -1,12 +1,14 @@
 """Reads for the placement procedure, always through the scoping gate."""
 
 import datetime as dt
+from functools import cached_property
 from typing import NamedTuple
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
+from common.paging import CAP
 from people.selectors import person_search
 from townships.access import scope_by_township, township_pk
 
@@ -100,30 +102,55 @@ class AlertRow(NamedTuple):
     application_id: int
 
 
-def alert_counts(*, user: User | AnonymousUser, today: dt.date) -> dict[str, int]:
-    """How many alerts of each kind in the user's scope (for landing pages): counted by the
-    database (placements.alert_sql), one query whatever the number of placements."""
-    return alert_sql.counts(active=active_placements(user=user), today=today)
+# A landing page counts each kind of alert up to this many (more: "1,000 以上"); the alert
+# page counts up to common.paging.CAP, as every list does.
+LANDING_CAP = 1_000
+
+
+def alert_counts(
+    *, user: User | AnonymousUser, today: dt.date, cap: int | None = LANDING_CAP
+) -> dict[str, int]:
+    """How many alerts of each kind in the user's scope, each counted up to `cap` + 1 (a count
+    above `cap` means "more than cap"): found by the database (placements.alert_sql), one query
+    a kind whatever the number of placements."""
+    return alert_sql.counts(active=active_placements(user=user), today=today, cap=cap)
 
 
 class Alerts:
     """The expiry alerts in the user's scope (terms.alerts' rules, found by alert_sql), soonest
     first, of one kind or all: a sequence a Paginator pages, each page one query, the count
-    one more. Nothing is cached: a placement started, ended or extended, a subsidy end
-    recomputed or an agreement signed shows at once."""
+    (capped at common.paging.CAP, as the other lists) one a kind. Nothing is cached: a
+    placement started, ended or extended, a subsidy end recomputed or an agreement signed shows
+    at once."""
+
+    cap = CAP
 
     def __init__(self, user: User | AnonymousUser, today: dt.date, kind: str = "") -> None:
         self.active, self.today, self.kind = active_placements(user=user), today, kind
 
-    def count(self) -> int:
-        counts = alert_sql.counts(active=self.active, today=self.today)
+    @cached_property
+    def total(self) -> int:
+        counts = alert_sql.counts(active=self.active, today=self.today, cap=self.cap)
         return counts.get(self.kind, 0) if self.kind else sum(counts.values())
+
+    def count(self) -> int:
+        """At most cap + 1: a page offers the first `cap` alerts, the rest by kind."""
+        return min(self.total, self.cap + 1)
+
+    @property
+    def capped(self) -> bool:
+        return self.total > self.cap
+
+    @property
+    def cap_label(self) -> str:
+        return f"{self.cap:,}"
 
     def __len__(self) -> int:
         return self.count()
 
     def __getitem__(self, index: slice) -> list[AlertRow]:
-        assert isinstance(index, slice) and index.step is None, "alerts are read a page at a time"
+        if not isinstance(index, slice) or index.step is not None:  # templates try [name] first
+            raise TypeError("alerts are read a page at a time")
         offset = index.start or 0
         limit = (index.stop - offset) if index.stop is not None else None
         rows = alert_sql.page(

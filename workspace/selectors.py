@@ -106,15 +106,22 @@ def _people_counts(user: AnyUser) -> dict[str, int]:
     return {"flagged": flags["flagged"], "unverified": unverified}
 
 
-def alert_counts(user: AnyUser, today: dt.date) -> list[tuple[str, str, int]]:
-    """(kind, label, count) of the expiry alerts in the user's scope (terms.alerts)."""
-    counts = placement_selectors.alert_counts(user=user, today=today)
-    return [(kind, label, counts.get(kind, 0)) for kind, label in terms.ALERT_KINDS.items()]
+def alert_counts(user: AnyUser, today: dt.date) -> list[tuple[str, str, int, str]]:
+    """(kind, label, count, as shown) of the expiry alerts in the user's scope (terms.alerts'
+    rules), each kind counted up to placements.selectors.LANDING_CAP: above it the count is the
+    cap and shown as "1,000以上" (the alert page lists them)."""
+    cap = placement_selectors.LANDING_CAP
+    counts = placement_selectors.alert_counts(user=user, today=today, cap=cap)
+    return [
+        (kind, label, min(n, cap), f"{cap:,}以上" if n > cap else str(n))
+        for kind, label in terms.ALERT_KINDS.items()
+        for n in [counts.get(kind, 0)]
+    ]
 
 
-def alert_chart(counts: list[tuple[str, str, int]]) -> Chart:
+def alert_chart(counts: list[tuple[str, str, int, str]]) -> Chart:
     """Alerts by kind (bars), from `alert_counts`."""
-    return Chart("bar", [label for _, label, _ in counts], [("到期提醒", [n for _, _, n in counts])])
+    return Chart("bar", [label for _, label, _, _ in counts], [("到期提醒", [n for _, _, n, _ in counts])])
 
 
 def _scoped_cache(user: AnyUser, name: str, compute: Callable[[], T]) -> T:

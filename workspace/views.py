@@ -36,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if membership.role != Role.FINANCE:  # expiries are the clerks' and HR's work, not finance's
         alerts = context["alerts"] = selectors.alert_counts(user, today)
         context["alert_chart"] = (
-            selectors.alert_chart(alerts).as_json() if any(n for _, _, n in alerts) else None
+            selectors.alert_chart(alerts).as_json() if any(n for _, _, n, _ in alerts) else None
         )
     if membership.role == Role.CLERK:
         context["queue"] = placement_selectors.queue_counts(user=user)
