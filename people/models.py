@@ -88,6 +88,12 @@ class Person(models.Model):
             ),
             # household checks (one post per household rules, family look-ups).
             models.Index(fields=["household_no"], name="person_household_idx"),
+            # the landing pages' count of people flagged by a roster: the few flagged, by township.
+            models.Index(
+                fields=["township"],
+                condition=models.Q(on_death_roster=True) | models.Q(on_pension_roster=True),
+                name="person_flagged_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Q
 
 from common.cache import cached
 from people.eligibility import GROUP_LABELS
@@ -20,9 +21,10 @@ from placements import terms
 from posts.selectors import PlanReport, plan_report
 from subsidies.checks import open_blocking
 from subsidies.models import PayrollRun
-from subsidies.reports import cost_rows, monthly_totals
 from townships.access import scope_by_county, scope_by_township, visible_counties, visible_townships
 from townships.models import County, Line
+
+from .spending import monthly_spending
 
 AnyUser = User | AnonymousUser
 CACHE_SECONDS = 600
@@ -83,27 +85,37 @@ def placed_by_group_chart(user: AnyUser) -> Chart:
 
 
 def _placed_by_group(user: AnyUser) -> dict[tuple[str, str], int]:
-    rows = (
-        scope_by_township(user, GroupClaim.objects.all(), "person__township")
-        .filter(person__placements__exit_date__isnull=True)
-        .values_list("group", "person__placements__line")
-        .annotate(n=Count("id"))
-    )
-    return {(group, line): n for group, line, n in rows}
+    """The scope's active placements joined to their people's claims by person id, not
+    through the people table (a person is on at most one post at a time)."""
+    active = placement_selectors.active_placements(user=user).order_by().values("person_id", "line")
+    scope, params = active.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT c."group", p.line, count(*) FROM ({scope}) p
+                JOIN people_groupclaim c ON c.person_id = p.person_id GROUP BY c."group", p.line""",
+            params,
+        )
+        return {(group, line): n for group, line, n in cursor.fetchall()}
 
 
-def people_counts(user: AnyUser) -> dict[str, int]:
-    """People flagged by the death or pension roster, and unverified claims (cached)."""
+def people_counts(user: AnyUser) -> dict[str, int | str]:
+    """People flagged by the death or pension roster, and unverified claims (cached), each
+    counted up to LANDING_CAP: `flagged` and `unverified` for the tiles' colour, `*_shown` as
+    the tiles read ("1,000以上" above the cap; the lists behind them say how many)."""
     return _scoped_cache(user, "people", lambda: _people_counts(user))
 
 
-def _people_counts(user: AnyUser) -> dict[str, int]:
+def _people_counts(user: AnyUser) -> dict[str, int | str]:
+    cap = placement_selectors.LANDING_CAP
     people = scope_by_township(user, Person.objects.all())
-    flags = people.aggregate(
-        flagged=Count("id", filter=Q(on_death_roster=True) | Q(on_pension_roster=True)),
-    )
-    unverified = GroupClaim.objects.filter(person__in=people, status=GroupClaim.Status.UNVERIFIED).count()
-    return {"flagged": flags["flagged"], "unverified": unverified}
+    # person_flagged_idx: the few flagged people of the scope
+    flagged = people.filter(Q(on_death_roster=True) | Q(on_pension_roster=True)).order_by()[: cap + 1].count()
+    claims = scope_by_township(user, GroupClaim.objects.all(), "person__township")
+    unverified = claims.filter(status=GroupClaim.Status.UNVERIFIED).order_by()[: cap + 1].count()
+    return {
+        "flagged": flagged, "flagged_shown": f"{cap:,}以上" if flagged > cap else str(flagged),
+        "unverified": unverified, "unverified_shown": f"{cap:,}以上" if unverified > cap else str(unverified),
+    }  # fmt: skip
 
 
 def alert_counts(user: AnyUser, today: dt.date) -> list[tuple[str, str, int, str]]:
@@ -153,8 +165,9 @@ def runs(user: AnyUser, limit: int = 6) -> list[PayrollRun]:
 
 
 def spending_chart(county: County, year: int) -> Chart | None:
-    """The year's monthly amounts per funding party (stacked bars, cached); None before any run."""
-    months = _cached(f"spending:{county.pk}:{year}", lambda: monthly_totals(cost_rows(county, year)))
+    """The year's monthly amounts per funding party (stacked bars, from each run's stored sums:
+    workspace.spending); None before any run."""
+    months = monthly_spending(county, year)
     if not months:
         return None
     labels = [f"{m['month']:%Y-%m}" for m in months]
