@@ -1,6 +1,7 @@
-"""The payroll workbook (发放表): a summary sheet and one sheet per township, streamed through
-the safe writer (IDs and bank numbers as text, formulas neutralised, money as numbers with two
-decimals, a totals row and the 制表人/审核人/日期 line). An unlocked month is marked 草稿."""
+"""The payroll workbook (发放表): a summary sheet, the payment sheet of each township (one net
+per person: subsidies.payment), the nets to recover (待扣回) and each township's lines, streamed
+through the safe writer (IDs and bank numbers as text, formulas neutralised, money as numbers with
+two decimals, a totals row and the 制表人/审核人/日期 line). An unlocked month is marked 草稿."""
 
 import itertools
 import operator
@@ -225,8 +226,8 @@ def payroll_workbook_write(
 
     Sheets: 汇总; the payment sheet of each township (「镇街发放表」: one row per person, the nets
     above 0, which are paid); 待扣回 (the nets below 0, not paid); then each township's lines as
-    computed (补贴明细). Queries: two sums before writing (payment.payments), then one per
-    township for its payment sheet, and one for every township's lines."""
+    computed (补贴明细). Queries: two sums before writing (payment.payments), then one for the
+    paid nets and one for the lines, each read sheet by sheet (townships in code order)."""
     with transaction.atomic():  # rows stream from a server-side cursor instead of being held whole
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
