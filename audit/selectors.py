@@ -145,7 +145,8 @@ def _field(model: type[Model], name: str) -> Field | None:
 
 def _related_names(entries: list[Entry]) -> dict[tuple[type[Model], str], str]:
     """The names of every object a page's entries point to through foreign keys, one query per
-    related model (django-auditlog's display dict makes one per field and entry)."""
+    related model (django-auditlog's display dict makes one per field and entry), with what
+    their names read (an application's or placement's name is its person's and post's)."""
     wanted: dict[type[Model], set[str]] = {}
     for entry in entries:
         model = entry.content_type.model_class()
@@ -158,7 +159,7 @@ def _related_names(entries: list[Entry]) -> dict[tuple[type[Model], str], str]:
     return {
         (related, str(pk)): str(obj)
         for related, pks in wanted.items()
-        for pk, obj in related._base_manager.in_bulk([int(p) for p in pks]).items()
+        for pk, obj in related._base_manager.select_related().in_bulk([int(p) for p in pks]).items()
     }
 
 
