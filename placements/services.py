@@ -381,7 +381,10 @@ def agreement_sign(
     application = _locked(application)
     dates.agreement_dates_check(application, start, signed_on)
     county = application.township.county
-    end = start + relativedelta(months=months or county.agreement_term_months) - dt.timedelta(days=1)
+    try:
+        end = start + relativedelta(months=months or county.agreement_term_months) - dt.timedelta(days=1)
+    except (OverflowError, ValueError):  # a start in year 9999: its term would end past the calendar
+        raise ValidationError(f"协议开始日期（{dates.day_text(start)}）有误，协议期限超出日历范围") from None
     agreement = Agreement(
         application=application,
         number=1,

@@ -169,3 +169,14 @@ def test_imported_holders_carry_the_new_pay_not_zero(cast) -> None:
     assert pays == [(D(2021, 3, 1), M("680.00")), (D(2022, 3, 1), M("680.00"))]
     held = Placement.objects.filter(migrated=True).first()
     assert "不一致" not in page_text(cast.client(cast.hr), held.application)
+
+
+def test_an_agreement_starting_at_the_end_of_the_calendar_is_refused_with_its_reason(recruiting) -> None:
+    (application,) = recruiting.to_approved(1)
+    page = recruiting.cast.client(recruiting.cast.clerk).post(
+        reverse("placements:application-act", args=[application.pk]),
+        {"action": "agree", "start": "9999-12-31", "signed_on": "2022-03-20"},
+        follow=True,
+    )
+    assert "协议开始日期（9999年12月31日）有误，协议期限超出日历范围" in page.content.decode()
+    assert not Agreement.objects.exists()
