@@ -12,14 +12,10 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from posts.models import Post
+from posts.models import WORKING_TIME, Post
 from townships.models import County, Line
 
 from .models import Agreement, Application, Placement
-
-# A post's working time unless it says otherwise: rural posts are 2 hours a day, 20 days a month
-# (the policies pay 17 元/h × 2 h × 20 days); urban posts are full-time at the minimum monthly wage.
-WORKING_TIME = {Line.RURAL: "每天工作2小时，每月20天", Line.URBAN: "全日制，按用人单位作息时间"}
 
 
 @dataclass(frozen=True)
@@ -55,10 +51,7 @@ def imported_pay(county: County, line: str, start: dt.date, end: dt.date) -> Dec
 
 
 def post_working_time(post: Post) -> str:
-    """The post's working time. Urban posts opened before the default followed the line carry the
-    rural text (every post got it): theirs is the urban one."""
-    if post.line == Line.URBAN and post.working_time == WORKING_TIME[Line.RURAL]:
-        return WORKING_TIME[Line.URBAN]
+    """The post's working time (posts.models.WORKING_TIME of its line unless it says otherwise)."""
     return post.working_time or WORKING_TIME[Line(post.line)]
 
 

@@ -43,6 +43,12 @@ class Duty(models.Model):
         return f"{self.get_line_display()}·{self.category.name}·{self.name}"
 
 
+# A post's working time unless it says otherwise (posts.services.post_create): rural posts are
+# 2 hours a day, 20 days a month (the policies pay the hourly rate × 2 h × 20 days); urban posts
+# are full-time at the minimum monthly wage (docs/policy.md).
+WORKING_TIME = {Line.RURAL: "每天工作2小时，每月20天", Line.URBAN: "全日制，按用人单位作息时间"}
+
+
 class Post(models.Model):
     """A real-name post (岗位实名). Filled when a person is placed on it."""
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from townships.models import County, Line, Quota, Role, Township, Village
 
-from .models import Announcement, Duty, Post, PostCategory
+from .models import WORKING_TIME, Announcement, Duty, Post, PostCategory
 
 
 @transaction.atomic
@@ -85,7 +85,7 @@ def post_create(
         line=line,
         duty=duty,
         department=department or "",
-        working_time=working_time or Post._meta.get_field("working_time").default,
+        working_time=working_time or WORKING_TIME[Line(line)],
         kind=kind,
     )
 

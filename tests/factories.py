@@ -81,7 +81,7 @@ def placement(
 
     from placements.models import Application, Placement, Step
     from placements.terms import subsidy_until_refresh
-    from posts.models import Duty, Post
+    from posts.models import WORKING_TIME, Duty, Post
 
     on_post = on_post or dt.date(2022, 1, 1)
     groups = ["poverty"] if line == "rural" else ["urban_older"]
@@ -96,6 +96,7 @@ def placement(
         line=line,
         duty=Duty.objects.filter(line=line).first(),
         status=Post.Status.VACANT if exit_date else Post.Status.FILLED,
+        working_time=WORKING_TIME[line],  # as post_create opens it
     )
     actor = User.objects.get_or_create(username="factory")[0]
     application = Application.objects.create(

@@ -84,7 +84,7 @@ def test_an_agreement_without_a_policy_in_force_at_its_start_is_refused(recruiti
 
 def test_an_urban_agreement_prints_1700_with_the_urban_working_time(cast) -> None:
     held = factories.placement("371502101", line="urban", birth="19700101", on_post=D(2022, 4, 1))
-    assert held.post.working_time == RURAL_TIME  # the column default every post got
+    assert held.post.working_time == "全日制，按用人单位作息时间"  # posts.models.WORKING_TIME, as opened
     agreement = held.application.agreements.get()
     assert agreement.monthly_pay == M("1700.00") and agreement.working_time == "全日制，按用人单位作息时间"
     printed = (

@@ -258,3 +258,24 @@ def test_the_admin_opens_no_post_and_changes_nothing_that_counts_against_a_limit
     )
     refused = admin.post(change, {**data, "village": other.villages.first().pk})
     assert refused.status_code == 200 and Post.objects.get(pk=post.pk).village == township.villages.first()
+
+
+def test_a_post_takes_the_working_time_of_its_line(cast) -> None:
+    """Rural posts: 2 hours a day, 20 days a month; urban posts are full-time (posts.models.WORKING_TIME)."""
+    from posts.models import WORKING_TIME, Duty
+    from posts.services import post_create
+    from townships.models import Township
+
+    township = Township.objects.get(code="371502101")
+    made = {
+        line: post_create(
+            township=township,
+            village=township.villages.first(),
+            line=line,
+            year=2022,
+            duty=Duty.objects.filter(line=line).first(),
+        )
+        for line in ("rural", "urban")
+    }
+    assert made["rural"].working_time == "每天工作2小时，每月20天" == WORKING_TIME["rural"]
+    assert made["urban"].working_time == "全日制，按用人单位作息时间" == WORKING_TIME["urban"]
