@@ -83,12 +83,19 @@ class Shots:
             page.set_viewport_size(DESKTOP)
 
 
-@pytest.fixture
-def shot() -> Shots:
+@pytest.fixture(scope="session")
+def shots() -> Shots:
+    """The folder emptied once per run; the numbers go on across the journey's tests, so a whole
+    run names its pictures in the order of the round (01-posts … ), as one long test did."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for old in SCREENSHOTS.glob("*.png"):
         old.unlink()
     return Shots(SCREENSHOTS)
+
+
+@pytest.fixture
+def shot(shots: Shots) -> Shots:
+    return shots
 
 
 @pytest.fixture
