@@ -22,6 +22,8 @@ The floor is the password-change page of the same user (login, session, membersh
 and a form: a page that reads nothing of the data); the ratio is the page's time over the
 floor's."""
 
+# ruff: noqa: E501 (SQL statements read better unbroken)
+
 import datetime as dt
 import os
 import statistics
@@ -46,6 +48,7 @@ from placements import terms  # noqa: E402
 from placements.models import Placement  # noqa: E402
 from subsidies.models import PayrollRun  # noqa: E402
 from townships.models import County  # noqa: E402
+from workspace.models import RunSpending  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 30
 PEOPLE = 400_000
@@ -177,7 +180,7 @@ def build(county: County) -> None:
 def payroll_build(county: County, hr: User) -> None:
     """MONTHS runs up to last month (locked, the last two approved and computed), each with a
     regular line for every placement on post in that month and within its subsidy period."""
-    first = (TODAY.replace(day=1) - relativedelta(months=MONTHS))
+    first = TODAY.replace(day=1) - relativedelta(months=MONTHS)
     for n in range(MONTHS):
         month = first + relativedelta(months=n)
         state = "locked" if n < MONTHS - 2 else ("approved" if n == MONTHS - 2 else "computed")
@@ -245,8 +248,10 @@ def p95(times: list[float]) -> float:
     return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
 
 
-def measure(client: Client, url: str, params: dict) -> tuple[float, list[float]]:
+def measure(client: Client, url: str, params: dict, before=None) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
     cache.clear()
+    if before is not None:
+        before()
     start = time.perf_counter()
     response = client.get(url, params)
     cold = (time.perf_counter() - start) * 1000
@@ -268,7 +273,9 @@ def main() -> None:
     check_subsidy_until()
     run = PayrollRun.objects.filter(county=county).order_by("-month").first()
     assert run is not None
-    placed = Placement.objects.filter(township__code="371502101", exit_date__isnull=True).select_related("person")
+    placed = Placement.objects.filter(township__code="371502101", exit_date__isnull=True).select_related(
+        "person"
+    )
     sample = placed.order_by("pk")[123]
     active = Placement.objects.filter(township__county=county, exit_date__isnull=True).count()
     print(
@@ -278,6 +285,10 @@ def main() -> None:
         f"{_count('subsidies_payrollline'):,}; audit entries {_count('audit_entry'):,}; today {TODAY}"
     )
     lines = reverse("subsidies:run-lines", args=[run.pk])
+
+    def recomputed() -> None:  # the month's stored sums are those of its previous computation
+        RunSpending.objects.filter(run=run).delete()
+
     home, people, queue = reverse("home"), reverse("people:person-list"), reverse("placements:queue")
     on_post, alerts, posts = (
         reverse("placements:placement-list"), reverse("placements:alerts"), reverse("posts:post-list"),
@@ -309,6 +320,7 @@ def main() -> None:
         ],
         "finance_371502": [
             ("home (runs, spending)", home, {}),
+            ("home, the latest month just recomputed", home, {}, recomputed),
             ("payroll lines of a run", lines, {}),
             ("payroll lines: township + kind", lines, {"township": "371502101", "kind": "regular"}),
         ],
@@ -328,7 +340,7 @@ def main() -> None:
     for username, requests in cases.items():  # the process's first requests: imports, templates
         client = clients[username] = Client(HTTP_HOST="127.0.0.1")
         client.force_login(User.objects.get(username=username))
-        for _, url, params in [("floor", floor_url, {}), *requests]:
+        for _, url, params, *_ in [("floor", floor_url, {}), *requests]:
             assert client.get(url, params).status_code == 200, (username, url)
     header = f"{'page':<46} {'cold':>8} {'warm p95':>9} {'median':>8} {'floor p95':>9} {'cold/floor':>10} {'p95/floor':>9}"
     rows = []
@@ -338,8 +350,8 @@ def main() -> None:
         floor = p95(floor_times)
         rows.append(f"\n{username} (floor: password page, p95 {floor:.1f} ms)")
         print(rows[-1], flush=True)
-        for label, url, params in requests:
-            cold, warm = measure(client, url, params)
+        for label, url, params, *before in requests:
+            cold, warm = measure(client, url, params, *before)
             rows.append(
                 f"  {label:<44} {cold:8.1f} {p95(warm):9.1f} {statistics.median(warm):8.1f} {floor:9.1f} "
                 f"{cold / floor:10.1f} {p95(warm) / floor:9.1f}"

@@ -119,6 +119,11 @@ def _alerts_sql(
     return statement, [today, *scope_params]
 
 
+def available() -> bool:
+    """This SQL is PostgreSQL's; elsewhere (the embedded SQLite default) terms.alerts answers."""
+    return connection.vendor == "postgresql"
+
+
 def counts(*, active: QuerySet[Placement], today: dt.date, cap: int | None = None) -> dict[str, int]:
     """How many alerts of each kind: one query, or with `cap` one query a kind, each counting
     at most cap + 1 (more than `cap`: at least that many; a county's tens of thousands are not
