@@ -8,8 +8,12 @@ never changes."""
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -32,6 +36,7 @@ from .months import month_last, month_open_check, on_post_during
 from .services import policy_annuals_on
 
 State = PayrollRun.State
+T = TypeVar("T")
 ONE_DAY = dt.timedelta(days=1)
 LINE_FIELDS = [
     "run_id", "placement_id", "township_id", "line", "kind", "days_on_post", "days_attended", "fraction",
@@ -200,13 +205,40 @@ def line_values(
             note[:200])  # fmt: skip
 
 
+# Within one computation (compute_started) a month's policies and minimum wage are read once,
+# not again for each township and each earlier month its adjustments settle.
+_remembered: ContextVar[dict | None] = ContextVar("payroll_remembered", default=None)
+
+
+@contextmanager
+def policies_remembered() -> Iterator[None]:
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def _remember(key: tuple, read: Callable[[], T]) -> T:
+    memo = _remembered.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
 def month_policies(
     county: County, first: dt.date, lines: set[str]
 ) -> tuple[dict[str, Shares], dict[str, int]]:
     """Per line: the full-month amounts and the required days of the policy in force."""
-    policies = {line: policy_in_force(county, line, first) for line in lines}
-    full = {line: full_month(policy_annuals_on(p, first), first.month) for line, p in policies.items()}
-    return full, {line: p.required_days for line, p in policies.items()}
+
+    def read() -> tuple[dict[str, Shares], dict[str, int]]:
+        policies = {line: policy_in_force(county, line, first) for line in lines}
+        full = {line: full_month(policy_annuals_on(p, first), first.month) for line, p in policies.items()}
+        return full, {line: p.required_days for line, p in policies.items()}
+
+    return _remember(("policies", county.pk, first, frozenset(lines)), read)
 
 
 def month_lines(run_id: int, county: County, first: dt.date, townships: list[int] | None) -> list[tuple]:
@@ -312,11 +344,12 @@ def sql_params(run: PayrollRun, first: dt.date, townships: list[int] | None) -> 
     # A line without a policy in force is an error only when someone is on post in it; the query
     # that finds out (a scan of the townships' placements) runs only then.
     active = on_post_during(first).filter(township_id__in=townships)
-    lines = {
-        line
-        for line in Line.values
-        if policies_in_force(county, line, first).exists() or active.filter(line=line).exists()
-    }
+    with_policy = _remember(
+        ("lines", county.pk, first),
+        lambda: {line for line in Line.values if policies_in_force(county, line, first).exists()},
+    )
+    without = set(Line.values) - with_policy
+    lines = with_policy | {line for line in without if active.filter(line=line).exists()}
     full, required = month_policies(county, first, lines)
     return payroll_sql.month_params(county, first, townships, full, required)
 
@@ -351,10 +384,11 @@ def compute_started(run: PayrollRun) -> PayrollRun:
         return run  # superseded by a later attempt: that one computes
     count = 0
     try:
-        for done, township in enumerate(townships, start=1):
-            count += compute(run, [township])
-            if not beat(run, progress_done=done):
-                return run
+        with policies_remembered():
+            for done, township in enumerate(townships, start=1):
+                count += compute(run, [township])
+                if not beat(run, progress_done=done):
+                    return run
     except ValidationError as exc:
         fail(run, "；".join(exc.messages))
         raise
