@@ -89,16 +89,18 @@ def test_rural_holders_over_65_are_flagged_not_refused(seeded) -> None:
 
 
 def test_yanzhou_2024_additions_apply_only_from_2024_and_only_in_yanzhou(seeded) -> None:
+    """docs/policy.md §4.9: rural-post groups of 兖州区's 2024 rural recruitment."""
     youth = factories.person("370812101", groups=["youth_unemployed"], birth="20020101")
-    assert not check(youth, "urban", D(2023, 6, 1)).eligible
-    assert check(youth, "urban", D(2024, 6, 1)).eligible
+    assert not check(youth, "urban", D(2024, 6, 1)).eligible  # not an urban group
+    assert not check(youth, "rural", D(2023, 6, 1)).eligible
+    assert check(youth, "rural", D(2024, 6, 1)).eligible
     older_youth = factories.person("370812101", groups=["youth_unemployed"], birth="19990101")
-    assert not check(older_youth, "urban", D(2024, 6, 1)).eligible
+    assert not check(older_youth, "rural", D(2024, 6, 1)).eligible
     dongchang = factories.person(groups=["youth_unemployed"], birth="20020101")
-    assert not check(dongchang, "urban", D(2024, 6, 1)).eligible
+    assert not check(dongchang, "rural", D(2024, 6, 1)).eligible
     father = factories.person("370812101", groups=["mother_of_minors"], birth="19900101", sex="male")
     assert (
-        check(father, "urban", D(2024, 6, 1)).reasons[0].message
+        check(father, "rural", D(2024, 6, 1)).reasons[0].message
         == "「抚育两个以上未成年子女的登记失业妇女」仅限女性"
     )
 
