@@ -3,9 +3,10 @@ page of them in order, without reading every placement of a county into Python.
 
 terms.alerts states the rules and stays their reference (tests/placements/test_alert_sql.py
 compares both on every kind, edge and order); this module answers the same in SQL, as
-subsidies.payroll_sql does for the payroll: a county's 120,000 placements with 60,000 alerts
-would take seconds to build as objects, and the landing pages only need the counts, the alert
-page a hundred rows. Each alert is (kind, due, placement, age):
+subsidies.payroll_sql does for the payroll: a county's tens of thousands of alerts are not
+built as objects when the landing pages need their counts and the alert page a hundred rows
+(bench/cold_pages.py times both). PostgreSQL only: elsewhere the selectors ask terms.alerts.
+Each alert is (kind, due, placement, age):
 
 - subsidy: the stored subsidy end (Placement.subsidy_until), on or before the horizon;
 - agreement: the end of the placement's last agreement (highest number), on or before it;
