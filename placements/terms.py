@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Min, Q, QuerySet
 
-from common.retirement import RetirementCategory, age_on, latest_birth_retired_by, retirement_date
+from common.retirement import RetirementCategory, add_months, age_on, latest_birth_retired_by, retirement_date
 from posts.models import Post
 from posts.services import post_status_set
 from townships.models import County, Line
@@ -167,6 +167,21 @@ def extension_grant(*, placement: Placement, until: dt.date, document: str, acto
         note=f"补贴期限延长至{extension_label(placement)}（{document.strip()}）",
     )
     return placement
+
+
+def months_beyond_back_pay(placement: Placement, start: dt.date) -> list[dt.date]:
+    """The county's locked months from `start` on that no later computation can pay back any
+    more: adjustments reach the 12 months before the month computed next (docs/policy.md §9.7),
+    the month after the latest locked one."""
+    from subsidies.models import PayrollRun
+
+    locked = PayrollRun.objects.filter(county_id=placement.township.county_id, state=PayrollRun.State.LOCKED)
+    latest = locked.order_by("-month").values_list("month", flat=True).first()
+    if latest is None:
+        return []
+    reach = add_months(latest, 1 - 12)  # the earliest month the next computation corrects
+    lost = locked.filter(month__gte=start.replace(day=1), month__lt=reach).order_by("month")
+    return list(lost.values_list("month", flat=True))
 
 
 @transaction.atomic

@@ -427,6 +427,11 @@ def placement_act(request: HttpRequest, pk: int) -> HttpResponse:
                 placement=placement, signed_on=_date(request, "signed_on"), actor=request.user
             )
             messages.success(request, f"已续签第{made.number}份协议：{made.start_date}至{made.end_date}。")
+            if lost := terms.months_beyond_back_pay(placement, made.start_date):
+                named = "、".join(f"{m:%Y年%m月}" for m in lost)
+                messages.warning(
+                    request, f"注意：{named}已锁定且超出补发期限（12个月），续签后不再补发这些月份。"
+                )
         elif action == "extend":
             require_role(request.user, Role.HR)
             terms.extension_grant(

@@ -9,6 +9,7 @@ from decimal import Decimal as M
 import pytest
 from django.urls import reverse
 
+from common.retirement import add_months
 from placements import services, terms
 from placements.models import Agreement, Application, Placement
 from subsidies import payroll
@@ -180,3 +181,31 @@ def test_an_agreement_starting_at_the_end_of_the_calendar_is_refused_with_its_re
     )
     assert "协议开始日期（9999年12月31日）有误，协议期限超出日历范围" in page.content.decode()
     assert not Agreement.objects.exists()
+
+
+def test_a_renewal_recorded_beyond_the_back_pay_reach_says_which_months_stay_unpaid(
+    recruiting, business_day
+) -> None:
+    """docs/policy.md §9.7: adjustments reach the 12 months before the month computed next; a
+    renewal from a lapse older than that is told which locked months it can no longer pay."""
+    from subsidies.models import PayrollRun
+
+    (application,) = recruiting.to_approved(1)
+    recruiting.to_placed(application)
+    first = Agreement.objects.get(application=application)
+    county = County.objects.get(code="371502")
+    lapsed = first.end_date + dt.timedelta(days=1)
+    months = [add_months(lapsed.replace(day=1), n) for n in range(14)]  # 14 locked months since
+    PayrollRun.objects.bulk_create(
+        PayrollRun(county=county, month=m, state=PayrollRun.State.LOCKED) for m in months
+    )
+    business_day(add_months(months[-1], 1) + dt.timedelta(days=2))
+    page = recruiting.cast.client(recruiting.cast.clerk).post(
+        reverse("placements:placement-act", args=[application.pk]),
+        {"action": "renew", "signed_on": f"{add_months(months[-1], 1) + dt.timedelta(days=1)}"},
+        follow=True,
+    )
+    text = page.content.decode()
+    assert Agreement.objects.filter(application=application).count() == 2
+    assert f"注意：{months[0]:%Y年%m月}、{months[1]:%Y年%m月}已锁定且超出补发期限（12个月）" in text
+    assert f"{months[2]:%Y年%m月}已锁定" not in text
