@@ -91,10 +91,10 @@ def township_lines(run: PayrollRun, township: Township, *, full: bool = True) ->
 def townships_lines(run: PayrollRun, townships: list[Township], *, full: bool = True) -> list[Iterator[list]]:
     """The rows of each township in turn, all from one query: a sheet's rows are read while it is
     written, so the sheets must be written in the order of `townships` (by code)."""
-    return _by_township(_lines(run, townships), townships, lambda town, lines: _rows(town, lines, full))
+    return by_township(_lines(run, townships), townships, lambda town, lines: _rows(town, lines, full))
 
 
-def _by_township(
+def by_township(
     stream: Iterator[tuple],
     townships: list[Township],
     rows: Callable[[Township, Iterable[tuple]], Iterator[list]],
@@ -156,7 +156,7 @@ NAMED = 30  # people named in a note at most (then 等N人)
 _AT = {key: NET_FIELDS.index(key) for key in NET_FIELDS}
 
 
-def _payment_rows(nets: Iterable[tuple], full: bool) -> Iterator[list]:
+def payment_rows(nets: Iterable[tuple], full: bool) -> Iterator[list]:
     """A township's nets above 0 as rows under PAYMENT_HEADERS, numbered from 1."""
     for number, net in enumerate(nets, start=1):
         _, village, name, id_number, bank_name, account = net[:6]
@@ -165,7 +165,7 @@ def _payment_rows(nets: Iterable[tuple], full: bool) -> Iterator[list]:
         yield [number, village, name, id_number, bank_name, account, *net[6:]]
 
 
-def _recover_rows(nets: list[tuple], names: dict[int, str], full: bool) -> list[list]:
+def recover_rows(nets: list[tuple], names: dict[int, str], full: bool) -> list[list]:
     """Nets below 0 as rows under RECOVER_HEADERS: the net, and the amount to recover (−net)."""
     rows = []
     for number, net in enumerate(nets, start=1):
@@ -240,7 +240,7 @@ def payroll_workbook_write(
         townships = sheet_townships(run, paid, township)
         empty = Payment(lines=0, people=0, total=dict.fromkeys(AMOUNTS, ZERO))
         paid = {t.pk: paid.get(t.pk, empty) for t in townships}
-        paid_rows = _by_township(paid_nets(run, paid), townships, lambda _, nets: _payment_rows(nets, full))
+        paid_rows = by_township(paid_nets(run, paid), townships, lambda _, nets: payment_rows(nets, full))
         sheets = [
             _summary(run, townships, paid),
             *(_payment_sheet(run, t, paid[t.pk], rows) for t, rows in zip(townships, paid_rows, strict=True)),
@@ -302,7 +302,7 @@ def _recover_sheet(run: PayrollRun, townships: list[Township], paid: dict[int, P
         title=f"{title(run)}——待扣回",
         subtitle=note,
         headers=RECOVER_HEADERS,
-        rows=_recover_rows(to_recover, names, full),
+        rows=recover_rows(to_recover, names, full),
         totals=["合计", "", "", f"{len(to_recover)}人", "", *amounts[:4], -recover["net"], *amounts[4:]],
         money_columns={5, 6, 7, 8, 9, 10, 11, 12},
         number_columns={0},

@@ -168,7 +168,7 @@ def _sheet(request: HttpRequest, pk: int, limit: int) -> PayrollSheet:
         audit.access(
             run,
             f"打印补贴发放表·{scope}（含完整身份证号、银行账号）",
-            rows=sum(len(s.rows) for s in sheet.sections),
+            rows=sum(len(s.rows) for s in sheet.sections) + len(sheet.recover_rows),
         )
     return sheet
 

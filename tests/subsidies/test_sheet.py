@@ -1,5 +1,6 @@
-"""The printable payroll sheet and its PDF: the workbook's lines and totals, per township or for
-the county, 草稿 until locked; the same roles as the workbook; too large a PDF points to the xlsx."""
+"""The printable payment sheet and its PDF: the workbook's payment sheets (one row per person with
+the net, nets below 0 apart as 待扣回), per township or for the county, 草稿 until locked; the same
+roles as the workbook; too large a PDF points to the xlsx."""
 
 import io
 import re
@@ -44,13 +45,14 @@ def test_it_prints_the_county_with_totals_equal_to_the_sum_of_its_lines(cast, ru
     grand = [sums[f"{k}__sum"] for k in ("pay", "province", "city", "district")]
     totals = re.findall(r'<tr class="totals">(.*?)</tr>', page)
     assert len(totals) == 3  # the summary, then 沙镇镇 and 堂邑镇
-    assert [_money(v) for v in grand] == re.findall(r'class="num">([\d.]+)</td>', totals[0])[1:]
+    assert [_money(v) for v in grand] == re.findall(r'class="num">([\d.]+)</td>', totals[0])[1:5]
     shazhen = PayrollLine.objects.filter(run=run, township__code="371502101").aggregate(Sum("pay"))
     assert "合计（2人）" in totals[1] and _money(shazhen["pay__sum"]) in totals[1]
     assert "草稿" in page and "王秀英" in page and "赵红梅" in page
     assert "制表人" in page and "审核人" in page and "data-print" in page and "js/print.js" in page
     assert all(
-        h in page for h in ("序号", "村（社区）", "身份证号", "出勤天数", "省级承担", "银行账号", "备注")
+        h in page
+        for h in ("序号", "村（社区）", "身份证号", "当月补贴", "补发", "扣回", "实发金额", "银行账号")
     )
 
 
@@ -114,3 +116,35 @@ def test_the_run_page_links_the_sheet_of_the_county_and_of_each_township(cast, r
     sheet = reverse("subsidies:run-sheet", args=[run.pk])
     assert f'href="{sheet}"' in page and f'href="{sheet}?township=371502102"' in page
     assert reverse("subsidies:run-sheet-pdf", args=[run.pk]) + "?township=371502101" in page
+
+
+def test_a_leaver_with_only_a_recovery_is_not_paid_but_listed_to_recover(cast) -> None:
+    """docs/policy.md §9.8: the printed sheet pays one net per person; a net below 0 (a leaver's
+    recovery) is not a payment: it is listed apart, without a bank account."""
+    import datetime as dt
+
+    from subsidies.models import Attendance
+
+    holder = factories.placement("371502101", name="离岗人", bank_account="6228480099998888777")
+    stays = factories.placement("371502101", name="在岗人")
+    county = County.objects.get(code="371502")
+    march = payroll.compute_run(payroll.run_for(county, payroll.month_start("2022-03")))
+    payroll.approve(march, cast.finance)
+    payroll.lock(march, cast.finance2)
+    Attendance.objects.create(
+        placement=holder,
+        month=dt.date(2022, 3, 1),
+        days=0,
+        withheld=True,
+        note="未到岗",
+        recorded_by=cast.clerk,
+    )
+    Attendance.objects.filter(placement=stays).delete()
+    type(holder).objects.filter(pk=holder.pk).update(exit_date=dt.date(2022, 3, 31))
+    april = payroll.compute_run(payroll.run_for(county, payroll.month_start("2022-04")))
+    assert PayrollLine.objects.get(run=april, placement=holder).pay == Decimal("-680.00")
+    page = cast.client(cast.finance).get(reverse("subsidies:run-sheet", args=[april.pk])).content.decode()
+    paid, recover = page.split('id="to-recover"')
+    assert "在岗人" in paid and "离岗人" not in paid and "-680.00" not in paid
+    assert "离岗人" in recover and "-680.00" in recover and "680.00" in recover
+    assert "6228480099998888777" not in recover
