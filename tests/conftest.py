@@ -152,9 +152,13 @@ def cast(seeded: list[County]) -> Cast:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    """Each test starts with an empty cache (the landing page keeps alert counts there)."""
+    """Each test starts with an empty cache (the landing page keeps alert counts there), asked
+    again: a failure an earlier test provoked (Redis down or hung) leaves common.cache resting."""
     from django.core.cache import cache
 
+    from common import cache as site_cache
+
+    site_cache._resting_until = 0.0
     cache.clear()
 
 
