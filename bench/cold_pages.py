@@ -164,6 +164,10 @@ def build(county: County) -> None:
             "AND (p.on_post_date + make_interval(years => k - 1))::date <= COALESCE(p.exit_date, %s)",
             [hr.pk, f"{PREFIX}%", TODAY],
         )
+    # the agreement ends, age alerts and group tally: the one function that keeps them (~2 min)
+    terms.stored_terms_refresh(
+        person_ids=Placement.objects.filter(post__code__startswith=PREFIX).values("person_id")
+    )
     print(f"  placements, agreements, applications {time.perf_counter() - started:.0f} s", flush=True)
     payroll_build(county, hr)
     print(f"  payroll lines {time.perf_counter() - started:.0f} s", flush=True)

@@ -29,7 +29,7 @@ from django.db import connection, transaction  # noqa: E402
 from common.bulk import insert_rows  # noqa: E402
 from people.models import Person  # noqa: E402
 from placements.models import Agreement, Application, Placement  # noqa: E402
-from placements.terms import subsidy_until_refresh  # noqa: E402
+from placements.terms import stored_terms_refresh  # noqa: E402
 from posts.models import Duty, Post  # noqa: E402
 from subsidies import payroll  # noqa: E402
 from subsidies.models import Attendance, PayrollLine, PayrollRun  # noqa: E402
@@ -112,7 +112,7 @@ def build(n: int) -> None:
              "working_time", "duties", "signed_on", "recorded_by_id"],
             agreements,
         )  # fmt: skip
-    subsidy_until_refresh(person_ids=[p for p, _, _ in people])
+    stored_terms_refresh(person_ids=[p for p, _, _ in people])
     short = Placement.objects.filter(post__code__startswith="B-").values_list("pk", flat=True)[::7]
     with transaction.atomic():
         insert_rows(Attendance, ["placement_id", "month", "days", "withheld", "note", "recorded_by_id"],

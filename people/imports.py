@@ -32,7 +32,14 @@ from .bank import bank_changes_enter
 from .groups import groups_text, parse_groups
 from .models import GROUP_ROSTER, GroupClaim, Person, RosterKind, TargetGroup
 from .selectors import ELSEWHERE, elsewhere_record, registered_elsewhere, search_exhausted
-from .services import PersonData, flags_set, latest_roster, person_fields_clean, township_villages
+from .services import (
+    PersonData,
+    flags_set,
+    latest_roster,
+    person_fields_clean,
+    placement_terms_refresh,
+    township_villages,
+)
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 1_000  # rows between two reports of a background job's progress
@@ -322,6 +329,7 @@ def claims_replace(
             roster = rosters[kind]
         new.append((person_id, group, status.value, roster.pk if roster else None))
     insert_rows(GroupClaim, ["person_id", "group", "status", "roster_id"], new)
+    placement_terms_refresh(sorted({person_id for person_id, _ in existing ^ wanted}))
     for kind, attr in ((RosterKind.DEATHS, "on_death_roster"), (RosterKind.PENSIONS, "on_pension_roster")):
         flagged = [number for number in ids if number in matched.get(kind, ())]
         flags_set(people.filter(id_number__any=flagged), attr, True)

@@ -181,7 +181,17 @@ def person_update(*, person: Person, data: PersonData, actor: User) -> Person:
         _flags_for(person)
         person.save()
         claims_set(person=person, groups=[(g, "") for g in data.groups])
+        placement_terms_refresh([person.pk])  # a corrected ID number, other groups
     return person
+
+
+def placement_terms_refresh(person_ids: list[int]) -> None:
+    """A holder's age alert and groups follow their birth date, category and claims, stored on
+    their placements (placements.terms.stored_terms_refresh). People come before placements, so
+    this call after a person's edit or import is the one way back."""
+    from placements.terms import stored_terms_refresh
+
+    stored_terms_refresh(person_ids=person_ids)
 
 
 @transaction.atomic

@@ -102,4 +102,4 @@ class PlacementAdmin(admin.ModelAdmin):
         """A date, the merged months or the extension edited here moves the stored subsidy
         end of this placement and of the person's later ones."""
         super().save_model(request, obj, form, change)
-        terms.subsidy_until_refresh(person_ids=[obj.person_id])
+        terms.stored_terms_refresh(person_ids=[obj.person_id])

@@ -33,7 +33,7 @@ from townships.models import County, Village
 
 from .agreements import imported_pay, post_working_time
 from .models import Agreement, Application, ExitReason, Placement, Step, Transition
-from .terms import subsidy_until_refresh
+from .terms import stored_terms_refresh
 
 EVIDENCE = "新老衔接导入"
 LEGACY_NEEDS_PAY = "该人员不符合现行安置条件，按原协议待遇至协议期满：须填写原月补贴标准"
@@ -82,7 +82,7 @@ def holders_write(
     for model, objs in ((Agreement, agreements), (Placement, placements)):
         _insert(model, objs, key="application_id")
     # their subsidy ends, and those of the people's other placements (months used move)
-    subsidy_until_refresh(person_ids=[p.person_id for p in placements])
+    stored_terms_refresh(person_ids=[p.person_id for p in placements])
     return len(legacy), refused
 
 

@@ -262,6 +262,10 @@ class Referral(models.TextChoices):
     NONE = "none", "无需转介"
 
 
+# The stored dates the expiry alerts compare (placements.selectors.ALERT_DATES), one index each.
+ALERT_INDEXES = (("subsidy", "subsidy_until"), ("agreement", "agreement_until"), ("age", "age_alert_on"))
+
+
 class Placement(models.Model):
     """安排上岗: on post from `on_post_date` (pay starts) until `exit_date` (inclusive)."""
 
@@ -297,9 +301,16 @@ class Placement(models.Model):
     # The last paid day of the subsidy period (docs/policy.md §7.1), stored: computed in one place
     # (placements.terms.subsidy_until_of) from the county's limit, the months the person used
     # before (merged months and every earlier placement), the extension and the old terms, and
-    # refreshed (terms.subsidy_until_refresh) by every write of those facts. Readers (payroll in
+    # refreshed (terms.stored_terms_refresh) by every write of those facts. Readers (payroll in
     # both its paths, alerts, renewals, reports) read it and never derive it again.
     subsidy_until = models.DateField("补贴期限至", null=True, blank=True)
+    # What the expiry alerts compare with the horizon, stored beside subsidy_until by the same
+    # function (terms.stored_terms_refresh) so that each kind of alert is an index range: the end
+    # of the application's last agreement (highest number), and the 31st of December of the year
+    # the holder reaches the rural age limit (rural) or statutory retirement (urban), the year
+    # only because beside a masked ID number the day would give the birth date back.
+    agreement_until = models.DateField("协议期满", null=True, blank=True)
+    age_alert_on = models.DateField("年龄提醒日", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "在岗人员"
@@ -332,9 +343,55 @@ class Placement(models.Model):
                 include=["line", "exit_date", "subsidy_until", "person", "legacy_pay"],
                 name="placement_start_idx",
             ),
-            # The alerts' pre-selection of subsidy periods ending soon (terms._maybe_due).
-            models.Index(fields=["township", "subsidy_until"], name="placement_subsidy_until_idx"),
+            # The expiry alerts of each kind (placements.selectors.Alerts): the active holders of a
+            # township whose date falls by the horizon, soonest first, from the index alone.
+            *(
+                models.Index(
+                    fields=["township", field, "id"],
+                    include=["line"],  # the age and retirement alerts' line: counted from the index
+                    condition=Q(exit_date__isnull=True),
+                    name=f"placement_alert_{kind}_idx",
+                )
+                for kind, field in ALERT_INDEXES
+            ),
+            # The same for several townships (a county's alert page): the soonest first across
+            # them, each township's holders taken from the included column.
+            *(
+                models.Index(
+                    fields=[field, "id"],
+                    include=["township", "line"],
+                    condition=Q(exit_date__isnull=True),
+                    name=f"placement_due_{kind}_idx",
+                )
+                for kind, field in ALERT_INDEXES
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.person.name} · {self.post.code}"
+
+
+class GroupTally(models.Model):
+    """How many holders are on post in a township, by line and by the group they claim (a person
+    claiming two groups counts in both): the landing pages' chart, which would otherwise join a
+    county's 120,000 placements to their claims on every first visit. Stored per township by one
+    function (placements.terms.group_tally_refresh), which every write of a placement or of a
+    holder's claims calls through stored_terms_refresh; rows with no holders are not kept."""
+
+    township = models.ForeignKey(Township, on_delete=models.CASCADE, related_name="+", verbose_name="乡镇")
+    line = models.CharField("城乡", max_length=10, choices=Line.choices)
+    group = models.CharField("人员类别", max_length=20)
+    holders = models.PositiveIntegerField("在岗人数")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "在岗人员类别统计"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township", "line", "group"],
+                name="group_tally_unique",
+                violation_error_message="同一乡镇、城乡和人员类别只有一行统计。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.township} {self.get_line_display()} {self.group}：{self.holders}人"

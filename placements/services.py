@@ -452,8 +452,8 @@ def placement_start(
         # 初次核定 (docs/policy.md §7.2): a returning person keeps their first approval ever
         first_approved_on=terms.first_approval(application.person_id, approved_on),
     )
-    terms.subsidy_until_refresh(person_ids=[placement.person_id])
-    placement.refresh_from_db(fields=["subsidy_until"])
+    terms.stored_terms_refresh(person_ids=[placement.person_id])
+    placement.refresh_from_db(fields=list(terms.STORED))
     return placement
 
 

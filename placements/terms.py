@@ -7,16 +7,15 @@ statutory retirement at first approval may be extended up to retirement."""
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Count, Min, OuterRef, QuerySet, Subquery
 
-from common.retirement import RetirementCategory, add_months, age_on, latest_birth_retired_by, retirement_date
+from common.retirement import RetirementCategory, add_months, retirement_date
 from posts.models import Post
 from posts.services import post_status_set
 from townships.models import County, Line
@@ -53,58 +52,120 @@ def subsidy_until_of(
     return on_post + relativedelta(months=max(0, limit - used_before)) - dt.timedelta(days=1)
 
 
-def subsidy_until_refresh(*, person_ids: Iterable[int] | QuerySet, model: type[Placement] = Placement) -> int:
-    """Compute and store `subsidy_until` for every placement of these people, each placement's
-    months used before being its own merged months plus, for every earlier placement of the
-    person (new or imported, by on-post date), that placement's merged months and months on
-    post (docs/policy.md §7.1: a person who comes back continues their count). Call it whenever a fact
-    changes: a placement created or imported, an exit, an extension, a merged-months or date
-    edit, a county's limit. One read and one UPDATE per thousand changed rows; returns how
-    many placements changed. `model`: the migration that first fills the field passes its
-    historical model."""
+def age_alert_day(*, line: str, birth: dt.date, category: str, flag_age: int) -> dt.date:
+    """The day the age alert speaks of: for a rural holder the last day before the birthday at
+    the county's age flag + 1 (docs/policy.md §7.6), for an urban one the statutory retirement day
+    (common.retirement, the 2025 reform)."""
+    if line == Line.RURAL:
+        return birth + relativedelta(years=flag_age + 1) - dt.timedelta(days=1)
+    return retirement_date(birth, RetirementCategory(category))
+
+
+STORED = ("subsidy_until", "agreement_until", "age_alert_on")
+# What stored_terms_refresh reads of each placement (and its annotation last_agreement).
+READ = (
+    "pk", "person_id", "township_id", "line", "on_post_date", "exit_date", "prior_months", "extended_until",
+    "legacy_pay", "legacy_until", "last_agreement", "person__birth_date", "person__retirement_category",
+    "township__county__subsidy_months", "township__county__rural_flag_age",
+)  # fmt: skip
+
+
+def stored_terms_refresh(*, person_ids: Iterable[int] | QuerySet, model: type[Placement] = Placement) -> int:
+    """Compute and store the dates every reader of a placement's terms reads (docs/policy.md §7):
+    `subsidy_until` (subsidy_until_of, the months used before being the placement's own merged
+    months plus, for every earlier placement of the person by on-post date, its merged months and
+    months on post: a person who comes back continues their count), `agreement_until` (the last
+    agreement's end) and `age_alert_on` (the 31st of December of age_alert_day's year), for every
+    placement of these people, and the group tally of their townships (group_tally_refresh). Call
+    it whenever a fact changes: a placement created or imported, an agreement signed or renewed,
+    an exit, an extension, a merged-months or date edit, a person's birth date, category or
+    groups, a county's limit or age flag. One read and one UPDATE per
+    thousand changed rows; returns how many placements changed. `model`: a migration passes its
+    historical model (only the fields it has are written)."""
+    fields = [f for f in STORED if _has(model, f)]
+    agreements = model._meta.apps.get_model("placements", "Agreement").objects
+    last_agreement = agreements.filter(application=OuterRef("application")).order_by("-number")
     rows = list(
         model.objects.filter(person_id__in=person_ids)
         .order_by("person_id", "on_post_date", "pk")
-        .values(
-            "pk", "person_id", "on_post_date", "exit_date", "prior_months", "extended_until", "legacy_pay",
-            "legacy_until", "subsidy_until", "township__county__subsidy_months",
-        )
-    )  # fmt: skip
+        .annotate(last_agreement=Subquery(last_agreement.values("end_date")[:1]))
+        .values(*READ, *fields)
+    )
     by_person: dict[int, list[dict]] = {}
     for row in rows:
         by_person.setdefault(row["person_id"], []).append(row)
     changed = []
     for row in rows:
-        earlier = (
-            old
-            for old in by_person[row["person_id"]]
-            if old["on_post_date"] < row["on_post_date"] and old["exit_date"] and old["pk"] != row["pk"]
-        )
-        used = row["prior_months"] + sum(
-            old["prior_months"] + months_on_post(old["on_post_date"], old["exit_date"]) for old in earlier
-        )
-        until = subsidy_until_of(
+        values = _stored_terms(row, by_person[row["person_id"]])
+        if any(values[f] != row[f] for f in fields):
+            changed.append(model(pk=row["pk"], **{f: values[f] for f in fields}))
+    model.objects.bulk_update(changed, fields, batch_size=1000)
+    group_tally_refresh(township_ids={row["township_id"] for row in rows}, model=model)
+    return len(changed)
+
+
+def group_tally_refresh(*, township_ids: Iterable[int], model: type[Placement] = Placement) -> None:
+    """Count again the holders on post of these townships by line and claimed group (GroupTally):
+    one grouped read of their active placements joined to the claims, one delete, one insert."""
+    try:
+        tally = model._meta.apps.get_model("placements", "GroupTally")
+    except LookupError:  # a migration before the tally's own (0010)
+        return
+    township_ids = list(township_ids)
+    claims = model._meta.apps.get_model("people", "GroupClaim").objects.filter(
+        person__placements__township_id__in=township_ids, person__placements__exit_date__isnull=True
+    )
+    counted = claims.values_list(
+        "person__placements__township_id", "person__placements__line", "group"
+    ).annotate(n=Count("id"))
+    rows = [tally(township_id=t, line=line, group=group, holders=n) for t, line, group, n in counted]
+    tally.objects.filter(township_id__in=township_ids).delete()
+    tally.objects.bulk_create(rows)
+
+
+def _has(model: type[Placement], field: str) -> bool:
+    return any(f.name == field for f in model._meta.get_fields())
+
+
+def _stored_terms(row: dict, placements: list[dict]) -> dict[str, dt.date | None]:
+    """stored_terms_refresh's values for one placement `row` of a person with `placements`."""
+    earlier = (
+        old
+        for old in placements
+        if old["on_post_date"] < row["on_post_date"] and old["exit_date"] and old["pk"] != row["pk"]
+    )
+    used = row["prior_months"] + sum(
+        old["prior_months"] + months_on_post(old["on_post_date"], old["exit_date"]) for old in earlier
+    )
+    age_day = age_alert_day(
+        line=row["line"],
+        birth=row["person__birth_date"],
+        category=row["person__retirement_category"],
+        flag_age=row["township__county__rural_flag_age"],
+    )
+    return {
+        "subsidy_until": subsidy_until_of(
             on_post=row["on_post_date"],
             limit=row["township__county__subsidy_months"],
             used_before=used,
             extended_until=row["extended_until"],
             legacy_pay=row["legacy_pay"],
             legacy_until=row["legacy_until"],
-        )
-        if until != row["subsidy_until"]:
-            changed.append(model(pk=row["pk"], subsidy_until=until))
-    model.objects.bulk_update(changed, ["subsidy_until"], batch_size=1000)
-    return len(changed)
+        ),
+        "agreement_until": row["last_agreement"],
+        "age_alert_on": dt.date(age_day.year, 12, 31),
+    }
 
 
-def subsidy_until_refresh_county(county: County) -> int:
-    """After a county's limit (subsidy_months) changed: every placement of its holders."""
+def stored_terms_refresh_county(county: County) -> int:
+    """After a county's limit (subsidy_months) or rural age flag changed: every placement of its
+    holders."""
     holders = Placement.objects.filter(township__county=county).values("person_id")
-    return subsidy_until_refresh(person_ids=holders)
+    return stored_terms_refresh(person_ids=holders)
 
 
 def subsidy_end(placement: Placement) -> dt.date:
-    """The last day of the subsidy period: the stored value (subsidy_until_refresh keeps it)."""
+    """The last day of the subsidy period: the stored value (stored_terms_refresh keeps it)."""
     assert placement.subsidy_until is not None, f"placement {placement.pk} has no stored subsidy end"
     return placement.subsidy_until
 
@@ -157,8 +218,8 @@ def extension_grant(*, placement: Placement, until: dt.date, document: str, acto
             raise ValidationError("城镇岗位最长延至法定退休前一日（退休日期见人员详情）")  # no date
     placement.extended_until, placement.extension_document = until, document.strip()
     placement.save(update_fields=["extended_until", "extension_document"])
-    subsidy_until_refresh(person_ids=[placement.person_id])
-    placement.refresh_from_db(fields=["subsidy_until"])
+    stored_terms_refresh(person_ids=[placement.person_id])
+    placement.refresh_from_db(fields=list(STORED))
     placement.application.history.create(
         from_step=Step.PLACED,
         to_step=Step.PLACED,
@@ -216,6 +277,7 @@ def agreement_renew(
     placement.application.history.create(
         from_step=Step.PLACED, to_step=Step.PLACED, actor=actor, on=signed_on, note=f"续签协议{start}至{end}"
     )
+    stored_terms_refresh(person_ids=[placement.person_id])  # the alert follows the new end
     return agreement
 
 
@@ -246,17 +308,9 @@ def placement_exit(
     placement.exit_date, placement.exit_reason, placement.exit_note = exit_date, reason, note
     placement.referral, placement.referral_note = referral, referral_note
     placement.save()
-    subsidy_until_refresh(person_ids=[placement.person_id])  # a later placement's count moves
+    stored_terms_refresh(person_ids=[placement.person_id])  # a later placement's count moves
     post_status_set(placement.post_id, Post.Status.VACANT)
     return placement
-
-
-@dataclass(frozen=True)
-class Alert:
-    placement: Placement
-    kind: str
-    due: dt.date
-    message: str
 
 
 ALERT_KINDS = {
@@ -270,84 +324,3 @@ ALERT_KINDS = {
 # year only, is dated the year's last day and comes for the whole year at once (from the day the
 # alert period reaches into it), so neither its text, its order nor the day it appears tells more.
 BIRTH_KINDS = ("age", "retirement")
-
-
-# What an alert reads: model instances of only these columns cost a third of whole rows. The
-# subsidy end is stored (subsidy_until), so no other column is read per placement.
-ALERT_FIELDS = (
-    "application_id", "person_id", "post_id", "township_id", "line", "on_post_date", "subsidy_until",
-    "exit_date", "person__name", "person__birth_date", "person__retirement_category", "post__code",
-    "township__name", "township__county__rural_flag_age", "township__county__alert_days",
-)  # fmt: skip
-
-
-def alerts(*, placements: QuerySet[Placement], today: dt.date, days: int | None = None) -> list[Alert]:
-    """Active placements whose agreement, subsidy period, rural age limit or (urban holders
-    only: rural ones are bounded by the age flag, docs/policy.md §7.6) retirement falls within the
-    next `days` days (county setting, 60), soonest first.
-
-    A county-wide SQL condition (`_maybe_due`) first keeps the placements that may fall due
-    (a superset: every bound is taken on the safe side); only those are read and checked exactly,
-    with their agreements fetched in one query. Queries: one for the counties, then two per
-    county, whatever the number of placements."""
-    found: list[Alert] = []
-    active = placements.filter(exit_date__isnull=True)
-    counties = County.objects.filter(pk__in=active.values("township__county").distinct())
-    for county in counties:
-        horizon = today + dt.timedelta(days=days if days is not None else county.alert_days)
-        candidates = list(
-            active.filter(_maybe_due(county, horizon))
-            .select_related("person", "post", "township__county")
-            .only(*ALERT_FIELDS)
-        )
-        found.extend(_due(candidates, county, horizon))
-    return sorted(found, key=lambda a: (a.due, a.placement.pk))
-
-
-def _maybe_due(county: County, horizon: dt.date) -> Q:
-    """Placements of `county` of which some date may fall on or before `horizon`."""
-    slack = dt.timedelta(days=3)  # month arithmetic clamps days: stay on the safe side
-    subsidy = Q(subsidy_until__lte=horizon)
-    retirement = Q()
-    year_end = dt.date(horizon.year, 12, 31)  # BIRTH_KINDS
-    for category in RetirementCategory:
-        born = latest_birth_retired_by(category, year_end)
-        retirement |= Q(person__retirement_category=category.value, person__birth_date__lte=born)
-    retirement &= Q(line=Line.URBAN)
-    age = Q(
-        line=Line.RURAL,
-        person__birth_date__lte=year_end - relativedelta(years=county.rural_flag_age + 1) + slack,
-    )
-    agreement = Q(application__in=Agreement.objects.filter(end_date__lte=horizon).values("application_id"))
-    return Q(township__county=county) & (subsidy | retirement | age | agreement)
-
-
-def _due(candidates: list[Placement], county: County, horizon: dt.date) -> list[Alert]:
-    """The alerts of `candidates` (read with ALERT_FIELDS) falling due by `horizon`: one query
-    for their agreements, none per placement."""
-    agreements = {
-        a.application_id: a
-        for a in Agreement.objects.filter(application__in=[p.application_id for p in candidates])
-        .order_by("number")
-        .only("application_id", "end_date")
-    }
-    found = []
-    for placement in candidates:
-        person = placement.person
-        dues = [("subsidy", subsidy_end(placement))]
-        if placement.line == Line.URBAN:  # rural holders: the age flag instead (docs/policy.md §7.6)
-            dues.append(("retirement", person_retirement(placement)))
-        agreement = agreements.get(placement.application_id)
-        if agreement is not None:
-            dues.append(("agreement", agreement.end_date))
-        if placement.line == Line.RURAL:
-            limit = county.rural_flag_age
-            dues.append(("age", person.birth_date + relativedelta(years=limit + 1) - dt.timedelta(days=1)))
-        for kind, due in dues:
-            if kind in BIRTH_KINDS and due.year <= horizon.year:
-                age = age_on(person.birth_date, due)
-                message = f"{person.name}：{due.year}年内{ALERT_KINDS[kind]}（届时{age}周岁）"
-                found.append(Alert(placement, kind, dt.date(due.year, 12, 31), message))
-            elif kind not in BIRTH_KINDS and due <= horizon:  # no age beside a day: it bounds the birthday
-                found.append(Alert(placement, kind, due, f"{person.name}：{ALERT_KINDS[kind]}（{due}）"))
-    return found

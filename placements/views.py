@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,7 +18,7 @@ from common import uploads
 from common.idcard import IdNumberError, mask_id_number, parse_id_number
 from common.listing import export, wants_export
 from common.paging import CappedPaginator
-from common.params import pk_list
+from common.params import pk_list, pk_param
 from common.pdf import pdf_response
 from common.search import searchable
 from common.uploads import UploadRefused
@@ -109,15 +109,6 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if context["clerk_next"] == Step.AGREED:
         context["offer"] = agreements.agreement_offer(application, today())
     return render(request, "placements/application_detail.html", context)
-
-
-def _posted_pk(request: HttpRequest, name: str) -> int:
-    """The id a select sent. Anything else comes from a tampered or stale form and, like an id
-    out of scope, finds nothing (404) instead of reaching the database as a non-number (500)."""
-    try:
-        return int(request.POST.get(name) or 0)
-    except ValueError:
-        raise Http404 from None
 
 
 def _posted_id_number(request: HttpRequest) -> str:
@@ -265,8 +256,8 @@ def apply(request: HttpRequest) -> HttpResponse:
     posts = Post.objects.filter(township=township, status=Post.Status.VACANT, announcements__in=announcements)
     if request.method == "POST":
         try:
-            announcement = get_object_or_404(announcements, pk=_posted_pk(request, "announcement"))
-            post = get_object_or_404(posts.distinct(), pk=_posted_pk(request, "post"))
+            announcement = get_object_or_404(announcements, pk=pk_param(request.POST, "announcement"))
+            post = get_object_or_404(posts.distinct(), pk=pk_param(request.POST, "post"))
             number = _posted_id_number(request)
             person = scope_by_township(request.user, Person.objects.filter(id_number=number)).first()
             if person is None:
@@ -378,7 +369,7 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get(user=request.user, pk=pk)
     try:
         if request.POST.get("objection"):
-            found = get_object_or_404(application.objections, pk=_posted_pk(request, "objection"))
+            found = get_object_or_404(application.objections, pk=pk_param(request.POST, "objection"))
             services.objection_resolve(
                 objection=found,
                 upheld=request.POST.get("upheld") == "1",

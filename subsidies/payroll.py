@@ -156,7 +156,7 @@ def active_placements(
     county: County, first: dt.date, last: dt.date, townships: list[int] | None = None
 ) -> list[Active]:
     """Placements on post at some day of the month, with their stored subsidy end
-    (Placement.subsidy_until, kept by placements.terms.subsidy_until_refresh) and the span of
+    (Placement.subsidy_until, kept by placements.terms.stored_terms_refresh) and the span of
     their agreements (no agreement, no pay: docs/policy.md §8.11). One query."""
     rows = on_post_during(first).filter(township__county=county)
     if townships is not None:

@@ -80,7 +80,7 @@ def placement(
     from django.contrib.auth.models import User
 
     from placements.models import Application, Placement, Step
-    from placements.terms import subsidy_until_refresh
+    from placements.terms import STORED, stored_terms_refresh
     from posts.models import WORKING_TIME, Duty, Post
 
     on_post = on_post or dt.date(2022, 1, 1)
@@ -124,8 +124,8 @@ def placement(
         prior_months=prior_months,
         first_approved_on=on_post,
     )
-    subsidy_until_refresh(person_ids=[made.person_id])  # as every service does after writing one
-    made.refresh_from_db(fields=["subsidy_until"])
+    stored_terms_refresh(person_ids=[made.person_id])  # as every service does after writing one
+    made.refresh_from_db(fields=list(STORED))
     return made
 
 

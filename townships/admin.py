@@ -22,14 +22,14 @@ class CountyAdmin(admin.ModelAdmin):
     ]
 
     def save_model(self, request, obj: County, form: forms.ModelForm, change: bool) -> None:  # type: ignore[no-untyped-def]
-        """A new subsidy limit moves the stored subsidy end of every placement of the county
-        (placements.terms keeps it). The admin is an interface over every app, so it may call
-        the placements' service; townships' own modules do not."""
+        """A new subsidy limit or rural age flag moves the stored subsidy end or age alert of
+        every placement of the county (placements.terms keeps them). The admin is an interface
+        over every app, so it may call the placements' service; townships' own modules do not."""
         super().save_model(request, obj, form, change)
-        if change and "subsidy_months" in form.changed_data:
-            from placements.terms import subsidy_until_refresh_county
+        if change and {"subsidy_months", "rural_flag_age"} & set(form.changed_data):
+            from placements.terms import stored_terms_refresh_county
 
-            subsidy_until_refresh_county(obj)
+            stored_terms_refresh_county(obj)
 
 
 @admin.register(Township)

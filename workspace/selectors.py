@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, Sum
 
 from common.cache import cached
 from people.eligibility import GROUP_LABELS
 from people.models import GroupClaim, Person
 from placements import selectors as placement_selectors
 from placements import terms
+from placements.models import GroupTally
 from posts.selectors import PlanReport, plan_report
 from subsidies.checks import open_blocking
 from subsidies.models import PayrollRun
@@ -85,17 +85,13 @@ def placed_by_group_chart(user: AnyUser) -> Chart:
 
 
 def _placed_by_group(user: AnyUser) -> dict[tuple[str, str], int]:
-    """The scope's active placements joined to their people's claims by person id, not
-    through the people table (a person is on at most one post at a time)."""
-    active = placement_selectors.active_placements(user=user).order_by().values("person_id", "line")
-    scope, params = active.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT c."group", p.line, count(*) FROM ({scope}) p
-                JOIN people_groupclaim c ON c.person_id = p.person_id GROUP BY c."group", p.line""",
-            params,
-        )
-        return {(group, line): n for group, line, n in cursor.fetchall()}
+    """The stored tally of the scope's townships (placements.GroupTally): a few rows a township."""
+    tally = (
+        scope_by_township(user, GroupTally.objects.all())
+        .values_list("group", "line")
+        .annotate(n=Sum("holders"))
+    )
+    return {(group, line): n for group, line, n in tally}
 
 
 def people_counts(user: AnyUser) -> dict[str, int | str]:

@@ -5,11 +5,11 @@ from django.db import migrations, models
 
 def fill(apps, schema_editor):
     """Every existing placement gets its stored subsidy end, computed by the one function that
-    keeps it (placements.terms.subsidy_until_refresh) over the historical model."""
-    from placements.terms import subsidy_until_refresh
+    keeps it (placements.terms.stored_terms_refresh) over the historical model."""
+    from placements.terms import stored_terms_refresh
 
     Placement = apps.get_model("placements", "Placement")
-    subsidy_until_refresh(person_ids=Placement.objects.values("person_id"), model=Placement)
+    stored_terms_refresh(person_ids=Placement.objects.values("person_id"), model=Placement)
 
 
 class Migration(migrations.Migration):

@@ -26,7 +26,7 @@ def test_the_subsidy_period_counts_merged_earlier_months(placed) -> None:
     assert terms.subsidy_end(placed) == D(2025, 3, 31)
     placed.prior_months = 10
     placed.save()
-    terms.subsidy_until_refresh(person_ids=[placed.person_id])  # what every write of the facts does
+    terms.stored_terms_refresh(person_ids=[placed.person_id])  # what every write of the facts does
     placed.refresh_from_db()
     assert terms.subsidy_end(placed) == D(2024, 5, 31)
 
@@ -53,7 +53,7 @@ def test_rural_extension_by_county_approval(placed, recruiting) -> None:
 def test_old_terms_end_with_the_old_agreement_and_are_not_extended(placed, recruiting) -> None:
     placed.legacy_terms, placed.legacy_pay, placed.legacy_until = True, M("1200.00"), D(2022, 12, 31)
     placed.save()
-    terms.subsidy_until_refresh(person_ids=[placed.person_id])
+    terms.stored_terms_refresh(person_ids=[placed.person_id])
     placed.refresh_from_db()
     assert terms.subsidy_end(placed) == D(2022, 12, 31)
     with pytest.raises(ValidationError, match="按原协议待遇至原协议期满"):
@@ -125,53 +125,25 @@ def test_exit_records_reason_and_referral_and_frees_the_post_for_a_new_round(pla
         )
 
 
-def test_alerts_list_what_falls_due_within_sixty_days(placed) -> None:
-    assert terms.alerts(placements=Placement.objects.all(), today=D(2022, 6, 1)) == []
-    due = terms.alerts(placements=Placement.objects.all(), today=D(2023, 2, 15))
+def test_alerts_list_what_falls_due_within_sixty_days(placed, cast) -> None:
+    from placements import selectors
+
+    def found(day: dt.date) -> list:  # type: ignore[type-arg]
+        return list(selectors.alerts(user=cast.county_admin, today=day))
+
+    assert found(D(2022, 6, 1)) == []
+    due = found(D(2023, 2, 15))
     assert [(a.kind, a.due) for a in due] == [("agreement", D(2023, 3, 31))]
     assert due[0].message.startswith(f"{placed.person.name}：协议到期（2023-03-31")
-    later = terms.alerts(placements=Placement.objects.all(), today=D(2025, 2, 10))
+    later = found(D(2025, 2, 10))
     assert ("subsidy", D(2025, 3, 31)) in [(a.kind, a.due) for a in later]
 
 
-def test_alerts_prefiltered_in_sql_are_exactly_those_of_checking_every_placement(cast) -> None:
-    """The SQL pre-selection may only drop placements that cannot fall due: compare with the
-    exact check run over every active placement, for holders of every kind."""
-    import random
-    from decimal import Decimal
+def test_a_renewal_moves_the_agreement_alert_to_the_new_end(placed, cast) -> None:
+    from placements import selectors
 
-    from placements.models import Agreement
-    from townships.models import County
-
-    rng = random.Random(7)
-    for i in range(60):
-        birth = f"{rng.randint(1957, 1990)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-        placement = factories.placement(
-            "371502101", line=rng.choice(["rural", "urban"]), birth=birth, name="甲乙丙丁"[i % 4] + "某",
-            on_post=D(rng.randint(2019, 2023), rng.randint(1, 12), rng.randint(1, 28)),
-            prior_months=rng.choice([0, 0, 5, 20, 35]), agreement=i % 3 != 0,
-        )  # fmt: skip
-        if i % 3 == 0:
-            start = placement.on_post_date
-            Agreement.objects.create(
-                application=placement.application, village=placement.post.village, start_date=start,
-                end_date=start + dt.timedelta(days=rng.randint(90, 1000)), monthly_pay=Decimal("680"),
-                working_time="每天2小时", duties="保洁", signed_on=start, recorded_by=cast.hr,
-            )  # fmt: skip
-        if i % 9 == 0:
-            Placement.objects.filter(pk=placement.pk).update(extended_until=D(2024, rng.randint(1, 12), 1))
-            terms.subsidy_until_refresh(person_ids=[placement.person_id])
-    county = County.objects.get(code="371502")
-    for today in (D(2022, 6, 1), D(2023, 2, 15), D(2024, 11, 30), D(2026, 5, 1)):
-        horizon = today + dt.timedelta(days=county.alert_days)
-        every = list(
-            Placement.objects.filter(exit_date__isnull=True).select_related(
-                "person", "post", "township__county"
-            )
-        )
-        exact = sorted(terms._due(every, county, horizon), key=lambda a: (a.due, a.placement.pk))
-        got = terms.alerts(placements=Placement.objects.all(), today=today)
-        assert [(a.placement.pk, a.kind, a.due) for a in got] == [
-            (a.placement.pk, a.kind, a.due) for a in exact
-        ]
-        assert exact, "the scenario should raise alerts"
+    assert [a.kind for a in selectors.alerts(user=cast.hr, today=D(2023, 2, 15))] == ["agreement"]
+    terms.agreement_renew(placement=placed, signed_on=D(2023, 2, 20), actor=cast.clerk)
+    assert list(selectors.alerts(user=cast.hr, today=D(2023, 2, 15))) == []
+    placed.refresh_from_db()
+    assert placed.agreement_until == D(2024, 3, 31)

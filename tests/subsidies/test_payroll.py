@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from placements.models import Placement
-from placements.terms import subsidy_until_refresh
+from placements.terms import stored_terms_refresh
 from subsidies import payroll
 from subsidies.models import Attendance, PayrollLine, PayrollRun
 from tests import factories
@@ -88,7 +88,7 @@ def test_no_pay_beyond_the_subsidy_period_unless_extended(cast) -> None:
     assert lines(run_month("371502", "2022-02")) and not lines(run_month("371502", "2022-03"))
     merged.extended_until = D(2022, 12, 31)
     merged.save()
-    subsidy_until_refresh(person_ids=[merged.person_id])  # as the services do after a write
+    stored_terms_refresh(person_ids=[merged.person_id])  # as the services do after a write
     assert lines(run_month("371502", "2022-03"))[0][0] == M("680.00")
 
 
@@ -268,7 +268,7 @@ def test_a_holder_on_old_terms_is_paid_the_old_amount_by_the_district_until_the_
     Placement.objects.filter(pk=held.pk).update(
         legacy_terms=True, legacy_pay=M("1200.00"), legacy_until=D(2022, 4, 15)
     )
-    subsidy_until_refresh(person_ids=[held.person_id])
+    stored_terms_refresh(person_ids=[held.person_id])
     assert lines(run_month("371502", "2022-03")) == [(M("1200.00"), M("0.00"), M("0.00"), M("1200.00"))]
     assert lines(run_month("371502", "2022-04")) == [(M("600.00"), M("0.00"), M("0.00"), M("600.00"))]
     assert lines(run_month("371502", "2022-05")) == []  # 15/30 in April, nothing after

@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 
 from common.retirement import add_months
 from placements.models import Placement
-from placements.terms import subsidy_until_refresh
+from placements.terms import stored_terms_refresh
 from subsidies import payroll, payroll_sql
 from subsidies.models import Attendance, PayrollLine, PayrollRun
 from tests import factories
@@ -43,7 +43,7 @@ def scenarios() -> None:
     f("371502101", on_post=D(2022, 2, 20), who=again.person)
     extended = f("371502101", on_post=D(2022, 1, 1), name="延期")
     Placement.objects.filter(pk=extended.pk).update(extended_until=D(2025, 6, 30))
-    subsidy_until_refresh(person_ids=[extended.person_id])  # as the services do after a write
+    stored_terms_refresh(person_ids=[extended.person_id])  # as the services do after a write
     short = f("371502101", name="出勤不足")
     mark(short, D(2022, 3, 1), 10, note="病假")
     mark(short, D(2022, 4, 1), 0, withheld=True, note="未履职")
@@ -54,7 +54,7 @@ def scenarios() -> None:
     Placement.objects.filter(pk=legacy.pk).update(
         legacy_terms=True, legacy_pay=M("1333.33"), legacy_until=D(2022, 9, 17)
     )
-    subsidy_until_refresh(person_ids=[legacy.person_id])
+    stored_terms_refresh(person_ids=[legacy.person_id])
     f("370812101", on_post=D(2022, 3, 5), name="兖州农村")
     # No agreement, no pay (docs/policy.md §8.11): one lapsing mid-month, one renewed from the day after
     # (agreements follow on), one that never had one.

@@ -86,3 +86,33 @@ def test_alerts_by_kind_are_drawn_when_there_are_any(cast) -> None:
     cache.clear()
     alerts = chart(cast.client(cast.hr).get(reverse("home")).content.decode(), "alert-chart")
     assert alerts["labels"][1] == "补贴期限届满" and alerts["series"][0]["data"][1] == "1"
+
+
+def test_the_group_chart_follows_a_holders_claims_edited_and_imported(cast) -> None:
+    """Holders are counted by the groups stored on their placement: a clerk's edit of the person
+    and an applicant sheet that changes the groups move the chart at once (nothing kept)."""
+    from people.imports import claims_replace
+    from people.services import PersonData, person_update
+
+    placement = factories.placement("371502101", name="类别人")
+    person = placement.person
+    data = PersonData(
+        name=person.name, id_number=person.id_number, village=person.village.name,
+        groups=["rural_disabled", "low_income"], bank_account=person.bank_account, bank_name=person.bank_name,
+    )  # fmt: skip
+    person_update(person=person, data=data, actor=cast.clerk)
+
+    def drawn() -> dict[str, list[str]]:
+        from django.core.cache import cache
+
+        cache.clear()  # the landing page's ten minutes (workspace.selectors._scoped_cache)
+        found = chart(cast.client(cast.hr).get(reverse("home")).content.decode(), "group-chart")
+        return {label: [s["data"][i] for s in found["series"]] for i, label in enumerate(found["labels"])}
+
+    assert drawn() == {"农村低收入人口": ["0", "1"], "农村残疾人": ["0", "1"]}  # [urban, rural]
+    township = placement.township
+    claims_replace(
+        township=township, groups={person.id_number: ["poverty"]}, ids={person.id_number: person.pk},
+        claims={person.pk: ["low_income", "rural_disabled"]},
+    )  # fmt: skip
+    assert drawn() == {"脱贫享受政策人口（含监测对象）": ["0", "1"]}
