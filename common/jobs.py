@@ -6,6 +6,7 @@ first problems in params["result"], every problem in a workbook (the job's file)
 A job's file is in the default storage under jobs/ (a random name): written by the worker, read by
 the web (Job.file), so on several machines a shared S3-compatible bucket (config/settings/base.py)."""
 
+import datetime as dt
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable
@@ -94,3 +95,16 @@ def _problems_sheet(problems: Iterable[CellProblem], title: str) -> Sheet:
     rows = ([p.row, p.column, p.message] for p in problems)
     headers = ["行号", "列", "错误说明"]
     return Sheet(name="错误报告", title=title, headers=headers, rows=rows, widths={0: 8, 1: 14, 2: 80})
+
+
+def old_files_remove(*, older_than: dt.datetime) -> int:
+    """Delete the files of jobs finished before `older_than` from the storage (exports and error
+    workbooks hold names and ID numbers; settings.JOB_FILE_DAYS), and forget them: the job stays
+    in the list, its download answers that the file is gone. Returns how many."""
+    old = Job.objects.filter(finished_at__lt=older_than).exclude(file="")
+    removed = 0
+    for job in old.only("pk", "file").iterator():
+        job.file.delete(save=False)
+        Job.objects.filter(pk=job.pk).update(file="", message="结果文件已超过保存期限，已删除")
+        removed += 1
+    return removed

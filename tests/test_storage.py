@@ -399,3 +399,39 @@ def test_with_the_local_default_a_worker_on_another_folder_cannot_see_the_upload
     assert preview.state == Job.State.FAILED and preview.error == "导入文件不存在或已过期，请重新上传"
     assert (web_media / "imports" / f"{token}.xlsx").exists() and files_under(worker_media) == []
     uploads.kept_remove(token)
+
+
+def test_the_nightly_task_removes_job_files_past_their_days_from_the_bucket(cast, s3, settings) -> None:  # type: ignore[no-untyped-def]
+    """An export's or an import report's file holds names and ID numbers: kept JOB_FILE_DAYS,
+    then removed from the storage; the job stays listed and its download answers 404."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from common.models import Job
+    from townships.access import membership_of
+    from workspace.jobs import SCOPE, scope_key
+    from workspace.tasks import remove_old_job_files
+
+    def finished(days_ago: int) -> Job:
+        job = Job.objects.create(
+            user=cast.hr, kind=Job.Kind.EXPORT, state=Job.State.DONE, listing="people",
+            params={SCOPE: scope_key(membership_of(cast.hr))},
+        )  # fmt: skip
+        job.file.save(f"export-{days_ago}.xlsx", ContentFile(b"PK fake workbook"), save=False)
+        Job.objects.filter(pk=job.pk).update(
+            file=job.file.name, finished_at=timezone.now() - dt.timedelta(days=days_ago)
+        )
+        return Job.objects.get(pk=job.pk)
+
+    old, recent = finished(31), finished(29)
+    assert len(s3.objects()) == 2
+    assert remove_old_job_files() == 1
+    assert s3.objects() == {recent.file.name}
+    old.refresh_from_db()
+    assert (old.file.name, old.message) == ("", "结果文件已超过保存期限，已删除")
+    client = cast.client(cast.hr)
+    assert client.get(reverse("workspace:job-download", args=[old.pk])).status_code == 404
+    assert client.get(reverse("workspace:job-download", args=[recent.pk])).status_code == 200

@@ -274,6 +274,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "people.remove_stale_uploads",
         "schedule": crontab(minute=0, hour=3),
     },
+    # The files of exports and import reports, after JOB_FILE_DAYS (they hold ID numbers).
+    "remove-old-job-files": {
+        "task": "workspace.remove_old_job_files",
+        "schedule": crontab(minute=15, hour=3),
+    },
     # The month's subsidies, computed on the 25th after attendance is in (finance can re-run).
     "compute-monthly-subsidies": {
         "task": "subsidies.compute_current_month",
@@ -291,6 +296,9 @@ PAYROLL_SPLIT_AT = env.int("PAYROLL_SPLIT_AT", default=20_000)
 # A computing run silent this long (its worker died) may be started again; a task of the earlier
 # attempt that Celery delivers again later finds itself superseded and does nothing.
 PAYROLL_STALE_MINUTES = env.int("PAYROLL_STALE_MINUTES", default=15)
+# A background job's file (an export, an import's problems) is kept this many days, then removed
+# from the storage (nightly): nothing piles up in the bucket or on a shared volume.
+JOB_FILE_DAYS = env.int("JOB_FILE_DAYS", default=30)
 # An uploaded applicant file waits this long for its confirmation, then is removed (nightly).
 IMPORT_UPLOAD_HOURS = env.int("IMPORT_UPLOAD_HOURS", default=24)
 # Every uploaded spreadsheet is refused above UPLOAD_MAX_MB as sent (a 50,000-row applicant file is
