@@ -154,6 +154,17 @@ class PayrollRun(models.Model):
     attempt = models.PositiveIntegerField("计算次数", default=0)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
+    # The computed lines' amounts per funding party and their number, summed when the computation
+    # finishes (payroll.finish): lines change only by a computation, so every reader of a month's
+    # spending (the landing pages' chart) reads these instead of summing its lines. None before.
+    line_count = models.PositiveIntegerField("明细条数", null=True, blank=True)
+    province_total = models.DecimalField(
+        "省级承担合计", max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    city_total = models.DecimalField("市级承担合计", max_digits=16, decimal_places=2, null=True, blank=True)
+    district_total = models.DecimalField(
+        "区级承担合计", max_digits=16, decimal_places=2, null=True, blank=True
+    )
     # Who started the computation of the lines as they stand (None: the scheduled job or a command):
     # that user never approves or locks the month (payroll.second_person_check).
     started_by = models.ForeignKey(

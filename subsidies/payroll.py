@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from audit import record as audit
@@ -401,11 +401,21 @@ def compute_started(run: PayrollRun) -> PayrollRun:
 
 
 def finish(run: PayrollRun, count: int) -> None:
-    """Mark this attempt's run computed (a superseded attempt changes nothing)."""
+    """Mark this attempt's run computed with its lines' sums per party (a superseded attempt
+    changes nothing)."""
     if PayrollRun.objects.filter(pk=run.pk, attempt=run.attempt, state=State.COMPUTING).update(
-        state=State.COMPUTED, computed_at=timezone.now(), error=""
+        state=State.COMPUTED, computed_at=timezone.now(), error="", **run_totals(run.pk)
     ):
         _record_state(run, State.COMPUTED, {"lines": count})
+
+
+def run_totals(run_id: int) -> dict[str, object]:
+    """PayrollRun's stored sums of its lines (line_count, province_total, city_total, district_total):
+    one aggregate over the run's lines."""
+    sums = PayrollLine.objects.filter(run_id=run_id).aggregate(
+        line_count=Count("id"), **{f"{party}_total": Sum(party) for party in ("province", "city", "district")}
+    )
+    return {key: ZERO if value is None else value for key, value in sums.items()}
 
 
 def _record_state(run: PayrollRun, state: str, details: dict[str, object]) -> None:
