@@ -256,7 +256,13 @@ class PayrollLine(models.Model):
         verbose_name = verbose_name_plural = "补贴明细"
         ordering = ["run", "township", "id"]
         # A run's lines in township order, the order of the list and the workbook: an index range.
-        indexes = [models.Index(fields=["run", "township", "id"], name="payroll_line_run_township_idx")]
+        indexes = [
+            models.Index(fields=["run", "township", "id"], name="payroll_line_run_township_idx"),
+            # A person's lines: the run's lines searched by name (a few placements found by the
+            # name, their lines of the run; without it the run's 115,000 lines are read) and a
+            # placement's history.
+            models.Index(fields=["placement", "run"], name="payroll_line_placement_idx"),
+        ]
         constraints = [
             # The shares add up to the pay, to the fen (a tolerance below the fen because SQLite
             # compares decimals as floats; PostgreSQL's numeric is exact).
