@@ -1,18 +1,15 @@
 """What each role's landing page shows, read through the scoping gate: a few grouped queries
-whatever the size of the county. The scope-wide aggregates (alerts by kind, people by group,
-roster flags) are kept for ten minutes per scope (`_scoped_cache`), so a county's landing page
-does not recompute them on every visit."""
+whatever the size of the county, each a bounded index range or a read of stored figures (alerts:
+placements.selectors; holders by group: placements.GroupTally; spending: the runs' stored sums).
+Nothing is kept in the cache: what a page shows is what the database holds at that moment (a
+death roster imported a second ago is counted), and an empty cache costs nothing."""
 
 import datetime as dt
-import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, Sum
 
-from common.cache import cached
 from people.eligibility import GROUP_LABELS
 from people.models import GroupClaim, Person
 from placements import selectors as placement_selectors
@@ -27,8 +24,6 @@ from townships.models import County, Line
 from .spending import monthly_spending
 
 AnyUser = User | AnonymousUser
-CACHE_SECONDS = 600
-T = TypeVar("T")
 PARTIES = (("province", "省级承担"), ("city", "市级承担"), ("district", "区级承担"))
 
 
@@ -51,8 +46,8 @@ class Chart:
 
 
 def plans(user: AnyUser) -> list[PlanReport]:
-    """The latest plan of each visible county against its posts filled (cached)."""
-    return _scoped_cache(user, "plans", lambda: _plans(user))
+    """The latest plan of each visible county against its posts filled."""
+    return _plans(user)
 
 
 def _plans(user: AnyUser) -> list[PlanReport]:
@@ -76,9 +71,9 @@ def plan_chart(report: PlanReport) -> Chart:
 
 
 def placed_by_group_chart(user: AnyUser) -> Chart:
-    """People on post by the target group they claim, stacked by line (one grouped query,
-    cached; a person claiming two groups counts in both)."""
-    counts = _scoped_cache(user, "groups", lambda: _placed_by_group(user))
+    """People on post by the target group they claim, stacked by line (the stored tally; a person
+    claiming two groups counts in both)."""
+    counts = _placed_by_group(user)
     groups = [g for g in GROUP_LABELS if any(counts.get((g, line)) for line in Line.values)]
     series = [(label, [counts.get((g, line), 0) for g in groups]) for line, label in Line.choices]
     return Chart("bar", [GROUP_LABELS[g] for g in groups], series, stacked=True)
@@ -95,10 +90,10 @@ def _placed_by_group(user: AnyUser) -> dict[tuple[str, str], int]:
 
 
 def people_counts(user: AnyUser) -> dict[str, int | str]:
-    """People flagged by the death or pension roster, and unverified claims (cached), each
+    """People flagged by the death or pension roster, and unverified claims, each
     counted up to LANDING_CAP: `flagged` and `unverified` for the tiles' colour, `*_shown` as
     the tiles read ("1,000以上" above the cap; the lists behind them say how many)."""
-    return _scoped_cache(user, "people", lambda: _people_counts(user))
+    return _people_counts(user)
 
 
 def _people_counts(user: AnyUser) -> dict[str, int | str]:
@@ -130,18 +125,6 @@ def alert_counts(user: AnyUser, today: dt.date) -> list[tuple[str, str, int, str
 def alert_chart(counts: list[tuple[str, str, int, str]]) -> Chart:
     """Alerts by kind (bars), from `alert_counts`."""
     return Chart("bar", [label for _, label, _, _ in counts], [("到期提醒", [n for _, _, n, _ in counts])])
-
-
-def _scoped_cache(user: AnyUser, name: str, compute: Callable[[], T]) -> T:
-    """`compute()` kept for CACHE_SECONDS per scope (the user's townships): a landing page must
-    not recompute a county's aggregates on every visit; the lists and the alert page behind the
-    figures always read fresh."""
-    scope = ",".join(str(pk) for pk in visible_townships(user).values_list("pk", flat=True))
-    return _cached(f"{name}:{hashlib.sha1(scope.encode()).hexdigest()}", compute)
-
-
-def _cached(name: str, compute: Callable[[], T]) -> T:
-    return cached(f"workspace:{name}", compute, CACHE_SECONDS)
 
 
 def waiting_for_approval(user: AnyUser, today: dt.date) -> int:

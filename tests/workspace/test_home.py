@@ -81,16 +81,13 @@ def test_alerts_by_kind_are_drawn_when_there_are_any(cast) -> None:
     page = cast.client(cast.hr).get(reverse("home")).content.decode()
     assert 'id="alert-chart"' not in page  # nothing due: no empty picture
     factories.placement("371502101", on_post=dt.date.today() - dt.timedelta(days=3 * 365 - 10))
-    from django.core.cache import cache
-
-    cache.clear()
     alerts = chart(cast.client(cast.hr).get(reverse("home")).content.decode(), "alert-chart")
     assert alerts["labels"][1] == "补贴期限届满" and alerts["series"][0]["data"][1] == "1"
 
 
 def test_the_group_chart_follows_a_holders_claims_edited_and_imported(cast) -> None:
-    """Holders are counted by the groups stored on their placement: a clerk's edit of the person
-    and an applicant sheet that changes the groups move the chart at once (nothing kept)."""
+    """Holders are counted by the tally stored per township: a clerk's edit of the person and an
+    applicant sheet that changes the groups move the chart at the next visit (nothing cached)."""
     from people.imports import claims_replace
     from people.services import PersonData, person_update
 
@@ -102,10 +99,7 @@ def test_the_group_chart_follows_a_holders_claims_edited_and_imported(cast) -> N
     )  # fmt: skip
     person_update(person=person, data=data, actor=cast.clerk)
 
-    def drawn() -> dict[str, list[str]]:
-        from django.core.cache import cache
-
-        cache.clear()  # the landing page's ten minutes (workspace.selectors._scoped_cache)
+    def drawn() -> dict[str, list[str]]:  # the page is asked again, nothing emptied in between
         found = chart(cast.client(cast.hr).get(reverse("home")).content.decode(), "group-chart")
         return {label: [s["data"][i] for s in found["series"]] for i, label in enumerate(found["labels"])}
 
@@ -116,3 +110,21 @@ def test_the_group_chart_follows_a_holders_claims_edited_and_imported(cast) -> N
         claims={person.pk: ["low_income", "rural_disabled"]},
     )  # fmt: skip
     assert drawn() == {"脱贫享受政策人口（含监测对象）": ["0", "1"]}
+
+
+def test_a_person_flagged_by_a_roster_is_counted_at_the_next_visit(cast) -> None:
+    """The landing page's counts are read, not kept: a death roster's flag shows at once."""
+    from people.models import Person
+
+    person = factories.person("371502101", name="名单人")
+    client = cast.client(cast.hr)
+
+    def flagged() -> str:
+        page = client.get(reverse("home")).content.decode()
+        found = re.search(r'<span class="tile-count">([^<]+)</span><span>[^<]*名单[^<]*</span>', page)
+        assert found, "no roster tile"
+        return found.group(1)
+
+    assert flagged() == "0"
+    Person.objects.filter(pk=person.pk).update(on_death_roster=True)  # as roster_apply flags them
+    assert flagged() == "1"
