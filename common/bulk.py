@@ -98,7 +98,7 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
     _copy_into(connection.ops.quote_name(model._meta.db_table), fields, objs)
 
 
-def insert_rows(model: type[models.Model], names: list[str], rows: list[Sequence[object]]) -> None:
+def insert_rows(model: type[models.Model], names: list[str], rows: Sequence[Sequence[object]]) -> None:
     """Insert plain rows of values for the fields `names` (attnames such as person_id), without
     building a model instance per row. Fields left out take their model defaults."""
     if not rows:

@@ -32,7 +32,7 @@ class PersonForm(Form):
 
     def __init__(self, *args, township: Township, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["village"].choices = [("", "请选择")] + [
+        self.fields["village"].choices = [  # type: ignore[attr-defined]  # village is a ChoiceField("", "请选择")] + [
             (v.name, v.name) for v in township.villages.all()
         ]
 

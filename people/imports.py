@@ -9,7 +9,7 @@ import logging
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import tablib
 from auditlog.context import disable_auditlog
@@ -286,7 +286,7 @@ class ApplicantResource(resources.ModelResource):
         groups included (the claims the file adds or removes get no entries of their own)."""
         audit.write(Person, [
             audit.Change(
-                ids[number], values["name"], self.before.get(number),
+                ids[number], cast(str, values["name"]), self.before.get(number),
                 {**values, GROUPS: groups_text(sorted(self.groups.get(number, [])))}, self.township.pk,
             )
             for number, values in self.written

@@ -1,6 +1,7 @@
 """The people list: its rows as the page shows them, its sort options and export columns."""
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.urls import reverse
 
@@ -15,7 +16,7 @@ from .models import GroupClaim, Person
 STATUS_LABELS = dict(GroupClaim.Status.choices)
 
 
-def person_rows(people: list[Person]) -> list[dict]:
+def person_rows(people: Iterable[Person]) -> list[dict]:
     """What each row of the people list shows, as plain values (fast to render): masked ID,
     claims with their verification, and today's eligibility for each line."""
     book = RuleBook(dt.date.today())

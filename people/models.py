@@ -39,7 +39,7 @@ class RosterKind(models.TextChoices):
 
 
 # Which department's roster verifies a group claim; groups absent here need no roster.
-GROUP_ROSTER = {
+GROUP_ROSTER: dict[str, RosterKind] = {
     TargetGroup.POVERTY: RosterKind.RURAL_REVITALIZATION,
     TargetGroup.LOW_INCOME: RosterKind.CIVIL_AFFAIRS,
     TargetGroup.RURAL_DISABLED: RosterKind.DISABLED,

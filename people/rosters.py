@@ -2,7 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, cast
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
@@ -15,7 +15,7 @@ from townships.models import County
 from .models import GROUP_ROSTER, GroupClaim, Roster, RosterEntry
 from .services import roster_import
 
-NAME_MAX = RosterEntry._meta.get_field("name").max_length
+NAME_MAX = cast(int, RosterEntry._meta.get_field("name").max_length)  # set on the model
 
 
 @dataclass

@@ -42,7 +42,7 @@ def person_list(
     if found is not None:
         people = people.filter(found)
     if township:
-        people = people.filter(township_id=township_pk(user, township))
+        people = people.filter(township_id=township_pk(user, township))  # type: ignore[misc]  # None finds nothing
     if flag:
         people = people.filter(Q(on_death_roster=True) | Q(on_pension_roster=True))
     if group or status:

@@ -108,7 +108,7 @@ def latest_roster(county: County, kind: str) -> Roster | None:
 
 
 def initial_claim_status(
-    *, group: str, id_number: str, rosters: dict[str, Roster | None]
+    *, group: str, id_number: str, rosters: dict[RosterKind, Roster | None]
 ) -> tuple[str, Roster | None]:
     """A new claim's status: no roster needed; pending until the roster exists; else matched or not."""
     kind = GROUP_ROSTER.get(group)

@@ -3,11 +3,12 @@ scope through townships.access / selectors, write through services."""
 
 import datetime as dt
 import io
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -19,8 +20,8 @@ from common.models import Job
 from common.paging import CappedPaginator
 from common.params import date_param
 from common.search import searchable
-from townships.access import has_role, require_role, visible_counties, visible_townships
-from townships.models import Line, Role
+from townships.access import AuthedRequest, has_role, require_role, visible_counties, visible_townships
+from townships.models import County, Line, Role, Township
 
 from . import bank, import_jobs, imports, roster_jobs, selectors, services
 from .eligibility import eligibility_check
@@ -34,7 +35,7 @@ READERS = (Role.CLERK, Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN)
 
 @login_required
 @searchable
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, *READERS)
     params = PEOPLE.params(request.GET)
     people = PEOPLE.queryset(request.user, params)
@@ -50,7 +51,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     require_role(request.user, *READERS)
     person = selectors.person_get(user=request.user, pk=pk)
     audit.access(person, "查看人员详情（完整身份证号、银行账号）")
@@ -59,7 +60,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     verdicts = [
         (Line(line).label, eligibility_check(person=person, line=line, county=county, on=on)) for line in Line
     ]
-    context = {
+    context: dict[str, Any] = {
         "person": person, "verdicts": verdicts, "on": on, "claims": person.claims.all(),
         "can_edit": has_role(request.user, Role.CLERK), "can_decide": has_role(request.user, Role.HR),
         "decision_form": ClaimDecisionForm(), "bank_changes": person.bank_changes.select_related(
@@ -72,9 +73,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/person_detail.html", context)
 
 
-def _person_form_view(request: HttpRequest, person: Person | None) -> HttpResponse:
+def _person_form_view(request: AuthedRequest, person: Person | None) -> HttpResponse:
     membership = require_role(request.user, Role.CLERK)
-    township = membership.township
+    township = cast(Township, membership.township)  # a clerk's membership names a township
     initial = _person_initial(person) if person else None
     form = PersonForm(request.POST if request.method == "POST" else None, township=township, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -105,12 +106,12 @@ def _person_initial(person: Person) -> dict:
 
 
 @login_required
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: AuthedRequest) -> HttpResponse:
     return _person_form_view(request, None)
 
 
 @login_required
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     require_role(request.user, Role.CLERK)
     person = selectors.person_get(user=request.user, pk=pk)
     if request.method == "GET":
@@ -120,7 +121,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def bank_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def bank_change_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     """Confirm (a second person) or send back a waiting bank-account change."""
     require_role(request.user, Role.CLERK, Role.HR)
     change = selectors.bank_change_get(user=request.user, pk=pk)
@@ -139,7 +140,7 @@ def bank_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     require_role(request.user, Role.HR)
     claim = selectors.claim_get(user=request.user, pk=pk)
     form = ClaimDecisionForm(request.POST)
@@ -158,33 +159,34 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
 # job). The file waits in the storage's imports/ (common.uploads.keep) until imported or refused.
 
 
-def _preview_job(request: HttpRequest, token: str) -> Job:
+def _preview_job(request: AuthedRequest, token: str) -> Job:
     """The check of the file `token`: only for the clerk who uploaded it, in that session."""
     membership = require_role(request.user, Role.CLERK)
     pending = request.session.get("applicant_imports", {})
     if not uploads.TOKEN.fullmatch(token):  # a token is 32 hex digits: nothing else reaches a query
         raise Http404("导入文件不存在或已过期")
     job = job_of_upload(user=request.user, kind=Job.Kind.APPLICANT_PREVIEW, token=token)
-    if pending.get(token) != membership.township.code or job is None:
+    if pending.get(token) != cast(Township, membership.township).code or job is None:
         raise Http404("导入文件不存在或已过期")
     return job
 
 
 @login_required
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthedRequest) -> HttpResponse:
     membership = require_role(request.user, Role.CLERK)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         token = uploads.keep(form.cleaned_data["file"])
-        request.session.setdefault("applicant_imports", {})[token] = membership.township.code
+        request.session.setdefault("applicant_imports", {})[token] = cast(Township, membership.township).code
         request.session.modified = True
-        import_jobs.applicant_preview_start(user=request.user, township=membership.township, token=token)
+        township = cast(Township, membership.township)
+        import_jobs.applicant_preview_start(user=request.user, township=township, token=token)
         return redirect("people:import-preview", token=token)
     return render(request, "people/import_upload.html", {"form": form})
 
 
 @login_required
-def import_preview(request: HttpRequest, token: str) -> HttpResponse:
+def import_preview(request: AuthedRequest, token: str) -> HttpResponse:
     """The check's progress while it runs, then its result: the rows, or every problem."""
     job = _preview_job(request, token)
     context = {"job": job, "result": job.params.get("result"), "token": token}
@@ -193,13 +195,13 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
+def import_confirm(request: AuthedRequest, token: str) -> HttpResponse:
     """Import the checked file in the background; its page shows the progress and the result. A
     second confirmation of the same file shows the job the first one started."""
     result = _preview_job(request, token).params.get("result") or {}
     if not result.get("ok"):
         raise Http404("该文件未通过检查，不能导入")
-    township = request.user.membership.township
+    township = cast(Township, request.user.membership.township)  # the clerk's (_preview_job)
     job, started = import_jobs.applicant_import_start(
         user=request.user, township=township, token=token, rows=result.get("total", 0)
     )
@@ -213,7 +215,7 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def import_errors(request: HttpRequest, token: str) -> FileResponse:
+def import_errors(request: AuthedRequest, token: str) -> FileResponse:
     job = _preview_job(request, token)
     if not job.file:
         raise Http404("没有错误报告")
@@ -221,7 +223,7 @@ def import_errors(request: HttpRequest, token: str) -> FileResponse:
 
 
 @login_required
-def import_template(request: HttpRequest) -> FileResponse:
+def import_template(request: AuthedRequest) -> FileResponse:
     require_role(request.user, Role.CLERK, Role.HR)
     buffer = io.BytesIO()
     imports.template_workbook_write(buffer)
@@ -230,7 +232,7 @@ def import_template(request: HttpRequest) -> FileResponse:
 
 
 @login_required
-def roster_list(request: HttpRequest) -> HttpResponse:
+def roster_list(request: AuthedRequest) -> HttpResponse:
     """Rosters and match statistics; HR uploads a roster, which a background job imports."""
     membership = require_role(request.user, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN)
     counties = visible_counties(request.user)
@@ -242,7 +244,7 @@ def roster_list(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload, data = form.cleaned_data["file"], form.cleaned_data
             job = roster_jobs.roster_import_start(
-                user=request.user, county=membership.county, kind=data["kind"],
+                user=request.user, county=cast(County, membership.county), kind=data["kind"],
                 roster_date=data["roster_date"], file_name=upload.name, token=uploads.keep(upload),
             )  # fmt: skip
             messages.success(request, f"已开始{job.title}，可以离开本页，稍后在“我的任务”中查看结果。")

@@ -7,13 +7,21 @@ from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Model, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from .models import County, Membership, Role, Township
 
 AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=Model)
+
+
+class AuthedRequest(HttpRequest):
+    """The request of a @login_required view, for type checking only (as django-stubs documents):
+    its user is a signed-in User, never AnonymousUser. Nothing creates one at run time."""
+
+    user: User
+
 
 COUNTY_ROLES = {Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN}
 # Roles allowed to change things at county level (the auditor only reads).
