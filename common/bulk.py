@@ -43,7 +43,7 @@ def _text(value: object) -> str:
     every cell of 100,000-row writes)."""
     formatter = _FORMAT.get(type(value))
     if formatter is not None:
-        return formatter(value)
+        return formatter(value)  # type: ignore[operator]  # _FORMAT's values are functions of the value
     if isinstance(value, str):  # TextChoices members: str() gives the stored value
         return _escaped(str(value))
     if isinstance(value, int):  # IntegerChoices members
@@ -65,7 +65,7 @@ def _stamp(objs: Sequence[models.Model], fields: list[models.Field]) -> None:
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             for obj in objs:
-                if field.auto_now or getattr(obj, field.attname) is None:
+                if field.auto_now or getattr(obj, field.attname) is None:  # type: ignore[attr-defined]  # only date/time fields with auto_now or auto_now_add reach here
                     setattr(obj, field.attname, now)
 
 
@@ -93,7 +93,7 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
     fields = _columns(model, with_pk=False)
     _stamp(objs, fields)
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs, batch_size=1000)
+        model.objects.bulk_create(objs, batch_size=1000)  # type: ignore[attr-defined]  # every model written here has the default manager objects
         return
     _copy_into(connection.ops.quote_name(model._meta.db_table), fields, objs)
 
@@ -112,16 +112,16 @@ def insert_rows(model: type[models.Model], names: list[str], rows: Sequence[Sequ
         for f in missing
     ]
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(
+        model.objects.bulk_create(  # type: ignore[attr-defined]  # every model written here has the default manager objects
             [
-                model(**dict(zip([f.attname for f in given + missing], [*row, *extra], strict=True)))
+                model(**dict(zip([f.attname for f in given + missing], [*row, *extra], strict=True)))  # type: ignore[union-attr]  # names are concrete fields
                 for row in rows
             ],
             batch_size=1000,
         )
         return
     table = connection.ops.quote_name(model._meta.db_table)
-    _copy_rows(table, given + missing, ([*row, *extra] for row in rows))
+    _copy_rows(table, given + missing, ([*row, *extra] for row in rows))  # type: ignore[arg-type]  # names are concrete fields
 
 
 @transaction.atomic
@@ -139,7 +139,7 @@ def bulk_upsert(
     fields = _columns(model, with_pk=False)
     _stamp(objs, fields)
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(
+        model.objects.bulk_create(  # type: ignore[attr-defined]  # every model written here has the default manager objects
             objs,
             batch_size=1000,
             update_conflicts=True,

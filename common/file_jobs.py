@@ -39,13 +39,13 @@ def county_file_job_run(
     job = Job.objects.select_related("user").get(pk=job_id)
     membership = membership_of(job.user)
     token = job.params.get("token", "")
-    if membership is None or membership.role != Role.HR or membership.county.code != job.params.get("county"):
+    if membership is None or membership.role != Role.HR or membership.county.code != job.params.get("county"):  # type: ignore[union-attr]  # HR has a county
         job_fail(job.pk, not_yours)
     elif not kept_exists(token):
         job_fail(job.pk, "导入文件不存在或已过期，请重新上传")
     else:
         try:
-            _run(job, membership.county, token, read)
+            _run(job, membership.county, token, read)  # type: ignore[arg-type]  # HR has a county
         finally:
             kept_remove(token)
     return Job.objects.get(pk=job.pk)

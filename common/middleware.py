@@ -35,6 +35,6 @@ class StripNulMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, *args: object) -> None:
-        request.GET = _without_nul(request.GET)
+        request.GET = _without_nul(request.GET)  # type: ignore[assignment]  # the stubs type request.GET as immutable; Django assigns QueryDicts
         if request.method == "POST":
-            request.POST = _without_nul(request.POST)
+            request.POST = _without_nul(request.POST)  # type: ignore[assignment]  # the stubs type request.POST as immutable; Django assigns QueryDicts

@@ -23,7 +23,7 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:  # type: ignore[override]
         rows = self.object_list.order_by() if hasattr(self.object_list, "order_by") else self.object_list
-        return rows[: self.cap + 1].count()  # no ORDER BY: counting needs no sort
+        return rows[: self.cap + 1].count()  # type: ignore[union-attr]  # object_list is a QuerySet in every use (a list's count() would need an argument); no ORDER BY: counting needs no sort
 
     @property
     def capped(self) -> bool:
@@ -48,4 +48,4 @@ class CappedPaginator(Paginator):
             return super().page(number)
         keys = list(rows.values_list("pk", flat=True)[bottom:top])
         found = {row.pk: row for row in rows.order_by().filter(pk__in=keys)}
-        return self._get_page([found[key] for key in keys], number, self)
+        return self._get_page([found[key] for key in keys], number, self)  # type: ignore[attr-defined]  # Paginator._get_page exists in Django 5.2; the stubs leave it out

@@ -10,6 +10,7 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -78,7 +79,7 @@ def normalise_header(text: str) -> str:
     return re.sub(r"\s+", "", text.replace("(", "（").replace(")", "）"))
 
 
-def read_table(source: str | IO[bytes], *, required: list[str], optional: list[str] = ()) -> Table:
+def read_table(source: str | IO[bytes], *, required: list[str], optional: Sequence[str] = ()) -> Table:
     """Read the first visible worksheet (a hidden one is never what the clerk looked at):
     headers in the first row, data below; empty rows are skipped. The file is first bounded
     (common.uploads: its size, each part's real unpacked size, the sheet's extent). Raises
@@ -221,7 +222,7 @@ def _check_headers(headers: list[str], required: list[str], optional: list[str],
         )
 
 
-def _read_row(table: Table, headers: list[str], number: int, values: tuple) -> None:
+def _read_row(table: Table, headers: list[str], number: int, values: Sequence[object]) -> None:
     row: dict[str, str] = {}
     for header, value in zip(headers, values, strict=False):
         if not header:

@@ -25,4 +25,4 @@ def full_clean(obj: Model, *, exclude: tuple[str, ...] = ()) -> None:
 def _labelled(obj: Model, name: str, message: str) -> str:
     if name == "__all__":
         return message
-    return f"{obj._meta.get_field(name).verbose_name}：{message}"
+    return f"{obj._meta.get_field(name).verbose_name}：{message}"  # type: ignore[union-attr]  # name is a concrete field

@@ -154,7 +154,7 @@ def _add_sheet(book: FastExcel, sheet: Sheet, counter: list[int]) -> None:
 def write_workbook(target: str | IO[bytes], sheets: Iterable[Sheet]) -> int:
     """Write the sheets to a path or binary stream; returns the number of data rows written.
     Rows are read while the file is written, one sheet after the other."""
-    book = FastExcel(target).format(datetime_format=DATE_FORMAT)
+    book = FastExcel(target).format(datetime_format=DATE_FORMAT)  # type: ignore[arg-type]  # FastExcel accepts any binary file object
     counters: list[list[int]] = []
     for sheet in sheets:
         counters.append([0])

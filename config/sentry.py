@@ -20,8 +20,8 @@ def init(dsn: str, *, environment: str, release: str | None = None) -> None:
         release=release,
         integrations=[DjangoIntegration(), CeleryIntegration()],
         max_request_body_size="never",
-        before_send=scrub,
-        before_send_transaction=scrub,
+        before_send=scrub,  # type: ignore[arg-type]  # scrub takes and returns Sentry's event dict
+        before_send_transaction=scrub,  # type: ignore[arg-type]  # scrub takes and returns Sentry's event dict
         before_breadcrumb=lambda crumb, hint: masked(crumb),
         traces_sample_rate=0.0,
     )

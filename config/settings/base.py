@@ -8,6 +8,7 @@ import datetime as dt
 import ipaddress
 import warnings
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -176,7 +177,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 # Development and tests serve static files from the folders as they are (no collectstatic);
 # production stores them compressed with hashed names (config/settings/production.py).
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
