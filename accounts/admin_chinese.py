@@ -37,7 +37,7 @@ def permissions_in_chinese(sender: AppConfig, using: str = "default", **kwargs: 
 
 
 def _attempt_time(value: object) -> str:
-    return f"{timezone.localtime(value):%Y-%m-%d %H:%M:%S}" if value else ""
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M:%S}" if value else ""  # type: ignore[arg-type]  # an attempt time: a datetime or None
 
 
 def axes_records_in_chinese() -> None:
@@ -67,7 +67,7 @@ def password_help_in_chinese() -> None:
     from django.utils.text import format_lazy
     from django.utils.translation import gettext_lazy
 
-    AdminPasswordChangeForm.usable_password_help_text = format_lazy(
+    AdminPasswordChangeForm.usable_password_help_text = format_lazy(  # type: ignore[assignment]  # Django renders the lazy string where it shows the help text
         '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
         SetUnusablePasswordMixin.usable_password_help_text,
         gettext_lazy("If disabled, the current password for this user will be lost."),

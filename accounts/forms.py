@@ -15,16 +15,16 @@ class UserCreateForm(SetPasswordForm):
 
     username = forms.CharField(label="用户名", max_length=150)
     role = forms.ChoiceField(label="角色", choices=[(r.value, r.label) for r in GIVEN_ROLES])
-    county = forms.ModelChoiceField(label="区县", queryset=None, empty_label=None)
-    township = forms.ModelChoiceField(
+    county = forms.ModelChoiceField(label="区县", queryset=None, empty_label=None)  # type: ignore[var-annotated]  # its queryset is set in __init__
+    township = forms.ModelChoiceField(  # type: ignore[var-annotated]  # its queryset is set in __init__
         label="乡镇（街道）", queryset=None, required=False, help_text="乡镇经办人必选，区县角色留空。"
     )
     field_order = ["username", "role", "county", "township", "new_password1", "new_password2"]
 
     def __init__(self, actor: AnyUser, *args: object, **kwargs: object) -> None:
         super().__init__(None, *args, **kwargs)  # type: ignore[arg-type]
-        self.fields["county"].queryset = visible_counties(actor).order_by("code")
-        self.fields["township"].queryset = visible_townships(actor).select_related("county").order_by("code")
+        self.fields["county"].queryset = visible_counties(actor).order_by("code")  # type: ignore[attr-defined]  # a ModelChoiceField
+        self.fields["township"].queryset = visible_townships(actor).select_related("county").order_by("code")  # type: ignore[attr-defined]  # a ModelChoiceField
         self.fields["new_password1"].label = "初始密码"
         self.fields["new_password2"].label = "再次输入初始密码"
 
@@ -33,6 +33,6 @@ class UserCreateForm(SetPasswordForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("role") != Role.CLERK:
-            data["township"] = None
-        return data
+        if data.get("role") != Role.CLERK:  # type: ignore[union-attr]  # Form.clean returns cleaned_data, a dict
+            data["township"] = None  # type: ignore[index]  # Form.clean returns cleaned_data, a dict
+        return data  # type: ignore[return-value]  # Form.clean returns cleaned_data, a dict

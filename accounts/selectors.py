@@ -31,4 +31,4 @@ def managed_users(actor: AnyUser) -> QuerySet[User]:
 
 def get_resettable_user_or_404(actor: AnyUser, pk: int) -> User:
     """A user of the actor's counties whose password the actor may reset (`may_reset`)."""
-    return get_object_or_404(managed_users(actor).filter(may_reset=True), pk=pk)
+    return get_object_or_404(managed_users(actor).filter(may_reset=True), pk=pk)  # type: ignore[misc]  # may_reset is an annotation made by managed_users()

@@ -15,7 +15,7 @@ whose database copy is older than that is read from the database again, so a ses
 while the cache could not be told (logout during a Redis outage) ends within DB_REFRESH_SECONDS."""
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.sessions.backends import cached_db
 
@@ -26,6 +26,12 @@ WRITTEN = "_db_written_at"  # when the database copy was last written (epoch sec
 
 
 class SessionStore(cached_db.SessionStore):
+    if TYPE_CHECKING:  # what Django's cached_db and db stores have and django-stubs leaves out
+        _cache: Any
+        _session: dict[str, Any]
+
+        def _get_session_from_db(self) -> Any: ...
+
     def load(self) -> dict[str, Any]:
         key = self.cache_key
         data = self._cache_call("reading a session", lambda: self._cache.get(key))

@@ -98,7 +98,7 @@ def write(model: type[models.Model], changes: Iterable[Change]) -> int:
         if not fields:
             continue
         action = CREATE if change.before is None else DELETE if change.after is None else UPDATE
-        county = change.county_id or counties.get(change.township_id)
+        county = change.county_id or counties.get(change.township_id)  # type: ignore[arg-type]  # a None township id finds no county
         rows.append((
             kind, str(change.pk), change.pk, change.label, action, fields, "",
             county, change.township_id, change.about or subject(model, change.pk),
@@ -114,7 +114,7 @@ def access(obj: models.Model, what: str, *, rows: int | None = None) -> Entry:
     note = what if rows is None else f"{what}（{rows}行）"
     scope = {"county_id": obj.pk} if obj._meta.label == "townships.County" else {}
     here = context()
-    return Entry.objects.log_create(
+    return Entry.objects.log_create(  # type: ignore[return-value]  # force_log: log_create always writes and returns the entry
         obj, action=ACCESS, changes={"查看": ["", note]}, force_log=True, via=here["via"],
         actor_id=here["actor_id"], remote_addr=here["remote_addr"], **scope,
     )  # fmt: skip
@@ -127,14 +127,14 @@ def asked(note: str, *, township: Township | None = None) -> Entry:
     `township` or else the township or county of their membership, so the county log lists it.
     Write it outside any transaction the refusal rolls back."""
     here = context()
-    asker = User.objects.filter(pk=here["actor_id"]).first() if here["actor_id"] else None
+    asker = User.objects.filter(pk=here["actor_id"]).first() if here["actor_id"] else None  # type: ignore[misc]  # actor_id is a user id or None (checked)
     membership = membership_of(asker) if asker is not None else None
     township = township or (membership.township if membership else None)
     county_id = township.county_id if township else (membership.county_id if membership else None)
     obj = asker or township
     if obj is None:
         raise ValueError("an ID number was asked about with neither a user nor a township")
-    return Entry.objects.log_create(
+    return Entry.objects.log_create(  # type: ignore[return-value]  # force_log: log_create always writes and returns the entry
         obj, action=ACCESS, changes={"查询": ["", note]}, force_log=True, via=here["via"],
         actor_id=here["actor_id"], remote_addr=here["remote_addr"], county_id=county_id,
         township_id=township.pk if township else None, subject=subject(type(obj), obj.pk),

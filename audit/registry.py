@@ -9,6 +9,7 @@ audit.record with the same masks and scopes.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from auditlog.registry import auditlog
 from django.apps import apps
@@ -26,18 +27,18 @@ def subject(model: type[models.Model] | str, pk: object) -> str:
 @dataclass(frozen=True)
 class Tracked:
     # (township id, county id, subject) of an instance; None where the entry has no such scope
-    scope: Callable[[models.Model], tuple[int | None, int | None, str]]
+    scope: Callable[[Any], tuple[int | None, int | None, str]]  # Any: each model's own fields
     exclude: list[str] = field(default_factory=list)
     # False where the model is only written in bulk and records through audit.record: with
     # django-auditlog's signals connected, Django deletes a queryset row by row.
     signals: bool = True
 
 
-def _own_township(obj: models.Model) -> tuple[int | None, int | None, str]:
+def _own_township(obj: Any) -> tuple[int | None, int | None, str]:
     return obj.township_id, None, subject(type(obj), obj.pk)
 
 
-def _own_county(obj: models.Model) -> tuple[int | None, int | None, str]:
+def _own_county(obj: Any) -> tuple[int | None, int | None, str]:
     return None, obj.county_id, subject(type(obj), obj.pk)
 
 

@@ -35,11 +35,11 @@ Getter = Callable[[AnyUser, int], Model]
 
 
 def _in_township(model: type[Model]) -> Getter:
-    return lambda user, pk: get_object_or_404(scope_by_township(user, model.objects.all()), pk=pk)
+    return lambda user, pk: get_object_or_404(scope_by_township(user, model.objects.all()), pk=pk)  # type: ignore[attr-defined]  # every audited model has the default manager objects
 
 
 def _in_county(model: type[Model]) -> Getter:
-    return lambda user, pk: get_object_or_404(scope_by_county(user, model.objects.all()), pk=pk)
+    return lambda user, pk: get_object_or_404(scope_by_county(user, model.objects.all()), pk=pk)  # type: ignore[attr-defined]  # every audited model has the default manager objects
 
 
 # Who may see county-level objects' records (as their own pages): not the township clerks.
@@ -138,7 +138,7 @@ def _shown(value: str) -> str:
 def _field(model: type[Model], name: str) -> Field | None:
     try:
         field = model._meta.get_field(name)
-        return field if field.concrete else None
+        return field if field.concrete else None  # type: ignore[return-value]  # a concrete field is a Field
     except FieldDoesNotExist:
         return None  # a note of a bulk write ("lines") or a pseudo-field ("人员类别", "查看")
 
@@ -153,7 +153,7 @@ def _related_names(entries: list[Entry]) -> dict[tuple[type[Model], str], str]:
         for name, values in (entry.changes or {}).items():
             field = _field(model, name) if model else None
             if field is not None and field.is_relation and field.many_to_one:
-                wanted.setdefault(field.related_model, set()).update(
+                wanted.setdefault(field.related_model, set()).update(  # type: ignore[arg-type]  # a relation's related_model is a model class
                     str(pk_of(v)) for v in values if pk_of(v)
                 )
     return {

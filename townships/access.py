@@ -54,7 +54,7 @@ def visible_counties(user: AnyUser) -> QuerySet[County]:
     if membership.role == Role.COUNTY_ADMIN and membership.county_id is None:
         return County.objects.all()
     if membership.role in COUNTY_ROLES:
-        return County.objects.filter(pk=membership.county_id)
+        return County.objects.filter(pk=membership.county_id)  # type: ignore[misc]  # a county role's membership has a county
     if membership.role == Role.CLERK:
         return County.objects.filter(townships=membership.township_id)
     return County.objects.none()
@@ -65,7 +65,7 @@ def visible_townships(user: AnyUser) -> QuerySet[Township]:
     if membership is None:
         return Township.objects.none()
     if membership.role == Role.CLERK:
-        return Township.objects.filter(pk=membership.township_id)
+        return Township.objects.filter(pk=membership.township_id)  # type: ignore[misc]  # a clerk's membership has a township
     if membership.role in COUNTY_ROLES:
         return Township.objects.filter(county__in=visible_counties(user))
     return Township.objects.none()

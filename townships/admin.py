@@ -66,8 +66,8 @@ class MembershipForm(forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         # the same rule as every other way of giving a role (townships.services)
-        membership_check(county=data.get("county"), township=data.get("township"))
-        return data
+        membership_check(county=data.get("county"), township=data.get("township"))  # type: ignore[union-attr]  # Form.clean returns cleaned_data, a dict
+        return data  # type: ignore[return-value]  # Form.clean returns cleaned_data, a dict
 
 
 @admin.register(Membership)
