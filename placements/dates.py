@@ -19,7 +19,7 @@ from posts.models import Announcement
 from .models import Application, Step, Training
 
 # What the business date of a move is called on its form, for the messages that name it.
-DATE_LABELS = {
+DATE_LABELS: dict[str, str] = {
     Step.APPLIED: "报名日期",
     Step.REVIEWED: "民主评议日期",
     Step.PUBLICIZED: "公示开始日期",

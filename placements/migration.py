@@ -148,12 +148,12 @@ def _check(county: County, table_rows: list[tuple[int, dict[str, str]]], report:
         if township is None and row.values.get("镇街代码"):
             row.problem("镇街代码", f"「{row.values['镇街代码']}」不是{county.name}的乡镇（街道）代码")
         village = row.text("村（社区）")
-        row.at_most("村（社区）", TEXT_LIMITS["村（社区）"])
-        row.at_most("开户银行", TEXT_LIMITS["开户银行"])
+        row.at_most("村（社区）", TEXT_LIMITS["村（社区）"])  # type: ignore[arg-type]  # the field has a max_length
+        row.at_most("开户银行", TEXT_LIMITS["开户银行"])  # type: ignore[arg-type]  # the field has a max_length
         line = LINES.get(row.text("岗位类型"))
         if line is None and row.values.get("岗位类型"):
             row.problem("岗位类型", "岗位类型应为「城镇」或「乡村」")
-        duty = duties.get((line, row.text("岗位类别"), row.text("岗位名称")))
+        duty = duties.get((line, row.text("岗位类别"), row.text("岗位名称")))  # type: ignore[arg-type]  # a None line finds no duty
         if duty is None and line and row.values.get("岗位类别") and row.values.get("岗位名称"):
             row.problem(
                 "岗位名称",
@@ -198,12 +198,12 @@ def _check(county: County, table_rows: list[tuple[int, dict[str, str]]], report:
                 township_id=township.pk,
                 township_code=township.code,
                 village=village,
-                line=line,
+                line=line,  # type: ignore[arg-type]  # row.bad when the line is missing (skipped above)
                 duty=duty,
                 groups=groups,
-                on_post=on_post,
-                start=start,
-                end=end,
+                on_post=on_post,  # type: ignore[arg-type]  # row.bad when the date is missing (skipped above)
+                start=start,  # type: ignore[arg-type]  # row.bad when the date is missing (skipped above)
+                end=end,  # type: ignore[arg-type]  # row.bad when the date is missing (skipped above)
                 prior_months=prior,
                 exit_date=exit_date,
                 exit_reason=reason,

@@ -131,13 +131,13 @@ def _people(county: County, rows: Sequence, villages: dict, actor: User) -> dict
             bank_changes.append((person.pk, row.bank_account, row.bank_name))
         claims_set(person=person, groups=[(g, EVIDENCE) for g in row.groups])
     bank_changes_enter(bank_changes, actor=actor)
-    _insert(Person, new, key="id_number", audit_extra=lambda p: {"人员类别": "、".join(groups[p.id_number])})
+    _insert(Person, new, key="id_number", audit_extra=lambda p: {"人员类别": "、".join(groups[p.id_number])})  # type: ignore[attr-defined]  # p is a Person
     claims = _new_claims(county, new, groups)
     prefetch_related_objects(list(existing.values()), "claims")
     for person in new:  # as prefetch_related would, without a query (their claims are all new)
         cached = GroupClaim.objects.all()
-        cached._result_cache, cached._prefetch_done = claims.get(person.id_number, []), True
-        person._prefetched_objects_cache = {"claims": cached}
+        cached._result_cache, cached._prefetch_done = claims.get(person.id_number, []), True  # type: ignore[attr-defined]  # fills the prefetch cache Django's prefetch_related fills
+        person._prefetched_objects_cache = {"claims": cached}  # type: ignore[attr-defined]  # fills the prefetch cache Django's prefetch_related fills
     return existing | {p.id_number: p for p in new}
 
 
@@ -281,9 +281,9 @@ def _insert(
         return
     with disable_auditlog():
         bulk_insert(model, objs)
-    column = model._meta.get_field(key).attname
+    column = model._meta.get_field(key).attname  # type: ignore[union-attr]  # key is a concrete field
     keys = dict(
-        model.objects.filter(**{f"{key}__any": [getattr(o, column) for o in objs]}).values_list(key, "pk")
+        model.objects.filter(**{f"{key}__any": [getattr(o, column) for o in objs]}).values_list(key, "pk")  # type: ignore[attr-defined]  # every model written here has the default manager objects
     )
     for obj in objs:
         obj.pk = keys[getattr(obj, column)]

@@ -24,7 +24,7 @@ from common.search import searchable
 from common.uploads import UploadRefused
 from people.models import Person
 from posts.models import Announcement, Post
-from townships.access import has_role, require_role, scope_by_township, visible_townships
+from townships.access import AuthedRequest, has_role, require_role, scope_by_township, visible_townships
 from townships.models import Line, Role
 
 from . import agreements, migration_jobs, selectors, services, terms
@@ -45,7 +45,7 @@ def today() -> dt.date:
 
 @login_required
 @searchable
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthedRequest) -> HttpResponse:
     """The work queue: counts per step, and the applications searched, filtered and sorted."""
     require_role(request.user, *READERS)
     params = APPLICATIONS.params(request.GET)
@@ -66,7 +66,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @searchable
-def placement_list(request: HttpRequest) -> HttpResponse:
+def placement_list(request: AuthedRequest) -> HttpResponse:
     """在岗人员: placements searched, filtered (township, line, on post or exited), sorted."""
     require_role(request.user, *READERS)
     params = PLACEMENTS.params(request.GET)
@@ -83,7 +83,7 @@ def placement_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     require_role(request.user, *READERS)
     application = selectors.application_get(user=request.user, pk=pk)
     following = next_step(application.step)
@@ -129,7 +129,7 @@ def _date(request: HttpRequest, name: str) -> dt.date:
 
 @login_required
 @require_POST
-def application_act(request: HttpRequest, pk: int) -> HttpResponse:
+def application_act(request: AuthedRequest, pk: int) -> HttpResponse:
     """The next step from the application page: approve (HR), agreement, training, placement
     (clerk), or reject / withdraw with a reason."""
     require_role(request.user, Role.CLERK, Role.HR)
@@ -183,12 +183,12 @@ def _publicity_document(request: HttpRequest, pk: int) -> dict:
 
 
 @login_required
-def publicity_print(request: HttpRequest, pk: int) -> HttpResponse:
+def publicity_print(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "placements/publicity_print.html", _publicity_document(request, pk))
 
 
 @login_required
-def publicity_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def publicity_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     """The publicity list as the PDF of its printed page (to post or send on)."""
     context = _publicity_document(request, pk)
     return pdf_response(request, "placements/publicity_print.html", context, filename=f"publicity-{pk}.pdf")
@@ -207,12 +207,12 @@ def _agreement_document(request: HttpRequest, pk: int, number: int) -> dict:
 
 
 @login_required
-def agreement_print(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def agreement_print(request: AuthedRequest, pk: int, number: int) -> HttpResponse:
     return render(request, "placements/agreement_print.html", _agreement_document(request, pk, number))
 
 
 @login_required
-def agreement_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def agreement_pdf(request: AuthedRequest, pk: int, number: int) -> HttpResponse:
     """The agreement as the PDF of its printed page (to sign in two copies, or to file)."""
     context = _agreement_document(request, pk, number)
     name = f"agreement-{context['application'].township.code}-{pk}-{number}.pdf"
@@ -220,13 +220,13 @@ def agreement_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 @login_required
-def alert_list(request: HttpRequest) -> HttpResponse:
+def alert_list(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, *READERS)
     kind = request.GET.get("kind", "")
     kind = kind if kind in terms.ALERT_KINDS else ""
     found = selectors.alerts(user=request.user, today=today(), kind=kind)
     context = {
-        "page": Paginator(found, 100).get_page(request.GET.get("page")),
+        "page": Paginator(found, 100).get_page(request.GET.get("page")),  # type: ignore[arg-type]  # Alerts has len() and slicing, all a Paginator uses
         "kinds": terms.ALERT_KINDS, "kind": kind, "params": {"kind": kind},
     }  # fmt: skip
     return render(request, "placements/alerts.html", context)
@@ -245,7 +245,7 @@ def _clerk(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @login_required
-def apply(request: HttpRequest) -> HttpResponse:
+def apply(request: AuthedRequest) -> HttpResponse:
     """报名申请: a registered person of the township applies for a post of an open announcement."""
     membership = _clerk(request)
     township = membership.township
@@ -283,7 +283,7 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def review(request: HttpRequest) -> HttpResponse:
+def review(request: AuthedRequest) -> HttpResponse:
     """民主评议: one meeting of a village, a result per applicant of that village."""
     _clerk(request)
     waiting = selectors.applications(user=request.user, step=Step.APPLIED)
@@ -306,7 +306,7 @@ def review(request: HttpRequest) -> HttpResponse:
                 village=villages.pop(),
                 meeting_date=_date(request, "meeting_date"),
                 participants=request.POST.get("participants", ""),
-                minutes_name=minutes.name if minutes else "",
+                minutes_name=minutes.name if minutes else "",  # type: ignore[arg-type]  # an uploaded file has a name
                 minutes=minutes,
                 outcomes=outcomes,
                 actor=request.user,
@@ -320,7 +320,7 @@ def review(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def publicity_new(request: HttpRequest) -> HttpResponse:
+def publicity_new(request: AuthedRequest) -> HttpResponse:
     """审核公示: publish the reviewed applicants; the end date follows the working-day calendar."""
     _clerk(request)
     waiting = selectors.applications(user=request.user, step=Step.REVIEWED)
@@ -338,7 +338,7 @@ def publicity_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def approve_list(request: HttpRequest) -> HttpResponse:
+def approve_list(request: AuthedRequest) -> HttpResponse:
     """区级审批 of a list: HR ticks the publicized applicants and approves them at once."""
     require_role(request.user, Role.HR)
     waiting = selectors.applications(user=request.user, step=Step.PUBLICIZED).select_related("publicity")
@@ -364,7 +364,7 @@ def approve_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def objection(request: HttpRequest, pk: int) -> HttpResponse:
+def objection(request: AuthedRequest, pk: int) -> HttpResponse:
     require_role(request.user, Role.CLERK, Role.HR)
     application = selectors.application_get(user=request.user, pk=pk)
     try:
@@ -395,7 +395,7 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def placement_act(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_act(request: AuthedRequest, pk: int) -> HttpResponse:
     """Life on the post from the application page: exit, renewal, extension."""
     require_role(request.user, Role.CLERK, Role.HR)
     application = selectors.application_get(user=request.user, pk=pk)
@@ -440,7 +440,7 @@ def placement_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def migration_upload(request: HttpRequest) -> HttpResponse:
+def migration_upload(request: AuthedRequest) -> HttpResponse:
     """新老衔接 for HR: upload the existing holders; a background job checks them (or, with 导入
     chosen, imports them) and its page shows the result."""
     membership = require_role(request.user, Role.HR)
@@ -454,7 +454,7 @@ def migration_upload(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(exc))
         else:
             job = migration_jobs.placements_import_start(
-                user=request.user, county=membership.county, token=token,
+                user=request.user, county=membership.county, token=token,  # type: ignore[arg-type]  # HR (required above) has a county
                 dry_run=request.POST.get("commit") != "1",
             )  # fmt: skip
             messages.success(request, f"已开始{job.title}，可以离开本页，稍后在“我的任务”中查看结果。")

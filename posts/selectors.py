@@ -62,7 +62,7 @@ def post_list(
     if q:
         posts = posts.filter(Q(code__startswith=q.upper()) | Q(village__name=q))
     if township:
-        posts = posts.filter(township_id=township_pk(user, township))
+        posts = posts.filter(township_id=township_pk(user, township))  # type: ignore[misc]  # None (no such township) finds nothing
     if line:
         posts = posts.filter(line=line)
     if status in Post.Status.values:

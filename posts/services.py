@@ -1,6 +1,7 @@
 """Writes for the post catalogue, real-name posts and announcements."""
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -57,7 +58,7 @@ def post_create(
         raise ValidationError({"village": [f"{village.name}不属于{township.name}"]})
     if duty.line != line:
         raise ValidationError({"duty": ["岗位职责与城乡类型不一致"]})
-    quota = Quota.objects.select_for_update().filter(
+    quota: Any = Quota.objects.select_for_update().filter(  # a queryset, then its first row
         plan__county=township.county, plan__year=year, township=township
     )
     quota = quota.first()
@@ -113,8 +114,8 @@ def announcement_publish(
     if role == Role.CLERK:
         if not county.township_may_announce:
             raise ValidationError(f"{county.name}的招聘公告由区人社局发布")
-        township = membership.township
-    elif role != Role.HR or membership.county_id != county.pk:
+        township = membership.township  # type: ignore[union-attr]  # a role (CLERK) implies a membership
+    elif role != Role.HR or membership.county_id != county.pk:  # type: ignore[union-attr]  # role is None when membership is
         raise ValidationError("无权发布该区县的招聘公告")
     if not title.strip():
         raise ValidationError({"title": ["请填写公告标题"]})

@@ -17,6 +17,7 @@ from common.paging import CappedPaginator
 from common.pdf import pdf_response
 from common.search import searchable
 from townships.access import (
+    AuthedRequest,
     get_county_or_404,
     get_township_or_404,
     has_role,
@@ -48,7 +49,7 @@ def _scoped_plan(request: HttpRequest, county_code: str, year: int) -> Plan:
 
 
 @login_required
-def plan_detail(request: HttpRequest, county_code: str, year: int) -> HttpResponse:
+def plan_detail(request: AuthedRequest, county_code: str, year: int) -> HttpResponse:
     plan = _scoped_plan(request, county_code, year)
     report = plan_report(plan=plan, townships=visible_townships(request.user))
     headers, rows, totals = plan_report_table(report)
@@ -60,7 +61,7 @@ def plan_detail(request: HttpRequest, county_code: str, year: int) -> HttpRespon
 
 
 @login_required
-def plan_download(request: HttpRequest, county_code: str, year: int) -> FileResponse:
+def plan_download(request: AuthedRequest, county_code: str, year: int) -> FileResponse:
     plan = _scoped_plan(request, county_code, year)
     report = plan_report(plan=plan, townships=visible_townships(request.user))
     buffer = io.BytesIO()
@@ -78,7 +79,7 @@ def _writer(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 @login_required
 @searchable
-def post_list(request: HttpRequest) -> HttpResponse:
+def post_list(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, Role.CLERK, Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN)
     params = POSTS.params(request.GET)
     posts = POSTS.queryset(request.user, params)
@@ -96,13 +97,14 @@ def post_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def post_open(request: HttpRequest) -> HttpResponse:
+def post_open(request: AuthedRequest) -> HttpResponse:
     _writer(request)
     townships = visible_townships(request.user)
     form = PostForm(request.POST, townships=townships)
     if not form.is_valid():
         messages.error(
-            request, "请检查岗位信息：" + "；".join(e for errs in form.errors.values() for e in errs)
+            request,
+            "请检查岗位信息：" + "；".join(e for errs in form.errors.values() for e in errs),  # type: ignore[misc]  # form.errors holds message strings
         )
         return redirect("posts:post-list")
     data = form.cleaned_data
@@ -132,11 +134,11 @@ def post_open(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def announcement_list(request: HttpRequest) -> HttpResponse:
+def announcement_list(request: AuthedRequest) -> HttpResponse:
     membership = require_role(request.user, Role.CLERK, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN)
     announcements = scope_by_county(request.user, Announcement.objects.select_related("county", "township"))
     can_publish = membership.role == Role.HR or (
-        membership.role == Role.CLERK and membership.township.county.township_may_announce
+        membership.role == Role.CLERK and membership.township.county.township_may_announce  # type: ignore[union-attr]  # a clerk has a township
     )
     form = None
     if can_publish:
@@ -146,7 +148,7 @@ def announcement_list(request: HttpRequest) -> HttpResponse:
             county = visible_counties(request.user).first()
             try:
                 made = announcement_publish(
-                    county=county,
+                    county=county,  # type: ignore[arg-type]  # a clerk or HR member sees their county
                     title=form.cleaned_data["title"],
                     deadline=form.cleaned_data["deadline"],
                     posts=list(form.cleaned_data["posts"]),
@@ -172,12 +174,12 @@ def _announcement_document(request: HttpRequest, pk: int) -> dict:
 
 
 @login_required
-def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def announcement_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "posts/announcement_detail.html", _announcement_document(request, pk))
 
 
 @login_required
-def announcement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def announcement_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     """The announcement as the PDF of its printed page (to post up or send to the townships)."""
     context = _announcement_document(request, pk)
     return pdf_response(request, "posts/announcement_detail.html", context, filename=f"announcement-{pk}.pdf")
