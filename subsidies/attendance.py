@@ -167,7 +167,7 @@ class _Sheet:
         note = values.get("备注", "").strip()[:200]
         if self.keeps_withheld:  # a sheet without the column leaves withholding (and its reason) as it is
             withheld = before is not None and before[1]
-            note = note or (before[2] if withheld else "")
+            note = note or (before[2] if withheld else "")  # type: ignore[index]  # withheld is true only when before is set
         else:
             withheld = values.get("暂停发放", "").strip() in ("是", "暂停", "1", "Y", "y")
         if withheld and not note:

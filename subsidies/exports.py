@@ -5,7 +5,7 @@ two decimals, a totals row and the 制表人/审核人/日期 line). An unlocked
 
 import itertools
 import operator
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import IO
 
@@ -115,7 +115,7 @@ def by_township(
 def township_totals(run: PayrollRun) -> dict[int, dict]:
     """Per township id: people, lines and the four amounts summed by the database (one query)."""
     sums = PayrollLine.objects.filter(run=run, township__county_id=run.county_id).values("township_id")
-    sums = sums.annotate(
+    sums = sums.annotate(  # type: ignore[assignment]  # the same queryset, annotated
         people=people_paid(),
         lines=Count("id"),
         pay=Sum("pay"),
@@ -123,10 +123,12 @@ def township_totals(run: PayrollRun) -> dict[int, dict]:
         city=Sum("city"),
         district=Sum("district"),
     )
-    return {row["township_id"]: row for row in sums}
+    return {row["township_id"]: row for row in sums}  # type: ignore[misc]  # rows are dicts
 
 
-def sheet_townships(run: PayrollRun, totals: dict[int, dict], township: Township | None) -> list[Township]:
+def sheet_townships(
+    run: PayrollRun, totals: Mapping[int, object], township: Township | None
+) -> list[Township]:
     """The townships a sheet covers: the one asked for, or every township with lines, by code."""
     if township is not None:
         return [township]
@@ -205,7 +207,7 @@ def _summary(run: PayrollRun, townships: list[Township], paid: dict[int, Payment
         amounts = [p.total[key] for key in ("net", "province", "city", "district")]
         unpaid = [len(p.to_recover), -p.recover["net"]]
         rows.append([town.code, town.name, p.people, *amounts, p.paid_people, p.paid["net"], *unpaid])
-    totals = [sum((r[i] for r in rows), ZERO if i in SUMMARY_MONEY else 0) for i in range(2, 11)]
+    totals = [sum((r[i] for r in rows), ZERO if i in SUMMARY_MONEY else 0) for i in range(2, 11)]  # type: ignore[misc, arg-type]  # the summed cells are numbers (ints or Decimals)
     return Sheet(
         name="汇总",
         title=title(run),

@@ -56,12 +56,12 @@ def apply_python(run: PayrollRun, townships: list[int], rows: list[dict[str, Any
             PayrollLine.objects.filter(pk=old["id"]).update(**{f: new[f] for f in WRITTEN})
         elif old:
             PayrollLine.objects.filter(pk=old["id"]).delete()
-        pk = old["id"] if old else PayrollLine.objects.create(**new).pk
+        pk = old["id"] if old else PayrollLine.objects.create(**new).pk  # type: ignore[arg-type]  # a key in neither before nor after cannot occur
         name = old["placement__person__name"] if old else Person.objects.get(placements__pk=key[0]).name
         changes.append(audit.Change(
             pk, f"{name} {KIND_LABEL[key[1]]}",
             {f: old[f] for f in FIELDS} if old else None, {f: new[f] for f in FIELDS} if new else None,
-            (new or old)["township_id"], run.county_id, audit.subject(PayrollRun, run.pk),
+            (new or old)["township_id"], run.county_id, audit.subject(PayrollRun, run.pk),  # type: ignore[index]  # a key in neither before nor after cannot occur
         ))  # fmt: skip
     audit.write(PayrollLine, changes)
 
@@ -130,7 +130,7 @@ def apply(run: PayrollRun, townships: list[int]) -> None:
             cursor.execute(f"INSERT INTO {LINE} ({columns}) SELECT {columns} FROM {NEW}")
             return
         cursor.execute(APPLY_SQL, {
-            **audit.context(),
+            **audit.context(),  # type: ignore[dict-item]  # the audit context holds plain SQL parameter values
             "type": ContentType.objects.get_for_model(PayrollLine).pk,
             "create": audit.CREATE, "delete": audit.DELETE, "update": audit.UPDATE,
             "county": run.county_id, "subject": audit.subject(PayrollRun, run.pk),

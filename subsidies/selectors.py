@@ -36,7 +36,7 @@ def payroll_lines(
     if search is not None:
         lines = lines.filter(search)
     if township:
-        lines = lines.filter(township_id=township_pk(user, township))
+        lines = lines.filter(township_id=township_pk(user, township))  # type: ignore[misc]  # None (no such township) finds nothing
     if line:
         lines = lines.filter(line=line)
     if kind in PayrollLine.Kind.values:

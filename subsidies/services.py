@@ -133,7 +133,7 @@ def policy_check(policy: SubsidyPolicy) -> None:
     ):
         for name in POLICY_NEEDS.get(way, ()):
             if getattr(policy, name) is None:
-                verbose = SubsidyPolicy._meta.get_field(name).verbose_name
+                verbose = SubsidyPolicy._meta.get_field(name).verbose_name  # type: ignore[union-attr]  # name is a concrete field
                 errors.setdefault(name, []).append(f"按「{label}」须填写{verbose}")
     for name in ("province_percent", "city_percent"):
         value = getattr(policy, name)

@@ -1,6 +1,7 @@
 """Celery tasks of the monthly cycle."""
 
 import datetime as dt
+from typing import Any
 
 from celery import chord, shared_task
 from django.conf import settings
@@ -79,7 +80,7 @@ def compute_split(run: PayrollRun, queue: str | None = None) -> object:
     marks it computed. The lines are those of a single-task run."""
     townships = list(run.county.townships.order_by("code").values_list("pk", flat=True))
     payroll.beat(run, progress_total=len(townships), progress_done=0)
-    options = {"queue": queue} if queue else {}
+    options: dict[str, Any] = {"queue": queue} if queue else {}
     header = [check_run.s(run.pk, run.attempt).set(**options)]
     header += [compute_township.s(run.pk, t, run.attempt).set(**options) for t in townships]
     return chord(header)(finish_split.s(run.pk, run.attempt).set(**options))

@@ -17,7 +17,14 @@ from common.paging import CappedPaginator
 from common.params import pk_param, year_param
 from common.pdf import pdf_response
 from common.search import searchable
-from townships.access import has_role, require_role, scope_by_county, visible_counties, visible_townships
+from townships.access import (
+    AuthedRequest,
+    has_role,
+    require_role,
+    scope_by_county,
+    visible_counties,
+    visible_townships,
+)
 from townships.models import Line, Role
 
 from . import payroll, selectors
@@ -43,7 +50,7 @@ def _run(request: HttpRequest, pk: int) -> PayrollRun:
 
 
 @login_required
-def run_list(request: HttpRequest) -> HttpResponse:
+def run_list(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, *READERS)
     runs = scope_by_county(request.user, PayrollRun.objects.select_related("county"))[:60]
     context = {"runs": runs, "can_start": has_role(request.user, Role.FINANCE)}
@@ -52,13 +59,13 @@ def run_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def run_start(request: HttpRequest) -> HttpResponse:
+def run_start(request: AuthedRequest) -> HttpResponse:
     """Start (or re-start) a month: the run flips to 计算中 and a worker computes it."""
     require_role(request.user, Role.FINANCE)
     county = visible_counties(request.user).first()
     try:
         month = payroll.month_start(request.POST.get("month", ""))
-        run = payroll.start(payroll.run_for(county, month), request.user)
+        run = payroll.start(payroll.run_for(county, month), request.user)  # type: ignore[arg-type]  # finance (required above) sees its county
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("subsidies:run-list")
@@ -73,7 +80,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     require_role(request.user, *READERS)
     run = _run(request, pk)
     context = {
@@ -89,7 +96,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @searchable
-def run_lines(request: HttpRequest, pk: int) -> HttpResponse:
+def run_lines(request: AuthedRequest, pk: int) -> HttpResponse:
     """The run's lines, searched (person), filtered (township, line, kind), sorted, exported."""
     require_role(request.user, *READERS)
     run = _run(request, pk)
@@ -106,7 +113,7 @@ def run_lines(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
+def run_progress(request: AuthedRequest, pk: int) -> JsonResponse:
     require_role(request.user, *READERS)
     run = _run(request, pk)
     return JsonResponse(
@@ -117,7 +124,7 @@ def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_POST
-def run_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def run_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     require_role(request.user, Role.FINANCE)
     run = _run(request, pk)
     try:
@@ -141,7 +148,7 @@ def run_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def run_download(request: HttpRequest, pk: int) -> FileResponse:
+def run_download(request: AuthedRequest, pk: int) -> FileResponse:
     require_role(request.user, *SHEET_READERS)
     run = _run(request, pk)
     buffer = io.BytesIO()
@@ -174,7 +181,7 @@ def _sheet(request: HttpRequest, pk: int, limit: int) -> PayrollSheet:
 
 
 @login_required
-def run_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+def run_sheet(request: AuthedRequest, pk: int) -> HttpResponse:
     """The payroll sheet to print from the browser (landscape A4, print.css)."""
     try:
         sheet = _sheet(request, pk, settings.PAYROLL_PRINT_MAX_LINES)
@@ -185,7 +192,7 @@ def run_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def run_sheet_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def run_sheet_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     """The same sheet as a PDF; limited to PAYROLL_PDF_MAX_LINES (a township's worth: laying out
     takes some 25 ms a line), above which the user is sent to the workbook."""
     try:
@@ -200,7 +207,7 @@ def run_sheet_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attendance(request: HttpRequest) -> HttpResponse:
+def attendance(request: AuthedRequest) -> HttpResponse:
     """A clerk uploads the month's attendance of the township's people on post."""
     membership = require_role(request.user, Role.CLERK)
     report = None
@@ -225,7 +232,7 @@ def attendance(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def costs(request: HttpRequest) -> HttpResponse:
+def costs(request: AuthedRequest) -> HttpResponse:
     """The year's cost split per township and month, with a chart of each party's monthly amounts
     (Chart.js from our own static files: deployments are often on closed networks)."""
     require_role(request.user, Role.FINANCE, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN)
@@ -244,7 +251,7 @@ def costs(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def costs_download(request: HttpRequest) -> FileResponse:
+def costs_download(request: AuthedRequest) -> FileResponse:
     require_role(request.user, Role.FINANCE, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN)
     county = get_object_or_404(visible_counties(request.user), code=request.GET.get("county", ""))
     year = year_param(request.GET)

@@ -46,8 +46,8 @@ def file_allowed(user: User, job: Job) -> bool:
         roles = listing_get(job.listing).roles
         return (not roles or membership.role in roles) and job.params.get(SCOPE) == scope_key(membership)
     if job.kind in (Job.Kind.PLACEMENTS_IMPORT, Job.Kind.ROSTER_IMPORT):  # HR of the county
-        return membership.role == Role.HR and membership.county.code == job.params.get("county")
-    return membership.role == Role.CLERK and membership.township.code == job.params.get("township")
+        return membership.role == Role.HR and membership.county.code == job.params.get("county")  # type: ignore[union-attr]  # HR has a county
+    return membership.role == Role.CLERK and membership.township.code == job.params.get("township")  # type: ignore[union-attr]  # a clerk has a township
 
 
 SCOPE = "_scope"  # an export's params: the scope its rows were read in (scope_key)

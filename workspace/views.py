@@ -5,21 +5,21 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from common.jobs import job_get
 from common.models import Job
 from common.search import revealed, searchable
 from placements import selectors as placement_selectors
-from townships.access import membership_of, require_role
+from townships.access import AuthedRequest, membership_of, require_role
 from townships.models import Role
 
 from . import jobs, selectors
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     membership = membership_of(request.user)
     if membership is None:
         return render(request, "posts/no_role.html", status=403)
@@ -63,7 +63,7 @@ PARAM_LABELS = {
 
 @login_required
 @searchable
-def export_new(request: HttpRequest) -> HttpResponse:
+def export_new(request: AuthedRequest) -> HttpResponse:
     """A list too long to download at once: confirm, then export it in the background."""
     if membership_of(request.user) is None:
         raise Http404("无权访问")
@@ -85,18 +85,18 @@ def export_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def job_list(request: HttpRequest) -> HttpResponse:
+def job_list(request: AuthedRequest) -> HttpResponse:
     found = Job.objects.filter(user=request.user)[:50]
     return render(request, "workspace/job_list.html", {"jobs": found})
 
 
 @login_required
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def job_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "workspace/job_detail.html", {"job": job_get(user=request.user, pk=pk)})
 
 
 @login_required
-def job_progress(request: HttpRequest, pk: int) -> JsonResponse:
+def job_progress(request: AuthedRequest, pk: int) -> JsonResponse:
     job = job_get(user=request.user, pk=pk)
     return JsonResponse(
         {"state": job.state, "label": job.get_state_display(), "done": job.done, "total": job.total,
@@ -105,7 +105,7 @@ def job_progress(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-def job_download(request: HttpRequest, pk: int) -> FileResponse:
+def job_download(request: AuthedRequest, pk: int) -> FileResponse:
     job = job_get(user=request.user, pk=pk)
     if job.state != Job.State.DONE or not job.file:
         raise Http404("文件尚未生成")
