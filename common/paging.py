@@ -22,8 +22,10 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:  # type: ignore[override]
-        rows = self.object_list.order_by() if hasattr(self.object_list, "order_by") else self.object_list
-        return rows[: self.cap + 1].count()  # type: ignore[union-attr]  # object_list is a QuerySet in every use (a list's count() would need an argument); no ORDER BY: counting needs no sort
+        rows = self.object_list
+        if isinstance(rows, QuerySet):
+            return rows.order_by()[: self.cap + 1].count()  # no ORDER BY: counting needs no sort
+        return len(rows[: self.cap + 1])
 
     @property
     def capped(self) -> bool:

@@ -21,3 +21,8 @@ def test_every_page_holds_the_lists_rows_in_the_lists_order(cast) -> None:
     with CaptureQueriesContext(connection) as captured:
         list(paginator.page(3))
     assert len(captured) == 2 and "OFFSET 6" in captured[0]["sql"]  # keys (the count is kept), rows
+
+
+def test_a_plain_list_is_paged_too() -> None:
+    paginator = CappedPaginator(list(range(7)), 3)
+    assert (paginator.count, list(paginator.page(3))) == (7, [6])
