@@ -24,7 +24,7 @@ SKIPPED_DIRS = {
 }  # fmt: skip
 # Files still citing the outside notes while another change is under way in them; each is moved
 # to docs/policy.md and taken off this list (it is meant to be empty).
-NOT_YET: set[str] = {"tests/subsidies/test_independent_years.py"}
+NOT_YET: set[str] = set()
 
 
 def sources() -> list[Path]:

@@ -3,7 +3,7 @@ reckoning (issue 17): the system is driven through the services its users use (t
 the 新老衔接 import for the first holders, the eight steps for people who come back, the clerk's
 attendance sheets, exits, renewals, a new minimum wage), every month is computed by one finance
 user and approved and locked by another, and every line is compared to the fen with what
-DOMAIN.md §7 and §9 give, written out here (tests/subsidies/test_independent_year.py's
+docs/policy.md §8 and §9 give, written out here (tests/subsidies/test_independent_year.py's
 arithmetic: no subsidies.money, payroll or payroll_sql). Both payroll paths compute each month
 (the set-based SQL path, then the Python path) and must give the same lines.
 
@@ -60,7 +60,7 @@ from townships.models import County, Role, Township
 from townships.services import PlanRow, plan_load, user_with_membership_ensure
 
 DONGCHANG, YANZHOU = "371502", "370812"
-LIMIT = 36  # months of subsidy per person (DOMAIN.md §6)
+LIMIT = 36  # months of subsidy per person (docs/policy.md §7.1)
 WINDOW = 12  # adjustments reach the locked months of the 12 before (docs/policy.md §9.7)
 ONE_DAY = dt.timedelta(days=1)
 # Months also computed end to end by the Python path (payroll.compute off PostgreSQL): a lapse's
@@ -69,12 +69,12 @@ PYTHON_RUNS = {D(2023, 8, 1), D(2023, 12, 1), D(2024, 3, 1)}
 MONTHS = [D(year, month, 1) for year in (2022, 2023, 2024) for month in range(1, 13)]
 
 
-# --- DOMAIN.md §7 and §9, reckoned independently -------------------------------------------------
+# --- docs/policy.md §8 and §9, reckoned independently --------------------------------------------
 
 
 @dataclass
 class Rural:
-    """东昌府区 rural (DOMAIN.md §7, §9 Minimum wage): the minimum hourly wage in force that month
+    """东昌府区 rural (docs/policy.md §8.2, §8.4): the minimum hourly wage in force that month
     × 2 h × 20 days a month; the province 4,000 a person-year, the city 40% of the rest, the
     district the remainder; 20 required days. `wages`: (from, hourly) as the county has recorded
     them so far."""
@@ -95,7 +95,7 @@ class Rural:
 
 @dataclass
 class Annual:
-    """兖州区 rural (DOMAIN.md §7): 10,000 a person-year, province 40%, city 20%, the district
+    """兖州区 rural (docs/policy.md §8.2, §8.3): 10,000 a person-year, province 40%, city 20%, the district
     the rest; 20 required days (the seeded county setting)."""
 
     annual: M = M(10000)
@@ -139,7 +139,7 @@ class Holder:
 
 
 def subsidy_end(holder: Holder, stint: Stint) -> dt.date:
-    """DOMAIN.md §9: 36 months from the on-post date, less the months used before: the merged
+    """docs/policy.md §7.1: 36 months from the on-post date, less the months used before: the merged
     months and, for every earlier placement of the person, its merged months and months on post."""
     used = stint.prior_months
     for earlier in holder.stints:
@@ -159,7 +159,7 @@ def agreed(stint: Stint) -> tuple[dt.date, dt.date] | None:
 
 def owed(scheme: Scheme, holder: Holder, stint: Stint, first: dt.date) -> tuple[int, Money] | None:
     """The month's regular line (calendar days paid, money): a day is paid while on post, within
-    the subsidy period and under an agreement (DOMAIN.md §9); rule 3 for part months and short
+    the subsidy period and under an agreement (docs/policy.md §8.11); rule 3 for part months and short
     attendance; a withheld month pays nothing."""
     last = last_day(first)
     span = agreed(stint)
