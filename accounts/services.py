@@ -26,9 +26,15 @@ def _record(user: User, what: str) -> None:
     membership = Membership.objects.filter(user=user).first()
     scope = scope_of(membership) if membership else {"subject": f"auth.user:{user.pk}"}
     Entry.objects.log_create(
-        user, action=Entry.Action.UPDATE, changes={"密码": ["", what]}, force_log=True, via=here["via"],
-        actor_id=here["actor_id"], remote_addr=here["remote_addr"], **scope,
-    )  # fmt: skip
+        user,
+        action=Entry.Action.UPDATE,
+        changes={"密码": ["", what]},
+        force_log=True,
+        via=here["via"],
+        actor_id=here["actor_id"],
+        remote_addr=here["remote_addr"],
+        **scope,
+    )
 
 
 def _flag(user: User, must_change: bool) -> None:

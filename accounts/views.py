@@ -57,10 +57,12 @@ def user_create(request: HttpRequest) -> HttpResponse:
     form = UserCreateForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = services.NewUser(
-            username=form.cleaned_data["username"], password=form.cleaned_data["new_password1"],
-            role=form.cleaned_data["role"], county=form.cleaned_data["county"],
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["new_password1"],
+            role=form.cleaned_data["role"],
+            county=form.cleaned_data["county"],
             township=form.cleaned_data["township"],
-        )  # fmt: skip
+        )
         try:
             user = services.user_create(data=data)
         except ValidationError as error:

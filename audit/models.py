@@ -35,9 +35,12 @@ class Entry(AbstractLogEntry):
     # django-auditlog indexes five columns of its own; every index is paid for on each row of a
     # 10,000-row import. The pages read entries by county and by subject (the indexes below).
     content_type = models.ForeignKey(
-        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+", db_index=False,
+        "contenttypes.ContentType",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
         verbose_name="对象类型",
-    )  # fmt: skip
+    )
     object_pk = models.CharField("对象编号", max_length=255)
     object_id = models.BigIntegerField("对象ID", blank=True, null=True)
     action = models.PositiveSmallIntegerField("操作", choices=ACTIONS)
@@ -46,17 +49,34 @@ class Entry(AbstractLogEntry):
     # Scope columns without database constraints: a log row must never stop a township or
     # county from being corrected, and is never joined for anything but its name.
     county = models.ForeignKey(
-        County, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", db_constraint=False,
-        db_index=False, verbose_name="区县",
-    )  # fmt: skip
+        County,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name="区县",
+    )
     township = models.ForeignKey(
-        Township, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", db_constraint=False,
-        db_index=False, verbose_name="乡镇",
-    )  # fmt: skip
+        Township,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name="乡镇",
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        db_index=False, verbose_name="操作人",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name="操作人",
+    )
     # The object whose 修改记录 page lists this entry ("people.person:12"): a person's group
     # claims appear on the person, an attendance mark on its placement, a payroll line on its run.
     subject = models.CharField("所属对象", max_length=60, blank=True)

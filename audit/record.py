@@ -79,9 +79,22 @@ def context() -> dict[str, object]:
 
 
 COLUMNS = [
-    "content_type_id", "object_pk", "object_id", "object_repr", "action", "changes", "changes_text",
-    "county_id", "township_id", "subject", "actor_id", "remote_addr", "via", "cid", "timestamp",
-]  # fmt: skip
+    "content_type_id",
+    "object_pk",
+    "object_id",
+    "object_repr",
+    "action",
+    "changes",
+    "changes_text",
+    "county_id",
+    "township_id",
+    "subject",
+    "actor_id",
+    "remote_addr",
+    "via",
+    "cid",
+    "timestamp",
+]
 
 
 def write(model: type[models.Model], changes: Iterable[Change]) -> int:
@@ -99,11 +112,25 @@ def write(model: type[models.Model], changes: Iterable[Change]) -> int:
             continue
         action = CREATE if change.before is None else DELETE if change.after is None else UPDATE
         county = change.county_id or counties.get(change.township_id)  # type: ignore[arg-type]  # a None township id finds no county
-        rows.append((
-            kind, str(change.pk), change.pk, change.label, action, fields, "",
-            county, change.township_id, change.about or subject(model, change.pk),
-            here["actor_id"], here["remote_addr"], here["via"], here["cid"], now,
-        ))  # fmt: skip
+        rows.append(
+            (
+                kind,
+                str(change.pk),
+                change.pk,
+                change.label,
+                action,
+                fields,
+                "",
+                county,
+                change.township_id,
+                change.about or subject(model, change.pk),
+                here["actor_id"],
+                here["remote_addr"],
+                here["via"],
+                here["cid"],
+                now,
+            )
+        )
     insert_rows(Entry, COLUMNS, rows)
     return len(rows)
 
@@ -115,9 +142,15 @@ def access(obj: models.Model, what: str, *, rows: int | None = None) -> Entry:
     scope = {"county_id": obj.pk} if obj._meta.label == "townships.County" else {}
     here = context()
     return Entry.objects.log_create(  # type: ignore[return-value]  # force_log: log_create always writes and returns the entry
-        obj, action=ACCESS, changes={"查看": ["", note]}, force_log=True, via=here["via"],
-        actor_id=here["actor_id"], remote_addr=here["remote_addr"], **scope,
-    )  # fmt: skip
+        obj,
+        action=ACCESS,
+        changes={"查看": ["", note]},
+        force_log=True,
+        via=here["via"],
+        actor_id=here["actor_id"],
+        remote_addr=here["remote_addr"],
+        **scope,
+    )
 
 
 def asked(note: str, *, township: Township | None = None) -> Entry:
@@ -135,7 +168,14 @@ def asked(note: str, *, township: Township | None = None) -> Entry:
     if obj is None:
         raise ValueError("an ID number was asked about with neither a user nor a township")
     return Entry.objects.log_create(  # type: ignore[return-value]  # force_log: log_create always writes and returns the entry
-        obj, action=ACCESS, changes={"查询": ["", note]}, force_log=True, via=here["via"],
-        actor_id=here["actor_id"], remote_addr=here["remote_addr"], county_id=county_id,
-        township_id=township.pk if township else None, subject=subject(type(obj), obj.pk),
-    )  # fmt: skip
+        obj,
+        action=ACCESS,
+        changes={"查询": ["", note]},
+        force_log=True,
+        via=here["via"],
+        actor_id=here["actor_id"],
+        remote_addr=here["remote_addr"],
+        county_id=county_id,
+        township_id=township.pk if township else None,
+        subject=subject(type(obj), obj.pk),
+    )

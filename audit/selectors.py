@@ -84,9 +84,15 @@ def _day(text: str) -> dt.date | None:
 
 
 def county_entries(
-    *, user: AnyUser, township: str = "", kind: str = "", action: str = "", who: str = "",
-    since: str = "", until: str = "",
-) -> QuerySet[Entry]:  # fmt: skip
+    *,
+    user: AnyUser,
+    township: str = "",
+    kind: str = "",
+    action: str = "",
+    who: str = "",
+    since: str = "",
+    until: str = "",
+) -> QuerySet[Entry]:
     """The entries of the user's counties, filtered; ordered by the caller (Listing)."""
     counties = list(visible_counties(user).values_list("pk", flat=True))
     entries = Entry.objects.filter(county_id__in=counties).select_related("actor", "content_type", "township")
@@ -190,11 +196,18 @@ def entry_rows(entries: list[Entry]) -> list[EntryRow]:
             changes.append((label, *shown))
         label, _, pk = entry.subject.partition(":")
         kind = KIND_OF_LABEL.get(label)
-        rows.append(EntryRow(
-            entry=entry, when=entry.timestamp, who=entry.actor.username if entry.actor else "系统",
-            via=entry.via, action=ACTION_LABEL.get(entry.action, ""),
-            kind=str(entry.content_type.model_class()._meta.verbose_name), name=entry.object_repr,
-            township=entry.township.name if entry.township else "", changes=changes,
-            link=reverse("audit:object-log", args=[kind, pk]) if kind and pk_of(pk) else "",
-        ))  # fmt: skip
+        rows.append(
+            EntryRow(
+                entry=entry,
+                when=entry.timestamp,
+                who=entry.actor.username if entry.actor else "系统",
+                via=entry.via,
+                action=ACTION_LABEL.get(entry.action, ""),
+                kind=str(entry.content_type.model_class()._meta.verbose_name),
+                name=entry.object_repr,
+                township=entry.township.name if entry.township else "",
+                changes=changes,
+                link=reverse("audit:object-log", args=[kind, pk]) if kind and pk_of(pk) else "",
+            )
+        )
     return rows

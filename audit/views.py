@@ -25,9 +25,13 @@ def county_log(request: HttpRequest) -> HttpResponse:
         return export(request, ENTRIES, params, entries)
     page = CappedPaginator(entries, PAGE).get_page(request.GET.get("page"))
     context = {
-        "page": page, "rows": selectors.entry_rows(list(page)), "params": params,
-        "townships": visible_townships(request.user), "kinds": selectors.kind_choices(), "actions": ACTIONS,
-    }  # fmt: skip
+        "page": page,
+        "rows": selectors.entry_rows(list(page)),
+        "params": params,
+        "townships": visible_townships(request.user),
+        "kinds": selectors.kind_choices(),
+        "actions": ACTIONS,
+    }
     return render(request, "audit/county_log.html", context)
 
 

@@ -176,9 +176,15 @@ def build(county: County) -> None:
     audit_build(county)
     print(f"  audit log, jobs {time.perf_counter() - started:.0f} s", flush=True)
     for table in (
-        "posts_post", "placements_application", "placements_placement", "placements_agreement",
-        "subsidies_payrollrun", "subsidies_payrollline", "audit_entry", "common_job",
-    ):  # fmt: skip
+        "posts_post",
+        "placements_application",
+        "placements_placement",
+        "placements_agreement",
+        "subsidies_payrollrun",
+        "subsidies_payrollline",
+        "audit_entry",
+        "common_job",
+    ):
         sql(f"VACUUM ANALYZE {table}")
     print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
 
@@ -243,9 +249,13 @@ def check_subsidy_until() -> None:
     """The SQL above stores the subsidy end subsidy_until_of computes (one placement a person)."""
     for p in Placement.objects.filter(post__code__startswith=PREFIX).order_by("pk")[:: PLACEMENTS // 50]:
         expected = terms.subsidy_until_of(
-            on_post=p.on_post_date, limit=36, used_before=p.prior_months, extended_until=None,
-            legacy_pay=None, legacy_until=None,
-        )  # fmt: skip
+            on_post=p.on_post_date,
+            limit=36,
+            used_before=p.prior_months,
+            extended_until=None,
+            legacy_pay=None,
+            legacy_until=None,
+        )
         assert p.subsidy_until == expected, (p.pk, p.subsidy_until, expected)
 
 
@@ -294,8 +304,10 @@ def main() -> None:
 
     home, people, queue = reverse("home"), reverse("people:person-list"), reverse("placements:queue")
     on_post, alerts, posts = (
-        reverse("placements:placement-list"), reverse("placements:alerts"), reverse("posts:post-list"),
-    )  # fmt: skip
+        reverse("placements:placement-list"),
+        reverse("placements:alerts"),
+        reverse("posts:post-list"),
+    )
     audit, jobs = reverse("audit:county-log"), reverse("workspace:job-list")
     cases = {
         "clerk_371502101": [

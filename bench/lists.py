@@ -56,7 +56,7 @@ CASES = {
             "applications: township + line",
             reverse("placements:queue"),
             {"township": "371502102", "line": "rural"},
-        ),  # noqa: E501  # fmt: skip
+        ),  # noqa: E501
         ("placements: county first page", reverse("placements:placement-list"), {}),
         ("placements: county exited", reverse("placements:placement-list"), {"status": "exited"}),
         ("placements: county name search", reverse("placements:placement-list"), {"q": placed.person.name}),

@@ -26,16 +26,33 @@ RATE = float(os.environ.get("LOGIN_RATE", "2"))
 PORT = 8765
 
 env = dict(
-    os.environ, DJANGO_SETTINGS_MODULE="config.settings.local", DEBUG="false",
+    os.environ,
+    DJANGO_SETTINGS_MODULE="config.settings.local",
+    DEBUG="false",
     DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://root@127.0.0.1:5432/bench"),
-    ALLOWED_HOSTS="127.0.0.1", AXES_FAILURE_LIMIT="1000", LOG_LEVEL="WARNING",
+    ALLOWED_HOSTS="127.0.0.1",
+    AXES_FAILURE_LIMIT="1000",
+    LOG_LEVEL="WARNING",
     REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),  # the shared cache, as deployed
-)  # fmt: skip
+)
 server = subprocess.Popen(
-    [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
-     "--workers", str(WORKERS), "--timeout", "60", "--log-level", "warning"],
-    cwd=ROOT, env=env,
-)  # fmt: skip
+    [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{PORT}",
+        "--workers",
+        str(WORKERS),
+        "--timeout",
+        "60",
+        "--log-level",
+        "warning",
+    ],
+    cwd=ROOT,
+    env=env,
+)
 try:
     for _ in range(60):
         try:
@@ -45,11 +62,29 @@ try:
             time.sleep(0.5)
     print(f"gunicorn with {WORKERS} workers; {USERS} users for {SECONDS} s", flush=True)
     subprocess.run(
-        [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
-         "-u", str(USERS), "-r", str(RATE), "-t", f"{SECONDS}s", "--reset-stats",
-         "--host", f"http://127.0.0.1:{PORT}", "--only-summary", "--stop-timeout", "5"],
-        cwd=ROOT, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(ROOT / "bench" / "locustfile.py"),
+            "--headless",
+            "-u",
+            str(USERS),
+            "-r",
+            str(RATE),
+            "-t",
+            f"{SECONDS}s",
+            "--reset-stats",
+            "--host",
+            f"http://127.0.0.1:{PORT}",
+            "--only-summary",
+            "--stop-timeout",
+            "5",
+        ],
+        cwd=ROOT,
+        check=False,
+    )
 finally:
     server.terminate()
     server.wait(timeout=30)

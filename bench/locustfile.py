@@ -9,9 +9,21 @@ from locust import HttpUser, between, task
 
 PASSWORD = "bench-password-1"
 TOWNSHIPS = [
-    "371502001", "371502002", "371502003", "371502005", "371502006", "371502100", "371502101",
-    "371502102", "371502103", "371502104", "371502105", "371502106", "371502115", "371502116",
-]  # fmt: skip
+    "371502001",
+    "371502002",
+    "371502003",
+    "371502005",
+    "371502006",
+    "371502100",
+    "371502101",
+    "371502102",
+    "371502103",
+    "371502104",
+    "371502105",
+    "371502106",
+    "371502115",
+    "371502116",
+]
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -25,9 +37,11 @@ class Officer(HttpUser):
         page = self.client.get("/login/", name="login page")
         token = CSRF.search(page.text).group(1)
         response = self.client.post(
-            "/login/", {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-            headers={"Referer": f"{self.host}/login/"}, name="log in",
-        )  # fmt: skip
+            "/login/",
+            {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            headers={"Referer": f"{self.host}/login/"},
+            name="log in",
+        )
         if "/login/" in response.url:
             raise RuntimeError(f"{self.username} could not log in")
 

@@ -74,11 +74,24 @@ def build(n: int) -> None:
     with transaction.atomic():
         insert_rows(
             Application,
-            ["person_id", "post_id", "township_id", "line", "year", "step", "holds_post", "applied_on",
-             "approved_on", "migrated", "created_by_id"],
-            [(p, posts[f"B-{i:07d}"], t, "rural", 2022, "placed", True, JAN_1, JAN_1, False, actor.pk)
-             for i, (p, t, _) in enumerate(people)],
-        )  # fmt: skip
+            [
+                "person_id",
+                "post_id",
+                "township_id",
+                "line",
+                "year",
+                "step",
+                "holds_post",
+                "applied_on",
+                "approved_on",
+                "migrated",
+                "created_by_id",
+            ],
+            [
+                (p, posts[f"B-{i:07d}"], t, "rural", 2022, "placed", True, JAN_1, JAN_1, False, actor.pk)
+                for i, (p, t, _) in enumerate(people)
+            ],
+        )
     apps = dict(Application.objects.filter(post__code__startswith="B-").values_list("person_id", "pk"))
     rows = []
     for i, (p, t, _) in enumerate(people):
@@ -90,10 +103,22 @@ def build(n: int) -> None:
     with transaction.atomic():
         insert_rows(
             Placement,
-            ["application_id", "person_id", "post_id", "township_id", "line", "on_post_date",
-             "prior_months", "first_approved_on", "exit_date", "exit_reason", "referral", "exit_note"],
+            [
+                "application_id",
+                "person_id",
+                "post_id",
+                "township_id",
+                "line",
+                "on_post_date",
+                "prior_months",
+                "first_approved_on",
+                "exit_date",
+                "exit_reason",
+                "referral",
+                "exit_note",
+            ],
             rows,
-        )  # fmt: skip
+        )
     # No agreement, no pay (docs/policy.md §8.11): each placement's agreement, some lapsing mid-month,
     # some renewed (a second agreement from the day after the first ends).
     agreements = []
@@ -108,18 +133,36 @@ def build(n: int) -> None:
     with transaction.atomic():
         insert_rows(
             Agreement,
-            ["application_id", "number", "village_id", "start_date", "end_date", "monthly_pay",
-             "working_time", "duties", "signed_on", "recorded_by_id"],
+            [
+                "application_id",
+                "number",
+                "village_id",
+                "start_date",
+                "end_date",
+                "monthly_pay",
+                "working_time",
+                "duties",
+                "signed_on",
+                "recorded_by_id",
+            ],
             agreements,
-        )  # fmt: skip
+        )
     stored_terms_refresh(person_ids=[p for p, _, _ in people])
     short = Placement.objects.filter(post__code__startswith="B-").values_list("pk", flat=True)[::7]
     with transaction.atomic():
-        insert_rows(Attendance, ["placement_id", "month", "days", "withheld", "note", "recorded_by_id"],
-                    [(pk, MONTH, 15, False, "", actor.pk) for pk in short])  # fmt: skip
+        insert_rows(
+            Attendance,
+            ["placement_id", "month", "days", "withheld", "note", "recorded_by_id"],
+            [(pk, MONTH, 15, False, "", actor.pk) for pk in short],
+        )
     with connection.cursor() as cursor:
-        for table in ("posts_post", "placements_application", "placements_placement", "placements_agreement",
-                      "subsidies_attendance"):  # fmt: skip
+        for table in (
+            "posts_post",
+            "placements_application",
+            "placements_placement",
+            "placements_agreement",
+            "subsidies_attendance",
+        ):
             cursor.execute(f"VACUUM ANALYZE {table}")
 
 
@@ -140,8 +183,20 @@ def on_workers(runs: list, attempts: int = 3) -> list[float]:
     from config.celery import app
     from subsidies.tasks import compute_split
 
-    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-c", str(WORKERS),
-               "-Q", "bench-payroll", "--loglevel=WARNING", "--without-gossip"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "-c",
+        str(WORKERS),
+        "-Q",
+        "bench-payroll",
+        "--loglevel=WARNING",
+        "--without-gossip",
+    ]
     worker = subprocess.Popen(command, cwd=str(payroll.__file__).rsplit("/subsidies/", 1)[0])
     try:
         while not app.control.ping(timeout=1.0):
@@ -195,7 +250,9 @@ for attempt in range(1, 6 if len(runs) == 1 else 3):
     times.append(time.perf_counter() - started)
     report(f"{'first computation' if attempt == 1 else 'recomputation'} {attempt}", times[-1], runs)
 again = times[1:]
-print(f"first computation {times[0]:.2f} s; recomputation median {statistics.median(again):.2f} s, "
-      f"best {min(again):.2f} s over {len(again)}")  # fmt: skip
+print(
+    f"first computation {times[0]:.2f} s; recomputation median {statistics.median(again):.2f} s, "
+    f"best {min(again):.2f} s over {len(again)}"
+)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(f"peak memory of the process (RSS, includes Django and the build step): {peak:.0f} MB")

@@ -22,15 +22,35 @@ import time
 from benchkit import setup
 
 BARE_FIELDS = [
-    "township__name", "placement__post__village__name", "placement__person__name",
-    "placement__person__id_number", "line", "placement__post__duty__name", "days_attended", "pay", "province",
-    "city", "district",
-    "placement__person__bank_account", "placement__person__bank_name", "note",
-]  # fmt: skip
+    "township__name",
+    "placement__post__village__name",
+    "placement__person__name",
+    "placement__person__id_number",
+    "line",
+    "placement__post__duty__name",
+    "days_attended",
+    "pay",
+    "province",
+    "city",
+    "district",
+    "placement__person__bank_account",
+    "placement__person__bank_name",
+    "note",
+]
 BARE_NETS = [
-    "village", "holder", "holder_id_number", "holder_bank", "holder_account",
-    "regular", "back_pay", "recovery", "net", "province", "city", "district",
-]  # fmt: skip
+    "village",
+    "holder",
+    "holder_id_number",
+    "holder_bank",
+    "holder_account",
+    "regular",
+    "back_pay",
+    "recovery",
+    "net",
+    "province",
+    "city",
+    "district",
+]
 
 
 # Corrections of earlier months, as a month after locked ones has (once; a new computation by

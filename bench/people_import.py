@@ -33,10 +33,20 @@ def workbook(ids: list[str], phone_prefix: str = "138") -> bytes:
     ws.append(COLUMNS)
     groups = ["脱贫享受政策人口", "农村低收入人口", "农村残疾人、脱贫享受政策人口", "农村大龄人员"]
     for i, number in enumerate(ids):
-        ws.append([
-            chinese_name(i), number, f"{phone_prefix}{i:08d}", villages[i % len(villages)], f"沙镇{i}号",
-            f"H{i // 3}", groups[i % 4], f"62284800{i:011d}", "农业银行", "",
-        ])  # fmt: skip
+        ws.append(
+            [
+                chinese_name(i),
+                number,
+                f"{phone_prefix}{i:08d}",
+                villages[i % len(villages)],
+                f"沙镇{i}号",
+                f"H{i // 3}",
+                groups[i % 4],
+                f"62284800{i:011d}",
+                "农业银行",
+                "",
+            ]
+        )
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -58,19 +58,51 @@ def generate(n: int) -> None:
             first17 = f"{town.county.code}{birth:%Y%m%d}{serial % 100:02d}{last}"
             number = first17 + check_character(first17)
             village = villages[town.pk][(i // len(towns)) % VILLAGES]
-            rows.append((
-                chinese_name(rng.randrange(10**6)), number, sex, birth, f"138{i:08d}", town.pk, village.pk,
-                f"{village.name}{i}号", f"H{i // 3}", "male_60" if sex == "male" else "female_50",
-                f"62284800{i:011d}", "农业银行", MARK, False, False, now, now,
-            ))  # fmt: skip
+            rows.append(
+                (
+                    chinese_name(rng.randrange(10**6)),
+                    number,
+                    sex,
+                    birth,
+                    f"138{i:08d}",
+                    town.pk,
+                    village.pk,
+                    f"{village.name}{i}号",
+                    f"H{i // 3}",
+                    "male_60" if sex == "male" else "female_50",
+                    f"62284800{i:011d}",
+                    "农业银行",
+                    MARK,
+                    False,
+                    False,
+                    now,
+                    now,
+                )
+            )
         with transaction.atomic():
             insert_rows(
                 Person,
-                ["name", "id_number", "sex", "birth_date", "phone", "township_id", "village_id",
-                 "address", "household_no", "retirement_category", "bank_account", "bank_name", "note",
-                 "on_death_roster", "on_pension_roster", "created_at", "updated_at"],
+                [
+                    "name",
+                    "id_number",
+                    "sex",
+                    "birth_date",
+                    "phone",
+                    "township_id",
+                    "village_id",
+                    "address",
+                    "household_no",
+                    "retirement_category",
+                    "bank_account",
+                    "bank_name",
+                    "note",
+                    "on_death_roster",
+                    "on_pension_roster",
+                    "created_at",
+                    "updated_at",
+                ],
                 rows,
-            )  # fmt: skip
+            )
         print(f"  people {min(n, start + chunk):>7}", flush=True)
     ids = list(Person.objects.filter(note=MARK).values_list("pk", flat=True))
     claims = []

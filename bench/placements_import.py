@@ -44,14 +44,24 @@ def holder(i: int, number: str) -> list[str]:
     township = townships[i % len(townships)]
     villages = list(township.villages.all())
     row = {
-        "姓名": chinese_name(i), "身份证号": number, "镇街代码": township.code,
-        "村（社区）": villages[i % len(villages)].name if villages else "新村", "岗位类型": "乡村",
-        "岗位类别": duty.category.name, "岗位名称": duty.name, "人员类别": "脱贫人口",
-        "上岗日期": "2021-03-01", "协议开始日期": "2021-03-01", "协议结束日期": "2023-02-28",
-        "原在岗月数": str(i % 24), "银行账号": f"62284800{i:011d}", "开户银行": "农业银行",
-        "离岗日期": "2021-12-31" if i % 10 == 0 else "", "离岗原因": "协议期满" if i % 10 == 0 else "",
+        "姓名": chinese_name(i),
+        "身份证号": number,
+        "镇街代码": township.code,
+        "村（社区）": villages[i % len(villages)].name if villages else "新村",
+        "岗位类型": "乡村",
+        "岗位类别": duty.category.name,
+        "岗位名称": duty.name,
+        "人员类别": "脱贫人口",
+        "上岗日期": "2021-03-01",
+        "协议开始日期": "2021-03-01",
+        "协议结束日期": "2023-02-28",
+        "原在岗月数": str(i % 24),
+        "银行账号": f"62284800{i:011d}",
+        "开户银行": "农业银行",
+        "离岗日期": "2021-12-31" if i % 10 == 0 else "",
+        "离岗原因": "协议期满" if i % 10 == 0 else "",
         "原月补贴标准": "1700.00",
-    }  # fmt: skip
+    }
     return [row[c] for c in HEADERS]
 
 
@@ -77,11 +87,21 @@ def floor() -> float:
             parsed = parse_id_number(number)
             township = townships[i % len(townships)]
             category = default_category(parsed.sex).value
-            people.append(Person(
-                id_number=number, name=chinese_name(i), sex=parsed.sex, birth_date=parsed.birth_date,
-                township=township, village=township.villages.all()[0], retirement_category=category,
-                bank_account=f"62284800{i:011d}", bank_name="农业银行", created_at=now, updated_at=now,
-            ))  # fmt: skip
+            people.append(
+                Person(
+                    id_number=number,
+                    name=chinese_name(i),
+                    sex=parsed.sex,
+                    birth_date=parsed.birth_date,
+                    township=township,
+                    village=township.villages.all()[0],
+                    retirement_category=category,
+                    bank_account=f"62284800{i:011d}",
+                    bank_name="农业银行",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
         bulk_insert(Person, people)
         keys = dict(Person.objects.filter(id_number__in=ids).values_list("id_number", "pk"))
         for p in people:
@@ -90,39 +110,91 @@ def floor() -> float:
             GroupClaim, [GroupClaim(person_id=p.pk, group="poverty_relief", evidence="x") for p in people]
         )
         posts = [
-            Post(code=f"FLOOR-{i}", year=2021, township_id=p.township_id, village_id=p.village_id,
-                 line="rural", duty=duty, status=Post.Status.FILLED)
+            Post(
+                code=f"FLOOR-{i}",
+                year=2021,
+                township_id=p.township_id,
+                village_id=p.village_id,
+                line="rural",
+                duty=duty,
+                status=Post.Status.FILLED,
+            )
             for i, p in enumerate(people)
-        ]  # fmt: skip
+        ]
         bulk_insert(Post, posts)
         post_keys = dict(Post.objects.filter(code__startswith="FLOOR-").values_list("code", "pk"))
         applications = [
-            Application(person_id=p.pk, post_id=post_keys[post.code], township_id=p.township_id, line="rural",
-                        year=2021, step=Step.PLACED, holds_post=True, applied_on=dt.date(2021, 3, 1),
-                        approved_on=dt.date(2021, 3, 1), migrated=True, created_by=actor, created_at=now)
+            Application(
+                person_id=p.pk,
+                post_id=post_keys[post.code],
+                township_id=p.township_id,
+                line="rural",
+                year=2021,
+                step=Step.PLACED,
+                holds_post=True,
+                applied_on=dt.date(2021, 3, 1),
+                approved_on=dt.date(2021, 3, 1),
+                migrated=True,
+                created_by=actor,
+                created_at=now,
+            )
             for p, post in zip(people, posts, strict=True)
-        ]  # fmt: skip
+        ]
         bulk_insert(Application, applications)
         app_keys = dict(
             Application.objects.filter(person_id__in=keys.values()).values_list("person_id", "pk")
         )
-        bulk_insert(Transition, [
-            Transition(application_id=app_keys[p.pk], from_step="", to_step=Step.PLACED, actor=actor,
-                       on=dt.date(2021, 3, 1), note="x", migrated=True, at=now)
-            for p in people
-        ])  # fmt: skip
-        bulk_insert(Agreement, [
-            Agreement(application_id=app_keys[p.pk], number=1, village_id=p.village_id,
-                      start_date=dt.date(2021, 3, 1), end_date=dt.date(2023, 2, 28), monthly_pay=Decimal(0),
-                      working_time="x", duties="x", signed_on=dt.date(2021, 3, 1), recorded_by=actor)
-            for p in people
-        ])  # fmt: skip
-        bulk_insert(Placement, [
-            Placement(application_id=app_keys[p.pk], person_id=p.pk, post_id=post_keys[post.code],
-                      township_id=p.township_id, line="rural", on_post_date=dt.date(2021, 3, 1),
-                      prior_months=0, first_approved_on=dt.date(2021, 3, 1), migrated=True)
-            for p, post in zip(people, posts, strict=True)
-        ])  # fmt: skip
+        bulk_insert(
+            Transition,
+            [
+                Transition(
+                    application_id=app_keys[p.pk],
+                    from_step="",
+                    to_step=Step.PLACED,
+                    actor=actor,
+                    on=dt.date(2021, 3, 1),
+                    note="x",
+                    migrated=True,
+                    at=now,
+                )
+                for p in people
+            ],
+        )
+        bulk_insert(
+            Agreement,
+            [
+                Agreement(
+                    application_id=app_keys[p.pk],
+                    number=1,
+                    village_id=p.village_id,
+                    start_date=dt.date(2021, 3, 1),
+                    end_date=dt.date(2023, 2, 28),
+                    monthly_pay=Decimal(0),
+                    working_time="x",
+                    duties="x",
+                    signed_on=dt.date(2021, 3, 1),
+                    recorded_by=actor,
+                )
+                for p in people
+            ],
+        )
+        bulk_insert(
+            Placement,
+            [
+                Placement(
+                    application_id=app_keys[p.pk],
+                    person_id=p.pk,
+                    post_id=post_keys[post.code],
+                    township_id=p.township_id,
+                    line="rural",
+                    on_post_date=dt.date(2021, 3, 1),
+                    prior_months=0,
+                    first_approved_on=dt.date(2021, 3, 1),
+                    migrated=True,
+                )
+                for p, post in zip(people, posts, strict=True)
+            ],
+        )
         transaction.set_rollback(True)
     return time.perf_counter() - start
 

@@ -37,9 +37,13 @@ def job_done(job_id: int, *, message: str = "", file: str = "", result: dict | N
     job = Job.objects.get(pk=job_id)
     params = job.params | {"result": result} if result is not None else job.params
     Job.objects.filter(pk=job_id).update(
-        state=Job.State.DONE, done=job.total, message=message, file=file or job.file.name,
-        finished_at=timezone.now(), params=params,
-    )  # fmt: skip
+        state=Job.State.DONE,
+        done=job.total,
+        message=message,
+        file=file or job.file.name,
+        finished_at=timezone.now(),
+        params=params,
+    )
 
 
 def job_fail(job_id: int, message: str) -> None:

@@ -93,8 +93,20 @@ def read_table(source: str | IO[bytes], *, required: list[str], optional: Sequen
         grid = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False) if sheet else []
     except UploadRefused as exc:
         raise SheetError(str(exc)) from exc
-    except (CalamineError, OSError, ValueError, TypeError, IndexError, KeyError, AttributeError,
-            StopIteration, SyntaxError, RuntimeError, EOFError, zipfile.BadZipFile) as exc:  # fmt: skip
+    except (
+        CalamineError,
+        OSError,
+        ValueError,
+        TypeError,
+        IndexError,
+        KeyError,
+        AttributeError,
+        StopIteration,
+        SyntaxError,
+        RuntimeError,
+        EOFError,
+        zipfile.BadZipFile,
+    ) as exc:
         raise SheetError("无法读取文件：请上传 Excel 文件（.xlsx 或 .xls，可用模板填写）") from exc
     if not grid or not any(cell_text(v)[0] for v in grid[0]):
         raise SheetError(f"{_named(sheet)}是空的：第一行应为列标题")

@@ -18,8 +18,13 @@ def full_clean(obj: Model, *, exclude: tuple[str, ...] = ()) -> None:
     except ValidationError as exc:
         if not hasattr(exc, "error_dict"):
             raise
-        raise ValidationError([_labelled(obj, name, message) for name, messages in exc.message_dict.items()
-                               for message in messages]) from None  # fmt: skip
+        raise ValidationError(
+            [
+                _labelled(obj, name, message)
+                for name, messages in exc.message_dict.items()
+                for message in messages
+            ]
+        ) from None
 
 
 def _labelled(obj: Model, name: str, message: str) -> str:

@@ -37,9 +37,13 @@ def bank_change_request(
         if person.bank_changes.filter(state=State.PENDING).exists():
             raise ValidationError({"bank_account": ["该人员已有一项待确认的银行账号变更，请先确认或退回"]})
         return BankAccountChange.objects.create(
-            person=person, bank_account=account, bank_name=bank, previous_account=person.bank_account,
-            previous_bank_name=person.bank_name, requested_by=actor,
-        )  # fmt: skip
+            person=person,
+            bank_account=account,
+            bank_name=bank,
+            previous_account=person.bank_account,
+            previous_bank_name=person.bank_name,
+            requested_by=actor,
+        )
 
 
 def may_confirm(user: User, change: BankAccountChange) -> bool:
@@ -103,7 +107,7 @@ def bank_changes_enter(changes: list[tuple[int, str, str]], *, actor: User) -> i
             previous_account=current[pk].bank_account,
             previous_bank_name=current[pk].bank_name,
             requested_by=actor,
-        )  # fmt: skip
+        )
         for pk, account, bank in changes
         if pk not in waiting and (account, bank) != (current[pk].bank_account, current[pk].bank_name)
     )

@@ -69,9 +69,15 @@ def _claim_problem(claim: GroupClaim, undecided_qualify: bool) -> str | None:
 
 
 def _check_claims(
-    verdict: Verdict, person: Person, claims, rules, age: int, on: dt.date, line_label: str,
+    verdict: Verdict,
+    person: Person,
+    claims,
+    rules,
+    age: int,
+    on: dt.date,
+    line_label: str,
     undecided_qualify: bool = False,
-) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+) -> None:  # type: ignore[no-untyped-def]
     for claim in claims:
         rule = rules.get(claim.group)
         if rule is None:
@@ -140,9 +146,14 @@ def _check_wider_scope(
 
 
 def eligibility_check(
-    *, person: Person, line: str, county: County, on: dt.date, book: RuleBook | None = None,
+    *,
+    person: Person,
+    line: str,
+    county: County,
+    on: dt.date,
+    book: RuleBook | None = None,
     undecided_qualify: bool = False,
-) -> Verdict:  # fmt: skip
+) -> Verdict:
     """The verdict for `person` on a post of `line` in `county` on date `on`. Pass a RuleBook
     for `on` when checking many people; the person's claims may be prefetched. With
     `undecided_qualify`, a claim still waiting for its manual decision (no roster match) counts,

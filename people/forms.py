@@ -12,9 +12,11 @@ class PersonForm(Form):
     id_number = forms.CharField(label="身份证号", max_length=20, help_text="18位，最后一位可以是X")
     village = forms.ChoiceField(label="村（社区）")
     groups = forms.MultipleChoiceField(
-        label="人员类别", choices=TargetGroup.choices, widget=forms.CheckboxSelectMultiple,
+        label="人员类别",
+        choices=TargetGroup.choices,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "请至少选择一个人员类别"},
-    )  # fmt: skip
+    )
     phone = forms.CharField(label="联系电话", max_length=20, required=False)
     address = forms.CharField(label="户籍地址", max_length=200, required=False)
     household_no = forms.CharField(label="户号", max_length=40, required=False)
@@ -24,9 +26,11 @@ class PersonForm(Form):
         choices=[("", "按性别默认（男60/女55）"), *RetirementCategory.choices],
     )
     bank_account = forms.CharField(
-        label="银行账号", max_length=32, required=False,
+        label="银行账号",
+        max_length=32,
+        required=False,
         help_text="已登记人员改账号：保存后须由本乡镇另一名经办人或区人社局确认才生效",
-    )  # fmt: skip
+    )
     bank_name = forms.CharField(label="开户银行", max_length=80, required=False)
     note = forms.CharField(label="备注", max_length=200, required=False)
 

@@ -30,9 +30,11 @@ def applicant_preview_start(*, user: User, township: Township, token: str) -> Jo
     from .tasks import run_applicant_preview
 
     job = Job.objects.create(
-        user=user, kind=Job.Kind.APPLICANT_PREVIEW, params={"township": township.code, "token": token},
+        user=user,
+        kind=Job.Kind.APPLICANT_PREVIEW,
+        params={"township": township.code, "token": token},
         title=f"检查{township.name}申请人表格",
-    )  # fmt: skip
+    )
     dispatch(job, lambda: run_applicant_preview.delay(job.pk))
     return job
 
@@ -58,22 +60,35 @@ def applicant_preview_run(job_id: int) -> Job:
     title = f"{township.name}申请人导入错误报告（共{len(report.problems)}处，未导入任何数据）"
     result, name = problems_result(report.problems, title)
     job_done(
-        job.pk, message=f"发现 {len(report.problems)} 处错误，未导入任何数据。", file=name,
+        job.pk,
+        message=f"发现 {len(report.problems)} 处错误，未导入任何数据。",
+        file=name,
         result=result | _preview(report, ok=False),
-    )  # fmt: skip
+    )
     return Job.objects.get(pk=job.pk)
 
 
 def _preview(report: ImportReport, *, ok: bool) -> dict:
     rows = [
-        {"row": r.row, "name": r.name, "masked_id": r.masked_id, "village": r.village, "groups": r.groups,
-         "action": r.action, "errors": r.errors}
+        {
+            "row": r.row,
+            "name": r.name,
+            "masked_id": r.masked_id,
+            "village": r.village,
+            "groups": r.groups,
+            "action": r.action,
+            "errors": r.errors,
+        }
         for r in report.rows[:SHOWN_ROWS]
-    ]  # fmt: skip
+    ]
     return {
-        "ok": ok, "total": report.total, "created": report.created, "updated": report.updated, "rows": rows,
+        "ok": ok,
+        "total": report.total,
+        "created": report.created,
+        "updated": report.updated,
+        "rows": rows,
         "file_problems": [p.message for p in report.problems if p.row <= 1 or not report.rows],
-    }  # fmt: skip
+    }
 
 
 def applicant_import_start(*, user: User, township: Township, token: str, rows: int) -> tuple[Job, bool]:
@@ -88,9 +103,12 @@ def applicant_import_start(*, user: User, township: Township, token: str, rows: 
         if existing is not None:
             return existing, False
         job = Job.objects.create(
-            user=user, kind=Job.Kind.APPLICANT_IMPORT, params={"township": township.code, "token": token},
-            title=f"导入{township.name}申请人", total=rows,
-        )  # fmt: skip
+            user=user,
+            kind=Job.Kind.APPLICANT_IMPORT,
+            params={"township": township.code, "token": token},
+            title=f"导入{township.name}申请人",
+            total=rows,
+        )
         dispatch(job, lambda: run_applicant_import.delay(job.pk))
     return job, True
 

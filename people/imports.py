@@ -72,9 +72,17 @@ TEXT_COLUMNS = ("身份证号", "联系电话", "户号", "银行账号")
 ROW = "_row"
 # Not the bank account: a file's new account is entered as a change a second person confirms.
 UPDATE_FIELDS = [
-    "name", "phone", "village", "address", "household_no", "note", "sex", "birth_date", "retirement_category",
+    "name",
+    "phone",
+    "village",
+    "address",
+    "household_no",
+    "note",
+    "sex",
+    "birth_date",
+    "retirement_category",
     "updated_at",
-]  # fmt: skip
+]
 
 
 # What an audit entry of an imported person shows: as audit.registry's (no birth date or sex, which
@@ -129,9 +137,19 @@ class ApplicantResource(resources.ModelResource):
     class Meta:
         model = Person
         fields = (
-            "id_number", "name", "phone", "village", "address", "household_no", "bank_account", "bank_name",
-            "note", "sex", "birth_date", "updated_at",
-        )  # fmt: skip
+            "id_number",
+            "name",
+            "phone",
+            "village",
+            "address",
+            "household_no",
+            "bank_account",
+            "bank_name",
+            "note",
+            "sex",
+            "birth_date",
+            "updated_at",
+        )
         import_id_fields = ["id_number"]
         use_bulk = True
         batch_size = 10_000  # one COPY for a usual file
@@ -189,11 +207,18 @@ class ApplicantResource(resources.ModelResource):
         except ValueError as exc:
             errors["groups"] = [str(exc)]
         data = PersonData(
-            name=row["姓名"], id_number=row["身份证号"], village=row["村（社区）"], groups=groups or ["-"],
-            phone=row["联系电话"], address=row["户籍地址"], household_no=row["户号"],
-            bank_account=row["银行账号"], bank_name=row["开户银行"], note=row["备注"],
+            name=row["姓名"],
+            id_number=row["身份证号"],
+            village=row["村（社区）"],
+            groups=groups or ["-"],
+            phone=row["联系电话"],
+            address=row["户籍地址"],
+            household_no=row["户号"],
+            bank_account=row["银行账号"],
+            bank_name=row["开户银行"],
+            note=row["备注"],
             retirement_category=instance.retirement_category,
-        )  # fmt: skip
+        )
         try:
             values = person_fields_clean(township=self.township, data=data, villages=self.villages)
         except ValidationError as exc:
@@ -232,25 +257,39 @@ class ApplicantResource(resources.ModelResource):
             errors.setdefault("id_number", []).append(answer)
 
     def bulk_create(
-        self, using_transactions: bool, dry_run: bool, raise_errors: bool, batch_size: int | None = None,
+        self,
+        using_transactions: bool,
+        dry_run: bool,
+        raise_errors: bool,
+        batch_size: int | None = None,
         result: Any = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """New people go in by COPY on PostgreSQL (common.bulk): the ORM's bulk_create alone
         takes about 2 s for 10,000 people."""
         self._write(self.create_instances, using_transactions, dry_run, raise_errors, result, new=True)
 
     def bulk_update(
-        self, using_transactions: bool, dry_run: bool, raise_errors: bool, batch_size: int | None = None,
+        self,
+        using_transactions: bool,
+        dry_run: bool,
+        raise_errors: bool,
+        batch_size: int | None = None,
         result: Any = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Existing people are rewritten by one upsert keyed on the ID number (common.bulk).
         Django's bulk_update builds a CASE per field and row: about 20 times slower."""
         self._write(self.update_instances, using_transactions, dry_run, raise_errors, result, new=False)
 
     def _write(
-        self, instances: list[Person], using_transactions: bool, dry_run: bool, raise_errors: bool,
-        result: Any, *, new: bool,
-    ) -> None:  # fmt: skip
+        self,
+        instances: list[Person],
+        using_transactions: bool,
+        dry_run: bool,
+        raise_errors: bool,
+        result: Any,
+        *,
+        new: bool,
+    ) -> None:
         if not instances or not (using_transactions or not dry_run):
             return
         self.written.extend((p.id_number, audited(p)) for p in instances)
@@ -284,13 +323,19 @@ class ApplicantResource(resources.ModelResource):
     def _audit(self, ids: dict[str, int]) -> None:
         """One entry per person created or changed by the file (none for an unchanged row), their
         groups included (the claims the file adds or removes get no entries of their own)."""
-        audit.write(Person, [
-            audit.Change(
-                ids[number], cast(str, values["name"]), self.before.get(number),
-                {**values, GROUPS: groups_text(sorted(self.groups.get(number, [])))}, self.township.pk,
-            )
-            for number, values in self.written
-        ])  # fmt: skip
+        audit.write(
+            Person,
+            [
+                audit.Change(
+                    ids[number],
+                    cast(str, values["name"]),
+                    self.before.get(number),
+                    {**values, GROUPS: groups_text(sorted(self.groups.get(number, [])))},
+                    self.township.pk,
+                )
+                for number, values in self.written
+            ],
+        )
 
 
 def claims_replace(
@@ -436,7 +481,7 @@ def _collect(report: ImportReport, rows: list[tuple[int, dict[str, str]]], resul
                 groups=_groups_label(values["人员类别"]),
                 action=action,
                 errors=errors,
-            )  # fmt: skip
+            )
         )
     report.created = sum(1 for r in report.rows if r.action == "新增")
     report.updated = sum(1 for r in report.rows if r.action == "更新")

@@ -28,16 +28,21 @@ def person_rows(people: Iterable[Person]) -> list[dict]:
             (label, eligibility_check(person=person, line=line, county=county, on=book.on, book=book))
             for line, label in Line.choices
         ]
-        rows.append({
-            "url": f"{detail}{person.pk}/", "name": person.name,
-            "masked_id": mask_id_number(person.id_number),
-            "township": person.township.name, "village": person.village.name,
-            "flagged": person.on_death_roster or person.on_pension_roster,
-            "claims": [(c.status, GROUP_LABELS[c.group], STATUS_LABELS[c.status])
-                       for c in person.claims.all()],
-            "eligible": [label for label, verdict in verdicts if verdict.eligible],
-            "why_not": "；".join(r.message for _, v in verdicts for r in v.reasons[:1]),
-        })  # fmt: skip
+        rows.append(
+            {
+                "url": f"{detail}{person.pk}/",
+                "name": person.name,
+                "masked_id": mask_id_number(person.id_number),
+                "township": person.township.name,
+                "village": person.village.name,
+                "flagged": person.on_death_roster or person.on_pension_roster,
+                "claims": [
+                    (c.status, GROUP_LABELS[c.group], STATUS_LABELS[c.status]) for c in person.claims.all()
+                ],
+                "eligible": [label for label, verdict in verdicts if verdict.eligible],
+                "why_not": "；".join(r.message for _, v in verdicts for r in v.reasons[:1]),
+            }
+        )
     return rows
 
 

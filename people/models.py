@@ -123,9 +123,13 @@ class GroupClaim(models.Model):
         "Roster", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="核验名单"
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name="认定人",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name="认定人",
         db_index=False,
-    )  # fmt: skip
+    )
     decision_note = models.CharField("认定说明", max_length=200, blank=True)
     decided_at = models.DateTimeField("认定时间", null=True, blank=True)
 
@@ -186,9 +190,13 @@ class BankAccountChange(models.Model):
     )
     requested_at = models.DateTimeField("录入时间", auto_now_add=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="确认人",
-    )  # fmt: skip
+    )
     decided_at = models.DateTimeField("确认时间", null=True, blank=True)
     decision_note = models.CharField("说明", max_length=200, blank=True)
 

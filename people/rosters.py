@@ -61,9 +61,13 @@ def roster_file_import(
     if report.problems:
         return report
     report.roster = roster_import(
-        county=county, kind=kind, roster_date=roster_date, file_name=short_name(file_name), actor=actor,
+        county=county,
+        kind=kind,
+        roster_date=roster_date,
+        file_name=short_name(file_name),
+        actor=actor,
         entries=[(n, name) for n, (_row, name) in entries.items()],
-    )  # fmt: skip
+    )
     return report
 
 

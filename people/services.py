@@ -219,9 +219,13 @@ def roster_import(
 ) -> Roster:
     """Store a department roster (ID number, name) and re-verify the county's claims or flags."""
     roster = Roster.objects.create(
-        county=county, kind=kind, roster_date=roster_date, file_name=file_name, row_count=len(entries),
+        county=county,
+        kind=kind,
+        roster_date=roster_date,
+        file_name=file_name,
+        row_count=len(entries),
         imported_by=actor,
-    )  # fmt: skip
+    )
     RosterEntry.objects.bulk_create(
         [RosterEntry(roster=roster, id_number=number, name=name) for number, name in entries], batch_size=2000
     )
@@ -253,21 +257,35 @@ def roster_apply(*, county: County, kind: str) -> None:
         changing = chosen.exclude(status=status).values_list(
             "pk", "person_id", "person__township_id", "status"
         )
-        audit.write(GroupClaim, [
-            audit.Change(pk, "人员类别", {"status": old}, {"status": status.value}, township,
-                         about=audit.subject(Person, person))
-            for pk, person, township, old in changing.iterator(chunk_size=5000)
-        ])  # fmt: skip
+        audit.write(
+            GroupClaim,
+            [
+                audit.Change(
+                    pk,
+                    "人员类别",
+                    {"status": old},
+                    {"status": status.value},
+                    township,
+                    about=audit.subject(Person, person),
+                )
+                for pk, person, township, old in changing.iterator(chunk_size=5000)
+            ],
+        )
         chosen.update(status=status, roster=roster)
 
 
 def flags_set(people: QuerySet[Person], attr: str, value: bool) -> None:
     """Set a roster flag on `people`, recording each person whose flag changes."""
     changing = people.exclude(**{attr: value})
-    audit.write(Person, [
-        audit.Change(pk, name, {attr: not value}, {attr: value}, township)
-        for pk, name, township in changing.values_list("pk", "name", "township_id").iterator(chunk_size=5000)
-    ])  # fmt: skip
+    audit.write(
+        Person,
+        [
+            audit.Change(pk, name, {attr: not value}, {attr: value}, township)
+            for pk, name, township in changing.values_list("pk", "name", "township_id").iterator(
+                chunk_size=5000
+            )
+        ],
+    )
     changing.update(**{attr: value})
 
 
@@ -284,8 +302,11 @@ def eligibility_rules_load(*, data: dict) -> int:
         defaults["up_to_retirement"] = bool(defaults["up_to_retirement"])
         defaults.update(valid_to=item["valid_to"], document=item["document"])
         rule, _ = EligibilityRule.objects.update_or_create(
-            county=counties[item["county"]], line=item["line"], group=item["group"],
-            valid_from=item["valid_from"], defaults=defaults,
-        )  # fmt: skip
+            county=counties[item["county"]],
+            line=item["line"],
+            group=item["group"],
+            valid_from=item["valid_from"],
+            defaults=defaults,
+        )
         rule.full_clean()
     return len(data["rules"])

@@ -43,10 +43,14 @@ def person_list(request: AuthedRequest) -> HttpResponse:
         return export(request, PEOPLE, params, people)
     page = CappedPaginator(people, 50).get_page(request.GET.get("page"))
     context = {
-        "page": page, "rows": person_rows(page.object_list), "params": params, "groups": TargetGroup.choices,
+        "page": page,
+        "rows": person_rows(page.object_list),
+        "params": params,
+        "groups": TargetGroup.choices,
         "statuses": GroupClaim.Status.choices,
-        "townships": visible_townships(request.user), "can_add": has_role(request.user, Role.CLERK),
-    }  # fmt: skip
+        "townships": visible_townships(request.user),
+        "can_add": has_role(request.user, Role.CLERK),
+    }
     return render(request, "people/person_list.html", context)
 
 
@@ -61,11 +65,15 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         (Line(line).label, eligibility_check(person=person, line=line, county=county, on=on)) for line in Line
     ]
     context: dict[str, Any] = {
-        "person": person, "verdicts": verdicts, "on": on, "claims": person.claims.all(),
-        "can_edit": has_role(request.user, Role.CLERK), "can_decide": has_role(request.user, Role.HR),
-        "decision_form": ClaimDecisionForm(), "bank_changes": person.bank_changes.select_related(
-            "requested_by", "decided_by")[:20],
-    }  # fmt: skip
+        "person": person,
+        "verdicts": verdicts,
+        "on": on,
+        "claims": person.claims.all(),
+        "can_edit": has_role(request.user, Role.CLERK),
+        "can_decide": has_role(request.user, Role.HR),
+        "decision_form": ClaimDecisionForm(),
+        "bank_changes": person.bank_changes.select_related("requested_by", "decided_by")[:20],
+    }
     waiting = next((c for c in context["bank_changes"] if c.state == BankAccountChange.State.PENDING), None)
     context["bank_waiting"] = waiting
     context["bank_can_confirm"] = waiting is not None and bank.may_confirm(request.user, waiting)
@@ -98,11 +106,18 @@ def _person_form_view(request: AuthedRequest, person: Person | None) -> HttpResp
 
 def _person_initial(person: Person) -> dict:
     return {
-        "name": person.name, "id_number": person.id_number, "village": person.village.name,
-        "groups": [c.group for c in person.claims.all()], "phone": person.phone, "address": person.address,
-        "household_no": person.household_no, "retirement_category": person.retirement_category,
-        "bank_account": person.bank_account, "bank_name": person.bank_name, "note": person.note,
-    }  # fmt: skip
+        "name": person.name,
+        "id_number": person.id_number,
+        "village": person.village.name,
+        "groups": [c.group for c in person.claims.all()],
+        "phone": person.phone,
+        "address": person.address,
+        "household_no": person.household_no,
+        "retirement_category": person.retirement_category,
+        "bank_account": person.bank_account,
+        "bank_name": person.bank_name,
+        "note": person.note,
+    }
 
 
 @login_required
@@ -244,9 +259,13 @@ def roster_list(request: AuthedRequest) -> HttpResponse:
         if form.is_valid():
             upload, data = form.cleaned_data["file"], form.cleaned_data
             job = roster_jobs.roster_import_start(
-                user=request.user, county=cast(County, membership.county), kind=data["kind"],
-                roster_date=data["roster_date"], file_name=upload.name, token=uploads.keep(upload),
-            )  # fmt: skip
+                user=request.user,
+                county=cast(County, membership.county),
+                kind=data["kind"],
+                roster_date=data["roster_date"],
+                file_name=upload.name,
+                token=uploads.keep(upload),
+            )
             messages.success(request, f"已开始{job.title}，可以离开本页，稍后在“我的任务”中查看结果。")
             return redirect("workspace:job-detail", pk=job.pk)
     return render(request, "people/roster_list.html", _roster_context(counties, form, can_upload))

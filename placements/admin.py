@@ -87,9 +87,16 @@ class PlacementAdmin(admin.ModelAdmin):
     search_fields = ["person__name", "post__code"]
     # Old terms come from the 新老衔接 import only: an edit here would re-price locked months.
     readonly_fields = [
-        "application", "person", "post", "township", "line", "legacy_terms", "legacy_pay", "legacy_until",
+        "application",
+        "person",
+        "post",
+        "township",
+        "line",
+        "legacy_terms",
+        "legacy_pay",
+        "legacy_until",
         "subsidy_until",
-    ]  # fmt: skip
+    ]
     list_select_related = ["person", "post", "township"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Placement | None = None) -> list[str]:

@@ -47,6 +47,9 @@ def cleaned(form: forms.Form) -> dict[str, Any]:
     if form.is_valid():
         return form.cleaned_data
     raise ValidationError(
-        [f"{form.fields[name].label}：{message}" if name in form.fields else message
-         for name, messages in form.errors.items() for message in messages]
-    )  # fmt: skip
+        [
+            f"{form.fields[name].label}：{message}" if name in form.fields else message
+            for name, messages in form.errors.items()
+            for message in messages
+        ]
+    )

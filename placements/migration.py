@@ -40,9 +40,21 @@ from .migration_write import OLD_PAY, Progress, holders_write
 from .models import Application, ExitReason
 
 COLUMNS = [
-    "姓名", "身份证号", "镇街代码", "村（社区）", "岗位类型", "岗位类别", "岗位名称", "人员类别", "上岗日期",
-    "协议开始日期", "协议结束日期", "原在岗月数", "银行账号", "开户银行",
-]  # fmt: skip
+    "姓名",
+    "身份证号",
+    "镇街代码",
+    "村（社区）",
+    "岗位类型",
+    "岗位类别",
+    "岗位名称",
+    "人员类别",
+    "上岗日期",
+    "协议开始日期",
+    "协议结束日期",
+    "原在岗月数",
+    "银行账号",
+    "开户银行",
+]
 OPTIONAL = ["离岗日期", "离岗原因", "原月补贴标准", "初次核定日期", "序号", "备注"]
 FIRST_APPROVAL = "初次核定日期"
 LINES = {"城镇": Line.URBAN, "乡村": Line.RURAL, "农村": Line.RURAL}
@@ -281,9 +293,12 @@ def placements_import(
     try:
         with transaction.atomic():  # a dry run writes everything too, then rolls it back
             report.legacy, refused = holders_write(
-                county=county, rows=report.rows, actor=actor, created_villages=report.villages_created,
+                county=county,
+                rows=report.rows,
+                actor=actor,
+                created_villages=report.villages_created,
                 progress=progress,
-            )  # fmt: skip
+            )
             if refused:
                 raise RowsRefused(refused)
             if dry_run:

@@ -59,25 +59,38 @@ def holders_write(
     pay = _new_pay(county)
     agreements = [
         Agreement(
-            application=applications[row.row], number=1, village=villages[(row.township_id, row.village)],
-            start_date=row.start, end_date=row.end,
+            application=applications[row.row],
+            number=1,
+            village=villages[(row.township_id, row.village)],
+            start_date=row.start,
+            end_date=row.end,
             monthly_pay=row.old_pay if row.row in legacy and row.old_pay is not None else pay(row),
-            working_time=post_working_time(posts[row.row]), duties=row.duty.name, signed_on=row.start,
+            working_time=post_working_time(posts[row.row]),
+            duties=row.duty.name,
+            signed_on=row.start,
             recorded_by=actor,
         )
         for row in rows
-    ]  # fmt: skip
+    ]
     placements = [
         Placement(
-            application=applications[row.row], person=people[row.id_number], post=posts[row.row],
-            township_id=row.township_id, line=row.line, on_post_date=row.on_post,
-            prior_months=row.prior_months, first_approved_on=first[row.row], exit_date=row.exit_date,
-            exit_reason=row.exit_reason, migrated=True, legacy_terms=row.row in legacy,
+            application=applications[row.row],
+            person=people[row.id_number],
+            post=posts[row.row],
+            township_id=row.township_id,
+            line=row.line,
+            on_post_date=row.on_post,
+            prior_months=row.prior_months,
+            first_approved_on=first[row.row],
+            exit_date=row.exit_date,
+            exit_reason=row.exit_reason,
+            migrated=True,
+            legacy_terms=row.row in legacy,
             legacy_pay=row.old_pay if row.row in legacy else None,
             legacy_until=row.end if row.row in legacy and row.old_pay is not None else None,
         )
         for row in rows
-    ]  # fmt: skip
+    ]
     progress(len(rows) * 3 // 4, len(rows))
     for model, objs in ((Agreement, agreements), (Placement, placements)):
         _insert(model, objs, key="application_id")
@@ -144,10 +157,16 @@ def _people(county: County, rows: Sequence, villages: dict, actor: User) -> dict
 def _new_person(row, village: Village) -> Person:  # type: ignore[no-untyped-def]
     parsed = parse_id_number(row.id_number)
     return Person(
-        id_number=row.id_number, name=row.name, sex=parsed.sex, birth_date=parsed.birth_date,
-        township_id=row.township_id, village=village, retirement_category=default_category(parsed.sex).value,
-        bank_account=row.bank_account, bank_name=row.bank_name,
-    )  # fmt: skip
+        id_number=row.id_number,
+        name=row.name,
+        sex=parsed.sex,
+        birth_date=parsed.birth_date,
+        township_id=row.township_id,
+        village=village,
+        retirement_category=default_category(parsed.sex).value,
+        bank_account=row.bank_account,
+        bank_name=row.bank_name,
+    )
 
 
 def _new_claims(county: County, people: list[Person], groups: dict[str, list[str]]) -> dict[str, list]:
@@ -185,10 +204,14 @@ def _posts(rows: Sequence, people: dict[str, Person], villages: dict) -> dict[in
         village = villages[(row.township_id, row.village)]
         person = people[row.id_number]
         posts[row.row] = Post(
-            code=f"{row.township_code}-{row.on_post.year}-M{row.row:05d}-{person.pk}", year=row.on_post.year,
-            township_id=row.township_id, village=village, line=row.line, duty=row.duty,
+            code=f"{row.township_code}-{row.on_post.year}-M{row.row:05d}-{person.pk}",
+            year=row.on_post.year,
+            township_id=row.township_id,
+            village=village,
+            line=row.line,
+            duty=row.duty,
             status=Post.Status.VACANT if row.exit_date else Post.Status.FILLED,
-        )  # fmt: skip
+        )
     _insert(Post, list(posts.values()), key="code")
     return posts
 
@@ -196,13 +219,20 @@ def _posts(rows: Sequence, people: dict[str, Person], villages: dict) -> dict[in
 def _applications(rows: Sequence, people: dict[str, Person], posts: dict[int, Post], actor: User) -> dict:
     applications = {
         row.row: Application(
-            person=people[row.id_number], post=posts[row.row], township_id=row.township_id, line=row.line,
-            year=posts[row.row].year, step=Step.EXITED if row.exit_date else Step.PLACED,
-            holds_post=row.exit_date is None, applied_on=row.start, approved_on=row.start, migrated=True,
+            person=people[row.id_number],
+            post=posts[row.row],
+            township_id=row.township_id,
+            line=row.line,
+            year=posts[row.row].year,
+            step=Step.EXITED if row.exit_date else Step.PLACED,
+            holds_post=row.exit_date is None,
+            applied_on=row.start,
+            approved_on=row.start,
+            migrated=True,
             created_by=actor,
         )
         for row in rows
-    }  # fmt: skip
+    }
     _insert(Application, list(applications.values()), key="post_id")
     return applications
 
@@ -213,15 +243,29 @@ def _history(rows: Sequence, applications: dict, actor: User) -> None:
     moves = []
     for row in rows:
         application = applications[row.row]
-        moves.append(Transition(
-            application=application, from_step="", to_step=Step.PLACED, actor=actor, on=row.on_post,
-            note=f"新老衔接导入：原在岗{row.prior_months}个月", migrated=True,
-        ))  # fmt: skip
+        moves.append(
+            Transition(
+                application=application,
+                from_step="",
+                to_step=Step.PLACED,
+                actor=actor,
+                on=row.on_post,
+                note=f"新老衔接导入：原在岗{row.prior_months}个月",
+                migrated=True,
+            )
+        )
         if row.exit_date:
-            moves.append(Transition(
-                application=application, from_step=Step.PLACED, to_step=Step.EXITED, actor=actor,
-                on=row.exit_date, note=f"新老衔接导入：{ExitReason(row.exit_reason).label}", migrated=True,
-            ))  # fmt: skip
+            moves.append(
+                Transition(
+                    application=application,
+                    from_step=Step.PLACED,
+                    to_step=Step.EXITED,
+                    actor=actor,
+                    on=row.exit_date,
+                    note=f"新老衔接导入：{ExitReason(row.exit_reason).label}",
+                    migrated=True,
+                )
+            )
     bulk_insert(Transition, moves)
 
 
@@ -261,9 +305,13 @@ def _terms(county: County, rows: Sequence, people: dict[str, Person]) -> tuple[s
         on = max(row.start, begun.get(row.line, row.start))
         book = books.setdefault(on, RuleBook(on))
         verdict = eligibility_check(
-            person=people[row.id_number], line=row.line, county=county, on=on, book=book,
+            person=people[row.id_number],
+            line=row.line,
+            county=county,
+            on=on,
+            book=book,
             undecided_qualify=True,
-        )  # fmt: skip
+        )
         if verdict.eligible:
             continue
         legacy.add(row.row)

@@ -100,9 +100,14 @@ def move(
         raise ValidationError(f"「{STEP_LABELS[to]}」必须填写原因。")
     not_after_today(DATE_LABELS.get(to, "办理日期"), on, today)
     transition = Transition(
-        application=application, from_step=source, to_step=to, actor=actor, on=on, note=note.strip(),
+        application=application,
+        from_step=source,
+        to_step=to,
+        actor=actor,
+        on=on,
+        note=note.strip(),
         evidence=evidence,
-    )  # fmt: skip
+    )
     full_clean(transition)  # a reason or a file name longer than its column is refused, not a 500
     application.step = to
     if to in (Step.REJECTED, Step.WITHDRAWN, Step.EXITED):

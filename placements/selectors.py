@@ -254,16 +254,25 @@ def _alert_rows(rows: list[dict]) -> list[AlertRow]:
         person, label = placement.person, terms.ALERT_KINDS[kind]
         if kind in terms.BIRTH_KINDS:  # the year only, and the age then (docs/policy.md §7.6)
             day = terms.age_alert_day(
-                line=placement.line, birth=person.birth_date, category=person.retirement_category,
+                line=placement.line,
+                birth=person.birth_date,
+                category=person.retirement_category,
                 flag_age=placement.township.county.rural_flag_age,
-            )  # fmt: skip
+            )
             message = f"{person.name}：{due.year}年内{label}（届时{age_on(person.birth_date, day)}周岁）"
         else:
             message = f"{person.name}：{label}（{due}）"
         found.append(
-            AlertRow(kind, due, message, person.name, placement.township.name, placement.post.code,
-                     placement.application_id)
-        )  # fmt: skip
+            AlertRow(
+                kind,
+                due,
+                message,
+                person.name,
+                placement.township.name,
+                placement.post.code,
+                placement.application_id,
+            )
+        )
     return found
 
 

@@ -64,10 +64,22 @@ def age_alert_day(*, line: str, birth: dt.date, category: str, flag_age: int) ->
 STORED = ("subsidy_until", "agreement_until", "age_alert_on")
 # What stored_terms_refresh reads of each placement (and its annotation last_agreement).
 READ = (
-    "pk", "person_id", "township_id", "line", "on_post_date", "exit_date", "prior_months", "extended_until",
-    "legacy_pay", "legacy_until", "last_agreement", "person__birth_date", "person__retirement_category",
-    "township__county__subsidy_months", "township__county__rural_flag_age",
-)  # fmt: skip
+    "pk",
+    "person_id",
+    "township_id",
+    "line",
+    "on_post_date",
+    "exit_date",
+    "prior_months",
+    "extended_until",
+    "legacy_pay",
+    "legacy_until",
+    "last_agreement",
+    "person__birth_date",
+    "person__retirement_category",
+    "township__county__subsidy_months",
+    "township__county__rural_flag_age",
+)
 
 
 def stored_terms_refresh(*, person_ids: Iterable[int] | QuerySet, model: type[Placement] = Placement) -> int:

@@ -175,10 +175,14 @@ def _publicity_document(request: HttpRequest, pk: int) -> dict:
     require_role(request.user, *READERS)
     publicity = selectors.publicity_get(user=request.user, pk=pk)
     rows = [
-        {"name": a.person.name, "masked_id": mask_id_number(a.person.id_number),
-         "village": a.post.village.name, "post": f"{a.post.duty.name}（{a.post.code}）"}
+        {
+            "name": a.person.name,
+            "masked_id": mask_id_number(a.person.id_number),
+            "village": a.post.village.name,
+            "post": f"{a.post.duty.name}（{a.post.code}）",
+        }
         for a in publicity.applications.select_related("person", "post__village", "post__duty")
-    ]  # fmt: skip
+    ]
     return {"publicity": publicity, "rows": rows}
 
 
@@ -201,9 +205,11 @@ def _agreement_document(request: HttpRequest, pk: int, number: int) -> dict:
     audit.access(agreement, "打印协议（含完整身份证号）")
     placement = Placement.objects.filter(application=application).first()
     return {
-        "application": application, "agreement": agreement, "county": application.township.county,
+        "application": application,
+        "agreement": agreement,
+        "county": application.township.county,
         "printed": agreements.agreement_printed(agreement, placement),
-    }  # fmt: skip
+    }
 
 
 @login_required
@@ -227,8 +233,10 @@ def alert_list(request: AuthedRequest) -> HttpResponse:
     found = selectors.alerts(user=request.user, today=today(), kind=kind)
     context = {
         "page": Paginator(found, 100).get_page(request.GET.get("page")),  # type: ignore[arg-type]  # Alerts has len() and slicing, all a Paginator uses
-        "kinds": terms.ALERT_KINDS, "kind": kind, "params": {"kind": kind},
-    }  # fmt: skip
+        "kinds": terms.ALERT_KINDS,
+        "kind": kind,
+        "params": {"kind": kind},
+    }
     return render(request, "placements/alerts.html", context)
 
 
@@ -454,9 +462,11 @@ def migration_upload(request: AuthedRequest) -> HttpResponse:
             messages.error(request, str(exc))
         else:
             job = migration_jobs.placements_import_start(
-                user=request.user, county=membership.county, token=token,  # type: ignore[arg-type]  # HR (required above) has a county
+                user=request.user,
+                county=membership.county,  # type: ignore[arg-type]  # HR (required above) has a county
+                token=token,
                 dry_run=request.POST.get("commit") != "1",
-            )  # fmt: skip
+            )
             messages.success(request, f"已开始{job.title}，可以离开本页，稍后在“我的任务”中查看结果。")
             return redirect("workspace:job-detail", pk=job.pk)
     return render(request, "placements/migration_upload.html", {"columns": COLUMNS + OPTIONAL})

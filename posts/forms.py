@@ -30,8 +30,11 @@ class KeyChoices(forms.ModelMultipleChoiceField):
     def _check_values(self, value):  # type: ignore[no-untyped-def]
         for pk in value:
             if not pk_of(pk):
-                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
-                                      params={"pk": str(pk)[:20]})  # fmt: skip
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:20]},
+                )
         return super()._check_values(value)
 
 

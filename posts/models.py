@@ -95,9 +95,13 @@ class Announcement(models.Model):
         County, on_delete=models.PROTECT, related_name="announcements", verbose_name="区县"
     )
     township = models.ForeignKey(
-        Township, on_delete=models.PROTECT, null=True, blank=True, related_name="announcements",
+        Township,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="announcements",
         verbose_name="发布乡镇（街道）",
-    )  # fmt: skip
+    )
     title = models.CharField("标题", max_length=120)
     body = models.TextField("公告正文", blank=True)
     deadline = models.DateField("报名截止日期")

@@ -120,8 +120,17 @@ def plan_report_table(report: PlanReport) -> tuple[list[str], list[list], list]:
 
     def cells(r: PlanReportRow) -> list:
         return [
-            r.code, r.name, r.total, r.urban, r.rural, r.filled, r.filled_urban, r.filled_rural, r.vacant,
-            r.vacant_urban, r.vacant_rural,
-        ]  # fmt: skip
+            r.code,
+            r.name,
+            r.total,
+            r.urban,
+            r.rural,
+            r.filled,
+            r.filled_urban,
+            r.filled_rural,
+            r.vacant,
+            r.vacant_urban,
+            r.vacant_rural,
+        ]
 
     return headers, [cells(r) for r in report.rows], cells(report.totals)

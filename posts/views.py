@@ -90,8 +90,11 @@ def post_list(request: AuthedRequest) -> HttpResponse:
     context = {
         "page": CappedPaginator(posts, 50).get_page(request.GET.get("page")),
         "form": PostForm(townships=townships) if can_open else None,
-        "params": params, "statuses": Post.Status.choices, "townships": townships, "lines": Line.choices,
-    }  # fmt: skip
+        "params": params,
+        "statuses": Post.Status.choices,
+        "townships": townships,
+        "lines": Line.choices,
+    }
     return render(request, "posts/post_list.html", context)
 
 

@@ -154,9 +154,13 @@ class _Sheet:
             return None
         state = self.closed.get(placement.township.county_id)
         if state == PayrollRun.State.APPROVED:
-            report.problems.append(CellProblem(
-                number, "身份证号", f"{month:%Y年%m月}的补贴已审核，考勤不能再修改（锁定后可上传更正）",
-            ))  # fmt: skip
+            report.problems.append(
+                CellProblem(
+                    number,
+                    "身份证号",
+                    f"{month:%Y年%m月}的补贴已审核，考勤不能再修改（锁定后可上传更正）",
+                )
+            )
             return None
         days = _days(values["出勤天数"])
         last = month_last(month).day
@@ -178,9 +182,13 @@ class _Sheet:
         return (placement.pk, days, withheld, note)
 
     def _correction(
-        self, report: AttendanceReport, number: int, placement: Placement, new: tuple[int, bool, str],
+        self,
+        report: AttendanceReport,
+        number: int,
+        placement: Placement,
+        new: tuple[int, bool, str],
         before: tuple[int, bool, str] | None,
-    ) -> tuple[int, int, bool, str] | None:  # fmt: skip
+    ) -> tuple[int, int, bool, str] | None:
         if before is not None and before[:2] == new[:2]:
             return None  # as paid (or as already corrected): nothing to correct, its note is kept
         county = placement.township.county_id

@@ -124,8 +124,13 @@ def lapsed(active: QuerySet, first: dt.date, last: dt.date) -> list[tuple[int, s
         if agreed_until is None:
             found.append((pk, f"{township}{name}没有岗位协议，不计发补贴：请签订协议或办理退出"))
         else:
-            found.append((pk, f"{township}{name}的协议已于{agreed_until:%Y年%m月%d日}到期未续签，"
-                              "此后不计发补贴：请续签协议或办理退出"))  # fmt: skip
+            found.append(
+                (
+                    pk,
+                    f"{township}{name}的协议已于{agreed_until:%Y年%m月%d日}到期未续签，"
+                    "此后不计发补贴：请续签协议或办理退出",
+                )
+            )
     return found
 
 

@@ -53,10 +53,22 @@ def line_values(run: PayrollRun) -> tuple[str, ...]:
     """The values of a line the workbook and the printed sheet read, in _rows' order."""
     name, id_number, bank, bank_name = payee_fields(run)
     return (
-        "township_id", "placement__post__village__name", name, id_number, "line",
-        "placement__post__duty__name", "days_attended", "pay", "province", "city", "district",
-        bank, bank_name, "note", "kind",
-    )  # fmt: skip
+        "township_id",
+        "placement__post__village__name",
+        name,
+        id_number,
+        "line",
+        "placement__post__duty__name",
+        "days_attended",
+        "pay",
+        "province",
+        "city",
+        "district",
+        bank,
+        bank_name,
+        "note",
+        "kind",
+    )
 
 
 def _lines(run: PayrollRun, townships: list[Township]) -> Iterator[tuple]:
@@ -78,9 +90,22 @@ def _rows(township: Township, lines: Iterable[tuple], full: bool) -> Iterator[li
             id_number, bank = mask_id_number(id_number), mask_id_number(bank) if bank else bank
         label = KIND_LABEL.get(kind, "")
         yield [
-            number, name, village, person, id_number, LINES[kind_of_post], duty, days, pay, province, city,
-            district, bank, bank_name, f"{label} {note}".strip(),
-        ]  # fmt: skip
+            number,
+            name,
+            village,
+            person,
+            id_number,
+            LINES[kind_of_post],
+            duty,
+            days,
+            pay,
+            province,
+            city,
+            district,
+            bank,
+            bank_name,
+            f"{label} {note}".strip(),
+        ]
 
 
 def township_lines(run: PayrollRun, township: Township, *, full: bool = True) -> Iterator[list]:
@@ -136,17 +161,48 @@ def sheet_townships(
 
 
 PAYMENT_HEADERS = [
-    "序号", "村（社区）", "姓名", "身份证号", "开户银行", "银行账号",
-    "当月补贴", "补发", "扣回", "实发金额", "省级承担", "市级承担", "区级承担",
-]  # fmt: skip
+    "序号",
+    "村（社区）",
+    "姓名",
+    "身份证号",
+    "开户银行",
+    "银行账号",
+    "当月补贴",
+    "补发",
+    "扣回",
+    "实发金额",
+    "省级承担",
+    "市级承担",
+    "区级承担",
+]
 RECOVER_HEADERS = [
-    "序号", "镇街", "村（社区）", "姓名", "身份证号",
-    "当月补贴", "补发", "扣回", "实发金额", "待扣回金额", "省级承担", "市级承担", "区级承担",
-]  # fmt: skip
+    "序号",
+    "镇街",
+    "村（社区）",
+    "姓名",
+    "身份证号",
+    "当月补贴",
+    "补发",
+    "扣回",
+    "实发金额",
+    "待扣回金额",
+    "省级承担",
+    "市级承担",
+    "区级承担",
+]
 SUMMARY_HEADERS = [
-    "镇街代码", "镇街", "人数", "补贴金额", "省级承担", "市级承担", "区级承担",
-    "发放人数", "实发金额", "待扣回人数", "待扣回金额",
-]  # fmt: skip
+    "镇街代码",
+    "镇街",
+    "人数",
+    "补贴金额",
+    "省级承担",
+    "市级承担",
+    "区级承担",
+    "发放人数",
+    "实发金额",
+    "待扣回人数",
+    "待扣回金额",
+]
 SUMMARY_MONEY = {3, 4, 5, 6, 8, 10}
 RULE = (
     "实发金额 = 当月补贴 + 补发 − 扣回（每人每镇街一行）。实发金额小于0的人员不发放，列入“待扣回”表；"

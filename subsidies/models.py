@@ -168,9 +168,13 @@ class PayrollRun(models.Model):
     # Who started the computation of the lines as they stand (None: the scheduled job or a command):
     # that user never approves or locks the month (payroll.second_person_check).
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="计算人",
-    )  # fmt: skip
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

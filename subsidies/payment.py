@@ -28,9 +28,11 @@ AMOUNTS = ("regular", "back_pay", "recovery", "net", "province", "city", "distri
 # The payee: the person's values while the month is open, and those frozen on the lines at the
 # lock once it is locked (payroll.payees_freeze), so a locked month's files never change.
 LIVE_PAYEE = (
-    "placement__person__name", "placement__person__id_number",
-    "placement__person__bank_account", "placement__person__bank_name",
-)  # fmt: skip
+    "placement__person__name",
+    "placement__person__id_number",
+    "placement__person__bank_account",
+    "placement__person__bank_name",
+)
 FROZEN_PAYEE = ("payee_name", "payee_id_number", "bank_account", "bank_name")
 # The columns of a person's net as read by the sheets (nets' values_list), in this order.
 NET_FIELDS = (
@@ -88,7 +90,7 @@ def nets(run: PayrollRun, townships: Iterable[int] | None = None) -> QuerySet:
             holder_bank=Max(bank),
             holder_account=Max(account),
             **_sums(),
-        )  # fmt: skip
+        )
         .order_by("township__code", "village", "holder", "placement__person_id")
         .values_list(*NET_FIELDS)
     )
@@ -128,9 +130,16 @@ def payments(run: PayrollRun, townships: Iterable[int] | None = None) -> dict[in
     run's lines: the township's sums and number of persons, and the nets of 0 or below (few);
     the paid sums are the township's less those."""
     townships = None if townships is None else list(townships)
-    totals = _lines(run, townships).values("township_id").annotate(
-        lines=Count("id"), people=people_paid(), persons=Count("placement__person", distinct=True), **_sums()
-    )  # fmt: skip
+    totals = (
+        _lines(run, townships)
+        .values("township_id")
+        .annotate(
+            lines=Count("id"),
+            people=people_paid(),
+            persons=Count("placement__person", distinct=True),
+            **_sums(),
+        )
+    )
     result = {}
     for row in totals.order_by():
         total = {key: row[key].quantize(CENT) for key in AMOUNTS}

@@ -39,9 +39,20 @@ State = PayrollRun.State
 T = TypeVar("T")
 ONE_DAY = dt.timedelta(days=1)
 LINE_FIELDS = [
-    "run_id", "placement_id", "township_id", "line", "kind", "days_on_post", "days_attended", "fraction",
-    "pay", "province", "city", "district", "note",
-]  # fmt: skip
+    "run_id",
+    "placement_id",
+    "township_id",
+    "line",
+    "kind",
+    "days_on_post",
+    "days_attended",
+    "fraction",
+    "pay",
+    "province",
+    "city",
+    "district",
+    "note",
+]
 
 
 def month_start(text_or_date: str | dt.date) -> dt.date:
@@ -162,9 +173,16 @@ def active_placements(
     if townships is not None:
         rows = rows.filter(township_id__in=townships)
     values = agreed_span(rows).values_list(
-        "pk", "township_id", "line", "on_post_date", "exit_date", "subsidy_until", "legacy_pay",
-        "agreed_from", "agreed_until",
-    )  # fmt: skip
+        "pk",
+        "township_id",
+        "line",
+        "on_post_date",
+        "exit_date",
+        "subsidy_until",
+        "legacy_pay",
+        "agreed_from",
+        "agreed_until",
+    )
     return [Active(*row) for row in values]
 
 
@@ -174,9 +192,14 @@ def legacy_month(pay: Decimal) -> Shares:
 
 
 def line_values(
-    run_id: int, item: Active, first: dt.date, last: dt.date, full: Shares, required: int,
+    run_id: int,
+    item: Active,
+    first: dt.date,
+    last: dt.date,
+    full: Shares,
+    required: int,
     attendance: tuple[int, bool, str] | None,
-) -> tuple | None:  # fmt: skip
+) -> tuple | None:
     """The payroll line of one placement for the month, or None when no day of it is paid: a
     day is paid while on post, within the subsidy period and covered by an agreement."""
     start_day = max(first, item.on_post, item.agreed_from or first)
@@ -200,9 +223,21 @@ def line_values(
             numerator, denominator = attended, required
     shares = part_month(full, numerator, denominator)
     fraction = Decimal(min(numerator, denominator)) / Decimal(denominator)
-    return (run_id, item.pk, item.township_id, item.line, "regular", days_on, attended,
-            fraction.quantize(Decimal("0.000001")), shares.pay, shares.province, shares.city, shares.district,
-            note[:200])  # fmt: skip
+    return (
+        run_id,
+        item.pk,
+        item.township_id,
+        item.line,
+        "regular",
+        days_on,
+        attended,
+        fraction.quantize(Decimal("0.000001")),
+        shares.pay,
+        shares.province,
+        shares.city,
+        shares.district,
+        note[:200],
+    )
 
 
 # Within one computation (compute_started) a month's policies and minimum wage are read once,
@@ -294,10 +329,21 @@ def adjustments(run: PayrollRun, townships: list[int] | None) -> list[tuple]:
                 continue
             kind = PayrollLine.Kind.BACK_PAY if diff[0] >= 0 else PayrollLine.Kind.RECOVERY
             label = "补发" if kind == PayrollLine.Kind.BACK_PAY else "扣回"
-            rows.append((
-                run.pk, placement_id, township_id, line, kind, 0, 0, Decimal(0), *diff,
-                f"{label}{earlier.month:%Y年%m月}", earlier.month,
-            ))  # fmt: skip
+            rows.append(
+                (
+                    run.pk,
+                    placement_id,
+                    township_id,
+                    line,
+                    kind,
+                    0,
+                    0,
+                    Decimal(0),
+                    *diff,
+                    f"{label}{earlier.month:%Y年%m月}",
+                    earlier.month,
+                )
+            )
     return rows
 
 
@@ -467,9 +513,11 @@ def attendance_changed_since(run: PayrollRun) -> int:
     if run.computed_at is None or since is None:
         return 0
     marks = Attendance.objects.filter(
-        placement__township__county=run.county_id, recorded_at__gt=since,
-        month__lte=run.month, month__gte=add_months(run.month, -12),
-    )  # fmt: skip
+        placement__township__county=run.county_id,
+        recorded_at__gt=since,
+        month__lte=run.month,
+        month__gte=add_months(run.month, -12),
+    )
     return marks.count()
 
 

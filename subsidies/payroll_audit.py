@@ -58,11 +58,17 @@ def apply_python(run: PayrollRun, townships: list[int], rows: list[dict[str, Any
             PayrollLine.objects.filter(pk=old["id"]).delete()
         pk = old["id"] if old else PayrollLine.objects.create(**new).pk  # type: ignore[arg-type]  # a key in neither before nor after cannot occur
         name = old["placement__person__name"] if old else Person.objects.get(placements__pk=key[0]).name
-        changes.append(audit.Change(
-            pk, f"{name} {KIND_LABEL[key[1]]}",
-            {f: old[f] for f in FIELDS} if old else None, {f: new[f] for f in FIELDS} if new else None,
-            (new or old)["township_id"], run.county_id, audit.subject(PayrollRun, run.pk),  # type: ignore[index]  # a key in neither before nor after cannot occur
-        ))  # fmt: skip
+        changes.append(
+            audit.Change(
+                pk,
+                f"{name} {KIND_LABEL[key[1]]}",
+                {f: old[f] for f in FIELDS} if old else None,
+                {f: new[f] for f in FIELDS} if new else None,
+                (new or old)["township_id"],  # type: ignore[index]  # a key in neither before nor after cannot occur
+                run.county_id,
+                audit.subject(PayrollRun, run.pk),
+            )
+        )
     audit.write(PayrollLine, changes)
 
 
@@ -129,10 +135,18 @@ def apply(run: PayrollRun, townships: list[int]) -> None:
             columns = ", ".join(NEW_COLUMNS)
             cursor.execute(f"INSERT INTO {LINE} ({columns}) SELECT {columns} FROM {NEW}")
             return
-        cursor.execute(APPLY_SQL, {
-            **audit.context(),  # type: ignore[dict-item]  # the audit context holds plain SQL parameter values
-            "type": ContentType.objects.get_for_model(PayrollLine).pk,
-            "create": audit.CREATE, "delete": audit.DELETE, "update": audit.UPDATE,
-            "county": run.county_id, "subject": audit.subject(PayrollRun, run.pk),
-            "run": run.pk, "townships": townships, "no_month": NO_MONTH,
-        })  # fmt: skip
+        cursor.execute(
+            APPLY_SQL,
+            {
+                **audit.context(),  # type: ignore[dict-item]  # the audit context holds plain SQL parameter values
+                "type": ContentType.objects.get_for_model(PayrollLine).pk,
+                "create": audit.CREATE,
+                "delete": audit.DELETE,
+                "update": audit.UPDATE,
+                "county": run.county_id,
+                "subject": audit.subject(PayrollRun, run.pk),
+                "run": run.pk,
+                "townships": townships,
+                "no_month": NO_MONTH,
+            },
+        )

@@ -29,8 +29,22 @@ AGREEMENT = Agreement._meta.db_table
 ATTENDANCE = Attendance._meta.db_table
 TOWNSHIP = "townships_township"
 NEW = "payroll_lines_new"  # a temporary table: the lines a computation gives, before they replace the run's
-NEW_COLUMNS = ["run_id", "kind", "corrects_month", "placement_id", "township_id", "line", "days_on_post",
-               "days_attended", "fraction", "pay", "province", "city", "district", "note"]  # fmt: skip
+NEW_COLUMNS = [
+    "run_id",
+    "kind",
+    "corrects_month",
+    "placement_id",
+    "township_id",
+    "line",
+    "days_on_post",
+    "days_attended",
+    "fraction",
+    "pay",
+    "province",
+    "city",
+    "district",
+    "note",
+]
 
 MONTH_SQL = f"""
 WITH active AS (
@@ -183,7 +197,14 @@ def adjustments_insert(run_id: int, earlier: PayrollRun, params: dict[str, Any])
     it in the new lines' table; returns how many."""
     label = f"{earlier.month:%Y年%m月}"
     with connection.cursor() as cursor:
-        cursor.execute(ADJUST_SQL, {
-            **params, "run": run_id, "earlier": earlier.pk, "label": label, "locked_at": earlier.locked_at,
-        })  # fmt: skip
+        cursor.execute(
+            ADJUST_SQL,
+            {
+                **params,
+                "run": run_id,
+                "earlier": earlier.pk,
+                "label": label,
+                "locked_at": earlier.locked_at,
+            },
+        )
         return cursor.rowcount

@@ -67,21 +67,31 @@ def cost_workbook_write(*, county: County, year: int, target: str | IO[bytes]) -
     note = drafts_note(rows)
     totals = {k: sum((r[k] for r in rows), ZERO) for k in MONEY}
     detail = Sheet(
-        name="分镇街分月", title=f"{county.name}{year}年城乡公益性岗位补贴资金分担表{note}",
+        name="分镇街分月",
+        title=f"{county.name}{year}年城乡公益性岗位补贴资金分担表{note}",
         headers=["镇街代码", "镇街", "月份", "发放人数", "补贴金额", "省级承担", "市级承担", "区级承担"],
-        rows=([r["township__code"], r["township__name"], month_label(r), r["people"],
-               *(r[k] for k in MONEY)] for r in rows),
-        totals=["合计", "", "", "", *(totals[k] for k in MONEY)], money_columns={4, 5, 6, 7}, signatures=True,
+        rows=(
+            [r["township__code"], r["township__name"], month_label(r), r["people"], *(r[k] for k in MONEY)]
+            for r in rows
+        ),
+        totals=["合计", "", "", "", *(totals[k] for k in MONEY)],
+        money_columns={4, 5, 6, 7},
+        signatures=True,
         widths={0: 12, 1: 14},
-    )  # fmt: skip
+    )
     by_month = monthly_totals(rows)
     summary = Sheet(
-        name="分月汇总", title=f"{county.name}{year}年补贴资金分月汇总{note}",
+        name="分月汇总",
+        title=f"{county.name}{year}年补贴资金分月汇总{note}",
         headers=["月份", "补贴金额", "省级承担", "市级承担", "区级承担"],
-        rows=([month_label({"run__month": m["month"], "draft": m["draft"]}), *(m[k] for k in MONEY)]
-              for m in by_month),
-        totals=["合计", *(totals[k] for k in MONEY)], money_columns={1, 2, 3, 4}, signatures=True,
-    )  # fmt: skip
+        rows=(
+            [month_label({"run__month": m["month"], "draft": m["draft"]}), *(m[k] for k in MONEY)]
+            for m in by_month
+        ),
+        totals=["合计", *(totals[k] for k in MONEY)],
+        money_columns={1, 2, 3, 4},
+        signatures=True,
+    )
     return write_workbook(target, [summary, detail])
 
 
@@ -101,9 +111,15 @@ def insurance_rows(county: County, on: dt.date) -> Iterator[list]:
         subsidy_until__gte=on,
     ).filter(Q(exit_date__isnull=True) | Q(exit_date__gte=on))
     values = active.order_by("township__code", "person__name").values_list(
-        "township__name", "post__village__name", "person__name", "person__id_number", "person__sex",
-        "person__phone", "post__duty__name", "on_post_date",
-    )  # fmt: skip
+        "township__name",
+        "post__village__name",
+        "person__name",
+        "person__id_number",
+        "person__sex",
+        "person__phone",
+        "post__duty__name",
+        "on_post_date",
+    )
     for number, (town, village, name, id_number, sex, phone, duty, on_post) in enumerate(values, start=1):
         yield [number, town, village, name, id_number, "男" if sex == "male" else "女", phone, duty, on_post]
 
@@ -112,8 +128,11 @@ def insurance_workbook_write(*, county: County, on: dt.date, target: str | IO[by
     """Rural post holders on post and paid on `on` (insurance_rows), for the commercial accident insurer."""
     title = f"{county.name}乡村公益性岗位人员意外伤害保险参保名单（{on:%Y年%m月%d日}在岗）"
     sheet = Sheet(
-        name="参保名单", title=title,
+        name="参保名单",
+        title=title,
         headers=["序号", "镇街", "村（社区）", "姓名", "身份证号", "性别", "联系电话", "岗位", "上岗日期"],
-        rows=insurance_rows(county, on), widths={4: 21}, signatures=True,
-    )  # fmt: skip
+        rows=insurance_rows(county, on),
+        widths={4: 21},
+        signatures=True,
+    )
     return write_workbook(target, [sheet])

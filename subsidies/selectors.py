@@ -56,12 +56,16 @@ def township_totals(run: PayrollRun, user: User | AnonymousUser) -> list[dict]:
 
     def compute() -> list[dict]:
         return list(
-            lines
-            .values("township__code", "township__name")
-            .annotate(people=people_paid(), pay=Sum("pay"), province=Sum("province"),
-                      city=Sum("city"), district=Sum("district"))
+            lines.values("township__code", "township__name")
+            .annotate(
+                people=people_paid(),
+                pay=Sum("pay"),
+                province=Sum("province"),
+                city=Sum("city"),
+                district=Sum("district"),
+            )
             .order_by("township__code")
-        )  # fmt: skip
+        )
 
     if run.state == PayrollRun.State.COMPUTING:  # still changing
         return compute()

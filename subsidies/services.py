@@ -12,9 +12,19 @@ from .models import MinimumWage, SubsidyPolicy
 from .money import Annuals, policy_annuals
 
 POLICY_FIELDS = (
-    "basis", "hourly_rate", "hours_per_day", "monthly_amount", "annual_amount", "required_days", "split",
-    "province_annual", "province_percent", "city_percent", "document", "valid_to",
-)  # fmt: skip
+    "basis",
+    "hourly_rate",
+    "hours_per_day",
+    "monthly_amount",
+    "annual_amount",
+    "required_days",
+    "split",
+    "province_annual",
+    "province_percent",
+    "city_percent",
+    "document",
+    "valid_to",
+)
 
 
 @transaction.atomic
@@ -23,14 +33,17 @@ def policies_load(*, data: dict) -> int:
     counties = {c.code: c for c in County.objects.all()}
     for item in data["minimum_wages"]:
         MinimumWage.objects.update_or_create(
-            county=counties[item["county"]], valid_from=item["valid_from"],
+            county=counties[item["county"]],
+            valid_from=item["valid_from"],
             defaults={k: item[k] for k in ("monthly", "hourly", "wage_class", "document")},
-        )  # fmt: skip
+        )
     for item in data["policies"]:
         policy, _ = SubsidyPolicy.objects.update_or_create(
-            county=counties[item["county"]], line=item["line"], valid_from=item["valid_from"],
+            county=counties[item["county"]],
+            line=item["line"],
+            valid_from=item["valid_from"],
             defaults={k: item.get(k) for k in POLICY_FIELDS if k in item or k == "valid_to"},
-        )  # fmt: skip
+        )
         policy.full_clean()
     return len(data["policies"])
 

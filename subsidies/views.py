@@ -84,13 +84,16 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     require_role(request.user, *READERS)
     run = _run(request, pk)
     context = {
-        "run": run, "townships": selectors.township_totals(run, request.user),
+        "run": run,
+        "townships": selectors.township_totals(run, request.user),
         "payment": selectors.payment_totals(run, request.user),
         "is_finance": has_role(request.user, Role.FINANCE),
-        "stalled": payroll.stalled(run), "stale_minutes": settings.PAYROLL_STALE_MINUTES,
-        "findings": run.findings.select_related("resolved_by")[:500], "people_note": PEOPLE_NOTE,
+        "stalled": payroll.stalled(run),
+        "stale_minutes": settings.PAYROLL_STALE_MINUTES,
+        "findings": run.findings.select_related("resolved_by")[:500],
+        "people_note": PEOPLE_NOTE,
         "wage_warnings": month_wage_warnings(run.county, run.month),
-    }  # fmt: skip
+    }
     return render(request, "subsidies/run_detail.html", context)
 
 
@@ -105,10 +108,13 @@ def run_lines(request: AuthedRequest, pk: int) -> HttpResponse:
     if wants_export(request):
         return export(request, LINES, params, lines)
     context = {
-        "run": run, "page": CappedPaginator(lines, 50).get_page(request.GET.get("page")), "params": params,
-        "townships": visible_townships(request.user).filter(county=run.county), "lines": Line.choices,
+        "run": run,
+        "page": CappedPaginator(lines, 50).get_page(request.GET.get("page")),
+        "params": params,
+        "townships": visible_townships(request.user).filter(county=run.county),
+        "lines": Line.choices,
         "kinds": PayrollLine.Kind.choices,
-    }  # fmt: skip
+    }
     return render(request, "subsidies/run_lines.html", context)
 
 
@@ -117,9 +123,15 @@ def run_progress(request: AuthedRequest, pk: int) -> JsonResponse:
     require_role(request.user, *READERS)
     run = _run(request, pk)
     return JsonResponse(
-        {"state": run.state, "label": run.get_state_display(), "done": run.progress_done,
-         "total": run.progress_total, "error": run.error, "finished": run.state != PayrollRun.State.COMPUTING}
-    )  # fmt: skip
+        {
+            "state": run.state,
+            "label": run.get_state_display(),
+            "done": run.progress_done,
+            "total": run.progress_total,
+            "error": run.error,
+            "finished": run.state != PayrollRun.State.COMPUTING,
+        }
+    )
 
 
 @login_required

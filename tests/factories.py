@@ -35,10 +35,13 @@ def person(
     return person_create(
         township=town,
         data=PersonData(
-            name=name, id_number=id_number(birth, sex=sex), village=town.villages.first().name,
-            groups=groups or ["poverty"], **extra,
+            name=name,
+            id_number=id_number(birth, sex=sex),
+            village=town.villages.first().name,
+            groups=groups or ["poverty"],
+            **extra,
         ),
-    )  # fmt: skip
+    )
 
 
 def xlsx(rows: list[list], headers: list[str] | None = None) -> BytesIO:
@@ -144,9 +147,18 @@ def agreement_for(application, start, end, number: int = 1):  # type: ignore[no-
         terms = agreement_terms(application, start)
     except ValidationError:  # no policy in force at `start`
         post = application.post
-        terms = {"monthly_pay": Decimal("0.00"), "working_time": post.working_time,
-                 "duties": str(post.duty.name), "village": post.village}  # fmt: skip
+        terms = {
+            "monthly_pay": Decimal("0.00"),
+            "working_time": post.working_time,
+            "duties": str(post.duty.name),
+            "village": post.village,
+        }
     return Agreement.objects.create(
-        application=application, number=number, start_date=start, end_date=end, signed_on=start,
-        recorded_by=User.objects.get_or_create(username="factory")[0], **terms,
-    )  # fmt: skip
+        application=application,
+        number=number,
+        start_date=start,
+        end_date=end,
+        signed_on=start,
+        recorded_by=User.objects.get_or_create(username="factory")[0],
+        **terms,
+    )

@@ -54,11 +54,28 @@ def wait_for_port(port: int, seconds: float = 20) -> None:
 
 def certificate(directory: Path) -> None:
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", directory / "key.pem", "-out", directory / "cert.pem", "-days", "1",
-         "-subj", "/CN=localhost"],
-        check=True, capture_output=True, timeout=30,
-    )  # fmt: skip
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            directory / "key.pem",
+            "-out",
+            directory / "cert.pem",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
 
 
 def replace(text: str, old: str, new: str) -> str:
@@ -94,8 +111,18 @@ def render(directory: Path, *, upstream: int, http: int, https: int) -> Path:
 
 
 def command(config: Path, directory: Path, *extra: str) -> list[str]:
-    return [nginx(), "-c", str(config), "-p", f"{directory}/", "-e", "stderr",
-            "-g", f"pid {directory}/nginx.pid; daemon off;", *extra]  # fmt: skip
+    return [
+        nginx(),
+        "-c",
+        str(config),
+        "-p",
+        f"{directory}/",
+        "-e",
+        "stderr",
+        "-g",
+        f"pid {directory}/nginx.pid; daemon off;",
+        *extra,
+    ]
 
 
 @contextmanager

@@ -61,6 +61,8 @@ def test_a_backup_restored_into_a_fresh_database_has_every_row(transactional_db,
 def test_restore_without_a_file_says_what_is_missing() -> None:
     result = subprocess.run(
         ["make", "-s", "restore", "DATABASE_URL=postgres://nowhere/none", "BACKUP="],
-        cwd=ROOT, capture_output=True, text=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode != 0 and "请用 BACKUP=文件 指明要恢复的备份" in result.stderr

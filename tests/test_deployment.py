@@ -116,8 +116,12 @@ def _django_setup(env: dict[str, str]) -> subprocess.CompletedProcess:
     clean.update(env, DJANGO_SETTINGS_MODULE="config.settings.production")
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 FULL = {"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "gongyi.example.cn", "DATABASE_URL": "postgres://u@h/db"}

@@ -27,10 +27,21 @@ def gunicorn(directory: Path, **env: str) -> Iterator[int]:
     environment = dict(os.environ, DATABASE_URL=database_url(), DJANGO_SETTINGS_MODULE="config.settings.test")
     environment.update(GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1", **env)
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "--access-logfile",
-         str(directory / "access.log"), "config.wsgi:application"],
-        cwd=ROOT, env=environment, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "config/gunicorn.py",
+            "--access-logfile",
+            str(directory / "access.log"),
+            "config.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=environment,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_for_port(port, seconds=30)
         yield port
@@ -70,8 +81,12 @@ def collectstatic(directory: Path) -> Path:
     environment = dict(os.environ, **PRODUCTION, DATABASE_URL="sqlite:///:memory:", STATIC_ROOT=str(static))
     result = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     return static
 

@@ -83,8 +83,9 @@ def probe(service: str, **env: str) -> subprocess.CompletedProcess:
 def test_the_compose_probes_pass_against_real_gunicorn_worker_and_broker(worker, tmp_path, static) -> None:  # noqa: F811
     queue = worker
     # ALLOWED_HOSTS names the public host only and HTTPS is required: the probe still gets in
-    with production(tmp_path, static, ALLOWED_HOSTS="gongyi.example.cn", TRUSTED_PROXIES="",
-                    CELERY_QUEUE=queue) as port:  # fmt: skip
+    with production(
+        tmp_path, static, ALLOWED_HOSTS="gongyi.example.cn", TRUSTED_PROXIES="", CELERY_QUEUE=queue
+    ) as port:
         bind = f"127.0.0.1:{port}"
         web = probe("web", GUNICORN_BIND=bind)
         assert web.returncode == 0, web.stderr

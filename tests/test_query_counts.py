@@ -37,9 +37,11 @@ def grow(cast, upto: int) -> PayrollRun:  # type: ignore[no-untyped-def]
     for i in range(Placement.objects.count(), upto):
         urban = i % 3 == 0
         factories.placement(
-            "371502102" if i % 3 == 2 else "371502101", line="urban" if urban else "rural", name=name(i),
+            "371502102" if i % 3 == 2 else "371502101",
+            line="urban" if urban else "rural",
+            name=name(i),
             birth="19620601" if urban else "19570101",
-        )  # fmt: skip
+        )
         Job.objects.create(user=cast.hr, listing="people", params={}, title=f"导出人员名单{i}")
     return payroll.compute_run(payroll.run_for(County.objects.get(code="371502"), MONTH))
 

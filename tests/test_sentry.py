@@ -109,9 +109,13 @@ def test_a_server_error_reaches_the_endpoint_with_numbers_masked(db, endpoint) -
 def test_production_settings_report_when_sentry_dsn_is_set(endpoint) -> None:
     received, dsn = endpoint
     environment = dict(
-        os.environ, DJANGO_SETTINGS_MODULE="config.settings.production", SECRET_KEY="x" * 50,
-        ALLOWED_HOSTS="127.0.0.1", DATABASE_URL="sqlite:///:memory:", SENTRY_DSN=dsn,
-    )  # fmt: skip
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL="sqlite:///:memory:",
+        SENTRY_DSN=dsn,
+    )
     script = (
         "import django, sentry_sdk; django.setup(); "
         f"sentry_sdk.capture_message('bank account {ACCOUNT} of {NUMBER}'); sentry_sdk.flush(timeout=10)"
@@ -128,9 +132,12 @@ def test_production_settings_report_when_sentry_dsn_is_set(endpoint) -> None:
 
 def test_without_sentry_dsn_nothing_is_set_up() -> None:
     environment = dict(
-        os.environ, DJANGO_SETTINGS_MODULE="config.settings.production", SECRET_KEY="x" * 50,
-        ALLOWED_HOSTS="127.0.0.1", DATABASE_URL="sqlite:///:memory:",
-    )  # fmt: skip
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL="sqlite:///:memory:",
+    )
     environment.pop("SENTRY_DSN", None)
     script = "import django, sentry_sdk; django.setup(); print(sentry_sdk.get_client().is_active())"
     result = subprocess.run(

@@ -44,11 +44,13 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = (tmp_path_factory.mktemp("moto") / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     endpoint = f"http://127.0.0.1:{port}"
-    client = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=KEY, aws_secret_access_key=SECRET,
-                          region_name=REGION)  # fmt: skip
+    client = boto3.client(
+        "s3", endpoint_url=endpoint, aws_access_key_id=KEY, aws_secret_access_key=SECRET, region_name=REGION
+    )
     for _ in range(200):
         try:
             client.list_buckets()
@@ -73,8 +75,13 @@ class Bucket:
 
     @property
     def client(self):  # type: ignore[no-untyped-def]
-        return boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id=KEY,
-                            aws_secret_access_key=SECRET, region_name=REGION)  # fmt: skip
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            aws_access_key_id=KEY,
+            aws_secret_access_key=SECRET,
+            region_name=REGION,
+        )
 
     def objects(self) -> set[str]:
         listed = self.client.list_objects_v2(Bucket=self.name)
@@ -83,9 +90,12 @@ class Bucket:
     def env(self) -> dict[str, str]:
         """What a machine's environment says to use this bucket (config/settings/base.py)."""
         return {
-            "STORAGE_S3_BUCKET": self.name, "STORAGE_S3_ENDPOINT_URL": self.endpoint,
-            "STORAGE_S3_REGION": REGION, "AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET,
-        }  # fmt: skip
+            "STORAGE_S3_BUCKET": self.name,
+            "STORAGE_S3_ENDPOINT_URL": self.endpoint,
+            "STORAGE_S3_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": KEY,
+            "AWS_SECRET_ACCESS_KEY": SECRET,
+        }
 
 
 @pytest.fixture
@@ -120,8 +130,14 @@ def storage_from(variables: dict[str, str]) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STORAGE_S3_", "AWS_"))}
     env.update(variables, DJANGO_SETTINGS_MODULE="config.settings.test")
     code = "from django.conf import settings; print(json.dumps(settings.STORAGES['default']))"
-    out = subprocess.run([sys.executable, "-c", f"import django, json; django.setup(); {code}"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", f"import django, json; django.setup(); {code}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return json.loads(out)
 
 
@@ -147,8 +163,10 @@ def test_the_environment_selects_the_s3_storage_of_its_bucket(bucket: Bucket) ->
     options = s3_storage(bucket)
     assert options["BACKEND"] == "storages.backends.s3.S3Storage"
     assert {k: options["OPTIONS"][k] for k in ("bucket_name", "endpoint_url", "access_key")} == {
-        "bucket_name": bucket.name, "endpoint_url": bucket.endpoint, "access_key": KEY,
-    }  # fmt: skip
+        "bucket_name": bucket.name,
+        "endpoint_url": bucket.endpoint,
+        "access_key": KEY,
+    }
 
 
 def test_empty_variables_as_docker_compose_passes_them_keep_the_local_default() -> None:
@@ -305,13 +323,36 @@ def start_worker(transactional_db, tmp_path: Path) -> Iterator:  # type: ignore[
         queue = f"test-{uuid.uuid4().hex[:8]}"
         media = tmp_path / "worker-media"
         env = {k: v for k, v in os.environ.items() if k != "STORAGE_S3_BUCKET"}  # only what `extra` says
-        env.update(DATABASE_URL=database_url(), DJANGO_SETTINGS_MODULE="config.settings.test",
-                   CELERY_QUEUE=queue, TEST_MEDIA_ROOT=str(media), **extra)  # fmt: skip
-        started.append(subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
-            cwd=ROOT, env=env, stdout=(tmp_path / "worker.log").open("w"), stderr=subprocess.STDOUT,
-        ))  # fmt: skip
+        env.update(
+            DATABASE_URL=database_url(),
+            DJANGO_SETTINGS_MODULE="config.settings.test",
+            CELERY_QUEUE=queue,
+            TEST_MEDIA_ROOT=str(media),
+            **extra,
+        )
+        started.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "--pool=solo",
+                    "-Q",
+                    queue,
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "--loglevel=WARNING",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=(tmp_path / "worker.log").open("w"),
+                stderr=subprocess.STDOUT,
+            )
+        )
         app.conf.task_default_queue = queue
         return media
 
@@ -417,9 +458,12 @@ def test_the_nightly_task_removes_job_files_past_their_days_from_the_bucket(cast
 
     def finished(days_ago: int) -> Job:
         job = Job.objects.create(
-            user=cast.hr, kind=Job.Kind.EXPORT, state=Job.State.DONE, listing="people",
+            user=cast.hr,
+            kind=Job.Kind.EXPORT,
+            state=Job.State.DONE,
+            listing="people",
             params={SCOPE: scope_key(membership_of(cast.hr))},
-        )  # fmt: skip
+        )
         job.file.save(f"export-{days_ago}.xlsx", ContentFile(b"PK fake workbook"), save=False)
         Job.objects.filter(pk=job.pk).update(
             file=job.file.name, finished_at=timezone.now() - dt.timedelta(days=days_ago)

@@ -104,9 +104,11 @@ def _people_counts(user: AnyUser) -> dict[str, int | str]:
     claims = scope_by_township(user, GroupClaim.objects.all(), "person__township")
     unverified = claims.filter(status=GroupClaim.Status.UNVERIFIED).order_by()[: cap + 1].count()
     return {
-        "flagged": flagged, "flagged_shown": f"{cap:,}以上" if flagged > cap else str(flagged),
-        "unverified": unverified, "unverified_shown": f"{cap:,}以上" if unverified > cap else str(unverified),
-    }  # fmt: skip
+        "flagged": flagged,
+        "flagged_shown": f"{cap:,}以上" if flagged > cap else str(flagged),
+        "unverified": unverified,
+        "unverified_shown": f"{cap:,}以上" if unverified > cap else str(unverified),
+    }
 
 
 def alert_counts(user: AnyUser, today: dt.date) -> list[tuple[str, str, int, str]]:

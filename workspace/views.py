@@ -56,9 +56,15 @@ def home(request: AuthedRequest) -> HttpResponse:
 
 
 PARAM_LABELS = {
-    "q": "查找", "township": "乡镇（街道）代码", "line": "城乡", "group": "人员类别", "status": "状态",
-    "step": "环节", "kind": "类型", "flag": "名单提示",
-}  # fmt: skip
+    "q": "查找",
+    "township": "乡镇（街道）代码",
+    "line": "城乡",
+    "group": "人员类别",
+    "status": "状态",
+    "step": "环节",
+    "kind": "类型",
+    "flag": "名单提示",
+}
 
 
 @login_required
@@ -99,9 +105,15 @@ def job_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def job_progress(request: AuthedRequest, pk: int) -> JsonResponse:
     job = job_get(user=request.user, pk=pk)
     return JsonResponse(
-        {"state": job.state, "label": job.get_state_display(), "done": job.done, "total": job.total,
-         "finished": job.finished, "message": job.message or job.error}
-    )  # fmt: skip
+        {
+            "state": job.state,
+            "label": job.get_state_display(),
+            "done": job.done,
+            "total": job.total,
+            "finished": job.finished,
+            "message": job.message or job.error,
+        }
+    )
 
 
 @login_required

@@ -68,9 +68,11 @@ def test_a_weak_password_in_the_admin_is_refused_in_chinese(cast) -> None:
 
 @pytest.mark.parametrize(
     ("role", "township", "sentence", "name"),
-    [("clerk", False, "乡镇经办人必须选择所属乡镇（街道）。", "membership_clerk_has_township"),
-     ("hr", False, "人社局、财政和审计工作人员必须选择所属区县。", "membership_county_role_has_county")],
-)  # fmt: skip
+    [
+        ("clerk", False, "乡镇经办人必须选择所属乡镇（街道）。", "membership_clerk_has_township"),
+        ("hr", False, "人社局、财政和审计工作人员必须选择所属区县。", "membership_county_role_has_county"),
+    ],
+)
 def test_a_constraint_refusal_in_the_admin_is_a_sentence(cast, role, township, sentence, name) -> None:
     form = {"user": cast.nobody.pk, "role": role, "county": "", "township": ""}
     page = cast.client(cast.county_admin).post(reverse("admin:townships_membership_add"), form)

@@ -65,9 +65,12 @@ def test_a_wrong_old_password_changes_nothing(cast) -> None:
 
 @pytest.mark.parametrize(
     ("new", "message"),
-    [("12345678", "密码太短，至少需要 10 个字符。"), ("1234567890", "密码只包含数字。"),
-     ("password123", "这个密码太常见了。")],
-)  # fmt: skip
+    [
+        ("12345678", "密码太短，至少需要 10 个字符。"),
+        ("1234567890", "密码只包含数字。"),
+        ("password123", "这个密码太常见了。"),
+    ],
+)
 def test_a_weak_new_password_is_refused_in_chinese(cast, new, message) -> None:
     page = change(cast.client(cast.clerk), PASSWORD, new)
     assert page.status_code == 200

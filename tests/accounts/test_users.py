@@ -67,10 +67,13 @@ def test_the_all_counties_administrator_cannot_mix_county_and_township(cast) -> 
 
 @pytest.mark.parametrize(
     ("changes", "message"),
-    [({"username": "clerk"}, "该用户名已被使用"), ({"role": "county_admin"}, "选择一个有效的选项"),
-     ({"township": ""}, "乡镇（街道）经办人员必须选择所属乡镇（街道）"),
-     ({"new_password1": "12345678", "new_password2": "12345678"}, "密码太短")],
-)  # fmt: skip
+    [
+        ({"username": "clerk"}, "该用户名已被使用"),
+        ({"role": "county_admin"}, "选择一个有效的选项"),
+        ({"township": ""}, "乡镇（街道）经办人员必须选择所属乡镇（街道）"),
+        ({"new_password1": "12345678", "new_password2": "12345678"}, "密码太短"),
+    ],
+)
 def test_bad_new_users_are_refused_in_chinese(cast, dongchang_admin, changes, message) -> None:  # noqa: F811
     form = new_user(**ids("沙镇镇")) | changes
     before = User.objects.count()
@@ -88,9 +91,12 @@ def test_a_county_role_is_given_no_township(cast, dongchang_admin) -> None:  # n
 def test_the_membership_service_refuses_a_township_of_another_county(cast) -> None:
     with pytest.raises(ValidationError, match="沙镇镇不属于兖州区"):
         user_with_membership_ensure(
-            username="clerk_yz2", password=PASSWORD, role=Role.CLERK,
-            county=County.objects.get(code="370812"), township=Township.objects.get(name="沙镇镇"),
-        )  # fmt: skip
+            username="clerk_yz2",
+            password=PASSWORD,
+            role=Role.CLERK,
+            county=County.objects.get(code="370812"),
+            township=Township.objects.get(name="沙镇镇"),
+        )
     assert not User.objects.filter(username="clerk_yz2").exists()
 
 

@@ -42,10 +42,14 @@ def no_full_number_in_the_log(*numbers: str) -> None:
 
 def form_of(person: Person, **changes: str) -> dict:
     form = {
-        "name": person.name, "id_number": person.id_number, "village": person.village.name,
-        "groups": list(person.claims.values_list("group", flat=True)), "phone": person.phone,
-        "bank_account": person.bank_account, "bank_name": person.bank_name,
-    }  # fmt: skip
+        "name": person.name,
+        "id_number": person.id_number,
+        "village": person.village.name,
+        "groups": list(person.claims.values_list("group", flat=True)),
+        "phone": person.phone,
+        "bank_account": person.bank_account,
+        "bank_name": person.bank_name,
+    }
     return {**form, **changes}
 
 
@@ -110,15 +114,23 @@ def test_a_roster_records_each_flag_and_claim_it_changes(cast) -> None:
     person = factories.person()
     county = County.objects.get(code="371502")
     roster_import(
-        county=county, kind=RosterKind.DEATHS, roster_date=dt.date(2022, 3, 1),
-        entries=[(person.id_number, person.name)], file_name="deaths.xlsx", actor=cast.hr,
-    )  # fmt: skip
+        county=county,
+        kind=RosterKind.DEATHS,
+        roster_date=dt.date(2022, 3, 1),
+        entries=[(person.id_number, person.name)],
+        file_name="deaths.xlsx",
+        actor=cast.hr,
+    )
     flag = entries_of(Person, action=UPDATE).get()
     assert flag.changes == {"on_death_roster": ["False", "True"]} and flag.county == county
     roster_import(
-        county=county, kind=RosterKind.RURAL_REVITALIZATION, roster_date=dt.date(2022, 3, 1), entries=[],
-        file_name="poverty.xlsx", actor=cast.hr,
-    )  # fmt: skip
+        county=county,
+        kind=RosterKind.RURAL_REVITALIZATION,
+        roster_date=dt.date(2022, 3, 1),
+        entries=[],
+        file_name="poverty.xlsx",
+        actor=cast.hr,
+    )
     claim = entries_of(GroupClaim, action=UPDATE).get()
     assert claim.changes == {"status": ["pending", "unverified"]}
     assert claim.subject == f"people.person:{person.pk}"

@@ -64,8 +64,12 @@ def test_insert_rows_fills_defaults_and_nulls(shazhen) -> None:
     )
     claim = GroupClaim.objects.get(person=person)
     assert (claim.group, claim.status, claim.roster_id, claim.evidence, claim.decided_at) == (
-        "poverty", "pending", None, "", None,
-    )  # fmt: skip
+        "poverty",
+        "pending",
+        None,
+        "",
+        None,
+    )
 
 
 def test_a_duplicate_is_refused_by_the_database(shazhen) -> None:

@@ -8,13 +8,17 @@ from common.xlsx import Sheet, write_workbook
 def test_it_writes_ids_as_text_neutralises_formulas_and_formats_money(tmp_path) -> None:
     path = tmp_path / "out.xlsx"
     sheet = Sheet(
-        name="s", title="标题", headers=["身份证号", "姓名", "金额"],
+        name="s",
+        title="标题",
+        headers=["身份证号", "姓名", "金额"],
         rows=[
             ["11010519491231002X", '=HYPERLINK("x")', Decimal("680.00")],
             ["0012", "@SUM(A1)", Decimal("1.5")],
         ],
-        totals=["", "合计", Decimal("681.50")], money_columns={2}, signatures=True,
-    )  # fmt: skip
+        totals=["", "合计", Decimal("681.50")],
+        money_columns={2},
+        signatures=True,
+    )
     assert write_workbook(str(path), [sheet]) == 2
     ws = load_workbook(path).active
     assert ws["A1"].value == "标题"
@@ -31,8 +35,15 @@ def test_signature_line_sits_under_the_columns_it_names(tmp_path) -> None:
     path = tmp_path / "wide.xlsx"
     headers = ["序号", "镇街", "姓名", "身份证号", "金额", "备注"]
     rows = [[1, "沙镇镇", "张三", "37150219700101003X", Decimal("680.00"), ""]]
-    sheet = Sheet(name="s", title="标题", headers=headers, rows=rows, totals=["合计"], money_columns={4},
-                  signatures=True)  # fmt: skip
+    sheet = Sheet(
+        name="s",
+        title="标题",
+        headers=headers,
+        rows=rows,
+        totals=["合计"],
+        money_columns={4},
+        signatures=True,
+    )
     write_workbook(str(path), [sheet])
     ws = load_workbook(path).active
     assert [ws["A4"].value, ws["A4"].font.b] == ["合计", True]

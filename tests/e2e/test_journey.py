@@ -137,9 +137,13 @@ def announced(journey: Round) -> Round:
         for _ in range(3)
     ]
     announcement_publish(
-        county=journey.township.county, title=TITLE, deadline=D(2099, 12, 31), posts=posts,
-        actor=journey.cast.hr, on=D(2022, 2, 28),
-    )  # fmt: skip
+        county=journey.township.county,
+        title=TITLE,
+        deadline=D(2099, 12, 31),
+        posts=posts,
+        actor=journey.cast.hr,
+        on=D(2022, 2, 28),
+    )
     return journey
 
 
@@ -153,9 +157,16 @@ def registered(announced: Round) -> Round:
     )
     for name, birth, phone, address, household, bank in rows:
         data = PersonData(
-            name=name, id_number=factories.id_number(birth), village=announced.village, groups=["poverty"],
-            phone=phone, address=address, household_no=household, bank_account=BANKS[name], bank_name=bank,
-        )  # fmt: skip
+            name=name,
+            id_number=factories.id_number(birth),
+            village=announced.village,
+            groups=["poverty"],
+            phone=phone,
+            address=address,
+            household_no=household,
+            bank_account=BANKS[name],
+            bank_name=bank,
+        )
         announced.people[name] = person_create(township=announced.township, data=data).id_number
     return announced
 
@@ -168,9 +179,12 @@ def applied(registered: Round) -> Round:
     posts = Post.objects.filter(township=registered.township).order_by("code")
     for post, (name, number) in zip(posts, registered.people.items(), strict=True):
         registered.applications[name] = services.application_create(
-            person=Person.objects.get(id_number=number), post=post, announcement=announcement,
-            actor=registered.cast.clerk, on=D(2022, 3, 1),
-        )  # fmt: skip
+            person=Person.objects.get(id_number=number),
+            post=post,
+            announcement=announcement,
+            actor=registered.cast.clerk,
+            on=D(2022, 3, 1),
+        )
     return registered
 
 
@@ -178,11 +192,13 @@ def applied(registered: Round) -> Round:
 def reviewed(applied: Round) -> Round:
     applied.clock["today"] = D(2022, 3, 3)
     services.review_record(
-        village=applied.township.villages.get(name=applied.village), meeting_date=D(2022, 3, 3),
-        participants="村两委、党员和群众代表", minutes_name="",
+        village=applied.township.villages.get(name=applied.village),
+        meeting_date=D(2022, 3, 3),
+        participants="村两委、党员和群众代表",
+        minutes_name="",
         outcomes=[services.ReviewOutcome(a, True) for a in applied.applications.values()],
         actor=applied.reviewer,
-    )  # fmt: skip
+    )
     return applied
 
 
@@ -190,9 +206,11 @@ def reviewed(applied: Round) -> Round:
 def publicized(reviewed: Round) -> Round:
     reviewed.clock["today"] = D(2022, 3, 7)
     services.publicity_start(
-        applications=list(reviewed.applications.values()), start=D(2022, 3, 7), actor=reviewed.cast.clerk,
+        applications=list(reviewed.applications.values()),
+        start=D(2022, 3, 7),
+        actor=reviewed.cast.clerk,
         entered_on=D(2022, 3, 7),
-    )  # fmt: skip
+    )
     return reviewed
 
 
@@ -232,9 +250,11 @@ def placed(approved: Round) -> Round:
 @pytest.fixture
 def attended(placed: Round, tmp_path: Path) -> Round:
     report = attendance_import(
-        township=placed.township, month=D(2022, 4, 1), actor=placed.cast.clerk,
+        township=placed.township,
+        month=D(2022, 4, 1),
+        actor=placed.cast.clerk,
         source=str(attendance_sheet(tmp_path / "attendance-set-up.xlsx", placed.people)),
-    )  # fmt: skip
+    )
     assert report.ok and report.saved == 2, report.problems
     return placed
 
@@ -298,8 +318,18 @@ def test_the_clerk_imports_two_applicants_and_registers_a_third_by_hand(
         ]
         for i, (name, number) in enumerate(people.items(), start=1)
     ]
-    assert APPLICANT_COLUMNS == ["姓名", "身份证号", "联系电话", "村（社区）", "户籍地址", "户号", "人员类别",
-                                 "银行账号", "开户银行", "备注"]  # fmt: skip
+    assert APPLICANT_COLUMNS == [
+        "姓名",
+        "身份证号",
+        "联系电话",
+        "村（社区）",
+        "户籍地址",
+        "户号",
+        "人员类别",
+        "银行账号",
+        "开户银行",
+        "备注",
+    ]
     clerk.get_by_label("申请人表格").set_input_files(
         workbook(tmp_path / "applicants.xlsx", APPLICANT_COLUMNS, rows)
     )

@@ -88,9 +88,12 @@ def sign_in(chromium: Chromium, origin: str) -> tuple[Page, list[str], list[str]
     """A fresh context signed in through the login form; the answers of 400 and above and the
     failed requests it sees, and any uncaught script error, are collected from the start."""
     context = chromium.new_context(
-        base_url=origin, viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai",
+        base_url=origin,
+        viewport=DESKTOP,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
         ignore_https_errors=True,  # the proxy's throw-away certificate
-    )  # fmt: skip
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     bad: list[str] = []
@@ -117,8 +120,11 @@ def compose_probes(**env: str) -> dict[str, subprocess.CompletedProcess]:
     """Every health check of the compose file that probes our processes (web, worker, beat, and the
     TLS proxy's), run as Docker would inside each container; the database's and Redis's own
     (their images' tools) are left to their images."""
-    ours = {name: spec for name, spec in COMPOSE["services"].items()
-            if "healthcheck" in spec and name not in ("postgres", "redis")}  # fmt: skip
+    ours = {
+        name: spec
+        for name, spec in COMPOSE["services"].items()
+        if "healthcheck" in spec and name not in ("postgres", "redis")
+    }
     assert set(ours) == {"web", "proxy", "worker", "beat"}, "a new probe: run it here too"
     results = {
         "web": probe("web", GUNICORN_BIND=env["GUNICORN_BIND"]),
@@ -138,8 +144,12 @@ def check_deploy(**env: str) -> subprocess.CompletedProcess:
     environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_production_in_chromium_signs_in_draws_the_charts_and_passes_its_probes(

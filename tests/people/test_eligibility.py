@@ -132,9 +132,13 @@ def test_people_on_the_death_or_pension_roster_are_refused(seeded) -> None:
     county = County.objects.get(code="371502")
     person = factories.person(groups=["poverty"], birth="19800101")
     roster_import(
-        county=county, kind="pensions", roster_date=D(2022, 2, 1), entries=[(person.id_number, "")],
-        file_name="x", actor=None,
-    )  # fmt: skip
+        county=county,
+        kind="pensions",
+        roster_date=D(2022, 2, 1),
+        entries=[(person.id_number, "")],
+        file_name="x",
+        actor=None,
+    )
     person.refresh_from_db()
     verdict = check(person, "rural", D(2022, 3, 1))
     assert not verdict.eligible
@@ -146,9 +150,15 @@ def test_a_wider_scope_approved_by_the_county_is_honoured_and_cited(seeded) -> N
     person = factories.person(groups=["rural_older"], birth="19900101")
     assert not check(person, "rural", D(2022, 6, 1)).eligible
     WiderScope.objects.create(
-        county=county, line="rural", description="本村其他就业困难人员（18-60周岁）", min_age=18, max_age=60,
-        valid_from=D(2022, 5, 1), valid_to=D(2022, 12, 31), document="东昌府区政府批复〔2022〕12号",
-    )  # fmt: skip
+        county=county,
+        line="rural",
+        description="本村其他就业困难人员（18-60周岁）",
+        min_age=18,
+        max_age=60,
+        valid_from=D(2022, 5, 1),
+        valid_to=D(2022, 12, 31),
+        document="东昌府区政府批复〔2022〕12号",
+    )
     verdict = check(person, "rural", D(2022, 6, 1))
     assert verdict.eligible
     assert verdict.grounds == [verdict.grounds[0]]

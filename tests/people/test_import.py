@@ -13,10 +13,17 @@ from townships.models import Township
 
 def row(name="李四", number=None, village="沙镇东村", groups="脱贫享受政策人口", **kw) -> list:
     values = {
-        "姓名": name, "身份证号": number or factories.id_number("19700101"), "联系电话": "13800138000",
-        "村（社区）": village, "户籍地址": "沙镇东村1号", "户号": "H001", "人员类别": groups,
-        "银行账号": "6228480012345678901", "开户银行": "农业银行", "备注": "",
-    }  # fmt: skip
+        "姓名": name,
+        "身份证号": number or factories.id_number("19700101"),
+        "联系电话": "13800138000",
+        "村（社区）": village,
+        "户籍地址": "沙镇东村1号",
+        "户号": "H001",
+        "人员类别": groups,
+        "银行账号": "6228480012345678901",
+        "开户银行": "农业银行",
+        "备注": "",
+    }
     values.update(kw)
     return [values[c] for c in COLUMNS]
 
@@ -174,13 +181,21 @@ def test_imported_people_are_checked_against_the_rosters(shazhen) -> None:
     on_roster, off_roster, dead = factories.id_number(), factories.id_number(), factories.id_number()
     county = shazhen.county
     roster_import(
-        county=county, kind="rural_revitalization", roster_date=date(2022, 2, 1), entries=[(on_roster, "")],
-        file_name="r.xlsx", actor=None,
-    )  # fmt: skip
-    roster_import(
-        county=county, kind="deaths", roster_date=date(2022, 2, 1), entries=[(dead, "")], file_name="d.xlsx",
+        county=county,
+        kind="rural_revitalization",
+        roster_date=date(2022, 2, 1),
+        entries=[(on_roster, "")],
+        file_name="r.xlsx",
         actor=None,
-    )  # fmt: skip
+    )
+    roster_import(
+        county=county,
+        kind="deaths",
+        roster_date=date(2022, 2, 1),
+        entries=[(dead, "")],
+        file_name="d.xlsx",
+        actor=None,
+    )
     report = run(
         shazhen, [row(number=on_roster), row(number=off_roster, name="王五"), row(number=dead, name="赵六")]
     )

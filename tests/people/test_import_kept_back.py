@@ -72,10 +72,17 @@ def ids(count: int) -> list[str]:
 
 def row(name: str = "李四", number: Any = None, **cells: Any) -> list[Any]:
     values = {
-        "姓名": name, "身份证号": number or factories.id_number(), "联系电话": "13800138000",
-        "村（社区）": "沙镇东村", "户籍地址": "沙镇东村1号", "户号": "H001", "人员类别": "脱贫享受政策人口",
-        "银行账号": "6228480012345678901", "开户银行": "农业银行", "备注": "",
-    }  # fmt: skip
+        "姓名": name,
+        "身份证号": number or factories.id_number(),
+        "联系电话": "13800138000",
+        "村（社区）": "沙镇东村",
+        "户籍地址": "沙镇东村1号",
+        "户号": "H001",
+        "人员类别": "脱贫享受政策人口",
+        "银行账号": "6228480012345678901",
+        "开户银行": "农业银行",
+        "备注": "",
+    }
     values.update(cells)
     return [values[c] for c in COLUMNS]
 
@@ -253,13 +260,16 @@ BAD_CELLS: dict[str, tuple[Callable[[], dict[str, Any]], str, str]] = {
     "birth date 19990230": (lambda: {ID: "371502199902300011"}, ID, NOT_A_DATE.format("19990230")),
     "birth date 20991301": (lambda: {ID: "371502209913010011"}, ID, NOT_A_DATE.format("20991301")),
     "birth date tomorrow": (
-        lambda: {ID: _tomorrow_id()}, ID,
+        lambda: {ID: _tomorrow_id()},
+        ID,
         f"身份证号中的出生日期{(dt.date.today() + dt.timedelta(days=1)):%Y%m%d}晚于今天",
     ),
     "15-digit ID": (lambda: {ID: "371502700101001"}, ID, "身份证号应为18位，实际为15位"),
     "17-digit ID": (lambda: {ID: VECTOR[:17]}, ID, "身份证号应为18位，实际为17位"),
     "full-width digits": (
-        lambda: {ID: "１１０１０５１９４９１２３１００２Ｘ"}, ID, "身份证号只能包含数字，最后一位可以是X",
+        lambda: {ID: "１１０１０５１９４９１２３１００２Ｘ"},
+        ID,
+        "身份证号只能包含数字，最后一位可以是X",
     ),
     "ID as an int cell": (lambda: {ID: int(digits_id())}, ID, LOST),
     "ID as a float cell": (lambda: {ID: 3.71502199001011e17}, ID, LOST),
@@ -267,7 +277,9 @@ BAD_CELLS: dict[str, tuple[Callable[[], dict[str, Any]], str, str]] = {
     "bank number as a float": (lambda: {BANK: float("6228480012345678901")}, BANK, LOST),
     "bank number as an int": (lambda: {BANK: 6228480012345678901}, BANK, LOST),
     "landline lost its zero": (
-        lambda: {PHONE: 6358221234}, PHONE, "联系电话应为11位手机号或带区号的固定电话",
+        lambda: {PHONE: 6358221234},
+        PHONE,
+        "联系电话应为11位手机号或带区号的固定电话",
     ),
     "name +86": (lambda: {"姓名": "+8613800138000"}, "姓名", BAD_NAME),
     "name -x": (lambda: {"姓名": "-x"}, "姓名", BAD_NAME),
@@ -276,14 +288,18 @@ BAD_CELLS: dict[str, tuple[Callable[[], dict[str, Any]], str, str]] = {
     "note =1+1": (lambda: {"备注": "=1+1"}, "备注", NO_FORMULA.format("备注")),
     "bank name @": (lambda: {"开户银行": "@SUM(A1)"}, "开户银行", NO_FORMULA.format("开户银行")),
     "village of another township": (
-        lambda: {"村（社区）": "堂邑东村"}, "村（社区）", "「堂邑东村」不是沙镇镇的村（社区）",
+        lambda: {"村（社区）": "堂邑东村"},
+        "村（社区）",
+        "「堂邑东村」不是沙镇镇的村（社区）",
     ),
     "unknown group": (lambda: {"人员类别": "贫困户"}, "人员类别", UNKNOWN_GROUP.format("贫困户")),
     "one unknown among groups": (
-        lambda: {"人员类别": "脱贫人口、低保户"}, "人员类别", UNKNOWN_GROUP.format("低保户"),
+        lambda: {"人员类别": "脱贫人口、低保户"},
+        "人员类别",
+        UNKNOWN_GROUP.format("低保户"),
     ),
     "no group": (lambda: {"人员类别": ""}, "人员类别", "人员类别不能为空"),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -499,21 +515,24 @@ WHOLE_FILE: dict[str, tuple[Callable[[], bytes], tuple[int, str]]] = {
     # name: (the file, (the problem's row, what its message says))
     "a missing column": (lambda: workbook([row()[:-1]], headers=COLUMNS[:-1]), (1, "缺少列：备注")),
     "a misspelt header": (
-        lambda: workbook([row()], headers=["姓命", *COLUMNS[1:]]), (1, "无法识别的列：姓命"),
+        lambda: workbook([row()], headers=["姓命", *COLUMNS[1:]]),
+        (1, "无法识别的列：姓命"),
     ),
     "an extra column": (
-        lambda: workbook([[*row(), "男"]], headers=[*COLUMNS, "性别"]), (1, "无法识别的列：性别"),
+        lambda: workbook([[*row(), "男"]], headers=[*COLUMNS, "性别"]),
+        (1, "无法识别的列：性别"),
     ),
     "a header twice": (lambda: workbook([[*row(), "x"]], headers=[*COLUMNS, "备注"]), (1, "重复的列：备注")),
     "headers under a title row": (
-        lambda: workbook([COLUMNS, row()], headers=["沙镇镇申请人名单"]), (1, "缺少列：姓名、身份证号"),
+        lambda: workbook([COLUMNS, row()], headers=["沙镇镇申请人名单"]),
+        (1, "缺少列：姓名、身份证号"),
     ),
     "an empty sheet": (lambda: workbook([], headers=None), (1, "工作表「Sheet」是空的：第一行应为列标题")),
     "a header-only sheet": (lambda: workbook([]), (2, "文件中没有数据行")),
     "headers and blank rows only": (lambda: workbook([[None] * 10, ["  "] * 10]), (2, "文件中没有数据行")),
     "text renamed .xlsx": (lambda: "姓名,身份证号\n李四,11010519491231002X\n".encode(), (1, UNREADABLE)),
     "a truncated xlsx": (_truncated, (1, UNREADABLE)),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("channel", CHANNELS)

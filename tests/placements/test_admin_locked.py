@@ -49,15 +49,25 @@ def test_a_post_to_the_admin_cannot_move_a_locked_start(recruiting) -> None:  # 
     client = recruiting.cast.client(recruiting.cast.county_admin)
     url = reverse("admin:placements_placement_change", args=[placement.pk])
     form = {
-        "on_post_date": "2022-03-01", "exit_date": "2022-03-31", "prior_months": "6",
-        "first_approved_on": "2022-03-01", "extended_until": "", "extension_document": "",
-        "exit_reason": "other", "exit_note": "", "referral": "none", "referral_note": "",
-    }  # fmt: skip
+        "on_post_date": "2022-03-01",
+        "exit_date": "2022-03-31",
+        "prior_months": "6",
+        "first_approved_on": "2022-03-01",
+        "extended_until": "",
+        "extension_document": "",
+        "exit_reason": "other",
+        "exit_note": "",
+        "referral": "none",
+        "referral_note": "",
+    }
     assert client.post(url, form).status_code == 302  # saved: what may change did
     fields = ("on_post_date", "exit_date", "prior_months", "first_approved_on")
     assert Placement.objects.filter(pk=placement.pk).values_list(*fields).get() == (
-        D(2022, 4, 1), None, 0, D(2022, 3, 15),
-    )  # fmt: skip
+        D(2022, 4, 1),
+        None,
+        0,
+        D(2022, 3, 15),
+    )
     assert Application.objects.get(pk=application.pk).approved_on == D(2022, 3, 15)
 
 
@@ -67,10 +77,17 @@ def test_an_open_start_moved_in_the_admin_meets_the_placement_rule(recruiting) -
     client = recruiting.cast.client(recruiting.cast.county_admin)
     url = reverse("admin:placements_placement_change", args=[placement.pk])
     form = {
-        "on_post_date": "2022-03-20", "exit_date": "", "prior_months": "0", "first_approved_on": "2022-03-15",
-        "extended_until": "", "extension_document": "", "exit_reason": "", "exit_note": "", "referral": "",
+        "on_post_date": "2022-03-20",
+        "exit_date": "",
+        "prior_months": "0",
+        "first_approved_on": "2022-03-15",
+        "extended_until": "",
+        "extension_document": "",
+        "exit_reason": "",
+        "exit_note": "",
+        "referral": "",
         "referral_note": "",
-    }  # fmt: skip
+    }
     page = client.post(url, form).content.decode()
     assert "上岗日期（2022年03月20日）不能早于培训日期（2022年03月25日）" in page
     assert Placement.objects.get(pk=placement.pk).on_post_date == D(2022, 4, 1)

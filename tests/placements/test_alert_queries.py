@@ -29,10 +29,13 @@ def holders(n: int, cast, start: int = 0) -> None:  # type: ignore[no-untyped-de
     for i in range(start, start + n):
         kind = i % 5
         placement = factories.placement(
-            "371502101", line="urban" if kind == 4 else "rural", name=name(i),
-            birth="19570101" if kind in (3, 4) else "19700101", on_post=D(2019, 7, 1),
+            "371502101",
+            line="urban" if kind == 4 else "rural",
+            name=name(i),
+            birth="19570101" if kind in (3, 4) else "19700101",
+            on_post=D(2019, 7, 1),
             prior_months=6 if kind == 0 else 0,  # 0: 30 months, to 2021-12-31
-        )  # fmt: skip
+        )
         if kind == 1:  # the factory's agreement ends within the alert period
             Agreement.objects.filter(application=placement.application).update(end_date=D(2022, 5, 31))
             terms.stored_terms_refresh(person_ids=[placement.person_id])

@@ -20,10 +20,23 @@ from townships.models import County
 
 D = dt.date
 BIRTHS = [
-    D(1964, 2, 29), D(1966, 1, 31), D(1965, 5, 31), D(1975, 8, 31), D(1972, 2, 29), D(1960, 12, 31),
-    D(1967, 1, 1), D(1970, 6, 15), D(1962, 3, 31), D(1974, 12, 31), D(1969, 10, 31), D(1976, 2, 29),
-    D(1957, 7, 7), D(1963, 11, 30), D(1971, 4, 30), D(1968, 8, 1),
-]  # fmt: skip
+    D(1964, 2, 29),
+    D(1966, 1, 31),
+    D(1965, 5, 31),
+    D(1975, 8, 31),
+    D(1972, 2, 29),
+    D(1960, 12, 31),
+    D(1967, 1, 1),
+    D(1970, 6, 15),
+    D(1962, 3, 31),
+    D(1974, 12, 31),
+    D(1969, 10, 31),
+    D(1976, 2, 29),
+    D(1957, 7, 7),
+    D(1963, 11, 30),
+    D(1971, 4, 30),
+    D(1968, 8, 1),
+]
 CATEGORIES = ["male_60", "female_55", "female_50"]
 DAYS = [D(2022, 5, 1), D(2024, 11, 15), D(2025, 12, 20), D(2027, 6, 30)]
 
@@ -36,10 +49,14 @@ def holders(cast) -> None:  # type: ignore[no-untyped-def]
         on_post = D(2019, 1, 1) + dt.timedelta(days=53 * i)
         name = f"提醒{'甲乙丙丁戊己庚辛'[i % 8]}{chr(65 + i // 8)}"  # no digits in a name
         placement = factories.placement(
-            township, line="urban" if i % 3 == 0 else "rural", name=name, on_post=on_post, prior_months=i % 7,
+            township,
+            line="urban" if i % 3 == 0 else "rural",
+            name=name,
+            on_post=on_post,
+            prior_months=i % 7,
             agreement_until=on_post + dt.timedelta(days=365 + 40 * i),
             exit_date=on_post + dt.timedelta(days=400) if i % 11 == 5 else None,
-        )  # fmt: skip
+        )
         Person.objects.filter(pk=placement.person_id).update(
             birth_date=BIRTHS[i % len(BIRTHS)], retirement_category=CATEGORIES[i % 3]
         )
@@ -140,10 +157,14 @@ def test_a_corrected_birth_date_and_a_new_age_flag_move_the_age_alert(cast) -> N
     assert placement.age_alert_on == D(2036, 12, 31)  # 65 + 1: the day before the 66th birthday
     person = placement.person
     data = PersonData(
-        name=person.name, id_number=factories.id_number("19580315"), village=person.village.name,
-        groups=["rural_older"], retirement_category=person.retirement_category,
-        bank_account=person.bank_account, bank_name=person.bank_name,
-    )  # fmt: skip
+        name=person.name,
+        id_number=factories.id_number("19580315"),
+        village=person.village.name,
+        groups=["rural_older"],
+        retirement_category=person.retirement_category,
+        bank_account=person.bank_account,
+        bank_name=person.bank_name,
+    )
     person_update(person=person, data=data, actor=cast.clerk)
     placement.refresh_from_db()
     assert placement.age_alert_on == D(2024, 12, 31)

@@ -183,9 +183,11 @@ def test_training_is_not_before_the_approval_nor_a_month_before_the_agreement(
 ) -> None:  # type: ignore[no-untyped-def]
     application = approved(recruiting)
     services.agreement_sign(
-        application=application, start=D(2022, 5, 1), signed_on=D(2022, 3, 16),
+        application=application,
+        start=D(2022, 5, 1),
+        signed_on=D(2022, 3, 16),
         actor=recruiting.cast.clerk,
-    )  # fmt: skip
+    )
     business_day(D(2022, 4, 15))
     form = {"action": "train", "date": "2022-03-14", "hours": "8", "content": "安全"}
     assert "培训日期（2022年03月14日）不能早于审批日期（2022年03月15日）" in act(
@@ -205,9 +207,11 @@ def test_a_placement_is_not_before_the_training_nor_after_today(recruiting, busi
     application = approved(recruiting)
     clerk = recruiting.cast.clerk
     services.agreement_sign(
-        application=application, start=D(2022, 3, 16), signed_on=D(2022, 3, 16),
+        application=application,
+        start=D(2022, 3, 16),
+        signed_on=D(2022, 3, 16),
         actor=clerk,
-    )  # fmt: skip
+    )
     services.training_record(
         application=application, date=D(2022, 3, 25), hours=Decimal("8"), content="安全", actor=clerk
     )

@@ -28,20 +28,35 @@ HEADERS = COLUMNS + OPTIONAL[:4]  # … 离岗日期, 离岗原因, 原月补贴
 
 def holder(**values: str) -> list:
     row = {
-        "姓名": "王大山", "身份证号": factories.id_number("19680305"), "镇街代码": "371502101",
-        "村（社区）": "沙镇东村", "岗位类型": "乡村", "岗位类别": "公共服务类", "岗位名称": "村容保洁",
-        "人员类别": "脱贫人口", "上岗日期": "2021-03-01", "协议开始日期": "2021-03-01",
-        "协议结束日期": "2022-02-28", "原在岗月数": "10", "银行账号": "6228480012345678901",
-        "开户银行": "农业银行", "离岗日期": "", "离岗原因": "", "原月补贴标准": "", "初次核定日期": "",
-    } | values  # fmt: skip
+        "姓名": "王大山",
+        "身份证号": factories.id_number("19680305"),
+        "镇街代码": "371502101",
+        "村（社区）": "沙镇东村",
+        "岗位类型": "乡村",
+        "岗位类别": "公共服务类",
+        "岗位名称": "村容保洁",
+        "人员类别": "脱贫人口",
+        "上岗日期": "2021-03-01",
+        "协议开始日期": "2021-03-01",
+        "协议结束日期": "2022-02-28",
+        "原在岗月数": "10",
+        "银行账号": "6228480012345678901",
+        "开户银行": "农业银行",
+        "离岗日期": "",
+        "离岗原因": "",
+        "原月补贴标准": "",
+        "初次核定日期": "",
+    } | values
     return [row[c] for c in HEADERS]
 
 
 def imported(cast, *rows: list):  # type: ignore[no-untyped-def]
     report = placements_import(
-        county=County.objects.get(code="371502"), source=factories.xlsx(list(rows), HEADERS),
-        dry_run=False, actor=cast.hr,
-    )  # fmt: skip
+        county=County.objects.get(code="371502"),
+        source=factories.xlsx(list(rows), HEADERS),
+        dry_run=False,
+        actor=cast.hr,
+    )
     assert report.imported, report.problems
     return report
 
@@ -49,9 +64,12 @@ def imported(cast, *rows: list):  # type: ignore[no-untyped-def]
 def comes_back(round_: Round, person: Person, post_index: int = 0) -> Placement:
     """The person goes through the eight steps again (2022: approved 03-15, on post 04-01)."""
     application = services.application_create(
-        person=person, post=round_.posts[post_index], announcement=round_.announcement,
-        actor=round_.cast.clerk, on=APPLIED_ON,
-    )  # fmt: skip
+        person=person,
+        post=round_.posts[post_index],
+        announcement=round_.announcement,
+        actor=round_.cast.clerk,
+        on=APPLIED_ON,
+    )
     round_.review([application])
     round_.publicize([application])
     result = services.approve(applications=[application], actor=round_.cast.hr, on=D(2022, 3, 15))
@@ -114,10 +132,18 @@ def test_an_exit_corrected_in_the_admin_moves_the_later_placement(cast) -> None:
     client = cast.client(cast.county_admin)
     url = reverse("admin:placements_placement_change", args=[earlier.pk])
     form = {
-        "on_post_date": "2020-01-01", "exit_date": "2021-06-30", "prior_months": "0",
-        "first_approved_on": "2020-01-01", "extended_until": "", "extension_document": "",
-        "exit_reason": "voluntary", "exit_note": "", "referral": "none", "referral_note": "", "migrated": "",
-    }  # fmt: skip
+        "on_post_date": "2020-01-01",
+        "exit_date": "2021-06-30",
+        "prior_months": "0",
+        "first_approved_on": "2020-01-01",
+        "extended_until": "",
+        "extension_document": "",
+        "exit_reason": "voluntary",
+        "exit_note": "",
+        "referral": "none",
+        "referral_note": "",
+        "migrated": "",
+    }
     response = client.post(url, form)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Placement.objects.get(pk=later.pk).subsidy_until == D(2023, 6, 30)  # 36 − 18
@@ -128,9 +154,13 @@ def test_an_exit_recorded_through_the_service_keeps_the_stored_end(recruiting) -
     (application,) = recruiting.to_approved(1)
     placed = recruiting.to_placed(application)
     terms.placement_exit(
-        placement=placed, exit_date=D(2022, 9, 15), reason="voluntary", referral="none", note="",
+        placement=placed,
+        exit_date=D(2022, 9, 15),
+        reason="voluntary",
+        referral="none",
+        note="",
         actor=recruiting.cast.clerk,
-    )  # fmt: skip
+    )
     assert Placement.objects.get(pk=placed.pk).subsidy_until == D(2025, 3, 31)
 
 
@@ -167,18 +197,31 @@ def urban_round(recruiting: Round) -> Round:
         for _ in range(2)
     ]
     announcement = announcement_publish(
-        county=recruiting.township.county, title="沙镇镇2022年城镇公益性岗位招聘公告",
-        deadline=D(2022, 3, 10), posts=posts, actor=recruiting.cast.hr, on=ANNOUNCED_ON,
-    )  # fmt: skip
-    return Round(recruiting.cast, recruiting.township, posts, announcement, recruiting.second_clerk,
-                 recruiting.second_hr)  # fmt: skip
+        county=recruiting.township.county,
+        title="沙镇镇2022年城镇公益性岗位招聘公告",
+        deadline=D(2022, 3, 10),
+        posts=posts,
+        actor=recruiting.cast.hr,
+        on=ANNOUNCED_ON,
+    )
+    return Round(
+        recruiting.cast,
+        recruiting.township,
+        posts,
+        announcement,
+        recruiting.second_clerk,
+        recruiting.second_hr,
+    )
 
 
 URBAN_HOLDER = {
     "身份证号": factories.id_number("19660601"),  # man: retires 2026-11 (60 + 5 months)
-    "岗位类型": "城镇", "岗位类别": "公共服务类", "人员类别": "城镇大龄失业人员",
-    "离岗日期": "2022-02-28", "离岗原因": "本人自愿离岗",
-}  # fmt: skip
+    "岗位类型": "城镇",
+    "岗位类别": "公共服务类",
+    "人员类别": "城镇大龄失业人员",
+    "离岗日期": "2022-02-28",
+    "离岗原因": "本人自愿离岗",
+}
 
 
 def urban_duty_name() -> dict[str, str]:
@@ -199,19 +242,35 @@ def test_a_returning_urban_holder_is_measured_at_their_first_approval_ever(cast,
 
 
 def test_an_import_without_first_approval_takes_the_start_of_the_merged_months(cast) -> None:
-    imported(cast, holder(), holder(**{"姓名": "李小河", "身份证号": factories.id_number("19700202"),
-                                       "原在岗月数": "0", "初次核定日期": "2020-07-01"}))  # fmt: skip
+    imported(
+        cast,
+        holder(),
+        holder(
+            **{
+                "姓名": "李小河",
+                "身份证号": factories.id_number("19700202"),
+                "原在岗月数": "0",
+                "初次核定日期": "2020-07-01",
+            }
+        ),
+    )
     assert Placement.objects.get(person__name="王大山").first_approved_on == D(2020, 5, 1)  # 2021-03 − 10
     assert Placement.objects.get(person__name="李小河").first_approved_on == D(2020, 7, 1)
 
 
 def test_a_first_approval_after_the_agreement_start_is_refused_naming_the_row(cast, tmp_path) -> None:
-    rows = [holder(), holder(**{"姓名": "李小河", "身份证号": factories.id_number("19700202"),
-                                "初次核定日期": "2021-03-02"})]  # fmt: skip
+    rows = [
+        holder(),
+        holder(
+            **{"姓名": "李小河", "身份证号": factories.id_number("19700202"), "初次核定日期": "2021-03-02"}
+        ),
+    ]
     report = placements_import(
-        county=County.objects.get(code="371502"), source=factories.xlsx(rows, HEADERS), dry_run=False,
+        county=County.objects.get(code="371502"),
+        source=factories.xlsx(rows, HEADERS),
+        dry_run=False,
         actor=cast.hr,
-    )  # fmt: skip
+    )
     assert [(p.row, p.column, p.message) for p in report.problems] == [
         (3, "初次核定日期", "初次核定日期（2021-03-02）晚于协议开始日期（2021-03-01）")
     ]
@@ -226,10 +285,19 @@ def test_a_first_approval_after_the_agreement_start_is_refused_naming_the_row(ca
 def test_the_import_judges_each_holder_at_their_agreement_start(cast) -> None:
     # 农村大龄人员 (45–65): 64 when the agreement started in 2023, over 65 on the machine's date.
     born = "19580901"
-    report = imported(cast, holder(**{
-        "身份证号": factories.id_number(born), "人员类别": "农村大龄人员", "上岗日期": "2023-03-01",
-        "协议开始日期": "2023-03-01", "协议结束日期": "2024-02-29", "原在岗月数": "0",
-    }))  # fmt: skip
+    report = imported(
+        cast,
+        holder(
+            **{
+                "身份证号": factories.id_number(born),
+                "人员类别": "农村大龄人员",
+                "上岗日期": "2023-03-01",
+                "协议开始日期": "2023-03-01",
+                "协议结束日期": "2024-02-29",
+                "原在岗月数": "0",
+            }
+        ),
+    )
     assert report.legacy == 0
     placement = Placement.objects.get()
     assert (placement.legacy_terms, placement.subsidy_until) == (False, D(2026, 2, 28))

@@ -98,14 +98,26 @@ def test_dedicated_posts_are_their_own_kind_and_limited_per_township(cast) -> No
     township = Township.objects.get(code="371502101")
     duty = Duty.objects.filter(line="rural").first()
     made = [
-        post_create(township=township, village=township.villages.first(), line="rural", year=2022, duty=duty,
-                    kind=Post.Kind.DEDICATED)
+        post_create(
+            township=township,
+            village=township.villages.first(),
+            line="rural",
+            year=2022,
+            duty=duty,
+            kind=Post.Kind.DEDICATED,
+        )
         for _ in range(township.county.dedicated_posts_per_township)
-    ]  # fmt: skip
+    ]
     assert len(made) == 3 and all("-RD-" in p.code for p in made)
     with pytest.raises(ValidationError, match="沙镇镇2022年的专职公益性岗位（城乡合计）已达3个"):
-        post_create(township=township, village=township.villages.first(), line="rural", year=2022, duty=duty,
-                    kind=Post.Kind.DEDICATED)  # fmt: skip
+        post_create(
+            township=township,
+            village=township.villages.first(),
+            line="rural",
+            year=2022,
+            duty=duty,
+            kind=Post.Kind.DEDICATED,
+        )
 
 
 def test_a_township_announces_only_where_the_county_allows(cast) -> None:
@@ -116,8 +128,13 @@ def test_a_township_announces_only_where_the_county_allows(cast) -> None:
     from townships.models import County, Township
 
     township = Township.objects.get(code="371502101")
-    post = post_create(township=township, village=township.villages.first(), line="rural", year=2022,
-                       duty=Duty.objects.filter(line="rural").first())  # fmt: skip
+    post = post_create(
+        township=township,
+        village=township.villages.first(),
+        line="rural",
+        year=2022,
+        duty=Duty.objects.filter(line="rural").first(),
+    )
     county = County.objects.get(code="371502")
     with pytest.raises(ValidationError, match="招聘公告由区人社局发布"):
         announcement_publish(
@@ -242,10 +259,16 @@ def test_the_admin_opens_no_post_and_changes_nothing_that_counts_against_a_limit
     other = Township.objects.get(code="371502102")
     change = reverse("admin:posts_post_change", args=[post.pk])
     data = {
-        "village": township.villages.first().pk, "duty": post.duty_id, "department": "民政办",
-        "working_time": post.working_time, "kind": Post.Kind.DEDICATED, "township": other.pk, "year": 2030,
-        "status": Post.Status.CLOSED, "line": "urban",
-    }  # fmt: skip
+        "village": township.villages.first().pk,
+        "duty": post.duty_id,
+        "department": "民政办",
+        "working_time": post.working_time,
+        "kind": Post.Kind.DEDICATED,
+        "township": other.pk,
+        "year": 2030,
+        "status": Post.Status.CLOSED,
+        "line": "urban",
+    }
     assert admin.post(change, data).status_code == 302
     post.refresh_from_db()
     assert (post.kind, post.township, post.year, post.status, post.line, post.department) == (

@@ -15,9 +15,14 @@ D = dt.date
 
 def open_posts(cast: Cast, township: Township, line: str, year: int, count: int) -> str:
     form = {
-        "township": township.code, "village": township.villages.first().name, "line": line, "year": year,
-        "duty": Duty.objects.filter(line=line).first().pk, "kind": Post.Kind.DEDICATED, "count": count,
-    }  # fmt: skip
+        "township": township.code,
+        "village": township.villages.first().name,
+        "line": line,
+        "year": year,
+        "duty": Duty.objects.filter(line=line).first().pk,
+        "kind": Post.Kind.DEDICATED,
+        "count": count,
+    }
     return cast.client(cast.hr).post(reverse("posts:post-open"), form, follow=True).content.decode()
 
 
@@ -46,9 +51,12 @@ def test_an_announcement_whose_deadline_has_passed_is_not_published(cast: Cast, 
 
     township = Township.objects.get(code="371502101")
     post_create(
-        township=township, village=township.villages.first(), line="rural", year=2022,
+        township=township,
+        village=township.villages.first(),
+        line="rural",
+        year=2022,
         duty=Duty.objects.filter(line="rural").first(),
-    )  # fmt: skip
+    )
     monkeypatch.setattr("posts.views.today", lambda: D(2022, 3, 11))
     page = publish(cast, "2022-03-10")
     assert "报名截止日期（2022年03月10日）已过（发布日期2022年03月11日），不能发布" in page

@@ -42,13 +42,22 @@ def test_export_plan_counts_posts_filled_per_line(seeded, tmp_path) -> None:
     village = township.villages.first()
     for n, line in enumerate(["rural", "rural", "urban"]):
         Post.objects.create(
-            code=f"P-{n}", year=2022, township=township, village=village, line=line,
-            duty=Duty.objects.filter(line=line).first(), status=Post.Status.FILLED,
-        )  # fmt: skip
+            code=f"P-{n}",
+            year=2022,
+            township=township,
+            village=village,
+            line=line,
+            duty=Duty.objects.filter(line=line).first(),
+            status=Post.Status.FILLED,
+        )
     Post.objects.create(
-        code="P-vacant", year=2022, township=township, village=village, line="rural",
+        code="P-vacant",
+        year=2022,
+        township=township,
+        village=village,
+        line="rural",
         duty=Duty.objects.filter(line="rural").first(),
-    )  # fmt: skip
+    )
     output = tmp_path / "plan.xlsx"
     call_command("export_plan", "--county", "371502", "--year", "2022", "--output", str(output))
     rows = read_rows(output)

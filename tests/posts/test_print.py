@@ -14,13 +14,20 @@ from townships.models import Township
 def _announcement(cast):  # type: ignore[no-untyped-def]
     township = Township.objects.get(code="371502101")
     post = post_create(
-        township=township, village=township.villages.first(), line="rural", year=2022,
+        township=township,
+        village=township.villages.first(),
+        line="rural",
+        year=2022,
         duty=Duty.objects.filter(line="rural").first(),
-    )  # fmt: skip
+    )
     return announcement_publish(
-        county=township.county, title="沙镇镇2022年乡村公益性岗位招聘公告",
-        deadline=dt.date(2022, 3, 10), posts=[post], actor=cast.hr, on=dt.date(2022, 2, 21),
-    ), post  # fmt: skip
+        county=township.county,
+        title="沙镇镇2022年乡村公益性岗位招聘公告",
+        deadline=dt.date(2022, 3, 10),
+        posts=[post],
+        actor=cast.hr,
+        on=dt.date(2022, 2, 21),
+    ), post
 
 
 def test_the_announcement_pdf_is_the_notice_with_its_posts(cast) -> None:

@@ -392,7 +392,7 @@ def attendance_world(cast) -> AttendanceWorld:  # type: ignore[no-untyped-def]
             valid_ids,
             damaged_ids(),
             as_numbers(st.sampled_from(numbers)),
-        ),  # fmt: skip
+        ),
         "出勤天数": st.one_of(
             st.sampled_from([-1, 32, 15.5, "15.5", " 20 ", "１５", "²", "٣", "0x1", "1e1", "十八", ""]),
             st.text(st.characters(categories=("Nd", "No")), min_size=1, max_size=3),
@@ -550,9 +550,14 @@ def apply_world(cast) -> ApplyWorld:  # type: ignore[no-untyped-def]
 
     def post(town: Township, n: int) -> Post:
         return Post.objects.create(
-            code=f"H-{town.code}-{n}", year=2022, township=town, village=town.villages.first(), line="rural",
-            duty=duty, status=Post.Status.VACANT,
-        )  # fmt: skip
+            code=f"H-{town.code}-{n}",
+            year=2022,
+            township=town,
+            village=town.villages.first(),
+            line="rural",
+            duty=duty,
+            status=Post.Status.VACANT,
+        )
 
     posts = [post(township, 1), post(township, 2)]
     foreign_post = post(other, 3)

@@ -57,8 +57,12 @@ def test_a_whole_number_or_a_name_with_the_last_four_still_finds_the_person(cast
     person = factories.person("371502102", name="堂邑人", birth="19800101")
     factories.person("371502102", name="堂邑人", birth="19800102")  # same name, other number
     client = cast.client(cast.hr)
-    for search in (person.id_number, person.id_number.lower(), f"堂邑人 {person.id_number[-4:]}",
-                   f"{person.id_number[-4:]}堂邑"):  # fmt: skip
+    for search in (
+        person.id_number,
+        person.id_number.lower(),
+        f"堂邑人 {person.id_number[-4:]}",
+        f"{person.id_number[-4:]}堂邑",
+    ):
         page = listed(client, search)
         assert page.count("堂邑人</a>") == 1 and mask_id_number(person.id_number) in page, search
     # the 5th and 6th characters from the end are the birth day: not searchable
@@ -176,10 +180,17 @@ def test_the_import_records_each_answer_about_another_township(cast) -> None:
 
 def _row(number: str) -> list[str]:
     values = {
-        "姓名": "李四", "身份证号": number, "联系电话": "13800138000", "村（社区）": "沙镇东村",
-        "户籍地址": "沙镇东村1号", "户号": "H001", "人员类别": "脱贫享受政策人口",
-        "银行账号": "6228480012345678901", "开户银行": "农业银行", "备注": "",
-    }  # fmt: skip
+        "姓名": "李四",
+        "身份证号": number,
+        "联系电话": "13800138000",
+        "村（社区）": "沙镇东村",
+        "户籍地址": "沙镇东村1号",
+        "户号": "H001",
+        "人员类别": "脱贫享受政策人口",
+        "银行账号": "6228480012345678901",
+        "开户银行": "农业银行",
+        "备注": "",
+    }
     return [values[c] for c in COLUMNS]
 
 

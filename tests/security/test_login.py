@@ -81,13 +81,20 @@ def test_a_weak_password_is_refused(cast) -> None:
 
 def test_production_settings_pass_the_deployment_checks() -> None:
     env = dict(
-        os.environ, DJANGO_SETTINGS_MODULE="config.settings.production", SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="posts.example.gov.cn", DATABASE_URL="sqlite:///unused.sqlite3",
-    )  # fmt: skip
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="posts.example.gov.cn",
+        DATABASE_URL="sqlite:///unused.sqlite3",
+    )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout

@@ -128,14 +128,18 @@ def test_every_import_refuses_the_file_and_imports_nothing(cast, bomb) -> None:
     reports = [
         applicants_import(township=town, source=io.BytesIO(bomb), dry_run=False),
         roster_file_import(
-            county=county, kind="civil_affairs", roster_date=dt.date(2022, 2, 1), source=io.BytesIO(bomb),
-            file_name="x.xlsx", actor=cast.hr,
+            county=county,
+            kind="civil_affairs",
+            roster_date=dt.date(2022, 2, 1),
+            source=io.BytesIO(bomb),
+            file_name="x.xlsx",
+            actor=cast.hr,
         ),
         attendance_import(
             township=town, month=dt.date(2022, 3, 1), source=io.BytesIO(bomb), actor=cast.clerk
         ),
         placements_import(county=county, source=io.BytesIO(bomb), dry_run=False, actor=cast.hr),
-    ]  # fmt: skip
+    ]
     for report in reports:
         assert ["解压后超过 100 MB" in p.message for p in report.problems] == [True], report.problems
     assert not Person.objects.exists() and not Roster.objects.exists()

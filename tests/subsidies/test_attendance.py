@@ -117,9 +117,11 @@ def test_a_locked_month_takes_a_correction_with_its_reason_paid_back_later(cast)
     mine = factories.placement("371502101")
     march = _locked("2022-03", cast)
     unexplained = attendance_import(
-        township=mine.township, month=MARCH, actor=cast.clerk,
+        township=mine.township,
+        month=MARCH,
+        actor=cast.clerk,
         source=factories.xlsx([[mine.person.id_number, 10, ""]], HEADERS),
-    )  # fmt: skip
+    )
     assert [(p.row, p.column) for p in unexplained.problems] == [(2, "备注")]
     assert "须在备注中写明更正原因" in unexplained.problems[0].message and not Attendance.objects.exists()
     upload = factories.xlsx([[mine.person.id_number, 10, "漏报病假10天"]], HEADERS)
@@ -134,8 +136,11 @@ def test_a_locked_month_takes_a_correction_with_its_reason_paid_back_later(cast)
     # March paid 680.00 = 333.33 + 138.67 + 208.00; 10 of 20 days give 340.00 = 166.67 + 69.34 + 103.99.
     assert (recovery.corrects_month, recovery.note) == (MARCH, "扣回2022年03月")
     assert (recovery.pay, recovery.province, recovery.city, recovery.district) == (
-        M("-340.00"), M("-166.66"), M("-69.33"), M("-104.01"),
-    )  # fmt: skip
+        M("-340.00"),
+        M("-166.66"),
+        M("-69.33"),
+        M("-104.01"),
+    )
     assert PayrollLine.objects.get(run=march).pay == M("680.00")  # the locked month itself never changes
 
 
@@ -159,9 +164,11 @@ def test_a_locked_months_whole_sheet_again_corrects_only_the_rows_that_change(ca
     kept, changed = factories.placement("371502101"), factories.placement("371502101")
     short = factories.placement("371502101")
     attendance_import(
-        township=kept.township, month=MARCH, actor=cast.clerk,
+        township=kept.township,
+        month=MARCH,
+        actor=cast.clerk,
         source=factories.xlsx([[short.person.id_number, 12, "病假"]], HEADERS),
-    )  # fmt: skip
+    )
     _locked("2022-03", cast)
     sheet = [  # as paid: 20 (no record) and 12 (病假), one row changed with its reason
         [kept.person.id_number, 20, ""],
@@ -183,9 +190,11 @@ def test_an_approved_next_month_is_not_where_a_correction_is_settled(cast) -> No
     PayrollRun.objects.create(county=county, month=dt.date(2022, 3, 1), state=PayrollRun.State.APPROVED)
     # 2022-03 is approved, never recomputed: the next month to compute is 2022-04, 13 months on.
     report = attendance_import(
-        township=mine.township, month=dt.date(2021, 3, 1), actor=cast.clerk,
+        township=mine.township,
+        month=dt.date(2021, 3, 1),
+        actor=cast.clerk,
         source=factories.xlsx([[mine.person.id_number, 5, "补录"]], HEADERS),
-    )  # fmt: skip
+    )
     assert [(p.column, "超过12个月" in p.message) for p in report.problems] == [("备注", True)]
 
 

@@ -182,8 +182,11 @@ def money(line: PayrollLine) -> Money:
 
 def snapshot(run_id: int) -> list[tuple]:
     lines = PayrollLine.objects.filter(run_id=run_id).order_by("id")
-    return list(lines.values_list("id", "placement_id", "kind", "corrects_month", "pay", "province", "city",
-                                  "district", "note"))  # fmt: skip
+    return list(
+        lines.values_list(
+            "id", "placement_id", "kind", "corrects_month", "pay", "province", "city", "district", "note"
+        )
+    )
 
 
 def expected_adjustments(year: Year, first: dt.date) -> dict[tuple[str, dt.date], tuple[str, str, Money]]:
@@ -263,9 +266,11 @@ def finance_of(county: str, cast: Cast, second: bool = False) -> User:
     if county == DONGCHANG:
         return cast.finance2 if second else cast.finance
     return user_with_membership_ensure(
-        username="finance2_yz" if second else "finance_yz", password=PASSWORD, role=Role.FINANCE,
+        username="finance2_yz" if second else "finance_yz",
+        password=PASSWORD,
+        role=Role.FINANCE,
         county=County.objects.get(code=county),
-    )  # fmt: skip
+    )
 
 
 def hire(*workers: Worker) -> list[Worker]:
@@ -278,9 +283,14 @@ def hire(*workers: Worker) -> list[Worker]:
             old = factories.placement(town, on_post=w.earlier[0], exit_date=w.earlier[1], name=w.name)
             who = old.person
         w.placement = factories.placement(
-            town, line=w.line, on_post=w.on_post, exit_date=w.exit, prior_months=w.prior_months, name=w.name,
+            town,
+            line=w.line,
+            on_post=w.on_post,
+            exit_date=w.exit,
+            prior_months=w.prior_months,
+            name=w.name,
             who=who,
-        )  # fmt: skip
+        )
     return list(workers)
 
 

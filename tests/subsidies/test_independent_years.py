@@ -274,8 +274,21 @@ def line_order(line: tuple) -> tuple:
 
 def lines_of(run: PayrollRun) -> list[tuple]:
     """A run's lines without their ids, in a stable order (to compare the two paths)."""
-    fields = ("placement_id", "township_id", "line", "kind", "corrects_month", "days_on_post",
-              "days_attended", "fraction", "pay", "province", "city", "district", "note")  # fmt: skip
+    fields = (
+        "placement_id",
+        "township_id",
+        "line",
+        "kind",
+        "corrects_month",
+        "days_on_post",
+        "days_attended",
+        "fraction",
+        "pay",
+        "province",
+        "city",
+        "district",
+        "note",
+    )
     return sorted(PayrollLine.objects.filter(run=run).values_list(*fields), key=line_order)
 
 
@@ -307,8 +320,21 @@ def python_lines(run: PayrollRun) -> list[tuple]:
     rows = payroll.month_lines(run.pk, run.county, run.month, None)
     made = [dict(zip(payroll.LINE_FIELDS, row, strict=True)) | {"corrects_month": None} for row in rows]
     made += [dict(zip(payroll.ADJUSTMENT_FIELDS, row, strict=True)) for row in payroll.adjustments(run, None)]
-    fields = ("placement_id", "township_id", "line", "kind", "corrects_month", "days_on_post",
-              "days_attended", "fraction", "pay", "province", "city", "district", "note")  # fmt: skip
+    fields = (
+        "placement_id",
+        "township_id",
+        "line",
+        "kind",
+        "corrects_month",
+        "days_on_post",
+        "days_attended",
+        "fraction",
+        "pay",
+        "province",
+        "city",
+        "district",
+        "note",
+    )
     return sorted((tuple(line[f] for f in fields) for line in made), key=line_order)
 
 
@@ -366,12 +392,25 @@ def hire(years: Years, holder: Holder, on_post: dt.date, agreement_until: dt.dat
 def migrate(years: Years, holder: Holder, on_post: dt.date, until: dt.date, merged: int) -> None:
     """新老衔接: HR imports the holder with their merged months (原在岗月数)."""
     row = {
-        "姓名": holder.name, "身份证号": factories.id_number("19680305"), "镇街代码": years.place.town.code,
-        "村（社区）": "东村", "岗位类型": "乡村", "岗位类别": "公共服务类", "岗位名称": "村容保洁",
-        "人员类别": "脱贫人口", "上岗日期": f"{on_post}", "协议开始日期": f"{on_post}",
-        "协议结束日期": f"{until}", "原在岗月数": str(merged), "银行账号": "6228480012345678901",
-        "开户银行": "农业银行", "离岗日期": "", "离岗原因": "", "原月补贴标准": "", "初次核定日期": "",
-    }  # fmt: skip
+        "姓名": holder.name,
+        "身份证号": factories.id_number("19680305"),
+        "镇街代码": years.place.town.code,
+        "村（社区）": "东村",
+        "岗位类型": "乡村",
+        "岗位类别": "公共服务类",
+        "岗位名称": "村容保洁",
+        "人员类别": "脱贫人口",
+        "上岗日期": f"{on_post}",
+        "协议开始日期": f"{on_post}",
+        "协议结束日期": f"{until}",
+        "原在岗月数": str(merged),
+        "银行账号": "6228480012345678901",
+        "开户银行": "农业银行",
+        "离岗日期": "",
+        "离岗原因": "",
+        "原月补贴标准": "",
+        "初次核定日期": "",
+    }
     sheet = factories.xlsx([[row[c] for c in HEADERS]], HEADERS)
     report = placements_import(county=years.county, source=sheet, dry_run=False, actor=years.place.hr)
     assert report.imported and not report.legacy, report.problems
@@ -382,9 +421,13 @@ def migrate(years: Years, holder: Holder, on_post: dt.date, until: dt.date, merg
 def leave(years: Years, holder: Holder, exit_date: dt.date) -> None:
     stint = holder.stints[-1]
     terms.placement_exit(
-        placement=stint.placement, exit_date=exit_date, reason="voluntary", referral="none", note="离岗",
+        placement=stint.placement,
+        exit_date=exit_date,
+        reason="voluntary",
+        referral="none",
+        note="离岗",
         actor=years.place.hr,
-    )  # fmt: skip
+    )
     stint.exit = exit_date
 
 
@@ -411,16 +454,24 @@ def come_back(years: Years, holders: list[Holder], on_post: dt.date) -> None:
     place = years.place
     county, town, clerk = place.county, place.town, place.clerk
     plan_load(
-        county=county, year=2023, title=f"{county.name}2023年城乡公益性岗位开发计划",
-        document="2023年1号", declared_urban=0, declared_rural=len(holders),
+        county=county,
+        year=2023,
+        title=f"{county.name}2023年城乡公益性岗位开发计划",
+        document="2023年1号",
+        declared_urban=0,
+        declared_rural=len(holders),
         rows=[PlanRow(town.code, 0, len(holders))],
-    )  # fmt: skip
+    )
     village, duty = town.villages.first(), Duty.objects.filter(line="rural").first()
     posts = [post_create(township=town, village=village, line="rural", year=2023, duty=duty) for _ in holders]
     announcement = announcement_publish(
-        county=county, title=f"{town.name}2023年乡村公益性岗位补充招聘公告", deadline=D(2023, 8, 20),
-        posts=posts, actor=place.hr, on=D(2023, 8, 1),
-    )  # fmt: skip
+        county=county,
+        title=f"{town.name}2023年乡村公益性岗位补充招聘公告",
+        deadline=D(2023, 8, 20),
+        posts=posts,
+        actor=place.hr,
+        on=D(2023, 8, 1),
+    )
     applications = [
         services.application_create(
             person=h.person, post=post, announcement=announcement, actor=clerk, on=D(2023, 8, 7)
@@ -428,10 +479,13 @@ def come_back(years: Years, holders: list[Holder], on_post: dt.date) -> None:
         for h, post in zip(holders, posts, strict=True)
     ]
     services.review_record(
-        village=village, meeting_date=D(2023, 8, 9), participants="村两委成员、党员代表、群众代表",
-        minutes_name="评议记录.pdf", outcomes=[ReviewOutcome(a, True) for a in applications],
+        village=village,
+        meeting_date=D(2023, 8, 9),
+        participants="村两委成员、党员代表、群众代表",
+        minutes_name="评议记录.pdf",
+        outcomes=[ReviewOutcome(a, True) for a in applications],
         actor=place.reviewer,
-    )  # fmt: skip
+    )
     services.publicity_start(
         applications=applications, start=D(2023, 8, 10), actor=clerk, entered_on=D(2023, 8, 10)
     )
@@ -457,9 +511,13 @@ def come_back(years: Years, holders: list[Holder], on_post: dt.date) -> None:
 def minimum_wage_rises(years: Years, valid_from: dt.date, hourly: str) -> list[str]:
     """A new minimum wage row (as the admin saves it), and what saving it says."""
     wage = MinimumWage.objects.create(
-        county=years.county, valid_from=valid_from, monthly=M("1850.00"), hourly=M(hourly), wage_class=3,
+        county=years.county,
+        valid_from=valid_from,
+        monthly=M("1850.00"),
+        hourly=M(hourly),
+        wage_class=3,
         document="鲁政字〔2023〕试算",
-    )  # fmt: skip
+    )
     years.scheme.wages.append((valid_from, M(hourly)))
     return minimum_wage_saved_warnings(wage)
 
@@ -621,8 +679,11 @@ def test_three_years_of_yanzhou_are_paid_as_the_policy_reckons(
 
     for year in (2022, 2023, 2024):
         assert paid_by_system(full.stints[0].placement, year) == (
-            M("10000.00"), M("4000.00"), M("2000.00"), M("4000.00"),
-        )  # fmt: skip
+            M("10000.00"),
+            M("4000.00"),
+            M("2000.00"),
+            M("4000.00"),
+        )
 
     # The returning holder: February 2022 … June 2023 are 17 started months; 19 left.
     first_stint, second_stint = back.stints

@@ -154,11 +154,19 @@ def test_a_policy_saved_over_locked_months_says_what_it_will_correct(cast) -> No
     policy = SubsidyPolicy.objects.get(county__code="371502", line="rural")
     url = reverse("admin:subsidies_subsidypolicy_change", args=[policy.pk])
     data = {
-        "county": policy.county_id, "line": "rural", "valid_from": policy.valid_from,
-        "document": policy.document, "basis": policy.basis, "hourly_rate": "18.00",
-        "hours_per_day": policy.hours_per_day, "required_days": policy.required_days, "split": policy.split,
-        "province_annual": policy.province_annual, "city_percent": policy.city_percent, "valid_to": "",
-    }  # fmt: skip
+        "county": policy.county_id,
+        "line": "rural",
+        "valid_from": policy.valid_from,
+        "document": policy.document,
+        "basis": policy.basis,
+        "hourly_rate": "18.00",
+        "hours_per_day": policy.hours_per_day,
+        "required_days": policy.required_days,
+        "split": policy.split,
+        "province_annual": policy.province_annual,
+        "city_percent": policy.city_percent,
+        "valid_to": "",
+    }
     response = admin.post(url, {k: "" if v is None else v for k, v in data.items()}, follow=True)
     assert "已锁定的1个月（2022年03月）" in response.text
     assert SubsidyPolicy.objects.get(pk=policy.pk).hourly_rate == M("18.00")

@@ -55,9 +55,14 @@ def march(cast) -> PayrollRun:  # type: ignore[no-untyped-def]
     run = _month(county, D(2022, 3, 1), cast, lock=False)
     kinds = sorted(run.lines.values_list("placement__person__name", "kind"))
     assert kinds == [
-        ("在岗人", "regular"), ("堂邑人", "regular"), ("相抵人", "recovery"), ("相抵人", "regular"),
-        ("离岗人", "recovery"), ("补发人", "back_pay"), ("补发人", "regular"),
-    ]  # fmt: skip
+        ("在岗人", "regular"),
+        ("堂邑人", "regular"),
+        ("相抵人", "recovery"),
+        ("相抵人", "regular"),
+        ("离岗人", "recovery"),
+        ("补发人", "back_pay"),
+        ("补发人", "regular"),
+    ]
     return run
 
 
@@ -93,24 +98,48 @@ def test_one_row_per_person_with_the_net_and_its_parts(march) -> None:
     assert book.sheetnames == ["汇总", "沙镇镇发放表", "堂邑镇发放表", "待扣回", "沙镇镇", "堂邑镇"]
     headers, rows, totals, note = _table(book["沙镇镇发放表"])
     assert headers == [
-        "序号", "村（社区）", "姓名", "身份证号", "开户银行", "银行账号", *MONEY,
-    ]  # fmt: skip
+        "序号",
+        "村（社区）",
+        "姓名",
+        "身份证号",
+        "开户银行",
+        "银行账号",
+        *MONEY,
+    ]
     people = {row["姓名"]: row for row in rows}
     assert set(people) == {"补发人", "在岗人"}  # the leaver and the person whose lines cancel are not paid
     back = people["补发人"]
     assert [back[k] for k in MONEY] == [
-        M("680.00"), M("340.00"), M("0.00"), M("1020.00"), M("500.00"), M("208.00"), M("312.00"),
-    ]  # fmt: skip
+        M("680.00"),
+        M("340.00"),
+        M("0.00"),
+        M("1020.00"),
+        M("500.00"),
+        M("208.00"),
+        M("312.00"),
+    ]
     assert back["银行账号"] == "6228480000000000011"
     assert back["身份证号"] == Person.objects.get(name="补发人").id_number
     assert [people["在岗人"][k] for k in MONEY] == [
-        M("680.00"), M("0.00"), M("0.00"), M("680.00"), M("333.33"), M("138.67"), M("208.00"),
-    ]  # fmt: skip
+        M("680.00"),
+        M("0.00"),
+        M("0.00"),
+        M("680.00"),
+        M("333.33"),
+        M("138.67"),
+        M("208.00"),
+    ]
     assert [row["序号"] for row in rows] == [1, 2]
     assert totals["姓名"] == "2人"
     assert [totals[k] for k in MONEY] == [
-        M("1360.00"), M("340.00"), M("0.00"), M("1700.00"), M("833.33"), M("346.67"), M("520.00"),
-    ]  # fmt: skip
+        M("1360.00"),
+        M("340.00"),
+        M("0.00"),
+        M("1700.00"),
+        M("833.33"),
+        M("346.67"),
+        M("520.00"),
+    ]
     assert "实发金额 = 当月补贴 + 补发 − 扣回" in note
     assert "实发金额小于0的人员不发放，列入“待扣回”表" in note and "本镇街待扣回1人，共680.00元" in note
     assert "实发金额为0的人员（扣回与应发相抵）不发放，也不扣回" in note
@@ -127,8 +156,14 @@ def test_a_leaver_with_only_a_recovery_is_listed_apart_to_recover(march) -> None
     (left,) = rows
     assert (left["镇街"], left["姓名"]) == ("沙镇镇", "离岗人")
     assert [left[k] for k in MONEY] == [
-        M("0.00"), M("0.00"), M("680.00"), M("-680.00"), M("-333.34"), M("-138.66"), M("-208.00"),
-    ]  # fmt: skip
+        M("0.00"),
+        M("0.00"),
+        M("680.00"),
+        M("-680.00"),
+        M("-333.34"),
+        M("-138.66"),
+        M("-208.00"),
+    ]
     assert left["待扣回金额"] == M("680.00")
     assert (totals["姓名"], totals["实发金额"], totals["待扣回金额"]) == ("1人", M("-680.00"), M("680.00"))
     assert "实发金额小于0的人员不发放" in note and "不发放也不扣回的人员：相抵人（沙镇镇）" in note
@@ -162,8 +197,13 @@ def test_the_sheets_add_up_to_the_runs_totals_by_party(cast, march) -> None:
     _, _, people, pay, province, city, district, paid_people, paid, owed_people, owed = summary["371502101"]
     assert (people, paid_people, owed_people) == (3, 2, 1)
     assert [_cents(v) for v in (pay, province, city, district, paid, owed)] == [
-        M("1020.00"), M("499.99"), M("208.01"), M("312.00"), M("1700.00"), M("680.00"),
-    ]  # fmt: skip
+        M("1020.00"),
+        M("499.99"),
+        M("208.01"),
+        M("312.00"),
+        M("1700.00"),
+        M("680.00"),
+    ]
     grand = summary["合计"]
     assert (grand[7], _cents(grand[8]), grand[9], _cents(grand[10])) == (3, M("2380.00"), 1, M("680.00"))
     sums = PayrollLine.objects.filter(run=march)
@@ -178,8 +218,12 @@ def test_the_run_page_says_who_is_paid_and_what_is_to_recover(cast, march) -> No
     assert "实发金额为0的1人不发放，也不扣回" in text
     totals = page.context["payment"]
     assert (totals.paid_people, totals.paid, totals.recover_people, totals.recover, totals.zero_people) == (
-        3, M("2380.00"), 1, M("680.00"), 1,
-    )  # fmt: skip
+        3,
+        M("2380.00"),
+        1,
+        M("680.00"),
+        1,
+    )
 
 
 def test_a_locked_months_payment_sheet_pays_the_frozen_payee_and_hr_sees_numbers_masked(cast, march) -> None:
@@ -205,9 +249,16 @@ def test_a_locked_months_payment_sheet_pays_the_frozen_payee_and_hr_sees_numbers
 def test_one_townships_workbook_holds_its_people_only(cast, march, tmp_path) -> None:
     path = tmp_path / "one.xlsx"
     call_command(
-        "export_payroll", "--county", "371502", "--month", "2022-03", "--township", "371502102",
-        "--output", str(path),
-    )  # fmt: skip
+        "export_payroll",
+        "--county",
+        "371502",
+        "--month",
+        "2022-03",
+        "--township",
+        "371502102",
+        "--output",
+        str(path),
+    )
     book = load_workbook(path)
     assert book.sheetnames == ["汇总", "堂邑镇发放表", "待扣回", "堂邑镇"]
     (row,) = _table(book["堂邑镇发放表"])[1]

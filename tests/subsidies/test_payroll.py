@@ -281,9 +281,13 @@ def test_the_dongchangfu_rural_pay_follows_a_new_minimum_wage_from_its_month(cas
     factories.placement("371502101")
     county = County.objects.get(code="371502")
     MinimumWage.objects.create(
-        county=county, valid_from=D(2023, 1, 1), monthly=M("1850.00"), hourly=M("18.50"), wage_class=3,
+        county=county,
+        valid_from=D(2023, 1, 1),
+        monthly=M("1850.00"),
+        hourly=M("18.50"),
+        wage_class=3,
         document="鲁政字〔2022〕新标准",
-    )  # fmt: skip
+    )
     december = lines(run_month("371502", "2022-12"))[0]
     january = lines(run_month("371502", "2023-01"))[0]
     assert december[0] == M("680.00")
@@ -299,9 +303,13 @@ def test_the_run_page_warns_of_a_policy_below_the_minimum_wage_of_its_month(cast
     factories.placement("370812001", line="urban", birth="19680101")
     county = County.objects.get(code="370812")
     MinimumWage.objects.create(
-        county=county, valid_from=D(2023, 1, 1), monthly=M("2000.00"), hourly=M("20.00"), wage_class=2,
+        county=county,
+        valid_from=D(2023, 1, 1),
+        monthly=M("2000.00"),
+        hourly=M("20.00"),
+        wage_class=2,
         document="新最低工资",
-    )  # fmt: skip
+    )
     march = run_month("370812", "2022-03")
     assert (
         "低于月最低工资标准"

@@ -108,9 +108,21 @@ def test_adjustments_in_the_database_equal_the_python_ones(cast) -> None:
     payroll.compute_run(may)
     kinds = [PayrollLine.Kind.BACK_PAY, PayrollLine.Kind.RECOVERY]
     got = may.lines.filter(kind__in=kinds).values_list(
-        "run_id", "placement_id", "township_id", "line", "kind", "days_on_post", "days_attended", "fraction",
-        "pay", "province", "city", "district", "note", "corrects_month",
-    )  # fmt: skip
+        "run_id",
+        "placement_id",
+        "township_id",
+        "line",
+        "kind",
+        "days_on_post",
+        "days_attended",
+        "fraction",
+        "pay",
+        "province",
+        "city",
+        "district",
+        "note",
+        "corrects_month",
+    )
     assert sorted(got) == sorted(python)
     assert {row[4] for row in python} == set(kinds)
     assert {row[-1] for row in python} == {D(2022, 3, 1), D(2022, 4, 1)}

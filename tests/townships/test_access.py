@@ -70,9 +70,14 @@ def test_a_clerk_sees_only_their_own_township_on_the_plan_and_home(cast) -> None
 def test_hr_home_shows_every_township_of_the_county_with_plan_and_filled(cast, django_assert_max_num_queries):
     township = Township.objects.get(code="371502102")
     Post.objects.create(
-        code="P-1", year=2022, township=township, village=township.villages.first(), line="rural",
-        duty=Duty.objects.filter(line="rural").first(), status=Post.Status.FILLED,
-    )  # fmt: skip
+        code="P-1",
+        year=2022,
+        township=township,
+        village=township.villages.first(),
+        line="rural",
+        duty=Duty.objects.filter(line="rural").first(),
+        status=Post.Status.FILLED,
+    )
     client = cast.client(cast.hr)
     with django_assert_max_num_queries(36):  # a fixed number, whatever the number of townships
         response = client.get("/")

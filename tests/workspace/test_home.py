@@ -94,9 +94,13 @@ def test_the_group_chart_follows_a_holders_claims_edited_and_imported(cast) -> N
     placement = factories.placement("371502101", name="类别人")
     person = placement.person
     data = PersonData(
-        name=person.name, id_number=person.id_number, village=person.village.name,
-        groups=["rural_disabled", "low_income"], bank_account=person.bank_account, bank_name=person.bank_name,
-    )  # fmt: skip
+        name=person.name,
+        id_number=person.id_number,
+        village=person.village.name,
+        groups=["rural_disabled", "low_income"],
+        bank_account=person.bank_account,
+        bank_name=person.bank_name,
+    )
     person_update(person=person, data=data, actor=cast.clerk)
 
     def drawn() -> dict[str, list[str]]:  # the page is asked again, nothing emptied in between
@@ -106,9 +110,11 @@ def test_the_group_chart_follows_a_holders_claims_edited_and_imported(cast) -> N
     assert drawn() == {"农村低收入人口": ["0", "1"], "农村残疾人": ["0", "1"]}  # [urban, rural]
     township = placement.township
     claims_replace(
-        township=township, groups={person.id_number: ["poverty"]}, ids={person.id_number: person.pk},
+        township=township,
+        groups={person.id_number: ["poverty"]},
+        ids={person.id_number: person.pk},
         claims={person.pk: ["low_income", "rural_disabled"]},
-    )  # fmt: skip
+    )
     assert drawn() == {"脱贫享受政策人口（含监测对象）": ["0", "1"]}
 
 
