@@ -43,8 +43,8 @@ def test_the_agreement_form_shows_the_policys_amount_and_a_typed_amount_changes_
     assert "680.00 元" in form and "东昌政办字〔2022〕4号" in form and "每月规定出勤20天" in form
     assert 'name="monthly_pay"' not in form and RURAL_TIME in form
     client.post(
-        reverse("placements:application-act", args=[application.pk]),
-        {"action": "agree", "start": "2022-04-01", "signed_on": "2022-03-20", "monthly_pay": "6800"},
+        reverse("placements:application-agree", args=[application.pk]),
+        {"start": "2022-04-01", "signed_on": "2022-03-20", "monthly_pay": "6800"},
     )
     agreement = Agreement.objects.get()
     assert (agreement.monthly_pay, agreement.working_time, agreement.duties) == (
@@ -140,8 +140,8 @@ def test_a_renewal_is_priced_from_the_policy_at_its_start(recruiting, business_d
     business_day(D(2023, 3, 20))
     client = recruiting.cast.client(recruiting.cast.clerk)
     client.post(
-        reverse("placements:placement-act", args=[application.pk]),
-        {"action": "renew", "signed_on": "2023-03-20"},
+        reverse("placements:placement-renew", args=[application.pk]),
+        {"signed_on": "2023-03-20"},
     )
     first, second = Agreement.objects.filter(application=application).order_by("number")
     assert (first.monthly_pay, second.start_date, second.monthly_pay) == (
@@ -175,8 +175,8 @@ def test_imported_holders_carry_the_new_pay_not_zero(cast) -> None:
 def test_an_agreement_starting_at_the_end_of_the_calendar_is_refused_with_its_reason(recruiting) -> None:
     (application,) = recruiting.to_approved(1)
     page = recruiting.cast.client(recruiting.cast.clerk).post(
-        reverse("placements:application-act", args=[application.pk]),
-        {"action": "agree", "start": "9999-12-31", "signed_on": "2022-03-20"},
+        reverse("placements:application-agree", args=[application.pk]),
+        {"start": "9999-12-31", "signed_on": "2022-03-20"},
         follow=True,
     )
     assert "协议开始日期（9999年12月31日）有误，协议期限超出日历范围" in page.content.decode()
@@ -201,8 +201,8 @@ def test_a_renewal_recorded_beyond_the_back_pay_reach_says_which_months_stay_unp
     )
     business_day(add_months(months[-1], 1) + dt.timedelta(days=2))
     page = recruiting.cast.client(recruiting.cast.clerk).post(
-        reverse("placements:placement-act", args=[application.pk]),
-        {"action": "renew", "signed_on": f"{add_months(months[-1], 1) + dt.timedelta(days=1)}"},
+        reverse("placements:placement-renew", args=[application.pk]),
+        {"signed_on": f"{add_months(months[-1], 1) + dt.timedelta(days=1)}"},
         follow=True,
     )
     text = page.content.decode()

@@ -50,8 +50,8 @@ def test_the_training_form_explains_bad_hours_or_content(
 ) -> None:
     application = _agreed(recruiting)
     page = recruiting.cast.client(recruiting.cast.clerk).post(
-        reverse("placements:application-act", args=[application.pk]),
-        {"action": "train", "date": "2022-03-25", "hours": hours, "content": content},
+        reverse("placements:application-train", args=[application.pk]),
+        {"date": "2022-03-25", "hours": hours, "content": content},
         follow=True,
     )
     assert page.status_code == 200 and reason in page.content.decode(), page.content.decode()[-3000:]
@@ -61,8 +61,8 @@ def test_the_training_form_explains_bad_hours_or_content(
 def test_a_reason_longer_than_its_column_is_refused_not_an_error_page(recruiting) -> None:
     (application,) = recruiting.apply(1)
     page = recruiting.cast.client(recruiting.cast.clerk).post(
-        reverse("placements:application-act", args=[application.pk]),
-        {"action": "withdrawn", "on": "2022-03-02", "reason": "本人" * 300},
+        reverse("placements:application-close", args=[application.pk]),
+        {"to": "withdrawn", "on": "2022-03-02", "reason": "本人" * 300},
         follow=True,
     )
     assert page.status_code == 200 and "说明：确保" in page.content.decode()

@@ -102,18 +102,21 @@ def test_a_round_through_the_pages(cast, monkeypatch) -> None:  # type: ignore[n
     text = follow_text(approved)
     assert "审批通过2人" in text and "沙镇镇2022年乡村岗位计划2个已全部审批，丙三未获审批" in text
     first = apps[0]
-    act = reverse("placements:application-act", args=[first.pk])
     clock["today"] = dt.date(2022, 4, 1)  # signed 03-20, trained 03-25, on post from 04-01, entered 04-01
-    clerk.post(act, {"action": "agree", "start": "2022-04-01", "signed_on": "2022-03-20"})
-    clerk.post(act, {"action": "train", "date": "2022-03-25", "hours": "8", "content": "安全与职责"})
-    placed = clerk.post(act, {"action": "place", "on": "2022-04-01"}, follow=True)
-    assert "已办理：安排上岗" in follow_text(placed)
+
+    def act(action: str, form: dict) -> str:
+        url = reverse(f"placements:application-{action}", args=[first.pk])
+        return follow_text(clerk.post(url, form, follow=True))
+
+    assert "已办理：协议签订" in act("agree", {"start": "2022-04-01", "signed_on": "2022-03-20"})
+    assert "已办理：岗前培训" in act("train", {"date": "2022-03-25", "hours": "8", "content": "安全与职责"})
+    placed = act("place", {"on": "2022-04-01"})
+    assert "已办理：安排上岗" in placed
     placement = Placement.objects.get(application=first)
     assert placement.on_post_date == dt.date(2022, 4, 1)
     left = clerk.post(
-        reverse("placements:placement-act", args=[first.pk]),
+        reverse("placements:placement-exit", args=[first.pk]),
         {
-            "action": "exit",
             "exit_date": "2022-08-31",
             "reason": "voluntary",
             "referral": "employment",
@@ -128,7 +131,9 @@ def test_a_round_through_the_pages(cast, monkeypatch) -> None:  # type: ignore[n
     stranger = cast.client(cast.other_clerk)
     assert stranger.get(reverse("placements:application-detail", args=[first.pk])).status_code == 404
     assert (
-        stranger.post(reverse("placements:placement-act", args=[first.pk]), {"action": "renew"}).status_code
+        stranger.post(
+            reverse("placements:placement-renew", args=[first.pk]), {"signed_on": "2022-09-01"}
+        ).status_code
         == 404
     )
 

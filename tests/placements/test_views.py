@@ -27,10 +27,10 @@ def test_hr_approves_from_the_application_page_and_sees_the_history(recruiting) 
     recruiting.review([application])
     recruiting.publicize([application])
     client = recruiting.cast.client(recruiting.cast.hr)
-    url = reverse("placements:application-act", args=[application.pk])
-    early = client.post(url, {"action": "approve", "on": "2022-03-10"}, follow=True)
+    url = reverse("placements:application-approve", args=[application.pk])
+    early = client.post(url, {"on": "2022-03-10"}, follow=True)
     assert "公示期满后才能审批" in early.content.decode()
-    done = client.post(url, {"action": "approve", "on": "2022-03-14"}, follow=True)
+    done = client.post(url, {"on": "2022-03-14"}, follow=True)
     assert "已办理：区级审批通过" in done.content.decode()
     page = done.content.decode()
     assert "民主评议通过" in page and "clerk_b" in page and "区级审批通过" in page
@@ -42,10 +42,11 @@ def test_a_clerk_cannot_approve_and_a_reason_is_required_to_reject(recruiting) -
     recruiting.review([application])
     recruiting.publicize([application])
     client = recruiting.cast.client(recruiting.cast.clerk)
-    url = reverse("placements:application-act", args=[application.pk])
-    refused = client.post(url, {"action": "approve", "on": "2022-03-14"}, follow=True).content.decode()
+    url = reverse("placements:application-approve", args=[application.pk])
+    refused = client.post(url, {"on": "2022-03-14"}, follow=True).content.decode()
     assert "「区级审批通过」须由人社局工作人员办理" in refused
-    blank = client.post(url, {"action": "rejected", "on": "2022-03-14", "reason": ""}, follow=True)
+    close = reverse("placements:application-close", args=[application.pk])
+    blank = client.post(close, {"to": "rejected", "on": "2022-03-14", "reason": ""}, follow=True)
     assert "必须填写原因" in blank.content.decode()
     assert Application.objects.get(pk=application.pk).step == Step.PUBLICIZED
 
@@ -59,8 +60,9 @@ def test_other_scopes_get_404_for_applications_and_prints(recruiting, who) -> No
     client = recruiting.cast.client(getattr(recruiting.cast, who))
     assert client.get(reverse("placements:application-detail", args=[application.pk])).status_code == 404
     assert client.get(reverse("placements:publicity-print", args=[publicity.pk])).status_code == 404
-    posted = client.post(reverse("placements:application-act", args=[application.pk]), {"action": "approve"})
-    assert posted.status_code == 404
+    for action in ("approve", "agree", "train", "place", "close"):
+        posted = client.post(reverse(f"placements:application-{action}", args=[application.pk]), {})
+        assert posted.status_code == 404, action
 
 
 def test_the_publicity_list_masks_ids_and_the_agreement_prints(recruiting) -> None:
