@@ -68,6 +68,18 @@ class StepForm(forms.Form):
                 attrs["aria-describedby"] = f"{self[name].auto_id}_error"
 
 
+class ReviewForm(StepForm):
+    """民主评议: the meeting; each applicant's result is a row of the list (passed_<id>, note_<id>)."""
+
+    meeting_date = date_field("评议日期")
+    participants = forms.CharField(label="参加人员", widget=forms.Textarea(attrs={"rows": 2}))
+    minutes = forms.FileField(label="会议记录", required=False)
+
+
+class PublicityForm(StepForm):
+    start = date_field("公示开始日期")
+
+
 class ApproveForm(StepForm):
     on = date_field("审批日期")
 

@@ -42,7 +42,9 @@ from .forms import (
     ObjectionForm,
     ObjectionResolveForm,
     PlacementForm,
+    PublicityForm,
     RenewForm,
+    ReviewForm,
     StepForm,
     TrainingForm,
     error_summary,
@@ -452,36 +454,45 @@ def review(request: AuthedRequest) -> HttpResponse:
     """民主评议: one meeting of a village, a result per applicant of that village."""
     _clerk(request)
     waiting = selectors.applications(user=request.user, step=Step.APPLIED)
+    form = ReviewForm(request.POST, request.FILES) if request.method == "POST" else ReviewForm()
     if request.method == "POST":
         chosen = list(waiting.filter(pk__in=_ids(request, "application")))
-        try:
-            if not chosen:
-                raise ValidationError("请至少选择一名评议对象")
-            villages = {a.post.village for a in chosen}
-            if len(villages) != 1:
-                raise ValidationError("一次民主评议只能评议同一村（社区）的申请人")
-            outcomes = [
-                services.ReviewOutcome(
-                    a, request.POST.get(f"passed_{a.pk}") == "1", request.POST.get(f"note_{a.pk}", "")
-                )
-                for a in chosen
-            ]
-            minutes = request.FILES.get("minutes")
-            services.review_record(
-                village=villages.pop(),
-                meeting_date=_date(request, "meeting_date"),
-                participants=request.POST.get("participants", ""),
-                minutes_name=minutes.name if minutes else "",  # type: ignore[arg-type]  # an uploaded file has a name
-                minutes=minutes,
-                outcomes=outcomes,
-                actor=request.user,
-                today=today(),
-            )
-            messages.success(request, f"已记录民主评议，共{len(outcomes)}人。")
-            return redirect("placements:queue")
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-    return render(request, "placements/review.html", {"waiting": waiting})
+        if form.is_valid():
+            try:
+                count = _review_record(request, chosen, form.cleaned_data)
+            except ValidationError as exc:
+                refusal_add(form, exc)
+            else:
+                messages.success(request, f"已记录民主评议，共{count}人。")
+                return redirect("placements:queue")
+        messages.error(request, error_summary(form))
+    return render(request, "placements/review.html", {"waiting": waiting, "form": form})
+
+
+def _review_record(request: AuthedRequest, chosen: list[Application], data: dict[str, Any]) -> int:
+    if not chosen:
+        raise ValidationError("请至少选择一名评议对象")
+    villages = {a.post.village for a in chosen}
+    if len(villages) != 1:
+        raise ValidationError("一次民主评议只能评议同一村（社区）的申请人")
+    outcomes = [
+        services.ReviewOutcome(
+            a, request.POST.get(f"passed_{a.pk}") == "1", request.POST.get(f"note_{a.pk}", "")
+        )
+        for a in chosen
+    ]
+    minutes = data["minutes"]
+    services.review_record(
+        village=villages.pop(),
+        meeting_date=data["meeting_date"],
+        participants=data["participants"],
+        minutes_name=minutes.name if minutes else "",
+        minutes=minutes,
+        outcomes=outcomes,
+        actor=request.user,
+        today=today(),
+    )
+    return len(outcomes)
 
 
 @login_required
@@ -489,17 +500,24 @@ def publicity_new(request: AuthedRequest) -> HttpResponse:
     """审核公示: publish the reviewed applicants; the end date follows the working-day calendar."""
     _clerk(request)
     waiting = selectors.applications(user=request.user, step=Step.REVIEWED)
+    form = PublicityForm(request.POST if request.method == "POST" else None, initial={"start": today()})
     if request.method == "POST":
         chosen = list(waiting.filter(pk__in=_ids(request, "application")))
-        try:
-            made = services.publicity_start(
-                applications=chosen, start=_date(request, "start"), actor=request.user, entered_on=today()
-            )
-            messages.success(request, f"已公示{len(chosen)}人：{made.start_date}至{made.end_date}。")
-            return redirect("placements:publicity-print", pk=made.pk)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-    return render(request, "placements/publicity_new.html", {"waiting": waiting, "today": today()})
+        if form.is_valid():
+            try:
+                made = services.publicity_start(
+                    applications=chosen,
+                    start=form.cleaned_data["start"],
+                    actor=request.user,
+                    entered_on=today(),
+                )
+            except ValidationError as exc:
+                refusal_add(form, exc)
+            else:
+                messages.success(request, f"已公示{len(chosen)}人：{made.start_date}至{made.end_date}。")
+                return redirect("placements:publicity-print", pk=made.pk)
+        messages.error(request, error_summary(form))
+    return render(request, "placements/publicity_new.html", {"waiting": waiting, "form": form})
 
 
 # Lists: a step for many ticked applications at once (docs/policy.md §5.6, §5.10).
