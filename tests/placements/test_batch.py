@@ -58,6 +58,8 @@ def audit_entries(model: type) -> int:
 def test_it_places_13_approved_applicants_in_a_handful_of_requests(recruiting, business_day) -> None:  # type: ignore[no-untyped-def]
     chosen = approved(recruiting, 13)
     clerk = recruiting.cast.client(recruiting.cast.clerk)
+    queue = clerk.get(reverse("placements:queue") + "?step=approved").content.decode()
+    assert f'href="{reverse("placements:batch-agree")}">为这些人员批量签订协议' in queue
     page = clerk.get(reverse("placements:batch-agree")).content.decode()
     assert all(a.person.name in page for a in chosen) and "全选本页" in page
     ticked = clerk.get(reverse("placements:batch-agree") + "?all=1").content.decode()
