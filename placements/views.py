@@ -1,22 +1,19 @@
 """Placement pages: the work queue per role, an application with its whole history and the
-next step's action, printable publicity list and agreement, and the alert list. Thin views:
-reads through selectors (the scoping gate), writes through services."""
+forms of its next steps (each posted to its own address, placements/step_views.py), the clerk's
+round (apply, review, publicity), printable publicity list and agreement, and the alert list.
+The steps for a ticked list are placements/batch_views.py. Thin views: reads through selectors
+(the scoping gate), writes through services."""
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from audit import record as audit
 from common import uploads
@@ -32,7 +29,7 @@ from posts.models import Announcement, Post
 from townships.access import AuthedRequest, has_role, require_role, scope_by_township, visible_townships
 from townships.models import Line, Role
 
-from . import agreements, batch, migration_jobs, selectors, services, terms
+from . import agreements, migration_jobs, selectors, services, terms
 from .forms import (
     AgreementForm,
     ApproveForm,
@@ -45,7 +42,6 @@ from .forms import (
     PublicityForm,
     RenewForm,
     ReviewForm,
-    StepForm,
     TrainingForm,
     error_summary,
     refusal_add,
@@ -122,10 +118,10 @@ def placement_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     require_role(request.user, *READERS)
-    return _detail_page(request, selectors.application_get(user=request.user, pk=pk))
+    return detail_page(request, selectors.application_get(user=request.user, pk=pk))
 
 
-def _detail_page(
+def detail_page(
     request: AuthedRequest, application: Application, bound: dict[str, Any] | None = None
 ) -> HttpResponse:
     """The application page, each step's form unbound (dates preset to today) unless `bound`
@@ -182,152 +178,6 @@ def _objection_forms(
                 form = bound
         rows.append((objection, form))
     return rows
-
-
-# One URL per action of the application page. Each reads its form, calls its service, and
-# either goes back to the page with the outcome or shows the page again with the form's errors
-# next to their fields (and above, in one line, for a screen reader and for a quick look).
-
-Perform = Callable[[AuthedRequest, Application, dict[str, Any]], str]
-
-
-def _act(request: AuthedRequest, pk: int, form: StepForm, slot: str, perform: Perform) -> HttpResponse:
-    require_role(request.user, Role.CLERK, Role.HR)
-    application = selectors.application_get(user=request.user, pk=pk)
-    if form.is_valid():
-        try:
-            done = perform(request, application, form.cleaned_data)
-        except ValidationError as exc:
-            refusal_add(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("placements:application-detail", pk=pk)
-    messages.error(request, error_summary(form))
-    application.refresh_from_db()
-    return _detail_page(request, application, {slot: form})
-
-
-def _step(name: str) -> Perform:
-    def perform(request: AuthedRequest, application: Application, data: dict[str, Any]) -> str:
-        batch.step_one(name=name, application=application, actor=request.user, today=today(), **data)
-        application.refresh_from_db(fields=["step"])
-        return f"已办理：{STEP_LABELS[application.step]}。"
-
-    return perform
-
-
-@login_required
-@require_POST
-def application_approve(request: AuthedRequest, pk: int) -> HttpResponse:
-    """区级审批 of one application (HR, by the procedure's map)."""
-    return _act(request, pk, ApproveForm(request.POST), "approve_form", _step("approve"))
-
-
-@login_required
-@require_POST
-def application_agree(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, AgreementForm(request.POST), "agree_form", _step("agree"))
-
-
-@login_required
-@require_POST
-def application_train(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, TrainingForm(request.POST), "train_form", _step("train"))
-
-
-@login_required
-@require_POST
-def application_place(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, PlacementForm(request.POST), "place_form", _step("place"))
-
-
-@login_required
-@require_POST
-def application_close(request: AuthedRequest, pk: int) -> HttpResponse:
-    """不予通过 or 本人撤回, with a date and a reason."""
-
-    def perform(request: AuthedRequest, application: Application, data: dict[str, Any]) -> str:
-        done = services.application_close(
-            application=application,
-            to=data["to"],
-            reason=data["reason"],
-            actor=request.user,
-            on=data["on"],
-            today=today(),
-        )
-        return f"已办理：{STEP_LABELS[done.step]}。"
-
-    return _act(request, pk, CloseForm(request.POST), "close_form", perform)
-
-
-@login_required
-@require_POST
-def objection_record(request: AuthedRequest, pk: int) -> HttpResponse:
-    def perform(request: AuthedRequest, application: Application, data: dict[str, Any]) -> str:
-        services.objection_record(application=application, actor=request.user, today=today(), **data)
-        return "已记录异议。"
-
-    return _act(request, pk, ObjectionForm(request.POST), "objection_form", perform)
-
-
-@login_required
-@require_POST
-def objection_resolve(request: AuthedRequest, pk: int) -> HttpResponse:
-    def perform(request: AuthedRequest, application: Application, data: dict[str, Any]) -> str:
-        services.objection_resolve(
-            objection=get_object_or_404(application.objections, pk=data["objection"]),
-            upheld=data["upheld"],
-            resolution=data["resolution"],
-            actor=request.user,
-            on=data["resolved_on"],
-            today=today(),
-        )
-        return "已处理异议。"
-
-    return _act(request, pk, ObjectionResolveForm(request.POST), "resolve_form", perform)
-
-
-def _placement(application: Application) -> Placement:
-    return get_object_or_404(Placement, application=application)
-
-
-@login_required
-@require_POST
-def placement_exit(request: AuthedRequest, pk: int) -> HttpResponse:
-    def perform(request: AuthedRequest, application: Application, data: dict[str, Any]) -> str:
-        terms.placement_exit(placement=_placement(application), actor=request.user, **data)
-        return "已办理退出，岗位恢复为空岗，可通过新一轮招聘补充。"
-
-    return _act(request, pk, ExitForm(request.POST), "exit_form", perform)
-
-
-@login_required
-@require_POST
-def placement_renew(request: AuthedRequest, pk: int) -> HttpResponse:
-    def perform(request: AuthedRequest, application: Application, data: dict[str, Any]) -> str:
-        placement = _placement(application)
-        made = terms.agreement_renew(placement=placement, signed_on=data["signed_on"], actor=request.user)
-        if lost := terms.months_beyond_back_pay(placement, made.start_date):
-            named = "、".join(f"{m:%Y年%m月}" for m in lost)
-            messages.warning(
-                request, f"注意：{named}已锁定且超出补发期限（12个月），续签后不再补发这些月份。"
-            )
-        return f"已续签第{made.number}份协议：{made.start_date}至{made.end_date}。"
-
-    return _act(request, pk, RenewForm(request.POST), "renew_form", perform)
-
-
-@login_required
-@require_POST
-def placement_extend(request: AuthedRequest, pk: int) -> HttpResponse:
-    """补贴期限延长, granted by HR (docs/policy.md §7.3)."""
-
-    def perform(request: AuthedRequest, application: Application, data: dict[str, Any]) -> str:
-        require_role(request.user, Role.HR)
-        terms.extension_grant(placement=_placement(application), actor=request.user, **data)
-        return "已记录补贴期限延长。"
-
-    return _act(request, pk, ExtendForm(request.POST), "extend_form", perform)
 
 
 def _publicity_document(request: HttpRequest, pk: int) -> dict:
@@ -518,180 +368,6 @@ def publicity_new(request: AuthedRequest) -> HttpResponse:
                 return redirect("placements:publicity-print", pk=made.pk)
         messages.error(request, error_summary(form))
     return render(request, "placements/publicity_new.html", {"waiting": waiting, "form": form})
-
-
-# Lists: a step for many ticked applications at once (docs/policy.md §5.6, §5.10).
-
-CHOSEN_MAX = 1000  # ticked at once: more than a township's round, fewer than a query can hold
-
-
-def _chosen(request: AuthedRequest, query: QueryDict | None = None) -> list[Application]:
-    """The applications ticked in a list form, through the scoping gate: one that is not in the
-    user's scope (or does not exist) refuses the whole list (404). Values that cannot be ids are
-    left out (never a 500)."""
-    ids = set(pk_list(request.POST if query is None else query, "application"))
-    if len(ids) > CHOSEN_MAX:
-        raise BadRequest(f"一次最多选择{CHOSEN_MAX}人")
-    related = ("person", "post__village", "post__duty", "township__county", "publicity")
-    found = scope_by_township(request.user, Application.objects.filter(pk__in=ids).select_related(*related))
-    chosen = list(found.order_by("pk"))
-    if len(chosen) != len(ids):
-        raise Http404("所选申请不存在或不在您的管辖范围内")
-    return chosen
-
-
-@login_required
-def approve_list(request: AuthedRequest) -> HttpResponse:
-    """区级审批 of a list: HR ticks the publicized applicants and approves them at once, each
-    decided on its own."""
-    require_role(request.user, Role.HR)
-    waiting = selectors.applications(user=request.user, step=Step.PUBLICIZED).select_related("publicity")
-    form = ApproveForm(request.POST if request.method == "POST" else None, initial={"on": today()})
-    if request.method == "POST":
-        chosen = _chosen(request)
-        if not form.is_valid():
-            messages.error(request, error_summary(form))
-        elif not chosen:
-            messages.error(request, "请选择要审批的人员")
-        else:
-            outcome = batch.step_each(
-                name="approve", applications=chosen, actor=request.user, today=today(), **form.cleaned_data
-            )
-            if outcome.done:
-                messages.success(request, f"审批通过{len(outcome.done)}人。")
-            for _application, reason in outcome.refused:
-                messages.error(request, reason)
-    return render(request, "placements/approve.html", {"waiting": waiting, "form": form})
-
-
-@dataclass(frozen=True)
-class BatchPage:
-    name: str  # a key of batch.STEPS
-    form: type[StepForm]
-    title: str
-    button: str
-    preset: tuple[str, ...] = ()  # date fields preset to today
-
-
-BATCH_PAGES = {
-    "agree": BatchPage("agree", AgreementForm, "协议签订", "为所选人员记录协议", ("signed_on",)),
-    "train": BatchPage("train", TrainingForm, "岗前培训", "为所选人员记录培训"),
-    "place": BatchPage("place", PlacementForm, "安排上岗", "安排所选人员上岗"),
-}
-
-
-def _batch_page(request: AuthedRequest, page: BatchPage) -> HttpResponse:
-    """The applications waiting for a step, each with a box to tick, and the step's form for all
-    the ticked ones together: all of them done, or none and each refusal named."""
-    _clerk(request)
-    step = batch.STEPS[page.name]
-    waiting = CappedPaginator(selectors.applications(user=request.user, step=step.source), 100).get_page(
-        request.GET.get("page")
-    )
-    form = page.form(
-        request.POST if request.method == "POST" else None,
-        initial=dict.fromkeys(page.preset, today()),
-        auto_id="batch_%s",
-    )
-    ticked: set[int] = {a.pk for a in waiting} if request.GET.get("all") else set()
-    failures: dict[int, str] = {}
-    failure_lines: list[str] = []
-    if request.method == "POST":
-        chosen = _chosen(request)
-        ticked = {a.pk for a in chosen}
-        try:
-            if not form.is_valid():
-                raise ValidationError(error_summary(form))
-            batch.step_many(
-                name=page.name, applications=chosen, actor=request.user, today=today(), **form.cleaned_data
-            )
-        except batch.BatchRefused as exc:
-            failures = {a.pk: reason for a, reason in exc.failures}
-            failure_lines = exc.messages
-            messages.error(request, f"所选{len(chosen)}人中{len(failures)}人不能办理，全部未作更改。")
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, f"已为{len(chosen)}人办理：{page.title}。")
-            done = urlencode([("done", a.pk) for a in chosen])
-            return redirect(f"{reverse(f'placements:batch-{page.name}')}?{done}")
-    context = {
-        "page": waiting,
-        "params": {},
-        "form": form,
-        "batch": page,
-        "step_label": STEP_LABELS[step.source],
-        "ticked": ticked,
-        "rows": [(a, failures.get(a.pk, "")) for a in waiting],
-        "failure_lines": failure_lines,
-        "done": pk_list(request.GET, "done"),
-        "can_print": step.source != Step.APPROVED,  # from the agreement on, each has one to print
-    }
-    return render(request, "placements/batch_step.html", context)
-
-
-@login_required
-def batch_agree(request: AuthedRequest) -> HttpResponse:
-    """协议签订 for a ticked list of approved applicants."""
-    return _batch_page(request, BATCH_PAGES["agree"])
-
-
-@login_required
-def batch_train(request: AuthedRequest) -> HttpResponse:
-    """岗前培训 for a ticked list of applicants with a signed agreement."""
-    return _batch_page(request, BATCH_PAGES["train"])
-
-
-@login_required
-def batch_place(request: AuthedRequest) -> HttpResponse:
-    """安排上岗 for a ticked list of trained applicants."""
-    return _batch_page(request, BATCH_PAGES["place"])
-
-
-AGREEMENTS_PRINT_MAX = 200  # pages in one printout or PDF
-
-
-def _agreements_document(request: AuthedRequest) -> dict[str, Any]:
-    """The latest agreement of each ticked application, to print together (each on its own
-    page); the full ID numbers shown are recorded in the audit log, one entry per agreement."""
-    require_role(request.user, *READERS)
-    chosen = _chosen(request, request.POST if request.method == "POST" else request.GET)
-    if len(chosen) > AGREEMENTS_PRINT_MAX:
-        raise BadRequest(f"一次最多打印{AGREEMENTS_PRINT_MAX}份协议")
-    documents, missing = [], []
-    for application in chosen:
-        agreement = application.agreements.order_by("-number").first()
-        if agreement is None:
-            missing.append(application.person.name)
-            continue
-        audit.access(agreement, "打印协议（含完整身份证号）")
-        placement = Placement.objects.filter(application=application).first()
-        documents.append(
-            {
-                "application": application,
-                "agreement": agreement,
-                "county": application.township.county,
-                "printed": agreements.agreement_printed(agreement, placement),
-            }
-        )
-    ids = urlencode([("application", a.pk) for a in chosen])
-    return {
-        "documents": documents,
-        "missing": missing,
-        "pdf_url": f"{reverse('placements:agreements-pdf')}?{ids}",
-    }
-
-
-@login_required
-def agreements_print(request: AuthedRequest) -> HttpResponse:
-    return render(request, "placements/agreements_print.html", _agreements_document(request))
-
-
-@login_required
-def agreements_pdf(request: AuthedRequest) -> HttpResponse:
-    """The ticked applications' agreements as one PDF, one agreement a page."""
-    context = _agreements_document(request)
-    return pdf_response(request, "placements/agreements_print.html", context, filename="agreements.pdf")
 
 
 @login_required
