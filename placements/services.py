@@ -137,35 +137,45 @@ def review_record(
         recorded_by=actor,
         minutes=minutes or "",
     )
-    for outcome in outcomes:
-        application = _locked(outcome.application)
-        if application.post.village_id != village.pk:
-            raise ValidationError(f"{application.person.name}报名的岗位不属于{village.name}")
-        if not outcome.passed and not outcome.note.strip():
-            raise ValidationError(f"{application.person.name}评议未通过，须填写评议意见")
-        not_before(
-            "民主评议日期", meeting_date, f"{application.person.name}的报名日期", application.applied_on
-        )
-        result = ReviewResult(
-            review=review, application=application, passed=outcome.passed, note=outcome.note
-        )
-        full_clean(result)
-        result.save()
-        note = (
-            f"{meeting_date:%Y-%m-%d}民主评议{'通过' if outcome.passed else '未通过'}：{outcome.note}".rstrip(
-                "："
-            )
-        )
-        move(
-            application,
-            Step.REVIEWED if outcome.passed else Step.REJECTED,
-            actor=actor,
-            on=meeting_date,
-            note=note,
-            evidence=minutes_name or f"民主评议记录#{review.pk}",
-            today=today,
-        )
+    problems = []
+    for outcome in outcomes:  # each in a savepoint, so that every refused applicant is named
+        try:
+            with transaction.atomic():
+                _review_one(review, outcome, actor=actor, minutes_name=minutes_name, today=today)
+        except ValidationError as exc:
+            name = outcome.application.person.name
+            problems += [m if m.startswith(name) else f"{name}：{m}" for m in exc.messages]
+    if problems:
+        raise ValidationError(problems)  # nothing of the meeting is kept (docs/policy.md §5.10)
     return review
+
+
+def _review_one(
+    review: DemocraticReview, outcome: ReviewOutcome, *, actor: User, minutes_name: str, today: dt.date | None
+) -> None:
+    """One applicant's result of a democratic review, and their move (rejected if failed)."""
+    village, meeting_date = review.village, review.meeting_date
+    application = _locked(outcome.application)
+    if application.post.village_id != village.pk:
+        raise ValidationError(f"{application.person.name}报名的岗位不属于{village.name}")
+    if not outcome.passed and not outcome.note.strip():
+        raise ValidationError(f"{application.person.name}评议未通过，须填写评议意见")
+    not_before("民主评议日期", meeting_date, f"{application.person.name}的报名日期", application.applied_on)
+    result = ReviewResult(review=review, application=application, passed=outcome.passed, note=outcome.note)
+    full_clean(result)
+    result.save()
+    note = f"{meeting_date:%Y-%m-%d}民主评议{'通过' if outcome.passed else '未通过'}：{outcome.note}".rstrip(
+        "："
+    )
+    move(
+        application,
+        Step.REVIEWED if outcome.passed else Step.REJECTED,
+        actor=actor,
+        on=meeting_date,
+        note=note,
+        evidence=minutes_name or f"民主评议记录#{review.pk}",
+        today=today,
+    )
 
 
 # A publicity may be entered a little after it went up (docs/policy.md §5.5), never once its objection

@@ -240,3 +240,19 @@ def test_hr_approval_of_a_list_still_decides_each_on_its_own(recruiting, monkeyp
     text = page.content.decode()
     assert "审批通过1人" in text and f"{apps[1].person.name}的申请当前环节为「未通过」" in text
     assert steps(apps[:1]) == {Step.APPROVED}
+
+
+def test_a_review_of_a_list_names_every_refused_applicant_and_keeps_nothing(recruiting, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    apps = recruiting.apply(3)
+    monkeypatch.setattr("placements.views.today", lambda: D(2022, 3, 3))
+    form = {"meeting_date": "2022-03-03", "participants": "村民代表", "application": ids(apps)}
+    form |= {f"passed_{a.pk}": "0" for a in apps[:2]} | {f"passed_{apps[2].pk}": "1"}
+    page = recruiting.cast.client(recruiting.second_clerk).post(reverse("placements:review"), form)
+    text = page.content.decode()
+    assert f"{apps[0].person.name}评议未通过，须填写评议意见" in text
+    assert f"{apps[1].person.name}评议未通过，须填写评议意见" in text
+    assert steps(apps) == {Step.APPLIED} and not Transition.objects.filter(to_step=Step.REVIEWED).exists()
+    blank = recruiting.cast.client(recruiting.second_clerk).post(
+        reverse("placements:review"), {**form, "meeting_date": "x"}
+    )
+    assert 'id="reviewform_meeting_date_error"' in blank.content.decode()
