@@ -24,8 +24,11 @@ seed: migrate
 run: seed
 	$(PY) manage.py runserver $(HOST)
 
+# The suite on TEST_WORKERS processes (pytest-xdist); the tests of one xdist_group (the browser
+# round) stay on one worker (--dist loadgroup). TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 2
 test: venv
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 worker: venv
 	$(VENV)/bin/celery -A config worker --loglevel=INFO

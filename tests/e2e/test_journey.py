@@ -41,7 +41,9 @@ from tests.conftest import PASSWORD, Cast
 from townships.models import County, Quota, Role, Township
 from townships.services import user_with_membership_ensure
 
-pytestmark = pytest.mark.e2e
+# One worker of a parallel run (make test) takes every task of the round, with one live server and
+# one browser, and numbers the screenshots in the round's order.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
 D = dt.date
 TOWNSHIP = "371502101"  # 沙镇镇, 东昌府区

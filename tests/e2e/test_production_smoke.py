@@ -35,7 +35,7 @@ from tests.test_gunicorn import PRODUCTION
 from tests.test_health import COMPOSE, probe
 from townships.models import County, Role
 
-pytestmark = [pytest.mark.e2e, pytest.mark.worker]
+pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.xdist_group("browser")]  # as test_journey
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = SCREENSHOTS / "production"  # a folder of its own: the journey's `shot` empties SCREENSHOTS
