@@ -1,6 +1,7 @@
 """The applicant import as background jobs (common.jobs): the clerk uploads a file, a Celery worker
-checks it (the preview: a dry run, of any size, with progress) and the preview page shows the
-result; the clerk confirms, a worker imports it (all or nothing, people.imports). Each worker
+checks it (the preview: every row read and checked once, nothing written, with progress) and the
+preview page shows the result; the clerk confirms, a worker imports it (all or nothing, in one
+transaction: people.imports on common.imports). Each worker
 checks again that the user is the clerk of that township. A file the preview refuses is removed
 at once (it holds whole ID and bank numbers); its problems stay in a workbook. One import job per
 uploaded file: a second confirmation answers the job the first one started."""
@@ -40,7 +41,8 @@ def applicant_preview_start(*, user: User, township: Township, token: str) -> Jo
 
 
 def applicant_preview_run(job_id: int) -> Job:
-    """The dry run of the job's file; its result (counts, preview rows, problems) for the page."""
+    """The check of the job's file (nothing written); its result (counts, preview rows, problems)
+    for the page."""
     job = Job.objects.select_related("user").get(pk=job_id)
     township, token = _checked(job)
     if township is None or token is None:

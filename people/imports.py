@@ -1,31 +1,29 @@
-"""Applicant spreadsheets (申请人导入): template, dry run, all-or-nothing import, error report.
+"""Applicant spreadsheets (申请人导入): template, preview, all-or-nothing import, error report.
 
-Validation is the same person_fields_clean the form uses; django-import-export does the row
-loop and the bulk writes (use_bulk, skip_diff: its fast path). Existing people are loaded in
-one query before the loop instead of one query per row.
+An importer of the one pipeline (common.imports): the file is read once and each row checked
+once by person_fields_clean, the rule the person form uses; the preview is that check, with
+nothing written; the import writes every person in one transaction: new people by COPY,
+existing ones by one upsert (common.bulk), then their audit entries, claims and roster flags,
+set-based. Existing people are loaded in one query before the rows are checked.
 """
 
-import logging
 import operator
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any, cast
+from typing import IO, cast
 
-import tablib
 from auditlog.context import disable_auditlog
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import DatabaseError, transaction
 from django.utils import timezone
-from import_export import fields, resources
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from audit import record as audit
 from audit.context import current_actor
+from common import imports
 from common.bulk import bulk_insert, bulk_upsert, insert_rows
 from common.idcard import IdNumberError, mask_id_number, parse_id_number
 from common.search import limit_message
-from common.sheets import CellProblem, SheetError, read_table
+from common.sheets import CellProblem, Table
 from townships.models import Township
 
 from .bank import bank_changes_enter
@@ -41,8 +39,6 @@ from .services import (
     township_villages,
 )
 
-log = logging.getLogger(__name__)
-PROGRESS_EVERY = 1_000  # rows between two reports of a background job's progress
 COLUMNS = [
     "姓名",
     "身份证号",
@@ -69,7 +65,6 @@ FIELDS = [
 ]
 FIELD_COLUMN = dict(zip(FIELDS, COLUMNS, strict=True))
 TEXT_COLUMNS = ("身份证号", "联系电话", "户号", "银行账号")
-ROW = "_row"
 # Not the bank account: a file's new account is entered as a change a second person confirms.
 UPDATE_FIELDS = [
     "name",
@@ -102,10 +97,6 @@ def audited(person: Person) -> dict[str, object]:
     return dict(zip(_AUDITED_NAMES, _audited_values(person), strict=True))
 
 
-class WriteFailed(Exception):
-    """The database refused the import's writes (the message is for the clerk)."""
-
-
 def normalise_id(text: str) -> str:
     return text.strip().upper()
 
@@ -118,127 +109,82 @@ def valid_id(text: str) -> str | None:
         return None
 
 
-class ApplicantResource(resources.ModelResource):
-    """One township's applicants. Rows are dicts of text keyed by the template's headers."""
+@dataclass
+class Applicant:
+    """A checked row: the person's field values (person_fields_clean), their groups, and the
+    person already registered in the township under that number (None: a new person)."""
 
-    id_number = fields.Field(attribute="id_number", column_name="身份证号")
-    name = fields.Field(attribute="name", column_name="姓名")
-    phone = fields.Field(attribute="phone", column_name="联系电话")
-    village = fields.Field(attribute="village", column_name="村（社区）")
-    address = fields.Field(attribute="address", column_name="户籍地址")
-    household_no = fields.Field(attribute="household_no", column_name="户号")
-    bank_account = fields.Field(attribute="bank_account", column_name="银行账号")
-    bank_name = fields.Field(attribute="bank_name", column_name="开户银行")
-    note = fields.Field(attribute="note", column_name="备注")
-    sex = fields.Field(attribute="sex", column_name="_sex")
-    birth_date = fields.Field(attribute="birth_date", column_name="_birth_date")
-    updated_at = fields.Field(attribute="updated_at", column_name="_updated_at")
+    row: int
+    values: dict[str, object]
+    groups: list[str]
+    person: Person | None
 
-    class Meta:
-        model = Person
-        fields = (
-            "id_number",
-            "name",
-            "phone",
-            "village",
-            "address",
-            "household_no",
-            "bank_account",
-            "bank_name",
-            "note",
-            "sex",
-            "birth_date",
-            "updated_at",
-        )
-        import_id_fields = ["id_number"]
-        use_bulk = True
-        batch_size = 10_000  # one COPY for a usual file
-        skip_diff = True
-        clean_model_instances = False
-        store_instance = True
+
+class ApplicantImporter(imports.Importer[Applicant]):
+    """One township's applicants."""
+
+    required = COLUMNS
 
     def __init__(self, *, township: Township) -> None:
-        super().__init__()
         self.township = township
         self.villages = township_villages(township)
         self.existing: dict[str, Person] = {}
         self.seen: dict[str, int] = {}
-        self.groups: dict[str, list[str]] = {}
         self.claims: dict[int, list[str]] = {}  # the groups of the township's people in the file, before
-        self.before: dict[str, dict[str, object]] = {}  # audit: existing people as they were
-        self.written: list[tuple[str, dict[str, object]]] = []  # audit: (ID number, values now)
-        self.rows_done = 0
-        self.progress: Callable[[int], None] = lambda done: None
         self.elsewhere: list[str] = []  # audit: numbers answered as another township's
         # past the limit of searches by number, new and another township's numbers alike are
         # refused with the limit's message (people.selectors.search_exhausted)
         self.exhausted = search_exhausted()
-        # existing people whose file gives another bank account: (person id, account, bank); the
-        # file does not change them, it enters changes a second person confirms (people.bank)
-        self.bank_changes: list[tuple[int, str, str]] = []
 
-    def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
-        numbers = [normalise_id(n) for n in dataset["身份证号"] if n]
+    def prepare(self, table: Table) -> None:
+        """Two queries: the people the file names, and the claims of the township's ones."""
+        numbers = [normalise_id(values["身份证号"]) for _, values in table.rows if values["身份证号"]]
         self.existing = {p.id_number: p for p in Person.objects.filter(id_number__any=numbers)}
         ours = [p.pk for p in self.existing.values() if p.township_id == self.township.pk]
         for person_id, group in GroupClaim.objects.filter(person_id__any=ours).values_list(
             "person_id", "group"
         ):
             self.claims.setdefault(person_id, []).append(group)
-        self.before = {
-            number: {**audited(person), GROUPS: groups_text(sorted(self.claims.get(person.pk, [])))}
-            for number, person in self.existing.items()
-        }
 
-    def import_row(self, row: Any, instance_loader: Any, **kwargs: Any) -> Any:
-        self.rows_done += 1
-        if self.rows_done % PROGRESS_EVERY == 0:
-            self.progress(self.rows_done)
-        return super().import_row(row, instance_loader, **kwargs)
-
-    def get_instance(self, instance_loader: Any, row: dict) -> Person | None:
-        return self.existing.get(normalise_id(row["身份证号"]))
-
-    def import_instance(self, instance: Person, row: dict, **kwargs: Any) -> None:
+    def row(self, cells: imports.Cells) -> Applicant | None:
+        person = self.existing.get(normalise_id(cells["身份证号"]))
         errors: dict[str, list[str]] = {}
         groups: list[str] = []
         try:
-            groups = parse_groups(row["人员类别"])
+            groups = parse_groups(cells["人员类别"])
         except ValueError as exc:
             errors["groups"] = [str(exc)]
         data = PersonData(
-            name=row["姓名"],
-            id_number=row["身份证号"],
-            village=row["村（社区）"],
+            name=cells["姓名"],
+            id_number=cells["身份证号"],
+            village=cells["村（社区）"],
             groups=groups or ["-"],
-            phone=row["联系电话"],
-            address=row["户籍地址"],
-            household_no=row["户号"],
-            bank_account=row["银行账号"],
-            bank_name=row["开户银行"],
-            note=row["备注"],
-            retirement_category=instance.retirement_category,
+            phone=cells["联系电话"],
+            address=cells["户籍地址"],
+            household_no=cells["户号"],
+            bank_account=cells["银行账号"],
+            bank_name=cells["开户银行"],
+            note=cells["备注"],
+            retirement_category=person.retirement_category if person else "",
         )
+        values: dict[str, object] = {}
         try:
             values = person_fields_clean(township=self.township, data=data, villages=self.villages)
         except ValidationError as exc:
-            values = {}
             for key, messages in exc.message_dict.items():
                 if key not in errors:  # the groups' own message, not one about the stand-in "-"
                     errors[key] = messages
-        self._check_identity(instance, values.get("id_number") or valid_id(row["身份证号"]), row, errors)
+        number = cast(str | None, values.get("id_number")) or valid_id(cells["身份证号"])
+        self._check_identity(person, number, cells.number, errors)
+        for key, messages in errors.items():
+            column = FIELD_COLUMN.get(key, "") if key != NON_FIELD_ERRORS else ""
+            for message in messages:
+                cells.problem(column, message)
         if errors:
-            raise ValidationError(errors)
-        if instance.pk:
-            account, bank = values.pop("bank_account"), values.pop("bank_name")
-            if account and (account, bank) != (instance.bank_account, instance.bank_name):
-                self.bank_changes.append((instance.pk, account, bank))
-        for name, value in values.items():
-            setattr(instance, name, value)
-        instance.updated_at = timezone.now()
-        self.groups[instance.id_number] = groups
+            return None
+        return Applicant(cells.number, values, groups, person)
 
-    def _check_identity(self, instance: Person, number: str | None, row: dict, errors: dict) -> None:
+    def _check_identity(self, person: Person | None, number: str | None, row: int, errors: dict) -> None:
         """A valid ID number (whatever else is wrong with the row) is named when it repeats an
         earlier row or belongs to another township's person."""
         if number is None:
@@ -246,9 +192,9 @@ class ApplicantResource(resources.ModelResource):
         if number in self.seen:
             errors.setdefault("id_number", []).append(f"与第{self.seen[number]}行的身份证号重复")
         else:
-            self.seen[number] = int(row[ROW])
-        elsewhere = bool(instance.pk) and instance.township_id != self.township.pk
-        if self.exhausted and (elsewhere or not instance.pk):
+            self.seen[number] = row
+        elsewhere = person is not None and person.township_id != self.township.pk
+        if self.exhausted and (elsewhere or person is None):
             errors.setdefault("id_number", []).append(limit_message())
         elif elsewhere:  # counted; recorded after the import
             self.elsewhere.append(number)
@@ -256,86 +202,60 @@ class ApplicantResource(resources.ModelResource):
             self.exhausted = answer != ELSEWHERE
             errors.setdefault("id_number", []).append(answer)
 
-    def bulk_create(
-        self,
-        using_transactions: bool,
-        dry_run: bool,
-        raise_errors: bool,
-        batch_size: int | None = None,
-        result: Any = None,
-    ) -> None:
-        """New people go in by COPY on PostgreSQL (common.bulk): the ORM's bulk_create alone
-        takes about 2 s for 10,000 people."""
-        self._write(self.create_instances, using_transactions, dry_run, raise_errors, result, new=True)
-
-    def bulk_update(
-        self,
-        using_transactions: bool,
-        dry_run: bool,
-        raise_errors: bool,
-        batch_size: int | None = None,
-        result: Any = None,
-    ) -> None:
-        """Existing people are rewritten by one upsert keyed on the ID number (common.bulk).
-        Django's bulk_update builds a CASE per field and row: about 20 times slower."""
-        self._write(self.update_instances, using_transactions, dry_run, raise_errors, result, new=False)
-
-    def _write(
-        self,
-        instances: list[Person],
-        using_transactions: bool,
-        dry_run: bool,
-        raise_errors: bool,
-        result: Any,
-        *,
-        new: bool,
-    ) -> None:
-        if not instances or not (using_transactions or not dry_run):
-            return
-        self.written.extend((p.id_number, audited(p)) for p in instances)
-        try:
-            # a savepoint: after a refused write PostgreSQL answers nothing else in the transaction,
-            # and the import still has to report the failure (then the whole import rolls back)
-            with transaction.atomic():
-                if new:
-                    bulk_insert(Person, instances)
-                else:
-                    bulk_upsert(Person, instances, unique_fields=["id_number"], update_fields=UPDATE_FIELDS)
-        except DatabaseError as exc:  # import-export reports it; the whole import is rolled back
-            # The database's own message may quote a row (an ID number): not for the page or the log.
-            log.warning("applicant import: %s while writing people", exc.__class__.__name__)
-            failed = WriteFailed("数据库写入失败，未导入任何数据，请稍后重试（如多次失败请联系管理员）")
-            self.handle_import_error(result, failed, raise_errors)
-        finally:
-            instances.clear()
-
-    def after_import(self, dataset: tablib.Dataset, result: Any, **kwargs: Any) -> None:
-        super().after_import(dataset, result, **kwargs)
-        if not kwargs.get("dry_run") and not result.has_errors() and not result.has_validation_errors():
-            ids = {n: p.pk for n, p in self.existing.items()}
-            new = [n for n in self.groups if n not in ids]
-            ids.update(Person.objects.filter(id_number__any=new).values_list("id_number", "pk"))
-            self._audit(ids)
-            claims_replace(township=self.township, groups=self.groups, ids=ids, claims=self.claims)
-            if actor := current_actor():  # a command without --user enters none
-                bank_changes_enter(self.bank_changes, actor=actor)
-
-    def _audit(self, ids: dict[str, int]) -> None:
-        """One entry per person created or changed by the file (none for an unchanged row), their
-        groups included (the claims the file adds or removes get no entries of their own)."""
+    def write(self, rows: list[Applicant]) -> None:
+        """New people by COPY (the ORM's bulk_create alone takes about 2 s for 10,000), existing
+        ones by one upsert keyed on the ID number (Django's bulk_update builds a CASE per field
+        and row: about 20 times slower); then their audit entries, claims, roster flags and the
+        bank account changes the file enters."""
+        before: dict[str, dict[str, object]] = {}
+        new: list[Person] = []
+        changed: list[Person] = []
+        bank_changes: list[tuple[int, str, str]] = []  # (person, account, bank): confirmed by a second person
+        now = timezone.now()
+        for applicant in rows:
+            values = dict(applicant.values)
+            person = applicant.person
+            if person is None:
+                person = Person()
+                new.append(person)
+            else:
+                before[person.id_number] = {
+                    **audited(person),
+                    GROUPS: groups_text(sorted(self.claims.get(person.pk, []))),
+                }
+                account, bank = values.pop("bank_account"), values.pop("bank_name")
+                if account and (account, bank) != (person.bank_account, person.bank_name):
+                    bank_changes.append((person.pk, cast(str, account), cast(str, bank)))
+                changed.append(person)
+            for name, value in values.items():
+                setattr(person, name, value)
+            person.updated_at = now
+        written = [(p.id_number, audited(p)) for p in [*new, *changed]]
+        bulk_insert(Person, new)
+        bulk_upsert(Person, changed, unique_fields=["id_number"], update_fields=UPDATE_FIELDS)
+        groups = {
+            a.person.id_number if a.person else cast(str, a.values["id_number"]): a.groups for a in rows
+        }
+        ids = {p.id_number: p.pk for p in changed}
+        ids.update(
+            Person.objects.filter(id_number__any=[p.id_number for p in new]).values_list("id_number", "pk")
+        )
         audit.write(
             Person,
             [
                 audit.Change(
                     ids[number],
                     cast(str, values["name"]),
-                    self.before.get(number),
-                    {**values, GROUPS: groups_text(sorted(self.groups.get(number, [])))},
+                    before.get(number),
+                    {**values, GROUPS: groups_text(sorted(groups.get(number, [])))},
                     self.township.pk,
                 )
-                for number, values in self.written
+                for number, values in written
             ],
         )
+        claims_replace(township=self.township, groups=groups, ids=ids, claims=self.claims)
+        if actor := current_actor():  # a command without --user enters none
+            bank_changes_enter(bank_changes, actor=actor)
 
 
 def claims_replace(
@@ -410,68 +330,27 @@ class ImportReport:
         return len(self.rows)
 
 
-Progress = Callable[[int, int], None]  # (rows done, rows in all): a background job's bar
-
-
 def applicants_import(
-    *, township: Township, source: str | IO[bytes], dry_run: bool, progress: Progress | None = None
+    *, township: Township, source: str | IO[bytes], dry_run: bool, progress: imports.Progress | None = None
 ) -> ImportReport:
-    """Read, validate and (unless dry_run or anything is wrong) import a whole file, atomically.
-    A file with any error imports nothing; the report lists every problem by row and column."""
-    report = ImportReport(township=township, dry_run=dry_run)
-    try:
-        table = read_table(source, required=COLUMNS)
-    except SheetError as exc:
-        report.problems.append(CellProblem(1, "", str(exc)))
-        return report
-    if not table.rows:
-        report.problems.append(CellProblem(2, "", "文件中没有数据行"))
-        return report
-    report.problems.extend(table.problems)
-    dataset = tablib.Dataset(headers=[*COLUMNS, ROW])
-    for number, values in table.rows:
-        dataset.append([values[c] for c in COLUMNS] + [str(number)])
-    resource = ApplicantResource(township=township)
-    if progress is not None:
-        progress(0, len(table.rows))
-        resource.progress = lambda done: progress(done, len(table.rows))
-    write = not dry_run and not report.problems
-    with transaction.atomic():
-        result = resource.import_data(
-            dataset, dry_run=not write, use_transactions=True, rollback_on_validation_errors=True
-        )
-        _collect(report, table.rows, result)
-        if not report.ok:
-            transaction.set_rollback(True)
-    elsewhere_record(township=township, numbers=resource.elsewhere)  # whether or not it rolled back
-    report.imported = write and report.ok
-    return report
-
-
-def _collect(report: ImportReport, rows: list[tuple[int, dict[str, str]]], result: Any) -> None:
-    """Turn import-export's result into problems by Excel row and column, and preview rows."""
-    invalid = {r.number: r for r in result.invalid_rows}
-    errored = dict(result.row_errors())
-    for base_error in result.base_errors:
-        report.problems.append(CellProblem(0, "", f"导入失败：{base_error.error}"))
-    damaged = {(p.row, p.column) for p in report.problems}  # cells Excel already spoilt: one message
-    for index, (number, _values) in enumerate(rows, start=1):
-        for key, messages in invalid[index].error_dict.items() if index in invalid else []:
-            column = FIELD_COLUMN.get(key, "") if key != NON_FIELD_ERRORS else ""
-            if (number, column) not in damaged:
-                report.problems.extend(CellProblem(number, column, m) for m in messages)
-        report.problems.extend(
-            CellProblem(number, "", f"无法导入：{e.error}") for e in errored.get(index, [])
-        )
-    report.problems.sort(key=lambda p: (p.row, COLUMNS.index(p.column) if p.column in COLUMNS else -1))
+    """Read and check a whole file and (unless dry_run or anything is wrong) import it, all or
+    nothing; a dry run writes nothing. The report lists every problem by row and column, and
+    every row with what the import does with it."""
+    importer = ApplicantImporter(township=township)
+    checked = imports.run(importer, source, dry_run=dry_run, progress=progress)
+    elsewhere_record(township=township, numbers=importer.elsewhere)  # whether or not it was written
+    report = ImportReport(township=township, dry_run=dry_run, problems=checked.problems)
+    report.imported = checked.written
     by_row: dict[int, list[str]] = {}
-    for problem in report.problems:
+    for problem in checked.problems:
         by_row.setdefault(problem.row, []).append(
             f"{problem.column}：{problem.message}" if problem.column else problem.message
         )
-    for index, (number, values) in enumerate(rows, start=1):
+    good = {a.row: a for a in checked.rows}
+    for number, values in checked.read:
         errors = by_row.get(number, [])
-        action = "有错误" if errors else ("新增" if _is_new(result, index) else "更新")
+        applicant = good.get(number)
+        action = "有错误" if errors or applicant is None else "新增" if applicant.person is None else "更新"
         report.rows.append(
             PreviewRow(
                 row=number,
@@ -485,11 +364,7 @@ def _collect(report: ImportReport, rows: list[tuple[int, dict[str, str]]], resul
         )
     report.created = sum(1 for r in report.rows if r.action == "新增")
     report.updated = sum(1 for r in report.rows if r.action == "更新")
-
-
-def _is_new(result: Any, index: int) -> bool:
-    row = result.rows[index - 1] if index - 1 < len(result.rows) else None
-    return row is not None and row.import_type == "new"
+    return report
 
 
 def _groups_label(text: str) -> str:
