@@ -1,4 +1,5 @@
-"""Department roster spreadsheets: 身份证号 (required) and 姓名 (optional) per row."""
+"""Department roster spreadsheets: 身份证号 (required) and 姓名 (optional) per row, imported
+through the one pipeline (common.imports)."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -7,9 +8,10 @@ from typing import IO, cast
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 
+from common import imports
 from common.forms import short_name
 from common.idcard import IdNumberError, parse_id_number
-from common.sheets import CellProblem, SheetError, read_table
+from common.sheets import CellProblem
 from townships.models import County
 
 from .models import GROUP_ROSTER, GroupClaim, Roster, RosterEntry
@@ -24,6 +26,54 @@ class RosterReport:
     problems: list[CellProblem] = field(default_factory=list)
 
 
+@dataclass
+class Entry:
+    row: int
+    id_number: str
+    name: str
+
+
+class RosterImporter(imports.Importer[Entry]):
+    """A department's roster: every row a valid ID number, once; the name as the file gives it."""
+
+    required = ["身份证号"]
+    optional = ["姓名", "序号", "备注"]
+
+    def __init__(
+        self, *, county: County, kind: str, roster_date: dt.date, file_name: str, actor: User | None
+    ) -> None:
+        self.county, self.kind, self.roster_date = county, kind, roster_date
+        self.file_name, self.actor = short_name(file_name), actor
+        self.seen: dict[str, int] = {}
+        self.roster: Roster | None = None
+
+    def row(self, cells: imports.Cells) -> Entry | None:
+        try:
+            number = parse_id_number(cells["身份证号"]).number
+        except IdNumberError as exc:
+            cells.problem("身份证号", str(exc))
+            return None
+        if number in self.seen:
+            cells.problem("身份证号", f"与第{self.seen[number]}行重复")
+            return None
+        name = cells["姓名"]
+        if len(name) > NAME_MAX:
+            cells.problem("姓名", f"姓名不能超过{NAME_MAX}个字")
+            return None
+        self.seen[number] = cells.number
+        return Entry(cells.number, number, name)
+
+    def write(self, rows: list[Entry]) -> None:
+        self.roster = roster_import(
+            county=self.county,
+            kind=self.kind,
+            roster_date=self.roster_date,
+            file_name=self.file_name,
+            actor=self.actor,
+            entries=[(entry.id_number, entry.name) for entry in rows],
+        )
+
+
 def roster_file_import(
     *,
     county: County,
@@ -34,41 +84,11 @@ def roster_file_import(
     actor: User | None,
 ) -> RosterReport:
     """All or nothing: every row must carry a valid ID number; duplicates are named."""
-    report = RosterReport()
-    try:
-        table = read_table(source, required=["身份证号"], optional=["姓名", "序号", "备注"])
-    except SheetError as exc:
-        report.problems.append(CellProblem(1, "", str(exc)))
-        return report
-    report.problems.extend(table.problems)
-    entries: dict[str, tuple[int, str]] = {}
-    for number, values in table.rows:
-        try:
-            parsed = parse_id_number(values["身份证号"])
-        except IdNumberError as exc:
-            report.problems.append(CellProblem(number, "身份证号", str(exc)))
-            continue
-        if parsed.number in entries:
-            report.problems.append(CellProblem(number, "身份证号", f"与第{entries[parsed.number][0]}行重复"))
-            continue
-        name = values.get("姓名", "")
-        if len(name) > NAME_MAX:
-            report.problems.append(CellProblem(number, "姓名", f"姓名不能超过{NAME_MAX}个字"))
-            continue
-        entries[parsed.number] = (number, name)
-    if not entries and not report.problems:
-        report.problems.append(CellProblem(2, "", "文件中没有数据行"))
-    if report.problems:
-        return report
-    report.roster = roster_import(
-        county=county,
-        kind=kind,
-        roster_date=roster_date,
-        file_name=short_name(file_name),
-        actor=actor,
-        entries=[(n, name) for n, (_row, name) in entries.items()],
+    importer = RosterImporter(
+        county=county, kind=kind, roster_date=roster_date, file_name=file_name, actor=actor
     )
-    return report
+    checked = imports.run(importer, source, dry_run=False)
+    return RosterReport(roster=importer.roster, problems=checked.problems)
 
 
 def roster_match_stats(county: County) -> list[dict]:
