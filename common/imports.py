@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import IO, ClassVar, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -102,6 +103,15 @@ class Importer(Generic[R]):
         for what only writing finds."""
         raise NotImplementedError
 
+    def problem_order(self, problem: CellProblem) -> tuple:
+        """Problems are listed by row, then by column as in the template (the file's own
+        problems, row 0 or 1, first)."""
+        return (problem.row, self._columns.get(problem.column, -1))
+
+    @cached_property
+    def _columns(self) -> dict[str, int]:
+        return {column: i for i, column in enumerate([*self.required, *self.optional])}
+
 
 @dataclass
 class Checked(Generic[R]):
@@ -146,8 +156,7 @@ def check(importer: Importer[R], source: str | IO[bytes], *, progress: Progress 
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done, total)
     importer.finish(checked.rows, problems)
-    order = {column: i for i, column in enumerate([*importer.required, *importer.optional])}
-    problems.sort(key=lambda p: (p.row, order.get(p.column, -1)))
+    problems.sort(key=importer.problem_order)
     return checked
 
 

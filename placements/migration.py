@@ -12,8 +12,11 @@ old scheme's, by default the start of their merged months. Holders who do not qu
 new rules keep their old terms (Placement.legacy_terms) until their agreement ends
 (docs/policy.md §7.7): the file then gives their
 old monthly pay (原月补贴标准), which the payroll pays until the 协议结束日期. Whether a holder
-qualifies is known only once the person and claims are written, so a dry run writes the whole
-file too and rolls it back."""
+qualifies is judged on the person and claims as the import will leave them, built in memory
+(placements.migration_write.terms_assess), so a dry run writes nothing.
+
+An importer of the one pipeline (common.imports): read once, each row checked once, the rows
+checked against the database once, then every holder written in one transaction."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -23,12 +26,11 @@ from typing import IO
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
-from common import params
+from common import imports, params
 from common.idcard import IdNumberError, parse_id_number
 from common.search import limit_message
-from common.sheets import CellProblem, SheetError, parse_date, read_table
+from common.sheets import CellProblem, Table
 from people import validators
 from people.groups import parse_groups
 from people.models import Person
@@ -36,7 +38,7 @@ from people.selectors import ELSEWHERE, elsewhere_record, registered_elsewhere, 
 from posts.models import Duty
 from townships.models import County, Line, Village
 
-from .migration_write import OLD_PAY, Progress, holders_write
+from .migration_write import OLD_PAY, Progress, holders_write, terms_assess
 from .models import Application, ExitReason
 
 COLUMNS = [
@@ -103,145 +105,149 @@ class MigrationReport:
         return not self.problems
 
 
-class _Row:
-    """Collects one row's problems by column."""
+class HolderImporter(imports.Importer[HolderRow]):
+    """A county's holders already on posts."""
 
-    def __init__(self, report: MigrationReport, number: int, values: dict[str, str]) -> None:
-        self.report, self.number, self.values = report, number, values
-        self.bad = False
+    required = COLUMNS
+    optional = OPTIONAL
 
-    def problem(self, column: str, message: str) -> None:
-        self.report.problems.append(CellProblem(self.number, column, message))
-        self.bad = True
+    def __init__(self, *, county: County, actor: User, progress: Progress) -> None:
+        self.county, self.actor, self.progress = county, actor, progress
+        self.seen: dict[str, int] = {}
+        self.legacy: set[int] = set()  # rows kept on their old terms
+        self.villages_created: list[str] = []
 
-    def text(self, column: str, required: bool = True) -> str:
-        value = self.values.get(column, "").strip()
-        if required and not value:
-            self.problem(column, f"{column}不能为空")
-        return value
+    def prepare(self, table: Table) -> None:
+        self.townships = {t.code: t for t in self.county.townships.all()}
+        self.duties = {(d.line, d.category.name, d.name): d for d in Duty.objects.select_related("category")}
 
-    def at_most(self, column: str, length: int) -> None:
-        """Text longer than its column is named (a database error otherwise)."""
-        if len(self.values.get(column, "").strip()) > length:
-            self.problem(column, f"{column}不能超过{length}个字")
-
-    def date(self, column: str, required: bool = True) -> dt.date | None:
-        value = self.text(column, required)
-        if not value:
-            return None
-        try:
-            return parse_date(value)
-        except ValueError as exc:
-            self.problem(column, str(exc))
-            return None
-
-
-def _check(county: County, table_rows: list[tuple[int, dict[str, str]]], report: MigrationReport) -> None:
-    townships = {t.code: t for t in county.townships.all()}
-    duties = {(d.line, d.category.name, d.name): d for d in Duty.objects.select_related("category")}
-    seen: dict[str, int] = {}
-    for number, values in table_rows:
-        row = _Row(report, number, values)
+    def row(self, cells: imports.Cells) -> HolderRow | None:
+        county, number = self.county, cells.number
         name = ""
         try:
-            name = validators.clean_name(row.text("姓名"))
+            name = validators.clean_name(cells.text("姓名", required=True))
         except ValueError as exc:
-            row.problem("姓名", str(exc))
+            cells.problem("姓名", str(exc))
         parsed = None
         try:
-            parsed = parse_id_number(row.text("身份证号"))
+            parsed = parse_id_number(cells.text("身份证号", required=True))
         except IdNumberError as exc:
-            row.problem("身份证号", str(exc))
+            cells.problem("身份证号", str(exc))
         if parsed is not None:
-            if parsed.number in seen:
-                row.problem("身份证号", f"与第{seen[parsed.number]}行的身份证号重复")
-            seen.setdefault(parsed.number, number)
-        township = townships.get(row.text("镇街代码"))
-        if township is None and row.values.get("镇街代码"):
-            row.problem("镇街代码", f"「{row.values['镇街代码']}」不是{county.name}的乡镇（街道）代码")
-        village = row.text("村（社区）")
-        row.at_most("村（社区）", TEXT_LIMITS["村（社区）"])  # type: ignore[arg-type]  # the field has a max_length
-        row.at_most("开户银行", TEXT_LIMITS["开户银行"])  # type: ignore[arg-type]  # the field has a max_length
-        line = LINES.get(row.text("岗位类型"))
-        if line is None and row.values.get("岗位类型"):
-            row.problem("岗位类型", "岗位类型应为「城镇」或「乡村」")
-        duty = duties.get((line, row.text("岗位类别"), row.text("岗位名称")))  # type: ignore[arg-type]  # a None line finds no duty
-        if duty is None and line and row.values.get("岗位类别") and row.values.get("岗位名称"):
-            row.problem(
+            if parsed.number in self.seen:
+                cells.problem("身份证号", f"与第{self.seen[parsed.number]}行的身份证号重复")
+            self.seen.setdefault(parsed.number, number)
+        township = self.townships.get(cells.text("镇街代码", required=True))
+        if township is None and cells["镇街代码"]:
+            cells.problem("镇街代码", f"「{cells['镇街代码']}」不是{county.name}的乡镇（街道）代码")
+        village = cells.text("村（社区）", required=True)
+        cells.at_most("村（社区）", TEXT_LIMITS["村（社区）"])  # type: ignore[arg-type]  # the field has a max_length
+        cells.at_most("开户银行", TEXT_LIMITS["开户银行"])  # type: ignore[arg-type]  # the field has a max_length
+        line = LINES.get(cells.text("岗位类型", required=True))
+        if line is None and cells["岗位类型"]:
+            cells.problem("岗位类型", "岗位类型应为「城镇」或「乡村」")
+        category, duty_name = cells.text("岗位类别", required=True), cells.text("岗位名称", required=True)
+        duty = self.duties.get((line, category, duty_name))  # type: ignore[arg-type]  # a None line finds no duty
+        if duty is None and line and cells["岗位类别"] and cells["岗位名称"]:
+            cells.problem(
                 "岗位名称",
-                f"「{row.values['岗位类别']}·{row.values['岗位名称']}」不是{Line(line).label}岗位的类别和职责",
+                f"「{cells['岗位类别']}·{cells['岗位名称']}」不是{Line(line).label}岗位的类别和职责",
             )
         groups: list[str] = []
         try:
-            groups = parse_groups(row.text("人员类别"))
+            groups = parse_groups(cells.text("人员类别", required=True))
         except ValueError as exc:
-            row.problem("人员类别", str(exc))
-        on_post, start, end = row.date("上岗日期"), row.date("协议开始日期"), row.date("协议结束日期")
+            cells.problem("人员类别", str(exc))
+        on_post = cells.date("上岗日期", required=True)
+        start = cells.date("协议开始日期", required=True)
+        end = cells.date("协议结束日期", required=True)
         if start and end and end < start:
-            row.problem("协议结束日期", "协议结束日期早于开始日期")
-        months_text = row.text("原在岗月数", required=False) or "0"
+            cells.problem("协议结束日期", "协议结束日期早于开始日期")
+        months_text = cells.text("原在岗月数") or "0"
         prior = int(months_text) if months_text.isascii() and months_text.isdigit() else -1
         if prior < 0 or prior > 120:
-            row.problem("原在岗月数", "原在岗月数应为0至120的整数")
-        first_approved = row.date(FIRST_APPROVAL, required=False)
+            cells.problem("原在岗月数", "原在岗月数应为0至120的整数")
+        first_approved = cells.date(FIRST_APPROVAL)
         if first_approved and start and first_approved > start:
-            row.problem(FIRST_APPROVAL, f"初次核定日期（{first_approved}）晚于协议开始日期（{start}）")
+            cells.problem(FIRST_APPROVAL, f"初次核定日期（{first_approved}）晚于协议开始日期（{start}）")
         if start and not first_approved and 0 <= prior <= 120:
             first_approved = start - relativedelta(months=prior)
-        exit_date = row.date("离岗日期", required=False)
-        reason = EXIT_REASONS.get(row.text("离岗原因", required=False), "")
+        exit_date = cells.date("离岗日期")
+        reason = EXIT_REASONS.get(cells.text("离岗原因"), "")
         if exit_date and not reason:
-            row.problem("离岗原因", "填写了离岗日期的，须填写离岗原因：" + "、".join(ExitReason.labels))
+            cells.problem("离岗原因", "填写了离岗日期的，须填写离岗原因：" + "、".join(ExitReason.labels))
         if exit_date and on_post and exit_date < on_post:
-            row.problem("离岗日期", "离岗日期早于上岗日期")
+            cells.problem("离岗日期", "离岗日期早于上岗日期")
         bank = ""
         try:
-            bank = validators.clean_bank_account(row.text("银行账号", required=False))
+            bank = validators.clean_bank_account(cells.text("银行账号"))
         except ValueError as exc:
-            row.problem("银行账号", str(exc))
-        old_pay = _money(row, OLD_PAY)
-        if row.bad or parsed is None or township is None or duty is None:
-            continue
-        report.rows.append(
-            HolderRow(
-                row=number,
-                name=name,
-                id_number=parsed.number,
-                township_id=township.pk,
-                township_code=township.code,
-                village=village,
-                line=line,  # type: ignore[arg-type]  # row.bad when the line is missing (skipped above)
-                duty=duty,
-                groups=groups,
-                on_post=on_post,  # type: ignore[arg-type]  # row.bad when the date is missing (skipped above)
-                start=start,  # type: ignore[arg-type]  # row.bad when the date is missing (skipped above)
-                end=end,  # type: ignore[arg-type]  # row.bad when the date is missing (skipped above)
-                prior_months=prior,
-                exit_date=exit_date,
-                exit_reason=reason,
-                bank_account=bank,
-                bank_name=row.text("开户银行", False),
-                old_pay=old_pay,
-                first_approved=first_approved,
-            )
+            cells.problem("银行账号", str(exc))
+        old_pay = _money(cells, OLD_PAY)
+        if cells.bad or parsed is None or township is None or duty is None:
+            return None
+        return HolderRow(
+            row=number,
+            name=name,
+            id_number=parsed.number,
+            township_id=township.pk,
+            township_code=township.code,
+            village=village,
+            line=line,  # type: ignore[arg-type]  # cells.bad when the line is missing
+            duty=duty,
+            groups=groups,
+            on_post=on_post,  # type: ignore[arg-type]  # cells.bad when the date is missing
+            start=start,  # type: ignore[arg-type]  # cells.bad when the date is missing
+            end=end,  # type: ignore[arg-type]  # cells.bad when the date is missing
+            prior_months=prior,
+            exit_date=exit_date,
+            exit_reason=reason,
+            bank_account=bank,
+            bank_name=cells.text("开户银行"),
+            old_pay=old_pay,
+            first_approved=first_approved,
+        )
+
+    def finish(self, rows: list[HolderRow], problems: list[CellProblem]) -> None:
+        """The rows against the people and posts already held; then, for a file good so far,
+        which holders keep their old terms (and those refused for want of their old pay)."""
+        problems.extend(_against_database(self.county, rows))
+        if problems:
+            return
+        self.legacy, refused = terms_assess(county=self.county, rows=rows)
+        problems.extend(refused)
+
+    def problem_order(self, problem: CellProblem) -> tuple:
+        return (problem.row, problem.column)
+
+    def write(self, rows: list[HolderRow]) -> None:
+        holders_write(
+            county=self.county,
+            rows=rows,
+            legacy=self.legacy,
+            actor=self.actor,
+            created_villages=self.villages_created,
+            progress=self.progress,
         )
 
 
-def _money(row: _Row, column: str) -> Decimal | None:
+def _money(cells: imports.Cells, column: str) -> Decimal | None:
     """An amount in yuan (common.params.amount: to the fen, above 0, below 100,000), or None when
     the cell is empty."""
-    text = row.text(column, required=False)
+    text = cells.text(column)
     if not text:
         return None
     try:
         return params.amount(text, label=column)
     except ValidationError:
-        row.problem(column, f"{column}应为以元为单位、最多两位小数的金额，如 1700.00")
+        cells.problem(column, f"{column}应为以元为单位、最多两位小数的金额，如 1700.00")
         return None
 
 
-def _check_against_database(county: County, report: MigrationReport) -> None:
-    numbers = [r.id_number for r in report.rows]
+def _against_database(county: County, rows: list[HolderRow]) -> list[CellProblem]:
+    """Holders registered in another township, or already on a post. Three queries."""
+    problems: list[CellProblem] = []
+    numbers = [r.id_number for r in rows]
     people = dict(Person.objects.filter(id_number__any=numbers).values_list("id_number", "township_id"))
     ours = set(county.townships.values_list("pk", flat=True))
     exhausted = search_exhausted()  # past the limit of searches by number (people.selectors)
@@ -250,67 +256,37 @@ def _check_against_database(county: County, report: MigrationReport) -> None:
             "person__id_number", flat=True
         )
     )
-    for row in report.rows:
+    for row in rows:
         township_id = people.get(row.id_number)
         if township_id in ours and township_id != row.township_id:  # the county's own people
-            report.problems.append(CellProblem(row.row, "身份证号", "该人员已在本区县其他乡镇（街道）登记"))
+            problems.append(CellProblem(row.row, "身份证号", "该人员已在本区县其他乡镇（街道）登记"))
         elif exhausted and township_id not in ours:  # free or another county's: neither is told
-            report.problems.append(CellProblem(row.row, "身份证号", limit_message()))
+            problems.append(CellProblem(row.row, "身份证号", limit_message()))
         elif township_id is not None and township_id not in ours:  # another county's: counted, recorded
             elsewhere_record(township=None, numbers=[row.id_number])
             answer = registered_elsewhere(number=row.id_number)
             exhausted = answer != ELSEWHERE
-            report.problems.append(CellProblem(row.row, "身份证号", answer))
+            problems.append(CellProblem(row.row, "身份证号", answer))
         if row.id_number in holding and row.exit_date is None:
-            report.problems.append(
-                CellProblem(row.row, "身份证号", "该人员已在岗，同一人只能占用一个公益性岗位")
-            )
+            problems.append(CellProblem(row.row, "身份证号", "该人员已在岗，同一人只能占用一个公益性岗位"))
+    return problems
 
 
 def placements_import(
     *, county: County, source: str | IO[bytes], dry_run: bool, actor: User, progress: Progress | None = None
 ) -> MigrationReport:
-    """Check every row, then (when all are good) write every holder set-based
-    (placements.migration_write), all or nothing. `progress(rows done, rows)` is told as the work
-    goes (a background job's bar)."""
-    report = MigrationReport()
-    progress = progress or (lambda done, total: None)
-    try:
-        table = read_table(source, required=COLUMNS, optional=OPTIONAL)
-    except SheetError as exc:
-        report.problems.append(CellProblem(1, "", str(exc)))
-        return report
-    report.problems.extend(table.problems)
-    if not table.rows:
-        report.problems.append(CellProblem(2, "", "文件中没有数据行"))
-        return report
-    progress(0, len(table.rows))
-    _check(county, table.rows, report)
-    _check_against_database(county, report)
-    report.problems.sort(key=lambda p: (p.row, p.column))
-    if report.problems:
-        return report
-    try:
-        with transaction.atomic():  # a dry run writes everything too, then rolls it back
-            report.legacy, refused = holders_write(
-                county=county,
-                rows=report.rows,
-                actor=actor,
-                created_villages=report.villages_created,
-                progress=progress,
-            )
-            if refused:
-                raise RowsRefused(refused)
-            if dry_run:
-                transaction.set_rollback(True)
-    except RowsRefused as exc:
-        report.problems.extend(exc.problems)
-        return report
-    except ValidationError as exc:  # a late check (a race) fails the whole file
-        report.problems.append(CellProblem(0, "", "；".join(exc.messages)))
-        return report
-    report.imported = not dry_run
-    return report
+    """Check every row, then (when all are good, and unless dry_run) write every holder
+    set-based (placements.migration_write), all or nothing; a dry run writes nothing.
+    `progress(rows done, rows)` is told as the work goes (a background job's bar)."""
+    importer = HolderImporter(county=county, actor=actor, progress=progress or (lambda done, total: None))
+    checked = imports.run(importer, source, dry_run=dry_run, progress=progress)
+    return MigrationReport(
+        rows=checked.rows,
+        problems=checked.problems,
+        imported=checked.written,
+        villages_created=importer.villages_created,
+        legacy=len(importer.legacy) if checked.ok else 0,
+    )
 
 
 def kept_on_old_terms(report: MigrationReport) -> str:
@@ -318,11 +294,3 @@ def kept_on_old_terms(report: MigrationReport) -> str:
     if not report.legacy:
         return ""
     return f"其中{report.legacy}人不符合现行条件，按原协议待遇至协议期满。"
-
-
-class RowsRefused(Exception):
-    """Rows found wrong while writing (what needs the written person, such as eligibility)."""
-
-    def __init__(self, problems: list[CellProblem]) -> None:
-        super().__init__(problems)
-        self.problems = problems

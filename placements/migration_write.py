@@ -16,7 +16,7 @@ from decimal import Decimal
 from auditlog.context import disable_auditlog
 from django.contrib.auth.models import User
 from django.db import models
-from django.db.models import Min, prefetch_related_objects
+from django.db.models import Min
 
 from audit import record as audit
 from audit.registry import TRACKED
@@ -42,11 +42,17 @@ Progress = Callable[[int, int], None]  # (rows done, rows in all)
 
 
 def holders_write(
-    *, county: County, rows: Sequence, actor: User, created_villages: list[str], progress: Progress
-) -> tuple[int, list[CellProblem]]:
-    """Write every holder of `rows` (placements.migration.HolderRow, all checked). Returns how
-    many keep their old terms, and the rows refused because they need their old pay (the
-    caller rolls back). About fifteen statements whatever the number of rows."""
+    *,
+    county: County,
+    rows: Sequence,
+    legacy: set[int],
+    actor: User,
+    created_villages: list[str],
+    progress: Progress,
+) -> None:
+    """Write every holder of `rows` (placements.migration.HolderRow, all checked; `legacy`: the
+    rows kept on their old terms, terms_assess). About fifteen statements whatever the number
+    of rows."""
     villages = _villages(county, rows, created_villages)
     people = _people(county, rows, villages, actor)
     progress(len(rows) // 4, len(rows))
@@ -54,7 +60,6 @@ def holders_write(
     applications = _applications(rows, people, posts, actor)
     _history(rows, applications, actor)
     progress(len(rows) // 2, len(rows))
-    legacy, refused = _terms(county, rows, people)
     first = _first_approvals(rows, people)
     pay = _new_pay(county)
     agreements = [
@@ -96,7 +101,6 @@ def holders_write(
         _insert(model, objs, key="application_id")
     # their subsidy ends, and those of the people's other placements (months used move)
     stored_terms_refresh(person_ids=[p.person_id for p in placements])
-    return len(legacy), refused
 
 
 def _new_pay(county: County) -> Callable[..., Decimal]:
@@ -127,9 +131,9 @@ def _villages(county: County, rows: Sequence, created: list[str]) -> dict[tuple[
 
 
 def _people(county: County, rows: Sequence, villages: dict, actor: User) -> dict[str, Person]:
-    """Every holder's person by ID number, with their claims prefetched for the eligibility
-    check: people already registered get their claims one by one, and a new bank account the
-    file gives as a change waiting for a second person; new people and their claims go in by COPY."""
+    """Every holder's person by ID number: people already registered get their claims one by
+    one, and a new bank account the file gives as a change waiting for a second person; new
+    people and their claims go in by COPY."""
     existing = {p.id_number: p for p in Person.objects.filter(id_number__any=[r.id_number for r in rows])}
     new: list[Person] = []
     groups: dict[str, list[str]] = {}
@@ -145,16 +149,11 @@ def _people(county: County, rows: Sequence, villages: dict, actor: User) -> dict
         claims_set(person=person, groups=[(g, EVIDENCE) for g in row.groups])
     bank_changes_enter(bank_changes, actor=actor)
     _insert(Person, new, key="id_number", audit_extra=lambda p: {"人员类别": "、".join(groups[p.id_number])})  # type: ignore[attr-defined]  # p is a Person
-    claims = _new_claims(county, new, groups)
-    prefetch_related_objects(list(existing.values()), "claims")
-    for person in new:  # as prefetch_related would, without a query (their claims are all new)
-        cached = GroupClaim.objects.all()
-        cached._result_cache, cached._prefetch_done = claims.get(person.id_number, []), True  # type: ignore[attr-defined]  # fills the prefetch cache Django's prefetch_related fills
-        person._prefetched_objects_cache = {"claims": cached}  # type: ignore[attr-defined]  # fills the prefetch cache Django's prefetch_related fills
+    _new_claims(county, new, groups)
     return existing | {p.id_number: p for p in new}
 
 
-def _new_person(row, village: Village) -> Person:  # type: ignore[no-untyped-def]
+def _new_person(row, village: Village | None) -> Person:  # type: ignore[no-untyped-def]
     parsed = parse_id_number(row.id_number)
     return Person(
         id_number=row.id_number,
@@ -169,33 +168,64 @@ def _new_person(row, village: Village) -> Person:  # type: ignore[no-untyped-def
     )
 
 
-def _new_claims(county: County, people: list[Person], groups: dict[str, list[str]]) -> dict[str, list]:
-    """The new people's claims (returned by ID number), matched against each roster kind's latest
-    roster by one query each (recorded in the people's own entries, as the applicant import does)."""
-    numbers = [p.id_number for p in people]
-    rosters = {kind: latest_roster(county, kind) for kind in set(GROUP_ROSTER.values())}
-    matched = {
-        kind: set(roster.entries.filter(id_number__any=numbers).values_list("id_number", flat=True))
-        for kind, roster in rosters.items()
-        if roster is not None
+class _Rosters:
+    """The county's latest roster of each kind, and which of the file's numbers each lists: one
+    query per roster kind."""
+
+    def __init__(self, county: County, numbers: list[str]) -> None:
+        self.latest = {kind: latest_roster(county, kind) for kind in set(GROUP_ROSTER.values())}
+        self.matched = {
+            kind: set(roster.entries.filter(id_number__any=numbers).values_list("id_number", flat=True))
+            for kind, roster in self.latest.items()
+            if roster is not None
+        }
+
+    def claim(self, person: Person, group: str) -> GroupClaim:
+        """A new claim of `person` to `group`, matched against its roster as
+        people.services.initial_claim_status does."""
+        kind = GROUP_ROSTER.get(group)
+        roster = self.latest.get(kind) if kind else None
+        if kind is None:
+            status = GroupClaim.Status.NOT_REQUIRED
+        elif roster is None:
+            status = GroupClaim.Status.PENDING
+        elif person.id_number in self.matched[kind]:
+            status = GroupClaim.Status.VERIFIED
+        else:
+            status = GroupClaim.Status.UNVERIFIED
+        return GroupClaim(person=person, group=group, evidence=EVIDENCE, status=status, roster=roster)
+
+
+def _new_claims(county: County, people: list[Person], groups: dict[str, list[str]]) -> None:
+    """The new people's claims, matched against each roster kind's latest roster (recorded in the
+    people's own entries, as the applicant import does)."""
+    rosters = _Rosters(county, [p.id_number for p in people])
+    bulk_insert(GroupClaim, [rosters.claim(person, g) for person in people for g in groups[person.id_number]])
+
+
+def _as_imported(county: County, rows: Sequence) -> dict[str, Person]:
+    """Every holder's person as the import will leave them, built in memory and nothing written:
+    a registered person keeps the claims the file names (with their decisions) and gets the
+    others new; a new person is built from the row. Their claims are set in the prefetch cache
+    for the eligibility check. Three queries, and one per roster kind."""
+    numbers = [r.id_number for r in rows]
+    existing = {
+        p.id_number: p for p in Person.objects.filter(id_number__any=numbers).prefetch_related("claims")
     }
-    claims: dict[str, list[GroupClaim]] = {}
-    for person in people:
-        for group in groups[person.id_number]:
-            kind = GROUP_ROSTER.get(group)
-            roster = rosters.get(kind) if kind else None
-            if kind is None:
-                status = GroupClaim.Status.NOT_REQUIRED
-            elif roster is None:
-                status = GroupClaim.Status.PENDING
-            elif person.id_number in matched[kind]:
-                status = GroupClaim.Status.VERIFIED
-            else:
-                status = GroupClaim.Status.UNVERIFIED
-            claim = GroupClaim(person=person, group=group, evidence=EVIDENCE, status=status, roster=roster)
-            claims.setdefault(person.id_number, []).append(claim)
-    bulk_insert(GroupClaim, [claim for each in claims.values() for claim in each])
-    return claims
+    rosters = _Rosters(county, numbers)
+    people = {}
+    for row in rows:
+        person = existing.get(row.id_number)
+        had = {c.group: c for c in person.claims.all()} if person else {}
+        if person is None:
+            person = _new_person(row, None)
+            person.pk = -row.row  # never saved: a stand-in key lets person.claims read its cache
+        claims = [had.get(group) or rosters.claim(person, group) for group in row.groups]
+        cached = GroupClaim.objects.all()
+        cached._result_cache, cached._prefetch_done = claims, True  # type: ignore[attr-defined]  # fills the prefetch cache Django's prefetch_related fills
+        person._prefetched_objects_cache = {"claims": cached}  # type: ignore[attr-defined]  # fills the prefetch cache Django's prefetch_related fills
+        people[row.id_number] = person
+    return people
 
 
 def _posts(rows: Sequence, people: dict[str, Person], villages: dict) -> dict[int, Post]:
@@ -286,11 +316,13 @@ def _first_approvals(rows: Sequence, people: dict[str, Person]) -> dict[int, dt.
     return found
 
 
-def _terms(county: County, rows: Sequence, people: dict[str, Person]) -> tuple[set[int], list[CellProblem]]:
+def terms_assess(*, county: County, rows: Sequence) -> tuple[set[int], list[CellProblem]]:
     """The rows of holders kept on their old terms (not qualifying at their re-assessment, the
     file's 协议开始日期, or the day the county's new rules took effect if later: docs/policy.md §7.7, never
-    the machine's clock), and the rows refused because such a holder on post has no old pay. One
-    query, then two per distinct date and line (a RuleBook each); claims prefetched."""
+    the machine's clock), and the rows refused because such a holder on post has no old pay.
+    Judged on the people as the import will leave them (_as_imported), nothing written; then one
+    query, and two per distinct date and line (a RuleBook each)."""
+    people = _as_imported(county, rows)
     # An agreement that started before the county's new rules for its line existed is assessed
     # when they took effect: 新老衔接 happens with the new scheme, not before it.
     begun = dict(
