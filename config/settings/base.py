@@ -31,7 +31,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "import_export",
     "accounts.apps.AxesConfig",  # django-axes, named in Chinese
     "auditlog",
     "common",
