@@ -9,7 +9,12 @@ production: one Celery task per township (a chord) on a real worker with N proce
 Builds (once) PLACEMENTS placements in 东昌府区 from the people of bench/people_list.py (run it
 first), some starting or leaving mid-month and some with short attendance, then times a full
 computation (the month's lines deleted first) and recomputations (which find the same lines and
-so write nothing), and prints the peak memory of the process."""
+so write nothing), and prints the peak memory of the process, and the floor: a bare
+INSERT … SELECT of the same lines into a table of the same shape and indexes, in the same run.
+
+With BEFORE=<git revision> the same month is then computed by that revision's code (a git
+worktree in /tmp, run as a subprocess on the same database and data), so that before and after
+come from one run on one machine."""
 
 import datetime as dt
 import os
@@ -221,6 +226,31 @@ def on_workers(runs: list, attempts: int = 3) -> list[float]:
         worker.wait(timeout=60)
 
 
+def bare_insert(run_ids: list[int]) -> float:
+    """Seconds to write the runs' lines again with one bare INSERT … SELECT into an empty table
+    with subsidies_payrollline's columns, indexes and constraints (rolled back)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE floor_lines (LIKE subsidies_payrollline INCLUDING ALL)")
+        started = time.perf_counter()
+        cursor.execute(
+            "INSERT INTO floor_lines SELECT * FROM subsidies_payrollline WHERE run_id = ANY(%s)", [run_ids]
+        )
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return seconds
+
+
+def before(revision: str) -> None:
+    """The same benchmark by `revision`'s code, on this database and data (a git worktree)."""
+    root = str(payroll.__file__).rsplit("/subsidies/", 1)[0]
+    tree = f"/tmp/payroll-before-{revision}"
+    if not os.path.isdir(tree):
+        subprocess.run(["git", "-C", root, "worktree", "add", "--detach", tree, revision], check=True)
+    print(f"--- the same month by {revision} ---", flush=True)
+    env = {**os.environ, "BEFORE": ""}
+    subprocess.run([sys.executable, "bench/payroll_compute.py", *sys.argv[1:]], cwd=tree, env=env, check=True)
+
+
 def report(label: str, seconds: float, runs: list) -> None:
     states = sorted(
         set(PayrollRun.objects.filter(pk__in=[r.pk for r in runs]).values_list("state", flat=True))
@@ -250,9 +280,18 @@ for attempt in range(1, 6 if len(runs) == 1 else 3):
     times.append(time.perf_counter() - started)
     report(f"{'first computation' if attempt == 1 else 'recomputation'} {attempt}", times[-1], runs)
 again = times[1:]
+lines = PayrollLine.objects.filter(run__in=runs).count()
+floor = bare_insert([r.pk for r in runs])
 print(
     f"first computation {times[0]:.2f} s; recomputation median {statistics.median(again):.2f} s, "
     f"best {min(again):.2f} s over {len(again)}"
 )
+print(
+    f"floor (a bare INSERT … SELECT of the {lines} lines into a table like subsidies_payrollline): "
+    f"{floor:.2f} s; first computation {times[0] / floor:.1f}× the floor, "
+    f"recomputation {statistics.median(again) / floor:.1f}×"
+)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(f"peak memory of the process (RSS, includes Django and the build step): {peak:.0f} MB")
+print(f"peak memory of the process (RSS, includes Django and the build step): {peak:.0f} MB", flush=True)
+if os.environ.get("BEFORE"):
+    before(os.environ["BEFORE"])

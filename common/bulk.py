@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.db import connection, models, transaction
+from django.db.models.fields import NOT_PROVIDED
 from django.utils import timezone
 
 NULL = "\\N"
@@ -105,7 +106,8 @@ def insert_rows(model: type[models.Model], names: list[str], rows: Sequence[Sequ
         return
     fields = _columns(model, with_pk=False)
     given = [model._meta.get_field(name) for name in names]
-    missing = [f for f in fields if f not in given]
+    # a field left out with a database default (db_default) is filled by the database
+    missing = [f for f in fields if f not in given and f.db_default is NOT_PROVIDED]
     now = timezone.now()
     extra = [
         now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
@@ -165,4 +167,31 @@ def bulk_upsert(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "
             f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
         )
+        cursor.execute(f"DROP TABLE {staging}")
+
+
+@transaction.atomic
+def update_rows(model: type[models.Model], names: list[str], rows: Sequence[Sequence[object]]) -> None:
+    """Set the fields `names[1:]` of the rows whose primary key is the first value of each row
+    (`names[0]` is the primary key's name). On PostgreSQL the values go by COPY into a temporary
+    table and one UPDATE … FROM sets them; elsewhere bulk_update, in batches."""
+    if not rows:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    if connection.vendor != "postgresql":
+        objs = [model(**dict(zip([f.attname for f in fields], row, strict=True))) for row in rows]  # type: ignore[union-attr]  # names are concrete fields
+        model.objects.bulk_update(objs, [f.name for f in fields[1:]], batch_size=500)  # type: ignore[attr-defined]  # every model written here has the default manager objects
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    staging = quote(f"bulk_{uuid.uuid4().hex}")
+    columns = [quote(f.column) for f in fields]  # type: ignore[union-attr,arg-type]  # names are concrete fields
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+            f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
+        )
+        _copy_rows(staging, fields, rows)  # type: ignore[arg-type]  # names are concrete fields
+        sets = ", ".join(f"{c} = s.{c}" for c in columns[1:])
+        cursor.execute(f"UPDATE {table} t SET {sets} FROM {staging} s WHERE t.{columns[0]} = s.{columns[0]}")
         cursor.execute(f"DROP TABLE {staging}")

@@ -336,7 +336,7 @@ class Placement(models.Model):
         indexes = [
             models.Index(fields=["township", "exit_date"], name="placement_active_idx"),
             # The 在岗人员 list's default order: a page is an index range. It also carries what the
-            # month's payroll reads of each placement (subsidies.payroll_sql), so that a township's
+            # month's payroll reads of each placement (subsidies.payroll.facts), so that a township's
             # placements come from the index alone instead of pages spread over the whole table.
             models.Index(
                 fields=["township", "on_post_date", "id"],

@@ -211,13 +211,16 @@ def corrected(report: AttendanceReport) -> str:
 def _as_paid(month: dt.date, placement_ids: list[int], *, locked: bool) -> dict[int, tuple[int, bool, str]]:
     """Per placement: the attendance (days, withheld, note) the month stands at: its record, or
     else (when a run of the month is `locked`) what its locked line was computed from."""
-    found = {}
+    found: dict[int, tuple[int, bool, str]] = {}
     if locked:
         paid = PayrollLine.objects.filter(run__month=month, run__state=PayrollRun.State.LOCKED)
         lines = paid.filter(kind=PayrollLine.Kind.REGULAR, placement_id__any=placement_ids)
-        for pk, days, note in lines.values_list("placement_id", "days_attended", "note"):
-            withheld = note.startswith("暂停发放：")
-            found[pk] = (days, withheld, note.removeprefix("暂停发放：") if withheld else note)
+        found.update(
+            (pk, (days, withheld, note))
+            for pk, days, withheld, note in lines.values_list(
+                "placement_id", "days_attended", "withheld", "note"
+            )
+        )
     marks = Attendance.objects.filter(month=month, placement_id__any=placement_ids)
     found.update(
         (pk, (d, w, n)) for pk, d, w, n in marks.values_list("placement_id", "days", "withheld", "note")

@@ -5,12 +5,14 @@ Findings are replaced each time the month is computed; blocking ones stop approv
 
 import datetime as dt
 
+from auditlog.context import disable_auditlog
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from audit import record as audit
 from common.bulk import insert_rows
 from common.retirement import RetirementCategory, add_months, age_on, retirement_date
 from common.validation import full_clean
@@ -26,7 +28,6 @@ EARLIEST_RETIREMENT = 50  # years: women in worker posts before the 2024 reform;
 
 
 FIELDS = ["run_id", "kind", "blocking", "placement_id", "message"]
-RESOLUTION = ["resolved_by_id", "resolved_at", "resolution"]
 KEY = ["kind", "placement_id", "message"]
 
 
@@ -93,25 +94,48 @@ def findings_refresh(run: PayrollRun) -> int:
     empty = Post.objects.filter(township__county=county, status=Post.Status.FILLED).filter(~Exists(on_post))
     for code, township in empty.values_list("code", "township__name"):
         add(K.EMPTY_POST, f"{township}岗位{code}状态为在岗，但本月无在岗人员")
-    earlier = run.findings.filter(resolved_at__isnull=False)
-    resolved = {
-        (kind, pk, message): rest for kind, pk, message, *rest in earlier.values_list(*KEY, *RESOLUTION)
+    standing = {
+        (kind, pk, message): finding_id
+        for finding_id, kind, pk, message in run.findings.values_list("pk", *KEY)
     }
+    wanted = {(f[0], f[2], f[3]): f for f in found}
+    gone = [finding_id for key, finding_id in standing.items() if key not in wanted]
     with transaction.atomic():
-        Finding.objects.filter(run=run).delete()
-        insert_rows(
-            Finding,
-            FIELDS + RESOLUTION,
-            [(run.pk, *f, *resolved.get((f[0], f[2], f[3]), (None, None, ""))) for f in found],
-        )
+        # A finding found again stays as it is (with its resolution, if any); one no longer
+        # found goes, one new comes: a recomputation of an unchanged month writes nothing.
+        _findings_remove(run, gone)
+        insert_rows(Finding, FIELDS, [(run.pk, *f) for key, f in wanted.items() if key not in standing])
     return len(found)
+
+
+def _findings_remove(run: PayrollRun, ids: list[int]) -> None:
+    """Delete the run's findings `ids`, each recorded as removed (in bulk: audit.record)."""
+    if not ids:
+        return
+    removed = Finding.objects.filter(run=run, pk__in=ids)
+    changes = [
+        audit.Change(
+            pk,
+            message,
+            {"kind": kind, "message": message, "resolution": resolution},
+            None,
+            None,
+            run.county_id,
+            audit.subject(PayrollRun, run.pk),
+        )
+        for pk, kind, message, resolution in removed.values_list("pk", "kind", "message", "resolution")
+    ]
+    with disable_auditlog():
+        for start in range(0, len(ids), 500):
+            Finding.objects.filter(pk__in=ids[start : start + 500]).delete()
+    audit.write(Finding, changes)
 
 
 def lapsed(active: QuerySet, first: dt.date, last: dt.date) -> list[tuple[int, str]]:
     """No agreement, no pay (docs/policy.md §8.11): the placements on post in the month, within their
     subsidy period, whose agreements end before the month's paid days do (or who have none),
     each with the sentence that names the person. The payroll pays none of those days
-    (payroll.line_values, payroll_sql): the holder's agreement is renewed, or they exit."""
+    (payroll.rules.regular): the holder's agreement is renewed, or they exit."""
     suspects = agreed_span(active).filter(Q(agreed_until__isnull=True) | Q(agreed_until__lt=last))
     rows = suspects.values_list(
         "pk", "exit_date", "subsidy_until", "agreed_until", "person__name", "township__name"

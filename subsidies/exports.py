@@ -16,7 +16,7 @@ from common.idcard import mask_id_number
 from common.xlsx import Sheet, write_workbook
 from townships.models import Line, Township
 
-from .models import PayrollLine, PayrollRun, people_paid
+from .models import PayrollLine, PayrollRun, people_paid, shown_note
 from .payment import AMOUNTS, NET_FIELDS, Payment, paid_nets, payee_fields, payments
 
 HEADERS = [
@@ -68,6 +68,7 @@ def line_values(run: PayrollRun) -> tuple[str, ...]:
         bank_name,
         "note",
         "kind",
+        "withheld",
     )
 
 
@@ -85,7 +86,7 @@ def _rows(township: Township, lines: Iterable[tuple], full: bool) -> Iterator[li
     name = township.name
     for number, line in enumerate(lines, start=1):
         _, village, person, id_number, kind_of_post, duty, days, pay, province, city, district = line[:11]
-        bank, bank_name, note, kind = line[11:]
+        bank, bank_name, note, kind, withheld = line[11:]
         if not full:
             id_number, bank = mask_id_number(id_number), mask_id_number(bank) if bank else bank
         label = KIND_LABEL.get(kind, "")
@@ -104,7 +105,7 @@ def _rows(township: Township, lines: Iterable[tuple], full: bool) -> Iterator[li
             district,
             bank,
             bank_name,
-            f"{label} {note}".strip(),
+            f"{label} {shown_note(withheld, note)}".strip(),
         ]
 
 

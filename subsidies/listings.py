@@ -26,7 +26,7 @@ LINES = Listing(
         ("省级承担", lambda line: line.province),
         ("市级承担", lambda line: line.city),
         ("区级承担", lambda line: line.district),
-        ("备注", lambda line: line.note),
+        ("备注", lambda line: line.shown_note),
     ],
     sorts={"township": Sort("镇街", ("township_id", "id"))},  # payroll_line_run_township_idx
     default="township",

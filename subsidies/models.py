@@ -226,7 +226,7 @@ class PayrollLine(models.Model):
     # its deferred check ran 100,000 times at commit, 1.0 of a month's 4.4 s here; lines are only
     # written by the computation of their own run, and a run's lines go with it (Django's CASCADE).
     # A run's lines are never deleted with it (PROTECT): money moves only through the services,
-    # which record every removed line (subsidies.payroll_audit).
+    # which record every removed line (subsidies.payroll.store).
     run = models.ForeignKey(
         PayrollRun, on_delete=models.PROTECT, related_name="lines", db_index=False, db_constraint=False
     )
@@ -246,7 +246,9 @@ class PayrollLine(models.Model):
     province = models.DecimalField("省级承担", max_digits=12, decimal_places=2)
     city = models.DecimalField("市级承担", max_digits=12, decimal_places=2)
     district = models.DecimalField("区级承担", max_digits=12, decimal_places=2)
-    note = models.CharField("备注", max_length=200, blank=True)
+    # A month withheld (暂停发放, docs/policy.md §8.8) pays nothing; its reason is the note.
+    withheld = models.BooleanField("暂停发放", default=False, db_default=False)
+    note = models.CharField("备注/暂停原因", max_length=200, blank=True)
     # Whom the line paid, frozen when its month is locked (payroll.lock): every output of a locked
     # month reads these, so a later change of the person (name, bank account) never changes what
     # the month paid. Empty until the lock (a database default: lines are written by SQL too);
@@ -285,6 +287,15 @@ class PayrollLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} {self.placement} {self.pay}"
+
+    @property
+    def shown_note(self) -> str:
+        """The note as pages and sheets show it: a withheld month says so before its reason."""
+        return shown_note(self.withheld, self.note)
+
+
+def shown_note(withheld: bool, note: str) -> str:
+    return f"暂停发放：{note}" if withheld else note
 
 
 class Finding(models.Model):

@@ -79,7 +79,9 @@ def test_short_attendance_and_withholding(cast) -> None:
         M("250.00"),
         15,
     )
-    assert got["暂停人"].pay == M("0.00") and got["暂停人"].note == "暂停发放：外出未到岗"
+    # withholding is a field, its reason the note; pages and sheets show both (shown_note)
+    assert got["暂停人"].pay == M("0.00") and got["暂停人"].withheld and got["暂停人"].note == "外出未到岗"
+    assert got["暂停人"].shown_note == "暂停发放：外出未到岗" and not got["缺勤人"].withheld
 
 
 def test_no_pay_beyond_the_subsidy_period_unless_extended(cast) -> None:

@@ -1,0 +1,109 @@
+"""What the payroll's rules judge, read as plain values for some townships of a county: the
+placements on post in the months computed (with the span their agreements cover), their
+attendance records of those months, and what the locked months among them paid. Three queries
+however many months: the run's month and the earlier locked months its adjustments settle are
+read together."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Case, F, Max, Min, Q, QuerySet, When
+
+from placements.models import Placement
+
+from ..models import Attendance, PayrollLine, PayrollRun
+from ..months import month_last
+from .rules import REGULAR, Mark, Placed
+
+ZEROS = (Decimal("0.00"),) * 4
+
+
+def agreed_span(placements: QuerySet) -> QuerySet:
+    """The placements with the span their application's agreements cover (agreed_from,
+    agreed_until): agreements of an application are consecutive, each renewal starting the day
+    after the last one ends (placements.terms.agreement_renew), so the span is what they cover."""
+    return placements.annotate(
+        agreed_from=Min("application__agreements__start_date"),
+        agreed_until=Max("application__agreements__end_date"),
+    )
+
+
+@dataclass
+class Facts:
+    placed: dict[int, Placed]  # on post at some day of the months read
+    marks: dict[dt.date, dict[int, Mark]]  # per month, per placement
+    # per locked month, per placement: (township, line, [pay, province, city, district]) paid for it
+    paid: dict[dt.date, dict[int, tuple[int, str, list[Decimal]]]] = field(default_factory=dict)
+
+
+def read(county_id: int, townships: list[int], month: dt.date, locked: list[PayrollRun]) -> Facts:
+    """The facts of `month` and of the `locked` earlier months, in `townships`."""
+    months = [month, *(run.month for run in locked)]
+    first, last = min(months), month_last(max(months))
+    on_post = Placement.objects.filter(township_id__in=townships, on_post_date__lte=last).filter(
+        Q(exit_date__isnull=True) | Q(exit_date__gte=first)
+    )
+    imported = Case(When(migrated=True, then=F("application__created_at")), default=None)
+    rows = agreed_span(on_post).annotate(imported_at=imported)
+    placed = {
+        row[0]: Placed(*row)
+        for row in rows.values_list(
+            "pk",
+            "township_id",
+            "line",
+            "on_post_date",
+            "exit_date",
+            "subsidy_until",
+            "legacy_pay",
+            "agreed_from",
+            "agreed_until",
+            "imported_at",
+        )
+    }
+    marks: dict[dt.date, dict[int, Mark]] = {m: {} for m in months}
+    recorded = Attendance.objects.filter(month__in=months, placement__township_id__in=townships)
+    for placement_id, on, days, withheld, note in recorded.values_list(
+        "placement_id", "month", "days", "withheld", "note"
+    ):
+        marks[on][placement_id] = Mark(days, withheld, note)
+    return Facts(placed, marks, paid_for(county_id, townships, locked))
+
+
+def paid_for(
+    county_id: int, townships: list[int], locked: list[PayrollRun]
+) -> dict[dt.date, dict[int, tuple[int, str, list[Decimal]]]]:
+    """Per locked month: what each placement was paid for it, its regular line plus the
+    adjustments already locked that correct it. One query."""
+    paid: dict[dt.date, dict[int, tuple[int, str, list[Decimal]]]] = {run.month: {} for run in locked}
+    if not locked:
+        return paid
+    months = list(paid)
+    # an adjustment of a month is made in a later run: the county's locked runs from the first
+    later = PayrollRun.objects.filter(
+        county_id=county_id, state=PayrollRun.State.LOCKED, month__gt=min(months)
+    )
+    lines = PayrollLine.objects.filter(township_id__in=townships).filter(
+        Q(run_id__in=[run.pk for run in locked], kind=REGULAR)
+        | Q(run_id__in=later.values("pk"), corrects_month__in=months)
+    )
+    month_of = {run.pk: run.month for run in locked}
+    for placement_id, township_id, kind_of_post, run_id, corrects, *money in lines.values_list(
+        "placement_id",
+        "township_id",
+        "line",
+        "run_id",
+        "corrects_month",
+        "pay",
+        "province",
+        "city",
+        "district",
+    ):
+        month = corrects or month_of[run_id]
+        _, _, sums = paid[month].get(placement_id, (0, "", ZEROS))
+        paid[month][placement_id] = (
+            township_id,
+            kind_of_post,
+            [a + b for a, b in zip(sums, money, strict=True)],
+        )
+    return paid
