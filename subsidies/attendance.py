@@ -1,5 +1,7 @@
 """Attendance (考勤): a township's month sheet (身份证号, 出勤天数, 备注), all or nothing, only for
-people on post that month in the clerk's township; and single records from the page."""
+people on post that month in the clerk's township; and single records from the page. The sheet
+is imported through the one pipeline (common.imports): read once, each row checked once against
+what the month stands at, then every record written in one transaction."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -7,11 +9,11 @@ from typing import IO
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
+from common import imports
 from common.idcard import IdNumberError, parse_id_number
 from common.retirement import add_months
-from common.sheets import CellProblem, SheetError, read_table
+from common.sheets import CellProblem, Table
 from placements.models import Placement
 from townships.models import Township
 
@@ -76,55 +78,83 @@ def _days(text: str) -> int | None:
     return int(digits)
 
 
+@dataclass(frozen=True)
+class Mark:
+    """A checked row: the attendance to record for a placement."""
+
+    row: int
+    placement_id: int
+    days: int
+    withheld: bool
+    note: str
+
+
+class AttendanceImporter(imports.Importer[Mark]):
+    """One month's sheet, of a township (a clerk's upload) or of anyone on post (the county's
+    command)."""
+
+    required = COLUMNS
+    optional = OPTIONAL
+
+    def __init__(self, *, township: Township | None, month: dt.date, actor: User) -> None:
+        self.township, self.month, self.actor = township, month, actor
+        self.seen: dict[str, int] = {}
+
+    def prepare(self, table: Table) -> None:
+        self.sheet = _Sheet(self.township, self.month, keeps_withheld="暂停发放" not in table.headers)
+
+    def row(self, cells: imports.Cells) -> Mark | None:
+        try:
+            id_number = parse_id_number(cells["身份证号"]).number
+        except IdNumberError as exc:
+            cells.problem("身份证号", str(exc))
+            return None
+        if id_number in self.seen:
+            cells.problem("身份证号", f"与第{self.seen[id_number]}行重复")
+            return None
+        self.seen[id_number] = cells.number
+        return self.sheet.row(cells, id_number)
+
+    def write(self, rows: list[Mark]) -> None:
+        """Records that change; a record the sheet gives again as it is keeps its time, so that a
+        computed month stays current."""
+        kept = Attendance.objects.filter(month=self.month, placement_id__in=[m.placement_id for m in rows])
+        recorded = {
+            pk: tuple(rest) for pk, *rest in kept.values_list("placement_id", "days", "withheld", "note")
+        }
+        for mark in rows:
+            if recorded.get(mark.placement_id) == (mark.days, mark.withheld, mark.note):
+                continue
+            Attendance.objects.update_or_create(
+                placement_id=mark.placement_id,
+                month=self.month,
+                defaults={
+                    "days": mark.days,
+                    "withheld": mark.withheld,
+                    "note": mark.note,
+                    "recorded_by": self.actor,
+                },
+            )
+
+
 def attendance_import(
     *, township: Township | None, month: dt.date, source: str | IO[bytes], actor: User, dry_run: bool = False
 ) -> AttendanceReport:
     """All or nothing. With a township (a clerk's upload) only its people on post that month;
-    without (the county's command) anyone on post that month."""
+    without (the county's command) anyone on post that month. A dry run writes nothing."""
     report = AttendanceReport()
     try:
         month_open_check(month)
     except ValidationError as exc:
         report.problems.append(CellProblem(1, "", "；".join(exc.messages)))
         return report
-    try:
-        table = read_table(source, required=COLUMNS, optional=OPTIONAL)
-    except SheetError as exc:
-        report.problems.append(CellProblem(1, "", str(exc)))
-        return report
-    report.problems.extend(table.problems)
-    if not table.rows:
-        report.problems.append(CellProblem(2, "", "文件中没有数据行"))
-    sheet = _Sheet(township, month, keeps_withheld="暂停发放" not in table.headers)
-    wanted: dict[int, tuple[int, bool, str]] = {}
-    seen: dict[str, int] = {}
-    for number, values in table.rows:
-        try:
-            id_number = parse_id_number(values["身份证号"]).number
-        except IdNumberError as exc:
-            report.problems.append(CellProblem(number, "身份证号", str(exc)))
-            continue
-        if id_number in seen:
-            report.problems.append(CellProblem(number, "身份证号", f"与第{seen[id_number]}行重复"))
-            continue
-        seen[id_number] = number
-        found = sheet.row(report, number, id_number, values)
-        if found is not None:
-            wanted[found[0]] = found[1:]
-    if report.problems or dry_run:
-        return report
-    kept = Attendance.objects.filter(month=month, placement_id__in=list(wanted))
-    recorded = {pk: tuple(rest) for pk, *rest in kept.values_list("placement_id", "days", "withheld", "note")}
-    with transaction.atomic():
-        for placement_id, (days, withheld, note) in wanted.items():
-            if recorded.get(placement_id) == (days, withheld, note):
-                continue  # the same sheet again: its time stays, a computed month stays current
-            Attendance.objects.update_or_create(
-                placement_id=placement_id,
-                month=month,
-                defaults={"days": days, "withheld": withheld, "note": note, "recorded_by": actor},
-            )
-    report.saved = len(wanted)
+    importer = AttendanceImporter(township=township, month=month, actor=actor)
+    checked = imports.run(importer, source, dry_run=dry_run)
+    report.problems = checked.problems
+    if checked.ok:
+        report.corrections = importer.sheet.corrections
+    if checked.written:
+        report.saved = len(checked.rows)
     return report
 
 
@@ -139,66 +169,53 @@ class _Sheet:
         self.baseline = _as_paid(month, [p.pk for p in self.placements.values()], locked=bool(self.closed))
         self.settle: dict[int, bool] = {}  # per county: whether a correction can still be settled
         self.where = township.name if township else "本系统"
+        self.corrections = 0  # records of a locked month: paid or recovered in a later month
 
-    def row(
-        self, report: AttendanceReport, number: int, id_number: str, values: dict[str, str]
-    ) -> tuple[int, int, bool, str] | None:
-        """(placement, days, withheld, note) to save for the row, or None (a problem, or a locked
-        month's row as it stands)."""
+    def row(self, cells: imports.Cells, id_number: str) -> Mark | None:
+        """The record to save for the row, or None (a problem, or a locked month's row as it
+        stands)."""
         month = self.month
         placement = self.placements.get(id_number)
         if placement is None:
-            report.problems.append(
-                CellProblem(number, "身份证号", f"该人员{month:%Y年%m月}不在{self.where}的公益性岗位上")
-            )
+            cells.problem("身份证号", f"该人员{month:%Y年%m月}不在{self.where}的公益性岗位上")
             return None
         state = self.closed.get(placement.township.county_id)
         if state == PayrollRun.State.APPROVED:
-            report.problems.append(
-                CellProblem(
-                    number,
-                    "身份证号",
-                    f"{month:%Y年%m月}的补贴已审核，考勤不能再修改（锁定后可上传更正）",
-                )
-            )
+            cells.problem("身份证号", f"{month:%Y年%m月}的补贴已审核，考勤不能再修改（锁定后可上传更正）")
             return None
-        days = _days(values["出勤天数"])
+        days = _days(cells["出勤天数"])
         last = month_last(month).day
         if days is None or days > min(MAX_DAYS, last):
-            report.problems.append(CellProblem(number, "出勤天数", f"出勤天数应为0至{last}的整数"))
+            cells.problem("出勤天数", f"出勤天数应为0至{last}的整数")
             return None
         before = self.baseline.get(placement.pk)
-        note = values.get("备注", "").strip()[:200]
+        note = cells.text("备注")[:200]
         if self.keeps_withheld:  # a sheet without the column leaves withholding (and its reason) as it is
             withheld = before is not None and before[1]
             note = note or (before[2] if withheld else "")  # type: ignore[index]  # withheld is true only when before is set
         else:
-            withheld = values.get("暂停发放", "").strip() in ("是", "暂停", "1", "Y", "y")
+            withheld = cells.text("暂停发放") in ("是", "暂停", "1", "Y", "y")
         if withheld and not note:
-            report.problems.append(CellProblem(number, "备注", "暂停发放须在备注中写明原因"))
+            cells.problem("备注", "暂停发放须在备注中写明原因")
             return None
+        mark = Mark(cells.number, placement.pk, days, withheld, note)
         if state == PayrollRun.State.LOCKED:
-            return self._correction(report, number, placement, (days, withheld, note), before)
-        return (placement.pk, days, withheld, note)
+            return self._correction(cells, placement, mark, before)
+        return mark
 
     def _correction(
-        self,
-        report: AttendanceReport,
-        number: int,
-        placement: Placement,
-        new: tuple[int, bool, str],
-        before: tuple[int, bool, str] | None,
-    ) -> tuple[int, int, bool, str] | None:
-        if before is not None and before[:2] == new[:2]:
+        self, cells: imports.Cells, placement: Placement, mark: Mark, before: tuple[int, bool, str] | None
+    ) -> Mark | None:
+        if before is not None and before[:2] == (mark.days, mark.withheld):
             return None  # as paid (or as already corrected): nothing to correct, its note is kept
         county = placement.township.county_id
         if county not in self.settle:
             self.settle[county] = correctable(county, self.month)
-        if problem := _correction_problem(self.month, new[2], self.settle[county]):
-            report.problems.append(CellProblem(number, "备注", problem))
+        if problem := _correction_problem(self.month, mark.note, self.settle[county]):
+            cells.problem("备注", problem)
             return None
-        report.corrections += 1
-        return (placement.pk, *new)
+        self.corrections += 1
+        return mark
 
 
 def corrected(report: AttendanceReport) -> str:
