@@ -8,8 +8,6 @@ place (keeping their ids), removed, added, each recorded through audit.record wi
 before and after, on the run's 修改记录 page. Recomputing an unchanged month writes nothing. A
 locked month's lines never change (payroll.states refuses to compute it)."""
 
-import datetime as dt
-from collections.abc import Sequence
 
 from audit import record as audit
 from common.bulk import insert_rows, update_rows
@@ -27,24 +25,22 @@ RECORDED = [f for f in WRITTEN if f not in ("township_id", "line")]
 CHUNK = 500  # ids per DELETE … IN (…): SQLite's limit on parameters
 
 
-def _key(line: Sequence[object]) -> tuple[object, object, dt.date | None]:
-    return (line[0], line[3], line[4])  # type: ignore[return-value]  # Line's placement_id, kind, corrects_month
-
-
 def replace(run: PayrollRun, townships: list[int], lines: list[Line]) -> None:
     """Make the run's lines in `townships` equal to `lines`. The caller holds the transaction."""
-    stored = PayrollLine.objects.filter(run=run, township_id__in=townships)
-    before = {
-        _key(row[1:]): (row[0], Line(*row[1:]))
-        for row in stored.values_list("id", *FIELDS).iterator(chunk_size=5000)
-    }
+    stored = PayrollLine.objects.filter(run=run, township_id__in=townships).values_list("id", *FIELDS)
+    # keyed by placement, kind and corrected month (a row: the id, then Line's fields)
+    before = {(row[1], row[4], row[5]): row for row in stored}
     if not before:
         insert_rows(PayrollLine, ["run_id", *FIELDS], [(run.pk, *line) for line in lines])
         return
-    after = {_key(line): line for line in lines}
-    changed = [(*before[k], line) for k, line in after.items() if k in before and before[k][1] != line]
-    removed = [old for k, old in before.items() if k not in after]
-    added = [line for k, line in after.items() if k not in before]
+    after = {(line[0], line[3], line[4]): line for line in lines}
+    changed = [
+        (row[0], Line(*row[1:]), line)
+        for key, line in after.items()
+        if (row := before.get(key)) is not None and row[1:] != line
+    ]
+    removed = [(row[0], Line(*row[1:])) for key, row in before.items() if key not in after]
+    added = [line for key, line in after.items() if key not in before]
     update_rows(
         PayrollLine, ["id", *WRITTEN], [(pk, *(getattr(new, f) for f in WRITTEN)) for pk, _, new in changed]
     )
@@ -91,5 +87,5 @@ def _record(
 
     entries = [change(pk, old, new) for pk, old, new in changed]
     entries += [change(pk, old, None) for pk, old in removed]
-    entries += [change(added_ids[_key(line)], None, line) for line in added]
+    entries += [change(added_ids[(line[0], line[3], line[4])], None, line) for line in added]
     audit.write(PayrollLine, entries)
