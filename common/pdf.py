@@ -59,8 +59,8 @@ def _fetcher_class() -> type:
 
 
 def html_to_pdf(html: str, base_url: str) -> bytes:
-    """Lay out `html` for print on A4 and return the PDF. Cost: about 0.3 s for a one-page
-    document, then some 25 ms per table row (a 1,000-line payroll sheet: about 25 s, 28 pages)."""
+    """Lay out `html` for print on A4 and return the PDF. Its cost grows with the rows of its
+    tables (docs/performance.md P1)."""
     from weasyprint import HTML
 
     return HTML(string=html, base_url=base_url, url_fetcher=_fetcher_class()()).write_pdf()

@@ -12,7 +12,7 @@ from townships.models import County, Line
 
 from .models import EligibilityRule, GroupClaim, Person, Sex, TargetGroup, WiderScope
 
-# Labels by value: Model.get_FOO_display() costs ~70 µs a call, too much for a list of 50 people.
+# Labels by value: Model.get_FOO_display() is too slow for a list of 50 people (docs/performance.md P2).
 GROUP_LABELS = dict(TargetGroup.choices)
 SEX_LABELS = dict(Sex.choices)
 LINE_LABELS = dict(Line.choices)

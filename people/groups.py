@@ -53,7 +53,9 @@ def parse_groups(text: str) -> list[str]:
     return groups
 
 
-LABELS = {group.value: str(group.label) for group in TargetGroup}  # TargetGroup(g) costs 5 µs a call
+LABELS = {
+    group.value: str(group.label) for group in TargetGroup
+}  # TargetGroup(g) is slow (docs/performance.md P3)
 
 
 def groups_text(groups: list[str]) -> str:

@@ -82,8 +82,8 @@ def person_search(*, user: User | AnonymousUser, q: str, path: str = "") -> Q | 
     else:
         # The lower bound is implied by the prefix (a name sorts after its own beginning in every
         # collation) but the planner does not know it: without it, a page in name order walks
-        # the township's index from its first name, filtering (50,000 rows before the first 王
-        # at province scale: 0.6 s); with it, the walk starts at the prefix (26 ms).
+        # the township's index from its first name, filtering; with it, the walk starts at the
+        # prefix (docs/performance.md P5).
         found = Q(name__startswith=q, name__gte=q)
     if not path:
         return found

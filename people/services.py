@@ -46,7 +46,9 @@ class PersonData:
     retirement_category: str = ""
 
 
-GROUP_VALUES = frozenset(TargetGroup.values)  # Django builds .values anew on every access (55 µs)
+GROUP_VALUES = frozenset(
+    TargetGroup.values
+)  # Django builds .values anew on every access (docs/performance.md P4)
 TEXT_FIELDS = (
     ("address", "户籍地址", 200),
     ("household_no", "户号", 40),

@@ -292,8 +292,8 @@ def payroll_workbook_write(
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL work_mem = '64MB'")  # the queries' sorts in memory, not in files
                 # A cursor is planned for its first rows (cursor_tuple_fraction 0.1): an incremental
-                # sort over nested loops, 1.4 s for 100,000 lines here. Every row is read: plan for
-                # all of them (hash joins and one sort, 0.8 s).
+                # sort over nested loops. Every row is read: plan for all of them (hash joins and
+                # one sort; docs/performance.md P6).
                 cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
         paid = payments(run, None if township is None else [township.pk])
         townships = sheet_townships(run, paid, township)

@@ -219,11 +219,11 @@ class PayrollLine(models.Model):
     # covered by the (run, township) index, and the township is the placement's, copied for
     # per-township sheets (no constraint or index of its own). The placement has no database
     # foreign key: its check locks every referenced placement row at commit and doubled the time
-    # of a month at 100,000 lines. Lines are only written from placements in the same statement,
+    # of a month's write. Lines are only written from placements in the same statement,
     # and placements are never deleted (PROTECT here and everywhere else); no page looks lines up
-    # by placement alone, so it has no index of its own either (0.3 s of a month's insert; a
-    # run's regular line of a placement is found by the unique (run, placement) index). Neither has the run:
-    # its deferred check ran 100,000 times at commit, 1.0 of a month's 4.4 s here; lines are only
+    # by placement alone, so it has no index of its own either (a run's regular line of a
+    # placement is found by the unique (run, placement) index). Neither has the run: its
+    # deferred check ran 100,000 times at commit (docs/performance.md P9); lines are only
     # written by the computation of their own run, and a run's lines go with it (Django's CASCADE).
     # A run's lines are never deleted with it (PROTECT): money moves only through the services,
     # which record every removed line (subsidies.payroll.store).

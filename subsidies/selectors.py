@@ -112,7 +112,7 @@ def cost_report(county: County, year: int) -> list[dict]:
     """reports.cost_rows of the county's year, kept in the cache under a fingerprint of the
     year's runs (id, attempt, state, when computed): lines change only by a computation, which
     changes the fingerprint, so the report is never stale. While a run computes, its lines change
-    township by township: then the report is summed afresh (some 400 ms at 100,000 lines)."""
+    township by township: then the report is summed afresh (docs/performance.md P8)."""
     from .reports import cost_rows
 
     runs = sorted(

@@ -206,7 +206,7 @@ def run_sheet(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def run_sheet_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     """The same sheet as a PDF; limited to PAYROLL_PDF_MAX_LINES (a township's worth: laying out
-    takes some 25 ms a line), above which the user is sent to the workbook."""
+    is slow, docs/performance.md P11), above which the user is sent to the workbook."""
     try:
         sheet = _sheet(request, pk, settings.PAYROLL_PDF_MAX_LINES)
     except ValidationError as exc:

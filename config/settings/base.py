@@ -144,8 +144,9 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 # uses it, instead of answering that request with a 500.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] != 0
 if "postgresql" in DATABASES["default"]["ENGINE"]:
-    # Pages read a page of rows: starting parallel workers (~40 ms here) or JIT-compiling a plan
-    # costs more than the query itself. Reports and the payroll run do not need either.
+    # Pages read a page of rows: starting parallel workers or JIT-compiling a plan
+    # costs more than the query itself (docs/performance.md P10). Reports and the payroll run do
+    # not need either.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         "-c max_parallel_workers_per_gather=0 -c jit=off"
     )
@@ -313,9 +314,9 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
-# The printable payroll sheet holds every line in one page; its PDF is laid out at some 25 ms a line
-# (1,000 lines: about 25 s, inside gunicorn's 60 s). Above these sizes (a whole county, or a very
-# large township) both are refused and point to the workbook, which streams.
+# The printable payroll sheet holds every line in one page; its PDF's layout grows with its lines
+# (docs/performance.md P11: the defaults stay inside gunicorn's 60 s). Above these sizes (a whole
+# county, or a very large township) both are refused and point to the workbook, which streams.
 PAYROLL_PRINT_MAX_LINES = env.int("PAYROLL_PRINT_MAX_LINES", default=10_000)
 PAYROLL_PDF_MAX_LINES = env.int("PAYROLL_PDF_MAX_LINES", default=1_000)
 

@@ -8,7 +8,6 @@ place (keeping their ids), removed, added, each recorded through audit.record wi
 before and after, on the run's 修改记录 page. Recomputing an unchanged month writes nothing. A
 locked month's lines never change (payroll.states refuses to compute it)."""
 
-
 from audit import record as audit
 from common.bulk import insert_rows, update_rows
 from people.models import Person
