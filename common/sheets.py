@@ -44,6 +44,8 @@ class Table:
 
 def cell_text(value: object) -> tuple[str, str | None]:
     """The cell as text, and a problem message when Excel's storage lost information."""
+    if type(value) is str:  # most cells: first
+        return value.replace("\u3000", " ").strip(), None
     if value is None:
         return "", None
     if isinstance(value, bool):

@@ -8,6 +8,7 @@ set-based. Existing people are loaded in one query before the rows are checked.
 """
 
 import operator
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import IO, cast
 
@@ -216,20 +217,19 @@ class ApplicantImporter(imports.Importer[Applicant]):
             values = dict(applicant.values)
             person = applicant.person
             if person is None:
-                person = Person()
-                new.append(person)
-            else:
-                before[person.id_number] = {
-                    **audited(person),
-                    GROUPS: groups_text(sorted(self.claims.get(person.pk, []))),
-                }
-                account, bank = values.pop("bank_account"), values.pop("bank_name")
-                if account and (account, bank) != (person.bank_account, person.bank_name):
-                    bank_changes.append((person.pk, cast(str, account), cast(str, bank)))
-                changed.append(person)
+                new.append(Person(**values, updated_at=now))
+                continue
+            before[person.id_number] = {
+                **audited(person),
+                GROUPS: groups_text(sorted(self.claims.get(person.pk, []))),
+            }
+            account, bank = values.pop("bank_account"), values.pop("bank_name")
+            if account and (account, bank) != (person.bank_account, person.bank_name):
+                bank_changes.append((person.pk, cast(str, account), cast(str, bank)))
             for name, value in values.items():
                 setattr(person, name, value)
             person.updated_at = now
+            changed.append(person)
         written = [(p.id_number, audited(p)) for p in [*new, *changed]]
         bulk_insert(Person, new)
         bulk_upsert(Person, changed, unique_fields=["id_number"], update_fields=UPDATE_FIELDS)
@@ -253,17 +253,24 @@ class ApplicantImporter(imports.Importer[Applicant]):
                 for number, values in written
             ],
         )
-        claims_replace(township=self.township, groups=groups, ids=ids, claims=self.claims)
+        created = {ids[p.id_number] for p in new}
+        claims_replace(township=self.township, groups=groups, ids=ids, claims=self.claims, created=created)
         if actor := current_actor():  # a command without --user enters none
             bank_changes_enter(bank_changes, actor=actor)
 
 
 def claims_replace(
-    *, township: Township, groups: dict[str, list[str]], ids: dict[str, int], claims: dict[int, list[str]]
+    *,
+    township: Township,
+    groups: dict[str, list[str]],
+    ids: dict[str, int],
+    claims: dict[int, list[str]],
+    created: Collection[int] = (),
 ) -> None:
     """Set the claims of the imported people (`ids`: their keys by ID number; `claims`: the groups
-    they had) to the groups in the file, check them against the latest rosters, and flag people on
-    the death or pension roster: a few set-based queries scoped to the township."""
+    they had; `created`: the keys of those the import has just created) to the groups in the file,
+    check them against the latest rosters, and flag people on the death or pension roster: a few
+    set-based queries scoped to the township."""
     people = Person.objects.filter(township=township)
     existing = {(person_id, group) for person_id, had in claims.items() for group in had}
     wanted = {(ids[n], g) for n, gs in groups.items() for g in gs}
@@ -294,7 +301,8 @@ def claims_replace(
             roster = rosters[kind]
         new.append((person_id, group, status.value, roster.pk if roster else None))
     insert_rows(GroupClaim, ["person_id", "group", "status", "roster_id"], new)
-    placement_terms_refresh(sorted({person_id for person_id, _ in existing ^ wanted}))
+    # people created just now hold no placement whose stored terms could change
+    placement_terms_refresh(sorted({person_id for person_id, _ in existing ^ wanted} - set(created)))
     for kind, attr in ((RosterKind.DEATHS, "on_death_roster"), (RosterKind.PENSIONS, "on_pension_roster")):
         flagged = [number for number in ids if number in matched.get(kind, ())]
         flags_set(people.filter(id_number__any=flagged), attr, True)
