@@ -1,13 +1,14 @@
 """Benchmark: import a 10,000-row applicant file for one township with all checks, against its
 floor in the same run.
 
-    DATABASE_URL=postgres://root@127.0.0.1:5432/bench .venv/bin/python bench/people_import.py [ROWS]
+    DATABASE_URL=postgres://root@127.0.0.1:5432/bench .venv/bin/python bench/people_import.py [ROWS [ROUNDS]]
 
 The database needs the reference data (seed_demo: townships, villages); benchkit.setup creates,
 migrates and seeds it. The floor is reading the same file with the bare reader (calamine, no
-checks) plus a COPY (common.bulk.bulk_insert) of its rows into the people table, rolled back.
+checks) plus a committed COPY (common.bulk.bulk_insert) of its rows into the people table.
 Prints the time of the preview, the first import (all new) and two re-imports (all updates),
-each with its ratio to the floor (the target: ≤ 3×)."""
+each with its ratio to the floor (the target: ≤ 3×): the best of ROUNDS rounds, each starting
+from the township without the file's people."""
 
 import datetime as dt
 import sys
@@ -28,11 +29,9 @@ from people.models import Person  # noqa: E402
 from townships.models import Township  # noqa: E402
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 township = Township.objects.get(code="371502101")
 villages = list(township.villages.values_list("name", flat=True))
-Person.objects.filter(township=township).exclude(
-    note__startswith="bench-generated"
-).delete()  # keep people_list's
 taken = set(Person.objects.values_list("id_number", flat=True))
 
 
@@ -63,7 +62,8 @@ def workbook(ids: list[str], phone_prefix: str = "138") -> bytes:
 
 def floor(data: bytes) -> float:
     """The bare reader and a COPY of the same rows (sex and birth date sliced from the number),
-    rolled back: what any import of this file must at least do."""
+    committed like the import (the deferred foreign keys are checked at the commit), then removed
+    untimed: what any import of this file must at least do."""
     start = time.perf_counter()
     grid = CalamineWorkbook.from_filelike(BytesIO(data)).get_sheet_by_index(0).to_python()
     village = township.villages.first()
@@ -87,29 +87,40 @@ def floor(data: bytes) -> float:
     ]
     with transaction.atomic():
         bulk_insert(Person, people)
-        transaction.set_rollback(True)
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    Person.objects.filter(id_number__in=[p.id_number for p in people]).delete()
+    return elapsed
+
+
+def clear() -> None:
+    Person.objects.filter(township=township).exclude(note__startswith="bench-generated").delete()
 
 
 ids = unique_ids(ROWS, seed=7, taken=taken)
 data, changed = workbook(ids), workbook(ids, phone_prefix="139")
 print(f"file: {ROWS} rows, {len(data) / 1024:.0f} KiB; database: {Person.objects.count()} people before")
-best_floor = min(floor(data) for _ in range(3))
-print(f"{'floor (bare read + COPY)':<32} {best_floor:6.2f} s")
 runs = (
     ("preview (dry run)", data, True),
     ("import, all new", data, False),
     ("re-import, same file", data, False),
     ("re-import, every phone changed", changed, False),
 )
-for label, content, dry_run in runs:
-    start = time.perf_counter()
-    report = applicants_import(township=township, source=BytesIO(content), dry_run=dry_run)
-    elapsed = time.perf_counter() - start
-    assert report.ok, report.problems[:5]
-    print(
-        f"{label:<32} {elapsed:6.2f} s  {elapsed / best_floor:5.2f}× floor  "
-        f"(new {report.created}, updated {report.updated})"
-    )
+best: dict[str, float] = {}
+counts: dict[str, tuple[int, int]] = {}
+for _ in range(ROUNDS):  # the best of a few rounds: the machine is shared
+    clear()
+    best["floor"] = min(best.get("floor", float("inf")), floor(data))
+    for label, content, dry_run in runs:
+        start = time.perf_counter()
+        report = applicants_import(township=township, source=BytesIO(content), dry_run=dry_run)
+        elapsed = time.perf_counter() - start
+        assert report.ok, report.problems[:5]
+        best[label] = min(best.get(label, float("inf")), elapsed)
+        counts[label] = (report.created, report.updated)
+print(f"{'floor (bare read + COPY)':<32} {best['floor']:6.2f} s")
+for label, _content, _dry_run in runs:
+    created, updated = counts[label]
+    ratio = best[label] / best["floor"]
+    print(f"{label:<32} {best[label]:6.2f} s  {ratio:5.2f}× floor  (new {created}, updated {updated})")
 after = Person.objects.filter(township=township).count()
-print(f"people in township after: {after} (with people_list's generated)")
+print(f"people in township after: {after} (with people_list's generated); best of {ROUNDS} rounds")
