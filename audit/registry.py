@@ -69,9 +69,7 @@ TRACKED: dict[str, Tracked] = {
     "subsidies.MinimumWage": Tracked(_own_county),
     "people.EligibilityRule": Tracked(_own_county),
     "people.WiderScope": Tracked(_own_county),
-    "subsidies.PayrollRun": Tracked(
-        _own_county, exclude=["progress_done", "progress_total", "heartbeat_at", "error"]
-    ),
+    "subsidies.PayrollRun": Tracked(_own_county, exclude=["job"]),  # its progress is its job's
     "subsidies.PayrollLine": Tracked(
         lambda line: (line.township_id, None, subject("subsidies.PayrollRun", line.run_id)), signals=False
     ),

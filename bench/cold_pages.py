@@ -198,8 +198,8 @@ def payroll_build(county: County, hr: User) -> None:
         state = "locked" if n < MONTHS - 2 else ("approved" if n == MONTHS - 2 else "computed")
         with transaction.atomic():
             sql(
-                "INSERT INTO subsidies_payrollrun (month, state, error, progress_done, progress_total, computed_at, "
-                "county_id, attempt) VALUES (%s, %s, '', 0, 0, now(), %s, 1)",
+                "INSERT INTO subsidies_payrollrun (month, state, computed_at, county_id, attempt) "
+                "VALUES (%s, %s, now(), %s, 1)",
                 [month, state, county.pk],
             )
             run = PayrollRun.objects.get(county=county, month=month)

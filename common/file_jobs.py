@@ -37,7 +37,7 @@ def county_file_job_run(
     """Run `read(job, county, file)` for the job, as described above; `not_yours` is the refusal
     when the user is no longer HR of the job's county."""
     job = Job.objects.select_related("user").get(pk=job_id)
-    membership = membership_of(job.user)
+    membership = membership_of(job.owner)
     token = job.params.get("token", "")
     if membership is None or membership.role != Role.HR or membership.county.code != job.params.get("county"):  # type: ignore[union-attr]  # HR has a county
         job_fail(job.pk, not_yours)

@@ -1,5 +1,8 @@
-"""Long work a user started and may leave and find again (a background export or import): its
-progress, and its result (a file, a message) or the reason it failed. Pages: workspace."""
+"""Long work a user (or the scheduled job) started and may leave and find again — an export, an
+import, a payroll computation: its progress, its last sign of life, and its result (a file, a
+message) or the reason it failed. The one model of background work. Pages: workspace."""
+
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -18,8 +21,12 @@ class Job(models.Model):
         APPLICANT_PREVIEW = "applicant_preview", "检查申请人表格"
         PLACEMENTS_IMPORT = "placements_import", "新老衔接导入"
         ROSTER_IMPORT = "roster_import", "导入部门名单"
+        PAYROLL = "payroll", "补贴核算"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    # None: the scheduled job or a command started it (a payroll run on the 25th)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs", null=True, blank=True
+    )
     kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.EXPORT)
     listing = models.CharField("列表", max_length=40, blank=True)
     # what the job was asked (and, for imports, under "result": what a page shows of the outcome)
@@ -33,6 +40,8 @@ class Job(models.Model):
     file = models.FileField("结果文件", upload_to="jobs/", blank=True)
     created_at = models.DateTimeField("开始时间", auto_now_add=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    # the work's last sign of life: long silent while running, its worker has died
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "后台任务"
@@ -42,6 +51,13 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def owner(self) -> Any:
+        """The user a job runs for: every job but a scheduled payroll computation has one."""
+        if self.user is None:
+            raise ValueError(f"job {self.pk} ({self.kind}) has no user")
+        return self.user
 
     @property
     def finished(self) -> bool:

@@ -127,7 +127,7 @@ def _checked(job: Job) -> tuple[Township | None, str | None]:
     """The township and file token of an applicant job, checked again by the worker (the user is
     still that township's clerk; the file is still in the storage); else the job fails and
     (None, None)."""
-    membership = membership_of(job.user)
+    membership = membership_of(job.owner)
     code, token = job.params.get("township", ""), job.params.get("token", "")
     if (
         membership is None

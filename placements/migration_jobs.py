@@ -38,7 +38,7 @@ def _read(job: Job, county: County, source: IO[bytes]) -> Outcome:
         county=county,
         source=source,
         dry_run=dry_run,
-        actor=job.user,
+        actor=job.owner,
         progress=lambda done, total: job_progress(job.pk, done, total),
     )
     if not report.ok:

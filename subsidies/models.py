@@ -1,6 +1,7 @@
 """Monthly subsidies (docs/policy.md §8, §9): dated pay policies and minimum wages, attendance, the
 monthly payroll run of a county and its lines. Money is Decimal, yuan to the fen."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -144,15 +145,20 @@ class PayrollRun(models.Model):
     )
     month = models.DateField("月份（当月1日）")
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.DRAFT)
-    error = models.TextField("错误", blank=True)
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
-    # Each start is a new attempt: a task of an earlier attempt (a worker that died and whose
-    # task Celery delivers again later) finds itself superseded and does nothing. The heartbeat
-    # is the computation's last sign of life: long silent, the run may be started again.
+    # Each start is a new attempt, a background job of its own (common.models.Job: its progress
+    # in townships, its last sign of life, the reason it failed, in 我的任务 of whoever started
+    # it): a task of an earlier attempt (a worker that died and whose task Celery delivers again
+    # later) finds itself superseded and does nothing; long silent, the run may be started again.
     attempt = models.PositiveIntegerField("计算次数", default=0)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    job = models.ForeignKey(
+        "common.Job",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="计算任务",
+    )
     computed_at = models.DateTimeField(null=True, blank=True)
     # The computed lines' amounts per funding party and their number, summed when the computation
     # finishes (payroll.finish): lines change only by a computation, so every reader of a month's
@@ -196,6 +202,23 @@ class PayrollRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county.name} {self.month:%Y年%m月}补贴核算"
+
+    # The current computation's progress and error, as its job holds them.
+    @property
+    def progress_done(self) -> int:
+        return self.job.done if self.job else 0
+
+    @property
+    def progress_total(self) -> int:
+        return self.job.total if self.job else 0
+
+    @property
+    def error(self) -> str:
+        return self.job.error if self.job else ""
+
+    @property
+    def heartbeat_at(self) -> dt.datetime | None:
+        return self.job.heartbeat_at if self.job else None
 
 
 SHARES = models.F("province") + models.F("city") + models.F("district")

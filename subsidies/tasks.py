@@ -19,7 +19,7 @@ from .models import PayrollRun
 def compute_payroll(run_id: int, attempt: int | None = None) -> int:
     """Compute a started run (payroll.start() has flipped it to 计算中); returns the line count.
     A task of an earlier attempt (delivered again after its worker died) does nothing."""
-    run = PayrollRun.objects.select_related("county").get(pk=run_id)
+    run = PayrollRun.objects.select_related("county", "job").get(pk=run_id)
     if run.state != PayrollRun.State.COMPUTING or (attempt is not None and attempt != run.attempt):
         return 0
     return payroll.compute_started(run).lines.count()
@@ -42,7 +42,7 @@ def compute_current_month(today: str | None = None) -> list[int]:
 @shared_task(name="subsidies.compute_township")
 def compute_township(run_id: int, township_id: int, attempt: int | None = None) -> int:
     """One township's lines of a started run (one task of a split run)."""
-    run = PayrollRun.objects.select_related("county").get(pk=run_id)
+    run = PayrollRun.objects.select_related("county", "job").get(pk=run_id)
     if run.state != PayrollRun.State.COMPUTING or (attempt is not None and attempt != run.attempt):
         return 0
     try:
@@ -50,7 +50,7 @@ def compute_township(run_id: int, township_id: int, attempt: int | None = None) 
     except Exception as exc:
         payroll.fail(run, f"计算出错：{exc}")
         raise
-    payroll.beat(run, progress_done=F("progress_done") + 1)
+    payroll.beat(run, done=F("done") + 1)
     return count
 
 
@@ -59,7 +59,7 @@ def check_run(run_id: int, attempt: int | None = None) -> int:
     """The checks before computing (findings) of a split run, beside its township tasks; no lines."""
     from .checks import findings_refresh
 
-    run = PayrollRun.objects.select_related("county").get(pk=run_id)
+    run = PayrollRun.objects.select_related("county", "job").get(pk=run_id)
     if run.state == PayrollRun.State.COMPUTING and (attempt is None or attempt == run.attempt):
         findings_refresh(run)
     return 0
@@ -79,7 +79,7 @@ def compute_split(run: PayrollRun, queue: str | None = None) -> object:
     on several machines share the run and the caller (a page) only queues them; a chord's callback
     marks it computed. The lines are those of a single-task run."""
     townships = list(run.county.townships.order_by("code").values_list("pk", flat=True))
-    payroll.beat(run, progress_total=len(townships), progress_done=0)
+    payroll.beat(run, total=len(townships), done=0)
     options: dict[str, Any] = {"queue": queue} if queue else {}
     header = [check_run.s(run.pk, run.attempt).set(**options)]
     header += [compute_township.s(run.pk, t, run.attempt).set(**options) for t in townships]

@@ -45,14 +45,14 @@ SHEET_READERS = (Role.FINANCE, Role.HR, Role.AUDITOR)
 
 def _run(request: HttpRequest, pk: int) -> PayrollRun:
     return get_object_or_404(
-        scope_by_county(request.user, PayrollRun.objects.select_related("county")), pk=pk
+        scope_by_county(request.user, PayrollRun.objects.select_related("county", "job")), pk=pk
     )
 
 
 @login_required
 def run_list(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, *READERS)
-    runs = scope_by_county(request.user, PayrollRun.objects.select_related("county"))[:60]
+    runs = scope_by_county(request.user, PayrollRun.objects.select_related("county", "job"))[:60]
     context = {"runs": runs, "can_start": has_role(request.user, Role.FINANCE)}
     return render(request, "subsidies/run_list.html", context)
 

@@ -182,6 +182,7 @@ def test_a_worker_killed_during_a_run_leaves_it_resumable_with_the_same_lines(
 
     from django.utils import timezone
 
+    from common.models import Job
     from subsidies import payroll
     from subsidies.models import PayrollLine, PayrollRun
     from tests import factories
@@ -212,7 +213,7 @@ def test_a_worker_killed_during_a_run_leaves_it_resumable_with_the_same_lines(
     state = PayrollRun.objects.get(pk=run.pk).state
     assert state in ("computing", "computed")
     quiet = timezone.now() - dt.timedelta(minutes=settings.PAYROLL_STALE_MINUTES + 1)
-    PayrollRun.objects.filter(pk=run.pk).update(heartbeat_at=quiet)
+    Job.objects.filter(pk=PayrollRun.objects.get(pk=run.pk).job_id).update(heartbeat_at=quiet)
     again = payroll.start(PayrollRun.objects.get(pk=run.pk))
     second = start_worker(queue)
     try:

@@ -83,7 +83,7 @@ def export_run(job_id: int) -> Job:
     with its reason and leaves no file."""
     job = Job.objects.select_related("user").get(pk=job_id)
     listing = listing_get(job.listing)
-    if listing.roles and role_of(job.user) not in listing.roles:  # checked again by the worker
+    if listing.roles and role_of(job.owner) not in listing.roles:  # checked again by the worker
         job_fail(job.pk, "无权导出这个列表")
         return Job.objects.get(pk=job.pk)
     try:

@@ -146,14 +146,14 @@ def compute_started(run: PayrollRun) -> PayrollRun:
 
     findings_refresh(run)
     townships = list(run.county.townships.order_by("code").values_list("pk", flat=True))
-    if not states.beat(run, progress_total=len(townships)):
+    if not states.beat(run, total=len(townships)):
         return run  # superseded by a later attempt: that one computes
     count = 0
     try:
         with policies_remembered():
             for done, township in enumerate(townships, start=1):
                 count += compute(run, [township])
-                if not states.beat(run, progress_done=done):
+                if not states.beat(run, done=done):
                     return run
     except ValidationError as exc:
         states.fail(run, "；".join(exc.messages))

@@ -9,10 +9,11 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from audit import record as audit
+from common.models import Job
 from common.retirement import add_months
 from people.models import Person
 from townships.access import membership_of
@@ -69,31 +70,46 @@ def run_for(county: County, month: dt.date) -> PayrollRun:
 
 def start(run: PayrollRun, actor: User | None = None) -> PayrollRun:
     """Flip the run to 计算中 under its row lock as a new attempt started by `actor` (None: the
-    scheduled job or a command), or say why it cannot be computed now. A run silent for
-    PAYROLL_STALE_MINUTES (its worker died) may start again."""
+    scheduled job or a command), with a new background job for its progress, or say why it
+    cannot be computed now. A run silent for PAYROLL_STALE_MINUTES (its worker died) may start
+    again: its earlier job fails as interrupted."""
     month_open_check(run.month)
     with transaction.atomic():
         run = PayrollRun.objects.select_for_update().get(pk=run.pk)
         move_check(run, State.COMPUTING)
-        note = f"上次计算（第{run.attempt}次）已中断，已重新开始" if run.state == State.COMPUTING else ""
+        note = ""
+        if run.state == State.COMPUTING:
+            note = f"上次计算（第{run.attempt}次）已中断，已重新开始"
+            if run.job_id is not None:
+                _job(run).update(
+                    state=Job.State.FAILED,
+                    error="计算中断（计算进程停止响应），已重新开始",
+                    finished_at=timezone.now(),
+                )
         now = timezone.now()
-        run.state, run.error, run.started_at, run.heartbeat_at = State.COMPUTING, note, now, now
         run.attempt += 1
-        run.progress_done = run.progress_total = 0
-        run.started_by = actor
-        run.save(
-            update_fields=[
-                "started_by",
-                "state",
-                "error",
-                "started_at",
-                "heartbeat_at",
-                "attempt",
-                "progress_done",
-                "progress_total",
-            ]
+        run.job = Job.objects.create(
+            user=actor,
+            kind=Job.Kind.PAYROLL,
+            title=f"{run}（第{run.attempt}次计算）",
+            params={"run": run.pk, "attempt": run.attempt},
+            state=Job.State.RUNNING,
+            error=note,
+            heartbeat_at=now,
         )
+        run.state, run.started_at, run.started_by = State.COMPUTING, now, actor
+        run.save(update_fields=["started_by", "state", "started_at", "attempt", "job"])
     return run
+
+
+def _job(run: PayrollRun) -> QuerySet[Job]:
+    """The job of this attempt of the run (the one start() made)."""
+    return Job.objects.filter(pk=run.job_id) if run.job_id is not None else Job.objects.none()
+
+
+def _current(run: PayrollRun) -> bool:
+    """Whether `run` (as this attempt knows it) is still the run's computing attempt."""
+    return PayrollRun.objects.filter(pk=run.pk, attempt=run.attempt, state=State.COMPUTING).exists()
 
 
 def stalled(run: PayrollRun) -> bool:
@@ -103,24 +119,35 @@ def stalled(run: PayrollRun) -> bool:
     return run.state == State.COMPUTING and (last is None or timezone.now() - last > quiet)
 
 
-def beat(run: PayrollRun, **progress: object) -> bool:
-    """Record progress of this attempt; False when a later attempt has superseded it."""
-    attempt = PayrollRun.objects.filter(pk=run.pk, attempt=run.attempt, state=State.COMPUTING)
-    return attempt.update(heartbeat_at=timezone.now(), **progress) == 1
+def beat(run: PayrollRun, *, done: object = None, total: int | None = None) -> bool:
+    """Record progress of this attempt (townships done, of `total`) on its job; False when a
+    later attempt has superseded it."""
+    progress: dict[str, object] = {"heartbeat_at": timezone.now()}
+    if done is not None:
+        progress["done"] = done
+    if total is not None:
+        progress["total"] = total
+    running = _job(run).filter(state=Job.State.RUNNING)
+    return running.update(**progress) == 1 and _current(run)
 
 
 def fail(run: PayrollRun, message: str) -> None:
-    """Mark this attempt failed with the reason (a superseded attempt changes nothing)."""
-    if PayrollRun.objects.filter(pk=run.pk, attempt=run.attempt).update(state=State.FAILED, error=message):
+    """Mark this attempt failed with the reason, on the run and its job (a superseded attempt
+    changes nothing)."""
+    if PayrollRun.objects.filter(pk=run.pk, attempt=run.attempt).update(state=State.FAILED):
+        _job(run).update(state=Job.State.FAILED, error=message, finished_at=timezone.now())
         _record_state(run, State.FAILED, {"error": message})
 
 
 def finish(run: PayrollRun, count: int) -> None:
-    """Mark this attempt's run computed with its lines' sums per party (a superseded attempt
-    changes nothing)."""
+    """Mark this attempt's run computed with its lines' sums per party, its job done (a
+    superseded attempt changes nothing)."""
     if PayrollRun.objects.filter(pk=run.pk, attempt=run.attempt, state=State.COMPUTING).update(
-        state=State.COMPUTED, computed_at=timezone.now(), error="", **run_totals(run.pk)
+        state=State.COMPUTED, computed_at=timezone.now(), **run_totals(run.pk)
     ):
+        _job(run).update(
+            state=Job.State.DONE, error="", message=f"已算出{count}条明细", finished_at=timezone.now()
+        )
         _record_state(run, State.COMPUTED, {"lines": count})
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from common.models import Job
 from subsidies import payroll
 from subsidies.models import PayrollLine, PayrollRun
 from subsidies.tasks import compute_payroll
@@ -33,7 +34,9 @@ def month(people: int = 3) -> PayrollRun:
 
 
 def silent_for(run: PayrollRun, minutes: int) -> None:
-    PayrollRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - dt.timedelta(minutes=minutes))
+    """The run's computation (its job) showed its last sign of life `minutes` ago."""
+    job_id = PayrollRun.objects.get(pk=run.pk).job_id
+    Job.objects.filter(pk=job_id).update(heartbeat_at=timezone.now() - dt.timedelta(minutes=minutes))
 
 
 def test_a_run_interrupted_half_way_is_restarted_and_gives_the_lines_of_an_uninterrupted_run(

@@ -7,7 +7,9 @@ from decimal import Decimal as M
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.urls import reverse
 
+from common.models import Job
 from placements.models import Placement
 from placements.terms import stored_terms_refresh
 from subsidies import payroll
@@ -122,6 +124,33 @@ def test_a_missing_policy_fails_the_run_with_the_reason(cast) -> None:
         run_month("371502", "2022-03")
     run = PayrollRun.objects.get()
     assert run.state == "failed" and "没有2022年03月适用的乡村岗位补贴标准" in run.error
+    # the reason is the computation's job's, the one model of background work
+    assert run.job is not None and run.job.state == Job.State.FAILED and run.job.error == run.error
+
+
+def test_a_computation_is_a_background_job_of_whoever_started_it(cast) -> None:
+    """Progress, last sign of life and result of a payroll computation live on common.models.Job,
+    as an import's or an export's do; it is listed in the finance user's 我的任务."""
+    factories.placement("371502101")
+    run = payroll.compute_run(payroll.run_for(County.objects.get(code="371502"), D(2022, 3, 1)), cast.finance)
+    job = run.job
+    assert job is not None and (job.kind, job.user, job.state) == (
+        Job.Kind.PAYROLL,
+        cast.finance,
+        Job.State.DONE,
+    )
+    assert (job.done, job.total, job.message) == (14, 14, "已算出1条明细")
+    assert job.params == {"run": run.pk, "attempt": 1} and job.heartbeat_at is not None
+    assert (run.progress_done, run.progress_total, run.error) == (14, 14, "")
+    again = payroll.compute_run(run, cast.finance)  # a new attempt is a new job
+    assert again.job_id != job.pk and again.job.params["attempt"] == 2  # type: ignore[union-attr]
+    listed = cast.client(cast.finance).get(reverse("workspace:job-list")).content.decode()
+    assert "东昌府区 2022年03月补贴核算（第2次计算）" in listed and "已算出1条明细" in listed
+    page = cast.client(cast.finance).get(reverse("workspace:job-detail", args=[job.pk])).content.decode()
+    assert reverse("subsidies:run-detail", args=[run.pk]) in page and "14 / 14 个镇街" in page
+    # a scheduled computation (no user) is a job too, in nobody's list
+    scheduled = payroll.start(payroll.run_for(County.objects.get(code="370812"), D(2022, 3, 1)))
+    assert scheduled.job is not None and scheduled.job.user is None
 
 
 def test_the_command_computes_synchronously(cast, capsys) -> None:
