@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from people.models import GroupClaim
 from subsidies import payroll
+from subsidies.models import PayrollLine
 from tests import factories
 from townships.models import County
 
@@ -64,7 +65,7 @@ def test_the_years_spending_chart_adds_up_the_payroll_lines(cast) -> None:
     page = cast.client(cast.finance).get(reverse("home")).content.decode()
     spending = chart(page, "spending-chart")
     assert spending["labels"] == ["2022-02", "2022-03"]
-    lines = list(payroll.PayrollLine.objects.order_by("run__month"))
+    lines = list(PayrollLine.objects.order_by("run__month"))
     expected = [[str(getattr(line, party)) for line in lines] for party in ("province", "city", "district")]
     assert [s["data"] for s in spending["series"]] == expected
 
