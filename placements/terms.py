@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Min, OuterRef, QuerySet, Subquery
 
+from common.bulk import update_rows
 from common.retirement import RetirementCategory, add_months, retirement_date
 from posts.models import Post
 from posts.services import post_status_set
@@ -91,9 +92,9 @@ def stored_terms_refresh(*, person_ids: Iterable[int] | QuerySet, model: type[Pl
     placement of these people, and the group tally of their townships (group_tally_refresh). Call
     it whenever a fact changes: a placement created or imported, an agreement signed or renewed,
     an exit, an extension, a merged-months or date edit, a person's birth date, category or
-    groups, a county's limit or age flag. One read and one UPDATE per
-    thousand changed rows; returns how many placements changed. `model`: a migration passes its
-    historical model (only the fields it has are written)."""
+    groups, a county's limit or age flag. One read, then the changed rows in one UPDATE
+    (common.bulk.update_rows: by COPY on PostgreSQL); returns how many placements changed.
+    `model`: a migration passes its historical model (only the fields it has are written)."""
     fields = [f for f in STORED if _has(model, f)]
     agreements = model._meta.apps.get_model("placements", "Agreement").objects
     last_agreement = agreements.filter(application=OuterRef("application")).order_by("-number")
@@ -110,8 +111,8 @@ def stored_terms_refresh(*, person_ids: Iterable[int] | QuerySet, model: type[Pl
     for row in rows:
         values = _stored_terms(row, by_person[row["person_id"]])
         if any(values[f] != row[f] for f in fields):
-            changed.append(model(pk=row["pk"], **{f: values[f] for f in fields}))
-    model.objects.bulk_update(changed, fields, batch_size=1000)
+            changed.append((row["pk"], *(values[f] for f in fields)))
+    update_rows(model, ["id", *fields], changed)  # COPY and one UPDATE on PostgreSQL
     group_tally_refresh(township_ids={row["township_id"] for row in rows}, model=model)
     return len(changed)
 
