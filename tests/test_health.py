@@ -79,6 +79,17 @@ def probe(service: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
 
 
+def healthy(service: str, **env: str) -> subprocess.CompletedProcess:
+    """The probe as Docker judges it: the service is unhealthy only after `retries` failures in a
+    row (a busy machine may miss one ping's 10 s), so it is run up to that many times."""
+    retries = COMPOSE["services"][service]["healthcheck"].get("retries", 3)
+    for _ in range(retries - 1):
+        result = probe(service, **env)
+        if result.returncode == 0:
+            return result
+    return probe(service, **env)
+
+
 @pytest.mark.worker
 def test_the_compose_probes_pass_against_real_gunicorn_worker_and_broker(worker, tmp_path, static) -> None:  # noqa: F811
     queue = worker
@@ -87,10 +98,11 @@ def test_the_compose_probes_pass_against_real_gunicorn_worker_and_broker(worker,
         tmp_path, static, ALLOWED_HOSTS="gongyi.example.cn", TRUSTED_PROXIES="", CELERY_QUEUE=queue
     ) as port:
         bind = f"127.0.0.1:{port}"
-        web = probe("web", GUNICORN_BIND=bind)
+        web = healthy("web", GUNICORN_BIND=bind)
         assert web.returncode == 0, web.stderr
-        assert probe("worker", HOSTNAME=socket.gethostname()).returncode == 0
-        assert probe("beat").returncode == 0
+        pinged = healthy("worker", HOSTNAME=socket.gethostname())
+        assert pinged.returncode == 0, pinged.stderr
+        assert healthy("beat").returncode == 0
         status, body = Browser(port, "127.0.0.1", tls=False).request("GET", "/health/")
         assert status == 200, body
         parts = {part.split("(")[0]: state for part, state in json.loads(body).items()}

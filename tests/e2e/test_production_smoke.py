@@ -32,7 +32,7 @@ from tests.production import production, production_user
 from tests.proxy import Browser, command, nginx, render, wait_for_port
 from tests.test_celery_worker import database_url, worker  # noqa: F401 (fixture)
 from tests.test_gunicorn import PRODUCTION
-from tests.test_health import COMPOSE, probe
+from tests.test_health import COMPOSE, healthy
 from townships.models import County, Role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.xdist_group("browser")]  # as test_journey
@@ -127,9 +127,9 @@ def compose_probes(**env: str) -> dict[str, subprocess.CompletedProcess]:
     }
     assert set(ours) == {"web", "proxy", "worker", "beat"}, "a new probe: run it here too"
     results = {
-        "web": probe("web", GUNICORN_BIND=env["GUNICORN_BIND"]),
-        "worker": probe("worker", HOSTNAME=socket.gethostname()),
-        "beat": probe("beat"),
+        "web": healthy("web", GUNICORN_BIND=env["GUNICORN_BIND"]),
+        "worker": healthy("worker", HOSTNAME=socket.gethostname()),
+        "beat": healthy("beat"),
     }
     test = ours["proxy"]["healthcheck"]["test"]
     assert test[0] == "CMD-SHELL" and "https://127.0.0.1/" in test[1]
