@@ -19,6 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.worker
 
 
+def worker_command(queue: str) -> list[str]:
+    """A real Celery worker of this project taking the tasks of `queue` (one process, quiet)."""
+    quiet = ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"]
+    return [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue, *quiet]
+
+
 def database_url() -> str:
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
@@ -34,21 +40,7 @@ def worker(transactional_db):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = dict(os.environ, DATABASE_URL=database_url(), DJANGO_SETTINGS_MODULE="config.settings.test")
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel=WARNING",
-        ],
+        worker_command(queue),
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -148,21 +140,7 @@ def test_a_split_run_gives_the_lines_of_a_single_task_run(worker) -> None:
 def start_worker(queue: str) -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=database_url(), DJANGO_SETTINGS_MODULE="config.settings.test")
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel=WARNING",
-        ],
+        worker_command(queue),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -237,21 +215,7 @@ def default_queue_worker(transactional_db):
     env = dict(os.environ, DATABASE_URL=database_url(), DJANGO_SETTINGS_MODULE="config.settings.test")
     env["CELERY_QUEUE"] = queue
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel=WARNING",
-        ],
+        worker_command(queue),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

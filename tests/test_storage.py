@@ -30,7 +30,7 @@ from people.models import Person
 from tests import factories
 from tests.people.test_import import row
 from tests.proxy import free_port
-from tests.test_celery_worker import database_url
+from tests.test_celery_worker import database_url, worker_command
 from tests.test_health import report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -332,21 +332,7 @@ def start_worker(transactional_db, tmp_path: Path) -> Iterator:  # type: ignore[
         )
         started.append(
             subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "config",
-                    "worker",
-                    "--pool=solo",
-                    "-Q",
-                    queue,
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                    "--loglevel=WARNING",
-                ],
+                worker_command(queue),
                 cwd=ROOT,
                 env=env,
                 stdout=(tmp_path / "worker.log").open("w"),
