@@ -13,8 +13,8 @@ so write nothing), and prints the peak memory of the process, and the floor: a b
 INSERT … SELECT of the same lines into a table of the same shape and indexes, in the same run.
 
 With BEFORE=<git revision> the same month is then computed by that revision's code (a git
-worktree in /tmp, run as a subprocess on the same database and data), so that before and after
-come from one run on one machine."""
+worktree in /tmp, run as a subprocess on a copy of the same database, migrated back to the
+schema that code knows), so that before and after come from one run on one machine."""
 
 import datetime as dt
 import os
@@ -241,13 +241,28 @@ def bare_insert(run_ids: list[int]) -> float:
 
 
 def before(revision: str) -> None:
-    """The same benchmark by `revision`'s code, on this database and data (a git worktree)."""
+    """The same benchmark by `revision`'s code (a git worktree) on a copy of this database (its
+    data, migrated back to the schema that code knows: the payroll run's own progress fields)."""
+    import psycopg2
+
     root = str(payroll.__file__).rsplit("/subsidies/", 1)[0]
     tree = f"/tmp/payroll-before-{revision}"
     if not os.path.isdir(tree):
         subprocess.run(["git", "-C", root, "worktree", "add", "--detach", tree, revision], check=True)
-    print(f"--- the same month by {revision} ---", flush=True)
-    env = {**os.environ, "BEFORE": ""}
+    url = os.environ["DATABASE_URL"]
+    name = url.rsplit("/", 1)[1]
+    copy = f"{name}_before"
+    connection.close()
+    admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+        cursor.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
+    admin.close()
+    env = {**os.environ, "BEFORE": "", "DATABASE_URL": url.rsplit("/", 1)[0] + "/" + copy}
+    manage = [sys.executable, "manage.py", "migrate", "subsidies", "0015", "--verbosity=0"]
+    subprocess.run(manage, cwd=root, env=env, check=True)
+    print(f"--- the same month by {revision}, on a copy of the same data ---", flush=True)
     subprocess.run([sys.executable, "bench/payroll_compute.py", *sys.argv[1:]], cwd=tree, env=env, check=True)
 
 
