@@ -20,6 +20,7 @@ from subsidies import payroll
 from subsidies.models import PayrollLine
 from tests import factories
 from tests.placements.conftest import ANNOUNCED_ON, APPLIED_ON, Round
+from tests.placements.test_migration import holder_row
 from townships.models import County
 
 D = dt.date
@@ -27,26 +28,7 @@ HEADERS = COLUMNS + OPTIONAL[:4]  # … 离岗日期, 离岗原因, 原月补贴
 
 
 def holder(**values: str) -> list:
-    row = {
-        "姓名": "王大山",
-        "身份证号": factories.id_number("19680305"),
-        "镇街代码": "371502101",
-        "村（社区）": "沙镇东村",
-        "岗位类型": "乡村",
-        "岗位类别": "公共服务类",
-        "岗位名称": "村容保洁",
-        "人员类别": "脱贫人口",
-        "上岗日期": "2021-03-01",
-        "协议开始日期": "2021-03-01",
-        "协议结束日期": "2022-02-28",
-        "原在岗月数": "10",
-        "银行账号": "6228480012345678901",
-        "开户银行": "农业银行",
-        "离岗日期": "",
-        "离岗原因": "",
-        "原月补贴标准": "",
-        "初次核定日期": "",
-    } | values
+    row = holder_row() | {"初次核定日期": ""} | values
     return [row[c] for c in HEADERS]
 
 
