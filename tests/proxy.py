@@ -89,9 +89,14 @@ class Proxy:
     https: int
     directory: Path
 
-    @property
-    def access_log(self) -> str:
-        return (self.directory / "access.log").read_text()
+    def access_log(self, holding: str, seconds: float = 5.0) -> str:
+        """The access log once it holds `holding`: nginx writes a request's line after the
+        response has gone, so a client can read its answer before the line is there."""
+        path = self.directory / "access.log"
+        deadline = time.monotonic() + seconds
+        while holding not in (text := path.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return text
 
 
 def render(directory: Path, *, upstream: int, http: int, https: int) -> Path:
