@@ -1,6 +1,7 @@
 """Passwords and users: every write here is recorded in the audit log, under the user concerned
 (subject auth.user, their county and township), by whoever acts (audit.context)."""
 
+import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -11,7 +12,8 @@ from django.db import transaction
 from audit.models import Entry
 from audit.record import context
 from audit.registry import scope_of
-from townships.models import County, Membership, Role, Township
+from townships.access import get_village_or_404, require_role
+from townships.models import County, Membership, Role, Township, Village
 from townships.services import user_with_membership_ensure
 
 from .models import Account
@@ -20,15 +22,16 @@ from .models import Account
 GIVEN_ROLES = [Role.CLERK, Role.HR, Role.FINANCE, Role.AUDITOR]
 
 
-def _record(user: User, what: str) -> None:
-    """One entry "密码: what" on the user, in their membership's county and township."""
+def _record(user: User, what: str, field: str = "密码") -> None:
+    """One entry "field: what" (the password's, unless told) on the user, in their membership's
+    county and township."""
     here = context()
     membership = Membership.objects.filter(user=user).first()
     scope = scope_of(membership) if membership else {"subject": f"auth.user:{user.pk}"}
     Entry.objects.log_create(
         user,
         action=Entry.Action.UPDATE,
-        changes={"密码": ["", what]},
+        changes={field: ["", what]},
         force_log=True,
         via=here["via"],
         actor_id=here["actor_id"],
@@ -95,4 +98,50 @@ def user_create(*, data: NewUser) -> User:
         username=data.username, password=data.password, role=data.role, county=data.county, township=township
     )
     _flag(user, True)
+    return user
+
+
+def one_time_password() -> str:
+    """A password the new user types once, then must change: 12 letters and digits without the
+    look-alikes (0 O 1 l I)."""
+    alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(12))
+
+
+@transaction.atomic
+def village_user_create(*, actor: User, village: Village, username: str) -> tuple[User, str]:
+    """A village user (村（社区）协管员, docs/policy.md §1.2) made by a clerk for a village of their
+    township: the user and the one-time password to hand over, which must be changed at the
+    first login. A village outside the clerk's township answers 404 (townships.access); a taken
+    username is refused."""
+    require_role(actor, Role.CLERK)
+    village = get_village_or_404(actor, village.pk)
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": "请填写用户名。"})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "该用户名已被使用，请换一个。"})
+    password = one_time_password()
+    validate_password(password, User(username=username))
+    user = user_with_membership_ensure(
+        username=username, password=password, role=Role.VILLAGE, township=village.township, village=village
+    )
+    _flag(user, True)
+    return user, password
+
+
+@transaction.atomic
+def village_user_deactivate(*, actor: User, user: User) -> User:
+    """A clerk stops a village user of their township's villages: the user can no longer sign in
+    (their records stay theirs). Anyone else answers 404 (townships.access)."""
+    require_role(actor, Role.CLERK)
+    membership = Membership.objects.filter(user=user, role=Role.VILLAGE).first()
+    if membership is None:
+        raise ValidationError("只能停用村（社区）协管员")
+    get_village_or_404(actor, membership.village_id)  # type: ignore[arg-type]  # a village user's membership has a village
+    if not user.is_active:
+        raise ValidationError("该用户已停用")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    _record(user, "由乡镇（街道）经办人停用", field="账号状态")
     return user

@@ -65,6 +65,10 @@ TRACKED: dict[str, Tracked] = {
         lambda a: (a.placement.township_id, None, subject("placements.Placement", a.placement_id)),
         exclude=["recorded_at"],
     ),
+    # a village's month of attendance: each move (submitted, confirmed, returned with its reason)
+    "subsidies.AttendanceSheet": Tracked(
+        lambda s: (s.village.township_id, None, subject("subsidies.AttendanceSheet", s.pk))
+    ),
     "subsidies.SubsidyPolicy": Tracked(_own_county),
     "subsidies.MinimumWage": Tracked(_own_county),
     "people.EligibilityRule": Tracked(_own_county),

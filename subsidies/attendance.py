@@ -9,13 +9,14 @@ from typing import IO
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from common import imports
 from common.idcard import IdNumberError, parse_id_number
 from common.retirement import add_months
 from common.sheets import CellProblem, Table
 from placements.models import Placement
-from townships.models import Township
+from townships.models import Township, Village
 
 from .models import Attendance, PayrollLine, PayrollRun
 from .months import month_last, month_open_check, on_post_during
@@ -36,11 +37,16 @@ class AttendanceReport:
         return not self.problems
 
 
-def on_post_in(township: Township | None, month: dt.date) -> dict[str, Placement]:
-    """Placements on post at some day of `month` (of one township, or anywhere), by ID number."""
+def on_post_in(
+    township: Township | None, month: dt.date, village: Village | None = None
+) -> dict[str, Placement]:
+    """Placements on post at some day of `month` (of one township, or anywhere; of the posts of one
+    village), by ID number."""
     placements = on_post_during(month)
     if township is not None:
         placements = placements.filter(township=township)
+    if village is not None:
+        placements = placements.filter(post__village=village)
     return {p.person.id_number: p for p in placements.select_related("person", "township")}
 
 
@@ -101,7 +107,7 @@ class AttendanceImporter(imports.Importer[Mark]):
         self.seen: dict[str, int] = {}
 
     def prepare(self, table: Table) -> None:
-        self.sheet = _Sheet(self.township, self.month, keeps_withheld="暂停发放" not in table.headers)
+        self.sheet = MonthSheet(self.township, self.month, keeps_withheld="暂停发放" not in table.headers)
 
     def row(self, cells: imports.Cells) -> Mark | None:
         try:
@@ -117,8 +123,11 @@ class AttendanceImporter(imports.Importer[Mark]):
 
     def write(self, rows: list[Mark]) -> None:
         """Records that change; a record the sheet gives again as it is keeps its time, so that a
-        computed month stays current."""
-        kept = Attendance.objects.filter(month=self.month, placement_id__in=[m.placement_id for m in rows])
+        computed month stays current. The township's records are confirmed as they are made
+        (docs/policy.md §9.2): one replacing a village's unconfirmed record confirms it."""
+        kept = Attendance.objects.filter(
+            month=self.month, placement_id__in=[m.placement_id for m in rows], confirmed_at__isnull=False
+        )
         recorded = {
             pk: tuple(rest) for pk, *rest in kept.values_list("placement_id", "days", "withheld", "note")
         }
@@ -132,7 +141,10 @@ class AttendanceImporter(imports.Importer[Mark]):
                     "days": mark.days,
                     "withheld": mark.withheld,
                     "note": mark.note,
+                    "presence": "",
                     "recorded_by": self.actor,
+                    "confirmed_by": self.actor,
+                    "confirmed_at": timezone.now(),
                 },
             )
 
@@ -158,17 +170,24 @@ def attendance_import(
     return report
 
 
-class _Sheet:
+class MonthSheet:
     """One month's sheet: the placements on post, the state of the month's runs and what each
     placement's attendance stands at, read once for all rows."""
 
-    def __init__(self, township: Township | None, month: dt.date, *, keeps_withheld: bool) -> None:
+    def __init__(
+        self,
+        township: Township | None,
+        month: dt.date,
+        *,
+        keeps_withheld: bool,
+        village: Village | None = None,
+    ) -> None:
         self.month, self.keeps_withheld = month, keeps_withheld
-        self.placements = on_post_in(township, month)
+        self.placements = on_post_in(township, month, village)
         self.closed = closed_counties(month)
         self.baseline = _as_paid(month, [p.pk for p in self.placements.values()], locked=bool(self.closed))
         self.settle: dict[int, bool] = {}  # per county: whether a correction can still be settled
-        self.where = township.name if township else "本系统"
+        self.where = village.name if village else township.name if township else "本系统"
         self.corrections = 0  # records of a locked month: paid or recovered in a later month
 
     def row(self, cells: imports.Cells, id_number: str) -> Mark | None:
@@ -226,8 +245,8 @@ def corrected(report: AttendanceReport) -> str:
 
 
 def _as_paid(month: dt.date, placement_ids: list[int], *, locked: bool) -> dict[int, tuple[int, bool, str]]:
-    """Per placement: the attendance (days, withheld, note) the month stands at: its record, or
-    else (when a run of the month is `locked`) what its locked line was computed from."""
+    """Per placement: the attendance (days, withheld, note) the month stands at: its confirmed
+    record, or else (when a run of the month is `locked`) what its locked line was computed from."""
     found: dict[int, tuple[int, bool, str]] = {}
     if locked:
         paid = PayrollLine.objects.filter(run__month=month, run__state=PayrollRun.State.LOCKED)
@@ -238,7 +257,9 @@ def _as_paid(month: dt.date, placement_ids: list[int], *, locked: bool) -> dict[
                 "placement_id", "days_attended", "withheld", "note"
             )
         )
-    marks = Attendance.objects.filter(month=month, placement_id__any=placement_ids)
+    marks = Attendance.objects.filter(
+        month=month, placement_id__any=placement_ids, confirmed_at__isnull=False
+    )
     found.update(
         (pk, (d, w, n)) for pk, d, w, n in marks.values_list("placement_id", "days", "withheld", "note")
     )

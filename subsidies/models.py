@@ -7,9 +7,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
+from django.utils import timezone
 
 from placements.models import Placement
-from townships.models import County, Line, Township
+from townships.models import County, Line, Township, Village
 
 
 class MinimumWage(models.Model):
@@ -106,16 +108,71 @@ class SubsidyPolicy(models.Model):
         policy_check(self)
 
 
+class AttendanceSheet(models.Model):
+    """A village's month of attendance (docs/policy.md §9.2): the village records it (its records wait
+    unconfirmed), submits it, and a clerk of the township confirms it (then its records count)
+    or returns it with a reason. Its moves are subsidies.village_attendance.MOVES."""
+
+    class State(models.TextChoices):
+        FILLING = "filling", "填报中"
+        SUBMITTED = "submitted", "已报送"
+        CONFIRMED = "confirmed", "已确认"
+        RETURNED = "returned", "已退回"
+
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="attendance_sheets", verbose_name="村（社区）"
+    )
+    month = models.DateField("月份（当月1日）")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.FILLING)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    returned_reason = models.CharField("退回原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "村（社区）考勤表"
+        ordering = ["village", "-month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "month"],
+                name="attendance_sheet_once_per_village_month",
+                violation_error_message="这个村（社区）这个月已有考勤表，请修改原有的那一份。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village.name} {self.month:%Y年%m月}考勤"
+
+
 class Attendance(models.Model):
-    """A month's attendance of one placement (no row: full attendance), or a withholding."""
+    """A month's attendance of one placement (no row: full attendance), or a withholding. Only a
+    confirmed record counts (docs/policy.md §9.2): a record the township makes is confirmed as it is
+    made; a village's waits (confirmed_at None) until a clerk confirms the village's sheet."""
 
     placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="attendance")
     month = models.DateField("月份（当月1日）")
     days = models.PositiveSmallIntegerField("出勤天数")
     withheld = models.BooleanField("暂停发放", default=False)
     note = models.CharField("备注/暂停原因", max_length=200, blank=True)
+    # One character per day of the month, "1" present and "0" absent, when the village records
+    # days (its count of "1" is `days`); empty when only the month's days are given.
+    presence = models.CharField("每日出勤", max_length=31, blank=True, db_default="")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now=True)
+    # Confirmed when made, by default (the township's own records, also those written in bulk,
+    # hence the database default); the village's records are made with None and confirmed with
+    # their sheet (subsidies.village_attendance). The payroll reads confirmed records only.
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(
+        "确认时间", null=True, blank=True, default=timezone.now, db_default=Now()
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "考勤"
@@ -334,11 +391,13 @@ class Finding(models.Model):
         AGE_LIMIT = "age_limit", "超过乡村岗位年龄上限"
         EMPTY_POST = "empty_post", "在岗岗位无人员"
         LAPSED = "lapsed", "协议已到期未续签"  # no agreement, no pay (docs/policy.md §8.11): renew or exit
+        # only in a county that requires confirmed attendance (County.attendance_required, §11)
+        MISSING_ATTENDANCE = "no_attendance", "缺少考勤"
 
-    BLOCKING = {Kind.TWO_POSTS, Kind.DEATH, Kind.PENSION, Kind.NO_BANK}
+    BLOCKING = {Kind.TWO_POSTS, Kind.DEATH, Kind.PENSION, Kind.NO_BANK, Kind.MISSING_ATTENDANCE}
 
     run = models.ForeignKey(PayrollRun, on_delete=models.CASCADE, related_name="findings")
-    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
     blocking = models.BooleanField("阻止审核")
     placement = models.ForeignKey(
         Placement, on_delete=models.CASCADE, null=True, blank=True, related_name="+"

@@ -10,7 +10,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from .models import County, Membership, Role, Township
+from .models import County, Membership, Role, Township, Village
 
 AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -69,6 +69,29 @@ def visible_townships(user: AnyUser) -> QuerySet[Township]:
     if membership.role in COUNTY_ROLES:
         return Township.objects.filter(county__in=visible_counties(user))
     return Township.objects.none()
+
+
+def visible_villages(user: AnyUser) -> QuerySet[Village]:
+    """A village user's one village; the villages of the townships a clerk or a county role sees.
+    A village user sees no township and no county (visible_townships, visible_counties): every
+    township or county page answers 404 to them (docs/policy.md §1.2)."""
+    membership = membership_of(user)
+    if membership is None:
+        return Village.objects.none()
+    if membership.role == Role.VILLAGE:
+        return Village.objects.filter(pk=membership.village_id)  # type: ignore[misc]  # a village user's membership has a village
+    return Village.objects.filter(township__in=visible_townships(user))
+
+
+def scope_by_village(user: AnyUser, queryset: QuerySet[M], path: str = "village") -> QuerySet[M]:
+    """Filter any queryset to the user's villages; `path` leads from the model to Village (a
+    placement's is "post__village": the placements of the posts in a village user's village)."""
+    ids = list(visible_villages(user).values_list("pk", flat=True))
+    return queryset.filter(**{f"{path}__in": ids})
+
+
+def get_village_or_404(user: AnyUser, pk: int) -> Village:
+    return get_object_or_404(visible_villages(user).select_related("township__county"), pk=pk)
 
 
 def scope_by_township(user: AnyUser, queryset: QuerySet[M], path: str = "township") -> QuerySet[M]:

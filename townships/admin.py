@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from .models import CalendarDay, CalendarYear, City, County, Membership, Plan, Quota, Township, Village
+from .models import CalendarDay, CalendarYear, City, County, Membership, Plan, Quota, Role, Township, Village
 from .services import membership_check
 
 
@@ -19,6 +19,7 @@ class CountyAdmin(admin.ModelAdmin):
         "dedicated_posts_per_township",
         "publicity_working_days",
         "subsidy_months",
+        "attendance_required",
     ]
 
     def save_model(self, request, obj: County, form: forms.ModelForm, change: bool) -> None:  # type: ignore[no-untyped-def]
@@ -61,22 +62,26 @@ class PlanAdmin(admin.ModelAdmin):
 class MembershipForm(forms.ModelForm):
     class Meta:
         model = Membership
-        fields = ["user", "role", "county", "township"]
+        fields = ["user", "role", "county", "township", "village"]
 
     def clean(self) -> dict:
         data = super().clean()
+        village = data.get("village")  # type: ignore[union-attr]  # Form.clean returns cleaned_data, a dict
+        if data.get("role") == Role.VILLAGE and village is not None and data.get("township") is None:  # type: ignore[union-attr]
+            data["township"] = village.township  # type: ignore[index]  # a village user's township is their village's
         # the same rule as every other way of giving a role (townships.services)
-        membership_check(county=data.get("county"), township=data.get("township"))  # type: ignore[union-attr]  # Form.clean returns cleaned_data, a dict
+        membership_check(county=data.get("county"), township=data.get("township"), village=village)  # type: ignore[union-attr]  # Form.clean returns cleaned_data, a dict
         return data  # type: ignore[return-value]  # Form.clean returns cleaned_data, a dict
 
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     form = MembershipForm
-    list_display = ["user", "role", "county", "township"]
+    list_display = ["user", "role", "county", "township", "village"]
     list_filter = ["role", "county"]
     search_fields = ["user__username"]
-    list_select_related = ["user", "county", "township"]
+    list_select_related = ["user", "county", "township", "village"]
+    autocomplete_fields = ["village"]
 
 
 @admin.register(CalendarYear)

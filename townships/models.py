@@ -52,6 +52,9 @@ class County(models.Model):
     payroll_two_people_off_reason = models.CharField(
         "不执行双人审核的原因（依据）", max_length=200, blank=True
     )
+    # docs/policy.md §9.2, §11: on, a holder paid for a month without confirmed attendance is a blocking
+    # finding of the run; off (today's behaviour), no record means a full month, silently.
+    attendance_required = models.BooleanField("在岗人员须有经确认的考勤", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "区县"
@@ -178,11 +181,14 @@ class Role(models.TextChoices):
     FINANCE = "finance", "财政工作人员"
     AUDITOR = "auditor", "审计（只读）"
     CLERK = "clerk", "乡镇经办人"
+    VILLAGE = "village", "村（社区）协管员"
 
 
 class Membership(models.Model):
     """Ties a user to a role and a scope: a county (or all counties for a county admin
-    without one), or exactly one township for a clerk. No membership means no access."""
+    without one), exactly one township for a clerk, or exactly one village for a village user
+    (whose township is the village's, for the audit log's scope; no county: docs/policy.md §1.2).
+    No membership means no access."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership", verbose_name="用户"
@@ -194,6 +200,14 @@ class Membership(models.Model):
     township = models.ForeignKey(
         Township, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name="乡镇"
     )
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name="村（社区）",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "用户角色"
@@ -204,9 +218,25 @@ class Membership(models.Model):
                 violation_error_message="乡镇经办人必须选择所属乡镇（街道）。",
             ),
             models.CheckConstraint(
-                condition=models.Q(role__in=["clerk", "county_admin"]) | models.Q(county__isnull=False),
+                condition=models.Q(role__in=["clerk", "county_admin", "village"])
+                | models.Q(county__isnull=False),
                 name="membership_county_role_has_county",
                 violation_error_message="人社局、财政和审计工作人员必须选择所属区县。",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="village") | models.Q(village__isnull=False),
+                name="membership_village_role_has_village",
+                violation_error_message="村（社区）协管员必须选择所属村（社区）。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role="village") | models.Q(village__isnull=True),
+                name="membership_village_only_for_village_role",
+                violation_error_message="只有村（社区）协管员选择村（社区）；乡镇经办人和区县工作人员不选村（社区）。",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="village") | models.Q(county__isnull=True),
+                name="membership_village_role_no_county",
+                violation_error_message="村（社区）协管员不选区县，只管理所属村（社区）。",
             ),
         ]
 

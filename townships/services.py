@@ -87,30 +87,43 @@ def village_ensure(*, township: Township, name: str, kind: str = Village.Kind.VI
     return village
 
 
-def membership_check(*, county: County | None, township: Township | None) -> None:
-    """Refuses a membership whose township lies outside its county (a clerk of 兖州区 for 沙镇镇)."""
+def membership_check(
+    *, county: County | None, township: Township | None, village: Village | None = None
+) -> None:
+    """Refuses a membership whose township lies outside its county (a clerk of 兖州区 for 沙镇镇),
+    or whose village lies outside its township."""
     if township is not None and county is not None and township.county_id != county.pk:
         raise ValidationError(
             {"township": f"{township.name}不属于{county.name}，请选择{county.name}的乡镇（街道）。"}
+        )
+    if village is not None and township is not None and village.township_id != township.pk:
+        raise ValidationError(
+            {"village": f"{village.name}不属于{township.name}，请选择{township.name}的村（社区）。"}
         )
 
 
 @transaction.atomic
 def user_with_membership_ensure(
-    *, username: str, password: str, role: str, county: County | None = None, township: Township | None = None
+    *,
+    username: str,
+    password: str,
+    role: str,
+    county: County | None = None,
+    township: Township | None = None,
+    village: Village | None = None,
 ) -> User:
     """Create or reset a user and their single membership (idempotent). The township must belong
-    to the county (membership_check)."""
-    membership_check(county=county, township=township)
+    to the county, the village to the township (membership_check)."""
+    membership_check(county=county, township=township, village=village)
     user, _ = User.objects.get_or_create(username=username)
     user.set_password(password)
     user.is_active = True
     user.is_staff = role == Role.COUNTY_ADMIN
     user.is_superuser = role == Role.COUNTY_ADMIN
     user.save()
-    membership = Membership(user=user, role=role, county=county, township=township)
+    membership = Membership(user=user, role=role, county=county, township=township, village=village)
     membership.full_clean(exclude=["user"])
     Membership.objects.update_or_create(
-        user=user, defaults={"role": role, "county": county, "township": township}
+        user=user, defaults={"role": role, "county": county, "township": township, "village": village}
     )
     return user

@@ -1,6 +1,6 @@
 """What the payroll's rules judge, read as plain values for some townships of a county: the
 placements on post in the months computed (with the span their agreements cover), their
-attendance records of those months, and what the locked months among them paid. Three queries
+confirmed attendance records of those months, and what the locked months among them paid. Three queries
 however many months: the run's month and the earlier locked months its adjustments settle are
 read together."""
 
@@ -62,7 +62,10 @@ def read(county_id: int, townships: list[int], month: dt.date, locked: list[Payr
         )
     }
     marks: dict[dt.date, dict[int, Mark]] = {m: {} for m in months}
-    recorded = Attendance.objects.filter(month__in=months, placement__township_id__in=townships)
+    # only confirmed records count (docs/policy.md §9.2): a village's wait for the township
+    recorded = Attendance.objects.filter(
+        month__in=months, placement__township_id__in=townships, confirmed_at__isnull=False
+    )
     for placement_id, on, days, withheld, note in recorded.values_list(
         "placement_id", "month", "days", "withheld", "note"
     ):

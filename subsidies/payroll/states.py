@@ -202,13 +202,14 @@ def second_person_check(run: PayrollRun, actor: User, act: str) -> None:
 
 def attendance_changed_since(run: PayrollRun) -> int:
     """How many attendance records the run's lines may not reflect: of its month, or of the
-    earlier months its adjustments settle, recorded after its computation started."""
+    earlier months its adjustments settle, confirmed after its computation started (a record
+    counts from its confirmation, docs/policy.md §9.2; the township's own are confirmed as made)."""
     since = run.started_at or run.computed_at  # the lines read the attendance when it started
     if run.computed_at is None or since is None:
         return 0
     marks = Attendance.objects.filter(
         placement__township__county=run.county_id,
-        recorded_at__gt=since,
+        confirmed_at__gt=since,
         month__lte=run.month,
         month__gte=add_months(run.month, -12),
     )
