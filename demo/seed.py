@@ -5,10 +5,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
 from people.services import eligibility_rules_load
 from posts.services import catalogue_load
@@ -26,7 +28,7 @@ FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 VILLAGE_SUFFIXES = ("东", "西", "南")
 
 
-def read_fixture(name: str) -> dict | list:
+def read_fixture(name: str) -> Any:  # the documents' JSON, read by each loader
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
@@ -82,60 +84,97 @@ def seed_demo_users(*, password: str) -> list[tuple[str, str, str]]:
         for role in (Role.HR, Role.FINANCE, Role.AUDITOR):
             username = f"{role.value}_{county.code}"
             user_with_membership_ensure(username=username, password=password, role=role, county=county)
-            made.append((username, role.label, county.name))
+            made.append((username, str(role.label), county.name))
         # a second finance user: the one who computes a month never approves or locks it
         username = f"finance2_{county.code}"
         user_with_membership_ensure(username=username, password=password, role=Role.FINANCE, county=county)
         made.append((username, f"{Role.FINANCE.label}（复核）", county.name))
         for township in county.townships.order_by("code"):
-            username = f"clerk_{township.code}"
-            user_with_membership_ensure(
-                username=username, password=password, role=Role.CLERK, county=county, township=township
-            )
-            made.append((username, Role.CLERK.label, f"{county.name}{township.name}"))
+            made += seed_township_users(township=township, password=password)
     return made
 
 
+def seed_township_users(*, township: Township, password: str) -> list[tuple[str, str, str]]:
+    """Two clerks per township: clerk_<code> enters applications and clerk2_<code> records their
+    democratic review, since the clerk who entered an application may not pass it (docs/policy.md §1.3)."""
+    scope = f"{township.county.name}{township.name}"
+    made = []
+    for username, label in ((f"clerk_{township.code}", ""), (f"clerk2_{township.code}", "（第二经办人）")):
+        user_with_membership_ensure(
+            username=username, password=password, role=Role.CLERK, county=township.county, township=township
+        )
+        made.append((username, f"{Role.CLERK.label}{label}", scope))
+    # The demo village user goes here once townships.Role has a village role (docs/policy.md
+    # §1.4): one per township, village_<township code>, scoped to its first demo village
+    # (township.villages.order_by("pk").first()), added to `made` like the clerks above.
+    return made
+
+
+# name, birth date, sex, target groups, bank account (a payroll line needs one: docs/policy.md §11)
 DEMO_PEOPLE = [
-    ("张桂英", "19700312", "female", ["poverty"]),
-    ("李建国", "19650708", "male", ["low_income"]),
-    ("王秀兰", "19681120", "female", ["rural_disabled"]),
+    ("张桂英", "19700312", "female", ["poverty"], "6228480000000000011"),
+    ("李建国", "19650708", "male", ["low_income"], "6228480000000000029"),
+    ("王秀兰", "19681120", "female", ["rural_disabled"], "6228480000000000037"),
 ]
+DEMO_TOWNSHIP = "371502101"  # 沙镇镇, 东昌府区
+DEMO_TITLE = "沙镇镇乡村公益性岗位招聘公告（演示）"
+# The announcement is dated this many days before the seed, so that the walk's first steps may
+# be dated on the last working day even on a weekend or in a week-long holiday.
+DEMO_PUBLISHED_DAYS_AGO = 14
+
+
+def demo_id_number(serial: int, birth: str, sex: str) -> str:
+    from common.idcard import check_character
+
+    first17 = f"371502{birth}{serial:02d}{1 if sex == 'male' else 2}"
+    return first17 + check_character(first17)
+
+
+def demo_people() -> list[tuple[str, str]]:
+    """The demo applicants' (name, ID number), in the order they are registered."""
+    return [
+        (name, demo_id_number(serial, birth, sex))
+        for serial, (name, birth, sex, _, _) in enumerate(DEMO_PEOPLE, start=1)
+    ]
 
 
 def seed_demo_round(*, today: dt.date | None = None) -> int:
     """Something to work on in 沙镇镇 (clerk_371502101): three vacant rural posts of the 2022
-    plan, an open announcement by hr_371502 and three registered applicants. Only once."""
-    from common.idcard import check_character
+    plan, an open announcement by hr_371502 published two weeks before `today`, and three
+    registered applicants with their bank accounts. Only once."""
     from people.models import Person
     from people.services import PersonData, person_create
     from posts.models import Duty, Post
     from posts.services import announcement_publish, post_create
 
-    township = Township.objects.get(code="371502101")
+    township = Township.objects.get(code=DEMO_TOWNSHIP)
     if Post.objects.filter(township=township).exists():
         return 0
-    today = today or dt.date.today()
-    village = township.villages.order_by("pk").first()
+    today = today or timezone.localdate()
+    village = township.villages.order_by("pk")[0]  # seed_reference_data made three
     duty = Duty.objects.get(line="rural", name="村容保洁")
     posts = [
         post_create(township=township, village=village, line="rural", year=2022, duty=duty) for _ in range(3)
     ]
-    hr = User.objects.get(username="hr_371502")
     announcement_publish(
         county=township.county,
-        title=f"{township.name}乡村公益性岗位招聘公告（演示）",
+        title=DEMO_TITLE,
         deadline=today + dt.timedelta(days=30),
         posts=posts,
-        actor=hr,
+        actor=User.objects.get(username="hr_371502"),
         body="面向本镇脱贫享受政策人口、农村低收入人口、农村残疾人和农村大龄人员招聘乡村公益性岗位。",
+        on=today - dt.timedelta(days=DEMO_PUBLISHED_DAYS_AGO),
+        today=today,
     )
-    for serial, (name, birth, sex, groups) in enumerate(DEMO_PEOPLE, start=1):
-        first17 = f"371502{birth}{serial:02d}{1 if sex == 'male' else 2}"
-        number = first17 + check_character(first17)
+    for (name, number), (_, _, _, groups, account) in zip(demo_people(), DEMO_PEOPLE, strict=True):
         if not Person.objects.filter(id_number=number).exists():
-            person_create(
-                township=township,
-                data=PersonData(name=name, id_number=number, village=village.name, groups=groups),
+            data = PersonData(
+                name=name,
+                id_number=number,
+                village=village.name,
+                groups=groups,
+                bank_account=account,
+                bank_name="农业银行聊城分行",
             )
+            person_create(township=township, data=data)
     return len(posts)

@@ -90,7 +90,9 @@ def test_seed_demo_is_idempotent_and_creates_every_demo_user(db, capsys) -> None
         Duty.objects.count(),
     ) == first
     assert first[0] == 24
-    assert first[2] == 1 + 2 * 4 + 24  # county admin; HR, finance, finance2, auditor per county; clerks
+    assert (
+        first[2] == 1 + 2 * 4 + 2 * 24
+    )  # county admin; HR, finance, finance2, auditor per county; two clerks per township
     clerk = User.objects.get(username="clerk_371502101")
     assert clerk.check_password("pw-12345678")
     assert (clerk.membership.role, clerk.membership.township.code) == (Role.CLERK, "371502101")

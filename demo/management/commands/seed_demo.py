@@ -1,8 +1,10 @@
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import CommandError, CommandParser
+from django.utils import timezone
 
 from audit.commands import AuditedCommand
 from demo.seed import demo_users_check, seed_demo_round, seed_demo_users, seed_reference_data
+from demo.walk import walk_lines
 
 
 class Command(AuditedCommand):
@@ -23,10 +25,13 @@ class Command(AuditedCommand):
         if no_users:
             return
         users = seed_demo_users(password=password)
-        if seed_demo_round():
+        today = timezone.localdate()
+        if seed_demo_round(today=today):
             self.stdout.write(
                 "已在沙镇镇开设3个乡村岗位并发布招聘公告，登记3名演示申请人（clerk_371502101 可办理）。"
             )
         self.stdout.write(f"演示用户（密码：{password}）：")
         for username, role, scope in users:
             self.stdout.write(f"  {username:<18} {role:<10} {scope}")
+        for line in walk_lines(today, password):
+            self.stdout.write(line)
