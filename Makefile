@@ -21,6 +21,7 @@ migrate: venv
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# seed_demo prints the demo users and the walk from announcement to payroll (README › Walking the demo)
 run: seed
 	$(PY) manage.py runserver $(HOST)
 
