@@ -145,6 +145,7 @@ def _placement(application: Application) -> Placement:
 @require_POST
 def placement_exit(request: AuthedRequest, pk: int) -> HttpResponse:
     def perform(request: AuthedRequest, application: Application, data: dict[str, Any]) -> str:
+        require_role(request.user, *terms.ACTION_ROLES["exit"])
         terms.placement_exit(placement=_placement(application), actor=request.user, **data)
         return "已办理退出，岗位恢复为空岗，可通过新一轮招聘补充。"
 
@@ -155,6 +156,7 @@ def placement_exit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def placement_renew(request: AuthedRequest, pk: int) -> HttpResponse:
     def perform(request: AuthedRequest, application: Application, data: dict[str, Any]) -> str:
+        require_role(request.user, *terms.ACTION_ROLES["renew"])
         placement = _placement(application)
         made = terms.agreement_renew(placement=placement, signed_on=data["signed_on"], actor=request.user)
         if lost := terms.months_beyond_back_pay(placement, made.start_date):
@@ -173,7 +175,7 @@ def placement_extend(request: AuthedRequest, pk: int) -> HttpResponse:
     """补贴期限延长, granted by HR (docs/policy.md §7.3)."""
 
     def perform(request: AuthedRequest, application: Application, data: dict[str, Any]) -> str:
-        require_role(request.user, Role.HR)
+        require_role(request.user, *terms.ACTION_ROLES["extend"])
         terms.extension_grant(placement=_placement(application), actor=request.user, **data)
         return "已记录补贴期限延长。"
 

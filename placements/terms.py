@@ -19,7 +19,7 @@ from common.bulk import update_rows
 from common.retirement import RetirementCategory, add_months, retirement_date
 from posts.models import Post
 from posts.services import post_status_set
-from townships.models import County, Line
+from townships.models import County, Line, Role
 
 from .agreements import agreement_terms
 from .models import Agreement, Application, ExitReason, Placement, Referral, Step
@@ -332,6 +332,17 @@ ALERT_KINDS = {
     "age": "达到乡村岗位年龄上限",
     "retirement": "达到法定退休年龄",
 }
+# What each alert calls for (docs/policy.md §7.6), in the order its buttons are shown, and who
+# may do it: the gates of the placement-renew/-extend/-exit views (placements.step_views) read the
+# same roles, so an alert offers an action only to whom its page would accept it from.
+ALERT_ACTIONS = {
+    "agreement": ("renew", "exit"),
+    "subsidy": ("extend", "exit"),
+    "age": ("exit",),
+    "retirement": ("exit",),
+}
+ACTION_LABELS = {"renew": "续签", "extend": "延期", "exit": "退出"}
+ACTION_ROLES = {"renew": (Role.CLERK, Role.HR), "extend": (Role.HR,), "exit": (Role.CLERK, Role.HR)}
 # Their dates are the birth date moved by whole years and months; beside the masked ID number,
 # which hides exactly the birth date, they would give the number back. Such an alert names the
 # year only, is dated the year's last day and comes for the whole year at once (from the day the

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -245,8 +246,20 @@ def alert_list(request: AuthedRequest) -> HttpResponse:
         "kinds": terms.ALERT_KINDS,
         "kind": kind,
         "params": {"kind": kind},
+        "actions": _alert_actions(request.user),
     }
     return render(request, "placements/alerts.html", context)
+
+
+def _alert_actions(user: User | AnonymousUser) -> dict[str, list[tuple[str, str]]]:
+    """Per kind of alert, the (action, label) it calls for that `user` may do (docs/policy.md §7.6);
+    empty for a reader who may do none."""
+    allowed = {action for action, roles in terms.ACTION_ROLES.items() if has_role(user, *roles)}
+    offered = {
+        kind: [(action, terms.ACTION_LABELS[action]) for action in actions if action in allowed]
+        for kind, actions in terms.ALERT_ACTIONS.items()
+    }
+    return {kind: actions for kind, actions in offered.items() if actions}
 
 
 # Clerk's round: apply, democratic review, publicity; HR's list approval; life on the post.
