@@ -92,6 +92,24 @@ def person_search(*, user: User | AnonymousUser, q: str, path: str = "") -> Q | 
     return Q(**{f"{path}in": people})
 
 
+def person_pick(*, user: User | AnonymousUser, q: str, limit: int) -> list[Person]:
+    """People to pick for an application (placements.apply_views): the people list's search
+    (`person_search`: a whole ID number, a name with the last 4 characters, a village, a name
+    prefix; never an open number prefix, docs/policy.md §13.2) in the user's scope, at most
+    `limit`, in name order along person_township_name_idx. Nobody for an empty search: a
+    township has thousands. Two queries (people with their village, their claims) whatever
+    `limit` is."""
+    found = person_search(user=user, q=q)
+    if found is None:
+        return []
+    people = scope_by_township(user, Person.objects.filter(found))
+    return list(
+        people.select_related("village")
+        .prefetch_related(Prefetch("claims", queryset=GroupClaim.objects.order_by("group")))
+        .order_by("township_id", "name", "id")[:limit]
+    )
+
+
 def person_get(*, user: User | AnonymousUser, pk: int) -> Person:
     """One person in the user's scope, or 404."""
     queryset = scope_by_township(user, Person.objects.select_related("village", "township__county"))

@@ -9,13 +9,18 @@ amount and working time are not typed: the policy and the post give them (placem
 """
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import QueryDict
 
 from common import params
+from people.models import Person
+from posts.models import Post
 
+from .apply import Pair
 from .models import ExitReason, Referral, Step, Training
 
 
@@ -66,6 +71,39 @@ class StepForm(forms.Form):
                 attrs = self.fields[name].widget.attrs
                 attrs["aria-invalid"] = "true"
                 attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+
+
+class ApplyPickForm(StepForm):
+    """报名 of ticked people (placements.apply_views): the date, and the post of each ticked
+    person: the one chosen on their row (post_<person id>), else the one chosen for all (post).
+    `people` are the ticked ones, already through the scoping gate; `posts` the township's
+    posts, among which a posted post is looked up (one query). Whether each pair may apply is
+    the service's (placements.apply.applications_create)."""
+
+    prefix_id = "apply"
+    on = date_field("报名日期")
+
+    def __init__(self, *args: Any, people: list[Person], posts: QuerySet[Post], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people, self.posts = people, posts
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        posted = cast(QueryDict, self.data)  # bound to request.POST
+        chosen = {p.pk: params.pk_param(posted, f"post_{p.pk}") for p in self.people}
+        common = params.pk_param(posted, "post")
+        found = self.posts.in_bulk({*chosen.values(), common} - {0})
+        if not self.people:
+            raise ValidationError("请至少勾选一名人员")
+        pairs = []
+        for person in self.people:
+            post = found.get(chosen[person.pk] or common)
+            if post is None:
+                self.add_error(None, f"请为{person.name}选择报名岗位（或选择统一报名岗位）")
+            else:
+                pairs.append(Pair(person, post))
+        data["pairs"] = pairs
+        return data
 
 
 class ReviewForm(StepForm):

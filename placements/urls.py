@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import batch_views, step_views, views
+from . import apply_views, batch_views, step_views, views
 
 app_name = "placements"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("on-post/", views.placement_list, name="placement-list"),
     path("apply/", views.apply, name="apply"),
+    # several people picked by name, applied at once (docs/policy.md §5.3)
+    path("apply/pick/", apply_views.apply_pick, name="apply-pick"),
     path("review/", views.review, name="review"),
     path("publicity/new/", views.publicity_new, name="publicity-new"),
     path("approve/", batch_views.approve_list, name="approve"),

@@ -81,6 +81,7 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
         Address("placements:queue"),
         Address("placements:placement-list"),
         Address("placements:apply"),
+        Address("placements:apply-pick"),
         Address("placements:review"),
         Address("placements:publicity-new"),
         Address("placements:approve"),
