@@ -57,7 +57,11 @@ def person_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     require_role(request.user, *READERS)
-    person = selectors.person_get(user=request.user, pk=pk)
+    return _person_page(request, selectors.person_get(user=request.user, pk=pk))
+
+
+def _person_page(request: AuthedRequest, person: Person, kept: dict[str, str] | None = None) -> HttpResponse:
+    """The person's page; `kept`: what was typed in a decision refused, shown again (issue 19)."""
     audit.access(person, "查看人员详情（完整身份证号、银行账号）")
     on = date_param(request.GET, "on", dt.date.today(), low=person.birth_date)  # judged while alive
     county = person.township.county
@@ -73,6 +77,7 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_decide": has_role(request.user, Role.HR),
         "decision_form": ClaimDecisionForm(),
         "bank_changes": person.bank_changes.select_related("requested_by", "decided_by")[:20],
+        "kept": kept or {},
     }
     waiting = next((c for c in context["bank_changes"] if c.state == BankAccountChange.State.PENDING), None)
     context["bank_waiting"] = waiting
@@ -148,8 +153,9 @@ def bank_change_decide(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(
             request, "银行账号变更已确认，此后的发放使用新账号。" if confirm else "已退回该变更。"
         )
-    except ValidationError as exc:
+    except ValidationError as exc:  # the page again, with the note typed
         messages.error(request, "；".join(exc.messages))
+        return _person_page(request, change.person, {"bank_note": request.POST.get("note", "")[:200]})
     return redirect("people:person-detail", pk=change.person_id)
 
 
@@ -162,12 +168,15 @@ def claim_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.claim_decide(claim=claim, actor=request.user, **form.cleaned_data)
-            messages.success(request, f"已认定「{claim.get_group_display()}」。")
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"已认定「{claim.get_group_display()}」。")
+            return redirect("people:person-detail", pk=claim.person_id)
     else:
         messages.error(request, "请选择认定结果并填写认定说明。")
-    return redirect("people:person-detail", pk=claim.person_id)
+    typed = {name: request.POST.get(name, "")[:200] for name in ("accepted", "note")}
+    return _person_page(request, claim.person, {"claim": str(claim.pk), **typed})
 
 
 # Applicant import: upload → check (a background job) → preview → confirm → import (a background

@@ -68,7 +68,8 @@ def approve_list(request: AuthedRequest) -> HttpResponse:
                 messages.success(request, f"审批通过{len(outcome.done)}人。")
             for _application, reason in outcome.refused:
                 messages.error(request, reason)
-    return render(request, "placements/approve.html", {"waiting": waiting, "form": form})
+    ticked = set(pk_list(request.POST, "application"))  # what was ticked, kept after a refusal
+    return render(request, "placements/approve.html", {"waiting": waiting, "form": form, "ticked": ticked})
 
 
 @dataclass(frozen=True)

@@ -329,7 +329,19 @@ def review(request: AuthedRequest) -> HttpResponse:
                 messages.success(request, f"已记录民主评议，共{count}人。")
                 return redirect("placements:queue")
         messages.error(request, error_summary(form))
-    return render(request, "placements/review.html", {"waiting": waiting, "form": form})
+    return render(request, "placements/review.html", {"waiting": _rows_kept(request, waiting), "form": form})
+
+
+def _rows_kept(request: HttpRequest, waiting: Any) -> list[Application]:
+    """The rows of a list form, each with what was ticked, chosen and typed for it before a
+    refusal (`kept_ticked`, `kept_passed`, `kept_note`), so nothing has to be entered again (issue 19)."""
+    ticked = set(_ids(request, "application"))
+    rows = list(waiting)
+    for row in rows:
+        row.kept_ticked = row.pk in ticked  # type: ignore[attr-defined]
+        row.kept_passed = request.POST.get(f"passed_{row.pk}", "1")  # type: ignore[attr-defined]
+        row.kept_note = request.POST.get(f"note_{row.pk}", "")[:200]  # type: ignore[attr-defined]
+    return rows
 
 
 def _review_record(request: AuthedRequest, chosen: list[Application], data: dict[str, Any]) -> int:
@@ -380,7 +392,10 @@ def publicity_new(request: AuthedRequest) -> HttpResponse:
                 messages.success(request, f"已公示{len(chosen)}人：{made.start_date}至{made.end_date}。")
                 return redirect("placements:publicity-print", pk=made.pk)
         messages.error(request, error_summary(form))
-    return render(request, "placements/publicity_new.html", {"waiting": waiting, "form": form})
+    ticked = set(_ids(request, "application")) if request.method == "POST" else None  # None: all, at first
+    return render(
+        request, "placements/publicity_new.html", {"waiting": waiting, "form": form, "ticked": ticked}
+    )
 
 
 @login_required
@@ -405,4 +420,5 @@ def migration_upload(request: AuthedRequest) -> HttpResponse:
             )
             messages.success(request, f"已开始{job.title}，可以离开本页，稍后在“我的任务”中查看结果。")
             return redirect("workspace:job-detail", pk=job.pk)
-    return render(request, "placements/migration_upload.html", {"columns": COLUMNS + OPTIONAL})
+    context = {"columns": COLUMNS + OPTIONAL, "commit": request.POST.get("commit", "0")}  # 导入 kept
+    return render(request, "placements/migration_upload.html", context)

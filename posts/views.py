@@ -86,10 +86,18 @@ def post_list(request: AuthedRequest) -> HttpResponse:
     if wants_export(request):
         return export(request, POSTS, params, posts)
     can_open = has_role(request.user, Role.CLERK, Role.HR)
+    return _post_list_page(
+        request, params, PostForm(townships=visible_townships(request.user)) if can_open else None
+    )
+
+
+def _post_list_page(request: AuthedRequest, params: dict[str, str], form: PostForm | None) -> HttpResponse:
+    """The list, and the form that opens posts (bound to what was typed, after a refusal)."""
+    posts = POSTS.queryset(request.user, params)
     townships = visible_townships(request.user)
     context = {
         "page": CappedPaginator(posts, 50).get_page(request.GET.get("page")),
-        "form": PostForm(townships=townships) if can_open else None,
+        "form": form,
         "params": params,
         "statuses": Post.Status.choices,
         "townships": townships,
@@ -109,13 +117,14 @@ def post_open(request: AuthedRequest) -> HttpResponse:
             request,
             "请检查岗位信息：" + "；".join(e for errs in form.errors.values() for e in errs),  # type: ignore[misc]  # form.errors holds message strings
         )
-        return redirect("posts:post-list")
+        return _post_list_page(request, POSTS.params(request.GET), form)  # what was typed, kept
     data = form.cleaned_data
     township = get_township_or_404(request.user, data["township"])
     village = township.villages.filter(name=data["village"].strip()).first()
     if village is None:
+        form.add_error("village", f"「{data['village']}」不是{township.name}的村（社区）")
         messages.error(request, f"「{data['village']}」不是{township.name}的村（社区）")
-        return redirect("posts:post-list")
+        return _post_list_page(request, POSTS.params(request.GET), form)
     try:
         with transaction.atomic():
             made = [
@@ -130,9 +139,10 @@ def post_open(request: AuthedRequest) -> HttpResponse:
                 )
                 for _ in range(data["count"])
             ]
-        messages.success(request, f"已开设岗位 {len(made)} 个：{made[0].code} 等。")
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
+        return _post_list_page(request, POSTS.params(request.GET), form)
+    messages.success(request, f"已开设岗位 {len(made)} 个：{made[0].code} 等。")
     return redirect("posts:post-list")
 
 

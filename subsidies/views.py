@@ -52,8 +52,13 @@ def _run(request: HttpRequest, pk: int) -> PayrollRun:
 @login_required
 def run_list(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, *READERS)
+    return _run_list_page(request)
+
+
+def _run_list_page(request: AuthedRequest, month: str = "") -> HttpResponse:
+    """The runs, and the start form with `month` (what was typed, after a refusal)."""
     runs = scope_by_county(request.user, PayrollRun.objects.select_related("county", "job"))[:60]
-    context = {"runs": runs, "can_start": has_role(request.user, Role.FINANCE)}
+    context = {"runs": runs, "can_start": has_role(request.user, Role.FINANCE), "month": month}
     return render(request, "subsidies/run_list.html", context)
 
 
@@ -66,9 +71,9 @@ def run_start(request: AuthedRequest) -> HttpResponse:
     try:
         month = payroll.month_start(request.POST.get("month", ""))
         run = payroll.start(payroll.run_for(county, month), request.user)  # type: ignore[arg-type]  # finance (required above) sees its county
-    except ValidationError as exc:
+    except ValidationError as exc:  # the list again, with the month typed (issue 19)
         messages.error(request, "；".join(exc.messages))
-        return redirect("subsidies:run-list")
+        return _run_list_page(request, request.POST.get("month", "")[:7])
     try:
         dispatch(run)
     except Exception as exc:  # the broker is down: say so, and leave the run startable again
@@ -82,8 +87,13 @@ def run_start(request: AuthedRequest) -> HttpResponse:
 @login_required
 def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     require_role(request.user, *READERS)
-    run = _run(request, pk)
+    return _run_page(request, _run(request, pk))
+
+
+def _run_page(request: AuthedRequest, run: PayrollRun, kept: dict[str, str] | None = None) -> HttpResponse:
+    """The run's page; `kept`: the finding and resolution typed before a refusal, shown again."""
     context = {
+        "kept": kept or {},
         "run": run,
         "townships": selectors.township_totals(run, request.user),
         "payment": selectors.payment_totals(run, request.user),
@@ -145,9 +155,12 @@ def run_decide(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{run}已审核。")
         elif request.POST.get("action") == "resolve":
             finding = get_object_or_404(run.findings, pk=pk_param(request.POST, "finding"))
-            finding_resolve(
-                finding=finding, resolution=request.POST.get("resolution", ""), actor=request.user
-            )
+            typed = request.POST.get("resolution", "")
+            try:
+                finding_resolve(finding=finding, resolution=typed, actor=request.user)
+            except ValidationError as exc:  # the page again, with the resolution typed (issue 19)
+                messages.error(request, "；".join(exc.messages))
+                return _run_page(request, run, {"finding": str(finding.pk), "resolution": typed[:500]})
             messages.success(request, "已处理该检查问题。")
         elif request.POST.get("action") == "lock":
             payroll.lock(run, request.user)
