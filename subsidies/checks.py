@@ -9,19 +9,21 @@ from auditlog.context import disable_auditlog
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from audit import record as audit
 from common.bulk import insert_rows
 from common.retirement import RetirementCategory, add_months, age_on, retirement_date
 from common.validation import full_clean
+from placements.models import Agreement
 from posts.models import Post
 from townships.models import County, Line
 
 from .models import Finding, PayrollRun
 from .months import month_last, on_post_during
-from .payroll import agreed_span
+from .payroll import agreed_spans
 
 K = Finding.Kind
 EARLIEST_RETIREMENT = 50  # years: women in worker posts before the 2024 reform; the reform only raises it
@@ -135,13 +137,25 @@ def lapsed(active: QuerySet, first: dt.date, last: dt.date) -> list[tuple[int, s
     """No agreement, no pay (docs/policy.md §8.11): the placements on post in the month, within their
     subsidy period, whose agreements end before the month's paid days do (or who have none),
     each with the sentence that names the person. The payroll pays none of those days
-    (payroll.rules.regular): the holder's agreement is renewed, or they exit."""
-    suspects = agreed_span(active).filter(Q(agreed_until__isnull=True) | Q(agreed_until__lt=last))
+    (payroll.rules.regular): the holder's agreement is renewed, or they exit. In SQL, the
+    placements with a paid day and no agreement reaching their last one (agreements follow on
+    without gaps, so the last end is the span's end); their spans are read for those few only."""
+    last_paid = Least(
+        Value(last),
+        Coalesce("exit_date", Value(last)),
+        Coalesce("subsidy_until", Value(first - dt.timedelta(days=1))),
+    )
+    reaching = Agreement.objects.filter(
+        application_id=OuterRef("application_id"), end_date__gte=OuterRef("paid_until")
+    )
+    suspects = active.annotate(paid_until=last_paid).filter(paid_until__gte=first).filter(~Exists(reaching))
+    spans = agreed_spans(suspects)
     rows = suspects.values_list(
-        "pk", "exit_date", "subsidy_until", "agreed_until", "person__name", "township__name"
+        "pk", "application_id", "exit_date", "subsidy_until", "person__name", "township__name"
     )
     found = []
-    for pk, exit_date, subsidy_until, agreed_until, name, township in rows:
+    for pk, application_id, exit_date, subsidy_until, name, township in rows:
+        agreed_until = spans[application_id][1] if application_id in spans else None
         paid_until = min(last, exit_date or last, subsidy_until or first - dt.timedelta(days=1))
         if paid_until < first or (agreed_until is not None and agreed_until >= paid_until):
             continue  # nothing of the month would be paid anyway, or the agreement covers it

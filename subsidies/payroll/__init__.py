@@ -20,7 +20,7 @@ from .computation import (
     policies_in_force,
     policy_in_force,
 )
-from .facts import agreed_span
+from .facts import agreed_spans
 from .states import (
     approve,
     attendance_changed_since,
@@ -38,7 +38,7 @@ from .states import (
 )
 
 __all__ = [
-    "agreed_span",
+    "agreed_spans",
     "approve",
     "attendance_changed_since",
     "beat",

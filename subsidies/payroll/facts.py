@@ -8,9 +8,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, F, Max, Min, Q, QuerySet, When
+from django.db.models import Q, QuerySet
 
-from placements.models import Placement
+from placements.models import Agreement, Application, Placement
 
 from ..models import Attendance, PayrollLine, PayrollRun
 from ..months import month_last
@@ -19,14 +19,19 @@ from .rules import REGULAR, Mark, Placed
 ZEROS = (Decimal("0.00"),) * 4
 
 
-def agreed_span(placements: QuerySet) -> QuerySet:
-    """The placements with the span their application's agreements cover (agreed_from,
-    agreed_until): agreements of an application are consecutive, each renewal starting the day
-    after the last one ends (placements.terms.agreement_renew), so the span is what they cover."""
-    return placements.annotate(
-        agreed_from=Min("application__agreements__start_date"),
-        agreed_until=Max("application__agreements__end_date"),
-    )
+def agreed_spans(placements: QuerySet) -> dict[int, tuple[dt.date, dt.date]]:
+    """Per application of `placements`: the span its agreements cover (first start, last end).
+    Agreements of an application are consecutive, each renewal starting the day after the last
+    one ends (placements.terms.agreement_renew), so the span is what they cover. The agreements
+    are read as rows and spanned here: grouping them in SQL over the join to the placements cost
+    ten times reading the placements (docs/performance.md P13)."""
+    spans: dict[int, tuple[dt.date, dt.date]] = {}
+    # by application id, unordered: no join through the applications, no sort
+    agreements = Agreement.objects.filter(application_id__in=placements.values("application_id")).order_by()
+    for application_id, start, end in agreements.values_list("application_id", "start_date", "end_date"):
+        known = spans.get(application_id)
+        spans[application_id] = (start, end) if known is None else (min(known[0], start), max(known[1], end))
+    return spans
 
 
 @dataclass
@@ -37,6 +42,14 @@ class Facts:
     paid: dict[dt.date, dict[int, tuple[int, str, list[Decimal]]]] = field(default_factory=dict)
 
 
+def imported_on(placements: QuerySet) -> dict[int, dt.datetime]:
+    """When each 新老衔接 holder among `placements` was imported (their application's creation),
+    by application: the few imported ones only, without joining every placement to its
+    application."""
+    imported = Application.objects.filter(pk__in=placements.filter(migrated=True).values("application_id"))
+    return dict(imported.values_list("pk", "created_at"))
+
+
 def read(county_id: int, townships: list[int], month: dt.date, locked: list[PayrollRun]) -> Facts:
     """The facts of `month` and of the `locked` earlier months, in `townships`."""
     months = [month, *(run.month for run in locked)]
@@ -44,23 +57,26 @@ def read(county_id: int, townships: list[int], month: dt.date, locked: list[Payr
     on_post = Placement.objects.filter(township_id__in=townships, on_post_date__lte=last).filter(
         Q(exit_date__isnull=True) | Q(exit_date__gte=first)
     )
-    imported = Case(When(migrated=True, then=F("application__created_at")), default=None)
-    rows = agreed_span(on_post).annotate(imported_at=imported)
-    placed = {
-        row[0]: Placed(*row)
-        for row in rows.values_list(
-            "pk",
-            "township_id",
-            "line",
-            "on_post_date",
-            "exit_date",
-            "subsidy_until",
-            "legacy_pay",
-            "agreed_from",
-            "agreed_until",
-            "imported_at",
+    rows = on_post.values_list(
+        "pk",
+        "township_id",
+        "line",
+        "on_post_date",
+        "exit_date",
+        "subsidy_until",
+        "legacy_pay",
+        "application_id",
+        "migrated",
+    )
+    spans = agreed_spans(on_post)
+    imported = imported_on(on_post)
+    placed = {}
+    for pk, township, line, on, exit, until, legacy, application_id, migrated in rows:
+        agreed_from, agreed_until = spans.get(application_id, (None, None))
+        imported_at = imported.get(application_id) if migrated else None
+        placed[pk] = Placed(
+            pk, township, line, on, exit, until, legacy, agreed_from, agreed_until, imported_at
         )
-    }
     marks: dict[dt.date, dict[int, Mark]] = {m: {} for m in months}
     # only confirmed records count (docs/policy.md §9.2): a village's wait for the township
     recorded = Attendance.objects.filter(
