@@ -63,7 +63,7 @@ TRACKED: dict[str, Tracked] = {
     "placements.Placement": Tracked(_own_township),
     "subsidies.Attendance": Tracked(
         lambda a: (a.placement.township_id, None, subject("placements.Placement", a.placement_id)),
-        exclude=["recorded_at"],
+        exclude=["recorded_at", "confirmed_at"],  # times; a confirmation shows its confirmed_by
     ),
     # a village's month of attendance: each move (submitted, confirmed, returned with its reason)
     "subsidies.AttendanceSheet": Tracked(

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from .models import MinimumWage, PayrollRun, SubsidyPolicy
+from .models import AttendanceSheet, MinimumWage, PayrollRun, SubsidyPolicy
 from .services import locked_months_warning, minimum_wage_saved_warnings, minimum_wage_warning
 
 
@@ -33,6 +33,27 @@ class PayrollRunAdmin(admin.ModelAdmin):
 
     list_display = ["county", "month", "state", "attempt", "computed_at", "locked_at"]
     list_filter = ["county", "state"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(AttendanceSheet)
+class AttendanceSheetAdmin(admin.ModelAdmin):
+    """A village's months of attendance, read here: they move only through their services
+    (subsidies.village_attendance: the village submits, a clerk of the township confirms or
+    returns), so that maker ≠ checker and the month's checks hold."""
+
+    list_display = ["village", "month", "state", "submitted_by", "confirmed_by", "returned_reason"]
+    list_filter = ["state", "village__township__county"]
+    search_fields = ["village__name", "village__township__name"]
+    list_select_related = ["village", "submitted_by", "confirmed_by"]
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False

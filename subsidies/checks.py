@@ -1,6 +1,7 @@
 """Checks before computing a month (docs/policy.md §11): a person on two posts, past the age limit
 or retirement, on a death or pension roster, a filled post with nobody on it, no bank account,
-an agreement ended and not renewed (docs/policy.md §8.11).
+an agreement ended and not renewed (docs/policy.md §8.11), no confirmed attendance where the county
+requires it (docs/policy.md §9.2).
 Findings are replaced each time the month is computed; blocking ones stop approval."""
 
 import datetime as dt
@@ -24,6 +25,7 @@ from townships.models import County, Line
 from .models import Finding, PayrollRun
 from .months import month_last, on_post_during
 from .payroll import agreed_spans
+from .village_attendance import missing_attendance
 
 K = Finding.Kind
 EARLIEST_RETIREMENT = 50  # years: women in worker posts before the 2024 reform; the reform only raises it
@@ -92,6 +94,9 @@ def findings_refresh(run: PayrollRun) -> int:
             add(K.AGE_LIMIT, f"{who}已超过{county.rural_flag_age}周岁", pk)
     for pk, message in lapsed(active, first, last):
         add(K.LAPSED, message, pk)
+    if county.attendance_required:  # docs/policy.md §11, §15
+        for pk, message in missing_attendance(active, first):
+            add(K.MISSING_ATTENDANCE, message, pk)
     on_post = active.filter(post_id=OuterRef("pk"))
     empty = Post.objects.filter(township__county=county, status=Post.Status.FILLED).filter(~Exists(on_post))
     for code, township in empty.values_list("code", "township__name"):
