@@ -22,7 +22,8 @@ from .models import Attendance, PayrollLine, PayrollRun
 from .months import month_last, month_open_check, on_post_during
 
 COLUMNS = ["身份证号", "出勤天数"]
-OPTIONAL = ["备注", "姓名", "序号", "暂停发放"]
+# 村（社区）: the downloaded template carries it (subsidies.attendance_pages); read, not judged
+OPTIONAL = ["备注", "姓名", "序号", "暂停发放", "村（社区）"]
 MAX_DAYS = 31
 
 
