@@ -19,11 +19,12 @@ from common.bulk import update_rows
 from common.retirement import RetirementCategory, add_months, retirement_date
 from posts.models import Post
 from posts.services import post_status_set
+from townships.access import membership_of
 from townships.models import County, Line, Role
 
 from .agreements import agreement_terms
 from .models import Agreement, Application, ExitReason, Placement, Referral, Step
-from .procedure import move
+from .procedure import MOVES, ROLE_LABELS, actor_may_act, move
 
 
 def months_on_post(start: dt.date, end: dt.date) -> int:
@@ -215,6 +216,7 @@ def urban_extension_allowed(placement: Placement) -> bool:
 @transaction.atomic
 def extension_grant(*, placement: Placement, until: dt.date, document: str, actor: User) -> Placement:
     """Record a county-approved extension of the subsidy period."""
+    action_check(actor, "extend", placement)
     if not document.strip():
         raise ValidationError({"document": ["请填写延长的批准文件"]})
     if placement.legacy_pay is not None:  # old terms end with the old agreement (docs/policy.md §7.3)
@@ -264,6 +266,7 @@ def agreement_renew(
 ) -> Agreement:
     """协议续签: a new agreement from the day after the last one ends, within the subsidy period,
     priced from the policy in force at its start (placements.agreements)."""
+    action_check(actor, "renew", placement)
     if placement.exit_date:
         raise ValidationError("已退出的人员不能续签协议")
     last = placement.application.agreements.order_by("-number").first()
@@ -342,7 +345,24 @@ ALERT_ACTIONS = {
     "retirement": ("exit",),
 }
 ACTION_LABELS = {"renew": "续签", "extend": "延期", "exit": "退出"}
-ACTION_ROLES = {"renew": (Role.CLERK, Role.HR), "extend": (Role.HR,), "exit": (Role.CLERK, Role.HR)}
+ACTION_ROLES = {
+    "renew": (Role.CLERK, Role.HR),
+    "extend": (Role.HR,),
+    "exit": MOVES[(Step.PLACED, Step.EXITED)].roles,  # the procedure's map decides the exit
+}
+
+
+def action_check(actor: User, action: str, placement: Placement) -> None:
+    """Who may renew, extend or exit a placement: ACTION_ROLES, in their own township or county
+    (the services check it, so every way in obeys; the views answer 404 to others first)."""
+    membership = membership_of(actor)
+    if membership is None or membership.role not in ACTION_ROLES[action]:
+        allowed = "、".join(ROLE_LABELS[r] for r in ACTION_ROLES[action])
+        raise ValidationError(f"「{ACTION_LABELS[action]}」须由{allowed}办理。")
+    if not actor_may_act(actor, placement.application):
+        raise ValidationError("无权办理其他乡镇（街道）或区县的在岗人员。")
+
+
 # Their dates are the birth date moved by whole years and months; beside the masked ID number,
 # which hides exactly the birth date, they would give the number back. Such an alert names the
 # year only, is dated the year's last day and comes for the whole year at once (from the day the
