@@ -71,6 +71,7 @@ TRACKED: dict[str, Tracked] = {
     ),
     "subsidies.SubsidyPolicy": Tracked(_own_county),
     "subsidies.MinimumWage": Tracked(_own_county),
+    "subsidies.SocialInsurancePolicy": Tracked(_own_county),
     "people.EligibilityRule": Tracked(_own_county),
     "people.WiderScope": Tracked(_own_county),
     "subsidies.PayrollRun": Tracked(_own_county, exclude=["job"]),  # its progress is its job's

@@ -15,6 +15,7 @@ from django.utils import timezone
 from people.services import eligibility_rules_load
 from posts.services import catalogue_load
 from subsidies.services import policies_load
+from subsidies.social_insurance import social_insurance_load
 from townships.models import County, Role, Township, Village
 from townships.services import (
     PlanRow,
@@ -60,6 +61,8 @@ def seed_reference_data() -> list[County]:
     catalogue_load(data=read_fixture("post_categories.json"))
     eligibility_rules_load(data=read_fixture("eligibility_rules.json"))
     policies_load(data=read_fixture("policies_2022.json"))
+    # example figures, to be replaced by the county's (docs/policy.md §8.13)
+    social_insurance_load(data=read_fixture("social_insurance_2022.json"))
     for township in Township.objects.all():
         kind = Village.Kind.COMMUNITY if township.kind == Township.Kind.STREET else Village.Kind.VILLAGE
         word = "社区" if kind == Village.Kind.COMMUNITY else "村"

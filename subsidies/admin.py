@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from .models import AttendanceSheet, MinimumWage, PayrollRun, SubsidyPolicy
+from .models import AttendanceSheet, MinimumWage, PayrollRun, SocialInsurancePolicy, SubsidyPolicy
 from .services import locked_months_warning, minimum_wage_saved_warnings, minimum_wage_warning
 
 
@@ -24,6 +24,25 @@ class SubsidyPolicyAdmin(admin.ModelAdmin):
         for warning in (minimum_wage_warning(obj), locked_months_warning(obj)):
             if warning:
                 messages.warning(request, f"注意：{warning}")
+
+
+@admin.register(SocialInsurancePolicy)
+class SocialInsurancePolicyAdmin(admin.ModelAdmin):
+    """The county's dated base and rates of the social-insurance subsidy (docs/policy.md §8.13): a
+    change reaches the months computed after it; a locked month keeps what it computed."""
+
+    list_display = [
+        "county",
+        "valid_from",
+        "valid_to",
+        "base",
+        "pension",
+        "medical",
+        "unemployment",
+        "injury",
+        "party",
+    ]
+    list_filter = ["county"]
 
 
 @admin.register(PayrollRun)

@@ -415,3 +415,120 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class Party(models.TextChoices):
+    """Who bears an amount (docs/policy.md §8.3)."""
+
+    PROVINCE = "province", "省级"
+    CITY = "city", "市级"
+    DISTRICT = "district", "区级"
+
+
+class SocialInsurancePolicy(models.Model):
+    """The employer's part of social insurance a county pays for its urban post holders from a date
+    (docs/policy.md §8.13): the monthly contribution base, the rates as fractions of it, injury
+    insurance only where the county adds it, and the party that bears it. One in force per county
+    and date, picked as the pay policies are (payroll.in_force)."""
+
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="social_insurance_policies", verbose_name="区县"
+    )
+    valid_from = models.DateField("起始日期")
+    valid_to = models.DateField("截止日期", null=True, blank=True)
+    base = models.DecimalField("缴费基数（元/月）", max_digits=10, decimal_places=2)
+    pension = models.DecimalField("基本养老保险单位费率（如0.16）", max_digits=7, decimal_places=5)
+    medical = models.DecimalField("基本医疗保险单位费率", max_digits=7, decimal_places=5)
+    unemployment = models.DecimalField("失业保险单位费率", max_digits=7, decimal_places=5)
+    injury = models.DecimalField(
+        "工伤保险单位费率（不补贴工伤保险的留空）", null=True, blank=True, max_digits=7, decimal_places=5
+    )
+    party = models.CharField("承担方", max_length=10, choices=Party.choices, default=Party.DISTRICT)
+    personal_in_pay = models.BooleanField(
+        "个人缴费部分已含在岗位补贴中",
+        default=False,
+        help_text="如东昌府区城镇岗位每月1700元已含个人缴纳保险部分",
+    )
+    document = models.CharField("文件", max_length=200)
+    note = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "社会保险补贴标准"
+        ordering = ["county", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "valid_from"],
+                name="social_insurance_policy_once_per_start",
+                violation_error_message="本区县这一起始日期已有社会保险补贴标准，请修改原有的那一条，不要重复录入。",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="social_insurance_policy_period",
+                violation_error_message="截止日期不能早于起始日期。",
+            ),
+            models.CheckConstraint(
+                condition=Q(base__gte=0)
+                & Q(pension__gte=0, pension__lt=1)
+                & Q(medical__gte=0, medical__lt=1)
+                & Q(unemployment__gte=0, unemployment__lt=1)
+                & (Q(injury__isnull=True) | Q(injury__gte=0, injury__lt=1)),
+                name="social_insurance_policy_rates",
+                violation_error_message="缴费基数不能为负数；费率须填写小数（如16%填0.16），在0到1之间。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county.name}社会保险补贴（{self.valid_from}起，基数{self.base}元）"
+
+
+class SocialInsuranceLine(models.Model):
+    """The social-insurance subsidy of one urban holder in a run's month (docs/policy.md §8.13): paid
+    to the social-insurance agency, not to the person, so apart from the payroll lines. Written
+    with the run's lines by the same computation (subsidies.social_insurance), never otherwise."""
+
+    run = models.ForeignKey(PayrollRun, on_delete=models.PROTECT, related_name="insurance_lines")
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="insurance_lines")
+    base = models.DecimalField("缴费基数", max_digits=10, decimal_places=2)
+    pension = models.DecimalField("养老保险", max_digits=12, decimal_places=2)
+    medical = models.DecimalField("医疗保险", max_digits=12, decimal_places=2)
+    unemployment = models.DecimalField("失业保险", max_digits=12, decimal_places=2)
+    injury = models.DecimalField("工伤保险", max_digits=12, decimal_places=2)
+    total = models.DecimalField("合计", max_digits=12, decimal_places=2)
+    party = models.CharField("承担方", max_length=10, choices=Party.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "社会保险补贴明细"
+        ordering = ["run", "township", "id"]
+        indexes = [
+            # a run's rows of some townships: the computation's compare and the run's export
+            models.Index(fields=["run", "township"], name="social_line_run_township_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "placement"],
+                name="social_line_once_per_run",
+                violation_error_message="同一次核算里每名在岗人员只有一条社会保险补贴明细。",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    total__lte=models.F("pension")
+                    + models.F("medical")
+                    + models.F("unemployment")
+                    + models.F("injury")
+                    + Decimal("0.001")
+                )
+                & Q(
+                    total__gte=models.F("pension")
+                    + models.F("medical")
+                    + models.F("unemployment")
+                    + models.F("injury")
+                    - Decimal("0.001")
+                ),
+                name="social_line_adds_up",
+                violation_error_message="社会保险补贴合计须等于各险种金额之和。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} {self.placement} 社保补贴{self.total}"

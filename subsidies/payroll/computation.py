@@ -10,11 +10,12 @@ from typing import TypeVar
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from common.retirement import add_months
 from townships.models import County, Line
 
+from .. import social_insurance
 from ..models import PayrollRun, SubsidyPolicy
 from ..money import Shares, full_month
 from ..months import month_last
@@ -23,11 +24,18 @@ from . import facts, rules, states, store
 
 State = PayrollRun.State
 T = TypeVar("T")
+D = TypeVar("D", bound=Model)
+
+
+def in_force(rows: QuerySet[D], day: dt.date) -> QuerySet[D]:
+    """Dated rows (valid_from, valid_to or open) in force on `day`, the latest start first: how
+    every dated county policy is picked (pay policies, the social-insurance subsidy)."""
+    started = rows.filter(valid_from__lte=day)
+    return started.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).order_by("-valid_from")
 
 
 def policies_in_force(county: County, line: str, day: dt.date) -> QuerySet[SubsidyPolicy]:
-    in_force = SubsidyPolicy.objects.filter(county=county, line=line, valid_from__lte=day)
-    return in_force.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).order_by("-valid_from")
+    return in_force(SubsidyPolicy.objects.filter(county=county, line=line), day)
 
 
 def policy_in_force(county: County, line: str, day: dt.date) -> SubsidyPolicy:
@@ -129,6 +137,7 @@ def compute(run: PayrollRun, townships: list[int] | None = None) -> int:
     lines = lines_for(run, townships)
     with transaction.atomic():
         store.replace(run, townships, lines)
+        social_insurance.replace(run, townships, lines)  # the urban lines' subsidy (docs/policy.md §8.13)
     return len(lines)
 
 
