@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import attendance_views, views
 
 app_name = "subsidies"
 urlpatterns = [
     path("", views.run_list, name="run-list"),
     path("start/", views.run_start, name="run-start"),
     path("attendance/", views.attendance, name="attendance"),
+    path("attendance/villages/", attendance_views.attendance_villages, name="attendance-villages"),
+    path("attendance/villages/<int:pk>/", attendance_views.attendance_grid, name="attendance-grid"),
+    path("attendance/template/", attendance_views.attendance_template, name="attendance-template"),
+    path("attendance/village/", attendance_views.village_home, name="village-home"),
+    path("attendance/village/<int:pk>/", attendance_views.village_month_page, name="village-month"),
     path("costs/", views.costs, name="costs"),
     path("costs/xlsx/", views.costs_download, name="costs-download"),
     path("<int:pk>/", views.run_detail, name="run-detail"),

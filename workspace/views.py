@@ -23,6 +23,8 @@ def home(request: AuthedRequest) -> HttpResponse:
     membership = membership_of(request.user)
     if membership is None:
         return render(request, "posts/no_role.html", status=403)
+    if membership.role == Role.VILLAGE:  # a village user's work is their village's month (issue 19)
+        return redirect("subsidies:village-home")
     today = dt.date.today()
     user = request.user
     reports = selectors.plans(user)

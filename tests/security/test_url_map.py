@@ -55,6 +55,7 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
     job = Job.objects.create(user=recruiting.cast.clerk, listing="people", title="导出人员名单")
     announcement, app = recruiting.announcement.pk, application.pk
     placement = Placement.objects.get(application=app).pk
+    village = Placement.objects.get(application=app).post.village_id
     return [
         Address("home"),
         Address("login"),
@@ -110,6 +111,11 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
         Address("subsidies:run-list"),
         Address("subsidies:run-start", post=True),
         Address("subsidies:attendance"),
+        Address("subsidies:attendance-villages"),
+        Address("subsidies:attendance-grid", (village,), scope="township"),
+        Address("subsidies:attendance-template"),
+        Address("subsidies:village-home"),
+        Address("subsidies:village-month", (village,), scope="township"),
         Address("subsidies:costs"),
         Address("subsidies:costs-download"),
         Address("subsidies:run-detail", (run.pk,), scope="county"),
