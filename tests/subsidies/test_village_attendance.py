@@ -109,17 +109,23 @@ def test_a_returned_month_is_corrected_and_submitted_again(cast, keeper, village
     with pytest.raises(ValidationError, match="退回须写明原因"):
         village_month_return(actor=cast.clerk, village=village, month=MARCH, reason=" ")
     with pytest.raises(ValidationError, match="已报送，不能再修改"):
-        village_month_record(actor=keeper, village=village, month=MARCH, marks=[VillageMark(holders[0].pk, days=1)])
+        village_month_record(
+            actor=keeper, village=village, month=MARCH, marks=[VillageMark(holders[0].pk, days=1)]
+        )
     sheet = village_month_return(actor=cast.clerk, village=village, month=MARCH, reason="甲的病假请附证明")
     assert (sheet.state, sheet.returned_reason) == (S.RETURNED, "甲的病假请附证明")
     with pytest.raises(ValidationError, match="已退回，不能确认"):
         village_month_confirm(actor=cast.clerk, village=village, month=MARCH)
-    village_month_record(actor=keeper, village=village, month=MARCH, marks=[VillageMark(holders[0].pk, days=20)])
+    village_month_record(
+        actor=keeper, village=village, month=MARCH, marks=[VillageMark(holders[0].pk, days=20)]
+    )
     village_month_submit(actor=keeper, village=village, month=MARCH)
     village_month_confirm(actor=cast.clerk, village=village, month=MARCH)
     assert pay(run_march()) == {"甲": M("680.00"), "乙": M("680.00")}
     with pytest.raises(ValidationError, match="已确认，不能再修改"):
-        village_month_record(actor=keeper, village=village, month=MARCH, marks=[VillageMark(holders[0].pk, days=1)])
+        village_month_record(
+            actor=keeper, village=village, month=MARCH, marks=[VillageMark(holders[0].pk, days=1)]
+        )
     with pytest.raises(ValidationError, match="已确认，不能报送"):
         village_month_submit(actor=keeper, village=village, month=MARCH)
 
@@ -136,10 +142,14 @@ def test_the_user_who_submitted_never_confirms(cast, keeper, village, holders) -
     assert not Attendance.objects.filter(confirmed_at__isnull=False).exists()
 
 
-def test_a_month_is_submitted_only_whole_and_confirmed_only_when_submitted(cast, keeper, village, holders) -> None:
+def test_a_month_is_submitted_only_whole_and_confirmed_only_when_submitted(
+    cast, keeper, village, holders
+) -> None:
     with pytest.raises(ValidationError, match="尚未填报"):
         village_month_submit(actor=keeper, village=village, month=MARCH)
-    village_month_record(actor=keeper, village=village, month=MARCH, marks=[VillageMark(holders[0].pk, days=20)])
+    village_month_record(
+        actor=keeper, village=village, month=MARCH, marks=[VillageMark(holders[0].pk, days=20)]
+    )
     with pytest.raises(ValidationError, match="还有1人未填报考勤：乙"):
         village_month_submit(actor=keeper, village=village, month=MARCH)
     with pytest.raises(ValidationError, match="填报中，不能确认"):
@@ -151,7 +161,10 @@ BAD = [
     (lambda h: [VillageMark(h.pk, days=32)], "出勤天数应为0至31的整数"),
     (lambda h: [VillageMark(h.pk, days=-1)], "出勤天数应为0至31的整数"),
     (lambda h: [VillageMark(h.pk)], "请填写出勤天数或每日出勤"),
-    (lambda h: [VillageMark(h.pk, days=14, presence=days_present(15))], "出勤天数14天与每日出勤中的15天不一致"),
+    (
+        lambda h: [VillageMark(h.pk, days=14, presence=days_present(15))],
+        "出勤天数14天与每日出勤中的15天不一致",
+    ),
     (lambda h: [VillageMark(h.pk, presence=days_present(15, 30))], "每日出勤应为31位"),
     (lambda h: [VillageMark(h.pk, presence="1" * 30 + "x")], "每日出勤应为31位"),
     (lambda h: [VillageMark(h.pk, days=3), VillageMark(h.pk, days=4)], "重复填报"),
@@ -160,7 +173,9 @@ BAD = [
 
 
 @pytest.mark.parametrize(("marks", "message"), BAD)
-def test_bad_input_is_refused_whole_and_changes_nothing(cast, keeper, village, holders, marks, message) -> None:
+def test_bad_input_is_refused_whole_and_changes_nothing(
+    cast, keeper, village, holders, marks, message
+) -> None:
     good = VillageMark(holders[1].pk, days=20)
     with pytest.raises(ValidationError, match=message):
         village_month_record(actor=keeper, village=village, month=MARCH, marks=[good, *marks(holders[0])])
@@ -175,8 +190,13 @@ def test_only_holders_on_post_in_the_village_that_month(cast, keeper, village, h
     elsewhere = factories.placement("371502102", name="邻镇人")
     for stranger in (april, neighbour, elsewhere):
         with pytest.raises(ValidationError, match=f"2022年03月不在{village.name}的公益性岗位上"):
-            village_month_record(actor=keeper, village=village, month=MARCH, marks=[VillageMark(stranger.pk, days=5)])
-    assert [row.placement.person.name for row in village_month_rows(village=village, month=MARCH)] == ["乙", "甲"]
+            village_month_record(
+                actor=keeper, village=village, month=MARCH, marks=[VillageMark(stranger.pk, days=5)]
+            )
+    assert [row.placement.person.name for row in village_month_rows(village=village, month=MARCH)] == [
+        "乙",
+        "甲",
+    ]
     assert not Attendance.objects.exists()
 
 
@@ -205,7 +225,9 @@ def test_a_future_or_approved_month_takes_nothing(cast, keeper, village, holders
         )
     payroll.approve(run_march(), cast.finance2)
     with pytest.raises(ValidationError, match="已审核，考勤不能再修改"):
-        village_month_record(actor=keeper, village=village, month=MARCH, marks=[VillageMark(holders[0].pk, days=5)])
+        village_month_record(
+            actor=keeper, village=village, month=MARCH, marks=[VillageMark(holders[0].pk, days=5)]
+        )
     assert not Attendance.objects.exists()
 
 
@@ -218,7 +240,9 @@ def test_a_month_approved_after_submission_is_not_confirmed(cast, keeper, villag
     assert AttendanceSheet.objects.get().state == S.SUBMITTED
 
 
-def test_a_locked_month_takes_a_village_correction_only_with_its_reason(cast, keeper, village, holders) -> None:
+def test_a_locked_month_takes_a_village_correction_only_with_its_reason(
+    cast, keeper, village, holders
+) -> None:
     run = run_march()
     payroll.approve(run, cast.finance)
     payroll.lock(run, cast.finance2)
@@ -226,16 +250,22 @@ def test_a_locked_month_takes_a_village_correction_only_with_its_reason(cast, ke
     with pytest.raises(ValidationError, match="须在备注中写明更正原因"):
         village_month_record(actor=keeper, village=village, month=MARCH, marks=[first])
     village_month_record(
-        actor=keeper, village=village, month=MARCH, marks=[VillageMark(holders[0].pk, days=10, note="补报缺勤")]
+        actor=keeper,
+        village=village,
+        month=MARCH,
+        marks=[VillageMark(holders[0].pk, days=10, note="补报缺勤")],
     )
     assert Attendance.objects.get().days == 10
 
 
-def test_the_township_own_records_are_confirmed_and_not_the_villages_to_change(cast, keeper, village, holders) -> None:
+def test_the_township_own_records_are_confirmed_and_not_the_villages_to_change(
+    cast, keeper, village, holders
+) -> None:
     first, second = holders
     village_month_record(actor=keeper, village=village, month=MARCH, marks=[VillageMark(first.pk, days=12)])
     upload = factories.xlsx(
-        [[first.person.id_number, 18, ""], [second.person.id_number, 16, ""]], ["身份证号", "出勤天数", "备注"]
+        [[first.person.id_number, 18, ""], [second.person.id_number, 16, ""]],
+        ["身份证号", "出勤天数", "备注"],
     )
     upload.name = "march.xlsx"
     page = cast.client(cast.clerk).post(reverse("subsidies:attendance"), {"month": "2022-03", "file": upload})
@@ -247,19 +277,29 @@ def test_the_township_own_records_are_confirmed_and_not_the_villages_to_change(c
     }
     assert all(a.confirmed_at is not None for a in records.values())
     with pytest.raises(ValidationError, match="乙：本月考勤已由乡镇（街道）录入"):
-        village_month_record(actor=keeper, village=village, month=MARCH, marks=[VillageMark(second.pk, days=3)])
+        village_month_record(
+            actor=keeper, village=village, month=MARCH, marks=[VillageMark(second.pk, days=3)]
+        )
     assert Attendance.objects.get(placement=second).days == 16
 
 
-def test_missing_confirmed_attendance_is_a_blocking_finding_where_required(cast, keeper, village, holders) -> None:
+def test_missing_confirmed_attendance_is_a_blocking_finding_where_required(
+    cast, keeper, village, holders
+) -> None:
     assert not run_march().findings.filter(kind=Finding.Kind.MISSING_ATTENDANCE).exists()  # the setting off
     County.objects.filter(code="371502").update(attendance_required=True)
     record_both(keeper, village, holders)  # recorded, not confirmed: still missing
     run = run_march()
     missing = run.findings.filter(kind=Finding.Kind.MISSING_ATTENDANCE).order_by("message")
     assert [(f.blocking, f.message) for f in missing] == [
-        (True, f"沙镇镇{village.name}乙2022年03月没有经确认的考勤，暂按全月计算：请乡镇（街道）录入或确认后重新计算"),
-        (True, f"沙镇镇{village.name}甲2022年03月没有经确认的考勤，暂按全月计算：请乡镇（街道）录入或确认后重新计算"),
+        (
+            True,
+            f"沙镇镇{village.name}乙2022年03月没有经确认的考勤，暂按全月计算：请乡镇（街道）录入或确认后重新计算",
+        ),
+        (
+            True,
+            f"沙镇镇{village.name}甲2022年03月没有经确认的考勤，暂按全月计算：请乡镇（街道）录入或确认后重新计算",
+        ),
     ]
     assert pay(run) == {"甲": M("680.00"), "乙": M("680.00")}  # the line is still a full month
     with pytest.raises(ValidationError, match="还有2个须处理的核算前检查问题"):
@@ -289,3 +329,28 @@ def test_the_migration_marks_every_earlier_record_confirmed_by_its_recorder(cast
     Attendance.objects.update(confirmed_by=None, confirmed_at=None, recorded_at=at)
     migration.confirm_as_recorded(apps, None)
     assert set(Attendance.objects.values_list("confirmed_by", "confirmed_at")) == {(cast.clerk.pk, at)}
+
+
+def test_the_finding_costs_one_query_however_many_holders(cast, holders) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from subsidies.checks import findings_refresh
+
+    County.objects.filter(code="371502").update(attendance_required=True)
+    run = payroll.run_for(County.objects.get(code="371502"), MARCH)
+
+    def queries() -> int:
+        run.findings.all().delete()
+        with CaptureQueriesContext(connection) as captured:
+            findings_refresh(run)
+        return len(captured.captured_queries)
+
+    few = queries()
+    for name in ("丙", "丁", "戊"):
+        factories.placement("371502101", name=name)
+    assert queries() == few
+    assert run.findings.filter(kind=Finding.Kind.MISSING_ATTENDANCE).count() == 5
+    County.objects.filter(code="371502").update(attendance_required=False)
+    run.county.refresh_from_db()
+    assert queries() < few  # no query for the finding where the county does not require it
