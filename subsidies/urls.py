@@ -19,6 +19,8 @@ urlpatterns = [
     path("<int:pk>/progress/", views.run_progress, name="run-progress"),
     path("<int:pk>/decide/", views.run_decide, name="run-decide"),
     path("<int:pk>/xlsx/", views.run_download, name="run-download"),
+    path("<int:pk>/social/", views.run_social, name="run-social"),
+    path("<int:pk>/social/xlsx/", views.run_social_download, name="run-social-download"),
     path("<int:pk>/sheet/", views.run_sheet, name="run-sheet"),
     path("<int:pk>/sheet/pdf/", views.run_sheet_pdf, name="run-sheet-pdf"),
 ]

@@ -28,6 +28,7 @@ from townships.access import (
 from townships.models import Line, Role
 
 from . import payroll, selectors
+from . import social_insurance as social
 from .attendance import attendance_import, corrected
 from .checks import finding_resolve
 from .exports import payroll_workbook_write
@@ -103,6 +104,7 @@ def _run_page(request: AuthedRequest, run: PayrollRun, kept: dict[str, str] | No
         "findings": run.findings.select_related("resolved_by")[:500],
         "people_note": PEOPLE_NOTE,
         "wage_warnings": month_wage_warnings(run.county, run.month),
+        "social_total": social.run_total(run, request.user),
     }
     return render(request, "subsidies/run_detail.html", context)
 
@@ -126,6 +128,39 @@ def run_lines(request: AuthedRequest, pk: int) -> HttpResponse:
         "kinds": PayrollLine.Kind.choices,
     }
     return render(request, "subsidies/run_lines.html", context)
+
+
+@login_required
+def run_social(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The run's social-insurance subsidy per township and party (docs/policy.md §8.13)."""
+    require_role(request.user, *READERS)
+    run = _run(request, pk)
+    policy = social.policy_on(run.county_id, run.month)
+    context = {
+        "run": run,
+        "policy": policy,
+        "about": social.subtitle_of(policy),
+        "rows": social.township_party_totals(run, request.user),
+        "total": social.run_total(run, request.user),
+        "can_download": has_role(request.user, *SHEET_READERS),
+    }
+    return render(request, "subsidies/social_insurance.html", context)
+
+
+@login_required
+def run_social_download(request: AuthedRequest, pk: int) -> FileResponse:
+    """The agency's workbook: ID numbers whole for finance (recorded), masked for the others."""
+    require_role(request.user, *SHEET_READERS)
+    run = _run(request, pk)
+    buffer = io.BytesIO()
+    full = has_role(request.user, Role.FINANCE)
+    count = social.agency_workbook_write(run=run, user=request.user, full=full, target=buffer)
+    if full:
+        audit.access(run, "下载社会保险补贴申报表（含完整身份证号）", rows=count)
+    buffer.seek(0)
+    draft = "" if run.state == PayrollRun.State.LOCKED else "-draft"
+    name = f"social-insurance-{run.county.code}-{run.month:%Y-%m}{draft}.xlsx"
+    return FileResponse(buffer, as_attachment=True, filename=name)
 
 
 @login_required

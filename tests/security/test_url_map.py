@@ -123,6 +123,8 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
         Address("subsidies:run-progress", (run.pk,), scope="county"),
         Address("subsidies:run-decide", (run.pk,), post=True, scope="county"),
         Address("subsidies:run-download", (run.pk,), scope="county"),
+        Address("subsidies:run-social", (run.pk,), scope="county"),
+        Address("subsidies:run-social-download", (run.pk,), scope="county"),
         Address("subsidies:run-sheet", (run.pk,), scope="county"),
         Address("subsidies:run-sheet-pdf", (run.pk,), scope="county"),
         Address("workspace:export-new"),
