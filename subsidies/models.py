@@ -294,6 +294,7 @@ class PayrollLine(models.Model):
         REGULAR = "regular", "当月补贴"
         BACK_PAY = "back_pay", "补发"
         RECOVERY = "recovery", "扣回"
+        BONUS = "bonus", "绩效奖励"  # all the district's (docs/policy.md §9.10)
 
     # Indexes and constraints are what a 100,000-line month pays for on every write: the run is
     # covered by the (run, township) index, and the township is the placement's, copied for

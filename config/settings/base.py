@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "people",
     "posts",
     "placements",
+    "assessment",  # between placements and subsidies: the payroll reads its results
     "subsidies",
     "workspace",
     "audit",

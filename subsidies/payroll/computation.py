@@ -10,8 +10,9 @@ from typing import TypeVar
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import QuerySet
 
+from common.dated import in_force  # every dated county policy is picked the same way
 from common.retirement import add_months
 from townships.models import County, Line
 
@@ -24,14 +25,6 @@ from . import facts, rules, states, store
 
 State = PayrollRun.State
 T = TypeVar("T")
-D = TypeVar("D", bound=Model)
-
-
-def in_force(rows: QuerySet[D], day: dt.date) -> QuerySet[D]:
-    """Dated rows (valid_from, valid_to or open) in force on `day`, the latest start first: how
-    every dated county policy is picked (pay policies, the social-insurance subsidy)."""
-    started = rows.filter(valid_from__lte=day)
-    return started.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).order_by("-valid_from")
 
 
 def policies_in_force(county: County, line: str, day: dt.date) -> QuerySet[SubsidyPolicy]:
@@ -97,9 +90,9 @@ def month_lines(county: County, month: dt.date, known: facts.Facts) -> list[rule
     ]
     full, required = month_policies(county, month, {p.line for p in on_post})
     terms = {line: rules.Terms(full[line], required[line]) for line in full}
-    marks = known.marks[month]
+    marks, verdicts = known.marks[month], known.verdicts.get(month, {})
     made = (rules.regular(p, period, terms[p.line], marks.get(p.pk)) for p in on_post)
-    return [line for line in made if line is not None]
+    return [rules.assessed(line, verdicts.get(line.placement_id)) for line in made if line is not None]
 
 
 def adjustments(county: County, earlier: PayrollRun, known: facts.Facts) -> list[rules.Line]:
@@ -126,7 +119,7 @@ def lines_for(run: PayrollRun, townships: list[int]) -> list[rules.Line]:
     lines = month_lines(run.county, run.month, known)
     for locked in earlier:
         lines += adjustments(run.county, locked, known)
-    return lines
+    return lines + rules.bonus_lines(facts.bonuses(run.pk, townships))
 
 
 def compute(run: PayrollRun, townships: list[int] | None = None) -> int:

@@ -1,8 +1,8 @@
 """What the payroll's rules judge, read as plain values for some townships of a county: the
 placements on post in the months computed (with the span their agreements cover), their
-confirmed attendance records of those months, and what the locked months among them paid. Three queries
-however many months: the run's month and the earlier locked months its adjustments settle are
-read together."""
+confirmed attendance records of those months, their published assessment results, and what the
+locked months among them paid. Four queries however many months: the run's month and the
+earlier locked months its adjustments settle are read together."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -10,11 +10,12 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
+from assessment import selectors as assessment
 from placements.models import Agreement, Application, Placement
 
 from ..models import Attendance, PayrollLine, PayrollRun
 from ..months import month_last
-from .rules import REGULAR, Mark, Placed
+from .rules import REGULAR, Mark, Placed, Verdict
 
 ZEROS = (Decimal("0.00"),) * 4
 
@@ -40,6 +41,8 @@ class Facts:
     marks: dict[dt.date, dict[int, Mark]]  # per month, per placement
     # per locked month, per placement: (township, line, [pay, province, city, district]) paid for it
     paid: dict[dt.date, dict[int, tuple[int, str, list[Decimal]]]] = field(default_factory=dict)
+    # per month, per placement: the published assessment result of the period ending in it
+    verdicts: dict[dt.date, dict[int, Verdict]] = field(default_factory=dict)
 
 
 def imported_on(placements: QuerySet) -> dict[int, dt.datetime]:
@@ -86,7 +89,15 @@ def read(county_id: int, townships: list[int], month: dt.date, locked: list[Payr
         "placement_id", "month", "days", "withheld", "note"
     ):
         marks[on][placement_id] = Mark(days, withheld, note)
-    return Facts(placed, marks, paid_for(county_id, townships, locked))
+    # only published results count (docs/policy.md §8.14), as only confirmed attendance does
+    found = assessment.verdicts(townships, months)
+    verdicts = {m: {pk: Verdict(*v) for pk, v in by.items()} for m, by in found.items()}
+    return Facts(placed, marks, paid_for(county_id, townships, locked), verdicts)
+
+
+def bonuses(run_id: int, townships: list[int]) -> list[tuple[int, int, str, Decimal, str]]:
+    """The performance-bonus awards the run pays in `townships` (docs/policy.md §9.10). One query."""
+    return assessment.bonuses(run_id, townships)
 
 
 def paid_for(

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from subsidies.money import ZERO, Shares, half_up, part_month
+from subsidies.money import ZERO, Shares, half_up, part_month, r2
 
 ONE_DAY = dt.timedelta(days=1)
 FRACTION = Decimal("0.000001")
 WHOLE = Decimal("1.000000")
 NOTHING = Decimal("0.000000")
-REGULAR, BACK_PAY, RECOVERY = "regular", "back_pay", "recovery"
+REGULAR, BACK_PAY, RECOVERY, BONUS = "regular", "back_pay", "recovery", "bonus"
+NOTE_LENGTH = 200  # PayrollLine.note
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,14 @@ class Mark(NamedTuple):
     days: int
     withheld: bool
     note: str
+
+
+class Verdict(NamedTuple):
+    """A published assessment result of the period ending in a month (docs/policy.md §8.14)."""
+
+    total: Decimal
+    pass_mark: Decimal
+    share: Decimal  # of the month's pay withheld on failure (0: none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +124,38 @@ def regular(placed: Placed, month: Month, terms: Terms, mark: Mark | None) -> Li
         return Line(*head, attended, WHOLE, *_shares(full), False, note)
     fraction = (Decimal(numerator) / Decimal(denominator)).quantize(FRACTION)
     return Line(*head, attended, fraction, *_shares(part_month(full, numerator, denominator)), False, note)
+
+
+def assessed(line: Line, verdict: Verdict | None) -> Line:
+    """The month's line after its assessment (docs/policy.md §8.14): a total below the pass mark
+    withholds `share` of the pay, each share kept at (1 − share) of itself, rounded half-up to the
+    fen, the district taking the rest, and says so on the line (考核不合格（62分），扣发30%). A
+    passing total, no result, or a scheme that withholds nothing leaves the line as it is."""
+    if verdict is None or verdict.total >= verdict.pass_mark or verdict.share <= 0:
+        return line
+    kept = 1 - verdict.share
+    pay, province, city = (r2(amount * kept) for amount in (line.pay, line.province, line.city))
+    said = f"考核不合格（{verdict.total.normalize():f}分），扣发{(verdict.share * 100).normalize():f}%"
+    note = f"{line.note}；{said}" if line.note else said
+    return line._replace(
+        pay=pay, province=province, city=city, district=pay - province - city, note=note[:NOTE_LENGTH]
+    )
+
+
+def bonus_lines(awards: list[tuple[int, int, str, Decimal, str]]) -> list[Line]:
+    """The 绩效奖励 lines of a run's awards (placement, township, line, amount, what for): one per
+    placement, its awards added, booked 100 % to the district (docs/policy.md §9.10)."""
+    made: dict[int, Line] = {}
+    for placement_id, township_id, kind_of_post, amount, label in awards:
+        known = made.get(placement_id)
+        if known is not None:
+            amount, label = known.pay + amount, f"{known.note}；{label}"
+        note = label if known is not None else f"绩效奖励：{label}"
+        made[placement_id] = Line(
+            placement_id, township_id, kind_of_post, BONUS, None, 0, 0, NOTHING,
+            amount, ZERO, ZERO, amount, False, note[:NOTE_LENGTH],
+        )  # fmt: skip
+    return list(made.values())
 
 
 def _shares(shares: Shares) -> tuple[Decimal, Decimal, Decimal, Decimal]:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from assessment.bonus import bonus_claim
 from audit import record as audit
 from common.models import Job
 from common.retirement import add_months
@@ -99,6 +100,8 @@ def start(run: PayrollRun, actor: User | None = None) -> PayrollRun:
         )
         run.state, run.started_at, run.started_by = State.COMPUTING, now, actor
         run.save(update_fields=["started_by", "state", "started_at", "attempt", "job"])
+        # the bonus rounds approved so far are this run's to pay (docs/policy.md §9.10)
+        bonus_claim(run.county_id, run.pk)
     return run
 
 
