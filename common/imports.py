@@ -30,6 +30,7 @@ from .sheets import CellProblem, SheetError, Table, parse_date, read_table
 log = logging.getLogger(__name__)
 R = TypeVar("R")
 Progress = Callable[[int, int], None]  # (rows done, rows in all): a background job's bar
+Reader = Callable[..., Table]  # (source, *, required, optional) -> Table, raising SheetError
 PROGRESS_EVERY = 1_000  # rows between two reports of progress
 NO_ROWS = "文件中没有数据行"
 WRITE_FAILED = "导入失败：数据库写入失败，未导入任何数据，请稍后重试（如多次失败请联系管理员）"
@@ -129,11 +130,18 @@ class Checked(Generic[R]):
         return not self.problems
 
 
-def check(importer: Importer[R], source: str | IO[bytes], *, progress: Progress | None = None) -> Checked[R]:
-    """Read `source` once and check every row once; nothing is written."""
+def check(
+    importer: Importer[R],
+    source: str | IO[bytes],
+    *,
+    progress: Progress | None = None,
+    reader: Reader = read_table,
+) -> Checked[R]:
+    """Read `source` once and check every row once; nothing is written. `reader` turns the file
+    into a Table (a spreadsheet by default; a bank's text file reads its own way)."""
     checked: Checked[R] = Checked()
     try:
-        table = read_table(source, required=list(importer.required), optional=importer.optional)
+        table = reader(source, required=list(importer.required), optional=importer.optional)
     except SheetError as exc:
         checked.problems.append(CellProblem(1, "", str(exc)))
         return checked
@@ -182,10 +190,15 @@ def commit(importer: Importer[R], checked: Checked[R]) -> bool:
 
 
 def run(
-    importer: Importer[R], source: str | IO[bytes], *, dry_run: bool, progress: Progress | None = None
+    importer: Importer[R],
+    source: str | IO[bytes],
+    *,
+    dry_run: bool,
+    progress: Progress | None = None,
+    reader: Reader = read_table,
 ) -> Checked[R]:
     """check, then (unless `dry_run`, and when nothing is wrong) commit."""
-    checked = check(importer, source, progress=progress)
+    checked = check(importer, source, progress=progress, reader=reader)
     if not dry_run:
         commit(importer, checked)
     return checked

@@ -126,10 +126,13 @@ def _add_sheet(book: FastExcel, sheet: Sheet, counter: list[int]) -> None:
             rows, sample = itertools.chain([first], rows), first
         else:  # an empty list still gets its header row (the writer takes headers from a record)
             rows = iter([EMPTY])
-    header_row = 2 if sheet.subtitle else 1
+    # no title: the headers in the first row, as a file for another program (a bank) has them
+    header_row = (2 if sheet.subtitle else 1) if sheet.title else 0
     last_column = max(len(sheet.headers) - 1, 1)
-    merges: list[tuple] = [(0, 0, 0, last_column, sheet.title, Format().set_bold().set_font_size(14))]
-    if sheet.subtitle:
+    merges: list[tuple] = []
+    if sheet.title:
+        merges.append((0, 0, 0, last_column, sheet.title, Format().set_bold().set_font_size(14)))
+    if sheet.subtitle and sheet.title:
         merges.append((1, 0, 1, last_column, sheet.subtitle))
     count = sheet.count
     if count is None and isinstance(sheet.rows, list):

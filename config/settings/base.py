@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "placements",
     "assessment",  # between placements and subsidies: the payroll reads its results
     "subsidies",
+    "payments",  # after subsidies: pays through the bank what a locked month computed
     "workspace",
     "audit",
     "demo",
