@@ -16,10 +16,17 @@ from .models import PayrollLine, PayrollRun, people_paid
 
 ZERO = Decimal("0.00")
 MONEY = ("pay", "province", "city", "district")
+# the social-insurance subsidy, apart from pay (docs/policy.md §8.13): its total and each party's part
+SOCIAL = ("si_total", "si_province", "si_city", "si_district")
 
 
 def cost_rows(county: County, year: int) -> list[dict]:
-    """One row per township and month: people paid and the amounts of each party."""
+    """One row per township and month: people paid and the amounts of each party, and the
+    social-insurance subsidy apart (SOCIAL: subsidies.social_insurance.cost_sums)."""
+    from .social_insurance import cost_sums
+
+    social = cost_sums(county, year)
+    none = dict.fromkeys(SOCIAL, ZERO)
     lines = PayrollLine.objects.filter(run__county=county, run__month__year=year)
     rows = (
         lines.values("township__code", "township__name", "run__month", "run__state")
@@ -30,7 +37,10 @@ def cost_rows(county: County, year: int) -> list[dict]:
         .order_by("township__code", "run__month")
     )
     return [
-        dict(r) | {k: Decimal(r[k] or 0).quantize(Decimal("0.01")) for k in MONEY} | {"draft": is_draft(r)}
+        dict(r)
+        | {k: Decimal(r[k] or 0).quantize(Decimal("0.01")) for k in MONEY}
+        | {"draft": is_draft(r)}
+        | social.get((r["township__code"], r["run__month"]), none)
         for r in rows
     ]
 
@@ -49,9 +59,10 @@ def monthly_totals(rows: list[dict]) -> list[dict]:
     months: dict[dt.date, dict] = {}
     for row in rows:
         month = months.setdefault(
-            row["run__month"], {"month": row["run__month"], "draft": row["draft"], **{k: ZERO for k in MONEY}}
+            row["run__month"],
+            {"month": row["run__month"], "draft": row["draft"], **{k: ZERO for k in (*MONEY, *SOCIAL)}},
         )
-        for k in MONEY:
+        for k in (*MONEY, *SOCIAL):
             month[k] += row[k]
     return [months[m] for m in sorted(months)]
 
@@ -62,20 +73,39 @@ def drafts_note(rows: list[dict]) -> str:
     return ("（含未审核的草稿月份：" + "、".join(f"{m:%m}月" for m in drafts) + "）") if drafts else ""
 
 
+SOCIAL_HEADERS = ["社保补贴", "其中省级", "其中市级", "其中区级"]  # apart from pay: not in 补贴金额
+
+
 def cost_workbook_write(*, county: County, year: int, target: str | IO[bytes]) -> int:
     rows = cost_rows(county, year)
     note = drafts_note(rows)
-    totals = {k: sum((r[k] for r in rows), ZERO) for k in MONEY}
+    totals = {k: sum((r[k] for r in rows), ZERO) for k in (*MONEY, *SOCIAL)}
     detail = Sheet(
         name="分镇街分月",
         title=f"{county.name}{year}年城乡公益性岗位补贴资金分担表{note}",
-        headers=["镇街代码", "镇街", "月份", "发放人数", "补贴金额", "省级承担", "市级承担", "区级承担"],
+        headers=[
+            "镇街代码",
+            "镇街",
+            "月份",
+            "发放人数",
+            "补贴金额",
+            "省级承担",
+            "市级承担",
+            "区级承担",
+            *SOCIAL_HEADERS,
+        ],
         rows=(
-            [r["township__code"], r["township__name"], month_label(r), r["people"], *(r[k] for k in MONEY)]
+            [
+                r["township__code"],
+                r["township__name"],
+                month_label(r),
+                r["people"],
+                *(r[k] for k in (*MONEY, *SOCIAL)),
+            ]
             for r in rows
         ),
-        totals=["合计", "", "", "", *(totals[k] for k in MONEY)],
-        money_columns={4, 5, 6, 7},
+        totals=["合计", "", "", "", *(totals[k] for k in (*MONEY, *SOCIAL))],
+        money_columns={4, 5, 6, 7, 8, 9, 10, 11},
         signatures=True,
         widths={0: 12, 1: 14},
     )
@@ -83,13 +113,13 @@ def cost_workbook_write(*, county: County, year: int, target: str | IO[bytes]) -
     summary = Sheet(
         name="分月汇总",
         title=f"{county.name}{year}年补贴资金分月汇总{note}",
-        headers=["月份", "补贴金额", "省级承担", "市级承担", "区级承担"],
+        headers=["月份", "补贴金额", "省级承担", "市级承担", "区级承担", *SOCIAL_HEADERS],
         rows=(
-            [month_label({"run__month": m["month"], "draft": m["draft"]}), *(m[k] for k in MONEY)]
+            [month_label({"run__month": m["month"], "draft": m["draft"]}), *(m[k] for k in (*MONEY, *SOCIAL))]
             for m in by_month
         ),
-        totals=["合计", *(totals[k] for k in MONEY)],
-        money_columns={1, 2, 3, 4},
+        totals=["合计", *(totals[k] for k in (*MONEY, *SOCIAL))],
+        money_columns={1, 2, 3, 4, 5, 6, 7, 8},
         signatures=True,
     )
     return write_workbook(target, [summary, detail])

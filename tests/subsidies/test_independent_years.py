@@ -38,7 +38,14 @@ from posts.models import Duty
 from posts.services import announcement_publish, post_create
 from subsidies import payroll
 from subsidies.attendance import attendance_import
-from subsidies.models import Finding, MinimumWage, PayrollLine, PayrollRun
+from subsidies.models import (
+    Finding,
+    MinimumWage,
+    PayrollLine,
+    PayrollRun,
+    SocialInsuranceLine,
+    SocialInsurancePolicy,
+)
 from subsidies.services import minimum_wage_saved_warnings
 from tests import factories
 from tests.conftest import PASSWORD, Cast
@@ -106,7 +113,31 @@ class Annual:
         return tuple(spread(a, first.month) for a in (self.annual, self.province, self.city))  # type: ignore[return-value]
 
 
-Scheme = Rural | Annual
+@dataclass
+class Urban:
+    """东昌府区 urban (docs/policy.md §8.1): 1,700 a month, all of it the district's; 22 required days."""
+
+    monthly: M = M("1700.00")
+    required_days: int = 22
+
+    def full_month(self, first: dt.date) -> tuple[M, M, M]:
+        return self.monthly, ZERO, ZERO
+
+
+Scheme = Rural | Annual | Urban
+Rates = tuple[M, M, M, M | None]  # pension, medical, unemployment, injury (None: not subsidised)
+
+
+@dataclass
+class Insurance:
+    """The social-insurance subsidy of urban holders (docs/policy.md §8.13) as the county records it:
+    (from, base, rates as fractions, party), the latest start on the month's first day in force."""
+
+    policies: list[tuple[dt.date, M, Rates, str]]
+
+    def in_force(self, first: dt.date) -> tuple[M, Rates, str] | None:
+        started = [p for p in self.policies if p[0] <= first]
+        return max(started, key=lambda p: p[0])[1:] if started else None  # type: ignore[return-value]
 
 
 def started_months(start: dt.date, end: dt.date) -> int:
@@ -156,10 +187,12 @@ def agreed(stint: Stint) -> tuple[dt.date, dt.date] | None:
     return (spans[0][0], spans[-1][1]) if spans else None
 
 
-def owed(scheme: Scheme, holder: Holder, stint: Stint, first: dt.date) -> tuple[int, Money] | None:
-    """The month's regular line (calendar days paid, money): a day is paid while on post, within
-    the subsidy period and under an agreement (docs/policy.md §8.11); rule 3 for part months and short
-    attendance; a withheld month pays nothing."""
+def share_of(
+    scheme: Scheme, holder: Holder, stint: Stint, first: dt.date
+) -> tuple[int, int, int, bool] | None:
+    """The month's regular line as (calendar days paid, numerator, denominator, withheld), or None:
+    a day is paid while on post, within the subsidy period and under an agreement (docs/policy.md
+    §8.11); rule 3 for part months and short attendance."""
     last = last_day(first)
     span = agreed(stint)
     if span is None:
@@ -172,9 +205,20 @@ def owed(scheme: Scheme, holder: Holder, stint: Stint, first: dt.date) -> tuple[
     numerator, denominator = days, last.day
     mark = stint.marks.get(first)
     if mark is not None and mark[1]:
-        return days, NOTHING
+        return days, 0, denominator, True
     if mark is not None and mark[0] < scheme.required_days:
         numerator, denominator = mark[0], scheme.required_days
+    return days, numerator, denominator, False
+
+
+def owed(scheme: Scheme, holder: Holder, stint: Stint, first: dt.date) -> tuple[int, Money] | None:
+    """The month's regular line (calendar days paid, money); a withheld month pays nothing."""
+    share = share_of(scheme, holder, stint, first)
+    if share is None:
+        return None
+    days, numerator, denominator, withheld = share
+    if withheld:
+        return days, NOTHING
     pay, province, city = scheme.full_month(first)
     if numerator != denominator:
         pay, province, city = (times(a, numerator, denominator) for a in (pay, province, city))
@@ -242,6 +286,9 @@ class Years:
     paid: dict[tuple[int, dt.date], Money] = field(default_factory=dict)  # (placement, month): paid for it
     by_year: dict[tuple[int, int], Money] = field(default_factory=dict)  # (placement, year): its runs paid
     locked: dict[int, list[tuple]] = field(default_factory=dict)  # run id: its lines when locked
+    line: str = "rural"  # of the holders hired
+    insurance: Insurance | None = None  # urban: the social-insurance subsidy reckoned too
+    insured: dict[tuple[str, int], M] = field(default_factory=dict)  # (party, year): the subsidy
 
     @property
     def county(self) -> County:
@@ -298,6 +345,33 @@ def snapshot(run_id: int) -> list[tuple]:
     return list(PayrollLine.objects.filter(run_id=run_id).order_by("id").values_list())
 
 
+def check_insurance(years: Years, run: PayrollRun) -> None:
+    """The run's social-insurance rows against docs/policy.md §8.13 read here: for each urban holder
+    paid some of the month (not withheld), base × each rate to the fen, times the share of the month
+    the pay takes (rule 3), each to the fen; the total their sum; the policy's party."""
+    assert years.insurance is not None
+    policy = years.insurance.in_force(run.month)
+    wanted = {}
+    for holder, stint in years.stints():
+        share = share_of(years.scheme, holder, stint, run.month)
+        if policy is None or share is None or share[3] or share[1] == 0:
+            continue
+        _, numerator, denominator, _ = share
+        base, rates, party = policy
+        full = [ZERO if rate is None else fen(base * rate) for rate in rates]
+        parts = [a if numerator == denominator else times(a, numerator, denominator) for a in full]
+        wanted[stint.placement.pk] = (base, *parts, sum(parts, ZERO), party)
+    rows = SocialInsuranceLine.objects.filter(run=run)
+    got = {
+        r.placement_id: (r.base, r.pension, r.medical, r.unemployment, r.injury, r.total, r.party)
+        for r in rows
+    }
+    assert got == wanted, f"{run.month:%Y-%m} social insurance"
+    for amounts in wanted.values():
+        key = (amounts[-1], run.month.year)
+        years.insured[key] = years.insured.get(key, ZERO) + amounts[-2]
+
+
 def check_run(years: Years, run: PayrollRun) -> dict[tuple[int, dt.date], tuple[str, str, Money]]:
     """Every line of the run against the reckoning; returns the adjustments it carries."""
     lines = list(run.lines.all())
@@ -332,6 +406,8 @@ def pay_month(years: Years, first: dt.date, monkeypatch: pytest.MonkeyPatch) -> 
     run = payroll.compute_run(payroll.run_for(years.county, first), finance)
     assert run.state == PayrollRun.State.COMPUTED, run.error
     adjusted = check_run(years, run)
+    if years.insurance is not None:
+        check_insurance(years, run)
     stored = lines_of(run)
     assert rules_lines(run) == stored, f"{first:%Y-%m}: the stored lines differ from what the rules give"
     if first in years.recomputed:  # computed again: the store finds every line as it stands
@@ -367,7 +443,9 @@ HEADERS = COLUMNS + OPTIONAL[:4]  # … 离岗日期, 离岗原因, 原月补贴
 def hire(years: Years, holder: Holder, on_post: dt.date, agreement_until: dt.date) -> None:
     """The first placement of a person (the procedure that leads there is tested elsewhere)."""
     town = years.place.town.code
-    placement = factories.placement(town, on_post=on_post, agreement_until=agreement_until, name=holder.name)
+    placement = factories.placement(
+        town, on_post=on_post, agreement_until=agreement_until, name=holder.name, line=years.line
+    )
     holder.stints.append(Stint(on_post, [(on_post, agreement_until)], placement=placement))
 
 
@@ -413,14 +491,15 @@ def leave(years: Years, holder: Holder, exit_date: dt.date) -> None:
     stint.exit = exit_date
 
 
-def record(years: Years, holder: Holder, first: dt.date, days: int) -> None:
+def record(years: Years, holder: Holder, first: dt.date, days: int, withheld: bool = False) -> None:
     """The township clerk's attendance sheet for the month (before it is computed)."""
     sheet = factories.xlsx(
-        [[holder.person.id_number, str(days), "病假", ""]], ["身份证号", "出勤天数", "备注", "暂停发放"]
+        [[holder.person.id_number, str(days), "病假", "是" if withheld else ""]],
+        ["身份证号", "出勤天数", "备注", "暂停发放"],
     )
     report = attendance_import(township=years.place.town, month=first, source=sheet, actor=years.place.clerk)
     assert report.ok, report.problems
-    holder.stints[-1].marks[first] = (days, False)
+    holder.stints[-1].marks[first] = (days, withheld)
 
 
 def renew(years: Years, holder: Holder, signed_on: dt.date) -> None:
@@ -696,3 +775,72 @@ def test_three_years_of_yanzhou_are_paid_as_the_policy_reckons(
     assert not PayrollLine.objects.filter(placement=held, corrects_month=D(2023, 4, 1)).exists()
     assert paid_by_system(held, 2023) == (M("2500.00"), M("1000.00"), M("500.00"), M("1000.00"))
     assert paid_by_system(held, 2024) == (M("16666.67"), M("6666.67"), M("3333.33"), M("6666.67"))
+
+
+def test_three_years_of_dongchangfu_urban_holders_and_their_social_insurance(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Urban holders (1,700 a month) and the social-insurance subsidy of each month (docs/policy.md
+    §8.13), reckoned here: the seeded example policy (base 3,500; 16 %, 7 %, 0.7 %, injury 0.4 %;
+    the district), then from July 2023 a new one the county records (base 3,800, no injury, the city)."""
+    full, part, short = (Holder(n) for n in ("城镇全程", "城镇中途", "城镇缺勤"))
+    seeded = (D(2022, 1, 1), M("3500.00"), (M("0.16"), M("0.07"), M("0.007"), M("0.004")), "district")
+    insurance = Insurance([seeded])
+    years = Years(
+        place_of(DONGCHANG, cast),
+        [full, part, short],
+        Urban(),
+        {D(2023, 7, 1)},
+        line="urban",
+        insurance=insurance,
+    )
+
+    def new_policy() -> None:
+        rates = (M("0.16"), M("0.07"), M("0.007"), None)
+        SocialInsurancePolicy.objects.create(
+            county=years.county,
+            valid_from=D(2023, 7, 1),
+            base=M("3800.00"),
+            pension=rates[0],
+            medical=rates[1],
+            unemployment=rates[2],
+            party="city",
+            document="试算",
+        )
+        insurance.policies.append((D(2023, 7, 1), M("3800.00"), rates, "city"))
+
+    pay_three_years(
+        years,
+        {
+            D(2022, 1, 1): [
+                lambda: hire(years, full, D(2022, 1, 1), D(2032, 12, 31)),
+                lambda: hire(years, short, D(2022, 1, 1), D(2032, 12, 31)),
+            ],
+            D(2022, 3, 1): [lambda: hire(years, part, D(2022, 3, 16), D(2032, 12, 31))],
+            D(2022, 5, 1): [lambda: record(years, short, D(2022, 5, 1), 11)],
+            D(2022, 8, 1): [lambda: record(years, short, D(2022, 8, 1), 22, withheld=True)],
+            D(2023, 2, 1): [lambda: leave(years, part, D(2023, 2, 10))],
+            D(2023, 7, 1): [new_policy],
+            D(2024, 3, 1): [lambda: record(years, full, D(2024, 3, 1), 20)],
+        },
+        monkeypatch,
+    )
+
+    # Written out by hand for the holder on post all three years: 843.50 a month to June 2023,
+    # then 3,800 × 16 % + 7 % + 0.7 % = 900.60 borne by the city; March 2024 20/22 of it: 818.73.
+    rows = SocialInsuranceLine.objects.filter(placement=full.stints[0].placement).order_by("run__month")
+    totals = [r.total for r in rows]
+    assert totals[:18] == [M("843.50")] * 18 and totals[18:26] == [M("900.60")] * 8
+    assert totals[26] == M("818.73") and len(totals) == 36  # 552.73 + 241.82 + 24.18 (20/22; no injury)
+    short_rows = {
+        r.run.month: r.total for r in SocialInsuranceLine.objects.filter(placement=short.stints[0].placement)
+    }
+    assert short_rows[D(2022, 5, 1)] == M("421.75") and D(2022, 8, 1) not in short_rows
+    # per party and year, as the cost report gives them apart from pay
+    from subsidies.selectors import cost_report
+
+    for year in (2022, 2023, 2024):
+        report = cost_report(years.county, year)
+        for party in ("province", "city", "district"):
+            reported = sum((r[f"si_{party}"] for r in report), ZERO)
+            assert reported == years.insured.get((party, year), ZERO), (year, party)
