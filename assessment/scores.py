@@ -143,7 +143,7 @@ class Entering:
     def value_problem(self, part: str, value: Decimal) -> str | None:
         weight = self.weights[part]
         if value < 0 or value > weight:
-            return f"{PARTS[part]}应在0至{weight:g}分之间"
+            return f"{PARTS[part]}应在0至{weight.normalize():f}分之间"
         return None
 
     def check(self, entry: Entry) -> list[str]:

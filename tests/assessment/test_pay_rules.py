@@ -11,7 +11,7 @@ def full_month(note: str = "") -> Line:
 
 
 def test_a_failing_total_withholds_the_schemes_share_of_each_amount_to_the_fen() -> None:
-    line = assessed(full_month(), Verdict(M("62.0"), M("60.0"), M("0.30")))
+    line = assessed(full_month(), Verdict(M("62.0"), M("65"), M("0.30")))
     # 680 × 0.7 = 476.00; 333.33 × 0.7 = 233.331 → 233.33; 138.67 × 0.7 = 97.069 → 97.07; the rest
     assert (line.pay, line.province, line.city, line.district) == (
         M("476.00"),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from assessment.models import BonusRound, BonusRule, Scheme, Sheet
 from common.models import Job
 from people.bank import bank_change_request
 from people.models import GroupClaim
@@ -56,6 +57,7 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
     announcement, app = recruiting.announcement.pk, application.pk
     placement = Placement.objects.get(application=app).pk
     village = Placement.objects.get(application=app).post.village_id
+    sheet, bonus_round = assessment_objects(recruiting.cast, Placement.objects.get(application=app))
     return [
         Address("home"),
         Address("login"),
@@ -127,6 +129,15 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
         Address("subsidies:run-social-download", (run.pk,), scope="county"),
         Address("subsidies:run-sheet", (run.pk,), scope="county"),
         Address("subsidies:run-sheet-pdf", (run.pk,), scope="county"),
+        Address("assessment:sheet-list"),
+        Address("assessment:sheet-detail", (sheet,), scope="township"),
+        Address("assessment:sheet-upload", (sheet,), post=True, scope="township"),
+        Address("assessment:sheet-publish", (sheet,), post=True, scope="township"),
+        Address("assessment:sheet-reopen", (sheet,), post=True, scope="township"),
+        Address("assessment:sheet-print", (sheet,), scope="township"),
+        Address("assessment:exit-list"),
+        Address("assessment:bonus-list"),
+        Address("assessment:bonus-detail", (bonus_round,), scope="county"),
         Address("workspace:export-new"),
         Address("workspace:job-list"),
         Address("workspace:job-detail", (job.pk,), scope="township"),
@@ -143,6 +154,29 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
         Address("accounts:user-create"),
         Address("accounts:user-password-reset", (recruiting.cast.clerk.pk,), scope="township"),
     ]
+
+
+def assessment_objects(cast, on_post: Placement) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """A published sheet of 沙镇镇 (April 2022) and a bonus round of 东昌府区."""
+    scheme = Scheme.objects.create(
+        county=on_post.township.county, name="考核", valid_from=dt.date(2022, 1, 1)
+    )
+    sheet = Sheet.objects.create(
+        scheme=scheme,
+        township=on_post.township,
+        first=dt.date(2022, 4, 1),
+        last=dt.date(2022, 4, 1),
+        state="published",
+    )
+    rule = BonusRule.objects.create(county=on_post.township.county, valid_from=dt.date(2022, 1, 1), share=1)
+    made = BonusRound.objects.create(
+        county=on_post.township.county,
+        rule=rule,
+        first=dt.date(2022, 1, 1),
+        last=dt.date(2022, 12, 1),
+        proposed_by=cast.hr,
+    )
+    return sheet.pk, made.pk
 
 
 def request(client, address: Address):  # type: ignore[no-untyped-def]
