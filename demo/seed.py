@@ -99,7 +99,8 @@ def seed_demo_users(*, password: str) -> list[tuple[str, str, str]]:
 
 def seed_township_users(*, township: Township, password: str) -> list[tuple[str, str, str]]:
     """Two clerks per township: clerk_<code> enters applications and clerk2_<code> records their
-    democratic review, since the clerk who entered an application may not pass it (docs/policy.md §1.3)."""
+    democratic review, since the clerk who entered an application may not pass it (docs/policy.md §1.3);
+    and village_<code>, the village user of its first village."""
     scope = f"{township.county.name}{township.name}"
     made = []
     for username, label in ((f"clerk_{township.code}", ""), (f"clerk2_{township.code}", "（第二经办人）")):
@@ -107,9 +108,15 @@ def seed_township_users(*, township: Township, password: str) -> list[tuple[str,
             username=username, password=password, role=Role.CLERK, county=township.county, township=township
         )
         made.append((username, f"{Role.CLERK.label}{label}", scope))
-    # The demo village user goes here once townships.Role has a village role (docs/policy.md
-    # §1.4): one per township, village_<township code>, scoped to its first demo village
-    # (township.villages.order_by("pk").first()), added to `made` like the clerks above.
+    # One village user (村（社区）协管员, docs/policy.md §1.2) for the township's first village: they
+    # record the village's month on a phone and submit it; a clerk confirms it (§9.2).
+    village = township.villages.order_by("pk").first()
+    if village is not None:
+        username = f"village_{township.code}"
+        user_with_membership_ensure(
+            username=username, password=password, role=Role.VILLAGE, township=township, village=village
+        )
+        made.append((username, Role.VILLAGE.label, f"{scope}{village.name}"))
     return made
 
 

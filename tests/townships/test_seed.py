@@ -90,13 +90,15 @@ def test_seed_demo_is_idempotent_and_creates_every_demo_user(db, capsys) -> None
         Duty.objects.count(),
     ) == first
     assert first[0] == 24
-    assert (
-        first[2] == 1 + 2 * 4 + 2 * 24
-    )  # county admin; HR, finance, finance2, auditor per county; two clerks per township
+    # county admin; HR, finance, finance2, auditor per county; two clerks and a village user per township
+    assert first[2] == 1 + 2 * 4 + 3 * 24
     clerk = User.objects.get(username="clerk_371502101")
     assert clerk.check_password("pw-12345678")
     assert (clerk.membership.role, clerk.membership.township.code) == (Role.CLERK, "371502101")
     assert Membership.objects.get(user__username="finance_370812").county.code == "370812"
+    keeper = Membership.objects.get(user__username="village_371502101")
+    assert (keeper.role, keeper.township.code, keeper.county) == (Role.VILLAGE, "371502101", None)
+    assert keeper.village == Village.objects.filter(township__code="371502101").order_by("pk").first()
     assert "clerk_371502101" in capsys.readouterr().out
 
 
