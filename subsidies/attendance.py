@@ -48,7 +48,7 @@ def on_post_in(
         placements = placements.filter(township=township)
     if village is not None:
         placements = placements.filter(post__village=village)
-    return {p.person.id_number: p for p in placements.select_related("person", "township")}
+    return {p.person.id_number: p for p in placements.select_related("person", "township", "post")}
 
 
 def closed_counties(month: dt.date) -> dict[int, str]:

@@ -164,21 +164,25 @@ def village_month_record(
         if (checked := judge.judge(placement, days, mark.note.strip())) is not None:
             writes.append((checked, mark.presence))
     judge.refuse()
-    for checked, presence in writes:
-        Attendance.objects.update_or_create(
-            placement_id=checked.placement_id,
-            month=month,
-            defaults={
-                "days": checked.days,
-                "withheld": checked.withheld,
-                "note": checked.note,
-                "presence": presence,
-                "recorded_by": actor,
-                "confirmed_by": None,
-                "confirmed_at": None,
-            },
-        )
+    _write(actor, month, judge, writes)
     return sheet
+
+
+def _write(actor: User, month: dt.date, judge: _Judge, writes: list[tuple[Mark, str]]) -> None:
+    """The village's records, unconfirmed: the existing ones read (and locked) in one query, each
+    saved once with its placement as read (the audit entry names it without reading it again)."""
+    kept = Attendance.objects.select_for_update().filter(
+        month=month, placement_id__in=[checked.placement_id for checked, _ in writes]
+    )
+    records = {record.placement_id: record for record in kept}
+    for checked, presence in writes:
+        placement = judge.by_pk[checked.placement_id]
+        record = records.get(placement.pk) or Attendance(month=month)
+        record.placement = placement
+        record.days, record.withheld, record.note = checked.days, checked.withheld, checked.note
+        record.presence, record.recorded_by = presence, actor
+        record.confirmed_by, record.confirmed_at = None, None
+        record.save()
 
 
 def _drafts(sheet: AttendanceSheet) -> list[Attendance]:
