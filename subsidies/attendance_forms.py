@@ -26,38 +26,42 @@ class MonthForm(forms.Form):
 
 
 class VillageRowForm(forms.Form):
-    """One holder's month as the village enters it."""
+    """One holder's month as the village enters it: the days, and each day's presence ("1"
+    present, "0" absent, one per day) that the page's day boxes write into one hidden field
+    (static/js/attendance.js): one field per holder, not one per day, so that a village's month
+    stays well under the request's field limit (DATA_UPLOAD_MAX_NUMBER_FIELDS)."""
 
     placement = forms.IntegerField(widget=forms.HiddenInput)
     days = forms.IntegerField(required=False, min_value=0, max_value=MAX_DAYS, error_messages=DAYS_MESSAGES)
-    present = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    presence = forms.RegexField(
+        regex=r"^[01]*$",
+        required=False,
+        max_length=MAX_DAYS,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "每日出勤只能逐日勾选", "max_length": "每日出勤不能超过本月天数"},
+    )
     note = forms.CharField(required=False, max_length=200, error_messages=NOTE_MESSAGES)
 
     def __init__(self, *args: Any, length: int = 31, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.length = length
-        self.fields["days"].widget.attrs.update(
-            max=length, inputmode="numeric"
-        )  # the month's length: the service's check
-        self.fields["present"].choices = [(str(d), str(d)) for d in range(1, length + 1)]  # type: ignore[attr-defined]
 
     def blank(self) -> bool:
         """Nothing entered: the holder is left as they are (not recorded yet, or as recorded)."""
         data = self.cleaned_data
-        return data.get("days") is None and not data.get("present") and not data.get("note")
+        return data.get("days") is None and not data.get("presence") and not data.get("note")
+
+    def ticks(self) -> list[tuple[int, bool]]:
+        """The month's days and whether each is ticked, as typed (or as recorded)."""
+        presence = (self["presence"].value() or "").ljust(self.length, ABSENT)
+        return [(day, presence[day - 1] == PRESENT) for day in range(1, self.length + 1)]
 
     def mark(self) -> VillageMark:
         data = self.cleaned_data
-        ticked = set(data.get("present") or [])
-        presence = (
-            "".join(PRESENT if str(d) in ticked else ABSENT for d in range(1, self.length + 1))
-            if ticked
-            else ""
-        )
         return VillageMark(
             placement_id=data["placement"],
             days=data.get("days"),
-            presence=presence,
+            presence=data.get("presence", ""),
             note=data.get("note", ""),
         )
 
@@ -74,21 +78,20 @@ VillageFormSet = formset_factory(VillageRowForm, formset=BaseRowFormSet, extra=0
 class GridRowForm(forms.Form):
     """One holder's month as the clerk enters it in the grid (the township's own record)."""
 
-    placement = forms.TypedChoiceField(
-        coerce=int,
-        widget=forms.HiddenInput,
-        error_messages={"invalid_choice": "该人员本月不在本村（社区）的在岗人员中"},
-    )
+    placement = forms.IntegerField(widget=forms.HiddenInput)
     days = forms.IntegerField(required=False, min_value=0, max_value=MAX_DAYS, error_messages=DAYS_MESSAGES)
     withheld = forms.BooleanField(required=False)
     note = forms.CharField(required=False, max_length=200, error_messages=NOTE_MESSAGES)
 
-    def __init__(
-        self, *args: Any, placements: list[int] | None = None, length: int = 31, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, placements: frozenset[int] = frozenset(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["placement"].choices = [(str(pk), str(pk)) for pk in placements or []]  # type: ignore[attr-defined]
-        self.fields["days"].widget.attrs.update(max=length, inputmode="numeric")
+        self.placements = placements  # the grid's holders: the only rows it takes
+
+    def clean_placement(self) -> int:
+        placement = self.cleaned_data["placement"]
+        if placement not in self.placements:
+            raise forms.ValidationError("该人员本月不在本村（社区）的在岗人员中")
+        return placement
 
 
 GridFormSet = formset_factory(GridRowForm, formset=BaseRowFormSet, extra=0, max_num=2000)

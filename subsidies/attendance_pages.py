@@ -97,11 +97,6 @@ class GridRow:
     def record(self) -> Attendance | None:
         return self.holder.record
 
-    def presence_days(self) -> set[int]:
-        """The days marked present (1-based), from the record's presence."""
-        presence = self.record.presence if self.record else ""
-        return {day for day, mark in enumerate(presence, start=1) if mark == "1"}
-
 
 @dataclass(frozen=True)
 class VillageMonth:

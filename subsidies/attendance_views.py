@@ -80,7 +80,7 @@ def _village_rows(page: VillageMonth) -> list[dict]:
         {
             "placement": row.placement.pk,
             "days": row.record.days if row.record else None,
-            "present": sorted(str(d) for d in row.presence_days()),
+            "presence": row.record.presence if row.record else "",
             "note": row.record.note if row.record else "",
         }
         for row in page.rows
@@ -187,7 +187,7 @@ def _grid_formset(request: AuthedRequest, page: VillageMonth, bound: bool) -> Ba
     kwargs: dict[str, Any] = {
         "initial": _grid_rows(page),
         "prefix": "g",
-        "form_kwargs": {"placements": [row.placement.pk for row in page.rows], "length": len(page.days)},
+        "form_kwargs": {"placements": frozenset(row.placement.pk for row in page.rows)},
     }
     formset = GridFormSet(request.POST, **kwargs) if bound else GridFormSet(**kwargs)
     return cast(BaseRowFormSet, formset)

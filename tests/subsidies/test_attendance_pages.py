@@ -67,8 +67,7 @@ def village_post(holders: list[Placement], rows: dict[int, dict], action: str = 
         data[f"h-{i}-placement"] = str(typed.get("placement", holder.pk))
         data[f"h-{i}-days"] = str(typed.get("days", ""))
         data[f"h-{i}-note"] = typed.get("note", "")
-        if "present" in typed:
-            data[f"h-{i}-present"] = [str(d) for d in typed["present"]]
+        data[f"h-{i}-presence"] = typed.get("presence", "")
     return data
 
 
@@ -124,14 +123,14 @@ def test_it_lands_a_village_user_on_their_villages_month(cast, keeper, village, 
     html = page.content.decode()
     for holder in holders:
         assert holder.person.name in html and holder.person.id_number not in html  # masked
-    assert "填报中" in html and 'name="h-0-present"' in html
+    assert "填报中" in html and 'name="h-0-presence"' in html
 
 
 def test_it_saves_the_villages_month_in_one_post_then_submits_it(cast, keeper, village, holders) -> None:
     client = cast.client(keeper)
     ordered = by_name(holders)
     data = village_post(
-        ordered, {0: {"present": range(1, 16), "note": "病假"}, 1: {"days": 22}, 2: {"days": 31}}
+        ordered, {0: {"presence": "1" * 15 + "0" * 16, "note": "病假"}, 1: {"days": 22}, 2: {"days": 31}}
     )
     response = client.post(village_url(village), data)
     assert response.status_code == 302
@@ -142,7 +141,7 @@ def test_it_saves_the_villages_month_in_one_post_then_submits_it(cast, keeper, v
     assert state(village) == S.FILLING
 
     page = client.get(village_url(village)).content.decode()
-    assert 'value="15" checked' in page and "已填报3/3人" in page
+    assert 'value="15" checked' in page and 'value="16" checked' not in page and "已填报3/3人" in page
     response = client.post(village_url(village), village_post(ordered, {}, action="submit"))
     assert response.status_code == 302 and state(village) == S.SUBMITTED
     page = client.get(village_url(village)).content.decode()
@@ -178,10 +177,21 @@ def test_it_refuses_more_days_than_the_month_has_through_the_service(cast, keepe
 
 
 def test_it_refuses_ticks_that_disagree_with_the_days(cast, keeper, village, holders) -> None:
-    data = village_post(by_name(holders), {0: {"days": 20, "present": range(1, 11)}})
+    data = village_post(by_name(holders), {0: {"days": 20, "presence": "1" * 10 + "0" * 21}})
     html = cast.client(keeper).post(village_url(village), data).content.decode()
     assert "出勤天数20天与每日出勤中的10天不一致" in html and 'value="10" checked' in html
     assert records() == []
+
+
+@pytest.mark.parametrize(
+    ("presence", "message"), [("1" * 30, "每日出勤应为31位"), ("2" * 31, "每日出勤只能逐日勾选")]
+)
+def test_it_refuses_a_presence_that_is_not_one_mark_a_day(
+    cast, keeper, village, holders, presence, message
+) -> None:
+    data = village_post(by_name(holders), {0: {"presence": presence}})
+    html = cast.client(keeper).post(village_url(village), data).content.decode()
+    assert message in html and records() == []
 
 
 def test_it_refuses_a_person_of_another_village_or_not_on_post(cast, keeper, village, holders) -> None:
