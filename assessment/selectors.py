@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from placements.models import Placement
 from townships.access import scope_by_township
 
-from .models import BonusAward, Score, Sheet
+from .models import BonusAward, Score, Sheet, SheetEvent
 from .scores import holders
 
 # A published result the payroll judges (docs/policy.md §8.14): the total, the pass mark, the
@@ -118,3 +118,12 @@ def sheet_label(sheet: Sheet) -> str:
     if sheet.first == sheet.last:
         return f"{sheet.first:%Y年%m月}"
     return f"{sheet.first:%Y年%m月}至{sheet.last:%Y年%m月}"
+
+
+def sheets_moved_since(county_id: int, first: dt.date, last: dt.date, since: dt.datetime) -> int:
+    """How many sheets of the county whose pay month lies in first … last were published or
+    reopened after `since` (a computation's start): its lines may not reflect them. One query."""
+    moved = SheetEvent.objects.filter(
+        sheet__township__county_id=county_id, sheet__last__gte=first, sheet__last__lte=last, at__gt=since
+    )
+    return moved.values("sheet_id").distinct().count()

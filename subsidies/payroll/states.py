@@ -13,6 +13,7 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from assessment.bonus import bonus_claim
+from assessment.selectors import sheets_moved_since
 from audit import record as audit
 from common.models import Job
 from common.retirement import add_months
@@ -179,6 +180,8 @@ def approve(run: PayrollRun, actor: User) -> PayrollRun:
     second_person_check(run, actor, "审核")
     if changed := attendance_changed_since(run):
         raise ValidationError(f"计算之后有{changed}条考勤记录有变动，请重新计算该月后再审核")
+    if moved := results_moved_since(run):
+        raise ValidationError(f"计算之后有{moved}张考核表公示或撤回公示，请重新计算该月后再审核")
     if blocking := open_blocking(run):
         raise ValidationError(
             f"还有{blocking}个须处理的核算前检查问题（如无银行账号、在死亡名单中），处理后才能审核"
@@ -217,6 +220,15 @@ def attendance_changed_since(run: PayrollRun) -> int:
         month__gte=add_months(run.month, -12),
     )
     return marks.count()
+
+
+def results_moved_since(run: PayrollRun) -> int:
+    """How many assessment sheets of the run's month, or of the months its adjustments settle,
+    were published or reopened after its computation started (docs/policy.md §8.14, §9.5)."""
+    since = run.started_at or run.computed_at
+    if run.computed_at is None or since is None:
+        return 0
+    return sheets_moved_since(run.county_id, add_months(run.month, -12), run.month, since)
 
 
 @transaction.atomic

@@ -216,3 +216,16 @@ def test_scores_by_sheet_through_the_import_pipeline_all_or_nothing(cast, scheme
     )
     assert client.post(url, {"file": good}).status_code == 302
     assert dict(Score.objects.values_list("placement_id", "total")) == {a.pk: M(83), b.pk: M(55)}
+
+
+def test_results_published_after_the_computation_started_hold_the_approval(
+    cast, scheme, keeper, holders
+) -> None:
+    sheet = score_all(cast, keeper, holders, second=(M(10), M(30), M(12)))
+    run = payroll.compute_run(payroll.run_for(County.objects.get(code="371502"), MARCH), cast.finance)
+    scores.sheet_publish(actor=cast.clerk, sheet=sheet)
+    with pytest.raises(ValidationError, match="计算之后有1张考核表公示或撤回公示，请重新计算该月后再审核"):
+        payroll.approve(run, cast.finance2)
+    run = payroll.compute_run(run, cast.finance)
+    payroll.approve(run, cast.finance2)
+    assert run.lines.get(placement=holders[1]).pay == M("476.00")
