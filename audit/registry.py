@@ -61,6 +61,27 @@ TRACKED: dict[str, Tracked] = {
         lambda t: (t.application.township_id, None, subject("placements.Application", t.application_id))
     ),
     "placements.Placement": Tracked(_own_township),
+    # accident insurance and follow-up after exit (docs/policy.md §7.9, §7.10); a policy's people
+    # covered are written in bulk with it and read from the policy
+    "placements.InsurancePolicy": Tracked(_own_county, exclude=["recorded_at"]),
+    "placements.Accident": Tracked(_own_township, exclude=["recorded_at"]),
+    "placements.ClaimStep": Tracked(
+        lambda s: (s.accident.township_id, None, subject("placements.Accident", s.accident_id)),
+        exclude=["at"],
+    ),
+    "placements.ExitReferral": Tracked(
+        lambda r: (r.placement.township_id, None, subject("placements.Placement", r.placement_id)),
+        exclude=["created_at"],
+    ),
+    "placements.FollowUp": Tracked(
+        lambda f: (
+            f.referral.placement.township_id,
+            None,
+            subject("placements.Placement", f.referral.placement_id),
+        ),
+        exclude=["recorded_at"],
+    ),
+    "placements.FollowUpSetting": Tracked(_own_county),
     "subsidies.Attendance": Tracked(
         lambda a: (a.placement.township_id, None, subject("placements.Placement", a.placement_id)),
         exclude=["recorded_at", "confirmed_at"],  # times; a confirmation shows its confirmed_by

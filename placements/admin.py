@@ -10,7 +10,15 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from . import dates, terms
-from .models import Application, Placement, Transition
+from .models import (
+    Accident,
+    Application,
+    ExitReferral,
+    FollowUpSetting,
+    InsurancePolicy,
+    Placement,
+    Transition,
+)
 
 # Fields whose change would re-price a month: read-only once a month from their date is locked.
 PLACEMENT_DATES = ["on_post_date", "exit_date", "first_approved_on", "prior_months", "extended_until"]
@@ -110,3 +118,45 @@ class PlacementAdmin(admin.ModelAdmin):
         end of this placement and of the person's later ones."""
         super().save_model(request, obj, form, change)
         terms.stored_terms_refresh(person_ids=[obj.person_id])
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written through their pages' services (docs/policy.md §7.9, §7.10): the admin shows
+    them and changes nothing, so it cannot bypass the overlap check or the order of the steps."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(InsurancePolicy)
+class InsurancePolicyAdmin(ReadOnlyAdmin):
+    list_display = ["insurer", "number", "county", "start_date", "end_date", "premium"]
+    list_filter = ["county"]
+    search_fields = ["insurer", "number"]
+
+
+@admin.register(Accident)
+class AccidentAdmin(ReadOnlyAdmin):
+    list_display = ["person", "township", "occurred_on", "state", "amount"]
+    list_filter = ["state", "township__county"]
+    list_select_related = ["person", "township"]
+
+
+@admin.register(ExitReferral)
+class ExitReferralAdmin(ReadOnlyAdmin):
+    list_display = ["placement", "kind", "referred_on"]
+    list_filter = ["kind"]
+    list_select_related = ["placement__person", "placement__post"]
+
+
+@admin.register(FollowUpSetting)
+class FollowUpSettingAdmin(admin.ModelAdmin):
+    """The county setting 退出后跟踪期限（天） (docs/policy.md §15); a county without a row: 30."""
+
+    list_display = ["county", "due_days"]

@@ -395,3 +395,259 @@ class GroupTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.township} {self.get_line_display()} {self.group}：{self.holders}人"
+
+
+# ---- Accident insurance (docs/policy.md §7.9) and follow-up after exit (docs/policy.md §7.10) ----
+
+
+class InsurancePolicy(models.Model):
+    """意外伤害商业保险: a county's policy for its rural holders, covering the people on the roster
+    of its start date (placements.insurance). Nobody is covered twice for the same days: the
+    service refuses an overlap, naming the policy that already covers them."""
+
+    county = models.ForeignKey(
+        "townships.County", on_delete=models.PROTECT, related_name="+", verbose_name="区县"
+    )
+    insurer = models.CharField("保险公司", max_length=100)
+    number = models.CharField("保单号", max_length=60)
+    start_date = models.DateField("保险期间起")
+    end_date = models.DateField("保险期间止")
+    premium = models.DecimalField("每人保费（元）", max_digits=10, decimal_places=2)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="录入人"
+    )
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "意外伤害保险保单"
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "insurer", "number"],
+                name="insurance_policy_number_unique",
+                violation_error_message="该保险公司的这个保单号已经登记过。",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="insurance_policy_period",
+                violation_error_message="保险期间止不能早于保险期间起。",
+            ),
+            models.CheckConstraint(
+                condition=Q(premium__gt=0),
+                name="insurance_policy_premium_positive",
+                violation_error_message="每人保费须大于0。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.insurer} {self.number}（{self.start_date}至{self.end_date}）"
+
+
+class InsuredPerson(models.Model):
+    """One person covered by a policy, for the policy's period (copied here so that the overlap
+    check and "covered on a day" are one index range on the person)."""
+
+    policy = models.ForeignKey(
+        InsurancePolicy, on_delete=models.CASCADE, related_name="covered", verbose_name="保单"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name="人员")
+    placement = models.ForeignKey(
+        Placement, on_delete=models.PROTECT, related_name="+", verbose_name="在岗记录"
+    )
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    start_date = models.DateField("保障起")
+    end_date = models.DateField("保障止")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "参保人员"
+        ordering = ["policy", "township", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "person"],
+                name="insured_once_per_policy",
+                violation_error_message="此人已在这份保单的参保名单中。",
+            ),
+        ]
+        indexes = [
+            # the overlap check and the cover of an accident: a person's covers by their dates
+            models.Index(fields=["person", "start_date"], name="insured_person_dates_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} · {self.policy}"
+
+
+class ClaimState(models.TextChoices):
+    NONE = "none", "未报案"
+    REPORTED = "reported", "已报案"
+    SUBMITTED = "submitted", "材料已提交"
+    PAID = "paid", "已赔付"
+    REFUSED = "refused", "拒赔"
+
+
+class Accident(models.Model):
+    """An accident of a holder while on post, recorded with the village, and the insurer's claim
+    through its steps (ClaimStep rows, placements.insurance.claim_move)."""
+
+    placement = models.ForeignKey(
+        Placement, on_delete=models.PROTECT, related_name="accidents", verbose_name="在岗记录"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name="人员")
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="+", verbose_name="村（社区）"
+    )
+    occurred_on = models.DateField("事故日期")
+    description = models.TextField("事故经过")
+    # The cover on the accident's date; None: not covered that day (recorded all the same).
+    cover = models.ForeignKey(
+        InsuredPerson,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="承保保单",
+    )
+    state = models.CharField("理赔状态", max_length=12, choices=ClaimState.choices, default=ClaimState.NONE)
+    amount = models.DecimalField("赔付金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="录入人"
+    )
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "意外事故"
+        ordering = ["-occurred_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gt=0),
+                name="accident_amount_positive",
+                violation_error_message="赔付金额须大于0。",
+            ),
+        ]
+        indexes = [models.Index(fields=["township", "occurred_on"], name="accident_township_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.occurred_on} 意外事故"
+
+
+class ClaimStep(models.Model):
+    """One step of a claim: who, when, from, to, with the amount paid or the reason refused."""
+
+    accident = models.ForeignKey(
+        Accident, on_delete=models.CASCADE, related_name="steps", verbose_name="事故"
+    )
+    from_state = models.CharField("原状态", max_length=12, choices=ClaimState.choices)
+    to_state = models.CharField("新状态", max_length=12, choices=ClaimState.choices)
+    on = models.DateField("日期")
+    amount = models.DecimalField("赔付金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="经办人"
+    )
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "理赔环节"
+        ordering = ["on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
+
+
+class ReferralKind(models.TextChoices):
+    EMPLOYMENT = "employment", "就业帮扶"
+    STARTUP = "startup", "创业扶持"
+    ASSISTANCE = "assistance", "社会救助"
+
+
+class FollowUpService(models.TextChoices):
+    TRAINING = "training", "职业技能培训"
+    JOB_INTRODUCTION = "job_introduction", "职业介绍"
+    STARTUP_TRAINING = "startup_training", "创业培训"
+    STARTUP_LOAN = "startup_loan", "创业担保贷款贴息"
+    ASSISTANCE = "assistance", "社会救助"
+    VISIT = "visit", "走访了解"
+
+
+class FollowUpOutcome(models.TextChoices):
+    EMPLOYED = "employed", "已就业"
+    SELF_EMPLOYED = "self_employed", "自主创业"
+    ASSISTED = "assisted", "纳入救助"
+    DECLINED = "declined", "本人放弃"
+    ONGOING = "ongoing", "跟踪中"
+
+
+class ExitReferral(models.Model):
+    """A leaver referred to employment help, 创业 support or social assistance, from the exit on."""
+
+    placement = models.ForeignKey(
+        Placement, on_delete=models.PROTECT, related_name="referrals", verbose_name="在岗记录"
+    )
+    kind = models.CharField("转介类型", max_length=12, choices=ReferralKind.choices)
+    referred_on = models.DateField("转介日期")
+    note = models.CharField("说明", max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="录入人",
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "退出后转介"
+        ordering = ["placement", "referred_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["placement", "kind"],
+                name="one_referral_per_kind",
+                violation_error_message="此人已有同一类型的转介。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.placement} {self.get_kind_display()}"
+
+
+class FollowUp(models.Model):
+    """One follow-up of a referral: the date, the service given and the outcome so far."""
+
+    referral = models.ForeignKey(
+        ExitReferral, on_delete=models.CASCADE, related_name="entries", verbose_name="转介"
+    )
+    on = models.DateField("跟踪日期")
+    service = models.CharField("提供服务", max_length=20, choices=FollowUpService.choices)
+    outcome = models.CharField("跟踪结果", max_length=16, choices=FollowUpOutcome.choices)
+    note = models.CharField("说明", max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="录入人"
+    )
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "跟踪记录"
+        ordering = ["referral", "on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.referral} {self.on} {self.get_outcome_display()}"
+
+
+class FollowUpSetting(models.Model):
+    """The county setting 退出后跟踪期限（天）: a referred leaver without a follow-up entry this many
+    days after the exit is listed for HR (docs/policy.md §7.10, §15). No row: the default."""
+
+    DEFAULT_DAYS = 30
+
+    county = models.OneToOneField(
+        "townships.County", on_delete=models.CASCADE, related_name="+", verbose_name="区县"
+    )
+    due_days = models.PositiveSmallIntegerField("退出后跟踪期限（天）", default=DEFAULT_DAYS)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "退出后跟踪设置"
+
+    def __str__(self) -> str:
+        return f"{self.county} 退出后{self.due_days}天内跟踪"

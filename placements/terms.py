@@ -22,6 +22,7 @@ from posts.services import post_status_set
 from townships.access import membership_of
 from townships.models import County, Line, Role
 
+from . import followup
 from .agreements import agreement_terms
 from .models import Agreement, Application, ExitReason, Placement, Referral, Step
 from .procedure import MOVES, ROLE_LABELS, actor_may_act, move
@@ -324,6 +325,7 @@ def placement_exit(
     placement.exit_date, placement.exit_reason, placement.exit_note = exit_date, reason, note
     placement.referral, placement.referral_note = referral, referral_note
     placement.save()
+    followup.referral_from_exit(placement=placement, actor=actor)  # followed up (docs/policy.md §7.10)
     stored_terms_refresh(person_ids=[placement.person_id])  # a later placement's count moves
     post_status_set(placement.post_id, Post.Status.VACANT)
     return placement

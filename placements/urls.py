@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import apply_views, batch_views, step_views, views
+from . import apply_views, batch_views, followup_views, insurance_views, step_views, views
 
 app_name = "placements"
 urlpatterns = [
@@ -36,4 +36,17 @@ urlpatterns = [
     path("<int:pk>/agreements/<int:number>/pdf/", views.agreement_pdf, name="agreement-pdf"),
     path("publicity/<int:pk>/print/", views.publicity_print, name="publicity-print"),
     path("publicity/<int:pk>/pdf/", views.publicity_pdf, name="publicity-pdf"),
+    # accident insurance: policies, the roster, accidents and their claims (docs/policy.md §7.9)
+    path("insurance/", insurance_views.policy_list, name="insurance-list"),
+    path("insurance/<int:pk>/", insurance_views.policy_detail, name="insurance-detail"),
+    path("insurance/roster/", insurance_views.roster, name="insurance-roster"),
+    path("accidents/", insurance_views.accident_list, name="accident-list"),
+    path("accidents/new/<int:pk>/", insurance_views.accident_new, name="accident-new"),
+    path("accidents/<int:pk>/", insurance_views.accident_detail, name="accident-detail"),
+    path("accidents/<int:pk>/claim/", insurance_views.accident_claim, name="accident-claim"),
+    # follow-up after exit (docs/policy.md §7.10); pk: the leaver's placement
+    path("followup/", followup_views.followup_list, name="followup-list"),
+    path("followup/<int:pk>/", followup_views.followup_detail, name="followup-detail"),
+    path("followup/<int:pk>/referral/", followup_views.referral_add, name="followup-referral"),
+    path("followup/<int:pk>/entry/", followup_views.followup_record, name="followup-entry"),
 ]

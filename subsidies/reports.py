@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO
 
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Sum
 
 from common.xlsx import Sheet, write_workbook
-from placements.models import Agreement, Placement
-from townships.models import County, Line
+from placements.insurance import roster_placements
+from townships.models import County
 
 from .models import PayrollLine, PayrollRun, people_paid
 
@@ -126,20 +126,9 @@ def cost_workbook_write(*, county: County, year: int, target: str | IO[bytes]) -
 
 
 def insurance_rows(county: County, on: dt.date) -> Iterator[list]:
-    """Rural holders on post **and** paid on `on` (docs/policy.md §7.8): started, not exited, within
-    their stored subsidy period (Placement.subsidy_until) and under an agreement in force (no
-    agreement, no pay), so a holder whose subsidy or agreement ended without a recorded exit is
-    not insured as if on post."""
-    in_force = Agreement.objects.filter(
-        application=OuterRef("application"), start_date__lte=on, end_date__gte=on
-    )
-    active = Placement.objects.filter(
-        Exists(in_force),
-        township__county=county,
-        line=Line.RURAL,
-        on_post_date__lte=on,
-        subsidy_until__gte=on,
-    ).filter(Q(exit_date__isnull=True) | Q(exit_date__gte=on))
+    """Rural holders on post **and** paid on `on`: the one roster rule (docs/policy.md §7.8),
+    placements.insurance.roster_placements."""
+    active = roster_placements(on=on, county=county)
     values = active.order_by("township__code", "person__name").values_list(
         "township__name",
         "post__village__name",

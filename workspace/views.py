@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from common.jobs import job_get
 from common.models import Job
 from common.search import revealed, searchable
+from placements import followup
 from placements import selectors as placement_selectors
 from townships.access import AuthedRequest, membership_of, require_role
 from townships.models import Role
@@ -47,6 +48,8 @@ def home(request: AuthedRequest) -> HttpResponse:
         context["group_chart"] = selectors.placed_by_group_chart(user).as_json()
     if membership.role in (Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN):
         context["waiting"] = selectors.waiting_for_approval(user, today)
+        # the year's leavers and their follow-up (docs/policy.md §7.10)
+        context["figures"] = followup.figures(user, today)
     if membership.role in (Role.FINANCE, Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN):
         runs = context["runs"] = selectors.runs(user)
         if runs:  # the year of the latest month computed

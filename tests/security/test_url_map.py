@@ -13,8 +13,10 @@ from assessment.models import BonusRound, BonusRule, Scheme, Sheet
 from common.models import Job
 from people.bank import bank_change_request
 from people.models import GroupClaim
-from placements.models import Placement, Publicity
+from placements import insurance
+from placements.models import InsurancePolicy, Placement, Publicity
 from subsidies import payroll
+from tests import factories
 from tests.placements.conftest import recruiting  # noqa: F401
 from townships.models import County
 
@@ -56,6 +58,20 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
     job = Job.objects.create(user=recruiting.cast.clerk, listing="people", title="导出人员名单")
     announcement, app = recruiting.announcement.pk, application.pk
     placement = Placement.objects.get(application=app).pk
+    on_post = Placement.objects.get(pk=placement)
+    accident = insurance.accident_record(
+        placement=on_post, occurred_on=on_post.on_post_date, description="摔伤", actor=recruiting.cast.clerk
+    )
+    policy = InsurancePolicy.objects.create(
+        county=on_post.township.county,
+        insurer="中国人寿",
+        number="P1",
+        start_date=on_post.on_post_date,
+        end_date=on_post.on_post_date,
+        premium=50,
+        recorded_by=recruiting.cast.hr,
+    )
+    leaver = factories.placement("371502101", exit_date=dt.date(2022, 6, 30), name="离岗人").pk
     village = Placement.objects.get(application=app).post.village_id
     sheet, bonus_round = assessment_objects(recruiting.cast, Placement.objects.get(application=app))
     return [
@@ -110,6 +126,17 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
         Address("placements:agreement-pdf", (app, 1), scope="township"),
         Address("placements:publicity-print", (publicity.pk,), scope="township"),
         Address("placements:publicity-pdf", (publicity.pk,), scope="township"),
+        Address("placements:insurance-list"),
+        Address("placements:insurance-detail", (policy.pk,), scope="county"),
+        Address("placements:insurance-roster"),
+        Address("placements:accident-list"),
+        Address("placements:accident-new", (placement,), scope="township"),
+        Address("placements:accident-detail", (accident.pk,), scope="township"),
+        Address("placements:accident-claim", (accident.pk,), post=True, scope="township"),
+        Address("placements:followup-list"),
+        Address("placements:followup-detail", (leaver,), scope="township"),
+        Address("placements:followup-referral", (leaver,), post=True, scope="township"),
+        Address("placements:followup-entry", (leaver,), post=True, scope="township"),
         Address("subsidies:run-list"),
         Address("subsidies:run-start", post=True),
         Address("subsidies:attendance"),
