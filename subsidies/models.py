@@ -430,7 +430,7 @@ class SocialInsurancePolicy(models.Model):
     """The employer's part of social insurance a county pays for its urban post holders from a date
     (docs/policy.md §8.13): the monthly contribution base, the rates as fractions of it, injury
     insurance only where the county adds it, and the party that bears it. One in force per county
-    and date, picked as the pay policies are (payroll.in_force)."""
+    and date, picked as the pay policies are (common.dated.in_force)."""
 
     county = models.ForeignKey(
         County, on_delete=models.PROTECT, related_name="social_insurance_policies", verbose_name="区县"
@@ -485,11 +485,29 @@ class SocialInsurancePolicy(models.Model):
 class SocialInsuranceLine(models.Model):
     """The social-insurance subsidy of one urban holder in a run's month (docs/policy.md §8.13): paid
     to the social-insurance agency, not to the person, so apart from the payroll lines. Written
-    with the run's lines by the same computation (subsidies.social_insurance), never otherwise."""
+    with the run's lines by the same computation (subsidies.social_insurance), never otherwise.
 
-    run = models.ForeignKey(PayrollRun, on_delete=models.PROTECT, related_name="insurance_lines")
-    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+")
-    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="insurance_lines")
+    No database foreign keys, as PayrollLine (and for its reasons: the deferred checks of a month's
+    rows at commit were most of what the subsidy cost a computation): the rows are written only from the
+    lines the same transaction writes, and runs, townships and placements are never deleted."""
+
+    run = models.ForeignKey(
+        PayrollRun,
+        on_delete=models.PROTECT,
+        related_name="insurance_lines",
+        db_index=False,
+        db_constraint=False,
+    )
+    township = models.ForeignKey(
+        Township, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    placement = models.ForeignKey(
+        Placement,
+        on_delete=models.PROTECT,
+        related_name="insurance_lines",
+        db_index=False,
+        db_constraint=False,
+    )
     base = models.DecimalField("缴费基数", max_digits=10, decimal_places=2)
     pension = models.DecimalField("养老保险", max_digits=12, decimal_places=2)
     medical = models.DecimalField("医疗保险", max_digits=12, decimal_places=2)
@@ -506,6 +524,7 @@ class SocialInsuranceLine(models.Model):
             models.Index(fields=["run", "township"], name="social_line_run_township_idx"),
         ]
         constraints = [
+            # also the index of a run's rows by placement (the export's payee) and of a run's rows
             models.UniqueConstraint(
                 fields=["run", "placement"],
                 name="social_line_once_per_run",

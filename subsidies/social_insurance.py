@@ -2,7 +2,7 @@
 
 - rules: the subsidy of one urban holder's month, a pure function of the payroll's regular line
   (its paid share of the month, as payroll.rules gives it) and the county's dated policy;
-- facts: the policy in force on the month's first day (payroll.computation.in_force, as for pay);
+- facts: the policy in force on the month's first day (common.dated.in_force, as for pay);
 - store: a run's rows in some townships brought to what the rules give, in the transaction that
   writes the run's lines (payroll.compute);
 - reads: per township and party for the run page, per township and month for the cost report,
@@ -13,6 +13,7 @@ sheet. A locked month's rows never change (payroll refuses to compute it); a lat
 locked month adjusts its pay (docs/policy.md §9.7) but not yet its subsidy (§8.13)."""
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
@@ -22,6 +23,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 
 from common.bulk import insert_rows
+from common.dated import in_force
 from common.idcard import mask_id_number
 from common.xlsx import Sheet, write_workbook
 from townships.access import scope_by_township
@@ -32,6 +34,7 @@ from .money import ZERO, r2
 from .payroll import rules
 
 PARTIES = dict(Party.choices)
+URBAN = Line.URBAN.value  # a plain str: compared once per line
 INCLUDED_NOTE = "个人缴费部分已含在补贴中"  # docs/policy.md §8.13: shown, not added
 # The rules store a line's paid share to six places; its numerator and denominator are at most 31
 # (days in a month, or required days, 1–31: services.policy_check), and two such fractions lie
@@ -68,7 +71,10 @@ class Insured(NamedTuple):
     party: str
 
 
-def full_month(rates: Rates) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+Amounts = tuple[Decimal, Decimal, Decimal, Decimal]  # pension, medical, unemployment, injury
+
+
+def full_month(rates: Rates) -> Amounts:
     """A whole month's pension, medical, unemployment and injury subsidy: base × rate, each to the fen."""
     injury = ZERO if rates.injury is None else r2(rates.base * rates.injury)
     return (
@@ -79,34 +85,41 @@ def full_month(rates: Rates) -> tuple[Decimal, Decimal, Decimal, Decimal]:
     )
 
 
-def paid_share(line: rules.Line) -> Fraction:
-    """The share of its month the rules pay on the line (part month, attendance: docs/policy.md §8.7),
-    exact."""
-    return Fraction(line.fraction).limit_denominator(LARGEST_DENOMINATOR)
-
-
-def subsidy(line: rules.Line, rates: Rates) -> Insured | None:
-    """The month's subsidy of a regular urban line: each insurance's full month × the paid share of
-    the month, rounded to the fen (docs/policy.md §8.9), the total their sum; None for any other
-    line, a withheld month or a share of 0 (nothing paid, nothing subsidised)."""
-    if line.kind != rules.REGULAR or line.line != Line.URBAN or line.withheld:
-        return None
-    share = paid_share(line)
+@functools.lru_cache(maxsize=4096)  # a month has a few hundred shares at most: worked out once each
+def part_month(full: Amounts, fraction: Decimal) -> Amounts | None:
+    """The full month's amounts × the share of its month a line is paid (its `fraction`, as the rules
+    give it: part month, attendance, docs/policy.md §8.7), exactly, each to the fen; None for 0."""
+    share = Fraction(fraction).limit_denominator(LARGEST_DENOMINATOR)
     if share <= 0:
         return None
-    full = full_month(rates)
-    if share < 1:
-        full = tuple(r2(a * share.numerator / share.denominator) for a in full)  # type: ignore[assignment]  # four amounts in, four out
-    pension, medical, unemployment, injury = full
+    if share >= 1:
+        return full
+    n, d = share.numerator, share.denominator
+    pension, medical, unemployment, injury = (r2(a * n / d) for a in full)
+    return pension, medical, unemployment, injury
+
+
+def subsidy(line: rules.Line, rates: Rates, full: Amounts | None = None) -> Insured | None:
+    """The month's subsidy of a regular urban line: each insurance's full month × the paid share of
+    the month (part_month), rounded to the fen (docs/policy.md §8.9), the total their sum; None for
+    any other line, a withheld month or a share of 0 (nothing paid, nothing subsidised). `full`:
+    the rates' full_month, when the caller has it already."""
+    if line.kind != rules.REGULAR or line.line != URBAN or line.withheld:
+        return None
+    amounts = part_month(full or full_month(rates), line.fraction)
+    if amounts is None:
+        return None
+    pension, medical, unemployment, injury = amounts
     total = pension + medical + unemployment + injury
-    return Insured(line.placement_id, line.township_id, rates.base, *full, total, rates.party)
+    return Insured(line.placement_id, line.township_id, rates.base, *amounts, total, rates.party)
 
 
 def month_rows(lines: list[rules.Line], rates: Rates | None) -> list[Insured]:
     """The subsidy rows of a run's lines; none when no policy is in force (docs/policy.md §8.13)."""
     if rates is None:
         return []
-    made = (subsidy(line, rates) for line in lines)
+    full = full_month(rates)
+    made = (subsidy(line, rates, full) for line in lines)
     return [row for row in made if row is not None]
 
 
@@ -115,10 +128,8 @@ def month_rows(lines: list[rules.Line], rates: Rates | None) -> list[Insured]:
 
 def policy_on(county: County | int, day: dt.date) -> SocialInsurancePolicy | None:
     """The county's policy in force on `day` (the latest start), or None."""
-    from .payroll import computation  # payroll imports this module to store the subsidy
-
     county_id = county if isinstance(county, int) else county.pk
-    return computation.in_force(SocialInsurancePolicy.objects.filter(county_id=county_id), day).first()
+    return in_force(SocialInsurancePolicy.objects.filter(county_id=county_id), day).first()
 
 
 def rates_of(policy: SocialInsurancePolicy | None) -> Rates | None:
@@ -140,8 +151,8 @@ def replace(run: PayrollRun, townships: list[int], lines: list[rules.Line]) -> N
     they are already equal; otherwise the townships' rows are written anew (COPY on PostgreSQL)."""
     made = month_rows(lines, rates_of(policy_on(run.county_id, run.month)))
     stored = SocialInsuranceLine.objects.filter(run=run, township_id__in=townships)
-    before = [Insured(*row) for row in stored.values_list(*FIELDS)]
-    if sorted(before) == sorted(made):
+    before = set(stored.values_list(*FIELDS))  # one row per placement: a set compares them
+    if before == set(made):
         return
     if before:
         stored.delete()

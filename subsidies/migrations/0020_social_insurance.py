@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("placements", "0012_exit_referrals_from_the_old_code"),
+        ("placements", "0010_placement_alert_dates"),
         ("subsidies", "0019_attendance_confirmed_as_recorded"),
         ("townships", "0006_village_users_and_attendance_required"),
     ]
