@@ -113,6 +113,14 @@ def test_rural_lines_and_adjustments_give_no_subsidy() -> None:
     assert back_pay is not None and si.subsidy(back_pay, RATES) is None
 
 
+def test_an_assessment_withholding_part_of_the_pay_leaves_the_subsidy_whole() -> None:
+    line = rules.regular(placed(), MARCH, URBAN, None)
+    assert line is not None
+    failed = rules.assessed(line, rules.Verdict(M("50"), M("60"), M("0.30")))
+    assert failed.pay == M("1190.00")
+    assert amounts(si.subsidy(failed, RATES)) == (*FULL, M("843.50"))
+
+
 def test_no_policy_in_force_computes_nothing() -> None:
     line = rules.regular(placed(), MARCH, URBAN, None)
     assert line is not None
