@@ -19,7 +19,12 @@ The people:
   back (补发, within the 12 months adjustments reach, docs/policy.md §9.7).
 - The minimum hourly wage rises to 18.50 from 2023-10-01, recorded in December 2023: the rural
   pay follows it (740 a month), December pays October and November's difference back.
-- Part months at every start and exit, 15 of 20 days attended in March 2024."""
+- Part months at every start and exit, 15 of 20 days attended in March 2024.
+- Assessment (docs/policy.md §8.14): a monthly scheme from May 2022 (pass mark 60, a failure
+  withholds 30 %); May 2022's scores are published before May is computed, 全年在岗 fails with 52
+  and is paid 70 % of each share. The 2022 bonus (docs/policy.md §9.10: by rank, at most half of
+  those assessed, rank 1 gets 1,000 元) is proposed by HR and approved by finance in January 2023,
+  and January 2023 pays it to the best of the year, all the district's."""
 
 import datetime as dt
 from collections.abc import Callable
@@ -29,6 +34,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
+from assessment import bonus, scores
+from assessment.models import BonusRule, BonusTier, Score
+from assessment.models import Scheme as AssessmentScheme
+from assessment.scores import Entry
 from people.models import Person
 from placements import services, terms
 from placements.migration import COLUMNS, OPTIONAL, placements_import
@@ -156,6 +165,7 @@ class Stint:
     exit: dt.date | None = None
     marks: dict[dt.date, tuple[int, bool]] = field(default_factory=dict)  # month: (days, withheld)
     placement: Placement | None = None
+    failed: dict[dt.date, M] = field(default_factory=dict)  # month: the share a failed assessment withholds
 
 
 @dataclass
@@ -222,6 +232,11 @@ def owed(scheme: Scheme, holder: Holder, stint: Stint, first: dt.date) -> tuple[
     pay, province, city = scheme.full_month(first)
     if numerator != denominator:
         pay, province, city = (times(a, numerator, denominator) for a in (pay, province, city))
+    if (
+        first in stint.failed
+    ):  # docs/policy.md §8.14: each amount keeps 1 − share, to the fen; the district the rest
+        kept = 1 - stint.failed[first]
+        pay, province, city = (fen(a * kept) for a in (pay, province, city))
     return days, (pay, province, city, pay - province - city)
 
 
@@ -289,6 +304,7 @@ class Years:
     line: str = "rural"  # of the holders hired
     insurance: Insurance | None = None  # urban: the social-insurance subsidy reckoned too
     insured: dict[tuple[str, int], M] = field(default_factory=dict)  # (party, year): the subsidy
+    bonuses: dict[dt.date, dict[int, Money]] = field(default_factory=dict)  # run month: placement: bonus
 
     @property
     def county(self) -> County:
@@ -383,10 +399,14 @@ def check_run(years: Years, run: PayrollRun) -> dict[tuple[int, dt.date], tuple[
     }
     assert regular == wanted, f"{run.month:%Y-%m} regular lines"
     adjusted = {
-        (x.placement_id, x.corrects_month): (x.kind, x.note, money(x)) for x in lines if x.kind != "regular"
+        (x.placement_id, x.corrects_month): (x.kind, x.note, money(x))
+        for x in lines
+        if x.kind not in ("regular", "bonus")
     }
     assert adjusted == years.expected_adjustments(run.month), f"{run.month:%Y-%m} adjustments"
-    assert len(adjusted) == len(lines) - len(regular)
+    awarded = {x.placement_id: money(x) for x in lines if x.kind == "bonus"}
+    assert awarded == years.bonuses.get(run.month, {}), f"{run.month:%Y-%m} bonus"
+    assert len(adjusted) + len(awarded) == len(lines) - len(regular)
     return adjusted
 
 
@@ -431,6 +451,9 @@ def pay_month(years: Years, first: dt.date, monkeypatch: pytest.MonkeyPatch) -> 
         years.paid[(placement_id, month)] = add(years.paid.get((placement_id, month), NOTHING), diff)
         key = (placement_id, first.year)
         years.by_year[key] = add(years.by_year.get(key, NOTHING), diff)
+    for placement_id, award in years.bonuses.get(first, {}).items():
+        key = (placement_id, first.year)
+        years.by_year[key] = add(years.by_year.get(key, NOTHING), award)
     years.locked[run.pk] = snapshot(run.pk)
     return run
 
@@ -500,6 +523,54 @@ def record(years: Years, holder: Holder, first: dt.date, days: int, withheld: bo
     report = attendance_import(township=years.place.town, month=first, source=sheet, actor=years.place.clerk)
     assert report.ok, report.problems
     holder.stints[-1].marks[first] = (days, withheld)
+
+
+def assess(years: Years, first: dt.date, totals: dict[str, int], share: M) -> None:
+    """The clerk scores the month (no village user: the clerk enters every part) and publishes it;
+    the scheme (monthly, pass mark 60, `share` withheld on failure) is the county's from May 2022."""
+    town = years.place.town
+    AssessmentScheme.objects.get_or_create(
+        county=years.county,
+        valid_from=D(2022, 5, 1),
+        defaults={"name": "月度考核", "pass_mark": M(60), "fail_share": share, "exit_after": 3},
+    )
+    sheet = scores.sheet_for(town, first)
+    on_post = {
+        h.name: s for h, s in years.stints() if s.on_post <= last_day(first) and (s.exit or first) >= first
+    }
+    assert set(on_post) == set(totals), "every holder on post is scored"
+    entries = []
+    for name, total in totals.items():
+        village, appraisal = min(total, 30), min(max(total - 30, 0), 20)
+        entries.append(
+            Entry(
+                on_post[name].placement.pk,
+                village=M(village),
+                appraisal=M(appraisal),
+                township=M(total - village - appraisal),
+            )
+        )
+        if total < 60:
+            on_post[name].failed[first] = share
+    scores.scores_enter(actor=years.place.clerk, sheet=sheet, entries=entries)
+    scores.sheet_publish(actor=years.place.clerk, sheet=sheet)
+
+
+def award_bonus(years: Years, year: int, paid_in: dt.date) -> None:
+    """The year's bonus by rank: at most half of those assessed, rank 1 gets 1,000 元 (docs/policy.md
+    §9.10), reckoned here from the published totals; HR proposes, finance approves."""
+    rule = BonusRule.objects.create(
+        county=years.county, valid_from=D(year, 1, 1), basis="rank", share=M("0.50")
+    )
+    BonusTier.objects.create(rule=rule, name="一等", up_to_rank=1, amount=M("1000.00"))
+    totals: dict[int, list[M]] = {}
+    for score in Score.objects.filter(sheet__first__year=year, sheet__state="published"):
+        totals.setdefault(score.placement_id, []).append(score.total)
+    averages = {pk: sum(t, M(0)) / len(t) for pk, t in totals.items()}
+    best = sorted(averages, key=lambda pk: -averages[pk])[: len(averages) // 2]
+    years.bonuses[paid_in] = {pk: (M("1000.00"), ZERO, ZERO, M("1000.00")) for pk in best[:1]}
+    made = bonus.bonus_propose(actor=years.place.hr, county=years.county, year=year)
+    bonus.bonus_approve(actor=years.place.finance, round=made)
 
 
 def renew(years: Years, holder: Holder, signed_on: dt.date) -> None:
@@ -645,10 +716,16 @@ def test_three_years_of_dongchangfu_are_paid_as_the_policy_reckons(
                 lambda: migrate(years, merged, D(2021, 7, 1), D(2022, 6, 30), merged=18),
             ],
             D(2022, 3, 1): [lambda: hire(years, back, D(2022, 3, 16), D(2032, 12, 31))],
+            D(2022, 5, 1): [
+                lambda: assess(
+                    years, D(2022, 5, 1), {"全年在岗": 52, "再次上岗": 85, "新老衔接再上岗": 70}, M("0.30")
+                )
+            ],
             D(2022, 6, 1): [
                 lambda: hire(years, lapsed, D(2022, 6, 1), D(2023, 5, 31)),
                 lambda: leave(years, merged, D(2022, 6, 20)),
             ],
+            D(2023, 1, 1): [lambda: award_bonus(years, 2022, D(2023, 1, 1))],
             D(2023, 2, 1): [lambda: leave(years, back, D(2023, 2, 10))],
             D(2023, 8, 1): [lambda: renew(years, lapsed, D(2023, 8, 15))],
             D(2023, 9, 1): [lambda: come_back(years, [back, merged], D(2023, 9, 11))],
@@ -662,11 +739,23 @@ def test_three_years_of_dongchangfu_are_paid_as_the_policy_reckons(
 
     # The figures written out by hand for the holder on post all three years.
     placement = full.stints[0].placement
-    assert paid_by_system(placement, 2022) == (M("8160.00"), M("4000.00"), M("1664.00"), M("2496.00"))
+    # May 2022 failed its assessment (52 < 60): 680 × 70 % = 476.00; May's province 333.34 × 0.7 =
+    # 233.34, city 138.66 × 0.7 = 97.06, district 145.60; the year is 204.00 (100.00, 41.60, 62.40) short
+    may = line_of(full.stints[0], D(2022, 5, 1))
+    assert money(may) == (M("476.00"), M("233.34"), M("97.06"), M("145.60"))
+    assert may.note == "考核不合格（52分），扣发30%"
+    assert paid_by_system(placement, 2022) == (M("7956.00"), M("3900.00"), M("1622.40"), M("2433.60"))
     # 680 × 9 + 740 × 3 (Oct and Nov paid 680, then 60 each back in December); the city: 1,664's
     # January–September (1,248.00), then 1,952's October–December (488.00)
     assert paid_by_system(placement, 2023) == (M("8340.00"), M("4000.00"), M("1736.00"), M("2604.00"))
     assert paid_by_system(placement, 2024) == (M("8880.00"), M("4000.00"), M("1952.00"), M("2928.00"))
+    # the 2022 bonus: only May was assessed, 再次上岗 ranks first (85) of three, half of three is one
+    (award,) = runs[D(2023, 1, 1)].lines.filter(kind="bonus")
+    assert (award.placement, money(award), award.note) == (
+        back.stints[0].placement,
+        (M("1000.00"), ZERO, ZERO, M("1000.00")),
+        "绩效奖励：2022年度一等",
+    )
     december = runs[D(2023, 12, 1)].lines.filter(placement=placement, kind="back_pay")
     assert list(
         december.order_by("corrects_month").values_list("note", "pay", "province", "city", "district")
