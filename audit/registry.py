@@ -102,6 +102,18 @@ TRACKED: dict[str, Tracked] = {
     "subsidies.Finding": Tracked(
         lambda f: (None, f.run.county_id, subject("subsidies.PayrollRun", f.run_id))
     ),
+    # paying through the bank (docs/policy.md §16.6): the county's banks and layouts as the
+    # administrator edits them, each batch's moves, repayments of amounts to recover
+    "payments.Bank": Tracked(_own_county),
+    "payments.BankLayout": Tracked(_own_county),
+    "payments.LayoutColumn": Tracked(
+        lambda c: (None, c.layout.county_id, subject("payments.BankLayout", c.layout_id))
+    ),
+    "payments.Batch": Tracked(_own_county),
+    "payments.Recovery": Tracked(lambda r: (r.township_id, None, subject("payments.Recovery", r.pk))),
+    "payments.Settlement": Tracked(
+        lambda s: (s.recovery.township_id, None, subject("payments.Recovery", s.recovery_id))
+    ),
     # a county's settings: who moves money (payroll_two_people and its reason), limits, alerts
     "townships.County": Tracked(lambda c: (None, c.pk, subject("townships.County", c.pk))),
     "townships.Plan": Tracked(_own_county),

@@ -22,6 +22,7 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("placements/", include("placements.urls")),
     path("subsidies/", include("subsidies.urls")),
+    path("payments/", include("payments.urls")),
     path("assessment/", include("assessment.urls")),
     path("workspace/", include("workspace.urls")),
     path("audit/", include("audit.urls")),

@@ -58,22 +58,32 @@ def workbook_write(batch: Batch, target: str | IO[bytes]) -> int:
     kinds = [c.field for c in cols]
     totals: list = [""] * len(cols)
     totals[0] = "合计"
+    fen = batch.bank.layout.amount_format == BankLayout.AmountFormat.FEN
     if F.AMOUNT in kinds:
-        totals[kinds.index(F.AMOUNT)] = batch.total
+        totals[kinds.index(F.AMOUNT)] = batch.total * 100 if fen else batch.total
     if F.NAME in kinds and kinds.index(F.NAME) != 0:
         totals[kinds.index(F.NAME)] = f"{batch.line_count}笔"
     sheet = Sheet(
         name=batch.bank.name,
         title="",
         headers=[c.header for c in cols],
-        rows=_values(batch, cols),
+        rows=_in_fen(_values(batch, cols), kinds.index(F.AMOUNT))
+        if fen and F.AMOUNT in kinds
+        else _values(batch, cols),
         count=batch.line_count,
         totals=totals,
-        money_columns={i for i, k in enumerate(kinds) if k == F.AMOUNT},
-        number_columns={i for i, k in enumerate(kinds) if k == F.SEQ},
+        money_columns=set() if fen else {i for i, k in enumerate(kinds) if k == F.AMOUNT},
+        number_columns={i for i, k in enumerate(kinds) if k in (F.SEQ, F.AMOUNT)},
         widths={i: max(10, min(c.width, 40)) for i, c in enumerate(cols)},
     )
     return write_workbook(target, [sheet])
+
+
+def _in_fen(rows: Iterator[list], at: int) -> Iterator[list]:
+    """Rows with the amount in whole fen (a layout of amounts in fen)."""
+    for row in rows:
+        row[at] = int(row[at] * 100)
+        yield row
 
 
 def amount_text(amount: Decimal, layout: BankLayout) -> str:

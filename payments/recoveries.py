@@ -51,7 +51,7 @@ def _settled_shares(ids: Iterable[int]) -> dict[int, dict[str, Decimal]]:
         .values("recovery_id")
         .annotate(**{p: Sum(p) for p in PARTIES})
     )
-    return {row["recovery_id"]: {p: row[p] or ZERO for p in PARTIES} for row in sums}
+    return {row["recovery_id"]: {p: (row[p] or ZERO).quantize(CENT) for p in PARTIES} for row in sums}
 
 
 def split(recovery: Recovery, amount: Decimal, settled: dict[str, Decimal]) -> dict[str, Decimal]:

@@ -43,10 +43,11 @@ class Outcome:
 
 
 class ReturnImporter(Importer[Outcome]):
-    """A return of `batch`; `fen`: the file's amounts are in fen (a text file of such a layout)."""
+    """A return of `batch`, its amounts as the layout writes them (yuan, or whole fen)."""
 
-    def __init__(self, batch: Batch, *, fen: bool = False) -> None:
-        self.batch, self.fen = batch, fen
+    def __init__(self, batch: Batch) -> None:
+        self.batch = batch
+        self.fen = batch.bank.layout.amount_format == BankLayout.AmountFormat.FEN
         self.header = {c.field: normalise_header(c.header) for c in columns(batch.bank.layout)}
         self.key = F.SEQ if F.SEQ in self.header else F.ACCOUNT
         named = [self.header[f] for f in (F.SEQ, F.ACCOUNT, F.NAME, F.AMOUNT) if f in self.header]
@@ -58,19 +59,24 @@ class ReturnImporter(Importer[Outcome]):
 
     def prepare(self, table: Table) -> None:
         """The batch's lines the file names, by key (one query)."""
-        keys = {values.get(self.header[self.key], "").strip() for _, values in table.rows}
+        keys = {self._key(values.get(self.header[self.key], "")) for _, values in table.rows}
         field = "seq" if self.key == F.SEQ else "account"
         wanted: list = [int(k) for k in keys if k.isdigit()] if field == "seq" else list(keys)
         found = Line.objects.filter(batch=self.batch, **{f"{field}__in": wanted})
         for line in found.values_list("pk", "item_id", "seq", "account", "name", "amount"):
             self.lines[str(line[2] if field == "seq" else line[3])] = line
 
+    def _key(self, text: str) -> str:
+        """序号 as a number (a fixed-width file pads it with zeros), an account as written."""
+        text = text.strip()
+        return str(int(text)) if self.key == F.SEQ and text.isdigit() else text
+
     def row(self, cells: Cells) -> Outcome | None:
         first = next(iter(cells.values.values()), "").strip()
         if first == TOTALS:
             return None
         key_header = self.header[self.key]
-        key = cells.text(key_header, required=True)
+        key = self._key(cells.text(key_header, required=True))
         line = self.lines.get(key)
         if key and line is None:
             cells.problem(key_header, f"{key_header}「{key}」不在本批次中")
@@ -108,7 +114,7 @@ class ReturnImporter(Importer[Outcome]):
             cells.problem(header, f"{header}「{text}」不是金额")
             return
         if amount != sent:
-            cells.problem(header, f"{header}{amount}元与批次中的{sent}元不一致")
+            cells.problem(header, f"{header}「{text}」与批次中的{sent}元不一致")
 
     def write(self, rows: list[Outcome]) -> None:
         batch = Batch.objects.select_for_update().get(pk=self.batch.pk)
@@ -152,11 +158,12 @@ def text_reader(layout: BankLayout) -> imports.Reader:
             if number <= skip or not raw.strip():
                 continue
             fields = _fixed_fields(raw, cols, layout.encoding) if fixed else raw.split(layout.delimiter)
-            if len(fields) < len(cols) + 1:
+            if len(fields) < len(cols):
                 table.problems.append(
                     CellProblem(number, "", f"第{number}行的字段数不对：应有{len(cols)}列及结果、失败原因")
                 )
                 continue
+            fields += [""] * (len(cols) + 2 - len(fields))  # no 结果 or reason: named by the row check
             fields = [*fields[: len(cols) + 1], layout.delimiter.join(fields[len(cols) + 1 :])]
             table.rows.append((number, {h: f.strip() for h, f in zip(headers, fields, strict=True)}))
         return table
@@ -186,7 +193,7 @@ def return_check(*, batch: Batch, source: IO[bytes]) -> tuple[ReturnImporter, Ch
     data = io.BytesIO(read_bounded(source))
     text = is_text(data.getvalue())
     layout = batch.bank.layout
-    importer = ReturnImporter(batch, fen=text and layout.amount_format == BankLayout.AmountFormat.FEN)
+    importer = ReturnImporter(batch)
     checked = imports.check(importer, data, reader=text_reader(layout) if text else read_table)
     return importer, checked, data
 

@@ -11,6 +11,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessment.models import BonusRound, BonusRule, Scheme, Sheet
 from common.models import Job
+from payments.banks import banks_ensure
+from payments.models import Batch, Recovery
 from people.bank import bank_change_request
 from people.models import GroupClaim
 from placements import insurance
@@ -73,6 +75,23 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
     )
     leaver = factories.placement("371502101", exit_date=dt.date(2022, 6, 30), name="离岗人").pk
     village = Placement.objects.get(application=app).post.village_id
+    batch = Batch.objects.create(
+        county=run.county,
+        run=run,
+        bank=banks_ensure(run.county)[0],
+        pay_date=dt.date(2022, 4, 30),
+        made_by=recruiting.cast.finance,
+    ).pk
+    recovery = Recovery.objects.create(
+        county=run.county,
+        run=run,
+        township=person.township,
+        person=person,
+        amount=1,
+        province=0,
+        city=0,
+        district=1,
+    ).pk
     sheet, bonus_round = assessment_objects(recruiting.cast, Placement.objects.get(application=app))
     return [
         Address("home"),
@@ -156,6 +175,15 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
         Address("subsidies:run-social-download", (run.pk,), scope="county"),
         Address("subsidies:run-sheet", (run.pk,), scope="county"),
         Address("subsidies:run-sheet-pdf", (run.pk,), scope="county"),
+        Address("payments:batch-list"),
+        Address("payments:batch-make", post=True),
+        Address("payments:batch-detail", (batch,), scope="county"),
+        Address("payments:batch-approve", (batch,), post=True, scope="county"),
+        Address("payments:batch-download", (batch, "xlsx"), scope="county"),
+        Address("payments:batch-return", (batch,), post=True, scope="county"),
+        Address("payments:recoveries"),
+        Address("payments:recovery-repay", (recovery,), post=True, scope="county"),
+        Address("payments:reconciliation"),
         Address("assessment:sheet-list"),
         Address("assessment:sheet-detail", (sheet,), scope="township"),
         Address("assessment:sheet-upload", (sheet,), post=True, scope="township"),

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "payments"
+urlpatterns = [
+    path("", views.batch_list, name="batch-list"),
+    path("make/", views.batch_make, name="batch-make"),
+    path("<int:pk>/", views.batch_detail, name="batch-detail"),
+    path("<int:pk>/approve/", views.batch_approve, name="batch-approve"),
+    path("<int:pk>/file/<str:kind>/", views.batch_download, name="batch-download"),
+    path("<int:pk>/return/", views.batch_return, name="batch-return"),
+    path("recoveries/", views.recovery_list, name="recoveries"),
+    path("recoveries/<int:pk>/repay/", views.recovery_repay, name="recovery-repay"),
+    path("reconciliation/", views.reconciliation_page, name="reconciliation"),
+]
