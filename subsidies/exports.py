@@ -171,6 +171,7 @@ PAYMENT_HEADERS = [
     "当月补贴",
     "补发",
     "扣回",
+    "绩效奖励",
     "实发金额",
     "省级承担",
     "市级承担",
@@ -185,6 +186,7 @@ RECOVER_HEADERS = [
     "当月补贴",
     "补发",
     "扣回",
+    "绩效奖励",
     "实发金额",
     "待扣回金额",
     "省级承担",
@@ -206,13 +208,14 @@ SUMMARY_HEADERS = [
 ]
 SUMMARY_MONEY = {3, 4, 5, 6, 8, 10}
 RULE = (
-    "实发金额 = 当月补贴 + 补发 − 扣回（每人每镇街一行）。实发金额小于0的人员不发放，列入“待扣回”表；"
-    "实发金额为0的人员（扣回与应发相抵）不发放，也不扣回。"
+    "实发金额 = 当月补贴 + 补发 − 扣回 + 绩效奖励（每人每镇街一行）。"
+    "实发金额小于0的人员不发放，列入“待扣回”表；实发金额为0的人员（扣回与应发相抵）不发放，也不扣回。"
 )
 # [decision] a net of exactly 0 is neither paid nor recovered: the notes name those people.
 ZERO_PEOPLE = "实发金额为0、不发放也不扣回的人员"
 NAMED = 30  # people named in a note at most (then 等N人)
 _AT = {key: NET_FIELDS.index(key) for key in NET_FIELDS}
+NET_AMOUNT = AMOUNTS.index("net")  # the net among AMOUNTS: the amount to recover follows it
 
 
 def payment_rows(nets: Iterable[tuple], full: bool) -> Iterator[list]:
@@ -231,7 +234,19 @@ def recover_rows(nets: list[tuple], names: dict[int, str], full: bool) -> list[l
         township, village, name, id_number = net[:4]
         amounts = [net[_AT[key]] for key in AMOUNTS]
         shown = id_number if full else mask_id_number(id_number)
-        rows.append([number, names[township], village, name, shown, *amounts[:4], -amounts[3], *amounts[4:]])
+        net = NET_AMOUNT
+        rows.append(
+            [
+                number,
+                names[township],
+                village,
+                name,
+                shown,
+                *amounts[: net + 1],
+                -amounts[net],
+                *amounts[net + 1 :],
+            ]
+        )
     return rows
 
 
@@ -336,7 +351,7 @@ def _payment_sheet(run: PayrollRun, town: Township, paid: Payment, rows: Iterato
         rows=rows,
         count=paid.paid_people,
         totals=["合计", "", f"{paid.paid_people}人", "", "", "", *(paid.paid[key] for key in AMOUNTS)],
-        money_columns={6, 7, 8, 9, 10, 11, 12},
+        money_columns={6, 7, 8, 9, 10, 11, 12, 13},
         number_columns={0},
         widths={1: 14, 2: 10, 3: 21, 4: 14, 5: 22},
         signatures=True,
@@ -362,8 +377,17 @@ def _recover_sheet(run: PayrollRun, townships: list[Township], paid: dict[int, P
         subtitle=note,
         headers=RECOVER_HEADERS,
         rows=recover_rows(to_recover, names, full),
-        totals=["合计", "", "", f"{len(to_recover)}人", "", *amounts[:4], -recover["net"], *amounts[4:]],
-        money_columns={5, 6, 7, 8, 9, 10, 11, 12},
+        totals=[
+            "合计",
+            "",
+            "",
+            f"{len(to_recover)}人",
+            "",
+            *amounts[: NET_AMOUNT + 1],
+            -recover["net"],
+            *amounts[NET_AMOUNT + 1 :],
+        ],  # fmt: skip
+        money_columns={5, 6, 7, 8, 9, 10, 11, 12, 13},
         number_columns={0},
         widths={1: 14, 2: 14, 3: 10, 4: 21},
         signatures=True,

@@ -23,8 +23,9 @@ from .models import PayrollLine, PayrollRun, people_paid
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 # The amounts of a person's net, in the sheets' order. 扣回 is the amount taken back (positive):
-# net = regular + back_pay - recovery. The shares add up to the net, as on every line.
-AMOUNTS = ("regular", "back_pay", "recovery", "net", "province", "city", "district")
+# net = regular + back_pay - recovery + bonus (绩效奖励, docs/policy.md §9.10). The shares add up to
+# the net, as on every line.
+AMOUNTS = ("regular", "back_pay", "recovery", "bonus", "net", "province", "city", "district")
 # The payee: the person's values while the month is open, and those frozen on the lines at the
 # lock once it is locked (payroll.payees_freeze), so a locked month's files never change.
 LIVE_PAYEE = (
@@ -58,6 +59,7 @@ def _sums() -> dict:
         "regular": Sum("pay", filter=Q(kind=kind.REGULAR), default=ZERO),
         "back_pay": Sum("pay", filter=Q(kind=kind.BACK_PAY), default=ZERO),
         "recovery": Sum(-F("pay"), filter=Q(kind=kind.RECOVERY), default=ZERO),
+        "bonus": Sum("pay", filter=Q(kind=kind.BONUS), default=ZERO),
         "net": Sum("pay", default=ZERO),
         "province": Sum("province", default=ZERO),
         "city": Sum("city", default=ZERO),

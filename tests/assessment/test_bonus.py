@@ -2,17 +2,20 @@
 (finance) user approves, the next computed month pays it as 绩效奖励, all the district's."""
 
 import datetime as dt
+import io
 from decimal import Decimal as M
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from assessment import bonus, scores
 from assessment.models import BonusRound
 from assessment.scores import Entry
 from subsidies import payroll
+from subsidies.exports import payroll_workbook_write
 from subsidies.models import PayrollLine
 from tests import factories
 from townships.models import County, Membership, Role, Township
@@ -106,3 +109,23 @@ def test_the_pages_propose_and_approve_and_refuse_the_proposer(cast, bonus_rule,
 def test_no_published_results_no_list(cast, bonus_rule, scheme) -> None:
     with pytest.raises(ValidationError, match="没有已公示的考核结果"):
         bonus.bonus_propose(actor=cast.hr, county=County.objects.get(code=DONGCHANG), year=2022)
+
+
+def test_the_bonus_is_in_the_workbooks_payment_sheet_and_its_lines(cast, bonus_rule, four) -> None:
+    county = County.objects.get(code=DONGCHANG)
+    bonus.bonus_approve(
+        actor=cast.finance, round=bonus.bonus_propose(actor=cast.hr, county=county, year=2022)
+    )
+    january = payroll.compute_run(payroll.run_for(county, dt.date(2023, 1, 1)))
+    buffer = io.BytesIO()
+    payroll_workbook_write(run=january, target=buffer)
+    buffer.seek(0)
+    book = load_workbook(buffer)
+    rows = [list(r) for r in book["沙镇镇发放表"].iter_rows(values_only=True)]
+    headers = next(r for r in rows if r[0] == "序号")
+    first = {r[2]: dict(zip(headers, r, strict=True)) for r in rows if r[0] not in (None, "序号", "合计")}
+    assert M(str(first["甲"]["绩效奖励"])) == M("1000.00")
+    assert M(str(first["甲"]["实发金额"])) == M("1680.00")
+    assert M(str(first["丙"]["绩效奖励"])) == M("0.00")
+    details = [r for r in book["沙镇镇"].iter_rows(values_only=True) if r[3] == "甲"]
+    assert any("绩效奖励：2022年度一等" in (r[-1] or "") for r in details)
