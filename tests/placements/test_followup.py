@@ -10,6 +10,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from audit.models import Entry
 from placements import followup, terms
 from placements.models import ExitReferral, FollowUp, FollowUpSetting, Placement
 from tests import factories
@@ -178,6 +179,10 @@ def test_a_clerk_follows_a_leaver_up_on_the_page_and_another_township_gets_404(c
         entry, {"referral": referral.pk, "on": "2022-07-02", "service": "training", "outcome": "employed"}
     )
     assert done["Location"] == page and FollowUp.objects.get().outcome == "employed"
+    recorded = Entry.objects.get(
+        content_type__model="followup", subject=f"placements.placement:{referred.pk}"
+    )
+    assert recorded.actor == cast.clerk and recorded.changes["outcome"] == ["None", "employed"]
     added = client.post(
         reverse("placements:followup-referral", args=[referred.pk]),
         {"kind": "assistance", "referred_on": "2022-07-03"},

@@ -282,6 +282,10 @@ def test_a_clerk_records_an_accident_and_its_claim_through_the_pages(cast, count
     client.post(claim, {"to": "refused", "on": "2022-06-01", "note": "不属于保险责任"})
     accident.refresh_from_db()
     assert accident.state == ClaimState.REFUSED
+    moves = Entry.objects.filter(
+        content_type__model="claimstep", subject=f"placements.accident:{accident.pk}"
+    )
+    assert moves.count() == 3 and {e.actor for e in moves} == {cast.clerk}
     page = client.get(reverse("placements:accident-detail", args=[accident.pk])).content.decode()
     assert "不属于保险责任" in page and "拒赔" in page and holder.person.id_number not in page
     assert "乡村人" in client.get(reverse("placements:accident-list"), {"state": "refused"}).content.decode()
