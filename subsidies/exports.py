@@ -234,7 +234,7 @@ def recover_rows(nets: list[tuple], names: dict[int, str], full: bool) -> list[l
         township, village, name, id_number = net[:4]
         amounts = [net[_AT[key]] for key in AMOUNTS]
         shown = id_number if full else mask_id_number(id_number)
-        net = NET_AMOUNT
+        upto = NET_AMOUNT + 1  # the amounts to the net, then the amount to recover (−net), then the shares
         rows.append(
             [
                 number,
@@ -242,9 +242,9 @@ def recover_rows(nets: list[tuple], names: dict[int, str], full: bool) -> list[l
                 village,
                 name,
                 shown,
-                *amounts[: net + 1],
-                -amounts[net],
-                *amounts[net + 1 :],
+                *amounts[:upto],
+                -amounts[upto - 1],
+                *amounts[upto:],
             ]
         )
     return rows
