@@ -115,8 +115,9 @@ if Placement.objects.filter(township=town).count() != HOLDERS:
     started = time.perf_counter()
     build(town)
     print(f"built {HOLDERS} holders in {VILLAGES} villages in {time.perf_counter() - started:.0f} s")
-first = town.villages.order_by("pk").first()
-assert first is not None
+found = town.villages.order_by("pk").first()
+assert found is not None
+first: Village = found
 clerk = user_with_membership_ensure(
     username="bench_clerk_j", password=PASSWORD, role=Role.CLERK, township=town
 )
