@@ -150,6 +150,21 @@ def leavers_for(user: AnyUser, year: int) -> QuerySet[Placement]:
     return scope_by_township(user, Placement.objects.filter(exit_date__year=year))
 
 
+def _latest_outcome() -> Subquery:
+    return Subquery(
+        FollowUp.objects.filter(referral__placement=OuterRef("pk"))
+        .order_by("-on", "-id")
+        .values("outcome")[:1]
+    )
+
+
+def leavers_listed(user: AnyUser, year: int) -> QuerySet[Placement]:
+    """The year's leavers of the user's townships, latest exits first, each with the outcome of
+    their latest follow-up (`last`, None before any)."""
+    found = leavers_for(user, year).annotate(last=_latest_outcome())
+    return found.select_related("person", "township").order_by("-exit_date", "-pk")
+
+
 @dataclass(frozen=True)
 class Figures:
     year: int
@@ -164,17 +179,12 @@ def figures(user: AnyUser, today: dt.date) -> Figures:
     """The landing page's figures for `today`'s year: leavers, referred, followed at least once,
     by the outcome of their latest follow-up, and those overdue (without_followup, any year)."""
     leavers = leavers_for(user, today.year)
-    latest = (
-        FollowUp.objects.filter(referral__placement=OuterRef("pk"))
-        .order_by("-on", "-id")
-        .values("outcome")[:1]
-    )
     referred = Exists(ExitReferral.objects.filter(placement=OuterRef("pk")))
     counts = leavers.aggregate(
         n=Count("pk"), referred=Count("pk", filter=Q(referred)), followed=Count("pk", filter=Q(_followed()))
     )
     by_outcome = dict(
-        leavers.annotate(last=Subquery(latest))
+        leavers.annotate(last=_latest_outcome())
         .filter(last__isnull=False)
         .values("last")
         .annotate(n=Count("pk"))

@@ -16,19 +16,25 @@ from townships.access import AuthedRequest, has_role, require_role
 from . import followup, views
 from .forms import error_summary, refusal_add
 from .insurance_forms import FollowUpForm, ReferralForm
-from .models import Placement
+from .models import FollowUpOutcome, Placement
 
 
 @login_required
 def followup_list(request: AuthedRequest) -> HttpResponse:
-    """待跟踪: leavers referred, exited more than the county's days ago, with no follow-up entry."""
+    """待跟踪: leavers referred, exited more than the county's days ago, with no follow-up entry;
+    or (?show=year) every leaver of this year with their latest outcome."""
     require_role(request.user, *followup.READERS)
     today = views.today()
-    found = followup.without_followup(request.user, today)
+    show = "year" if request.GET.get("show") == "year" else ""
+    if show:
+        found = followup.leavers_listed(request.user, today.year)
+    else:
+        found = followup.without_followup(request.user, today)
     context = {
         "page": CappedPaginator(found, 50).get_page(request.GET.get("page")),
-        "params": {},
+        "params": {"show": show},
         "figures": followup.figures(request.user, today),
+        "outcomes": dict(FollowUpOutcome.choices),
     }
     return render(request, "placements/followup_list.html", context)
 

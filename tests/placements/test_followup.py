@@ -159,6 +159,8 @@ def test_the_landing_page_counts_the_years_leavers_by_outcome(cast) -> None:
     assert (figures.leavers, figures.referred, figures.followed, figures.overdue) == (3, 2, 1, 2)
     assert dict(figures.outcomes) == {"已就业": 1, "自主创业": 0, "纳入救助": 0, "本人放弃": 0, "跟踪中": 0}
     assert followup.figures(cast.other_clerk, TODAY).leavers == 0
+    year = cast.client(cast.hr).get(reverse("placements:followup-list"), {"show": "year"}).content.decode()
+    assert "就业人" in year and "已就业" in year and "未跟踪" in year and "去年人" not in year
     home = cast.client(cast.hr).get(reverse("home")).content.decode()
     assert "年退出人员跟踪" in home and reverse("placements:followup-list") in home
 
