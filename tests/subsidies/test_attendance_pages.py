@@ -207,6 +207,23 @@ def test_it_refuses_a_person_of_another_village_or_not_on_post(cast, keeper, vil
     assert records() == []
 
 
+def test_a_holder_the_township_recorded_is_shown_not_offered(cast, keeper, village, holders) -> None:
+    ordered = by_name(holders)
+    Attendance.objects.create(
+        placement=ordered[0], month=MARCH, days=9, note="乡镇录入", recorded_by=cast.clerk
+    )
+    client = cast.client(keeper)
+    html = client.get(village_url(village)).content.decode()
+    assert "本月考勤已由乡镇（街道）录入：9天（乡镇录入）" in html
+    assert 'type="hidden" name="h-0-days" value="9"' in html
+    response = client.post(
+        village_url(village), village_post(ordered, {0: {"days": 9, "note": "乡镇录入"}, 1: {"days": 3}})
+    )
+    assert response.status_code == 302  # the township's row goes back as it was shown: not recorded again
+    assert Attendance.objects.get(placement=ordered[0]).recorded_by == cast.clerk
+    assert Attendance.objects.get(placement=ordered[1]).days == 3
+
+
 def test_a_village_user_asking_for_another_village_gets_404(cast, keeper, village, holders) -> None:
     other = Township.objects.get(code="371502101").villages.exclude(pk=village.pk).first()
     client = cast.client(keeper)
