@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from common.xlsx import Sheet, write_workbook
 from placements.insurance import roster_placements
@@ -18,6 +18,8 @@ ZERO = Decimal("0.00")
 MONEY = ("pay", "province", "city", "district")
 # the social-insurance subsidy, apart from pay (docs/policy.md §8.13): its total and each party's part
 SOCIAL = ("si_total", "si_province", "si_city", "si_district")
+# the performance bonus, inside pay and the district's share, shown apart too (docs/policy.md §9.10)
+BONUS = ("bonus",)
 
 
 def cost_rows(county: County, year: int) -> list[dict]:
@@ -32,13 +34,14 @@ def cost_rows(county: County, year: int) -> list[dict]:
         lines.values("township__code", "township__name", "run__month", "run__state")
         .annotate(
             people=people_paid(),
+            bonus=Sum("pay", filter=Q(kind=PayrollLine.Kind.BONUS)),  # before `pay` names the sum
             **{k: Sum(k) for k in MONEY},
         )
         .order_by("township__code", "run__month")
     )
     return [
         dict(r)
-        | {k: Decimal(r[k] or 0).quantize(Decimal("0.01")) for k in MONEY}
+        | {k: Decimal(r[k] or 0).quantize(Decimal("0.01")) for k in (*MONEY, *BONUS)}
         | {"draft": is_draft(r)}
         | social.get((r["township__code"], r["run__month"]), none)
         for r in rows
@@ -60,9 +63,13 @@ def monthly_totals(rows: list[dict]) -> list[dict]:
     for row in rows:
         month = months.setdefault(
             row["run__month"],
-            {"month": row["run__month"], "draft": row["draft"], **{k: ZERO for k in (*MONEY, *SOCIAL)}},
+            {
+                "month": row["run__month"],
+                "draft": row["draft"],
+                **{k: ZERO for k in (*MONEY, *BONUS, *SOCIAL)},
+            },
         )
-        for k in (*MONEY, *SOCIAL):
+        for k in (*MONEY, *BONUS, *SOCIAL):
             month[k] += row[k]
     return [months[m] for m in sorted(months)]
 
@@ -74,12 +81,13 @@ def drafts_note(rows: list[dict]) -> str:
 
 
 SOCIAL_HEADERS = ["社保补贴", "其中省级", "其中市级", "其中区级"]  # apart from pay: not in 补贴金额
+AMOUNTS = (*MONEY, *BONUS, *SOCIAL)  # the workbook's money columns, in order
 
 
 def cost_workbook_write(*, county: County, year: int, target: str | IO[bytes]) -> int:
     rows = cost_rows(county, year)
     note = drafts_note(rows)
-    totals = {k: sum((r[k] for r in rows), ZERO) for k in (*MONEY, *SOCIAL)}
+    totals = {k: sum((r[k] for r in rows), ZERO) for k in AMOUNTS}
     detail = Sheet(
         name="分镇街分月",
         title=f"{county.name}{year}年城乡公益性岗位补贴资金分担表{note}",
@@ -92,6 +100,7 @@ def cost_workbook_write(*, county: County, year: int, target: str | IO[bytes]) -
             "省级承担",
             "市级承担",
             "区级承担",
+            "其中绩效奖励",
             *SOCIAL_HEADERS,
         ],
         rows=(
@@ -100,12 +109,12 @@ def cost_workbook_write(*, county: County, year: int, target: str | IO[bytes]) -
                 r["township__name"],
                 month_label(r),
                 r["people"],
-                *(r[k] for k in (*MONEY, *SOCIAL)),
+                *(r[k] for k in AMOUNTS),
             ]
             for r in rows
         ),
-        totals=["合计", "", "", "", *(totals[k] for k in (*MONEY, *SOCIAL))],
-        money_columns={4, 5, 6, 7, 8, 9, 10, 11},
+        totals=["合计", "", "", "", *(totals[k] for k in AMOUNTS)],
+        money_columns={4, 5, 6, 7, 8, 9, 10, 11, 12},
         signatures=True,
         widths={0: 12, 1: 14},
     )
@@ -113,13 +122,13 @@ def cost_workbook_write(*, county: County, year: int, target: str | IO[bytes]) -
     summary = Sheet(
         name="分月汇总",
         title=f"{county.name}{year}年补贴资金分月汇总{note}",
-        headers=["月份", "补贴金额", "省级承担", "市级承担", "区级承担", *SOCIAL_HEADERS],
+        headers=["月份", "补贴金额", "省级承担", "市级承担", "区级承担", "其中绩效奖励", *SOCIAL_HEADERS],
         rows=(
-            [month_label({"run__month": m["month"], "draft": m["draft"]}), *(m[k] for k in (*MONEY, *SOCIAL))]
+            [month_label({"run__month": m["month"], "draft": m["draft"]}), *(m[k] for k in AMOUNTS)]
             for m in by_month
         ),
-        totals=["合计", *(totals[k] for k in (*MONEY, *SOCIAL))],
-        money_columns={1, 2, 3, 4, 5, 6, 7, 8},
+        totals=["合计", *(totals[k] for k in AMOUNTS)],
+        money_columns={1, 2, 3, 4, 5, 6, 7, 8, 9},
         signatures=True,
     )
     return write_workbook(target, [summary, detail])

@@ -17,6 +17,7 @@ from assessment.scores import Entry
 from subsidies import payroll
 from subsidies.exports import payroll_workbook_write
 from subsidies.models import PayrollLine
+from subsidies.reports import cost_rows, cost_workbook_write, monthly_totals
 from tests import factories
 from townships.models import County, Membership, Role, Township
 
@@ -129,3 +130,23 @@ def test_the_bonus_is_in_the_workbooks_payment_sheet_and_its_lines(cast, bonus_r
     assert M(str(first["丙"]["绩效奖励"])) == M("0.00")
     details = [r for r in book["沙镇镇"].iter_rows(values_only=True) if r[3] == "甲"]
     assert any("绩效奖励：2022年度一等" in (r[-1] or "") for r in details)
+
+
+def test_the_cost_report_shows_the_bonus_apart_inside_the_districts_share(cast, bonus_rule, four) -> None:
+    county = County.objects.get(code=DONGCHANG)
+    bonus.bonus_approve(
+        actor=cast.finance, round=bonus.bonus_propose(actor=cast.hr, county=county, year=2022)
+    )
+    payroll.compute_run(payroll.run_for(county, dt.date(2023, 1, 1)))
+    (january,) = monthly_totals(cost_rows(county, 2023))
+    assert january["bonus"] == M("1500.00")
+    assert january["district"] == 4 * M("208.00") + M("1500.00")
+    page = cast.client(cast.finance).get(reverse("subsidies:costs"), {"year": "2023"}).content.decode()
+    assert "其中绩效奖励" in page and "1500.00" in page
+    buffer = io.BytesIO()
+    cost_workbook_write(county=county, year=2023, target=buffer)
+    buffer.seek(0)
+    rows = list(load_workbook(buffer)["分月汇总"].iter_rows(values_only=True))
+    headers = next(r for r in rows if r[0] == "月份")
+    total = next(r for r in rows if r[0] == "合计")
+    assert M(str(dict(zip(headers, total, strict=True))["其中绩效奖励"])) == M("1500.00")
