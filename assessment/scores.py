@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from common.dated import in_force
 from placements.models import Placement
-from townships.access import membership_of
+from townships.access import Act, act_check, membership_of
 from townships.models import County, Membership, Role, Township
 
 from .models import Period, Scheme, Score, Sheet, SheetEvent
@@ -119,6 +119,9 @@ class Entering:
                 "考核结果已公示，评分不能再修改；如需更正，请乡镇（街道）先撤回公示并写明原因"
             )
         member = self.membership
+        if member is not None and member.role == Role.AGENCY:  # a contracted agency (§1.5), today
+            act_check(self.actor, Act.ASSESSMENT, self.sheet.township, timezone.localdate())
+            return
         if member is None or member.role not in (Role.CLERK, Role.VILLAGE):
             raise ValidationError("考核评分须由乡镇（街道）经办人或村（社区）协管员录入")
         if member.township_id != self.sheet.township_id:

@@ -14,7 +14,11 @@ from django.views.decorators.http import require_POST
 
 from placements.models import Placement
 from townships.access import (
+    Act,
     AuthedRequest,
+    act_township,
+    act_townships,
+    is_agency,
     membership_of,
     require_role,
     scope_by_county,
@@ -35,8 +39,10 @@ BONUS_READERS = (Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN)
 def _sheets(request: AuthedRequest) -> QuerySet[Sheet]:
     """The sheets the user sees: a village user's township's (their village's rows only), a
     clerk's township's, a county role's county's."""
-    membership = require_role(request.user, *READERS)
+    membership = require_role(request.user, *READERS, Role.AGENCY)
     sheets = Sheet.objects.select_related("scheme", "township")
+    if membership.role == Role.AGENCY:  # the townships whose scores its contract gives it today (§1.5)
+        return sheets.filter(township__in=act_townships(request.user, Act.ASSESSMENT))
     if membership.role == Role.VILLAGE:
         return sheets.filter(township_id=membership.township_id)  # type: ignore[misc]  # a village user has one
     return scope_by_township(request.user, sheets)
@@ -53,13 +59,16 @@ def _holders(request: AuthedRequest) -> QuerySet[Placement] | None:
 @login_required
 def sheet_list(request: AuthedRequest) -> HttpResponse:
     """The sheets in scope; a clerk or a village user opens the sheet of a month."""
-    membership = require_role(request.user, *READERS)
+    membership = require_role(request.user, *READERS, Role.AGENCY)
     form = MonthForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if membership.role not in (Role.CLERK, Role.VILLAGE):
+        if membership.role not in (Role.CLERK, Role.VILLAGE, Role.AGENCY):
             raise Http404("无权访问")
+        township = membership.township
+        if membership.role == Role.AGENCY:
+            township = act_township(request.user, Act.ASSESSMENT, request.POST.get("township", ""))
         try:
-            sheet = scores.sheet_for(membership.township, form.cleaned_data["month"])  # type: ignore[arg-type]
+            sheet = scores.sheet_for(township, form.cleaned_data["month"])  # type: ignore[arg-type]
         except ValidationError as exc:
             form.add_error("month", exc)
         else:
@@ -67,7 +76,7 @@ def sheet_list(request: AuthedRequest) -> HttpResponse:
     context = {
         "sheets": _sheets(request)[:60],
         "form": form,
-        "can_open": membership.role in (Role.CLERK, Role.VILLAGE),
+        "can_open": membership.role in (Role.CLERK, Role.VILLAGE, Role.AGENCY),
     }
     return render(request, "assessment/sheet_list.html", context)
 
@@ -78,7 +87,9 @@ def _sheet_page(
     membership = membership_of(request.user)
     rows = selectors.sheet_rows(sheet, _holders(request))
     role = membership.role if membership else ""
-    entering = scores.Entering(request.user, sheet) if role in (Role.CLERK, Role.VILLAGE) else None
+    entering = (
+        scores.Entering(request.user, sheet) if role in (Role.CLERK, Role.VILLAGE, Role.AGENCY) else None
+    )
     editable = sheet.state == Sheet.State.OPEN and entering is not None
     parts = sheet.scheme.parts
     grid = []
@@ -146,6 +157,8 @@ def sheet_upload(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def sheet_publish_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    if is_agency(request.user):  # publishing is the township's, never an agency's (§1.5)
+        raise Http404("无权访问")
     sheet = get_object_or_404(_sheets(request), pk=pk)
     try:
         scores.sheet_publish(actor=request.user, sheet=sheet)
@@ -158,6 +171,8 @@ def sheet_publish_view(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def sheet_reopen_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    if is_agency(request.user):  # taking results back is the township's or HR's (§1.5)
+        raise Http404("无权访问")
     sheet = get_object_or_404(_sheets(request), pk=pk)
     form = ReasonForm(request.POST)
     try:

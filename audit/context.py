@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 
 from common.client import client_address
+from townships.agencies import agency_name_of
 
 HEADER = "audit_actor"
 _open: dict[str, contextlib.ExitStack] = {}
@@ -25,6 +26,13 @@ def current_actor() -> User | None:
     return auditlog_value.get({}).get("actor")
 
 
+def acting_for(user: User | None) -> dict[str, str] | None:
+    """The entry's extra data: the agency an agency's staff acts for (docs/policy.md §1.5), read
+    when an entry is written (the membership is cached on the user after the first)."""
+    name = agency_name_of(user)
+    return {"agency": name} if name else None
+
+
 @contextlib.contextmanager
 def acting_as(user: User | None, via: str, remote_addr: str | None = None) -> Iterator[None]:
     """Record the changes made inside under `user` (None: the system) and route `via`.
@@ -32,7 +40,13 @@ def acting_as(user: User | None, via: str, remote_addr: str | None = None) -> It
     leaves its values behind, so a later save in the same thread would take a stale actor)."""
     token = auditlog_value.set(auditlog_value.get({}))
     try:
-        with set_extra_data(context_data={"actor": user, "via": via, "remote_addr": remote_addr}):
+        data = {
+            "actor": user,
+            "via": via,
+            "remote_addr": remote_addr,
+            "additional_data": lambda: acting_for(user),
+        }
+        with set_extra_data(context_data=data):
             yield
     finally:
         auditlog_value.reset(token)

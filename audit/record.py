@@ -75,6 +75,7 @@ def context() -> dict[str, object]:
         "remote_addr": current.get("remote_addr"),
         "via": current.get("via", ""),
         "cid": get_cid(),
+        "additional_data": current.get("additional_data", lambda: None)(),  # the agency (audit.context)
     }
 
 
@@ -94,6 +95,7 @@ COLUMNS = [
     "via",
     "cid",
     "timestamp",
+    "additional_data",
 ]
 
 
@@ -129,6 +131,7 @@ def write(model: type[models.Model], changes: Iterable[Change]) -> int:
                 here["via"],
                 here["cid"],
                 now,
+                here["additional_data"],
             )
         )
     insert_rows(Entry, COLUMNS, rows)

@@ -23,7 +23,14 @@ from placements.models import Application, Placement
 from placements.selectors import application_get
 from posts.models import Post
 from subsidies.models import PayrollRun, SubsidyPolicy
-from townships.access import require_role, scope_by_county, scope_by_township, township_pk, visible_counties
+from townships.access import (
+    has_role,
+    require_role,
+    scope_by_county,
+    scope_by_township,
+    township_pk,
+    visible_counties,
+)
 from townships.models import Plan, Role
 
 from .models import ACTIONS, Entry
@@ -63,7 +70,7 @@ NOTES = {"lines": "明细行数"}  # keys of bulk writes' entries that are no mo
 
 def subject_get(*, user: AnyUser, kind: str, pk: int) -> Model:
     """The object of a 修改记录 page, if the user may see it; 404 otherwise."""
-    if kind not in SUBJECTS:
+    if kind not in SUBJECTS or has_role(user, Role.AGENCY):  # an agency reads no records (§1.5)
         raise Http404("没有这类对象的修改记录")
     _, getter, roles = SUBJECTS[kind]
     if roles:
@@ -180,6 +187,13 @@ def _display(model: type[Model] | None, name: str, value: str, names: dict) -> s
     return YES_NO.get(value, value) if field.get_internal_type() == "BooleanField" else value
 
 
+def _who(entry: Entry) -> str:
+    """The actor's user name; an agency's staff as "机构 · 用户" (docs/policy.md §1.5)."""
+    name = entry.actor.username if entry.actor else "系统"
+    agency = (entry.additional_data or {}).get("agency") if isinstance(entry.additional_data, dict) else None
+    return f"{agency} · {name}" if agency else name
+
+
 def entry_rows(entries: list[Entry]) -> list[EntryRow]:
     """Entries as the pages and the export show them: fields by their names, choices by their
     labels, related objects by their names (one query per related model), empty as （空）."""
@@ -200,7 +214,7 @@ def entry_rows(entries: list[Entry]) -> list[EntryRow]:
             EntryRow(
                 entry=entry,
                 when=entry.timestamp,
-                who=entry.actor.username if entry.actor else "系统",
+                who=_who(entry),
                 via=entry.via,
                 action=ACTION_LABEL.get(entry.action, ""),
                 kind=str(entry.content_type.model_class()._meta.verbose_name),

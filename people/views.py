@@ -20,7 +20,16 @@ from common.models import Job
 from common.paging import CappedPaginator
 from common.params import date_param
 from common.search import searchable
-from townships.access import AuthedRequest, has_role, require_role, visible_counties, visible_townships
+from townships.access import (
+    Act,
+    AuthedRequest,
+    act_township,
+    has_role,
+    is_agency,
+    require_role,
+    visible_counties,
+    visible_townships,
+)
 from townships.models import County, Line, Role, Township
 
 from . import bank, import_jobs, imports, roster_jobs, selectors, services
@@ -87,8 +96,10 @@ def _person_page(request: AuthedRequest, person: Person, kept: dict[str, str] | 
 
 
 def _person_form_view(request: AuthedRequest, person: Person | None) -> HttpResponse:
-    membership = require_role(request.user, Role.CLERK)
-    township = cast(Township, membership.township)  # a clerk's membership names a township
+    if person is None:  # 申请人录入: a clerk, or a contracted agency's staff (docs/policy.md §1.5)
+        township = act_township(request.user, Act.APPLICANTS, request.GET.get("township", ""))
+    else:
+        township = cast(Township, require_role(request.user, Role.CLERK).township)  # a clerk's township
     initial = _person_initial(person) if person else None
     form = PersonForm(request.POST if request.method == "POST" else None, township=township, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -96,6 +107,8 @@ def _person_form_view(request: AuthedRequest, person: Person | None) -> HttpResp
             if person is None:
                 person = services.person_create(township=township, data=form.person_data())
                 messages.success(request, f"已登记 {person.name}。")
+                if is_agency(request.user):  # the agency enters applicants; it reads no person page
+                    return redirect("placements:apply-pick")
             else:
                 person = services.person_update(person=person, data=form.person_data(), actor=request.user)
                 messages.success(request, f"已保存 {person.name} 的信息。")

@@ -23,8 +23,7 @@ from people.eligibility import GROUP_LABELS
 from people.models import GroupClaim, Person
 from people.selectors import person_pick
 from posts.models import Announcement, Post
-from townships.access import AuthedRequest, require_role, scope_by_township
-from townships.models import Role
+from townships.access import Act, AuthedRequest, act_township, is_agency, scope_by_township
 
 from . import apply, views
 from .forms import ApplyPickForm, refusal_add
@@ -36,9 +35,8 @@ CHOSEN_MAX = 200  # ticked at once: more than a village's round, a few queries' 
 @login_required
 @searchable
 def apply_pick(request: AuthedRequest) -> HttpResponse:
-    township = require_role(request.user, Role.CLERK).township
-    if township is None:  # a clerk's membership has a township; fail closed all the same
-        raise Http404("无权访问")
+    # a clerk, or a contracted agency's staff in a township of its contract (docs/policy.md §1.5)
+    township = act_township(request.user, Act.APPLICANTS, request.GET.get("township", ""))
     day = views.today()
     announcements = apply.announcements_open(township=township, today=day)
     posting = request.method == "POST"
@@ -64,6 +62,8 @@ def apply_pick(request: AuthedRequest) -> HttpResponse:
         else:
             names = "、".join(f"{a.person.name}（岗位{a.post.code}）" for a in made)
             messages.success(request, f"已报名{len(made)}人：{names}。")
+            if is_agency(request.user):  # the queue is the township's; the agency goes on entering
+                return redirect("placements:apply-pick")
             return redirect(f"{reverse('placements:queue')}?step=applied")
     q = revealed(request.GET.get(SEARCH, ""))
     found = person_pick(user=request.user, q=q, limit=FOUND_MAX + 1)

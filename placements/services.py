@@ -25,6 +25,7 @@ from people.eligibility import eligibility_check
 from people.models import Person
 from posts.models import Announcement, Post
 from posts.services import post_status_set
+from townships.access import Act, act_check, is_agency
 from townships.models import Quota, Village
 
 from . import dates, terms
@@ -72,6 +73,8 @@ def application_create(
 ) -> Application:
     """报名申请: the person applies for a post of an announcement, checked for eligibility on `on`,
     which falls within the announcement's period and not after today."""
+    if is_agency(actor):  # a contracted agency's staff: the contract, on the day of entry (§1.5)
+        act_check(actor, Act.APPLICANTS, post.township, today or on)
     dates.application_dates_check(announcement, on, today)
     problems = []
     if not announcement.posts.filter(pk=post.pk).exists():

@@ -27,7 +27,16 @@ from common.search import searchable
 from common.uploads import UploadRefused
 from people.models import Person
 from posts.models import Announcement, Post
-from townships.access import AuthedRequest, has_role, require_role, scope_by_township, visible_townships
+from townships.access import (
+    Act,
+    AuthedRequest,
+    act_township,
+    has_role,
+    is_agency,
+    require_role,
+    scope_by_township,
+    visible_townships,
+)
 from townships.models import Line, Role
 
 from . import agreements, migration_jobs, selectors, services, terms
@@ -277,8 +286,8 @@ def _clerk(request: HttpRequest):  # type: ignore[no-untyped-def]
 @login_required
 def apply(request: AuthedRequest) -> HttpResponse:
     """报名申请: a registered person of the township applies for a post of an open announcement."""
-    membership = _clerk(request)
-    township = membership.township
+    # a clerk, or a contracted agency's staff in a township of its contract (docs/policy.md §1.5)
+    township = act_township(request.user, Act.APPLICANTS, request.GET.get("township", ""))
     day = today()
     announcements = Announcement.objects.filter(
         county=township.county, deadline__gte=day - dt.timedelta(days=366)
@@ -301,6 +310,8 @@ def apply(request: AuthedRequest) -> HttpResponse:
                 today=day,
             )
             messages.success(request, f"{person.name}已报名岗位{post.code}。")
+            if is_agency(request.user):  # the agency enters applicants; it reads no application page
+                return redirect(request.get_full_path())
             return redirect("placements:application-detail", pk=made.pk)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))

@@ -16,6 +16,7 @@ from common.idcard import IdNumberError, parse_id_number
 from common.retirement import add_months
 from common.sheets import CellProblem, Table
 from placements.models import Placement
+from townships.access import Act, act_check, is_agency
 from townships.models import Township, Village
 
 from .models import Attendance, PayrollLine, PayrollRun
@@ -158,6 +159,8 @@ def attendance_import(
     report = AttendanceReport()
     try:
         month_open_check(month)
+        if township is not None and is_agency(actor):  # a contracted agency, on the day of entry (§1.5)
+            act_check(actor, Act.ATTENDANCE, township, timezone.localdate())
     except ValidationError as exc:
         report.problems.append(CellProblem(1, "", "；".join(exc.messages)))
         return report

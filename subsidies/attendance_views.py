@@ -18,10 +18,15 @@ from django.utils import timezone
 
 from audit import record as audit
 from townships.access import (
+    Act,
     AuthedRequest,
+    act_township,
+    act_townships,
     get_township_or_404,
     get_village_or_404,
     has_role,
+    is_agency,
+    may_act,
     require_role,
     visible_townships,
 )
@@ -142,9 +147,9 @@ def village_month_page(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _township(request: AuthedRequest) -> Township:
     """The clerk's township; a county role's chosen one (?township=CODE), else their first."""
-    membership = require_role(request.user, *GRID_READERS)
-    if membership.role == Role.CLERK:
-        return membership.township  # type: ignore[return-value]  # a clerk's membership has a township
+    membership = require_role(request.user, *GRID_READERS, Role.AGENCY)
+    if membership.role in (Role.CLERK, Role.AGENCY):  # an agency: a township its contract gives (§1.5)
+        return act_township(request.user, Act.ATTENDANCE, request.GET.get("township", ""))
     code = request.GET.get("township", "")
     if code:
         return get_township_or_404(request.user, code)
@@ -159,14 +164,14 @@ def attendance_villages(request: AuthedRequest) -> HttpResponse:
     """The township's villages of a month: holders, records, confirmed records, the sheet's state."""
     township = _township(request)
     month = _month(request, latest_open_month(timezone.localdate()))
+    agency = is_agency(request.user)
+    townships = act_townships(request.user, Act.ATTENDANCE) if agency else visible_townships(request.user)
     context = {
         "township": township,
-        "townships": visible_townships(request.user).order_by("code")
-        if not has_role(request.user, Role.CLERK)
-        else [],
+        "townships": townships.order_by("code") if not has_role(request.user, Role.CLERK) else [],
         "month": month,
         "villages": township_villages(township, month),
-        "is_clerk": has_role(request.user, Role.CLERK),
+        "is_clerk": has_role(request.user, Role.CLERK) or agency,  # keeps the township's attendance
     }
     return render(request, "subsidies/attendance_villages.html", context)
 
@@ -201,7 +206,7 @@ def _grid_page(
     problems: list[str] | None = None,
     reason: str = "",
 ) -> HttpResponse:
-    is_clerk = has_role(request.user, Role.CLERK)
+    is_clerk = has_role(request.user, Role.CLERK) or is_agency(request.user)  # keeps the attendance
     formset = formset or _grid_formset(request, page, bound=False)
     context = {
         "village": village,
@@ -213,7 +218,8 @@ def _grid_page(
         if len(formset.forms) == len(page.rows)
         else [],
         "editable": is_clerk and page.closed != "approved",
-        "decidable": is_clerk and page.state == State.SUBMITTED,
+        # confirming a village's sheet is the clerk's, never a contracted agency's (§1.5)
+        "decidable": has_role(request.user, Role.CLERK) and page.state == State.SUBMITTED,
         "problems": problems or [],
         "reason": reason,
     }
@@ -224,16 +230,21 @@ def _grid_page(
 def attendance_grid(request: AuthedRequest, pk: int) -> HttpResponse:
     """A village's month, one row per holder; a clerk edits it (the township's records, confirmed
     at entry) and confirms or returns the village's submitted sheet; county roles read it."""
-    require_role(request.user, *GRID_READERS)
+    require_role(request.user, *GRID_READERS, Role.AGENCY)
     village = get_village_or_404(request.user, pk)
+    agency = is_agency(request.user)
+    if agency and not may_act(request.user, Act.ATTENDANCE, village.township, timezone.localdate()):
+        raise Http404("无权访问")
     month = _month(request, latest_open_month(timezone.localdate()))
     page = village_month(village, month)
     if request.method != "POST":
         return _grid_page(request, village, page)
-    require_role(request.user, Role.CLERK)
+    require_role(request.user, Role.CLERK, Role.AGENCY)
     action = request.POST.get("action", "")
     if action == "save":
         return _grid_save(request, village, page)
+    if agency:  # confirming or returning a village's sheet stays the clerk's (docs/policy.md §1.5)
+        raise Http404("无权访问")
     try:
         if action == "confirm":
             village_month_confirm(actor=request.user, village=village, month=month)
@@ -289,8 +300,8 @@ def _grid_save(request: AuthedRequest, village: Village, page: VillageMonth) -> 
 def attendance_template(request: AuthedRequest) -> FileResponse:
     """The month's sheet of the clerk's township, filled as the month stands (full ID numbers,
     recorded in the audit log); uploaded back unchanged it changes nothing."""
-    membership = require_role(request.user, Role.CLERK)
-    township: Township = membership.township  # type: ignore[assignment]  # a clerk's membership has a township
+    # a clerk's township, or a contracted agency's (docs/policy.md §1.5)
+    township = act_township(request.user, Act.ATTENDANCE, request.GET.get("township", ""))
     month = _month(request, latest_open_month(timezone.localdate()))
     rows = template_rows(township, month)
     buffer = io.BytesIO()

@@ -18,7 +18,9 @@ from common.params import pk_param, year_param
 from common.pdf import pdf_response
 from common.search import searchable
 from townships.access import (
+    Act,
     AuthedRequest,
+    act_township,
     has_role,
     require_role,
     scope_by_county,
@@ -269,7 +271,8 @@ def run_sheet_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def attendance(request: AuthedRequest) -> HttpResponse:
     """A clerk uploads the month's attendance of the township's people on post."""
-    membership = require_role(request.user, Role.CLERK)
+    # a clerk's township, or a contracted agency's (docs/policy.md §1.5)
+    township = act_township(request.user, Act.ATTENDANCE, request.GET.get("township", ""))
     report = None
     if request.method == "POST":
         try:
@@ -281,9 +284,7 @@ def attendance(request: AuthedRequest) -> HttpResponse:
         if upload is None:
             messages.error(request, "请选择考勤表")
             return redirect("subsidies:attendance")
-        report = attendance_import(
-            township=membership.township, month=month, source=upload, actor=request.user
-        )
+        report = attendance_import(township=township, month=month, source=upload, actor=request.user)
         if report.ok:
             messages.success(request, f"已导入{month:%Y年%m月}考勤{report.saved}人。{corrected(report)}")
             return redirect("subsidies:attendance")

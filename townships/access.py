@@ -3,14 +3,18 @@ gets its querysets here. Each function fails closed: no membership, an unknown r
 inactive user sees nothing. Out-of-scope objects answer 404 through the get_* helpers.
 """
 
+import datetime as dt
+import enum
 from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from .models import County, Membership, Role, Township, Village
+from .models import AGENCY_ACTS, AgencyContract, County, Membership, Role, Township, Village
 
 AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -68,6 +72,83 @@ def visible_townships(user: AnyUser) -> QuerySet[Township]:
         return Township.objects.filter(pk=membership.township_id)  # type: ignore[misc]  # a clerk's membership has a township
     if membership.role in COUNTY_ROLES:
         return Township.objects.filter(county__in=visible_counties(user))
+    if membership.role == Role.AGENCY:
+        return Township.objects.filter(
+            pk__in=_contracted(membership, timezone.localdate()).values("townships")
+        )
+    return Township.objects.none()
+
+
+class Act(enum.StrEnum):
+    """What a township may hand to a contracted agency (docs/policy.md §1.5): the names are the
+    contract's fields. Nothing else can be granted: no approval, no money."""
+
+    ATTENDANCE = "attendance"
+    ASSESSMENT = "assessment"
+    APPLICANTS = "applicants"
+
+
+ACT_LABELS = {Act(field): label for field, label in AGENCY_ACTS.items()}
+
+
+def _contracted(membership: Membership, on: dt.date, act: Act | None = None) -> QuerySet[AgencyContract]:
+    """The contracts of the member's agency running on `on` (both ends included), granting `act`."""
+    contracts = AgencyContract.objects.filter(
+        agency_id=membership.agency_id,  # type: ignore[misc]  # an agency member's membership has an agency
+        start_date__lte=on,
+        end_date__gte=on,
+    )
+    return contracts.filter(**{act.value: True}) if act else contracts
+
+
+def may_act(user: AnyUser, act: Act, township: Township, on: dt.date) -> bool:
+    """May the user do `act` in `township` on the date `on` (the act's date; a page's is the
+    request's)? A clerk in their own township; an agency's staff where a contract of their agency
+    running on that date grants the act for that township; nobody else (docs/policy.md §1.5)."""
+    membership = membership_of(user)
+    if membership is None:
+        return False
+    if membership.role == Role.CLERK:
+        return membership.township_id == township.pk
+    if membership.role == Role.AGENCY:
+        return _contracted(membership, on, act).filter(townships=township).exists()
+    return False
+
+
+def act_check(user: AnyUser, act: Act, township: Township, on: dt.date) -> None:
+    """For services: ValidationError (in Chinese, naming the act, the township and the date)
+    unless may_act."""
+    if not may_act(user, act, township, on):
+        raise ValidationError(
+            f"无权在{township.name}办理{ACT_LABELS[act]}（{on:%Y年%m月%d日}）：须为本乡镇（街道）经办人，"
+            "或受委托且合同在该日有效、约定了此事项的第三方机构人员"
+        )
+
+
+def is_agency(user: AnyUser) -> bool:
+    return has_role(user, Role.AGENCY)
+
+
+def act_township(user: AnyUser, act: Act, code: str = "") -> Township:
+    """The township a page of `act` works in, today: a clerk's own; for an agency's staff the
+    contracted township of that code, else the first of those granting the act; 404 otherwise."""
+    townships = act_townships(user, act)
+    if code and is_agency(user):
+        townships = townships.filter(code=code)
+    township = townships.order_by("code").first()
+    if township is None:
+        raise Http404("无权访问")
+    return township
+
+
+def act_townships(user: AnyUser, act: Act) -> QuerySet[Township]:
+    """The townships where the user may do `act` today (a clerk's one; an agency's contracted)."""
+    membership = membership_of(user)
+    if membership is not None and membership.role == Role.AGENCY:
+        today = timezone.localdate()
+        return Township.objects.filter(pk__in=_contracted(membership, today, act).values("townships"))
+    if membership is not None and membership.role == Role.CLERK:
+        return Township.objects.filter(pk=membership.township_id)  # type: ignore[misc]  # a clerk has a township
     return Township.objects.none()
 
 

@@ -1,7 +1,21 @@
 from django import forms
 from django.contrib import admin
 
-from .models import CalendarDay, CalendarYear, City, County, Membership, Plan, Quota, Role, Township, Village
+from .agencies import contract_check, credit_code_check
+from .models import (
+    Agency,
+    AgencyContract,
+    CalendarDay,
+    CalendarYear,
+    City,
+    County,
+    Membership,
+    Plan,
+    Quota,
+    Role,
+    Township,
+    Village,
+)
 from .services import membership_check
 
 
@@ -62,7 +76,7 @@ class PlanAdmin(admin.ModelAdmin):
 class MembershipForm(forms.ModelForm):
     class Meta:
         model = Membership
-        fields = ["user", "role", "county", "township", "village"]
+        fields = ["user", "role", "county", "township", "village", "agency"]
 
     def clean(self) -> dict:
         data = super().clean()
@@ -77,10 +91,10 @@ class MembershipForm(forms.ModelForm):
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     form = MembershipForm
-    list_display = ["user", "role", "county", "township", "village"]
+    list_display = ["user", "role", "county", "township", "village", "agency"]
     list_filter = ["role", "county"]
     search_fields = ["user__username"]
-    list_select_related = ["user", "county", "township", "village"]
+    list_select_related = ["user", "county", "township", "village", "agency"]
     autocomplete_fields = ["village"]
 
 
@@ -97,3 +111,84 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_display = ["date", "is_workday", "note"]
     list_filter = ["is_workday"]
     date_hierarchy = "date"
+
+
+class AgencyForm(forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = ["county", "name", "credit_code"]
+
+    def clean_credit_code(self) -> str:
+        code = self.cleaned_data["credit_code"].strip().upper()
+        credit_code_check(code)  # the same check as townships.agencies.agency_create
+        return code
+
+
+class AgencyContractInline(admin.TabularInline):
+    model = AgencyContract
+    extra = 0
+    fields = ["number", "start_date", "end_date", "attendance", "assessment", "applicants"]
+    readonly_fields = ["number", "start_date", "end_date", "attendance", "assessment", "applicants"]
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False  # contracts are added on their own page, where their townships are checked
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    """第三方人力资源服务机构 (docs/policy.md §1.5); their staff are users with the role 第三方机构人员."""
+
+    form = AgencyForm
+    list_display = ["name", "credit_code", "county"]
+    list_filter = ["county"]
+    search_fields = ["name", "credit_code"]
+    inlines = [AgencyContractInline]
+
+
+class AgencyContractForm(forms.ModelForm):
+    class Meta:
+        model = AgencyContract
+        fields = [
+            "agency",
+            "number",
+            "townships",
+            "start_date",
+            "end_date",
+            "document",
+            "attendance",
+            "assessment",
+            "applicants",
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        needed = ("agency", "townships", "start_date", "end_date")
+        if all(data.get(k) is not None for k in needed):  # type: ignore[union-attr]  # Form.clean returns cleaned_data, a dict
+            # the same rule as townships.agencies.contract_create: dates, county, no overlap
+            contract_check(
+                agency=data["agency"],  # type: ignore[index]
+                townships=data["townships"],  # type: ignore[index]
+                start_date=data["start_date"],  # type: ignore[index]
+                end_date=data["end_date"],  # type: ignore[index]
+                contract=self.instance,
+            )
+        return data  # type: ignore[return-value]  # Form.clean returns cleaned_data, a dict
+
+
+@admin.register(AgencyContract)
+class AgencyContractAdmin(admin.ModelAdmin):
+    """A contract grants only 考勤, 绩效考核评分 and 申请人录入, never approvals or money."""
+
+    form = AgencyContractForm
+    list_display = ["agency", "number", "start_date", "end_date", "attendance", "assessment", "applicants"]
+    list_filter = ["agency__county", "agency"]
+    search_fields = ["number", "agency__name"]
+    filter_horizontal = ["townships"]
+    list_select_related = ["agency"]
+
+    def save_model(self, request, obj: AgencyContract, form: forms.ModelForm, change: bool) -> None:  # type: ignore[no-untyped-def]
+        if obj.recorded_by_id is None:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

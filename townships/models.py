@@ -182,6 +182,7 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", "审计（只读）"
     CLERK = "clerk", "乡镇经办人"
     VILLAGE = "village", "村（社区）协管员"
+    AGENCY = "agency", "第三方机构人员"
 
 
 class Membership(models.Model):
@@ -208,6 +209,16 @@ class Membership(models.Model):
         related_name="members",
         verbose_name="村（社区）",
     )
+    # the staff of a contracted agency (docs/policy.md §1.5): their townships and rights are the
+    # agency's running contracts', read by the gate (townships.access.may_act)
+    agency = models.ForeignKey(
+        "Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name="第三方人力资源服务机构",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "用户角色"
@@ -218,7 +229,7 @@ class Membership(models.Model):
                 violation_error_message="乡镇经办人必须选择所属乡镇（街道）。",
             ),
             models.CheckConstraint(
-                condition=models.Q(role__in=["clerk", "county_admin", "village"])
+                condition=models.Q(role__in=["clerk", "county_admin", "village", "agency"])
                 | models.Q(county__isnull=False),
                 name="membership_county_role_has_county",
                 violation_error_message="人社局、财政和审计工作人员必须选择所属区县。",
@@ -237,6 +248,22 @@ class Membership(models.Model):
                 condition=~models.Q(role="village") | models.Q(county__isnull=True),
                 name="membership_village_role_no_county",
                 violation_error_message="村（社区）协管员不选区县，只管理所属村（社区）。",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="agency") | models.Q(agency__isnull=False),
+                name="membership_agency_role_has_agency",
+                violation_error_message="第三方机构人员必须选择所属第三方人力资源服务机构。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role="agency") | models.Q(agency__isnull=True),
+                name="membership_agency_only_for_agency_role",
+                violation_error_message="只有第三方机构人员选择第三方人力资源服务机构。",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="agency")
+                | models.Q(county__isnull=True, township__isnull=True, village__isnull=True),
+                name="membership_agency_role_no_scope",
+                violation_error_message="第三方机构人员不选区县、乡镇（街道）或村（社区）：其范围是所属机构在有效期内的服务合同约定的乡镇（街道）。",
             ),
         ]
 
@@ -272,3 +299,84 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年（{self.document}）"
+
+
+class Agency(models.Model):
+    """A 第三方人力资源服务机构 a county contracts for some townships (docs/policy.md §1.5); what it
+    may do, where and when, is its contracts'."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="agencies", verbose_name="区县")
+    name = models.CharField("机构名称", max_length=100)
+    credit_code = models.CharField(
+        "统一社会信用代码",
+        max_length=18,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9A-HJ-NP-RTUWXY]{18}$", "统一社会信用代码为18位数字或大写字母。")],
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "第三方人力资源服务机构"
+        ordering = ["county", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# The acts a contract may grant, by field name (townships.access.Act): nothing else can be granted.
+AGENCY_ACTS = {"attendance": "考勤", "assessment": "绩效考核评分", "applicants": "申请人录入"}
+
+
+class AgencyContract(models.Model):
+    """A contract of an agency: its townships, its dates (both days included) and the acts it
+    grants (docs/policy.md §1.5). Only these three acts exist: never an approval or money."""
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="contracts", verbose_name="机构"
+    )
+    number = models.CharField("合同编号", max_length=60)
+    townships = models.ManyToManyField(
+        Township, related_name="agency_contracts", verbose_name="服务乡镇（街道）"
+    )
+    start_date = models.DateField("开始日期")
+    end_date = models.DateField("结束日期")
+    document = models.CharField("合同文件（文号或存放位置）", max_length=200, blank=True)
+    attendance = models.BooleanField("考勤", default=False)
+    assessment = models.BooleanField("绩效考核评分", default=False)
+    applicants = models.BooleanField("申请人录入", default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="录入人",
+    )
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "第三方机构服务合同"
+        ordering = ["agency", "-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="agency_contract_ends_after_start",
+                violation_error_message="合同结束日期不能早于开始日期。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(attendance=True) | models.Q(assessment=True) | models.Q(applicants=True),
+                name="agency_contract_grants_an_act",
+                violation_error_message="合同至少须约定一项委托事项（考勤、绩效考核评分、申请人录入）。",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "number"],
+                name="agency_contract_unique_number",
+                violation_error_message="该机构已有这个编号的合同。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency.name} {self.number}（{self.start_date}至{self.end_date}）"
+
+    def grants(self) -> list[str]:
+        """The acts granted, by their labels."""
+        return [label for field, label in AGENCY_ACTS.items() if getattr(self, field)]

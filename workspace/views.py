@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from common.jobs import job_get
 from common.models import Job
@@ -14,6 +15,7 @@ from common.search import revealed, searchable
 from placements import followup
 from placements import selectors as placement_selectors
 from townships.access import AuthedRequest, membership_of, require_role
+from townships.agencies import contracts_running
 from townships.models import Role
 
 from . import jobs, selectors
@@ -26,6 +28,10 @@ def home(request: AuthedRequest) -> HttpResponse:
         return render(request, "posts/no_role.html", status=403)
     if membership.role == Role.VILLAGE:  # a village user's work is their village's month (issue 19)
         return redirect("subsidies:village-home")
+    if membership.role == Role.AGENCY:  # a contracted agency: its contracts' acts (docs/policy.md §1.5)
+        agency = membership.agency
+        running = contracts_running(agency=agency, on=timezone.localdate())  # type: ignore[arg-type]
+        return render(request, "townships/agency_home.html", {"agency": agency, "contracts": running})
     today = dt.date.today()
     user = request.user
     reports = selectors.plans(user)

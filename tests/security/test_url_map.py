@@ -278,3 +278,56 @@ def test_the_admin_is_for_county_administrators_only(cast, who) -> None:
     response = cast.client(getattr(cast, who)).get("/admin/")
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
     assert cast.client(cast.county_admin).get("/admin/").status_code == 200
+
+
+# A contracted agency's staff with every act for 沙镇镇 (docs/policy.md §1.5): these pages, and only
+# these, answer them; the township's checks, approvals and money answer 404.
+AGENCY_PAGES = {
+    "home",
+    "accounts:password-change",
+    "workspace:job-list",  # their own jobs (none)
+    "subsidies:attendance",
+    "subsidies:attendance-villages",
+    "subsidies:attendance-grid",
+    "subsidies:attendance-template",
+    "assessment:sheet-list",
+    "assessment:sheet-detail",
+    "assessment:sheet-upload",
+    "assessment:sheet-print",
+    "people:person-create",
+    "placements:apply",
+    "placements:apply-pick",
+}
+
+
+def test_an_agencys_staff_reach_only_the_acts_of_their_contract(cast, addresses) -> None:
+    from django.utils import timezone
+
+    from townships.agencies import agency_create, agency_user_ensure, contract_create
+    from townships.models import Township
+
+    today = timezone.localdate()
+    agency = agency_create(
+        county=County.objects.get(code="371502"), name="某人力资源公司", credit_code="91371502MA3C4K7P04"
+    )
+    contract_create(
+        agency=agency,
+        number="HT-1",
+        townships=[Township.objects.get(code="371502101")],
+        start_date=today - dt.timedelta(days=1),
+        end_date=today + dt.timedelta(days=1),
+        attendance=True,
+        assessment=True,
+        applicants=True,
+    )
+    client = cast.client(agency_user_ensure(agency=agency, username="agency_a", password="agency-pass-1"))
+    for address in addresses:
+        if address.name in ("login", "logout"):
+            continue
+        status = request(client, address).status_code
+        if address.name in AGENCY_PAGES:
+            assert status != 404, address.name
+        else:
+            assert status in (403, 404), (address.name, address.args)
+    admin = client.get("/admin/")
+    assert admin.status_code == 302 and admin["Location"].startswith("/admin/login/")
