@@ -7,6 +7,7 @@ earlier locked months its adjustments settle are read together."""
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import chain
 
 from django.db.models import Q, QuerySet
 
@@ -104,7 +105,9 @@ def paid_for(
     county_id: int, townships: list[int], locked: list[PayrollRun]
 ) -> dict[dt.date, dict[int, tuple[int, str, list[Decimal]]]]:
     """Per locked month: what each placement was paid for it, its regular line plus the
-    adjustments already locked that correct it. One query."""
+    adjustments already locked that correct it. Two queries, each on the (run, township) index:
+    one condition OR-ed over both kinds scanned every line of the table once per township
+    (docs/performance.md P14)."""
     paid: dict[dt.date, dict[int, tuple[int, str, list[Decimal]]]] = {run.month: {} for run in locked}
     if not locked:
         return paid
@@ -112,13 +115,11 @@ def paid_for(
     # an adjustment of a month is made in a later run: the county's locked runs from the first
     later = PayrollRun.objects.filter(
         county_id=county_id, state=PayrollRun.State.LOCKED, month__gt=min(months)
-    )
-    lines = PayrollLine.objects.filter(township_id__in=townships).filter(
-        Q(run_id__in=[run.pk for run in locked], kind=REGULAR)
-        | Q(run_id__in=later.values("pk"), corrects_month__in=months)
-    )
-    month_of = {run.pk: run.month for run in locked}
-    for placement_id, township_id, kind_of_post, run_id, corrects, *money in lines.values_list(
+    ).values_list("pk", flat=True)
+    mine = PayrollLine.objects.filter(township_id__in=townships).order_by()  # unordered: P14
+    regular = mine.filter(run_id__in=[run.pk for run in locked], kind=REGULAR)
+    corrections = mine.filter(run_id__in=list(later), corrects_month__in=months)
+    columns = (
         "placement_id",
         "township_id",
         "line",
@@ -128,12 +129,13 @@ def paid_for(
         "province",
         "city",
         "district",
+    )
+    month_of = {run.pk: run.month for run in locked}
+    for placement_id, township_id, kind_of_post, run_id, corrects, *money in chain(
+        regular.values_list(*columns), corrections.values_list(*columns)
     ):
         month = corrects or month_of[run_id]
-        _, _, sums = paid[month].get(placement_id, (0, "", ZEROS))
-        paid[month][placement_id] = (
-            township_id,
-            kind_of_post,
-            [a + b for a, b in zip(sums, money, strict=True)],
-        )
+        known = paid[month].get(placement_id)
+        sums = money if known is None else [a + b for a, b in zip(known[2], money, strict=True)]
+        paid[month][placement_id] = (township_id, kind_of_post, sums)
     return paid

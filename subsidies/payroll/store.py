@@ -26,7 +26,10 @@ CHUNK = 500  # ids per DELETE … IN (…): SQLite's limit on parameters
 
 def replace(run: PayrollRun, townships: list[int], lines: list[Line]) -> None:
     """Make the run's lines in `townships` equal to `lines`. The caller holds the transaction."""
-    stored = PayrollLine.objects.filter(run=run, township_id__in=townships).values_list("id", *FIELDS)
+    # unordered: the model's order joins the run and the county and sorts (docs/performance.md P14)
+    stored = (
+        PayrollLine.objects.filter(run=run, township_id__in=townships).order_by().values_list("id", *FIELDS)
+    )
     # keyed by placement, kind and corrected month (a row: the id, then Line's fields)
     before = {(row[1], row[4], row[5]): row for row in stored}
     if not before:
