@@ -102,7 +102,7 @@ TRACKED: dict[str, Tracked] = {
     "subsidies.Finding": Tracked(
         lambda f: (None, f.run.county_id, subject("subsidies.PayrollRun", f.run_id))
     ),
-    # paying through the bank (docs/policy.md §16.6): the county's banks and layouts as the
+    # paying through the bank (docs/policy.md §9.11): the county's banks and layouts as the
     # administrator edits them, each batch's moves, repayments of amounts to recover
     "payments.Bank": Tracked(_own_county),
     "payments.BankLayout": Tracked(_own_county),

@@ -1,4 +1,4 @@
-"""The county administrator's tables of banks and file layouts (docs/policy.md §16.6). Batches,
+"""The county administrator's tables of banks and file layouts (docs/policy.md §9.11). Batches,
 items and recoveries are read-only here: money moves only through the services."""
 
 from django.contrib import admin

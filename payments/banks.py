@@ -1,4 +1,4 @@
-"""The county's banks and the layouts of their files (docs/policy.md §16.6). A county starts with
+"""The county's banks and the layouts of their files (docs/policy.md §9.11). A county starts with
 six banks and two built-in layouts, made the first time it pays through the bank; the county
 administrator edits them in the admin (names and aliases, columns, encoding, formats)."""
 

@@ -1,4 +1,4 @@
-"""Payment batches (代发批次, docs/policy.md §16.6): from a locked month, one batch per bank of the
+"""Payment batches (代发批次, docs/policy.md §9.11): from a locked month, one batch per bank of the
 month's nets above 0 (subsidies.payment.nets: the month's pay, back-pay and any other line kind,
 less recoveries), less what earlier months' nets below 0 still owe (payments.recoveries), and of
 the failed lines whose account has been corrected since. A batch is made by one finance user
@@ -13,19 +13,19 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Sum
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.utils import timezone
 
 from common.bulk import insert_rows, update_rows
 from subsidies.models import PayrollRun
 from subsidies.payment import NET_FIELDS, nets
 from townships.access import membership_of
-from townships.models import County, Role
+from townships.models import County, Role, Township
 
 from .banks import BankMatcher, banks_ensure
 from .models import Bank, Batch, Item, Line, Recovery
-from .recoveries import PARTIES, ZERO, deductions_plan, deductions_write, open_recoveries
+from .recoveries import PARTIES, ZERO, Deduction, deductions_plan, deductions_write, open_recoveries
 
 State = Batch.State
 # The allowed moves and what each is called: a second finance user approves; the return closes.
@@ -36,8 +36,29 @@ MOVES: dict[tuple[str, str], str] = {
 Progress = Callable[[int, int], None]
 ITEM_FIELDS = (
     "pk", "township_id", "person_id", "name", "id_number", "account", "bank_name", "village",
-    "township__name", "amount", "province", "city", "district",
+    "township__name", "net", "amount", "province", "city", "district",
 )  # fmt: skip
+
+
+def item_state() -> Case:
+    """An item's state as pages and the reconciliation read it: stored, except that an item in
+    a returned batch (not named as failed by the return) is paid, or repaid after an earlier
+    failure (its reason kept). The one definition: a return writes only its failures."""
+    returned = Q(state=Item.State.IN_BATCH, batch__state=State.RETURNED)
+    return Case(
+        When(returned & Q(reason=""), then=Value(Item.State.PAID)),
+        When(returned, then=Value(Item.State.REPAID)),
+        default=F("state"),
+    )
+
+
+def line_state() -> Case:
+    """A line's state: 失败 where the return named it, 成功 once its batch's return is in, else 待回盘."""
+    return Case(
+        When(state=Line.State.FAILED, then=Value(Line.State.FAILED)),
+        When(batch__state=State.RETURNED, then=Value(Line.State.PAID)),
+        default=Value(Line.State.SENT),
+    )
 
 
 def move_check(batch: Batch, to: str) -> None:
@@ -56,93 +77,108 @@ def finance_check(actor: User, county_id: int, act: str) -> None:
         raise ValidationError(f"只有本区县的财务人员可以{act}")
 
 
+@dataclass(slots=True)
+class Pay:
+    """An item as a making handles it (new: not yet written)."""
+
+    id: int
+    township_id: int
+    person_id: int
+    name: str
+    id_number: str
+    account: str
+    bank_name: str
+    village: str
+    township_name: str
+    net: Decimal
+    amount: Decimal
+    province: Decimal
+    city: Decimal
+    district: Decimal
+    new: bool = False
+
+
 @dataclass
 class Group:
     """A bank's part of a making: its fresh items, and failed items to pay again."""
 
     bank: Bank
-    fresh: list[tuple]
-    retry: list[tuple]
+    fresh: list[Pay]
+    retry: list[Pay]
+    batch: Batch | None = None  # once written
 
 
-def items_materialise(run: PayrollRun) -> int:
-    """Once per locked month: an Item for each net above 0 and a Recovery for each net below 0
-    (a net of 0 is neither). One grouped query over the month's lines, two bulk writes."""
+def _new_ids(n: int) -> list[int]:
+    """`n` primary keys for new items, taken from the table's sequence (the run's row lock is
+    held: on SQLite, which has no sequence, after the largest id, writes being serialised)."""
+    if n == 0:
+        return []
+    table = Item._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        first = cursor.fetchone()[0] + 1
+    return list(range(first, first + n))
+
+
+def _fresh(run: PayrollRun) -> list[Pay]:
+    """The month's items not yet in a batch. The first making reads the month's nets
+    (subsidies.payment.nets: one grouped query) and writes each net below 0 as a Recovery; its
+    items (nets above 0) are new, written once with their batch; a later making reads the items
+    left (已核算) from an earlier making of some banks only."""
     if Item.objects.filter(run=run).exists() or Recovery.objects.filter(run=run).exists():
-        return 0
-    items, recoveries = [], []
+        left = Item.objects.filter(run=run, state=Item.State.COMPUTED).order_by(
+            "township__code", "village", "name", "pk"
+        )
+        return [Pay(*row) for row in left.values_list(*ITEM_FIELDS).iterator(chunk_size=5000)]
+    names = dict(Township.objects.filter(county=run.county_id).values_list("pk", "name"))
+    fresh, recoveries = [], []
     net_at = NET_FIELDS.index("net")
     for row in nets(run).values_list(*NET_FIELDS, "placement__person_id").iterator(chunk_size=5000):
         township, village, name, id_number, bank, account = row[:6]
         net, shares, person = row[net_at], row[net_at + 1 : net_at + 4], row[-1]
         if net > 0:
-            items.append(
-                [
-                    run.pk,
-                    township,
-                    person,
-                    name,
-                    id_number,
-                    account or "",
-                    bank or "",
-                    village or "",
-                    net,
-                    net,
-                    *shares,
-                ]
-            )
+            text = (name, id_number, account or "", bank or "", village or "", names[township])
+            province, city, district = shares
+            fresh.append(Pay(0, township, person, *text, net, net, province, city, district, new=True))
         elif net < 0:
             recoveries.append([run.county_id, run.pk, township, person, -net, *(-s for s in shares)])
-    names = [
-        "run_id",
-        "township_id",
-        "person_id",
-        "name",
-        "id_number",
-        "account",
-        "bank_name",
-        "village",
-        "net",
-        "amount",
-        *PARTIES,
-    ]
-    insert_rows(Item, names, items)
     insert_rows(Recovery, ["county_id", "run_id", "township_id", "person_id", "amount", *PARTIES], recoveries)
-    return len(items)
+    for pay, pk in zip(fresh, _new_ids(len(fresh)), strict=True):
+        pay.id = pk
+    return fresh
 
 
-def _retries(county: County) -> list[tuple]:
+def _retries(county: County) -> list[Pay]:
     """The county's failed items whose person's account has changed since (confirmed by two
-    people, docs/policy.md §10), as ITEM_FIELDS with the person's current name, account and bank."""
+    people, docs/policy.md §10), paid to the person's current name, account and bank."""
     failed = Item.objects.filter(run__county=county, state=Item.State.FAILED).order_by("run__month", "pk")
-    rows = failed.values_list(*ITEM_FIELDS, "person__name", "person__bank_account", "person__bank_name")
     retry = []
-    for row in rows:
-        *item, name, account, bank = row
-        if account and account != item[5]:
-            item[3], item[5], item[6] = name, account, bank
-            retry.append(tuple(item))
+    for row in failed.values_list(*ITEM_FIELDS, "person__name", "person__bank_account", "person__bank_name"):
+        pay = Pay(*row[:-3])
+        name, account, bank = row[-3:]
+        if account and account != pay.account:
+            pay.name, pay.account, pay.bank_name = name, account, bank
+            retry.append(pay)
     return retry
 
 
-def _groups(run: PayrollRun, bank: Bank | None) -> list[Group]:
+def _groups(run: PayrollRun, fresh: list[Pay], bank: Bank | None) -> list[Group]:
     matcher = BankMatcher(banks_ensure(run.county))
-    fresh = Item.objects.filter(run=run, state=Item.State.COMPUTED).order_by(
-        "township__code", "village", "name", "pk"
-    )
     groups: dict[int, Group] = {}
     unknown: dict[str, int] = defaultdict(int)
-    for kind, rows in (
-        ("fresh", fresh.values_list(*ITEM_FIELDS).iterator(chunk_size=5000)),
-        ("retry", _retries(run.county)),
-    ):
-        for row in rows:
-            found = matcher(row[6])
+    for kind, pays in (("fresh", fresh), ("retry", _retries(run.county))):
+        for pay in pays:
+            found = matcher(pay.bank_name)
             if found is None:
-                unknown[row[6] or "（未填写）"] += 1
+                unknown[pay.bank_name or "（未填写）"] += 1
                 continue
             group = groups.setdefault(found.pk, Group(found, [], []))
-            getattr(group, kind).append(row)
+            getattr(group, kind).append(pay)
     if unknown:
         named = "、".join(f"{name}（{count}人）" for name, count in sorted(unknown.items()))
         raise ValidationError(
@@ -169,75 +205,76 @@ def batches_make(
     """One batch per bank (or only `bank`'s) of the locked month's items not yet in a batch and
     of the county's failed items whose account has been corrected; each fresh item first gives
     up what earlier recoveries of its person still owe. Refused, with nothing written, for a
-    month not locked, a bank not in the county's table, or nothing left to pay."""
+    month not locked, a bank not in the county's table, or nothing left to pay. Writes: the
+    month's recoveries, the batches, their items (new ones inserted once, with their batch) and
+    lines, each by COPY on PostgreSQL; no row is written twice."""
     run = PayrollRun.objects.select_for_update().select_related("county").get(pk=run.pk)
     finance_check(actor, run.county_id, "生成代发批次")
     if run.state != PayrollRun.State.LOCKED:
         raise ValidationError(f"只有已锁定的月份可以生成代发批次（{run}当前：{run.get_state_display()}）")
     if progress:
         progress(0, 3)
-    items_materialise(run)
-    groups = _groups(run, bank)
+    fresh = _fresh(run)
+    groups = _groups(run, fresh, bank)
     if progress:
         progress(1, 3)
-    plans = _deductions(run, groups, actor, pay_date)
-    made = [b for g in groups if (b := _batch_write(run, g, plans, actor, pay_date)) is not None]
+    plans = _deductions(run, groups)
+    made = [b for g in groups if (b := _batch_write(run, g, actor, pay_date)) is not None]
     if not made:
         raise ValidationError(f"{run}的实发金额已全部用于扣回，没有需要银行发放的明细")
-    Item.objects.filter(pk__in=Line.objects.filter(batch__in=made).values("item_id")).update(
-        state=Item.State.IN_BATCH
-    )
+    _items_write(run, fresh, groups)
+    deductions_write(plans, on=pay_date, actor=actor)  # after the items its settlements name
     if progress:
         progress(3, 3)
     return made
 
 
-def _deductions(run: PayrollRun, groups: list[Group], actor: User, on: dt.date) -> dict:
+def _deductions(run: PayrollRun, groups: list[Group]) -> dict[int, Deduction]:
+    """Take what earlier recoveries are owed from the fresh items of the chosen banks."""
     owing = set(open_recoveries(run.county, run.month).values_list("person_id", flat=True))
     fresh: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    by_id: dict[int, Pay] = {}
     for group in groups:
-        for row in group.fresh:
-            if row[2] in owing:
-                fresh[row[2]].append((row[0], row[9]))
+        for pay in group.fresh:
+            if pay.person_id in owing:
+                fresh[pay.person_id].append((pay.id, pay.amount))
+                by_id[pay.id] = pay
     plans = deductions_plan(run.county, run.month, dict(fresh))
-    deductions_write(plans, on=on, actor=actor)
-    at = ITEM_FIELDS.index("amount")
-    changed, paid_off = [], []
-    for group in groups:
-        for i, row in enumerate(group.fresh):
-            plan = plans.get(row[0])
-            if plan is None:
-                continue
-            amounts = [
-                row[at] - plan.amount,
-                *(row[at + 1 + k] - plan.shares[p] for k, p in enumerate(PARTIES)),
-            ]
-            group.fresh[i] = (*row[:at], *amounts)
-            changed.append([row[0], *amounts])
-            if amounts[0] == 0:
-                paid_off.append(row[0])
-    update_rows(Item, ["id", "amount", *PARTIES], changed)
-    Item.objects.filter(pk__in=paid_off).update(state=Item.State.PAID)  # wholly taken by recoveries
+    for pk, plan in plans.items():
+        pay = by_id[pk]
+        pay.amount -= plan.amount
+        pay.province, pay.city, pay.district = (getattr(pay, p) - plan.shares[p] for p in PARTIES)
     return plans
 
 
-def _batch_write(run: PayrollRun, group: Group, plans: dict, actor: User, pay_date: dt.date) -> Batch | None:
-    rows = [r for r in group.fresh + group.retry if r[9] > 0]
-    if not rows:
+def _batch_write(run: PayrollRun, group: Group, actor: User, pay_date: dt.date) -> Batch | None:
+    pays = [p for p in group.fresh + group.retry if p.amount > 0]
+    if not pays:
         return None
-    total = sum((r[9] for r in rows), ZERO)
+    total = sum((p.amount for p in pays), ZERO)
     batch = Batch.objects.create(
         county=run.county,
         run=run,
         bank=group.bank,
         pay_date=pay_date,
-        line_count=len(rows),
+        line_count=len(pays),
         total=total,
         made_by=actor,
     )
     lines = [
-        [batch.pk, r[0], seq, r[3], r[4], r[5], r[6], r[8], r[7], r[9], Line.State.SENT, ""]
-        for seq, r in enumerate(rows, start=1)
+        [
+            batch.pk,
+            p.id,
+            seq,
+            p.name,
+            p.id_number,
+            p.account,
+            p.bank_name,
+            p.township_name,
+            p.village,
+            p.amount,
+        ]
+        for seq, p in enumerate(pays, start=1)
     ]
     names = [
         "batch_id",
@@ -250,18 +287,52 @@ def _batch_write(run: PayrollRun, group: Group, plans: dict, actor: User, pay_da
         "township_name",
         "village",
         "amount",
-        "state",
-        "reason",
     ]
     insert_rows(Line, names, lines)
-    # a failed item paid again goes to the account as corrected (its item keeps what was last sent)
-    update_rows(Item, ["id", "name", "account", "bank_name"], [[r[0], r[3], r[5], r[6]] for r in group.retry])
+    group.batch = batch
     return batch
+
+
+ITEM_COLUMNS = [
+    "id", "run_id", "township_id", "person_id", "state", "batch_id", "name", "id_number", "account",
+    "bank_name", "village", "net", "amount", *PARTIES,
+]  # fmt: skip
+
+
+def _items_write(run: PayrollRun, fresh: list[Pay], groups: list[Group]) -> None:
+    """Every item once: new ones inserted with their state and batch, earlier ones updated (a
+    wholly recovered item is paid, without a line)."""
+    where: dict[int, tuple[str, int | None]] = {}
+    for group in groups:
+        for pay in group.fresh + group.retry:
+            paid_off = pay.amount == 0 or group.batch is None
+            where[pay.id] = (Item.State.PAID, None) if paid_off else (Item.State.IN_BATCH, group.batch.pk)  # type: ignore[union-attr]  # not paid off: the group has its batch
+    new, changed = [], []
+    for pay in fresh + [p for g in groups for p in g.retry]:
+        state, batch_id = where.get(pay.id, (Item.State.COMPUTED, None))
+        values = [
+            state,
+            batch_id,
+            pay.name,
+            pay.id_number,
+            pay.account,
+            pay.bank_name,
+            pay.village,
+            pay.net,
+            pay.amount,
+        ]
+        values += [pay.province, pay.city, pay.district]
+        if pay.new:
+            new.append([pay.id, run.pk, pay.township_id, pay.person_id, *values])
+        elif pay.id in where:
+            changed.append([pay.id, *values])
+    insert_rows(Item, ITEM_COLUMNS, new)
+    update_rows(Item, ["id", *ITEM_COLUMNS[4:]], changed)
 
 
 @transaction.atomic
 def batch_approve(*, batch: Batch, actor: User) -> Batch:
-    """A second finance user of the county approves the batch: never its maker (docs/policy.md §16.6)."""
+    """A second finance user of the county approves the batch: never its maker (docs/policy.md §9.11)."""
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     finance_check(actor, batch.county_id, "审核代发批次")
     move_check(batch, State.APPROVED)

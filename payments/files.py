@@ -1,4 +1,4 @@
-"""The files a bank takes for a batch (docs/policy.md §16.6), laid out by the bank's column map
+"""The files a bank takes for a batch (docs/policy.md §9.11), laid out by the bank's column map
 (BankLayout): the workbook (the columns in order under their headers in the first row, account
 and ID numbers as text cells, amounts as numbers in yuan, a 合计 row last) and the text file
 (fixed-width or delimited, GBK or UTF-8, the layout's date and amount formats, optionally a first
@@ -46,7 +46,10 @@ def _values(batch: Batch, cols: list[LayoutColumn]) -> Iterator[list]:
         F.TOWNSHIP: 6,
         F.VILLAGE: 7,
     }
-    fixed: dict[str, object] = {F.DATE: batch.pay_date, F.PURPOSE: purpose(batch)}
+    fixed: dict[str, object] = {
+        F.DATE: batch.pay_date.strftime(batch.bank.layout.date_format),
+        F.PURPOSE: purpose(batch),
+    }
     picks = [(at.get(c.field), fixed.get(c.field)) for c in cols]
     for line in _lines(batch):
         yield [line[i] if i is not None else value for i, value in picks]

@@ -1,4 +1,4 @@
-"""Paying through the bank (代发, docs/policy.md §16.6): the county's banks and their file layouts,
+"""Paying through the bank (代发, docs/policy.md §9.11): the county's banks and their file layouts,
 the batches finance sends to each bank, what a month pays each person (one item per net, its
 state computed → in a batch → paid / failed → repaid), and the amounts to recover (待扣回) with
 their settlements. Money is Decimal, yuan to the fen; account and ID numbers are text."""
@@ -27,7 +27,7 @@ def _adds_up(amount: str, name: str) -> models.CheckConstraint:
 
 
 class BankLayout(models.Model):
-    """How a bank wants its file (the column map, docs/policy.md §16.6): the workbook has the
+    """How a bank wants its file (the column map, docs/policy.md §9.11): the workbook has the
     columns in this order under these headers; the text file has them too, fixed-width (each
     column its width in bytes of the encoding) or delimited."""
 
@@ -156,7 +156,7 @@ class Bank(models.Model):
 
 class Batch(models.Model):
     """What finance sends one bank for a locked month: its lines and their totals. Made by one
-    finance user and approved by another before any file is taken (docs/policy.md §16.6); the
+    finance user and approved by another before any file is taken (docs/policy.md §9.11); the
     bank's return then marks each line paid or failed. Moves: payments.batches.MOVES."""
 
     class State(models.TextChoices):
@@ -199,7 +199,15 @@ class Batch(models.Model):
 class Item(models.Model):
     """What a locked month pays one person in one township (the net above 0, subsidies.payment),
     and where that payment stands. `amount` is what the bank is asked to pay: the net less what
-    was deducted for earlier amounts to recover (the deduction's Settlement rows make the rest)."""
+    was deducted for earlier amounts to recover (the deduction's Settlement rows make the rest).
+
+    Stored states are 已核算, 已入批次 (with its batch), 发放失败 and 已发放 (only for a net wholly
+    taken by recoveries); an item in a batch whose return has come back without naming it as
+    failed is paid (已发放, or 已重发 after an earlier failure): payments.batches.item_state says
+    so in SQL, so that a return writes only its failures (a 100,000-line batch: 5,000 rows, not
+    200,000). Like the payroll lines (docs/performance.md P9), the references have no database
+    constraint: items and lines are written only by the services, in one transaction with what
+    they name, and never deleted (PROTECT)."""
 
     class State(models.TextChoices):
         COMPUTED = "computed", "已核算"
@@ -208,10 +216,26 @@ class Item(models.Model):
         FAILED = "failed", "发放失败"
         REPAID = "repaid", "已重发"
 
-    run = models.ForeignKey(PayrollRun, on_delete=models.PROTECT, related_name="+", db_index=False)
-    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", db_index=False)
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", db_index=False)
+    run = models.ForeignKey(
+        PayrollRun, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.COMPUTED)
+    # the batch of its latest line (None until it is in one)
+    batch = models.ForeignKey(
+        "Batch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     # whom the locked month pays (its frozen payee, subsidies.payment.nets); a repayment after a
     # failure goes to the person's account as corrected since
     name = models.CharField("姓名", max_length=50)
@@ -237,8 +261,7 @@ class Item(models.Model):
             _adds_up("amount", "payment_item_shares_add_up"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="payment_item_not_negative"),
         ]
-        # the run's items by state (a batch's choice, the reconciliation), a county's failed items
-        indexes = [models.Index(fields=["run", "state"], name="payment_item_run_state_idx")]
+        # a run's items (a batch's choice, the reconciliation): the unique (run, township, person) index
 
     def __str__(self) -> str:
         return f"{self.run} {self.person_id} {self.amount}"
@@ -248,12 +271,17 @@ class Line(models.Model):
     """One row of a batch's files: an item sent to the bank once, with the payee as sent."""
 
     class State(models.TextChoices):
+        # a line of a returned batch not named as failed is paid (成功): payments.batches.line_state
         SENT = "sent", "待回盘"
         PAID = "paid", "成功"
         FAILED = "failed", "失败"
 
-    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="lines", db_index=False)
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="lines", db_index=False)
+    batch = models.ForeignKey(
+        Batch, on_delete=models.PROTECT, related_name="lines", db_index=False, db_constraint=False
+    )
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="lines", db_index=False, db_constraint=False
+    )
     seq = models.PositiveIntegerField("序号")
     name = models.CharField("户名", max_length=50)
     id_number = models.CharField("身份证号", max_length=18)

@@ -1,4 +1,4 @@
-"""The reconciliation of a county's year (docs/policy.md §16.6): per month and township, and for
+"""The reconciliation of a county's year (docs/policy.md §9.11): per month and township, and for
 each party (合计, 省级, 市级, 区级), what the payroll computed (the cost report's own figures,
 subsidies.reports.cost_rows), what the bank paid, what failed, what is still outstanding (not in a
 batch yet, awaiting the bank's return, or failed), what the month's nets gave up to earlier
@@ -18,6 +18,7 @@ from django.db.models import QuerySet, Sum
 from subsidies.reports import cost_rows
 from townships.models import County
 
+from .batches import item_state
 from .models import Item, Recovery, Settlement
 
 ZERO = Decimal("0.00")
@@ -84,11 +85,11 @@ def reconciliation(county: County, year: int) -> list[Row]:
         code, name = towns[township]
         return rows.setdefault((month, code), Row(month, code, name))
 
-    items = Item.objects.filter(run__county=county, run__month__year=year)
-    for g in _grouped(items, "run__month", "township_id", "state"):
+    items = Item.objects.filter(run__county=county, run__month__year=year).annotate(shown=item_state())
+    for g in _grouped(items, "run__month", "township_id", "shown"):
         row = at(g["run__month"], g["township_id"])
         row.batched = True
-        state = g["state"]
+        state = g["shown"]
         row.add("paid" if state in (Item.State.PAID, Item.State.REPAID) else "outstanding", g)
         if state == Item.State.FAILED:
             row.add("failed", g)

@@ -1,4 +1,4 @@
-"""Amounts to recover (待扣回, docs/policy.md §16.6): a locked month's net below 0 is not paid; it
+"""Amounts to recover (待扣回, docs/policy.md §9.11): a locked month's net below 0 is not paid; it
 is kept per person and township as a Recovery and deducted from the person's next nets as
 batches of later months are made (oldest first, as much as each net allows), or settled by a
 repayment the person makes, recorded by finance. A settlement splits into the parties' shares

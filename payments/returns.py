@@ -1,4 +1,4 @@
-"""The bank's return (回盘, docs/policy.md §16.6), through the one import pipeline
+"""The bank's return (回盘, docs/policy.md §9.11), through the one import pipeline
 (common.imports): finance uploads the batch's workbook with a 结果 column (and 失败原因), or the
 bank's text file in the batch's layout with 结果 and 失败原因 after the layout's columns. Each row
 must name a line of the batch (by 序号, or by 账号 when the layout has no 序号) with its account,
@@ -15,7 +15,6 @@ from typing import IO
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from common import imports
@@ -117,17 +116,12 @@ class ReturnImporter(Importer[Outcome]):
             cells.problem(header, f"{header}「{text}」与批次中的{sent}元不一致")
 
     def write(self, rows: list[Outcome]) -> None:
+        """Only the failures are written: every other line of the batch, and its item, is paid
+        from the batch's state (payments.batches.line_state, item_state)."""
         batch = Batch.objects.select_for_update().get(pk=self.batch.pk)
         move_check(batch, Batch.State.RETURNED)  # again, under the lock: a return applied meanwhile
         failed = [r for r in rows if r.failed]
-        lines = Line.objects.filter(batch=batch)
-        lines.update(state=Line.State.PAID)
         update_rows(Line, ["id", "state", "reason"], [[r.line, Line.State.FAILED, r.reason] for r in failed])
-        paid_items = Item.objects.filter(pk__in=lines.filter(state=Line.State.PAID).values("item_id"))
-        # an item that failed before and is paid now is 已重发 (it keeps the earlier reason)
-        paid_items.update(
-            state=Case(When(reason="", then=Value(Item.State.PAID)), default=Value(Item.State.REPAID))
-        )
         update_rows(Item, ["id", "state", "reason"], [[r.item, Item.State.FAILED, r.reason] for r in failed])
         batch.state, batch.returned_at = Batch.State.RETURNED, timezone.now()
         batch.failed_count, batch.paid_count = len(failed), batch.line_count - len(failed)

@@ -1,4 +1,4 @@
-"""Finance's pages for paying through the bank (docs/policy.md §16.6): the batches and the making
+"""Finance's pages for paying through the bank (docs/policy.md §9.11): the batches and the making
 of new ones (a background job), a batch with its totals per township, approval by a second
 finance user, the files (after approval, each download recorded), the bank's return with a
 preview, the amounts to recover with repayments, and the year's reconciliation. Auditors read."""
@@ -87,7 +87,7 @@ def _detail_page(request: AuthedRequest, batch: Batch, preview: dict | None = No
     context = {
         "batch": batch,
         "totals": batches.batch_totals(batch),
-        "lines": batch.lines.all()[:SHOWN_LINES],
+        "lines": batch.lines.annotate(shown=batches.line_state()).order_by("seq")[:SHOWN_LINES],
         "failed": batch.lines.filter(state="failed")[:SHOWN_LINES],
         "is_finance": has_role(request.user, Role.FINANCE),
         "preview": preview,

@@ -1,4 +1,4 @@
-"""Months of 东昌府区 paid through the bank (docs/policy.md §16.6).
+"""Months of 东昌府区 paid through the bank (docs/policy.md §9.11).
 
 January 2022 locked with five holders: 甲, 乙 (沙镇镇, 农业银行), 丙 (沙镇镇, 聊城农村商业银行: the
 农商银行 by its alias), 丁 (堂邑镇, 农商行), 戊 (堂邑镇, 工商银行). Then 甲's January attendance is

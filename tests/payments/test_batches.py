@@ -1,4 +1,4 @@
-"""Payment batches (docs/policy.md §16.6): from a locked month, one batch per bank of one net per
+"""Payment batches (docs/policy.md §9.11): from a locked month, one batch per bank of one net per
 person and township; a second finance user approves; bad requests are refused in Chinese with
 nothing written."""
 
@@ -41,6 +41,7 @@ def test_one_batch_per_bank_of_the_locked_months_nets(cast, january) -> None:
     assert by_bank["工商银行"].lines.get().account == "0622848000000000055"  # text: the leading 0 kept
     assert sum(b.total for b in made) == M("3400.00")
     assert set(Item.objects.values_list("state", flat=True)) == {Item.State.IN_BATCH}
+    assert {i.batch_id for i in Item.objects.all()} == {b.pk for b in made}
 
 
 def test_a_month_not_locked_is_refused(cast, county, holders) -> None:
@@ -101,7 +102,7 @@ def test_only_finance_of_the_county_makes_batches(cast, january) -> None:
 
 def test_a_negative_net_is_not_paid_but_recovered_from_the_next_month(cast, county, holders, march) -> None:
     """March: 甲 nets 680.00 − 680.00 − 340.00 = −340.00: no line, an amount to recover with the
-    net's shares; April's 680.00 gives 340.00 of it up and 340.00 goes to the bank (docs/policy.md §16.6)."""
+    net's shares; April's 680.00 gives 340.00 of it up and 340.00 goes to the bank (docs/policy.md §9.11)."""
     made = batches_make(run=march, actor=cast.finance, pay_date=D(2022, 3, 31))
     assert "甲" not in {line.name for b in made for line in b.lines.all()}
     (owed,) = Recovery.objects.all()

@@ -1,4 +1,4 @@
-"""Make a locked month's payment batches (docs/policy.md §16.6) as a finance user, and write the
+"""Make a locked month's payment batches (docs/policy.md §9.11) as a finance user, and write the
 files of an approved batch."""
 
 import datetime as dt
@@ -13,6 +13,7 @@ from audit.context import acting_as
 from subsidies import payroll
 from subsidies.models import PayrollRun
 
+from ...banks import banks_ensure
 from ...batches import batches_make, download_check
 from ...files import text_write, workbook_write
 from ...models import Bank, Batch
@@ -52,6 +53,7 @@ class Command(AuditedCommand):
         run = PayrollRun.objects.filter(county__code=options["county"], month=month).first()
         if run is None:
             raise CommandError(f"{options['county']} {options['month']} 还没有补贴核算")
+        banks_ensure(run.county)
         bank = None
         if options["bank"]:
             bank = Bank.objects.filter(county=run.county, name=options["bank"]).first()

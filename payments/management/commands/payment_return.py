@@ -1,4 +1,4 @@
-"""Apply a bank's return file to an approved batch (docs/policy.md §16.6), all or nothing."""
+"""Apply a bank's return file to an approved batch (docs/policy.md §9.11), all or nothing."""
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
