@@ -16,7 +16,8 @@ from people.services import eligibility_rules_load
 from posts.services import catalogue_load
 from subsidies.services import policies_load
 from subsidies.social_insurance import social_insurance_load
-from townships.models import County, Role, Township, Village
+from townships.agencies import agency_create, agency_user_ensure, contract_create
+from townships.models import Agency, County, Role, Township, Village
 from townships.services import (
     PlanRow,
     organisation_load,
@@ -94,7 +95,37 @@ def seed_demo_users(*, password: str) -> list[tuple[str, str, str]]:
         made.append((username, f"{Role.FINANCE.label}（复核）", county.name))
         for township in county.townships.order_by("code"):
             made += seed_township_users(township=township, password=password)
+    made += seed_demo_agency(password=password)
     return made
+
+
+def seed_demo_agency(*, password: str) -> list[tuple[str, str, str]]:
+    """One contracted agency (docs/policy.md §1.5) keeping 沙镇镇's attendance and entering its
+    applicants this year and next, and its staff agency_<code>. Idempotent."""
+    township = Township.objects.filter(code=DEMO_TOWNSHIP).select_related("county").first()
+    if township is None:
+        return []
+    agency = Agency.objects.filter(credit_code=DEMO_AGENCY_CODE).first() or agency_create(
+        county=township.county, name="聊城众诚人力资源服务有限公司（演示）", credit_code=DEMO_AGENCY_CODE
+    )
+    if not agency.contracts.exists():
+        year = timezone.localdate().year
+        contract_create(
+            agency=agency,
+            number="演示-1",
+            townships=[township],
+            start_date=dt.date(year, 1, 1),
+            end_date=dt.date(year + 1, 12, 31),
+            attendance=True,
+            applicants=True,
+            document="演示合同",
+        )
+    username = f"agency_{township.code}"
+    agency_user_ensure(agency=agency, username=username, password=password)
+    return [(username, Role.AGENCY.label, f"{agency.name}：{township.name}考勤、申请人录入")]
+
+
+DEMO_AGENCY_CODE = "91371502MA3D8R2N1N"  # a valid 统一社会信用代码 (its check character computed)
 
 
 def seed_township_users(*, township: Township, password: str) -> list[tuple[str, str, str]]:

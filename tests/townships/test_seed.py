@@ -90,8 +90,12 @@ def test_seed_demo_is_idempotent_and_creates_every_demo_user(db, capsys) -> None
         Duty.objects.count(),
     ) == first
     assert first[0] == 24
-    # county admin; HR, finance, finance2, auditor per county; two clerks and a village user per township
-    assert first[2] == 1 + 2 * 4 + 3 * 24
+    # county admin; HR, finance, finance2, auditor per county; two clerks and a village user per township;
+    # the staff of the demo's contracted agency (docs/policy.md §1.5)
+    assert first[2] == 1 + 2 * 4 + 3 * 24 + 1
+    staff = Membership.objects.get(user__username="agency_371502101")
+    assert (staff.role, staff.county, staff.township) == (Role.AGENCY, None, None)
+    assert list(staff.agency.contracts.get().townships.values_list("code", flat=True)) == ["371502101"]
     clerk = User.objects.get(username="clerk_371502101")
     assert clerk.check_password("pw-12345678")
     assert (clerk.membership.role, clerk.membership.township.code) == (Role.CLERK, "371502101")
