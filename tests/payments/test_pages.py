@@ -156,3 +156,9 @@ def test_recoveries_and_reconciliation_pages(cast, march) -> None:
         "40.00"
     )
     assert "发放对账" in page.content.decode()
+
+
+def test_finances_landing_page_links_to_the_bank_pages(cast) -> None:
+    page = cast.client(cast.finance).get(reverse("home")).content.decode()
+    assert reverse("payments:batch-list") in page and reverse("payments:reconciliation") in page
+    assert reverse("payments:batch-list") not in cast.client(cast.hr).get(reverse("home")).content.decode()
