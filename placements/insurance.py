@@ -15,9 +15,10 @@ from decimal import Decimal
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from common.bulk import insert_rows
 from common.idcard import mask_id_number
 from common.validation import full_clean
 from townships.access import scope_by_county, scope_by_township
@@ -99,21 +100,28 @@ def roster_rows(placements: QuerySet[Placement], *, full: bool) -> list[list]:
 # ---- policies ---------------------------------------------------------------------------------
 
 
-def _overlaps(person_ids: list[int], start: dt.date, end: dt.date) -> QuerySet[InsuredPerson]:
-    """Covers of these people on any day from `start` to `end` (the person index, one range each)."""
-    return InsuredPerson.objects.filter(person_id__in=person_ids, start_date__lte=end, end_date__gte=start)
+def _overlaps(roster: QuerySet[Placement], start: dt.date, end: dt.date) -> QuerySet[InsuredPerson]:
+    """Covers of the roster's people on any day from `start` to `end`: one join of the roster with
+    the covers' person index (a literal list of a county's 9,000 ids took a second)."""
+    return InsuredPerson.objects.filter(
+        person__in=roster.values("person_id"), start_date__lte=end, end_date__gte=start
+    )
 
 
-def _overlap_refusal(overlapping: list[InsuredPerson]) -> ValidationError:
-    by_policy: dict[InsurancePolicy, list[InsuredPerson]] = {}
-    for cover in overlapping:
-        by_policy.setdefault(cover.policy, []).append(cover)
+def _overlap_refusal(overlapping: QuerySet[InsuredPerson]) -> ValidationError | None:
+    """The refusal naming each policy that already covers some of the people (a few of them by
+    name, masked, the rest counted), or None when nobody is covered. A handful of queries
+    whatever the roster's size: the covers are counted per policy, not read one by one."""
+    counts = dict(overlapping.values_list("policy").annotate(n=Count("pk")).values_list("policy", "n"))
+    if not counts:
+        return None
     parts = []
-    for policy, covers in by_policy.items():
+    for policy in InsurancePolicy.objects.filter(pk__in=counts).order_by("start_date", "pk"):
+        covers = overlapping.filter(policy=policy).select_related("person").order_by("person__name", "pk")
         named = "、".join(
             f"{c.person.name}（{mask_id_number(c.person.id_number)}）" for c in covers[:NAMED_AT_MOST]
         )
-        more = f"等{len(covers)}人" if len(covers) > NAMED_AT_MOST else ""
+        more = f"等{counts[policy.pk]}人" if counts[policy.pk] > NAMED_AT_MOST else ""
         parts.append(f"保单「{policy}」已承保{named}{more}")
     return ValidationError(
         "保险期间与已有保单重叠，已购买的不再重复购买："
@@ -146,19 +154,14 @@ def policy_create(
     if premium <= 0:
         raise ValidationError("每人保费须大于0")
     County.objects.select_for_update().get(pk=county.pk)
-    roster = list(
-        roster_placements(on=start_date, county=county).values_list("pk", "person_id", "township_id")
-    )
+    on_roster = roster_placements(on=start_date, county=county)
+    roster = list(on_roster.values_list("pk", "person_id", "township_id"))
     if not roster:
         raise ValidationError(f"{day_text(start_date)}没有在岗并发放补贴的乡村岗位人员，无人可以参保")
-    covered = list(
-        _overlaps([person for _, person, _ in roster], start_date, end_date)
-        .select_related("policy", "person")
-        .order_by("policy__start_date", "person__name")
-    )
-    if covered and not supplement:
-        raise _overlap_refusal(covered)
-    already = {c.person_id for c in covered}
+    overlapping = _overlaps(on_roster, start_date, end_date)
+    if not supplement and (refusal := _overlap_refusal(overlapping)) is not None:
+        raise refusal
+    already = set(overlapping.values_list("person_id", flat=True)) if supplement else set()
     roster = [row for row in roster if row[1] not in already]
     if not roster:
         raise ValidationError("名单上的人员在保险期间内都已参保，无需补充投保")
@@ -175,16 +178,11 @@ def policy_create(
     if InsurancePolicy.objects.filter(county=county, insurer=policy.insurer, number=policy.number).exists():
         raise ValidationError(f"{policy.insurer}的保单号{policy.number}已经登记过")
     policy.save()
-    InsuredPerson.objects.bulk_create(
-        InsuredPerson(
-            policy=policy,
-            placement_id=pk,
-            person_id=person,
-            township_id=township,
-            start_date=start_date,
-            end_date=end_date,
-        )
-        for pk, person, township in roster
+    # the whole roster at once (COPY on PostgreSQL): 9,000 people in a fraction of a second
+    insert_rows(
+        InsuredPerson,
+        ["policy_id", "placement_id", "person_id", "township_id", "start_date", "end_date"],
+        [(policy.pk, pk, person, township, start_date, end_date) for pk, person, township in roster],
     )
     return policy
 
