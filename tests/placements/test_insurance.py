@@ -319,3 +319,13 @@ def test_another_townships_holder_and_accident_answer_404(cast, county) -> None:
     assert other.post(claim, {"to": "reported", "on": "2022-05-03"}).status_code == 404
     assert Accident.objects.count() == 1 and not ClaimStep.objects.exists()
     assert "摔伤" not in other.get(reverse("placements:accident-list")).content.decode()
+
+
+def test_a_refusal_names_a_few_people_per_policy_and_counts_the_rest(cast, county) -> None:
+    for n in range(6):
+        factories.placement("371502101", name=f"人员{n}")
+    policy(cast, county)
+    with pytest.raises(ValidationError) as refused:
+        policy(cast, county, number="P-2")
+    message = refused.value.messages[0]
+    assert "人员0（" in message and "人员4（" in message and "人员5" not in message and "等6人" in message
