@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from assessment.selectors import exit_proposals
 from common.jobs import job_get
 from common.models import Job
 from common.search import revealed, searchable
@@ -49,6 +50,8 @@ def home(request: AuthedRequest) -> HttpResponse:
         )
     if membership.role == Role.CLERK:
         context["queue"] = placement_selectors.queue_counts(user=user)
+    if membership.role in (Role.CLERK, Role.HR):  # repeated failure proposes an exit (docs/policy.md §8.14)
+        context["assessment_exits"] = len(exit_proposals(user))
     if membership.role in (Role.HR, Role.AUDITOR, Role.COUNTY_ADMIN, Role.CLERK):
         context["people"] = selectors.people_counts(user)
         context["group_chart"] = selectors.placed_by_group_chart(user).as_json()

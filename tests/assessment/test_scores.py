@@ -151,6 +151,22 @@ def test_repeated_failure_proposes_an_exit_with_a_link_to_the_exit_form(
     )
     assert ExitReason.FAILED_ASSESSMENT.label == "考核不合格"
     assert selectors.exit_proposals(cast.other_clerk) == []
+    home = cast.client(cast.clerk).get(reverse("home")).content.decode()
+    assert reverse("assessment:exit-list") in home and "考核不合格退出建议" in home
+
+
+def test_one_failure_or_a_pass_between_proposes_nothing(cast, scheme, keeper, holders) -> None:
+    for month, appraisal in ((MARCH, 10), (APRIL, 20)):  # 乙: 45 in March, 55 in April: two failures
+        scores.sheet_publish(
+            actor=cast.clerk,
+            sheet=score_all(cast, keeper, holders, second=(M(5), M(30), M(appraisal)), month=month),
+        )
+    assert [p.placement for p in selectors.exit_proposals(cast.hr)] == [holders[1]]
+    may = dt.date(2022, 5, 1)
+    scores.sheet_publish(
+        actor=cast.clerk, sheet=score_all(cast, keeper, holders, month=may)
+    )  # 乙 passes (62)
+    assert selectors.exit_proposals(cast.hr) == []
 
 
 # --- the pages ------------------------------------------------------------------------------------
