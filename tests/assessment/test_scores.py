@@ -245,3 +245,15 @@ def test_results_published_after_the_computation_started_hold_the_approval(
     run = payroll.compute_run(run, cast.finance)
     payroll.approve(run, cast.finance2)
     assert run.lines.get(placement=holders[1]).pay == M("476.00")
+
+
+def test_a_quarterly_failure_withholds_from_the_quarters_last_month(cast, scheme, keeper, holders) -> None:
+    scheme.period = "quarter"
+    scheme.save()
+    sheet = score_all(cast, keeper, holders, second=(M(10), M(30), M(12)), month=dt.date(2022, 2, 1))
+    assert (sheet.first, sheet.last) == (dt.date(2022, 1, 1), MARCH)
+    scores.sheet_publish(actor=cast.clerk, sheet=sheet)
+    county = County.objects.get(code="371502")
+    february = payroll.compute_run(payroll.run_for(county, dt.date(2022, 2, 1)))
+    assert february.lines.get(placement=holders[1]).pay == M("680.00")
+    assert march_lines()["乙"].note == "考核不合格（52分），扣发30%"
