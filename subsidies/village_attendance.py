@@ -29,7 +29,7 @@ from placements.models import Placement
 from townships.access import get_village_or_404, require_role
 from townships.models import Role, Village
 
-from .attendance import Mark, MonthSheet, on_post_in
+from .attendance import Mark, MonthSheet, Record, on_post_in, records_write
 from .models import Attendance, AttendanceSheet
 from .months import month_last, month_open_check
 
@@ -169,20 +169,12 @@ def village_month_record(
 
 
 def _write(actor: User, month: dt.date, judge: _Judge, writes: list[tuple[Mark, str]]) -> None:
-    """The village's records, unconfirmed: the existing ones read (and locked) in one query, each
-    saved once with its placement as read (the audit entry names it without reading it again)."""
-    kept = Attendance.objects.select_for_update().filter(
-        month=month, placement_id__in=[checked.placement_id for checked, _ in writes]
-    )
-    records = {record.placement_id: record for record in kept}
-    for checked, presence in writes:
-        placement = judge.by_pk[checked.placement_id]
-        record = records.get(placement.pk) or Attendance(month=month)
-        record.placement = placement
-        record.days, record.withheld, record.note = checked.days, checked.withheld, checked.note
-        record.presence, record.recorded_by = presence, actor
-        record.confirmed_by, record.confirmed_at = None, None
-        record.save()
+    """The village's records, unconfirmed, written as the township's are (attendance.records_write)."""
+    records = [
+        Record(judge.by_pk[checked.placement_id], checked.days, checked.withheld, checked.note, presence)
+        for checked, presence in writes
+    ]
+    records_write(month, records, actor=actor, confirmed=False)
 
 
 def _drafts(sheet: AttendanceSheet) -> list[Attendance]:
