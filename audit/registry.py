@@ -102,6 +102,15 @@ TRACKED: dict[str, Tracked] = {
     "subsidies.Finding": Tracked(
         lambda f: (None, f.run.county_id, subject("subsidies.PayrollRun", f.run_id))
     ),
+    # assessment and the bonus (docs/policy.md §8.14, §9.10): the county's schemes and rules, each
+    # score entered or corrected (under its sheet), each sheet's and bonus list's moves
+    "assessment.Scheme": Tracked(_own_county),
+    "assessment.BonusRule": Tracked(_own_county),
+    "assessment.Sheet": Tracked(_own_township),
+    "assessment.Score": Tracked(
+        lambda s: (s.sheet.township_id, None, subject("assessment.Sheet", s.sheet_id)), exclude=["updated_at"]
+    ),
+    "assessment.BonusRound": Tracked(_own_county, exclude=["proposed_at"]),
     # paying through the bank (docs/policy.md §9.11): the county's banks and layouts as the
     # administrator edits them, each batch's moves, repayments of amounts to recover
     "payments.Bank": Tracked(_own_county),

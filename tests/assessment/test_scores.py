@@ -11,6 +11,7 @@ from django.urls import reverse
 from assessment import scores, selectors
 from assessment.models import Score, Sheet
 from assessment.scores import Entry
+from audit.models import Entry as AuditEntry
 from placements.models import ExitReason
 from subsidies import payroll
 from subsidies.models import PayrollLine
@@ -124,6 +125,8 @@ def test_published_scores_are_fixed_until_reopened_with_a_reason(cast, scheme, k
     scores.scores_enter(actor=cast.clerk, sheet=sheet, entries=[Entry(holders[1].pk, appraisal=M(18))])
     assert Score.objects.get(placement=holders[1]).total == M("68.0")
     assert [e.note for e in sheet.events.all()] == ["", "乙的民主评议结果录错"]
+    corrected = AuditEntry.objects.get_for_object(Score.objects.get(placement=holders[1])).first()
+    assert corrected is not None and corrected.changes_dict["appraisal"] == ["12.0", "18"]  # in the audit log
 
 
 def test_publishing_needs_every_holder_scored_in_full(cast, scheme, keeper, holders) -> None:
