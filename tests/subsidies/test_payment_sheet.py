@@ -97,17 +97,20 @@ def test_one_row_per_person_with_the_net_and_its_parts(march) -> None:
     book = _book(march)
     assert book.sheetnames == ["汇总", "沙镇镇发放表", "堂邑镇发放表", "待扣回", "沙镇镇", "堂邑镇"]
     headers, rows, totals, note = _table(book["沙镇镇发放表"])
-    assert headers == [
-        "序号",
-        "村（社区）",
-        "姓名",
-        "身份证号",
-        "开户银行",
-        "银行账号",
-        *MONEY[:3],
-        "绩效奖励",  # docs/policy.md §9.10: a column of its own, inside the net
-        *MONEY[3:],
-    ]
+    assert (
+        headers
+        == [
+            "序号",
+            "村（社区）",
+            "姓名",
+            "身份证号",
+            "开户银行",
+            "银行账号",
+            *MONEY[:3],
+            "绩效奖励",  # docs/policy.md §9.10: a column of its own, inside the net
+            *MONEY[3:],
+        ]
+    )
     people = {row["姓名"]: row for row in rows}
     assert set(people) == {"补发人", "在岗人"}  # the leaver and the person whose lines cancel are not paid
     back = people["补发人"]
