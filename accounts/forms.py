@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 
-from townships.access import AnyUser, visible_counties, visible_townships
+from townships.access import AnyUser, visible_counties, visible_townships, visible_villages
 from townships.models import Role
 
 from .services import GIVEN_ROLES
@@ -36,3 +36,18 @@ class UserCreateForm(SetPasswordForm):
         if data.get("role") != Role.CLERK:  # type: ignore[union-attr]  # Form.clean returns cleaned_data, a dict
             data["township"] = None  # type: ignore[index]  # Form.clean returns cleaned_data, a dict
         return data  # type: ignore[return-value]  # Form.clean returns cleaned_data, a dict
+
+
+class VillageUserForm(forms.Form):
+    """A clerk's new village user: the username and one of the township's villages; the service
+    makes the one-time password."""
+
+    username = forms.CharField(label="用户名", max_length=150)
+    village = forms.ModelChoiceField(label="村（社区）", queryset=None)  # type: ignore[var-annotated]  # its queryset is set in __init__
+
+    def __init__(self, actor: AnyUser, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["village"].queryset = visible_villages(actor).order_by("name")  # type: ignore[attr-defined]  # a ModelChoiceField
+
+    def clean_username(self) -> str:
+        return self.cleaned_data["username"].strip()

@@ -8,14 +8,15 @@ from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
 
 from townships.access import require_role
 from townships.models import Role
 
 from . import selectors, services
-from .forms import UserCreateForm
+from .forms import UserCreateForm, VillageUserForm
 from .middleware import MUST_CHANGE
 
 
@@ -87,6 +88,43 @@ def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"已重置 {user.username} 的密码，该用户下次登录时须修改密码。")
             return redirect("accounts:user-list")
     return render(request, "accounts/password_reset.html", {"form": form, "managed": user})
+
+
+@login_required
+def village_users(request: HttpRequest) -> HttpResponse:
+    """A clerk's village users (村（社区）协管员, docs/policy.md §1.2): the list, and a new one for a
+    village of the township, whose one-time password is shown once to hand over."""
+    require_role(request.user, Role.CLERK)
+    form = VillageUserForm(request.user, request.POST or None)
+    made = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, password = services.village_user_create(
+                actor=request.user,  # type: ignore[arg-type]  # login_required: a signed-in User
+                village=form.cleaned_data["village"],
+                username=form.cleaned_data["username"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            made = (user.username, password)
+            form = VillageUserForm(request.user)
+    users = selectors.village_users(request.user)
+    return render(request, "accounts/village_users.html", {"form": form, "users": users, "made": made})
+
+
+@login_required
+@require_POST
+def village_user_stop(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, Role.CLERK)
+    user = get_object_or_404(selectors.village_users(request.user), pk=pk)
+    try:
+        services.village_user_deactivate(actor=request.user, user=user)  # type: ignore[arg-type]  # login_required
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, f"已停用 {user.username}，该用户不能再登录。")
+    return redirect("accounts:village-users")
 
 
 def _add_errors(form: Form, error: ValidationError) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.services import village_user_create
 from assessment.models import BonusRound, BonusRule, Scheme, Sheet
 from common.models import Job
 from payments.banks import banks_ensure
@@ -20,7 +21,7 @@ from placements.models import InsurancePolicy, Placement, Publicity
 from subsidies import payroll
 from tests import factories
 from tests.placements.conftest import recruiting  # noqa: F401
-from townships.models import County
+from townships.models import County, Village
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
     publicity = Publicity.objects.get()
     run = payroll.compute_run(payroll.run_for(County.objects.get(code="371502"), dt.date(2022, 4, 1)))
     job = Job.objects.create(user=recruiting.cast.clerk, listing="people", title="导出人员名单")
+    village = Village.objects.filter(township__code="371502101").order_by("pk").first()
+    keeper, _ = village_user_create(actor=recruiting.cast.clerk, village=village, username="cun_map")
     announcement, app = recruiting.announcement.pk, application.pk
     placement = Placement.objects.get(application=app).pk
     on_post = Placement.objects.get(pk=placement)
@@ -208,6 +211,8 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
         Address("accounts:user-list"),
         Address("accounts:user-create"),
         Address("accounts:user-password-reset", (recruiting.cast.clerk.pk,), scope="township"),
+        Address("accounts:village-users"),
+        Address("accounts:village-user-stop", (keeper.pk,), post=True, scope="township"),
     ]
 
 
