@@ -32,6 +32,7 @@ def test_finance_makes_the_batches_of_a_locked_month_as_a_job(
     assert answer.url == reverse("workspace:job-detail", args=[job.pk])
     job.refresh_from_db()
     assert job.state == Job.State.DONE and "已生成3个代发批次" in job.message
+    assert "已生成3个代发批次" in client.get(answer.url).content.decode()
     assert Batch.objects.count() == 3
     listed = client.get(reverse("payments:batch-list")).content.decode()
     assert "农商银行" in listed and "1360.00" in listed
