@@ -386,7 +386,7 @@ def _recover_sheet(run: PayrollRun, townships: list[Township], paid: dict[int, P
             *amounts[: NET_AMOUNT + 1],
             -recover["net"],
             *amounts[NET_AMOUNT + 1 :],
-        ],  # fmt: skip
+        ],
         money_columns={5, 6, 7, 8, 9, 10, 11, 12, 13},
         number_columns={0},
         widths={1: 14, 2: 14, 3: 10, 4: 21},

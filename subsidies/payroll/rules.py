@@ -152,9 +152,21 @@ def bonus_lines(awards: list[tuple[int, int, str, Decimal, str]]) -> list[Line]:
             amount, label = known.pay + amount, f"{known.note}；{label}"
         note = label if known is not None else f"绩效奖励：{label}"
         made[placement_id] = Line(
-            placement_id, township_id, kind_of_post, BONUS, None, 0, 0, NOTHING,
-            amount, ZERO, ZERO, amount, False, note[:NOTE_LENGTH],
-        )  # fmt: skip
+            placement_id,
+            township_id,
+            kind_of_post,
+            BONUS,
+            None,
+            0,
+            0,
+            NOTHING,
+            amount,
+            ZERO,
+            ZERO,
+            amount,
+            False,
+            note[:NOTE_LENGTH],
+        )
     return list(made.values())
 
 

@@ -6,8 +6,22 @@ from subsidies.payroll.rules import BONUS, NOTHING, REGULAR, Line, Verdict, asse
 
 
 def full_month(note: str = "") -> Line:
-    return Line(1, 7, "rural", REGULAR, None, 31, 20, M("1.000000"), M("680.00"), M("333.33"), M("138.67"),
-                M("208.00"), False, note)  # fmt: skip
+    return Line(
+        1,
+        7,
+        "rural",
+        REGULAR,
+        None,
+        31,
+        20,
+        M("1.000000"),
+        M("680.00"),
+        M("333.33"),
+        M("138.67"),
+        M("208.00"),
+        False,
+        note,
+    )
 
 
 def test_a_failing_total_withholds_the_schemes_share_of_each_amount_to_the_fen() -> None:

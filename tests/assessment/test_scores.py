@@ -67,8 +67,11 @@ def test_a_failing_published_score_withholds_the_schemes_share_of_that_months_pa
     failed = lines["乙"]
     # 680 × 70 % = 476.00; province 333.33 × 0.7 = 233.33, city 138.67 × 0.7 = 97.07, district the rest
     assert (failed.pay, failed.province, failed.city, failed.district) == (
-        M("476.00"), M("233.33"), M("97.07"), M("145.60"),
-    )  # fmt: skip
+        M("476.00"),
+        M("233.33"),
+        M("97.07"),
+        M("145.60"),
+    )
     assert failed.note == "考核不合格（52分），扣发30%"
     assert lines["甲"].pay == M("680.00") and lines["甲"].note == ""
 
