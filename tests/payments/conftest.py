@@ -59,3 +59,11 @@ def march(cast, county, holders, january) -> PayrollRun:  # type: ignore[no-unty
     Attendance.objects.create(placement=jia, month=D(2022, 1, 1), days=0, recorded_by=cast.clerk)
     Attendance.objects.create(placement=jia, month=D(2022, 2, 1), days=10, recorded_by=cast.clerk)
     return month_locked(county, D(2022, 3, 1), cast)
+
+
+@pytest.fixture
+def eager(monkeypatch):  # type: ignore[no-untyped-def]
+    """Run the batch making in the test process (CI has a broker but no worker for these tests)."""
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)

@@ -19,7 +19,7 @@ D = dt.date
 
 
 def test_finance_makes_the_batches_of_a_locked_month_as_a_job(
-    cast, january, django_capture_on_commit_callbacks
+    cast, eager, january, django_capture_on_commit_callbacks
 ) -> None:
     client = cast.client(cast.finance)
     page = client.get(reverse("payments:batch-list"))
@@ -39,7 +39,7 @@ def test_finance_makes_the_batches_of_a_locked_month_as_a_job(
 
 
 def test_a_refused_making_ends_the_job_with_the_reason(
-    cast, january, django_capture_on_commit_callbacks
+    cast, eager, january, django_capture_on_commit_callbacks
 ) -> None:
     batches_make(run=january, actor=cast.finance, pay_date=D(2022, 1, 31))
     with django_capture_on_commit_callbacks(execute=True):
