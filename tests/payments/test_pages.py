@@ -157,6 +157,8 @@ def test_recoveries_and_reconciliation_pages(cast, march) -> None:
         "40.00"
     )
     assert "发放对账" in page.content.decode()
+    (march_total,) = [m for m in page.context["months"] if m.month == D(2022, 3, 1)]
+    assert march_total.amounts["computed"]["total"] == M("2380.00") and march_total.balanced
 
 
 def test_finances_landing_page_links_to_the_bank_pages(cast) -> None:
