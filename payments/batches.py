@@ -157,6 +157,8 @@ def _retries(county: County) -> list[Pay]:
     """The county's failed items whose person's account has changed since (confirmed by two
     people, docs/policy.md §10), paid to the person's current name, account and bank."""
     failed = Item.objects.filter(run__county=county, state=Item.State.FAILED).order_by("run__month", "pk")
+    # locked: a making of another month at the same time waits, then finds them in its batch
+    failed = failed.select_for_update(of=("self",))
     retry = []
     for row in failed.values_list(*ITEM_FIELDS, "person__name", "person__bank_account", "person__bank_name"):
         pay = Pay(*row[:-3])

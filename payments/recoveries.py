@@ -69,7 +69,8 @@ def deductions_plan(
     """For the fresh nets of `month` (person id → [(item id, net)]), what each item gives up to
     the person's recoveries of earlier months. Reads only; deductions_write records it."""
     persons = list(nets)
-    recoveries = list(open_recoveries(county, month).filter(person_id__in=persons)) if persons else []
+    locked = open_recoveries(county, month).filter(person_id__in=persons).select_for_update(of=("self",))
+    recoveries = list(locked) if persons else []  # locked: another making waits, then sees what is left
     settled = _settled_shares(r.pk for r in recoveries)
     plans: dict[int, Deduction] = defaultdict(Deduction)
     by_person: dict[int, list[Recovery]] = defaultdict(list)
