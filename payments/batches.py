@@ -35,9 +35,21 @@ MOVES: dict[tuple[str, str], str] = {
 }
 Progress = Callable[[int, int], None]
 ITEM_FIELDS = (
-    "pk", "township_id", "person_id", "name", "id_number", "account", "bank_name", "village",
-    "township__name", "net", "amount", "province", "city", "district",
-)  # fmt: skip
+    "pk",
+    "township_id",
+    "person_id",
+    "name",
+    "id_number",
+    "account",
+    "bank_name",
+    "village",
+    "township__name",
+    "net",
+    "amount",
+    "province",
+    "city",
+    "district",
+)
 
 
 def item_state() -> Case:
@@ -296,9 +308,21 @@ def _batch_write(run: PayrollRun, group: Group, actor: User, pay_date: dt.date) 
 
 
 ITEM_COLUMNS = [
-    "id", "run_id", "township_id", "person_id", "state", "batch_id", "name", "id_number", "account",
-    "bank_name", "village", "net", "amount", *PARTIES,
-]  # fmt: skip
+    "id",
+    "run_id",
+    "township_id",
+    "person_id",
+    "state",
+    "batch_id",
+    "name",
+    "id_number",
+    "account",
+    "bank_name",
+    "village",
+    "net",
+    "amount",
+    *PARTIES,
+]
 
 
 def _items_write(run: PayrollRun, fresh: list[Pay], groups: list[Group]) -> None:

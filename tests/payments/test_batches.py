@@ -161,12 +161,23 @@ def test_every_line_kind_nets_in_a_bonus_too(cast, january, holders) -> None:
     """Whatever kinds of line a month has (绩效奖励 among them), the batch pays their net."""
     line = PayrollLine.objects.filter(run=january, placement__person=holders["乙"]).get()
     PayrollLine.objects.create(
-        run=january, placement=line.placement, township=line.township, line=line.line,
-        kind=PayrollLine.Kind.BONUS, days_on_post=0, days_attended=0, fraction=0,
-        pay=M("500.00"), province=0, city=0, district=M("500.00"),
-        payee_name=line.payee_name, payee_id_number=line.payee_id_number,
-        bank_account=line.bank_account, bank_name=line.bank_name,
-    )  # fmt: skip
+        run=january,
+        placement=line.placement,
+        township=line.township,
+        line=line.line,
+        kind=PayrollLine.Kind.BONUS,
+        days_on_post=0,
+        days_attended=0,
+        fraction=0,
+        pay=M("500.00"),
+        province=0,
+        city=0,
+        district=M("500.00"),
+        payee_name=line.payee_name,
+        payee_id_number=line.payee_id_number,
+        bank_account=line.bank_account,
+        bank_name=line.bank_name,
+    )
     made = batches_make(run=january, actor=cast.finance, pay_date=PAY_DAY)
     (yi,) = [line for b in made for line in b.lines.all() if line.name == "乙"]
     assert yi.amount == M("1180.00")
