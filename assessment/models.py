@@ -155,14 +155,17 @@ def period_label(first: dt.date, last: dt.date) -> str:
 class SheetEvent(models.Model):
     """A move of a sheet: who, when, from, to, why."""
 
-    sheet = models.ForeignKey(Sheet, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    from_state = models.CharField(max_length=10, choices=Sheet.State.choices)
-    to_state = models.CharField(max_length=10, choices=Sheet.State.choices)
+    sheet = models.ForeignKey(Sheet, on_delete=models.CASCADE, related_name="events", verbose_name="考核表")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="办理人"
+    )
+    at = models.DateTimeField("时间", auto_now_add=True)
+    from_state = models.CharField("原状态", max_length=10, choices=Sheet.State.choices)
+    to_state = models.CharField("新状态", max_length=10, choices=Sheet.State.choices)
     note = models.CharField("原因", max_length=300, blank=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "考核表流转记录"
         ordering = ["sheet", "at", "id"]
 
     def __str__(self) -> str:
@@ -338,7 +341,11 @@ class BonusAward(models.Model):
         verbose_name = verbose_name_plural = "绩效奖励明细"
         ordering = ["round", "rank", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "placement"], name="bonus_award_once"),
+            models.UniqueConstraint(
+                fields=["round", "placement"],
+                name="bonus_award_once",
+                violation_error_message="这名在岗人员已在这一轮绩效奖励名单中。",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -259,7 +259,11 @@ class Item(models.Model):
                 violation_error_message="这个月这名人员在这个镇街只有一笔代发。",
             ),
             _adds_up("amount", "payment_item_shares_add_up"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="payment_item_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="payment_item_not_negative",
+                violation_error_message="代发金额不能为负数（应扣回的金额另列待扣回）。",
+            ),
         ]
         # a run's items (a batch's choice, the reconciliation): the unique (run, township, person) index
 
@@ -298,8 +302,16 @@ class Line(models.Model):
         ordering = ["batch", "seq"]
         constraints = [
             # the files' rows in order, and a return's 序号 found by this index
-            models.UniqueConstraint(fields=["batch", "seq"], name="payment_line_seq_once"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_line_positive"),
+            models.UniqueConstraint(
+                fields=["batch", "seq"],
+                name="payment_line_seq_once",
+                violation_error_message="同一批次中序号不能重复。",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="payment_line_positive",
+                violation_error_message="代发金额须大于零。",
+            ),
         ]
         # an item's lines (its latest attempt)
         indexes = [models.Index(fields=["item"], name="payment_line_item_idx")]
@@ -312,7 +324,9 @@ class Recovery(models.Model):
     """An amount to recover (待扣回): a locked month's net below 0 of a person in a township,
     not paid, deducted from the person's next nets as batches are made, or repaid by them."""
 
-    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", db_index=False)
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name="区县"
+    )
     run = models.ForeignKey(PayrollRun, on_delete=models.PROTECT, related_name="+", db_index=False)
     township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", db_index=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
@@ -326,7 +340,11 @@ class Recovery(models.Model):
         verbose_name = verbose_name_plural = "待扣回"
         ordering = ["run__month", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["run", "township", "person"], name="recovery_once"),
+            models.UniqueConstraint(
+                fields=["run", "township", "person"],
+                name="recovery_once",
+                violation_error_message="这名人员这个月在这个镇街已有一笔待扣回。",
+            ),
             _adds_up("amount", "recovery_shares_add_up"),
             models.CheckConstraint(
                 condition=Q(amount__gt=0) & Q(settled__gte=0) & Q(settled__lte=F("amount")),
@@ -367,7 +385,11 @@ class Settlement(models.Model):
         ordering = ["recovery", "date", "id"]
         constraints = [
             _adds_up("amount", "settlement_shares_add_up"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="settlement_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="settlement_positive",
+                violation_error_message="扣回或还款金额须大于零。",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -124,7 +124,22 @@ class VisibleText(HTMLParser):
 
 
 # Latin words a Chinese page may hold: protocol and product names in Django's own Chinese texts.
-TECHNICAL = {"HTTP", "Accept", "GET", "POST", "IP", "sha", "LDAP", "Control", "Command", "Mac", "unknown"}
+# GBK and UTF-8: the encodings a bank's file is written in (payments.BankLayout), named as banks name them.
+TECHNICAL = {
+    "HTTP",
+    "Accept",
+    "GET",
+    "POST",
+    "IP",
+    "sha",
+    "LDAP",
+    "Control",
+    "Command",
+    "Mac",
+    "unknown",
+    "GBK",
+    "UTF",
+}
 
 
 def english_words(html: str, allowed: set[str]) -> list[str]:
