@@ -22,6 +22,7 @@ class Job(models.Model):
         PLACEMENTS_IMPORT = "placements_import", "新老衔接导入"
         ROSTER_IMPORT = "roster_import", "导入部门名单"
         PAYROLL = "payroll", "补贴核算"
+        PAYMENT_BATCHES = "payment_batches", "生成代发批次"
 
     # None: the scheduled job or a command started it (a payroll run on the 25th)
     user = models.ForeignKey(

@@ -70,7 +70,7 @@ def batch_make(request: AuthedRequest) -> HttpResponse:
         return _list_page(request, form)
     run, bank = form.cleaned_data["run"], form.cleaned_data["bank"]
     title = f"生成代发批次：{run.month:%Y年%m月}{bank.name if bank else '全部银行'}"
-    job = Job.objects.create(user=request.user, kind=Job.Kind.EXPORT, listing="payment_batches", title=title)
+    job = Job.objects.create(user=request.user, kind=Job.Kind.PAYMENT_BATCHES, title=title)
     pay_date = form.cleaned_data["pay_date"].isoformat()
     dispatch(job, lambda: make_batches.delay(job.pk, run.pk, bank.pk if bank else None, pay_date))
     messages.success(request, "已开始生成代发批次，完成后在代发批次列表中查看。")

@@ -28,7 +28,7 @@ def test_finance_makes_the_batches_of_a_locked_month_as_a_job(
         answer = client.post(
             reverse("payments:batch-make"), {"run": january.pk, "bank": "", "pay_date": "2022-01-31"}
         )
-    job = Job.objects.get(user=cast.finance, kind=Job.Kind.EXPORT)
+    job = Job.objects.get(user=cast.finance, kind=Job.Kind.PAYMENT_BATCHES)
     assert answer.url == reverse("workspace:job-detail", args=[job.pk])
     job.refresh_from_db()
     assert job.state == Job.State.DONE and "已生成3个代发批次" in job.message
@@ -46,7 +46,7 @@ def test_a_refused_making_ends_the_job_with_the_reason(
         cast.client(cast.finance).post(
             reverse("payments:batch-make"), {"run": january.pk, "pay_date": "2022-01-31"}
         )
-    job = Job.objects.get(user=cast.finance, kind=Job.Kind.EXPORT)
+    job = Job.objects.get(user=cast.finance, kind=Job.Kind.PAYMENT_BATCHES)
     assert job.state == Job.State.FAILED and "已生成的批次不能重复生成" in job.error
     assert Batch.objects.count() == 3
 
@@ -59,7 +59,7 @@ def test_an_unlocked_month_cannot_be_chosen(cast, county, holders) -> None:
         reverse("payments:batch-make"), {"run": run.pk, "pay_date": "2022-01-31"}
     )
     assert answer.status_code == 200 and "请选择已锁定的月份" in answer.content.decode()
-    assert not Job.objects.filter(kind=Job.Kind.EXPORT).exists() and not Batch.objects.exists()
+    assert not Job.objects.filter(kind=Job.Kind.PAYMENT_BATCHES).exists() and not Batch.objects.exists()
 
 
 def test_the_maker_cannot_approve_and_nothing_downloads_before_approval(cast, january) -> None:
