@@ -27,5 +27,6 @@ urlpatterns = [
     path("workspace/", include("workspace.urls")),
     path("audit/", include("audit.urls")),
     path("accounts/", include("accounts.urls")),
+    path("townships/", include("townships.urls")),
     path("admin/", admin.site.urls),
 ]

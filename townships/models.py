@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
+code12 = RegexValidator(r"^\d{12}$", "村（社区）代码必须是12位数字。")
 code9 = RegexValidator(r"^\d{9}$", "乡镇（街道）代码必须是9位数字。")
 code6 = RegexValidator(r"^\d{6}$", "县（区）代码必须是6位数字。")
 code4 = RegexValidator(r"^\d{4}$", "市代码必须是4位数字。")
@@ -101,6 +102,10 @@ class Village(models.Model):
     )
     name = models.CharField("名称", max_length=80)
     kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.VILLAGE)
+    # the 12-digit 统计用区划代码 where known (the township's 9 digits and 3 more; docs/policy.md §1.6)
+    code = models.CharField(
+        "村（社区）代码", max_length=12, null=True, blank=True, unique=True, validators=[code12]
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "村（社区）"

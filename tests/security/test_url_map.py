@@ -213,6 +213,8 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
         Address("accounts:user-password-reset", (recruiting.cast.clerk.pk,), scope="township"),
         Address("accounts:village-users"),
         Address("accounts:village-user-stop", (keeper.pk,), post=True, scope="township"),
+        Address("townships:organisation-load"),
+        Address("townships:calendar-load"),
     ]
 
 

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "townships"
+
+urlpatterns = [
+    path("organisation/", views.organisation_load, name="organisation-load"),
+    path("calendar/", views.calendar_load, name="calendar-load"),
+]
