@@ -28,5 +28,6 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("accounts/", include("accounts.urls")),
     path("townships/", include("townships.urls")),
+    path("api/v1/", include("api.urls")),  # the read-only data interface, by token (api/)
     path("admin/", admin.site.urls),
 ]

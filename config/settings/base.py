@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "accounts",
     "health_check",  # the health report's formats (health/)
     "health",
+    "rest_framework",  # the read-only data interface (api/, docs/policy.md §13.5)
+    "drf_spectacular",  # its OpenAPI schema
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -321,6 +324,24 @@ FILE_UPLOAD_HANDLERS = [
 # county, or a very large township) both are refused and point to the workbook, which streams.
 PAYROLL_PRINT_MAX_LINES = env.int("PAYROLL_PRINT_MAX_LINES", default=10_000)
 PAYROLL_PDF_MAX_LINES = env.int("PAYROLL_PDF_MAX_LINES", default=1_000)
+
+# The read-only data interface (api/): tokens only (no session, so no CSRF and no browsable forms),
+# JSON only, nothing but reading; its schema for token holders too.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "城乡公益性岗位 数据接口",
+    "DESCRIPTION": "只读；每个区县一个或多个令牌（Authorization: Token <key>），见 docs/policy.md §13.5。",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+}
 
 # Demo users (seed_demo) are allowed everywhere except production.
 DEMO_USERS_ALLOWED = True
