@@ -9,7 +9,6 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from common import imports
-from common.idcard import IdNumberError, parse_id_number
 from common.sheets import CellProblem
 
 from .models import Sheet
@@ -29,15 +28,9 @@ class ScoreImporter(imports.Importer[Entry]):
         self.seen: dict[str, int] = {}
 
     def row(self, cells: imports.Cells) -> Entry | None:
-        try:
-            id_number = parse_id_number(cells["身份证号"]).number
-        except IdNumberError as exc:
-            cells.problem("身份证号", str(exc))
+        id_number = cells.id_number_once(self.seen)
+        if id_number is None:
             return None
-        if id_number in self.seen:
-            cells.problem("身份证号", f"与第{self.seen[id_number]}行重复")
-            return None
-        self.seen[id_number] = cells.number
         placement = self.by_id.get(id_number)
         if placement is None:
             where = self.sheet.township.name

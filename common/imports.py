@@ -25,6 +25,7 @@ from typing import IO, ClassVar, Generic, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
+from .idcard import IdNumberError, parse_id_number
 from .sheets import CellProblem, SheetError, Table, parse_date, read_table
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,20 @@ class Cells:
         """Text longer than its column is named (a database error otherwise)."""
         if len(self.values.get(column, "").strip()) > length:
             self.problem(column, f"{column}不能超过{length}个字")
+
+    def id_number_once(self, seen: dict[str, int], column: str = "身份证号") -> str | None:
+        """The row's ID number, checked (common.idcard) and given by no earlier row of the file
+        (`seen`: number → its row, kept by the importer); None with the problem named."""
+        try:
+            number = parse_id_number(self[column]).number
+        except IdNumberError as exc:
+            self.problem(column, str(exc))
+            return None
+        if number in seen:
+            self.problem(column, f"与第{seen[number]}行重复")
+            return None
+        seen[number] = self.number
+        return number
 
     def date(self, column: str, *, required: bool = False) -> dt.date | None:
         value = self.text(column, required=required)

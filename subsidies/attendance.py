@@ -14,7 +14,6 @@ from django.utils import timezone
 from audit import record as audit
 from common import imports
 from common.bulk import insert_rows, update_rows
-from common.idcard import IdNumberError, parse_id_number
 from common.retirement import add_months
 from common.sheets import CellProblem, Table
 from placements.models import Placement
@@ -114,16 +113,8 @@ class AttendanceImporter(imports.Importer[Mark]):
         self.sheet = MonthSheet(self.township, self.month, keeps_withheld="暂停发放" not in table.headers)
 
     def row(self, cells: imports.Cells) -> Mark | None:
-        try:
-            id_number = parse_id_number(cells["身份证号"]).number
-        except IdNumberError as exc:
-            cells.problem("身份证号", str(exc))
-            return None
-        if id_number in self.seen:
-            cells.problem("身份证号", f"与第{self.seen[id_number]}行重复")
-            return None
-        self.seen[id_number] = cells.number
-        return self.sheet.row(cells, id_number)
+        id_number = cells.id_number_once(self.seen)
+        return None if id_number is None else self.sheet.row(cells, id_number)
 
     def write(self, rows: list[Mark]) -> None:
         """Records that change; a record the sheet gives again as it is keeps its time, so that a

@@ -17,6 +17,7 @@ from subsidies.money import Shares
 from subsidies.payroll import rules
 from tests import factories
 from tests.conftest import Cast
+from tests.subsidies.test_rules import placed as rules_placed
 from townships.models import County
 
 D, M = dt.date, Decimal
@@ -29,19 +30,8 @@ FULL = (M("560.00"), M("245.00"), M("24.50"), M("14.00"))
 
 
 def placed(**given: object) -> rules.Placed:
-    facts: dict[str, object] = {
-        "pk": 7,
-        "township_id": 3,
-        "line": "urban",
-        "on_post": D(2021, 1, 1),
-        "exit": None,
-        "subsidy_end": D(2023, 12, 31),
-        "legacy_pay": None,
-        "agreed_from": D(2021, 1, 1),
-        "agreed_until": D(2023, 12, 31),
-        "imported_at": None,
-    }
-    return rules.Placed(**(facts | given))  # type: ignore[arg-type]
+    """An urban holder's facts: test_rules' placement on the urban line."""
+    return rules_placed(**({"line": "urban"} | given))
 
 
 def subsidy_of(
