@@ -56,9 +56,9 @@ class TownshipAdmin(admin.ModelAdmin):
 
 @admin.register(Village)
 class VillageAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "township"]
+    list_display = ["name", "code", "kind", "township"]
     list_filter = ["township__county", "kind"]
-    search_fields = ["name", "township__name"]
+    search_fields = ["name", "code", "township__name"]
     list_select_related = ["township"]
 
 
