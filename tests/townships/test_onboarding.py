@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from common.workdays import is_workday, working_days_from
 from tests.factories import xlsx
-from townships.models import CalendarDay, CalendarYear, County, Township, Village
+from townships.models import CalendarDay, CalendarYear, County, Role, Township, Village
 from townships.onboarding import (
     CALENDAR_COLUMNS,
     CALENDAR_OPTIONAL,
@@ -20,6 +20,7 @@ from townships.onboarding import (
     calendar_import,
     organisation_import,
 )
+from townships.services import user_with_membership_ensure
 
 pytestmark = pytest.mark.django_db
 ORG = [*ORGANISATION_COLUMNS, *ORGANISATION_OPTIONAL]  # 代码, 名称, 类型, 村名, 村类型, 村代码
@@ -243,3 +244,15 @@ def test_the_calendar_command_and_page(cast, tmp_path) -> None:
     assert "第1行：2027年的工作日历已录入" in err.getvalue()
     again = client.post(url, {"document": "通知", "commit": "1", "file": _upload(cal(HOLIDAYS_2027))})
     assert "2027年的工作日历已录入" in again.content.decode()
+
+
+def test_a_county_administrator_of_one_county_loads_only_into_it(cast) -> None:
+    dongchang, yanzhou = County.objects.get(code="371502"), County.objects.get(code="370812")
+    admin = user_with_membership_ensure(
+        username="admin_dc", password="x-password-1", role=Role.COUNTY_ADMIN, county=dongchang
+    )
+    url = reverse("townships:organisation-load")
+    sheet = org([["370812901", "新镇", "", "", "", ""]])
+    response = cast.client(admin).post(url, {"county": yanzhou.pk, "commit": "1", "file": _upload(sheet)})
+    assert response.status_code == 200 and "选择一个有效的选项" in response.content.decode()
+    assert not Township.objects.filter(code="370812901").exists()
