@@ -17,7 +17,9 @@ ACTIONS = [
     (AbstractLogEntry.Action.CREATE, "新增"),
     (AbstractLogEntry.Action.UPDATE, "修改"),
     (AbstractLogEntry.Action.DELETE, "删除"),
-    (AbstractLogEntry.Action.ACCESS, "查看完整证件号"),
+    # a full view or download of ID or bank numbers, a search by number, an API call (its note says
+    # which, and whether the numbers were whole)
+    (AbstractLogEntry.Action.ACCESS, "查阅"),
 ]
 
 
