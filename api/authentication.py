@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -28,3 +29,19 @@ class TokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword  # makes DRF answer 401 (not 403) to a request without a valid token
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """The token in the OpenAPI schema (drf-spectacular finds extensions by their target class
+    when this module is imported, as the views import it)."""
+
+    target_class = "api.authentication.TokenAuthentication"
+    name = "token"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Token <key>：区县管理员建立的令牌（docs/policy.md §13.5）",
+        }
