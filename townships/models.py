@@ -188,12 +188,16 @@ class Role(models.TextChoices):
     CLERK = "clerk", "乡镇经办人"
     VILLAGE = "village", "村（社区）协管员"
     AGENCY = "agency", "第三方机构人员"
+    # above the county, read-only supervision of their area (docs/policy.md §1.4)
+    CITY = "city", "市级人社/财政督导"
+    PROVINCE = "province", "省级督导"
 
 
 class Membership(models.Model):
     """Ties a user to a role and a scope: a county (or all counties for a county admin
     without one), exactly one township for a clerk, or exactly one village for a village user
-    (whose township is the village's, for the audit log's scope; no county: docs/policy.md §1.2).
+    (whose township is the village's, for the audit log's scope; no county: docs/policy.md §1.2),
+    one city for a city user, nothing for a province user (the whole deployment, docs/policy.md §1.4).
     No membership means no access."""
 
     user = models.OneToOneField(
@@ -224,6 +228,10 @@ class Membership(models.Model):
         related_name="members",
         verbose_name="第三方人力资源服务机构",
     )
+    # a city user's city: they read its counties (docs/policy.md §1.4)
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name="市"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "用户角色"
@@ -234,7 +242,9 @@ class Membership(models.Model):
                 violation_error_message="乡镇经办人必须选择所属乡镇（街道）。",
             ),
             models.CheckConstraint(
-                condition=models.Q(role__in=["clerk", "county_admin", "village", "agency"])
+                condition=models.Q(
+                    role__in=["clerk", "county_admin", "village", "agency", "city", "province"]
+                )
                 | models.Q(county__isnull=False),
                 name="membership_county_role_has_county",
                 violation_error_message="人社局、财政和审计工作人员必须选择所属区县。",
@@ -269,6 +279,24 @@ class Membership(models.Model):
                 | models.Q(county__isnull=True, township__isnull=True, village__isnull=True),
                 name="membership_agency_role_no_scope",
                 violation_error_message="第三方机构人员不选区县、乡镇（街道）或村（社区）：其范围是所属机构在有效期内的服务合同约定的乡镇（街道）。",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="city") | models.Q(city__isnull=False),
+                name="membership_city_role_has_city",
+                violation_error_message="市级督导用户必须选择所属市。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role="city") | models.Q(city__isnull=True),
+                name="membership_city_only_for_city_role",
+                violation_error_message="只有市级督导用户选择市。",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role__in=["city", "province"])
+                | models.Q(
+                    county__isnull=True, township__isnull=True, village__isnull=True, agency__isnull=True
+                ),
+                name="membership_supervisor_no_county_scope",
+                violation_error_message="市级、省级督导用户不选区县、乡镇（街道）、村（社区）或机构：市级用户的范围是所属市的各区县，省级用户的范围是全部区县。",
             ),
         ]
 
