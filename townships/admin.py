@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .agencies import contract_check, credit_code_check
 from .models import (
@@ -63,8 +64,19 @@ class VillageAdmin(admin.ModelAdmin):
 
 
 class QuotaInline(admin.TabularInline):
+    """Read-only here: a plan's quotas are entered and adjusted as dated versions on the plan pages
+    (townships.plans, docs/policy.md §2.6), where their checks run."""
+
     model = Quota
     extra = 0
+    fields = ("version", "position", "township", "urban", "rural")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Plan)

@@ -122,8 +122,85 @@ class Village(models.Model):
         return self.name
 
 
+class FiveYearPlan(models.Model):
+    """A county's five-year target (e.g. “十四五” 2021–2025), urban and rural, with its yearly split
+    (docs/policy.md §2.5). Written by townships.plans.five_year_plan_save only."""
+
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="five_year_plans", verbose_name="区县"
+    )
+    first_year = models.PositiveSmallIntegerField("起始年度")
+    last_year = models.PositiveSmallIntegerField("截止年度")
+    title = models.CharField("名称", max_length=120)
+    document = models.CharField("文件", max_length=200, blank=True)
+    target_urban = models.PositiveIntegerField("城镇岗位目标")
+    target_rural = models.PositiveIntegerField("乡村岗位目标")
+    # 每年开发计划中乡村岗位约占的比例（%）; a year's plan far from it is warned about, not refused
+    rural_share = models.DecimalField(
+        "乡村岗位约占比例（%）", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "五年岗位目标"
+        ordering = ["county__code", "-first_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "first_year"],
+                name="five_year_plan_one_per_county_start",
+                violation_error_message="本区县已有从这一年度开始的五年目标。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(last_year=models.F("first_year") + 4),
+                name="five_year_plan_spans_five_years",
+                violation_error_message="五年目标须包含连续的五个年度。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rural_share__isnull=True)
+                | models.Q(rural_share__gte=0, rural_share__lte=100),
+                name="five_year_plan_share_a_percentage",
+                violation_error_message="乡村岗位比例须在0到100之间。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def target(self) -> int:
+        return self.target_urban + self.target_rural
+
+
+class FiveYearPlanYear(models.Model):
+    """One year of a five-year target: its total, and its urban and rural parts where the document
+    gives them."""
+
+    five_year_plan = models.ForeignKey(
+        FiveYearPlan, on_delete=models.CASCADE, related_name="years", verbose_name="五年目标"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    total = models.PositiveIntegerField("年度岗位数")
+    urban = models.PositiveIntegerField("其中城镇", null=True, blank=True)
+    rural = models.PositiveIntegerField("其中乡村", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "五年目标年度分解"
+        ordering = ["five_year_plan", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["five_year_plan", "year"],
+                name="five_year_plan_year_once",
+                violation_error_message="五年目标的每个年度只填一行。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.total}"
+
+
 class Plan(models.Model):
-    """A county's yearly development plan (年度开发计划); quotas are per township and line."""
+    """A county's yearly development plan (年度开发计划); quotas are per township and line, held by
+    its dated versions (PlanVersion: the plan as adopted is version 1, each 动态调整 a later one;
+    docs/policy.md §2.6). The declared totals here are version 1's."""
 
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="plans", verbose_name="区县")
     year = models.PositiveSmallIntegerField("年度")
@@ -147,10 +224,61 @@ class Plan(models.Model):
         return self.title
 
 
+class PlanVersion(models.Model):
+    """A version of a yearly plan (docs/policy.md §2.6): the plan as adopted (number 1, in force
+    from the start of the year) or an adjustment (动态调整) in force from its date, with its
+    document and reason. Each holds the full quota rows of the county's townships."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions", verbose_name="计划")
+    number = models.PositiveSmallIntegerField("版本号")
+    effective_from = models.DateField("生效日期")
+    document = models.CharField("文号", max_length=200, blank=True)
+    reason = models.CharField("调整原因", max_length=300, blank=True)
+    declared_urban = models.PositiveIntegerField("城镇合计")
+    declared_rural = models.PositiveIntegerField("乡村合计")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="录入人",
+    )
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度计划版本"
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                name="plan_version_number_once",
+                violation_error_message="这份计划已有这个版本号。",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "effective_from"],
+                name="plan_version_one_per_day",
+                violation_error_message="这份计划在这一天已有生效的版本。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.title} 第{self.number}版"
+
+    @property
+    def declared_total(self) -> int:
+        return self.declared_urban + self.declared_rural
+
+
 class Quota(models.Model):
-    """One township's urban and rural quota in a plan, in the order the document lists them."""
+    """One township's urban and rural quota in a version of a plan, in the order the document lists
+    them. `plan` is the version's plan (written with it by townships.plans and services.plan_load),
+    kept for the readers that ask for a year's quotas."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="quotas", verbose_name="计划")
+    version = models.ForeignKey(
+        PlanVersion, on_delete=models.CASCADE, related_name="quotas", verbose_name="版本"
+    )
     township = models.ForeignKey(
         Township, on_delete=models.PROTECT, related_name="quotas", verbose_name="乡镇"
     )
@@ -163,8 +291,8 @@ class Quota(models.Model):
         ordering = ["plan", "position", "township__code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["plan", "township"],
-                name="quota_one_per_plan_township",
+                fields=["version", "township"],
+                name="quota_one_per_version_township",
                 violation_error_message="这份计划里已有这个乡镇（街道）的岗位数，每个乡镇（街道）只填一行。",
             ),
         ]

@@ -1,13 +1,14 @@
 """Writes for organisation, plans and memberships. Each loader is idempotent: running it twice
 leaves the same rows (update_or_create keyed on the natural codes)."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import City, County, Membership, Plan, Quota, Role, Township, Village
+from .models import City, County, Membership, Plan, PlanVersion, Quota, Role, Township, Village
 
 
 @transaction.atomic
@@ -70,14 +71,25 @@ def plan_load(
             "declared_rural": declared_rural,
         },
     )
+    # the plan as adopted is its version 1 (docs/policy.md §2.6); adjustments are townships.plans'
+    version, _ = PlanVersion.objects.update_or_create(
+        plan=plan,
+        number=1,
+        defaults={
+            "effective_from": dt.date(year, 1, 1),
+            "document": document,
+            "declared_urban": declared_urban,
+            "declared_rural": declared_rural,
+        },
+    )
     townships = {t.code: t for t in county.townships.all()}
     for position, row in enumerate(rows, start=1):
         if row.township_code not in townships:
             raise ValidationError(f"{row.township_code} 不是{county.name}的乡镇（街道）。")
         Quota.objects.update_or_create(
-            plan=plan,
+            version=version,
             township=townships[row.township_code],
-            defaults={"position": position, "urban": row.urban, "rural": row.rural},
+            defaults={"plan": plan, "position": position, "urban": row.urban, "rural": row.rural},
         )
     return plan
 
