@@ -552,3 +552,54 @@ class SocialInsuranceLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} {self.placement} 社保补贴{self.total}"
+
+
+class MonthAggregate(models.Model):
+    """A locked month's sums per township and line (docs/policy.md §9.12): what the city and province
+    pages read instead of the payroll lines. Written only by subsidies.aggregates.aggregates_write,
+    in the transaction that locks the month (payroll.lock), or by the command aggregates_rebuild;
+    writing again replaces the run's rows.
+
+    pay and the three shares are every line of the month (当月补贴, 补发, 扣回, 绩效奖励), so a
+    county's rows add up to its run's stored totals; the adjustments (补发 − 扣回) and the bonus are
+    inside them and also apart; the social-insurance subsidy (§8.13) is apart from pay, as on the
+    cost report. people is §9.9's count."""
+
+    run = models.ForeignKey(PayrollRun, on_delete=models.CASCADE, related_name="aggregates")
+    # the run's county and month, copied: the province's reads group by them without the run
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="区县")
+    month = models.DateField("月份（当月1日）")
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    line = models.CharField("城乡", max_length=10, choices=Line.choices)
+    people = models.PositiveIntegerField("发放人数")
+    pay = models.DecimalField("补贴金额", max_digits=16, decimal_places=2)
+    province = models.DecimalField("省级承担", max_digits=16, decimal_places=2)
+    city = models.DecimalField("市级承担", max_digits=16, decimal_places=2)
+    district = models.DecimalField("区级承担", max_digits=16, decimal_places=2)
+    adjustment_pay = models.DecimalField("其中补发扣回", max_digits=16, decimal_places=2)
+    adjustment_province = models.DecimalField("其中补发扣回（省级）", max_digits=16, decimal_places=2)
+    adjustment_city = models.DecimalField("其中补发扣回（市级）", max_digits=16, decimal_places=2)
+    adjustment_district = models.DecimalField("其中补发扣回（区级）", max_digits=16, decimal_places=2)
+    bonus = models.DecimalField("其中绩效奖励", max_digits=16, decimal_places=2)
+    social_total = models.DecimalField("社保补贴", max_digits=16, decimal_places=2, db_default=0)
+    social_province = models.DecimalField("社保补贴（省级）", max_digits=16, decimal_places=2, db_default=0)
+    social_city = models.DecimalField("社保补贴（市级）", max_digits=16, decimal_places=2, db_default=0)
+    social_district = models.DecimalField("社保补贴（区级）", max_digits=16, decimal_places=2, db_default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已锁定月份汇总"
+        ordering = ["county", "month", "township", "line"]
+        indexes = [
+            # a year's months of some counties (the city and province pages): a range of months
+            models.Index(fields=["month", "county"], name="month_aggregate_month_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "township", "line"],
+                name="month_aggregate_once",
+                violation_error_message="同一月份、乡镇（街道）和城乡类别只有一行汇总。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.month:%Y-%m} {self.township_id} {self.line}"

@@ -21,6 +21,7 @@ from people.models import Person
 from townships.access import membership_of
 from townships.models import County, Role
 
+from ..aggregates import aggregates_write
 from ..models import Attendance, PayrollLine, PayrollRun
 from ..money import ZERO
 from ..months import month_open_check
@@ -239,6 +240,7 @@ def lock(run: PayrollRun, actor: User) -> PayrollRun:
     run.state, run.locked_by, run.locked_at = State.LOCKED, actor, timezone.now()
     run.save(update_fields=["state", "locked_by", "locked_at"])
     payees_freeze(run)
+    aggregates_write(run)  # the month's sums for the city and province pages (docs/policy.md §9.12)
     return run
 
 
