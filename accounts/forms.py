@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 
 from townships.access import AnyUser, visible_counties, visible_townships, visible_villages
-from townships.models import Role
+from townships.models import County, Role
 
 from .services import GIVEN_ROLES
 
@@ -51,3 +51,20 @@ class VillageUserForm(forms.Form):
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip()
+
+
+class UsersUploadForm(forms.Form):
+    """The county and its users sheet (docs/policy.md §1.8); preview first, then import."""
+
+    county = forms.ModelChoiceField(County.objects.none(), label="区县", empty_label=None)
+    file = forms.FileField(label="用户表格（.xlsx 或 .xls）")
+    commit = forms.ChoiceField(
+        label="操作",
+        choices=[("0", "只检查（预览，不导入）"), ("1", "导入")],
+        initial="0",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, user: AnyUser, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # Form's own keyword arguments
+        self.fields["county"].queryset = visible_counties(user)  # type: ignore[attr-defined]  # a ModelChoiceField

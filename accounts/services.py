@@ -116,15 +116,39 @@ def village_user_create(*, actor: User, village: Village, username: str) -> tupl
     username is refused."""
     require_role(actor, Role.CLERK)
     village = get_village_or_404(actor, village.pk)
+    return user_with_one_time_password(
+        username=username, role=Role.VILLAGE, county=None, township=village.township, village=village
+    )
+
+
+def username_check(username: str) -> str:
+    """The username as it will be stored (trimmed), refused when empty, not of Django's allowed
+    characters, or taken (in any letter case)."""
     username = username.strip()
     if not username:
         raise ValidationError({"username": "请填写用户名。"})
+    try:
+        User.username_validator(username)
+    except ValidationError as exc:
+        raise ValidationError({"username": "用户名只能包含字母、数字、汉字和 @ . + - _。"}) from exc
+    if len(username) > 150:
+        raise ValidationError({"username": "用户名不能超过150个字符。"})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": "该用户名已被使用，请换一个。"})
+    return username
+
+
+@transaction.atomic
+def user_with_one_time_password(
+    *, username: str, role: str, county: County | None, township: Township | None, village: Village | None
+) -> tuple[User, str]:
+    """A new user with one role and scope (townships.services.membership_check) and a one-time
+    password to hand over, which must be changed at the first login (docs/policy.md §1.8)."""
+    username = username_check(username)
     password = one_time_password()
     validate_password(password, User(username=username))
     user = user_with_membership_ensure(
-        username=username, password=password, role=Role.VILLAGE, township=village.township, village=village
+        username=username, password=password, role=role, county=county, township=township, village=village
     )
     _flag(user, True)
     return user, password

@@ -10,13 +10,15 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
+from common.imports import Checked
 from townships.access import require_role
 from townships.models import Role
 
-from . import selectors, services
-from .forms import UserCreateForm, VillageUserForm
+from . import selectors, services, user_import
+from .forms import UserCreateForm, UsersUploadForm, VillageUserForm
 from .middleware import MUST_CHANGE
 
 
@@ -72,6 +74,28 @@ def user_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已新建用户 {user.username}，首次登录时须修改初始密码。")
             return redirect("accounts:user-list")
     return render(request, "accounts/user_form.html", {"form": form})
+
+
+@login_required
+def users_load(request: HttpRequest) -> HttpResponse:
+    """A county's users from a sheet (docs/policy.md §1.8): preview, then all made or none; the
+    one-time passwords are shown on this answer only (never stored in clear, never cached)."""
+    require_role(request.user, Role.COUNTY_ADMIN)
+    form = UsersUploadForm(request.user, request.POST or None, request.FILES or None)
+    checked: Checked | None = None
+    made: list[user_import.MadeUser] = []
+    if request.method == "POST" and form.is_valid():
+        checked, made = user_import.users_import(
+            county=form.cleaned_data["county"],
+            source=form.cleaned_data["file"],
+            dry_run=form.cleaned_data["commit"] != "1",
+        )
+    columns = [*user_import.USER_COLUMNS, *user_import.USER_OPTIONAL]
+    preview = checked.preview(columns) if checked else []
+    context = {"form": form, "checked": checked, "made": made, "columns": columns, "preview": preview}
+    response = render(request, "accounts/users_load.html", context)
+    add_never_cache_headers(response)
+    return response
 
 
 @login_required

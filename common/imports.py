@@ -144,6 +144,13 @@ class Checked(Generic[R]):
     def ok(self) -> bool:
         return not self.problems
 
+    def preview(self, columns: Sequence[str]) -> list[tuple[int, list[str]]]:
+        """The rows as read, in the template's column order, for a file that passed its checks
+        (nothing to preview otherwise)."""
+        if not self.ok:
+            return []
+        return [(number, [values.get(column, "") for column in columns]) for number, values in self.read]
+
 
 def check(
     importer: Importer[R],

@@ -7,8 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from common.imports import Checked
-
 from . import onboarding
 from .access import AuthedRequest, require_role, visible_counties
 from .forms import CalendarUploadForm, OrganisationUploadForm
@@ -29,7 +27,12 @@ def organisation_load(request: AuthedRequest) -> HttpResponse:
             messages.success(request, f"已导入{county.name}的乡镇（街道）和村（社区）{len(checked.rows)}行。")
             return redirect("townships:organisation-load")
     columns = [*onboarding.ORGANISATION_COLUMNS, *onboarding.ORGANISATION_OPTIONAL]
-    context = {"form": form, "checked": checked, "columns": columns, "preview": _preview(checked, columns)}
+    context = {
+        "form": form,
+        "checked": checked,
+        "columns": columns,
+        "preview": checked.preview(columns) if checked else [],
+    }
     return render(request, "townships/organisation_load.html", context)
 
 
@@ -52,14 +55,7 @@ def calendar_load(request: AuthedRequest) -> HttpResponse:
         "form": form,
         "checked": checked,
         "columns": columns,
-        "preview": _preview(checked, columns),
+        "preview": checked.preview(columns) if checked else [],
         "years": CalendarYear.objects.all(),
     }
     return render(request, "townships/calendar_load.html", context)
-
-
-def _preview(checked: Checked | None, columns: list[str]) -> list[tuple[int, list[str]]]:
-    """The rows as read, in the template's column order, for a file that passed its checks."""
-    if checked is None or not checked.ok:
-        return []
-    return [(number, [values.get(column, "") for column in columns]) for number, values in checked.read]

@@ -211,6 +211,7 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
         Address("accounts:password-change"),
         Address("accounts:user-list"),
         Address("accounts:user-create"),
+        Address("accounts:users-load"),
         Address("accounts:user-password-reset", (recruiting.cast.clerk.pk,), scope="township"),
         Address("accounts:village-users"),
         Address("accounts:village-user-stop", (keeper.pk,), post=True, scope="township"),
