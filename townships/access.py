@@ -30,6 +30,11 @@ class AuthedRequest(HttpRequest):
 COUNTY_ROLES = {Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN}
 # Roles allowed to change things at county level (the auditor only reads).
 COUNTY_WRITERS = {Role.HR, Role.FINANCE, Role.COUNTY_ADMIN}
+# Above the county (docs/policy.md §1.4): they read the supervision pages of their counties
+# (supervised_counties) and nothing else; they see no township, no person and write nothing, so
+# visible_counties and visible_townships give them nothing and every county or township page
+# answers 404 to them.
+SUPERVISORS = {Role.CITY, Role.PROVINCE}
 
 
 def membership_of(user: AnyUser) -> Membership | None:
@@ -62,6 +67,23 @@ def visible_counties(user: AnyUser) -> QuerySet[County]:
     if membership.role == Role.CLERK:
         return County.objects.filter(townships=membership.township_id)
     return County.objects.none()
+
+
+def supervised_counties(user: AnyUser) -> QuerySet[County]:
+    """The counties a city user (their city's) or a province user (every county) reads on the
+    supervision pages (docs/policy.md §1.4); nothing for anyone else."""
+    membership = membership_of(user)
+    if membership is None:
+        return County.objects.none()
+    if membership.role == Role.PROVINCE:
+        return County.objects.all()
+    if membership.role == Role.CITY:
+        return County.objects.filter(city_id=membership.city_id)  # type: ignore[misc]  # a city user's membership has a city
+    return County.objects.none()
+
+
+def get_supervised_county_or_404(user: AnyUser, code: str) -> County:
+    return get_object_or_404(supervised_counties(user).select_related("city"), code=code)
 
 
 def visible_townships(user: AnyUser) -> QuerySet[Township]:

@@ -88,25 +88,31 @@ class PlanAdmin(admin.ModelAdmin):
 class MembershipForm(forms.ModelForm):
     class Meta:
         model = Membership
-        fields = ["user", "role", "county", "township", "village", "agency"]
+        fields = ["user", "role", "city", "county", "township", "village", "agency"]
 
     def clean(self) -> dict:
-        data = super().clean()
-        village = data.get("village")  # type: ignore[union-attr]  # Form.clean returns cleaned_data, a dict
-        if data.get("role") == Role.VILLAGE and village is not None and data.get("township") is None:  # type: ignore[union-attr]
-            data["township"] = village.township  # type: ignore[index]  # a village user's township is their village's
+        data: dict = super().clean() or {}  # Form.clean returns cleaned_data, a dict
+        village = data.get("village")
+        if data.get("role") == Role.VILLAGE and village is not None and data.get("township") is None:
+            data["township"] = village.township  # a village user's township is their village's
         # the same rule as every other way of giving a role (townships.services)
-        membership_check(county=data.get("county"), township=data.get("township"), village=village)  # type: ignore[union-attr]  # Form.clean returns cleaned_data, a dict
-        return data  # type: ignore[return-value]  # Form.clean returns cleaned_data, a dict
+        membership_check(
+            county=data.get("county"),
+            township=data.get("township"),
+            village=village,
+            role=data.get("role", ""),
+            city=data.get("city"),
+        )
+        return data
 
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     form = MembershipForm
-    list_display = ["user", "role", "county", "township", "village", "agency"]
-    list_filter = ["role", "county"]
+    list_display = ["user", "role", "city", "county", "township", "village", "agency"]
+    list_filter = ["role", "city", "county"]
     search_fields = ["user__username"]
-    list_select_related = ["user", "county", "township", "village", "agency"]
+    list_select_related = ["user", "city", "county", "township", "village", "agency"]
     autocomplete_fields = ["village"]
 
 

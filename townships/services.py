@@ -100,10 +100,25 @@ def village_ensure(*, township: Township, name: str, kind: str = Village.Kind.VI
 
 
 def membership_check(
-    *, county: County | None, township: Township | None, village: Village | None = None
+    *,
+    county: County | None,
+    township: Township | None,
+    village: Village | None = None,
+    role: str = "",
+    city: City | None = None,
 ) -> None:
     """Refuses a membership whose township lies outside its county (a clerk of 兖州区 for 沙镇镇),
-    or whose village lies outside its township."""
+    or whose village lies outside its township; a city user without a city, and a city or
+    province user given a county or township (docs/policy.md §1.4: their scope is their city's
+    counties, or every county)."""
+    if role == Role.CITY and city is None:
+        raise ValidationError({"city": "市级督导用户必须选择所属市。"})
+    if role in (Role.CITY, Role.PROVINCE) and (county is not None or township is not None):
+        raise ValidationError(
+            {"county": "市级、省级督导用户不选区县或乡镇（街道）：其范围是所属市的各区县或全部区县。"}
+        )
+    if role != Role.CITY and city is not None:
+        raise ValidationError({"city": "只有市级督导用户选择所属市。"})
     if township is not None and county is not None and township.county_id != county.pk:
         raise ValidationError(
             {"township": f"{township.name}不属于{county.name}，请选择{county.name}的乡镇（街道）。"}
@@ -123,19 +138,23 @@ def user_with_membership_ensure(
     county: County | None = None,
     township: Township | None = None,
     village: Village | None = None,
+    city: City | None = None,
 ) -> User:
     """Create or reset a user and their single membership (idempotent). The township must belong
-    to the county, the village to the township (membership_check)."""
-    membership_check(county=county, township=township, village=village)
+    to the county, the village to the township, a city user have a city (membership_check)."""
+    membership_check(county=county, township=township, village=village, role=role, city=city)
     user, _ = User.objects.get_or_create(username=username)
     user.set_password(password)
     user.is_active = True
     user.is_staff = role == Role.COUNTY_ADMIN
     user.is_superuser = role == Role.COUNTY_ADMIN
     user.save()
-    membership = Membership(user=user, role=role, county=county, township=township, village=village)
+    membership = Membership(
+        user=user, role=role, county=county, township=township, village=village, city=city
+    )
     membership.full_clean(exclude=["user"])
     Membership.objects.update_or_create(
-        user=user, defaults={"role": role, "county": county, "township": township, "village": village}
+        user=user,
+        defaults={"role": role, "county": county, "township": township, "village": village, "city": city},
     )
     return user
