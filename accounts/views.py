@@ -7,13 +7,13 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, Se
 from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
-from common.imports import Checked
+from common.imports import Checked, template_response
 from townships.access import require_role
 from townships.models import Role
 
@@ -96,6 +96,22 @@ def users_load(request: HttpRequest) -> HttpResponse:
     response = render(request, "accounts/users_load.html", context)
     add_never_cache_headers(response)
     return response
+
+
+@login_required
+def users_template(request: HttpRequest) -> FileResponse:
+    require_role(request.user, Role.COUNTY_ADMIN)
+    notes = [
+        "第一行为列标题，请勿修改；从第二行起每行一个用户。",
+        "角色填：人社局工作人员、财政工作人员、审计（只读）、乡镇经办人、村（社区）协管员。",
+        "人社局、财政、审计是全区县的角色，不填乡镇（街道）和村（社区）。",
+        "乡镇经办人填本区县的9位乡镇（街道）代码。",
+        "村（社区）协管员填12位村（社区）代码，或乡镇（街道）代码和村（社区）名称。",
+        "导入后每个用户得到一个一次性初始密码，只显示一次，首次登录时须修改。",
+    ]
+    return template_response(
+        user_import.UserImporter, name="用户", filename="users-template.xlsx", notes=notes
+    )
 
 
 @login_required

@@ -16,6 +16,7 @@ is written once), and its writer; `prepare` loads what the row checks need for t
 a few queries, and `finish` checks across rows once all are read."""
 
 import datetime as dt
+import io
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,9 +25,11 @@ from typing import IO, ClassVar, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.http import FileResponse
 
 from .idcard import IdNumberError, parse_id_number
 from .sheets import CellProblem, SheetError, Table, parse_date, read_table
+from .xlsx import Sheet, write_workbook
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -224,3 +227,17 @@ def run(
     if not dry_run:
         commit(importer, checked)
     return checked
+
+
+def template_response(
+    importer: type[Importer], *, name: str, filename: str, notes: Sequence[str]
+) -> FileResponse:
+    """An empty sheet of the importer's columns (the headers in the first row, as the reader wants
+    them) and a sheet of notes on filling it, as a download."""
+    buffer = io.BytesIO()
+    columns = [*importer.required, *importer.optional]
+    write_workbook(
+        buffer, [Sheet(name, "", columns, []), Sheet("填写说明", "", ["填写说明"], [[n] for n in notes])]
+    )
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=filename)

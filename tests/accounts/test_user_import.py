@@ -2,7 +2,7 @@
 and a one-time password to change at the first login; every refusal named by its row; a preview
 and any refusal write nothing; the page and the command are the county administrator's."""
 
-from io import StringIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.contrib.auth.models import User
@@ -12,8 +12,15 @@ from django.urls import reverse
 
 from accounts.services import must_change_password
 from accounts.user_import import USER_COLUMNS, USER_OPTIONAL, users_import
+from common.sheets import read_table
 from tests.factories import xlsx
 from townships.models import County, Membership, Role, Village
+from townships.onboarding import (
+    CALENDAR_COLUMNS,
+    CALENDAR_OPTIONAL,
+    ORGANISATION_COLUMNS,
+    ORGANISATION_OPTIONAL,
+)
 
 pytestmark = pytest.mark.django_db
 COLUMNS = [*USER_COLUMNS, *USER_OPTIONAL]  # 用户名, 角色, 乡镇代码, 村代码, 村名称
@@ -133,3 +140,21 @@ def test_the_command_loads_or_names_every_problem(village, tmp_path) -> None:
     with pytest.raises(CommandError, match="共 4 处错误，未导入任何数据。"):
         call_command("load_users", str(path), "--county", "371502", stdout=StringIO(), stderr=err)
     assert err.getvalue().splitlines()[0] == "第2行「用户名」：用户名dc_hr已被使用"
+
+
+@pytest.mark.parametrize(
+    ("name", "columns"),
+    [
+        ("accounts:users-template", COLUMNS),
+        ("townships:organisation-template", [*ORGANISATION_COLUMNS, *ORGANISATION_OPTIONAL]),
+        ("townships:calendar-template", [*CALENDAR_COLUMNS, *CALENDAR_OPTIONAL]),
+    ],
+)
+def test_each_onboarding_page_gives_its_blank_template_which_reads_back(cast, name, columns) -> None:
+    url = reverse(name)
+    assert cast.client(cast.hr).get(url).status_code == 404
+    response = cast.client(cast.county_admin).get(url)
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    body = b"".join(response.streaming_content)
+    table = read_table(BytesIO(body), required=columns[:2], optional=columns[2:])
+    assert table.headers == columns and table.rows == []

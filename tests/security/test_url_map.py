@@ -212,11 +212,14 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
         Address("accounts:user-list"),
         Address("accounts:user-create"),
         Address("accounts:users-load"),
+        Address("accounts:users-template"),
         Address("accounts:user-password-reset", (recruiting.cast.clerk.pk,), scope="township"),
         Address("accounts:village-users"),
         Address("accounts:village-user-stop", (keeper.pk,), post=True, scope="township"),
         Address("townships:organisation-load"),
         Address("townships:calendar-load"),
+        Address("townships:organisation-template"),
+        Address("townships:calendar-template"),
     ]
 
 
