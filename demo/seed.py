@@ -18,6 +18,7 @@ from subsidies.services import policies_load
 from subsidies.social_insurance import social_insurance_load
 from townships.agencies import agency_create, agency_user_ensure, contract_create
 from townships.models import Agency, County, Role, Township, Village
+from townships.plans import five_year_plans_load
 from townships.services import (
     PlanRow,
     organisation_load,
@@ -59,6 +60,7 @@ def seed_reference_data() -> list[County]:
             declared_rural=item["declared"]["rural"],
             rows=[PlanRow(township_code=r[0], urban=r[3], rural=r[4]) for r in item["rows"]],
         )
+    five_year_plans_load(data=read_fixture("five_year_plans.json"))  # docs/policy.md §2.5
     catalogue_load(data=read_fixture("post_categories.json"))
     eligibility_rules_load(data=read_fixture("eligibility_rules.json"))
     policies_load(data=read_fixture("policies_2022.json"))

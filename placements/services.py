@@ -26,7 +26,8 @@ from people.models import Person
 from posts.models import Announcement, Post
 from posts.services import post_status_set
 from townships.access import Act, act_check, is_agency
-from townships.models import Quota, Village
+from townships.models import Village
+from townships.plans import quota_in_force
 
 from . import dates, terms
 from .agreements import agreement_terms
@@ -335,11 +336,8 @@ def approve_one(
     today = today or timezone.localdate()
     application = _locked(application)
     county = application.township.county
-    quota = (
-        Quota.objects.select_for_update()
-        .filter(plan__county=county, plan__year=application.year, township_id=application.township_id)
-        .first()
-    )
+    # the quota as in force on the approval's date (docs/policy.md §2.6), its row locked
+    quota = quota_in_force(township_id=application.township_id, year=application.year, day=on, lock=True)
     name = application.person.name
     if application.step == Step.PUBLICIZED:
         dates.publicity_over_check(application, on, today)

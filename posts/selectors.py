@@ -6,7 +6,8 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q, QuerySet
 
 from townships.access import scope_by_township, township_pk
-from townships.models import Line, Plan, Township
+from townships.models import FiveYearPlan, Line, Plan, PlanVersion, Quota, Township
+from townships.plans import latest_version
 
 from .models import Post
 
@@ -38,6 +39,7 @@ class PlanReportRow:
 @dataclass
 class PlanReport:
     plan: Plan
+    version: PlanVersion | None = None
     rows: list[PlanReportRow] = field(default_factory=list)
 
     @property
@@ -71,8 +73,9 @@ def post_list(
 
 
 def plan_report(*, plan: Plan, townships: QuerySet[Township]) -> PlanReport:
-    """The plan's rows for the given townships, in the document's order, with the regular posts
-    filled and vacant (opened, not filled). Two queries whatever the number of townships."""
+    """The plan's rows for the given townships as last adjusted (its latest version, docs/policy.md
+    §2.6), in the document's order, with the regular posts filled and vacant (opened, not filled).
+    Three queries whatever the number of townships."""
     posts = Post.objects.filter(township__in=townships, year=plan.year, kind=Post.Kind.REGULAR)
     filled, vacant = Q(status=Post.Status.FILLED), Q(status=Post.Status.VACANT)
     counts = {
@@ -84,8 +87,9 @@ def plan_report(*, plan: Plan, townships: QuerySet[Township]) -> PlanReport:
             vacant_rural=Count("id", filter=vacant & Q(line=Line.RURAL)),
         )
     }
-    report = PlanReport(plan=plan)
-    for quota in plan.quotas.filter(township__in=townships).select_related("township"):
+    report = PlanReport(plan=plan, version=latest_version(plan))
+    quotas = Quota.objects.filter(version=report.version, township__in=townships).select_related("township")
+    for quota in quotas:
         got = counts.get(quota.township_id, {})
         report.rows.append(
             PlanReportRow(
@@ -134,3 +138,111 @@ def plan_report_table(report: PlanReport) -> tuple[list[str], list[list], list]:
         ]
 
     return headers, [cells(r) for r in report.rows], cells(report.totals)
+
+
+# The five-year report (docs/policy.md §2.5).
+
+
+@dataclass(frozen=True)
+class FiveYearRow:
+    """A year of a five-year target: the split's number, the plan (as last adjusted), the regular
+    posts filled and vacant. `planned` is None for a year without a plan."""
+
+    year: int
+    target: int
+    planned: int | None
+    filled: int
+    vacant: int
+
+
+@dataclass
+class FiveYearReport:
+    five_year: FiveYearPlan
+    years: list[FiveYearRow] = field(default_factory=list)
+    # per township: its code, name and (planned, filled) per year of the five
+    townships: list[tuple[str, str, list[tuple[int | None, int]]]] = field(default_factory=list)
+
+    @property
+    def totals(self) -> FiveYearRow:
+        return FiveYearRow(
+            year=0,
+            target=sum(r.target for r in self.years),
+            planned=sum(r.planned or 0 for r in self.years),
+            filled=sum(r.filled for r in self.years),
+            vacant=sum(r.vacant for r in self.years),
+        )
+
+
+def five_year_report(*, five_year: FiveYearPlan, townships: QuerySet[Township]) -> FiveYearReport:
+    """Per year of the target: the split, the plan as last adjusted, filled and vacant regular
+    posts; per township the same over the years. For the given townships (a clerk's one, a
+    county's all). Four queries whatever the number of years and townships."""
+    years = range(five_year.first_year, five_year.last_year + 1)
+    split = dict(five_year.years.values_list("year", "total"))
+    latest: dict[int, int] = {}
+    for pk, year in (
+        PlanVersion.objects.filter(plan__county=five_year.county, plan__year__in=years)
+        .order_by("number")
+        .values_list("pk", "plan__year")
+    ):
+        latest[year] = pk
+    planned: dict[tuple[int, int], int] = {}
+    for township_id, version_id, urban, rural in Quota.objects.filter(
+        version_id__in=latest.values(), township__in=townships
+    ).values_list("township_id", "version_id", "urban", "rural"):
+        year = next(y for y, v in latest.items() if v == version_id)
+        planned[(township_id, year)] = urban + rural
+    filled, vacant = Q(status=Post.Status.FILLED), Q(status=Post.Status.VACANT)
+    counts = {
+        (row["township_id"], row["year"]): (row["filled"], row["vacant"])
+        for row in Post.objects.filter(township__in=townships, year__in=years, kind=Post.Kind.REGULAR)
+        .values("township_id", "year")
+        .annotate(filled=Count("id", filter=filled), vacant=Count("id", filter=vacant))
+    }
+    report = FiveYearReport(five_year=five_year)
+    for year in years:
+        got = [v for (_, y), v in counts.items() if y == year]
+        in_plan = [n for (_, y), n in planned.items() if y == year]
+        report.years.append(
+            FiveYearRow(
+                year=year,
+                target=split.get(year, 0),
+                planned=sum(in_plan) if year in latest else None,
+                filled=sum(f for f, _ in got),
+                vacant=sum(v for _, v in got),
+            )
+        )
+    for township in townships.order_by("code"):
+        cells = [
+            (planned.get((township.pk, y)) if y in latest else None, counts.get((township.pk, y), (0, 0))[0])
+            for y in years
+        ]
+        report.townships.append((township.code, township.name, cells))
+    return report
+
+
+def five_year_tables(report: FiveYearReport) -> tuple[list[str], list[list], list, list[str], list[list]]:
+    """The two tables of the five-year report as the page and the xlsx show them: per year
+    (headers, rows, totals) and per township over the years (headers, rows)."""
+    headers = ["年度", "五年目标分解", "年度计划", "已上岗", "空岗"]
+
+    def cells(r: FiveYearRow) -> list:
+        return [
+            str(r.year) if r.year else "合计",
+            r.target,
+            "" if r.planned is None else r.planned,
+            r.filled,
+            r.vacant,
+        ]
+
+    years = [r.year for r in report.years]
+    town_headers = ["乡镇（街道）代码", "镇（街道）"]
+    for year in years:
+        town_headers += [f"{year}年计划", f"{year}年已上岗"]
+    town_rows = []
+    for code, name, per_year in report.townships:
+        row: list = [code, name]
+        for planned, filled_count in per_year:
+            row += [planned, filled_count]
+        town_rows.append(row)
+    return headers, [cells(r) for r in report.years], cells(report.totals), town_headers, town_rows

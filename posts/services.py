@@ -1,14 +1,14 @@
 """Writes for the post catalogue, real-name posts and announcements."""
 
 import datetime as dt
-from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from townships.models import County, Line, Quota, Role, Township, Village
+from townships.models import County, Line, Role, Township, Village
+from townships.plans import quota_in_force
 
 from .models import WORKING_TIME, Announcement, Duty, Post, PostCategory
 
@@ -50,18 +50,18 @@ def post_create(
     department: str = "",
     working_time: str = "",
     kind: str = Post.Kind.REGULAR,
+    on: dt.date | None = None,
 ) -> Post:
-    """Open a real-name post. Regular posts of a line never exceed the township's quota for the
-    year; dedicated administration posts never exceed the county's number per township and year,
-    both lines together."""
+    """Open a real-name post on `on` (today unless given). Regular posts of a line never exceed the
+    township's quota for the year as in force on that day (docs/policy.md §2.6); dedicated
+    administration posts never exceed the county's number per township and year, both lines
+    together."""
     if village.township_id != township.pk:
         raise ValidationError({"village": [f"{village.name}不属于{township.name}"]})
     if duty.line != line:
         raise ValidationError({"duty": ["岗位职责与城乡类型不一致"]})
-    quota: Any = Quota.objects.select_for_update().filter(  # a queryset, then its first row
-        plan__county=township.county, plan__year=year, township=township
-    )
-    quota = quota.first()
+    day = on or timezone.localdate()
+    quota = quota_in_force(township_id=township.pk, year=year, day=day, lock=True)
     opened = posts_open_count(township=township, line=line, year=year, kind=kind)
     if kind == Post.Kind.DEDICATED:
         limit = township.county.dedicated_posts_per_township

@@ -22,3 +22,46 @@ class CalendarUploadForm(forms.Form):
     document = forms.CharField(label="国务院办公厅放假安排通知（文号）", max_length=120)
     file = forms.FileField(label="工作日历表格（.xlsx 或 .xls）")
     commit = forms.ChoiceField(label="操作", choices=MODES, initial="0", widget=forms.RadioSelect)
+
+
+# Plans (docs/policy.md §2.2, §2.6).
+
+
+class PlanForm(forms.Form):
+    """A new year's plan: the document's title, number and declared totals."""
+
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    title = forms.CharField(label="计划标题", max_length=120)
+    document = forms.CharField(label="文件（文号）", max_length=200, required=False)
+    declared_urban = forms.IntegerField(label="文件所列城镇合计", min_value=0)
+    declared_rural = forms.IntegerField(label="文件所列乡村合计", min_value=0)
+
+
+class PlanSheetForm(PlanForm):
+    file = forms.FileField(label="年度计划表格（.xlsx 或 .xls）")
+    commit = forms.ChoiceField(label="操作", choices=MODES, initial="0", widget=forms.RadioSelect)
+
+
+class AdjustmentForm(forms.Form):
+    """动态调整: its date, document and reason, and the declared totals after it."""
+
+    effective_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
+    document = forms.CharField(label="调整文件（文号）", max_length=200)
+    reason = forms.CharField(label="调整原因", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    declared_urban = forms.IntegerField(label="调整后城镇合计", min_value=0)
+    declared_rural = forms.IntegerField(label="调整后乡村合计", min_value=0)
+
+
+NOT_NEGATIVE = {"min_value": "不能为负数", "required": "请填写（没有岗位的填0）", "invalid": "须为整数"}
+
+
+class QuotaRowForm(forms.Form):
+    """One township's row: the township by its code (fixed by the page), urban and rural."""
+
+    code = forms.CharField(widget=forms.HiddenInput)
+    name = forms.CharField(required=False, widget=forms.HiddenInput)
+    urban = forms.IntegerField(label="城镇", min_value=0, error_messages=NOT_NEGATIVE)
+    rural = forms.IntegerField(label="乡村", min_value=0, error_messages=NOT_NEGATIVE)
+
+
+QuotaRowFormSet = forms.formset_factory(QuotaRowForm, extra=0)
