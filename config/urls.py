@@ -28,6 +28,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("accounts/", include("accounts.urls")),
     path("townships/", include("townships.urls")),
+    path("supervision/", include("supervision.urls")),
     path("api/v1/", include("api.urls")),  # the read-only data interface, by token (api/)
     path("admin/", admin.site.urls),
 ]

@@ -29,6 +29,8 @@ def home(request: AuthedRequest) -> HttpResponse:
         return render(request, "posts/no_role.html", status=403)
     if membership.role == Role.VILLAGE:  # a village user's work is their village's month (issue 19)
         return redirect("subsidies:village-home")
+    if membership.role in (Role.CITY, Role.PROVINCE):  # above the county: their area (docs/policy.md §1.4)
+        return redirect("supervision:home")
     if membership.role == Role.AGENCY:  # a contracted agency: its contracts' acts (docs/policy.md §1.5)
         agency = membership.agency
         running = contracts_running(agency=agency, on=timezone.localdate())  # type: ignore[arg-type]

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "subsidies",
     "payments",  # after subsidies: pays through the bank what a locked month computed
     "workspace",
+    "supervision",  # the city and province users' pages (docs/policy.md §1.4)
     "audit",
     "demo",
     "accounts",

@@ -220,6 +220,9 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
         Address("townships:calendar-load"),
         Address("townships:organisation-template"),
         Address("townships:calendar-template"),
+        Address("supervision:home"),
+        Address("supervision:city", ("3715",), scope="county"),
+        Address("supervision:county", ("371502",), scope="county"),
     ]
 
 
@@ -285,9 +288,10 @@ def test_a_user_without_a_role_reaches_no_data(cast, addresses) -> None:
         assert request(client, address).status_code in (403, 404), address.name
 
 
-@pytest.mark.parametrize("who", ["hr", "finance", "auditor", "clerk", "nobody"])
+@pytest.mark.parametrize("who", ["hr", "finance", "auditor", "clerk", "nobody", "city", "province"])
 def test_the_admin_is_for_county_administrators_only(cast, who) -> None:
-    response = cast.client(getattr(cast, who)).get("/admin/")
+    user = supervisor(who) if who in ("city", "province") else getattr(cast, who)
+    response = cast.client(user).get("/admin/")
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
     assert cast.client(cast.county_admin).get("/admin/").status_code == 200
 
@@ -343,3 +347,41 @@ def test_an_agencys_staff_reach_only_the_acts_of_their_contract(cast, addresses)
             assert status in (403, 404), (address.name, address.args)
     admin = client.get("/admin/")
     assert admin.status_code == 302 and admin["Location"].startswith("/admin/login/")
+
+
+# City and province users (docs/policy.md §1.4): their supervision pages, their password and their
+# own jobs; the landing page sends them to their area. Every county or township page answers 404
+# (or 403), read or write; another city's pages answer 404 too.
+SUPERVISOR_PAGES = {
+    "home",
+    "accounts:password-change",
+    "workspace:job-list",  # their own jobs (none)
+    "supervision:home",
+    "supervision:city",
+    "supervision:county",
+}
+
+
+def supervisor(role: str, city: str = "3715"):  # type: ignore[no-untyped-def]
+    from tests.conftest import PASSWORD
+    from townships.models import City, Role
+    from townships.services import user_with_membership_ensure
+
+    found = City.objects.get(code=city) if role == "city" else None
+    username = f"{role}_{city}" if role == "city" else "province_37"
+    return user_with_membership_ensure(username=username, password=PASSWORD, role=Role(role), city=found)
+
+
+@pytest.mark.parametrize("who", [("city", "3715"), ("province", ""), ("city", "3708")])
+def test_city_and_province_users_read_their_area_only_and_write_nothing(cast, addresses, who) -> None:
+    role, city = who
+    client = cast.client(supervisor(role, city or "3715"))
+    other_city = city == "3708"  # 济宁's user: 聊城 and 东昌府区 are not theirs
+    for address in addresses:
+        if address.name in ("login", "logout"):
+            continue
+        status = request(client, address).status_code
+        if address.name in SUPERVISOR_PAGES and not (other_city and address.scope):
+            assert status in (200, 302), (who, address.name)
+        else:
+            assert status in (403, 404), (who, address.name, address.args)

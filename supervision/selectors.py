@@ -1,0 +1,233 @@
+"""What the city and province users read (docs/policy.md §1.4, §9.12): plan progress, people on
+post, spending per party and the funds due from their level, per county and month. Counties come
+from the gate (townships.access.supervised_counties); money and people paid from the stored
+monthly aggregates of locked months (subsidies.MonthAggregate), never from payroll lines. An area
+page costs the same few grouped queries whatever its number of counties."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Count, Max, QuerySet, Sum
+
+from placements.models import GroupTally
+from posts.models import Post
+from subsidies.models import MonthAggregate
+from townships.access import membership_of, supervised_counties
+from townships.models import City, County, Line, PlanVersion, Role
+
+AnyUser = User | AnonymousUser
+ZERO = Decimal("0.00")
+MONEY = ("pay", "province", "city", "district")
+PARTY_LABELS = {"province": "省级", "city": "市级", "district": "区级"}
+
+
+def party_of(user: AnyUser) -> str:
+    """The funding party whose funds are due from the user's level: a city user's city, the
+    province's; "" for anyone else."""
+    membership = membership_of(user)
+    if membership is not None and membership.role == Role.CITY:
+        return "city"
+    if membership is not None and membership.role == Role.PROVINCE:
+        return "province"
+    return ""
+
+
+@dataclass
+class CountyFigures:
+    """One county's row of an area page: the year's plan (as last adjusted) against its regular
+    posts filled, people paid by line in its latest locked month of the year, the year's locked
+    spending per party, and the party's share due per month."""
+
+    county: County
+    planned: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Line.values, 0))
+    filled: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Line.values, 0))
+    latest_month: dt.date | None = None
+    people: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Line.values, 0))
+    spent: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(MONEY, ZERO))
+    due: dict[dt.date, Decimal] = field(default_factory=dict)
+
+    @property
+    def planned_total(self) -> int:
+        return sum(self.planned.values())
+
+    @property
+    def filled_total(self) -> int:
+        return sum(self.filled.values())
+
+    @property
+    def people_total(self) -> int:
+        return sum(self.people.values())
+
+    @property
+    def due_total(self) -> Decimal:
+        return sum(self.due.values(), ZERO)
+
+
+@dataclass
+class Area:
+    """An area page: a city's counties, or the province's grouped by city."""
+
+    title: str
+    year: int
+    party: str
+    months: list[dt.date]
+    counties: list[CountyFigures]
+    groups: list[tuple[str, dict[str, int]]]  # (group label, holders per line), now
+
+    def by_city(self) -> list[tuple[City, list[CountyFigures], CountyFigures]]:
+        """The counties under their city, each city with its subtotal row."""
+        cities: dict[int, list[CountyFigures]] = defaultdict(list)
+        for row in self.counties:
+            cities[row.county.city_id].append(row)
+        return [(rows[0].county.city, rows, totals(rows, rows[0].county)) for rows in cities.values()]
+
+    @property
+    def totals(self) -> CountyFigures | None:
+        return totals(self.counties, self.counties[0].county) if self.counties else None
+
+    def due_cells(self, row: CountyFigures) -> list[Decimal | None]:
+        return [row.due.get(month) for month in self.months]
+
+    @property
+    def due_rows(self) -> list[tuple[CountyFigures, list[Decimal | None]]]:
+        """Each county with its party's share per month of the page (None: not locked)."""
+        return [(row, self.due_cells(row)) for row in self.counties]
+
+    @property
+    def due_totals(self) -> list[Decimal | None]:
+        total = self.totals
+        return self.due_cells(total) if total else []
+
+
+def totals(rows: list[CountyFigures], county: County) -> CountyFigures:
+    """The sum of some counties' rows (a city's subtotal, the page's total)."""
+    summed = CountyFigures(county=county)
+    for row in rows:
+        for line in Line.values:
+            summed.planned[line] += row.planned[line]
+            summed.filled[line] += row.filled[line]
+            summed.people[line] += row.people[line]
+        for key in MONEY:
+            summed.spent[key] += row.spent[key]
+        for month, amount in row.due.items():
+            summed.due[month] = summed.due.get(month, ZERO) + amount
+    return summed
+
+
+def area_counties(user: AnyUser, city_code: str = "") -> QuerySet[County]:
+    """The user's counties (of one city, when named), with their cities, in code order."""
+    counties = supervised_counties(user).select_related("city").order_by("city__code", "code")
+    return counties.filter(city__code=city_code) if city_code else counties
+
+
+def default_year(counties: QuerySet[County], today: dt.date) -> int:
+    """The year of the latest locked month of these counties, else today's."""
+    latest = MonthAggregate.objects.filter(county__in=counties).aggregate(m=Max("month"))["m"]
+    return latest.year if latest else today.year
+
+
+def area(*, user: AnyUser, counties: QuerySet[County], year: int, title: str) -> Area:
+    """The area page's figures: six queries whatever the number of counties."""
+    rows = {county.pk: CountyFigures(county=county) for county in counties}
+    ids = list(rows)
+    _plan_progress(rows, ids, year)
+    party = party_of(user)
+    months = _aggregates(rows, ids, year, party)
+    return Area(title, year, party, months, list(rows.values()), _groups(ids))
+
+
+def _plan_progress(rows: dict[int, CountyFigures], ids: list[int], year: int) -> None:
+    """Each county's plan of the year as last adjusted (its latest version's totals, as
+    townships.plans.planned_totals reads them) and its regular posts filled (posts.selectors.
+    plan_report's count), by line. Two queries."""
+    versions = PlanVersion.objects.filter(plan__county_id__in=ids, plan__year=year).order_by("number")
+    for county_id, urban, rural in versions.values_list(
+        "plan__county_id", "declared_urban", "declared_rural"
+    ):
+        rows[county_id].planned = {Line.URBAN: urban, Line.RURAL: rural}  # the last version wins
+    posts = Post.objects.filter(
+        township__county_id__in=ids, year=year, kind=Post.Kind.REGULAR, status=Post.Status.FILLED
+    )
+    filled = posts.order_by().values_list("township__county_id", "line").annotate(n=Count("id"))
+    for county_id, line, n in filled:
+        rows[county_id].filled[line] = n
+
+
+def _aggregates(rows: dict[int, CountyFigures], ids: list[int], year: int, party: str) -> list[dt.date]:
+    """The year's locked months per county and line from the stored aggregates (one query): the
+    spending, the party's share due per month, people paid in the latest month. The months found."""
+    stored = (
+        MonthAggregate.objects.filter(
+            county_id__in=ids, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
+        )
+        .order_by()
+        .values_list("county_id", "month", "line")
+        .annotate(people=Sum("people"), **{key: Sum(key) for key in MONEY})
+    )
+    months: set[dt.date] = set()
+    for county_id, month, line, people, *amounts in stored:
+        row = rows[county_id]
+        months.add(month)
+        for key, amount in zip(MONEY, amounts, strict=True):
+            row.spent[key] += amount
+        if party:
+            row.due[month] = row.due.get(month, ZERO) + amounts[MONEY.index(party)]
+        if row.latest_month is None or month > row.latest_month:
+            row.latest_month, row.people = month, dict.fromkeys(Line.values, 0)
+        if month == row.latest_month:
+            row.people[line] += people
+    return sorted(months)
+
+
+def _groups(ids: list[int]) -> list[tuple[str, dict[str, int]]]:
+    """Holders on post now by the group they claim and line (the stored tally, placements.GroupTally;
+    a person claiming two groups counts in both). One query."""
+    from people.eligibility import GROUP_LABELS
+
+    tally = (
+        GroupTally.objects.filter(township__county_id__in=ids)
+        .order_by()
+        .values_list("group", "line")
+        .annotate(n=Sum("holders"))
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for group, line, n in tally:
+        counts.setdefault(group, dict.fromkeys(Line.values, 0))[line] = n
+    return [(GROUP_LABELS.get(g, g), counts[g]) for g in GROUP_LABELS if g in counts]
+
+
+# ---- a county's page ------------------------------------------------------------------------
+
+
+def county_months(county: County, year: int) -> list[MonthAggregate]:
+    """The county's locked months of the year per township and line (the stored rows)."""
+    return list(
+        MonthAggregate.objects.filter(
+            county=county, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
+        )
+        .select_related("township")
+        .order_by("township__code", "month", "line")
+    )
+
+
+def month_totals(rows: list[MonthAggregate]) -> list[dict]:
+    """Per month, summed over townships and lines."""
+    keys = (
+        "people",
+        *MONEY,
+        "adjustment_pay",
+        "bonus",
+        "social_total",
+        "social_province",
+        "social_city",
+        "social_district",
+    )
+    months: dict[dt.date, dict] = {}
+    for row in rows:
+        month = months.setdefault(row.month, {"month": row.month, **dict.fromkeys(keys, 0)})
+        for key in keys:
+            month[key] += getattr(row, key)
+    return [months[m] for m in sorted(months)]

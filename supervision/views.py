@@ -1,0 +1,90 @@
+"""The city and province users' pages (docs/policy.md §1.4): their area (the province grouped by
+city, a city's counties) and one county's reports, read-only, each downloadable as a workbook
+(?export=xlsx). Counties outside the user's area answer 404; everyone else gets 404 here."""
+
+import datetime as dt
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+
+from common.params import year_param
+from posts.selectors import plan_report, plan_report_table
+from townships.access import AuthedRequest, get_supervised_county_or_404, require_role
+from townships.models import County, Role
+
+from . import exports, selectors
+
+SUPERVISORS = (Role.CITY, Role.PROVINCE)
+
+
+def _xlsx(request: AuthedRequest) -> bool:
+    return request.GET.get("export") == "xlsx"
+
+
+@login_required
+def home(request: AuthedRequest) -> HttpResponseBase:
+    """A province user's province, grouped by city; a city user's city."""
+    membership = require_role(request.user, *SUPERVISORS)
+    if membership.role == Role.CITY:
+        return _area_page(request, membership.city.code if membership.city else "")
+    return _area_page(request, "")
+
+
+@login_required
+def city(request: AuthedRequest, code: str) -> HttpResponseBase:
+    """One city's counties: a province user's drill-down, a city user's own (another city: 404)."""
+    require_role(request.user, *SUPERVISORS)
+    return _area_page(request, code)
+
+
+def _area_page(request: AuthedRequest, city_code: str) -> HttpResponseBase:
+    counties = selectors.area_counties(request.user, city_code)
+    found = list(counties)
+    if city_code and not found:
+        raise Http404("无权访问")
+    title = found[0].city.name if city_code else "山东省"
+    year = year_param(request.GET, default=selectors.default_year(counties, dt.date.today()))
+    area = selectors.area(user=request.user, counties=counties, year=year, title=title)
+    if _xlsx(request):
+        buffer = io.BytesIO()
+        exports.area_workbook_write(area=area, target=buffer)
+        buffer.seek(0)
+        name = f"supervision-{city_code or '37'}-{year}.xlsx"
+        return FileResponse(buffer, as_attachment=True, filename=name)
+    context = {
+        "area": area,
+        "city_code": city_code,
+        "party_label": selectors.PARTY_LABELS.get(area.party, ""),
+    }
+    return render(request, "supervision/area.html", context)
+
+
+@login_required
+def county(request: AuthedRequest, code: str) -> HttpResponseBase:
+    """A county's reports for the year: its plan report and its locked months per township,
+    line and party (from the stored aggregates). No person is shown."""
+    require_role(request.user, *SUPERVISORS)
+    found = get_supervised_county_or_404(request.user, code)
+    year = year_param(
+        request.GET, default=selectors.default_year(County.objects.filter(pk=found.pk), dt.date.today())
+    )
+    plan = found.plans.filter(year=year).first()
+    report = plan_report(plan=plan, townships=found.townships.all()) if plan else None
+    rows = selectors.county_months(found, year)
+    if _xlsx(request):
+        buffer = io.BytesIO()
+        exports.county_workbook_write(county=found, year=year, report=report, rows=rows, target=buffer)
+        buffer.seek(0)
+        return FileResponse(buffer, as_attachment=True, filename=f"supervision-{found.code}-{year}.xlsx")
+    context = {
+        "county": found,
+        "year": year,
+        "report": report,
+        "plan_table": plan_report_table(report) if report else None,
+        "rows": rows,
+        "months": selectors.month_totals(rows),
+    }
+    return render(request, "supervision/county.html", context)
