@@ -17,7 +17,7 @@ from posts.services import catalogue_load
 from subsidies.services import policies_load
 from subsidies.social_insurance import social_insurance_load
 from townships.agencies import agency_create, agency_user_ensure, contract_create
-from townships.models import Agency, County, Role, Township, Village
+from townships.models import Agency, City, County, Role, Township, Village
 from townships.plans import five_year_plans_load
 from townships.services import (
     PlanRow,
@@ -98,6 +98,20 @@ def seed_demo_users(*, password: str) -> list[tuple[str, str, str]]:
         for township in county.townships.order_by("code"):
             made += seed_township_users(township=township, password=password)
     made += seed_demo_agency(password=password)
+    made += seed_supervisors(password=password)
+    return made
+
+
+def seed_supervisors(*, password: str) -> list[tuple[str, str, str]]:
+    """A city user per city (city_<code>: 聊城 3715, 济宁 3708) and the province user province_37,
+    read-only above the county (docs/policy.md §1.4). Idempotent."""
+    made = []
+    for city in City.objects.order_by("code"):
+        username = f"city_{city.code}"
+        user_with_membership_ensure(username=username, password=password, role=Role.CITY, city=city)
+        made.append((username, str(Role.CITY.label), city.name))
+    user_with_membership_ensure(username="province_37", password=password, role=Role.PROVINCE)
+    made.append(("province_37", str(Role.PROVINCE.label), "全省（全部区县）"))
     return made
 
 

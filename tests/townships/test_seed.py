@@ -91,8 +91,11 @@ def test_seed_demo_is_idempotent_and_creates_every_demo_user(db, capsys) -> None
     ) == first
     assert first[0] == 24
     # county admin; HR, finance, finance2, auditor per county; two clerks and a village user per township;
-    # the staff of the demo's contracted agency (docs/policy.md §1.5)
-    assert first[2] == 1 + 2 * 4 + 3 * 24 + 1
+    # the staff of the demo's contracted agency (docs/policy.md §1.5); a user per city and the province (§1.4)
+    assert first[2] == 1 + 2 * 4 + 3 * 24 + 1 + 2 + 1
+    city = Membership.objects.get(user__username="city_3715")
+    assert (city.role, city.city.name, city.county) == (Role.CITY, "聊城市", None)
+    assert Membership.objects.get(user__username="province_37").role == Role.PROVINCE
     staff = Membership.objects.get(user__username="agency_371502101")
     assert (staff.role, staff.county, staff.township) == (Role.AGENCY, None, None)
     assert list(staff.agency.contracts.get().townships.values_list("code", flat=True)) == ["371502101"]
@@ -103,7 +106,8 @@ def test_seed_demo_is_idempotent_and_creates_every_demo_user(db, capsys) -> None
     keeper = Membership.objects.get(user__username="village_371502101")
     assert (keeper.role, keeper.township.code, keeper.county) == (Role.VILLAGE, "371502101", None)
     assert keeper.village == Village.objects.filter(township__code="371502101").order_by("pk").first()
-    assert "clerk_371502101" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "clerk_371502101" in printed and "city_3708" in printed and "province_37" in printed
 
 
 def test_seed_demo_leaves_a_round_to_work_on_once(db) -> None:
