@@ -603,3 +603,37 @@ class MonthAggregate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county_id} {self.month:%Y-%m} {self.township_id} {self.line}"
+
+
+class SettledMonth(models.Model):
+    """Per run, township and month it computed (its own month, or a locked month whose adjustments
+    it settled): the digests of the facts the rules judged and the locked runs read as paid."""
+
+    run = models.ForeignKey("subsidies.PayrollRun", on_delete=models.CASCADE, related_name="+")
+    # the township's id, not a foreign key: written with the run's lines, read by id (as the lines')
+    township_id = models.IntegerField("乡镇")
+    month = models.DateField("月份（当月1日）")
+    # the county's locked runs from `month` on whose lines the computation read as paid (ids)
+    basis = models.JSONField("已锁定核算", default=list)
+    terms = models.BinaryField("标准摘要")  # the digest of the month's policies per line
+    summary = models.BinaryField("摘要")  # the digest of `digests`
+    digests = models.BinaryField("逐人摘要")  # per placement: its id (8 bytes), its facts' digest
+
+    class Meta:
+        verbose_name = verbose_name_plural = "补贴核算已结算月份"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "township_id", "month"],
+                name="settled_month_once",
+                violation_error_message="同一核算、乡镇和月份只能有一条结算记录。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y年%m月} 乡镇{self.township_id}"
+
+    def digests_of(self) -> dict[int, bytes]:
+        """Per placement: its digest (read from the database when deferred)."""
+        from .payroll.settled import unpack
+
+        return unpack(bytes(self.digests))

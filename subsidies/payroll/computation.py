@@ -17,11 +17,11 @@ from common.retirement import add_months
 from townships.models import County, Line
 
 from .. import social_insurance
-from ..models import PayrollRun, SubsidyPolicy
+from ..models import PayrollRun, SettledMonth, SubsidyPolicy
 from ..money import Shares, full_month
 from ..months import month_last
 from ..services import policy_annuals_on
-from . import facts, rules, states, store
+from . import facts, rules, settled, states, store
 
 State = PayrollRun.State
 T = TypeVar("T")
@@ -78,32 +78,59 @@ def month_policies(
 
 def locked_before(run: PayrollRun) -> list[PayrollRun]:
     """The county's locked months of the last 12 months before the run's, which adjustments correct."""
-    locked = PayrollRun.objects.filter(county=run.county, state=State.LOCKED, month__lt=run.month)
+    return [locked for locked in locked_from(run) if locked.month < run.month]
+
+
+def locked_from(run: PayrollRun) -> list[PayrollRun]:
+    """The county's locked runs from 12 months before the run's month on, later ones included
+    (they may hold adjustments of the earlier months), in month order: one read, so that the
+    months settled and the lines read as paid for them agree."""
+    locked = PayrollRun.objects.filter(county=run.county_id, state=State.LOCKED)
     return list(locked.filter(month__gte=add_months(run.month, -12)).order_by("month"))
+
+
+def on_post_in(known: facts.Facts, period: rules.Month) -> list[rules.Placed]:
+    """The placements of the facts on post at some day of the month."""
+    return [
+        p
+        for p in known.placed.values()
+        if p.on_post <= period.last and (p.exit is None or p.exit >= period.first)
+    ]
+
+
+def month_terms(county: County, month: dt.date, on_post: list[rules.Placed]) -> dict[str, rules.Terms]:
+    """Per line of the placements on post: the policy in force in the month."""
+    full, required = month_policies(county, month, {p.line for p in on_post})
+    return {line: rules.Terms(full[line], required[line]) for line in full}
+
+
+def lines_of(
+    period: rules.Month, on_post: list[rules.Placed], terms: dict[str, rules.Terms], known: facts.Facts
+) -> list[rules.Line]:
+    """The regular lines the rules give the placements `on_post` for the month."""
+    marks, verdicts = known.marks[period.first], known.verdicts.get(period.first, {})
+    made = (rules.regular(p, period, terms[p.line], marks.get(p.pk)) for p in on_post)
+    return [rules.assessed(line, verdicts.get(line.placement_id)) for line in made if line is not None]
 
 
 def month_lines(county: County, month: dt.date, known: facts.Facts) -> list[rules.Line]:
     """The regular lines the rules give for `month` on the facts."""
     period = rules.Month(month, month_last(month))
-    on_post = [
-        p for p in known.placed.values() if p.on_post <= period.last and (p.exit is None or p.exit >= month)
-    ]
-    full, required = month_policies(county, month, {p.line for p in on_post})
-    terms = {line: rules.Terms(full[line], required[line]) for line in full}
-    marks, verdicts = known.marks[month], known.verdicts.get(month, {})
-    made = (rules.regular(p, period, terms[p.line], marks.get(p.pk)) for p in on_post)
-    return [rules.assessed(line, verdicts.get(line.placement_id)) for line in made if line is not None]
+    on_post = on_post_in(known, period)
+    return lines_of(period, on_post, month_terms(county, month, on_post), known)
 
 
-def adjustments(county: County, earlier: PayrollRun, known: facts.Facts) -> list[rules.Line]:
-    """The 补发/扣回 lines that bring the locked month `earlier` to what the rules give it now."""
-    now = {line.placement_id: line for line in month_lines(county, earlier.month, known)}
-    paid = known.paid[earlier.month]
+def adjustments(
+    earlier: PayrollRun, now: list[rules.Line], paid: facts.Paid, known: facts.Facts
+) -> list[rules.Line]:
+    """The 补发/扣回 lines that bring what the locked month `earlier` paid (`paid`, per placement) to
+    what the rules give it now (`now`), for the placements of either."""
+    given = {line.placement_id: line for line in now}
     made = []
-    for placement_id in now.keys() | paid.keys():
+    for placement_id in given.keys() | paid.keys():
         if not rules.settles(known.placed.get(placement_id), earlier.locked_at):
             continue
-        line = now.get(placement_id)
+        line = given.get(placement_id)
         before = paid.get(placement_id) or (line.township_id, line.line, [rules.ZERO] * 4)  # type: ignore[union-attr]  # a placement is in now or in paid
         made_line = rules.adjustment(placement_id, line, before, earlier.month)
         if made_line is not None:
@@ -111,15 +138,97 @@ def adjustments(county: County, earlier: PayrollRun, known: facts.Facts) -> list
     return made
 
 
+def by_township(on_post: list[rules.Placed], townships: list[int]) -> dict[int, list[rules.Placed]]:
+    grouped: dict[int, list[rules.Placed]] = {t: [] for t in townships}
+    for p in on_post:
+        grouped[p.township_id].append(p)
+    return grouped
+
+
+def month_records(
+    period: rules.Month,
+    groups: dict[int, list[rules.Placed]],
+    terms: dict[str, rules.Terms],
+    known: facts.Facts,
+    base: settled.Digests,
+    basis: list[int],
+) -> list[settled.Record]:
+    """Per township: what the computation of the month reads (payroll.settled)."""
+    marks, verdicts = known.marks[period.first], known.verdicts.get(period.first, {})
+    return [
+        settled.Record(
+            township,
+            period.first,
+            basis,
+            settled.terms_digest({p.line: terms[p.line] for p in group}),
+            settled.month_digests(group, base, marks, verdicts),
+        )
+        for township, group in groups.items()
+    ]
+
+
+def settle(
+    county: County,
+    earlier: PayrollRun,
+    basis: list[int],
+    known: facts.Facts,
+    records: list[settled.Record],
+    stored: dict[tuple[int, dt.date], SettledMonth],
+) -> list[rules.Line]:
+    """The adjustments of the locked month `earlier` in the townships of `records` (docs/policy.md
+    §9.7): per township, none when the stored record of what was paid for the month (payroll.settled)
+    digests the same facts and terms as now; those of the placements whose facts changed when only
+    they did; the township's whole month otherwise."""
+    whole: set[int] = set()
+    some: dict[int, set[int]] = {}  # per township: the placements whose facts changed
+    for record in records:
+        before = stored.get((record.township_id, record.month))
+        if before is None or bytes(before.terms) != record.terms:
+            whole.add(record.township_id)
+        elif bytes(before.summary) != settled.summary(record.digests):
+            some[record.township_id] = settled.changed(record.digests, before.digests_of())
+    if not whole and not some:
+        return []
+    period = rules.Month(earlier.month, month_last(earlier.month))
+    on_post = [
+        p for p in on_post_in(known, period) if p.township_id in whole or p.pk in some.get(p.township_id, ())
+    ]
+    now = lines_of(period, on_post, month_terms(county, earlier.month, on_post), known)
+    paid = facts.paid_for(earlier, basis, sorted(whole), some)
+    return adjustments(earlier, now, paid, known)
+
+
+def computed(run: PayrollRun, townships: list[int]) -> tuple[list[rules.Line], list[settled.Record]]:
+    """Every line the run's month gives in `townships` (its regular lines, the adjustments of the
+    earlier locked months, its bonus lines) and, per township and month, what it read."""
+    locked = locked_from(run)
+    earlier = [r for r in locked if r.month < run.month]
+    known = facts.read(run.county_id, townships, run.month, earlier)
+    base = settled.placed_digests(known.placed.values())
+
+    def basis(month: dt.date) -> list[int]:
+        return [r.pk for r in locked if r.month >= month]
+
+    period = rules.Month(run.month, month_last(run.month))
+    on_post = on_post_in(known, period)
+    terms = month_terms(run.county, run.month, on_post)
+    lines = lines_of(period, on_post, terms, known)
+    records = month_records(period, by_township(on_post, townships), terms, known, base, basis(run.month))
+    stored = settled.settling(townships, {r.month: basis(r.month) for r in earlier})
+    for locked_run in earlier:
+        period = rules.Month(locked_run.month, month_last(locked_run.month))
+        on_post = on_post_in(known, period)
+        terms = month_terms(run.county, locked_run.month, on_post)
+        made = month_records(period, by_township(on_post, townships), terms, known, base, basis(period.first))
+        lines += settle(run.county, locked_run, basis(period.first), known, made, stored)
+        records += made
+    return lines + rules.bonus_lines(facts.bonuses(run.pk, townships)), records
+
+
 def lines_for(run: PayrollRun, townships: list[int]) -> list[rules.Line]:
     """Every line the run's month gives in `townships`: its regular lines and the adjustments
     of the earlier locked months."""
-    earlier = locked_before(run)
-    known = facts.read(run.county_id, townships, run.month, earlier)
-    lines = month_lines(run.county, run.month, known)
-    for locked in earlier:
-        lines += adjustments(run.county, locked, known)
-    return lines + rules.bonus_lines(facts.bonuses(run.pk, townships))
+    return computed(run, townships)[0]
 
 
 def compute(run: PayrollRun, townships: list[int] | None = None) -> int:
@@ -127,9 +236,10 @@ def compute(run: PayrollRun, townships: list[int] | None = None) -> int:
     transaction. The run must have been started (states.start)."""
     if townships is None:
         townships = list(run.county.townships.values_list("pk", flat=True))
-    lines = lines_for(run, townships)
+    lines, records = computed(run, townships)
     with transaction.atomic():
         store.replace(run, townships, lines)
+        settled.record_replace(run, townships, records)
         social_insurance.replace(run, townships, lines)  # the urban lines' subsidy (docs/policy.md §8.13)
     return len(lines)
 

@@ -1,8 +1,9 @@
 """What the payroll's rules judge, read as plain values for some townships of a county: the
 placements on post in the months computed (with the span their agreements cover), their
 confirmed attendance records of those months, their published assessment results, and what the
-locked months among them paid. Four queries however many months: the run's month and the
-earlier locked months its adjustments settle are read together."""
+locked months among them paid (only where payroll.settled finds that facts changed). Four queries
+however many months: the run's month and the earlier locked months its adjustments settle are
+read together."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from ..months import month_last
 from .rules import REGULAR, Mark, Placed, Verdict
 
 ZEROS = (Decimal("0.00"),) * 4
+# per placement: (township, line, [pay, province, city, district]) paid for a locked month
+Paid = dict[int, tuple[int, str, list[Decimal]]]
 
 
 def agreed_spans(placements: QuerySet) -> dict[int, tuple[dt.date, dt.date]]:
@@ -40,8 +43,6 @@ def agreed_spans(placements: QuerySet) -> dict[int, tuple[dt.date, dt.date]]:
 class Facts:
     placed: dict[int, Placed]  # on post at some day of the months read
     marks: dict[dt.date, dict[int, Mark]]  # per month, per placement
-    # per locked month, per placement: (township, line, [pay, province, city, district]) paid for it
-    paid: dict[dt.date, dict[int, tuple[int, str, list[Decimal]]]] = field(default_factory=dict)
     # per month, per placement: the published assessment result of the period ending in it
     verdicts: dict[dt.date, dict[int, Verdict]] = field(default_factory=dict)
 
@@ -93,7 +94,7 @@ def read(county_id: int, townships: list[int], month: dt.date, locked: list[Payr
     # only published results count (docs/policy.md §8.14), as only confirmed attendance does
     found = assessment.verdicts(townships, months)
     verdicts = {m: {pk: Verdict(*v) for pk, v in by.items()} for m, by in found.items()}
-    return Facts(placed, marks, paid_for(county_id, townships, locked), verdicts)
+    return Facts(placed, marks, verdicts)
 
 
 def bonuses(run_id: int, townships: list[int]) -> list[tuple[int, int, str, Decimal, str]]:
@@ -101,41 +102,40 @@ def bonuses(run_id: int, townships: list[int]) -> list[tuple[int, int, str, Deci
     return assessment.bonuses(run_id, townships)
 
 
-def paid_for(
-    county_id: int, townships: list[int], locked: list[PayrollRun]
-) -> dict[dt.date, dict[int, tuple[int, str, list[Decimal]]]]:
-    """Per locked month: what each placement was paid for it, its regular line plus the
-    adjustments already locked that correct it. Two queries, each on the (run, township) index:
-    one condition OR-ed over both kinds scanned every line of the table once per township
-    (docs/performance.md P14)."""
-    paid: dict[dt.date, dict[int, tuple[int, str, list[Decimal]]]] = {run.month: {} for run in locked}
-    if not locked:
-        return paid
-    months = list(paid)
-    # an adjustment of a month is made in a later run: the county's locked runs from the first
-    later = PayrollRun.objects.filter(
-        county_id=county_id, state=PayrollRun.State.LOCKED, month__gt=min(months)
-    ).values_list("pk", flat=True)
-    mine = PayrollLine.objects.filter(township_id__in=townships).order_by()  # unordered: P14
-    regular = mine.filter(run_id__in=[run.pk for run in locked], kind=REGULAR)
-    corrections = mine.filter(run_id__in=list(later), corrects_month__in=months)
-    columns = (
-        "placement_id",
-        "township_id",
-        "line",
-        "run_id",
-        "corrects_month",
-        "pay",
-        "province",
-        "city",
-        "district",
-    )
-    month_of = {run.pk: run.month for run in locked}
-    for placement_id, township_id, kind_of_post, run_id, corrects, *money in chain(
-        regular.values_list(*columns), corrections.values_list(*columns)
-    ):
-        month = corrects or month_of[run_id]
-        known = paid[month].get(placement_id)
-        sums = money if known is None else [a + b for a, b in zip(known[2], money, strict=True)]
-        paid[month][placement_id] = (township_id, kind_of_post, sums)
+def paid_for(locked: PayrollRun, basis: list[int], whole: list[int], some: dict[int, set[int]]) -> Paid:
+    """What each placement was paid for the locked month: its regular line plus the adjustments
+    of it in the locked runs `basis` (the county's from that month on), in the townships `whole`
+    and, for the placements of `some` (per township), in those. Queries on the (run, township)
+    index, unordered: one condition OR-ed over both kinds scanned every line of the table once per
+    township (docs/performance.md P14)."""
+    paid: Paid = {}
+    if whole:
+        _add(paid, _paid_lines(locked, basis, whole))
+    if some:
+        wanted = {pk for ids in some.values() for pk in ids}
+        lines = _paid_lines(locked, basis, list(some))
+        if len(wanted) <= CHUNK:  # else the townships' lines, the others dropped here
+            lines = [q.filter(placement_id__in=wanted) for q in lines]
+        _add(paid, lines, wanted)
     return paid
+
+
+CHUNK = 500  # placement ids in one IN (…): SQLite's limit on parameters
+COLUMNS = ("placement_id", "township_id", "line", "pay", "province", "city", "district")
+
+
+def _paid_lines(locked: PayrollRun, basis: list[int], townships: list[int]) -> list[QuerySet]:
+    mine = PayrollLine.objects.filter(township_id__in=townships).order_by()  # unordered: P14
+    regular = mine.filter(run_id=locked.pk, kind=REGULAR)
+    # an adjustment of a month is made in a later locked run: those of `basis`
+    corrections = mine.filter(run_id__in=basis, corrects_month=locked.month)
+    return [regular, corrections]
+
+
+def _add(paid: Paid, lines: list[QuerySet], wanted: set[int] | None = None) -> None:
+    for placement_id, township_id, kind_of_post, *money in chain(*(q.values_list(*COLUMNS) for q in lines)):
+        if wanted is not None and placement_id not in wanted:
+            continue
+        known = paid.get(placement_id)
+        sums = money if known is None else [a + b for a, b in zip(known[2], money, strict=True)]
+        paid[placement_id] = (township_id, kind_of_post, sums)

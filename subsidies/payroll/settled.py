@@ -1,0 +1,123 @@
+"""What a computation of a month read, per township, so that a later run recomputes the
+adjustments of a locked month only for the placements whose facts changed (docs/policy.md §9.7).
+
+Each computation stores, per township and per month it computed (its own and each locked month
+it settled), a digest of every fact the rules judge for each placement on post in that month
+(its Placed facts, its attendance record and its assessment result of the month: a 16-byte
+BLAKE2b of their repr), a digest of the month's terms (the policies in force, per line), and its
+basis: the county's locked runs from that month on whose lines it read as paid.
+
+A later run settling that locked month finds the stored record whose run and basis are exactly
+the locked runs holding lines for the month now (`settling`): what was paid for the month is then
+what the rules gave on the facts that record digested, so every placement whose digest is the same
+now is owed nothing more, and only the others are recomputed. Anything else (no such record, the
+terms changed) recomputes the township's month in full, as before."""
+
+import datetime as dt
+import hashlib
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..models import PayrollRun, SettledMonth
+from .rules import Mark, Placed, Terms, Verdict
+
+Digests = dict[int, bytes]  # per placement: the digest of its facts of the month
+SIZE = 16  # bytes of a digest
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=SIZE).digest()
+
+
+def placed_digests(placed: Iterable[Placed]) -> Digests:
+    """Per placement: the digest of its Placed facts (the same for every month)."""
+    return {p.pk: _digest(repr(p)) for p in placed}
+
+
+def month_digests(
+    on_post: Iterable[Placed], base: Digests, marks: dict[int, Mark], verdicts: dict[int, Verdict]
+) -> Digests:
+    """Per placement on post in a month: the digest of its facts of the month (its Placed facts,
+    its attendance record and its assessment result)."""
+    made = {}
+    for p in on_post:
+        mark, verdict = marks.get(p.pk), verdicts.get(p.pk)
+        made[p.pk] = (
+            base[p.pk] if mark is None and verdict is None else _digest(f"{p!r}|{mark!r}|{verdict!r}")
+        )
+    return made
+
+
+def terms_digest(terms: dict[str, Terms]) -> bytes:
+    return _digest(repr(sorted(terms.items())))
+
+
+def summary(digests: Digests) -> bytes:
+    """One digest of a township's month: equal summaries, equal digests of every placement."""
+    return hashlib.blake2b(pack(digests), digest_size=SIZE).digest()
+
+
+def pack(digests: Digests) -> bytes:
+    """The placements' digests as bytes: per placement in id order, its id (8 bytes) then its digest."""
+    return b"".join(pk.to_bytes(8, "little") + digests[pk] for pk in sorted(digests))
+
+
+def unpack(packed: bytes) -> Digests:
+    step = 8 + SIZE
+    ids = array("q")
+    ids.frombytes(b"".join(packed[i : i + 8] for i in range(0, len(packed), step)))
+    return {pk: packed[i + 8 : i + step] for pk, i in zip(ids, range(0, len(packed), step), strict=True)}
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What a computation read of one township's month."""
+
+    township_id: int
+    month: dt.date
+    basis: list[int]  # the county's locked runs from `month` on whose lines were read as paid
+    terms: bytes
+    digests: Digests
+
+
+def changed(known: Digests, stored: Digests) -> set[int]:
+    """The placements whose facts of the month differ from the stored ones, or that are in only one."""
+    return {pk for pk, digest in known.items() if stored.get(pk) != digest} | (stored.keys() - known.keys())
+
+
+def settling(
+    townships: list[int], locked: dict[dt.date, list[int]]
+) -> dict[tuple[int, dt.date], SettledMonth]:
+    """Per township and locked month: the stored record that states what was paid for it, i.e.
+    the record of a run R (of the month or a later one) with R and its basis exactly the county's
+    locked runs that hold lines of the month now (`locked`, per month: those of that month on).
+    Its digests are not read here (SettledMonth.digests_of)."""
+    runs = {pk for ids in locked.values() for pk in ids}
+    if not runs:
+        return {}
+    stored = SettledMonth.objects.filter(
+        run_id__in=runs, township_id__in=townships, month__in=list(locked)
+    ).defer("digests")
+    found = {}
+    for record in stored.order_by():
+        if {*record.basis, record.run_id} == set(locked[record.month]):
+            found[(record.township_id, record.month)] = record
+    return found
+
+
+def record_replace(run: PayrollRun, townships: list[int], records: list[Record]) -> None:
+    """Make the run's stored records in `townships` these. The caller holds the transaction."""
+    SettledMonth.objects.filter(run=run, township_id__in=townships).delete()
+    SettledMonth.objects.bulk_create(
+        SettledMonth(
+            run=run,
+            township_id=r.township_id,
+            month=r.month,
+            basis=r.basis,
+            terms=r.terms,
+            summary=summary(r.digests),
+            digests=pack(r.digests),
+        )
+        for r in records
+    )
