@@ -1,9 +1,9 @@
 """What the payroll's rules judge, read as plain values for some townships of a county: the
 placements on post in the months computed (with the span their agreements cover), their
-confirmed attendance records of those months, their published assessment results, and what the
-locked months among them paid (only where payroll.settled finds that facts changed). Four queries
-however many months: the run's month and the earlier locked months its adjustments settle are
-read together."""
+confirmed attendance records of those months and their published assessment results, in four
+queries however many months (the run's month and the earlier locked months its adjustments settle
+are read together); and, apart, what a locked month paid, only for the townships or placements
+whose facts payroll.settled finds changed (paid_for)."""
 
 import datetime as dt
 from dataclasses import dataclass, field
