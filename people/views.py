@@ -196,37 +196,39 @@ def claim_decide(request: AuthedRequest, pk: int) -> HttpResponse:
 # job). The file waits in the storage's imports/ (common.uploads.keep) until imported or refused.
 
 
-def _preview_job(request: AuthedRequest, token: str) -> Job:
-    """The check of the file `token`: only for the clerk who uploaded it, in that session."""
-    membership = require_role(request.user, Role.CLERK)
+def _preview_job(request: AuthedRequest, token: str) -> tuple[Job, Township]:
+    """The check of the file `token` and its township: only for the user who uploaded it, in
+    that session, while they may still import applicants there (a clerk of the township, or an
+    agency's staff under a running contract granting it: docs/policy.md §1.5)."""
     pending = request.session.get("applicant_imports", {})
-    if not uploads.TOKEN.fullmatch(token):  # a token is 32 hex digits: nothing else reaches a query
+    if not uploads.TOKEN.fullmatch(token) or token not in pending:  # 32 hex digits reach a query
         raise Http404("导入文件不存在或已过期")
+    township = act_township(request.user, Act.APPLICANTS, pending[token])
     job = job_of_upload(user=request.user, kind=Job.Kind.APPLICANT_PREVIEW, token=token)
-    if pending.get(token) != cast(Township, membership.township).code or job is None:
+    if township.code != pending[token] or job is None:
         raise Http404("导入文件不存在或已过期")
-    return job
+    return job, township
 
 
 @login_required
 def import_upload(request: AuthedRequest) -> HttpResponse:
-    membership = require_role(request.user, Role.CLERK)
+    """申请人导入: a clerk's township, or an agency's contracted township (?township=)."""
+    township = act_township(request.user, Act.APPLICANTS, request.GET.get("township", ""))
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         token = uploads.keep(form.cleaned_data["file"])
-        request.session.setdefault("applicant_imports", {})[token] = cast(Township, membership.township).code
+        request.session.setdefault("applicant_imports", {})[token] = township.code
         request.session.modified = True
-        township = cast(Township, membership.township)
         import_jobs.applicant_preview_start(user=request.user, township=township, token=token)
         return redirect("people:import-preview", token=token)
-    return render(request, "people/import_upload.html", {"form": form})
+    return render(request, "people/import_upload.html", {"form": form, "township": township})
 
 
 @login_required
 def import_preview(request: AuthedRequest, token: str) -> HttpResponse:
     """The check's progress while it runs, then its result: the rows, or every problem."""
-    job = _preview_job(request, token)
-    context = {"job": job, "result": job.params.get("result"), "token": token}
+    job, township = _preview_job(request, token)
+    context = {"job": job, "result": job.params.get("result"), "token": token, "township": township}
     return render(request, "people/import_preview.html", context)
 
 
@@ -235,10 +237,10 @@ def import_preview(request: AuthedRequest, token: str) -> HttpResponse:
 def import_confirm(request: AuthedRequest, token: str) -> HttpResponse:
     """Import the checked file in the background; its page shows the progress and the result. A
     second confirmation of the same file shows the job the first one started."""
-    result = _preview_job(request, token).params.get("result") or {}
+    job, township = _preview_job(request, token)
+    result = job.params.get("result") or {}
     if not result.get("ok"):
         raise Http404("该文件未通过检查，不能导入")
-    township = cast(Township, request.user.membership.township)  # the clerk's (_preview_job)
     job, started = import_jobs.applicant_import_start(
         user=request.user, township=township, token=token, rows=result.get("total", 0)
     )
@@ -253,7 +255,7 @@ def import_confirm(request: AuthedRequest, token: str) -> HttpResponse:
 
 @login_required
 def import_errors(request: AuthedRequest, token: str) -> FileResponse:
-    job = _preview_job(request, token)
+    job, _township = _preview_job(request, token)
     if not job.file:
         raise Http404("没有错误报告")
     return FileResponse(job.file.open("rb"), as_attachment=True, filename="import-errors.xlsx")
@@ -261,7 +263,8 @@ def import_errors(request: AuthedRequest, token: str) -> FileResponse:
 
 @login_required
 def import_template(request: AuthedRequest) -> FileResponse:
-    require_role(request.user, Role.CLERK, Role.HR)
+    if not has_role(request.user, Role.HR):
+        act_township(request.user, Act.APPLICANTS)  # a clerk, or an agency granted applicant entry
     buffer = io.BytesIO()
     imports.template_workbook_write(buffer)
     buffer.seek(0)

@@ -151,6 +151,61 @@ def test_applicant_staff_register_people_and_apply_them_only_in_their_township(c
     assert client.get(reverse("people:person-create")).status_code == 404
 
 
+@pytest.fixture
+def eager(monkeypatch):  # type: ignore[no-untyped-def]
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+
+def test_applicant_staff_import_a_file_into_their_contracted_township_only(
+    cast, eager, django_capture_on_commit_callbacks
+) -> None:
+    """申请人录入 includes the applicant file (docs/policy.md §1.5): checked, previewed, confirmed
+    and imported into the contract's township; another township, or after the contract, 404; a
+    job whose contract ended before the worker ran it fails and imports nothing."""
+    from people.imports import COLUMNS
+    from tests.people.test_import import row
+
+    staff = staff_of({"applicants": True})
+    client = cast.client(staff)
+    assert client.get(reverse("people:import-template")).status_code == 200
+    assert client.get(reverse("people:import-upload"), {"township": "371502102"}).status_code == 404
+    page = client.get(reverse("people:import-upload"), {"township": "371502101"})
+    assert "导入申请人：沙镇镇" in page.content.decode()
+    upload = factories.xlsx([row(), row(name="王五")], COLUMNS)
+    upload.name = "applicants.xlsx"
+    with django_capture_on_commit_callbacks(execute=True):
+        uploaded = client.post(reverse("people:import-upload") + "?township=371502101", {"file": upload})
+    preview = client.get(uploaded["Location"])
+    assert preview.context["result"]["ok"] and "导入检查结果：沙镇镇" in preview.content.decode()
+    assert cast.client(cast.clerk).get(uploaded["Location"]).status_code == 404  # not the clerk's upload
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(uploaded["Location"] + "confirm/")
+    people = Person.objects.filter(township__code="371502101")
+    assert sorted(people.values_list("name", flat=True)) == ["李四", "王五"]
+    upload = factories.xlsx([row(name="赵六", number=factories.id_number("19710101"))], COLUMNS)
+    upload.name = "applicants.xlsx"
+    with django_capture_on_commit_callbacks(execute=True):
+        checked = client.post(reverse("people:import-upload") + "?township=371502101", {"file": upload})
+    expire()  # the contract ends before the confirmation
+    assert client.post(checked["Location"] + "confirm/").status_code == 404
+    assert not Person.objects.filter(name="赵六").exists()
+
+
+def test_an_import_job_fails_when_the_contract_ended_before_the_worker_ran(cast) -> None:
+    from common.models import Job
+    from people import import_jobs
+
+    staff = staff_of({"applicants": True})
+    job = Job.objects.create(
+        user=staff, kind=Job.Kind.APPLICANT_IMPORT, params={"township": "371502101", "token": "0" * 32}
+    )
+    expire()
+    done = import_jobs.applicant_import_run(job.pk)
+    assert done.state == Job.State.FAILED and "受委托乡镇（街道）" in done.error
+
+
 def test_an_agency_without_the_act_may_not_apply_anyone_through_the_service(cast) -> None:
     from placements import services
 
