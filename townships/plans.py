@@ -332,6 +332,11 @@ def latest_version(plan: Plan) -> PlanVersion | None:
     return plan.versions.order_by("-number").first()
 
 
+def percent(value: Decimal) -> str:
+    """A percentage as people write it: 75, 58.65 (never 75.00 nor 1E+2)."""
+    return format(value.quantize(Decimal("0.01")).normalize(), "f")
+
+
 @dataclass(frozen=True)
 class AgainstTarget:
     """A year's plan shown against its county's five-year target (docs/policy.md §2.5)."""
@@ -382,7 +387,8 @@ def against_target(*, county: County, year: int, urban: int, rural: int) -> Agai
         warnings.append(f"{five.first_year}年至{year}年计划合计{so_far}个，超过五年目标{five.target}个")
     if five.rural_share is not None and share is not None and abs(share - five.rural_share) > SHARE_TOLERANCE:
         warnings.append(
-            f"乡村岗位占{share}%，与{five.title}约占{five.rural_share}%的要求相差超过{SHARE_TOLERANCE}个百分点"
+            f"乡村岗位占{percent(share)}%，与{five.title}约占{percent(five.rural_share)}%的要求"
+            f"相差超过{SHARE_TOLERANCE}个百分点"
         )
     return AgainstTarget(five, split, urban + rural, so_far, share, warnings)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import plan_urls, views
 
 app_name = "townships"
 
@@ -10,3 +10,4 @@ urlpatterns = [
     path("organisation/template.xlsx", views.organisation_template, name="organisation-template"),
     path("calendar/template.xlsx", views.calendar_template, name="calendar-template"),
 ]
+urlpatterns += plan_urls.urlpatterns  # the plan pages (docs/policy.md §2)
