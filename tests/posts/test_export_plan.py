@@ -1,5 +1,6 @@
 """export_plan and the plan download reproduce the seed tables cell for cell."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -88,3 +89,101 @@ def test_the_plan_page_shows_the_title_and_totals(cast) -> None:
     page = cast.client(cast.auditor).get("/plans/371502/2022/").content.decode()
     assert TITLES["371502"] in page
     assert "<th>合计</th>" in page and "3310" in page
+
+
+# The plan as last adjusted and the five years (docs/policy.md §2.5, §2.6).
+
+
+def test_export_plan_gives_the_plan_as_last_adjusted(seeded, tmp_path) -> None:
+    from townships import plans
+    from townships.models import Plan
+    from townships.services import PlanRow
+
+    plan = Plan.objects.get(county__code="370812", year=2022)
+    rows = [
+        PlanRow(q.township.code, q.urban, q.rural - 10 if q.township.code == "370812101" else q.rural)
+        for q in plan.versions.get(number=1).quotas.select_related("township")
+    ]
+    plans.plan_adjust(
+        plan=plan,
+        effective_from=dt.date(2022, 9, 1),
+        document="兖人社字〔2022〕30号",
+        reason="大安镇减少10个乡村岗位",
+        declared_urban=587,
+        declared_rural=1790,
+        rows=rows,
+        actor=None,
+    )
+    output = tmp_path / "plan.xlsx"
+    call_command("export_plan", "--county", "370812", "--year", "2022", "--output", str(output))
+    body = read_rows(output)
+    daan = next(r for r in body if r[0] == "370812101")
+    original = next(r for r in YANZHOU_2022 if r[0] == "370812101")
+    assert daan[2:5] == (original[1] - 10, original[2], original[3] - 10)
+    assert body[-1][1:5] == ("合计", 2377, 587, 1790)
+
+
+def test_export_plan_five_years_gives_each_year_against_the_target(seeded, tmp_path) -> None:
+    township = Township.objects.get(code="370812101")
+    Post.objects.create(
+        code="P-5y",
+        year=2022,
+        township=township,
+        village=township.villages.first(),
+        line="rural",
+        duty=Duty.objects.filter(line="rural").first(),
+        status=Post.Status.FILLED,
+    )
+    output = tmp_path / "five.xlsx"
+    out = io.StringIO()
+    call_command(
+        "export_plan",
+        "--county",
+        "370812",
+        "--year",
+        "2023",
+        "--five-years",
+        "--output",
+        str(output),
+        stdout=out,
+    )
+    assert "目标 7162，已计划 2387，已上岗 1" in out.getvalue()
+    book = load_workbook(output, read_only=True)
+    by_year = list(book["分年度"].iter_rows(values_only=True))
+    assert by_year[0][0] == "兖州区“十四五”城乡公益性岗位开发目标"
+    assert by_year[2] == ("年度", "五年目标分解", "年度计划", "已上岗", "空岗")
+    assert by_year[3:] == [
+        ("2021", 0, None, 0, 0),
+        ("2022", 2387, 2387, 1, 0),
+        ("2023", 2387, None, 0, 0),
+        ("2024", 1194, None, 0, 0),
+        ("2025", 1194, None, 0, 0),
+        ("合计", 7162, 2387, 1, 0),
+    ]
+    towns = list(book["分乡镇（街道）"].iter_rows(values_only=True))
+    assert towns[2][:6] == (
+        "乡镇（街道）代码",
+        "镇（街道）",
+        "2021年计划",
+        "2021年已上岗",
+        "2022年计划",
+        "2022年已上岗",
+    )
+    daan = next(r for r in towns if r[0] == "370812101")
+    original = next(r for r in YANZHOU_2022 if r[0] == "370812101")
+    assert daan[2:6] == (None, 0, original[1], 1)
+
+
+def test_export_plan_five_years_names_a_missing_target(seeded, tmp_path) -> None:
+    with pytest.raises(CommandError, match="没有找到区县 371502 包含 2023 年的五年目标"):
+        call_command(
+            "export_plan",
+            "--county",
+            "371502",
+            "--year",
+            "2023",
+            "--five-years",
+            "--output",
+            str(tmp_path / "x.xlsx"),
+        )
+    assert not (tmp_path / "x.xlsx").exists()
