@@ -23,8 +23,9 @@ class Report(HealthCheckView):
 
     async def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if "format" not in request.GET:
-            request.GET = request.GET.copy()
-            request.GET["format"] = "json"
+            query = request.GET.copy()  # a mutable copy (django-stubs types GET as immutable)
+            query["format"] = "json"
+            request.GET = query  # type: ignore[assignment]  # Django lets a view replace GET with a QueryDict
         return await super().get(request, *args, **kwargs)
 
 
