@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404
 from common.bulk import insert_rows
 from common.idcard import mask_id_number
 from common.validation import full_clean
-from townships.access import scope_by_county, scope_by_township
+from townships.access import M, has_role, require_role, scope_by_county, scope_by_township, scope_by_village
 from townships.models import County, Line, Role
 
 from .dates import day_text, not_after_today, not_before
@@ -31,7 +31,11 @@ AnyUser = User | AnonymousUser
 
 READERS = (Role.CLERK, Role.HR, Role.FINANCE, Role.AUDITOR, Role.COUNTY_ADMIN)
 POLICY_WRITERS = (Role.HR,)  # the county buys the insurance
-ACCIDENT_WRITERS = (Role.CLERK, Role.HR)  # the clerk with the village; HR with the insurer
+ACCIDENT_WRITERS = (Role.CLERK, Role.HR)  # the claim: the clerk with the village; HR with the insurer
+# Who records an accident (docs/policy.md §7.9): besides them, the village user of the holder's
+# village, where the work is done; and who reads the accidents (the village user: their village's).
+ACCIDENT_RECORDERS = (*ACCIDENT_WRITERS, Role.VILLAGE)
+ACCIDENT_READERS = (*READERS, Role.VILLAGE)
 # Who gets the roster's download with whole ID numbers (the insurer needs them): the county
 # office that buys the policy. Everyone else gets them masked (docs/policy.md §13.1).
 ROSTER_FULL_ROLES = (Role.HR, Role.COUNTY_ADMIN)
@@ -218,9 +222,12 @@ def cover_on(person_id: int, day: dt.date) -> InsuredPerson | None:
 def accident_record(
     *, placement: Placement, occurred_on: dt.date, description: str, actor: User, today: dt.date | None = None
 ) -> Accident:
-    """An accident of a holder, judged at its date: not in the future, within the holder's time on
-    post. Recorded with the policy covering them that day; without one it is still recorded, as
-    未参保 (its claim cannot be reported to an insurer)."""
+    """An accident of a holder, recorded by a clerk or HR, or the village user of the holder's
+    village (anyone else, or a holder out of their scope: 404); judged at its date: not in the
+    future, within the holder's time on post. Recorded with the policy covering them that day;
+    without one it is still recorded, as 未参保 (its claim cannot be reported to an insurer)."""
+    require_role(actor, *ACCIDENT_RECORDERS)
+    holder_get(user=actor, pk=placement.pk)
     not_after_today("事故日期", occurred_on, today)
     last = placement.exit_date
     if occurred_on < placement.on_post_date or (last is not None and occurred_on > last):
@@ -288,7 +295,10 @@ def claim_move(
     today: dt.date | None = None,
 ) -> Accident:
     """Move the claim one step (CLAIM_MOVES), dated `on`: not before the accident or the previous
-    step, not after today; paid with its amount, refused with its reason. Writes the step row."""
+    step, not after today; paid with its amount, refused with its reason. Writes the step row.
+    Only a clerk of the accident's township or HR of its county moves a claim (else 404)."""
+    require_role(actor, *ACCIDENT_WRITERS)
+    accident_get(user=actor, pk=accident.pk)
     accident = Accident.objects.select_for_update().get(pk=accident.pk)
     if accident.cover_id is None:
         raise ValidationError("事故发生当日此人不在任何保单的保障期间内（未参保），不能向保险公司报案理赔")
@@ -320,10 +330,16 @@ def claim_move(
     return accident
 
 
+def _scoped(user: AnyUser, queryset: QuerySet[M], village_path: str) -> QuerySet[M]:
+    """A village user's village; everyone else's townships (townships.access)."""
+    if has_role(user, Role.VILLAGE):
+        return scope_by_village(user, queryset, village_path)
+    return scope_by_township(user, queryset)
+
+
 def accidents_for(user: AnyUser) -> QuerySet[Accident]:
-    return scope_by_township(
-        user, Accident.objects.select_related("person", "township", "village", "cover__policy")
-    )
+    found = Accident.objects.select_related("person", "township", "village", "cover__policy")
+    return _scoped(user, found, "village")
 
 
 def accident_get(*, user: AnyUser, pk: int) -> Accident:
@@ -331,6 +347,7 @@ def accident_get(*, user: AnyUser, pk: int) -> Accident:
 
 
 def holder_get(*, user: AnyUser, pk: int) -> Placement:
-    """A placement of the user's townships, for recording its accident (404 outside them)."""
-    found = scope_by_township(user, Placement.objects.select_related("person", "township", "post__village"))
-    return get_object_or_404(found, pk=pk)
+    """A placement of the user's townships (a village user: of their village's posts), for
+    recording its accident (404 outside them)."""
+    found = Placement.objects.select_related("person", "township", "post__village")
+    return get_object_or_404(_scoped(user, found, "post__village"), pk=pk)

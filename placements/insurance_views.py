@@ -122,7 +122,7 @@ def _roster_download(request: AuthedRequest, on: dt.date, found: Any) -> FileRes
 
 @login_required
 def accident_list(request: AuthedRequest) -> HttpResponse:
-    require_role(request.user, *insurance.READERS)
+    require_role(request.user, *insurance.ACCIDENT_READERS)
     state = request.GET.get("state", "")
     found = insurance.accidents_for(request.user)
     if state in ClaimState.values:
@@ -138,7 +138,7 @@ def accident_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def accident_new(request: AuthedRequest, pk: int) -> HttpResponse:
     """登记意外事故 of one holder (pk: the placement), reached from the roster."""
-    require_role(request.user, *insurance.ACCIDENT_WRITERS)
+    require_role(request.user, *insurance.ACCIDENT_RECORDERS)
     holder = insurance.holder_get(user=request.user, pk=pk)
     form = AccidentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -176,7 +176,7 @@ def _detail(request: AuthedRequest, accident: Accident, form: ClaimForm | None =
 
 @login_required
 def accident_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    require_role(request.user, *insurance.READERS)
+    require_role(request.user, *insurance.ACCIDENT_READERS)
     return _detail(request, insurance.accident_get(user=request.user, pk=pk))
 
 
