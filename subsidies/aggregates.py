@@ -4,14 +4,28 @@ province pages read (supervision.selectors) instead of a province's millions of 
 aggregates_write is the one writer: the lock calls it in its transaction (payroll.lock), the
 command aggregates_rebuild for months locked before. It replaces the run's rows with one
 INSERT … SELECT grouped over the run's lines (the database sums, no Python loop over lines) and
-one UPDATE that adds the social-insurance subsidy of each urban row."""
+one UPDATE that adds the social-insurance subsidy of each urban row; then the rows of townships
+and lines with filled posts but nobody paid (one INSERT … SELECT) and each row's regular posts
+filled at the lock (one UPDATE), for the province page's plan progress."""
 
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
+from posts.models import Post
 from townships.models import Line
 
 from .models import MonthAggregate, PayrollLine, PayrollRun, SocialInsuranceLine, people_paid
@@ -22,6 +36,16 @@ ADJUSTMENT = Q(kind__in=[PayrollLine.Kind.BACK_PAY, PayrollLine.Kind.RECOVERY])
 
 
 MONEY: DecimalField = DecimalField(max_digits=16, decimal_places=2)
+
+
+# the money columns a row of posts alone writes as 0 (the social ones have a database default)
+MONEY_COLUMNS = (
+    "pay",
+    *PARTIES,
+    "adjustment_pay",
+    *(f"adjustment_{party}" for party in PARTIES),
+    "bonus",
+)
 
 
 def _sum(field: str, condition: Q | None = None) -> Sum:
@@ -65,8 +89,56 @@ def aggregates_write(run: PayrollRun) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({names}) {select}", params)
         written = cursor.rowcount
+        columns, select, params = _posts_only(run)
+        names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        cursor.execute(f"INSERT INTO {table} ({names}) {select}", params)
+        written += cursor.rowcount
     _social_add(run)
+    _posts_add(run)
     return written
+
+
+def _filled_posts(run: PayrollRun) -> QuerySet[Post]:
+    """The county's regular posts of the month's year filled now (posts.selectors.plan_report's count)."""
+    return Post.objects.filter(
+        township__county_id=run.county_id,
+        year=run.month.year,
+        kind=Post.Kind.REGULAR,
+        status=Post.Status.FILLED,
+    ).order_by()
+
+
+def _posts_only(run: PayrollRun) -> tuple[list[str], str, tuple]:
+    """The rows of townships and lines with filled posts but no line this month: nobody paid, no
+    money, their posts counted (by _posts_add)."""
+    written = MonthAggregate.objects.filter(
+        run_id=run.pk, township_id=OuterRef("township_id"), line=OuterRef("line")
+    )
+    constants = {
+        "run_id": Value(run.pk, output_field=IntegerField()),
+        "county_id": Value(run.county_id, output_field=IntegerField()),
+        "month": Value(run.month),
+        "people": Value(0, output_field=IntegerField()),
+        **{name: Value(ZERO, output_field=MONEY) for name in MONEY_COLUMNS},
+    }
+    select = (
+        _filled_posts(run)
+        .exclude(Exists(written))
+        .values("township_id", "line")
+        .annotate(**{f"v_{name}": value for name, value in constants.items()})
+        .distinct()
+    )
+    sql, params = select.query.sql_with_params()
+    return ["township_id", "line", *constants], sql, params
+
+
+def _posts_add(run: PayrollRun) -> None:
+    """Each row's filled posts (one UPDATE, an index range of the township's posts per row)."""
+    posts = _filled_posts(run).filter(township_id=OuterRef("township_id"), line=OuterRef("line"))
+    counted = posts.values("township_id").annotate(n=Count("id")).values("n")
+    MonthAggregate.objects.filter(run_id=run.pk).update(
+        posts_filled=Coalesce(Subquery(counted), 0, output_field=IntegerField())
+    )
 
 
 def _social_add(run: PayrollRun) -> None:

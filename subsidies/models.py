@@ -585,6 +585,9 @@ class MonthAggregate(models.Model):
     social_province = models.DecimalField("社保补贴（省级）", max_digits=16, decimal_places=2, db_default=0)
     social_city = models.DecimalField("社保补贴（市级）", max_digits=16, decimal_places=2, db_default=0)
     social_district = models.DecimalField("社保补贴（区级）", max_digits=16, decimal_places=2, db_default=0)
+    # the township's regular posts of the month's year filled at the lock, of the row's line: the
+    # province page's plan progress without counting a province's posts (docs/policy.md §9.12)
+    posts_filled = models.PositiveIntegerField("已上岗岗位数（锁定时）", db_default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "已锁定月份汇总"

@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Max, QuerySet, Sum
 
 from placements.models import GroupTally
-from posts.models import Post
 from subsidies.models import MonthAggregate
 from townships.access import membership_of, supervised_counties
 from townships.models import City, County, Line, PlanVersion, Role
@@ -38,8 +37,8 @@ def party_of(user: AnyUser) -> str:
 @dataclass
 class CountyFigures:
     """One county's row of an area page: the year's plan (as last adjusted) against its regular
-    posts filled, people paid by line in its latest locked month of the year, the year's locked
-    spending per party, and the party's share due per month."""
+    posts filled and the people paid by line, both as at the lock of its latest locked month of the
+    year, the year's locked spending per party, and the party's share due per month."""
 
     county: County
     planned: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Line.values, 0))
@@ -130,7 +129,8 @@ def default_year(counties: QuerySet[County], today: dt.date) -> int:
 
 
 def area(*, user: AnyUser, counties: QuerySet[County], year: int, title: str) -> Area:
-    """The area page's figures: six queries whatever the number of counties."""
+    """The area page's figures: three queries whatever the number of counties (plans, aggregates,
+    group tally); no post and no payroll line is read."""
     rows = {county.pk: CountyFigures(county=county) for county in counties}
     ids = list(rows)
     _plan_progress(rows, ids, year)
@@ -141,34 +141,28 @@ def area(*, user: AnyUser, counties: QuerySet[County], year: int, title: str) ->
 
 def _plan_progress(rows: dict[int, CountyFigures], ids: list[int], year: int) -> None:
     """Each county's plan of the year as last adjusted (its latest version's totals, as
-    townships.plans.planned_totals reads them) and its regular posts filled (posts.selectors.
-    plan_report's count), by line. Two queries."""
+    townships.plans.planned_totals reads them), by line. One query."""
     versions = PlanVersion.objects.filter(plan__county_id__in=ids, plan__year=year).order_by("number")
     for county_id, urban, rural in versions.values_list(
         "plan__county_id", "declared_urban", "declared_rural"
     ):
         rows[county_id].planned = {Line.URBAN: urban, Line.RURAL: rural}  # the last version wins
-    posts = Post.objects.filter(
-        township__county_id__in=ids, year=year, kind=Post.Kind.REGULAR, status=Post.Status.FILLED
-    )
-    filled = posts.order_by().values_list("township__county_id", "line").annotate(n=Count("id"))
-    for county_id, line, n in filled:
-        rows[county_id].filled[line] = n
 
 
 def _aggregates(rows: dict[int, CountyFigures], ids: list[int], year: int, party: str) -> list[dt.date]:
     """The year's locked months per county and line from the stored aggregates (one query): the
-    spending, the party's share due per month, people paid in the latest month. The months found."""
+    spending, the party's share due per month, people paid and regular posts filled (as at its
+    lock, docs/policy.md §9.12) in the latest month. The months found."""
     stored = (
         MonthAggregate.objects.filter(
             county_id__in=ids, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
         )
         .order_by()
         .values_list("county_id", "month", "line")
-        .annotate(people=Sum("people"), **{key: Sum(key) for key in MONEY})
+        .annotate(people=Sum("people"), posts=Sum("posts_filled"), **{key: Sum(key) for key in MONEY})
     )
     months: set[dt.date] = set()
-    for county_id, month, line, people, *amounts in stored:
+    for county_id, month, line, people, posts, *amounts in stored:
         row = rows[county_id]
         months.add(month)
         for key, amount in zip(MONEY, amounts, strict=True):
@@ -177,8 +171,10 @@ def _aggregates(rows: dict[int, CountyFigures], ids: list[int], year: int, party
             row.due[month] = row.due.get(month, ZERO) + amounts[MONEY.index(party)]
         if row.latest_month is None or month > row.latest_month:
             row.latest_month, row.people = month, dict.fromkeys(Line.values, 0)
+            row.filled = dict.fromkeys(Line.values, 0)
         if month == row.latest_month:
             row.people[line] += people
+            row.filled[line] += posts
     return sorted(months)
 
 

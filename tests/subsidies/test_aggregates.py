@@ -11,11 +11,12 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from posts.models import Post
 from subsidies import payroll
 from subsidies.aggregates import aggregates_write
 from subsidies.models import Attendance, MonthAggregate, PayrollLine, PayrollRun, SocialInsuranceLine
 from tests import factories
-from townships.models import County
+from townships.models import County, Village
 
 FEB, MAR = dt.date(2022, 2, 1), dt.date(2022, 3, 1)
 MONEY = ("pay", "province", "city", "district")
@@ -45,11 +46,21 @@ def expected(run: PayrollRun) -> dict[tuple[str, str], dict]:
         row = rows[(social.township.code, "urban")]
         row["social_total"] += social.total
         row[f"social_{social.party}"] += social.total
-    return {key: dict(row) | {"people": len(people[key])} for key, row in rows.items()}
+    posts: dict[tuple[str, str], int] = defaultdict(int)
+    filled = Post.objects.filter(
+        township__county=run.county, year=run.month.year, status="filled", kind="regular"
+    )
+    for code, line in filled.values_list("township__code", "line"):
+        posts[(code, line)] += 1
+        rows[(code, line)]  # a township with filled posts has its row, paid or not
+    return {
+        key: dict(row) | {"people": len(people[key]), "posts_filled": posts[key]} for key, row in rows.items()
+    }
 
 
 FIELDS = (
     "people",
+    "posts_filled",
     *MONEY,
     *(f"adjustment_{f}" for f in MONEY),
     "bonus",
@@ -75,7 +86,7 @@ def same(run: PayrollRun) -> None:
         for field in FIELDS:
             value = row[field]
             assert value == want[key].get(field, 0), (key, field)
-            if field != "people":
+            if field not in ("people", "posts_filled"):
                 assert isinstance(value, M) and value == value.quantize(M("0.01")), (key, field)
 
 
@@ -90,6 +101,17 @@ def march_with_adjustments(cast) -> PayrollRun:  # type: ignore[no-untyped-def]
     factories.placement("371502102", line="urban", name="城镇乙")
     factories.placement("371502102", name="乡村乙")
     Attendance.objects.create(placement=short, month=FEB, days=10, recorded_by=cast.clerk)
+    village = Village.objects.filter(township__code="371502103").first()
+    # a post filled (its holder not yet recorded as placed): 371502103's row counts it, nobody paid
+    Post.objects.create(
+        code="P-UNPAID",
+        year=2022,
+        township=village.township,
+        village=village,
+        line="rural",
+        duty=leaver.post.duty,
+        status="filled",
+    )
     locked(cast, FEB)
     leaver.exit_date = dt.date(2022, 2, 14)
     leaver.save()
@@ -125,6 +147,9 @@ def test_the_page_that_locks_writes_the_months_sums_to_the_fen(cast, march_with_
     assert shatown.adjustment_pay == sum(adjustments.values_list("pay", flat=True))
     assert shatown.adjustment_pay < 0 < rows.get(township__code="371502102", line="rural").adjustment_pay
     assert rows.filter(social_total__gt=0).count() == 2
+    unpaid = rows.get(township__code="371502103")
+    assert (unpaid.people, unpaid.pay, unpaid.posts_filled) == (0, M("0.00"), 1)
+    assert sum(r.posts_filled for r in rows) == 6  # the five placed holders' posts and that one
 
 
 def test_writing_again_replaces_the_rows_and_the_command_writes_months_locked_before(
