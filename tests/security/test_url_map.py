@@ -199,6 +199,7 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
         Address("assessment:bonus-detail", (bonus_round,), scope="county"),
         Address("workspace:export-new"),
         Address("workspace:job-list"),
+        Address("workspace:readiness"),
         Address("workspace:job-detail", (job.pk,), scope="township"),
         Address("workspace:job-progress", (job.pk,), scope="township"),
         Address("workspace:job-download", (job.pk,), scope="township"),
@@ -320,6 +321,8 @@ AGENCY_PAGES = {
     "assessment:sheet-upload",
     "assessment:sheet-print",
     "people:person-create",
+    "people:import-upload",  # 申请人录入 includes the applicant file
+    "people:import-template",
     "placements:apply",
     "placements:apply-pick",
 }
