@@ -32,12 +32,14 @@ def person(
     **extra: str,
 ) -> Person:
     town = Township.objects.get(code=township)
+    village = town.villages.first()
+    assert village is not None  # every seeded township has villages
     return person_create(
         township=town,
         data=PersonData(
             name=name,
             id_number=id_number(birth, sex=sex),
-            village=town.villages.first().name,
+            village=village.name,
             groups=groups or ["poverty"],
             **extra,
         ),
@@ -84,22 +86,24 @@ def placement(
 
     from placements.models import Application, Placement, Step
     from placements.terms import STORED, stored_terms_refresh
-    from posts.models import WORKING_TIME, Duty, Post
+    from posts.models import WORKING_TIME, Duty, Line, Post
 
     on_post = on_post or dt.date(2022, 1, 1)
     groups = ["poverty"] if line == "rural" else ["urban_older"]
     who = who or person(township, birth=birth, name=name, groups=groups, bank_account=bank_account)
     town = who.township
     serial = Post.objects.count() + 1
+    duty = Duty.objects.filter(line=line).first()
+    assert duty is not None  # the seeded duties cover both lines
     post = Post.objects.create(
         code=f"T-{town.code}-{serial:05d}",
         year=on_post.year,
         township=town,
         village=who.village,
         line=line,
-        duty=Duty.objects.filter(line=line).first(),
+        duty=duty,
         status=Post.Status.VACANT if exit_date else Post.Status.FILLED,
-        working_time=WORKING_TIME[line],  # as post_create opens it
+        working_time=WORKING_TIME[Line(line)],  # as post_create opens it
     )
     actor = User.objects.get_or_create(username="factory")[0]
     application = Application.objects.create(

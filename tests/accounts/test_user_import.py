@@ -36,7 +36,9 @@ def problems(checked) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def village(seeded) -> Village:  # type: ignore[no-untyped-def]
-    return Village.objects.filter(township__code="371502101").order_by("pk").first()
+    village = Village.objects.filter(township__code="371502101").order_by("pk").first()
+    assert village is not None  # the seeded township has villages
+    return village
 
 
 def good_rows(village: Village) -> list[list]:

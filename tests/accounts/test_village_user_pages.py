@@ -12,7 +12,9 @@ from townships.models import Role, Village
 
 @pytest.fixture
 def village(cast) -> Village:  # type: ignore[no-untyped-def]
-    return Village.objects.filter(township__code="371502101").order_by("pk").first()
+    village = Village.objects.filter(township__code="371502101").order_by("pk").first()
+    assert village is not None  # the seeded township has villages
+    return village
 
 
 def test_a_clerk_makes_a_village_user_and_sees_the_one_time_password_once(cast, village) -> None:  # type: ignore[no-untyped-def]
@@ -37,6 +39,7 @@ def test_a_taken_name_is_refused_and_the_form_keeps_what_was_typed(cast, village
 
 def test_a_village_of_another_township_cannot_be_chosen(cast) -> None:  # type: ignore[no-untyped-def]
     other = Village.objects.exclude(township__code="371502101").first()
+    assert other is not None  # the seed has villages in other townships
     answer = cast.client(cast.clerk).post(
         reverse("accounts:village-users"), {"username": "x1", "village": other.pk}
     )

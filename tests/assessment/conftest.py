@@ -30,7 +30,9 @@ def scheme(cast) -> Scheme:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def village(cast) -> Village:  # type: ignore[no-untyped-def]
     """The village the factory's people live in and whose posts they hold."""
-    return Township.objects.get(code="371502101").villages.first()
+    village = Township.objects.get(code="371502101").villages.first()
+    assert village is not None  # the seeded township has villages
+    return village
 
 
 @pytest.fixture

@@ -10,7 +10,20 @@ from openpyxl import load_workbook
 
 from posts.models import Duty, Post
 from tests.townships.test_seed import DONGCHANG_2022, YANZHOU_2022
-from townships.models import Township
+from townships.models import Township, Village
+
+
+def _village(township: Township) -> Village:
+    village = township.villages.first()
+    assert village is not None  # every seeded township has villages
+    return village
+
+
+def _duty(line: str) -> Duty:
+    duty = Duty.objects.filter(line=line).first()
+    assert duty is not None  # the seed has duties for both lines
+    return duty
+
 
 TITLES = {
     "371502": "2022年东昌府区镇（街道）城乡公益性岗位开发计划",
@@ -40,7 +53,7 @@ def test_export_plan_reproduces_the_seed_table(seeded, tmp_path, county, expecte
 
 def test_export_plan_counts_posts_filled_per_line(seeded, tmp_path) -> None:
     township = Township.objects.get(code="371502101")
-    village = township.villages.first()
+    village = _village(township)
     for n, line in enumerate(["rural", "rural", "urban"]):
         Post.objects.create(
             code=f"P-{n}",
@@ -48,7 +61,7 @@ def test_export_plan_counts_posts_filled_per_line(seeded, tmp_path) -> None:
             township=township,
             village=village,
             line=line,
-            duty=Duty.objects.filter(line=line).first(),
+            duty=_duty(line),
             status=Post.Status.FILLED,
         )
     Post.objects.create(
@@ -57,7 +70,7 @@ def test_export_plan_counts_posts_filled_per_line(seeded, tmp_path) -> None:
         township=township,
         village=village,
         line="rural",
-        duty=Duty.objects.filter(line="rural").first(),
+        duty=_duty("rural"),
     )
     output = tmp_path / "plan.xlsx"
     call_command("export_plan", "--county", "371502", "--year", "2022", "--output", str(output))
@@ -129,9 +142,9 @@ def test_export_plan_five_years_gives_each_year_against_the_target(seeded, tmp_p
         code="P-5y",
         year=2022,
         township=township,
-        village=township.villages.first(),
+        village=_village(township),
         line="rural",
-        duty=Duty.objects.filter(line="rural").first(),
+        duty=_duty("rural"),
         status=Post.Status.FILLED,
     )
     output = tmp_path / "five.xlsx"

@@ -40,7 +40,9 @@ def days_present(n: int, length: int = 31) -> str:
 
 @pytest.fixture
 def village(cast) -> Village:
-    return Township.objects.get(code="371502101").villages.order_by("pk").first()
+    village = Township.objects.get(code="371502101").villages.order_by("pk").first()
+    assert village is not None  # the seeded township has villages
+    return village
 
 
 @pytest.fixture
@@ -202,6 +204,7 @@ def test_only_holders_on_post_in_the_village_that_month(cast, keeper, village, h
 
 def test_a_user_outside_the_village_or_township_gets_404(cast, keeper, village, holders) -> None:
     other = Township.objects.get(code="371502101").villages.exclude(pk=village.pk).first()
+    assert other is not None  # the seeded township has more than one village
     other_keeper, _ = village_user_create(actor=cast.clerk, village=other, username="cun_other")
     mark = [VillageMark(holders[0].pk, days=5)]
     for who in (other_keeper, cast.clerk, cast.hr):

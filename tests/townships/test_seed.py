@@ -94,16 +94,22 @@ def test_seed_demo_is_idempotent_and_creates_every_demo_user(db, capsys) -> None
     # the staff of the demo's contracted agency (docs/policy.md §1.5); a user per city and the province (§1.4)
     assert first[2] == 1 + 2 * 4 + 3 * 24 + 1 + 2 + 1
     city = Membership.objects.get(user__username="city_3715")
+    assert city.city is not None  # a city user is tied to its city
     assert (city.role, city.city.name, city.county) == (Role.CITY, "聊城市", None)
     assert Membership.objects.get(user__username="province_37").role == Role.PROVINCE
     staff = Membership.objects.get(user__username="agency_371502101")
+    assert staff.agency is not None  # agency staff belong to their agency
     assert (staff.role, staff.county, staff.township) == (Role.AGENCY, None, None)
     assert list(staff.agency.contracts.get().townships.values_list("code", flat=True)) == ["371502101"]
     clerk = User.objects.get(username="clerk_371502101")
     assert clerk.check_password("pw-12345678")
+    assert clerk.membership.township is not None  # a clerk is tied to a township
     assert (clerk.membership.role, clerk.membership.township.code) == (Role.CLERK, "371502101")
-    assert Membership.objects.get(user__username="finance_370812").county.code == "370812"
+    finance = Membership.objects.get(user__username="finance_370812")
+    assert finance.county is not None  # a finance officer is tied to a county
+    assert finance.county.code == "370812"
     keeper = Membership.objects.get(user__username="village_371502101")
+    assert keeper.township is not None  # a village user is tied to the village's township
     assert (keeper.role, keeper.township.code, keeper.county) == (Role.VILLAGE, "371502101", None)
     assert keeper.village == Village.objects.filter(township__code="371502101").order_by("pk").first()
     printed = capsys.readouterr().out

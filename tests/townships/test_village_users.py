@@ -16,7 +16,9 @@ from townships.models import Membership, Role, Township, Village
 
 @pytest.fixture
 def village(cast) -> Village:
-    return Township.objects.get(code="371502101").villages.order_by("pk").first()
+    village = Township.objects.get(code="371502101").villages.order_by("pk").first()
+    assert village is not None  # the seeded township has villages
+    return village
 
 
 @pytest.fixture
