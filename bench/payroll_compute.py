@@ -14,7 +14,13 @@ INSERT … SELECT of the same lines into a table of the same shape and indexes, 
 
 With BEFORE=<git revision> the same month is then computed by that revision's code (a git
 worktree in /tmp, run as a subprocess on a copy of the same database, migrated back to the
-schema that code knows), so that before and after come from one run on one machine."""
+schema that code knows), so that before and after come from one run on one machine.
+
+With LOCKED=9 (and BEFORE=<git revision>) it instead computes and locks March to November, then
+times December, whose computation settles the nine locked months (docs/policy.md §9.7), by this
+code and by that revision's, alternately, on the same database: with nothing changed since the
+locks, then after 1 % of the holders' June attendance is corrected; both must give the same lines.
+Each prints the floor: a bare INSERT … SELECT of December's lines."""
 
 import datetime as dt
 import os
@@ -274,10 +280,101 @@ def report(label: str, seconds: float, runs: list) -> None:
     print(f"{label}  {seconds:6.2f} s  runs={len(runs)} lines={lines}  state={','.join(states)}", flush=True)
 
 
+LOCKED = int(os.environ.get("LOCKED", "0"))
+# December computed in a subprocess (this tree's code or a worktree's): the seconds, and a digest
+# of its lines so that both codes are seen to give the same lines.
+DECEMBER = """
+import hashlib, os, sys, time
+sys.path.insert(0, os.getcwd())
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+import django
+django.setup()
+from subsidies import payroll
+from subsidies.models import PayrollLine, PayrollRun
+run = PayrollRun.objects.get(pk=int(sys.argv[1]))
+PayrollLine.objects.filter(run=run).delete()
+PayrollRun.objects.filter(pk=run.pk).update(state="draft")
+started = time.perf_counter()
+payroll.compute_run(PayrollRun.objects.get(pk=run.pk))
+seconds = time.perf_counter() - started
+lines = sorted(PayrollLine.objects.filter(run=run).values_list(
+    "placement_id", "kind", "corrects_month", "pay", "province", "city", "district"))
+print(seconds, len(lines), hashlib.sha256(repr(lines).encode()).hexdigest()[:16])
+"""
+
+
+def december_by(tree: str, run_id: int) -> tuple[float, int, str]:
+    done = subprocess.run(
+        [sys.executable, "-c", DECEMBER, str(run_id)], cwd=tree, check=True, capture_output=True, text=True
+    )
+    seconds, count, digest = done.stdout.split()[-3:]
+    return float(seconds), int(count), digest
+
+
+def after_locked_months(count: int, revision: str) -> None:
+    """December after `count` locked months (from March), by this code and by `revision`'s."""
+    from django.utils import timezone
+
+    from common.retirement import add_months
+
+    root = str(payroll.__file__).rsplit("/subsidies/", 1)[0]
+    tree = f"/tmp/payroll-before-{revision}"
+    if not os.path.isdir(tree):
+        subprocess.run(["git", "-C", root, "worktree", "add", "--detach", tree, revision], check=True)
+    months = [add_months(MONTH, i) for i in range(count)]
+    started = time.perf_counter()
+    Attendance.objects.exclude(month=MONTH).delete()  # a previous run's corrections
+    runs_from = PayrollRun.objects.filter(county=county, month__gte=MONTH)
+    runs_from.update(state="draft")
+    PayrollLine.objects.filter(run__in=runs_from).delete()
+    for month in months:  # computed by this code (which records what it read) and locked
+        run = payroll.run_for(county, month)
+        payroll.compute_run(PayrollRun.objects.get(pk=run.pk))
+        PayrollRun.objects.filter(pk=run.pk).update(state="locked", locked_at=timezone.now())
+    print(f"{count} months computed and locked in {time.perf_counter() - started:.0f} s", flush=True)
+    december = payroll.run_for(county, add_months(MONTH, count))
+    june = add_months(MONTH, 3)
+    corrected = Placement.objects.filter(post__code__startswith="B-").order_by("pk")[::100]
+    for label in ("nothing changed since the locks", "1 % of June's attendance corrected"):
+        if label.startswith("1 %"):
+            Attendance.objects.filter(month=june).delete()
+            actor = User.objects.get(username="hr_371502")
+            with transaction.atomic():
+                insert_rows(
+                    Attendance,
+                    ["placement_id", "month", "days", "withheld", "note", "recorded_by_id"],
+                    [(p.pk, june, 10, False, "", actor.pk) for p in corrected],
+                )
+        connection.close()
+        figures = {}
+        for _attempt in (1, 2):
+            for who, where in (("before", tree), ("after", root)):
+                figures.setdefault(who, []).append(december_by(where, december.pk))
+        lines = figures["after"][-1][1]
+        floor = bare_insert([december.pk])
+        before_s = min(f[0] for f in figures["before"])
+        after_s = min(f[0] for f in figures["after"])
+        same = {f[1:] for f in figures["before"] + figures["after"]}
+        print(f"December after {count} locked months, {label}: {lines} lines, the same: {len(same) == 1}")
+        print(
+            f"  before ({revision}) {', '.join(f'{f[0]:.2f}' for f in figures['before'])} s; "
+            f"after {', '.join(f'{f[0]:.2f}' for f in figures['after'])} s"
+        )
+        print(
+            f"  floor (bare INSERT … SELECT of the {lines} lines) {floor:.2f} s; best before "
+            f"{before_s:.2f} s = {before_s / floor:.1f}× the floor, after {after_s:.2f} s = "
+            f"{after_s / floor:.1f}×; after/before {after_s / before_s:.2f}",
+            flush=True,
+        )
+
+
 counties = County.objects.filter(
     pk__in=Placement.objects.filter(post__code__startswith="B-").values("township__county")
 )
 runs = [payroll.run_for(c, MONTH) for c in counties.order_by("code")]
+if LOCKED:
+    after_locked_months(LOCKED, os.environ["BEFORE"])
+    sys.exit(0)
 if WORKERS:
     times = on_workers(runs)
     again = times[1:]

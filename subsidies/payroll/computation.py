@@ -156,7 +156,7 @@ def month_records(
     """Per township: what the computation of the month reads (payroll.settled)."""
     marks, verdicts = known.marks[period.first], known.verdicts.get(period.first, {})
     return [
-        settled.Record(
+        settled.record(
             township,
             period.first,
             basis,
@@ -185,7 +185,7 @@ def settle(
         before = stored.get((record.township_id, record.month))
         if before is None or bytes(before.terms) != record.terms:
             whole.add(record.township_id)
-        elif bytes(before.summary) != settled.summary(record.digests):
+        elif bytes(before.summary) != record.summary:
             some[record.township_id] = settled.changed(record.digests, before.digests_of())
     if not whole and not some:
         return []

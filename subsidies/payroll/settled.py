@@ -17,13 +17,15 @@ import datetime as dt
 import hashlib
 from array import array
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from operator import attrgetter
 
 from ..models import PayrollRun, SettledMonth
 from .rules import Mark, Placed, Terms, Verdict
 
 Digests = dict[int, bytes]  # per placement: the digest of its facts of the month
 SIZE = 16  # bytes of a digest
+FACTS = attrgetter(*(f.name for f in fields(Placed)))  # a placement's facts as a tuple
 
 
 def _digest(text: str) -> bytes:
@@ -31,8 +33,9 @@ def _digest(text: str) -> bytes:
 
 
 def placed_digests(placed: Iterable[Placed]) -> Digests:
-    """Per placement: the digest of its Placed facts (the same for every month)."""
-    return {p.pk: _digest(repr(p)) for p in placed}
+    """Per placement: the digest of its Placed facts (the same for every month), read as a tuple
+    (a dataclass's own repr costs twice as much)."""
+    return {p.pk: _digest(repr(FACTS(p))) for p in placed}
 
 
 def month_digests(
@@ -40,12 +43,9 @@ def month_digests(
 ) -> Digests:
     """Per placement on post in a month: the digest of its facts of the month (its Placed facts,
     its attendance record and its assessment result)."""
-    made = {}
-    for p in on_post:
-        mark, verdict = marks.get(p.pk), verdicts.get(p.pk)
-        made[p.pk] = (
-            base[p.pk] if mark is None and verdict is None else _digest(f"{p!r}|{mark!r}|{verdict!r}")
-        )
+    made = {p.pk: base[p.pk] for p in on_post}
+    for pk in (marks.keys() | verdicts.keys()) & made.keys():
+        made[pk] = _digest(f"{base[pk].hex()}|{marks.get(pk)!r}|{verdicts.get(pk)!r}")
     return made
 
 
@@ -53,21 +53,18 @@ def terms_digest(terms: dict[str, Terms]) -> bytes:
     return _digest(repr(sorted(terms.items())))
 
 
-def summary(digests: Digests) -> bytes:
-    """One digest of a township's month: equal summaries, equal digests of every placement."""
-    return hashlib.blake2b(pack(digests), digest_size=SIZE).digest()
-
-
 def pack(digests: Digests) -> bytes:
-    """The placements' digests as bytes: per placement in id order, its id (8 bytes) then its digest."""
-    return b"".join(pk.to_bytes(8, "little") + digests[pk] for pk in sorted(digests))
+    """The placements' digests as bytes: their ids in order (8 bytes each), then their digests."""
+    ids = array("q", sorted(digests))
+    return ids.tobytes() + b"".join(map(digests.__getitem__, ids))
 
 
 def unpack(packed: bytes) -> Digests:
-    step = 8 + SIZE
+    count = len(packed) // (8 + SIZE)
     ids = array("q")
-    ids.frombytes(b"".join(packed[i : i + 8] for i in range(0, len(packed), step)))
-    return {pk: packed[i + 8 : i + step] for pk, i in zip(ids, range(0, len(packed), step), strict=True)}
+    ids.frombytes(packed[: 8 * count])
+    start = 8 * count
+    return {pk: packed[start + i * SIZE : start + (i + 1) * SIZE] for i, pk in enumerate(ids)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +76,17 @@ class Record:
     basis: list[int]  # the county's locked runs from `month` on whose lines were read as paid
     terms: bytes
     digests: Digests
+    packed: bytes  # pack(digests)
+    summary: bytes  # one digest of them all: equal summaries, equal digests of every placement
+
+
+def record(township_id: int, month: dt.date, basis: list[int], terms: bytes, digests: Digests) -> Record:
+    packed = pack(digests)
+    return Record(township_id, month, basis, terms, digests, packed, _digest_bytes(packed))
+
+
+def _digest_bytes(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=SIZE).digest()
 
 
 def changed(known: Digests, stored: Digests) -> set[int]:
@@ -116,8 +124,8 @@ def record_replace(run: PayrollRun, townships: list[int], records: list[Record])
             month=r.month,
             basis=r.basis,
             terms=r.terms,
-            summary=summary(r.digests),
-            digests=pack(r.digests),
+            summary=r.summary,
+            digests=r.packed,
         )
         for r in records
     )
