@@ -51,7 +51,7 @@ def _area_cells(city: str, row: CountyFigures, code: str, name: str) -> list:
 def area_workbook_write(*, area: Area, target: str | IO[bytes]) -> int:
     """The area's counties (under their cities, with subtotals) and the funds due per month."""
     rows: list[list] = []
-    for city, counties, subtotal in area.by_city():
+    for city, counties, subtotal in area.by_city:
         rows += [_area_cells(city.name, r, r.county.code, r.county.name) for r in counties]
         rows.append(_area_cells(city.name, subtotal, "", "小计"))
     total = area.totals

@@ -8,6 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Max, QuerySet, Sum
@@ -76,6 +77,7 @@ class Area:
     counties: list[CountyFigures]
     groups: list[tuple[str, dict[str, int]]]  # (group label, holders per line), now
 
+    @cached_property
     def by_city(self) -> list[tuple[City, list[CountyFigures], CountyFigures]]:
         """The counties under their city, each city with its subtotal row."""
         cities: dict[int, list[CountyFigures]] = defaultdict(list)
@@ -83,7 +85,7 @@ class Area:
             cities[row.county.city_id].append(row)
         return [(rows[0].county.city, rows, totals(rows, rows[0].county)) for rows in cities.values()]
 
-    @property
+    @cached_property
     def totals(self) -> CountyFigures | None:
         return totals(self.counties, self.counties[0].county) if self.counties else None
 
@@ -94,6 +96,11 @@ class Area:
     def due_rows(self) -> list[tuple[CountyFigures, list[Decimal | None]]]:
         """Each county with its party's share per month of the page (None: not locked)."""
         return [(row, self.due_cells(row)) for row in self.counties]
+
+    @property
+    def city_due_rows(self) -> list[tuple[City, CountyFigures, list[Decimal | None]]]:
+        """Each city's subtotal with its party's share per month (the province page's rows)."""
+        return [(city, subtotal, self.due_cells(subtotal)) for city, _, subtotal in self.by_city]
 
     @property
     def due_totals(self) -> list[Decimal | None]:

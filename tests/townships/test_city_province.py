@@ -131,17 +131,32 @@ def test_a_city_user_sees_its_counties_and_another_citys_answer_404(supervisors,
     assert decide.status_code == 404
 
 
-def test_the_province_user_sees_every_county_under_its_city(supervisors, march) -> None:
+def test_the_province_user_sees_every_city_then_its_counties_then_a_countys_reports(
+    supervisors, march
+) -> None:
+    run, _ = march
     client = cast_client(supervisors["province"])
     page = client.get(reverse("supervision:home"), {"year": 2022}).content.decode()
-    assert page.index("济宁") < page.index("兖州区") < page.index("聊城") < page.index("东昌府区")
-    assert "聊城市小计" in page and "济宁市小计" in page
+    # the province by city (济宁 3708 before 聊城 3715), each linking to its counties
+    assert page.index("济宁市") < page.index("聊城市") and "东昌府区" not in page
+    assert reverse("supervision:city", args=["3715"]) in page and "省级应承担资金（按市、月份" in page
+    assert f"{run.province_total}" in page
+    city = client.get(reverse("supervision:city", args=["3715"]), {"year": 2022}).content.decode()
+    assert "东昌府区" in city and "兖州区" not in city
+    assert reverse("supervision:county", args=["371502"]) in city
     for code in ("371502", "370812"):
         assert client.get(reverse("supervision:county", args=[code])).status_code == 200
-    for city in ("3715", "3708"):
-        assert client.get(reverse("supervision:city", args=[city])).status_code == 200
+    assert client.get(reverse("supervision:city", args=["3708"])).status_code == 200
     assert client.get(reverse("supervision:city", args=["9999"])).status_code == 404
     assert client.get(reverse("supervision:county", args=["999999"])).status_code == 404
+    # the province's workbook holds every county under its city, with the province's share due
+    download = client.get(reverse("supervision:home"), {"year": 2022, "export": "xlsx"})
+    book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    summary = [[c.value for c in row] for row in book["各区县汇总"].iter_rows()]
+    assert [r[2] for r in summary if r[1] in ("371502", "370812")] == ["兖州区", "东昌府区"]
+    assert any(r[0] == "聊城市" and r[2] == "小计" for r in summary)
+    due = next(r for r in book["应承担资金"].iter_rows(values_only=True) if r[1] == "东昌府区")
+    assert M(str(due[2])).quantize(M("0.01")) == run.province_total
 
 
 def test_no_one_else_reaches_the_supervision_pages(cast) -> None:
@@ -221,17 +236,21 @@ def test_the_area_workbook_holds_the_counties_and_the_funds_due(supervisors, mar
     assert county[0] == "聊城市" and M(str(county[2])).quantize(M("0.01")) == run.city_total
 
 
-def test_a_province_pages_queries_do_not_grow_with_its_counties(supervisors, march) -> None:
+def test_the_province_and_city_pages_queries_do_not_grow_with_their_counties(supervisors, march) -> None:
     client = cast_client(supervisors["province"])
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(reverse("supervision:home"), {"year": 2022}).status_code == 200
-        return len(captured)
+    def count() -> tuple[int, ...]:
+        pages = [reverse("supervision:home"), reverse("supervision:city", args=["3715"])]
+        found = []
+        for url in pages:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url, {"year": 2022}).status_code == 200
+            found.append(len(captured))
+        return tuple(found)
 
     few = count()
-    for i in range(4):  # four more counties in a new city, each with a plan and a locked month
-        city, _ = City.objects.get_or_create(code="3701", name="济南")
+    for i in range(4):  # four more counties of 聊城, each with a plan and a locked month
+        city = City.objects.get(code="3715")
         county = County.objects.create(code=f"37010{i}", name=f"测试区{i}", city=city)
         town = Township.objects.create(code=f"37010{i}001", name=f"测试镇{i}", kind="town", county=county)
         plan_load(
@@ -258,8 +277,8 @@ def test_a_province_pages_queries_do_not_grow_with_its_counties(supervisors, mar
             ),
         )
     many = count()
-    page = client.get(reverse("supervision:home"), {"year": 2022}).content.decode()
-    assert "测试区3" in page and "济南" in page
+    page = client.get(reverse("supervision:city", args=["3715"]), {"year": 2022}).content.decode()
+    assert "测试区3" in page and "东昌府区" in page
     assert many == few, (few, many)
 
 
