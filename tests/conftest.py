@@ -1,12 +1,15 @@
 """The named cast and shared fixtures.
 
 The real reference data (both counties, their 2022 plans, the catalogue, the policies, the
-eligibility rules, the villages) is loaded once per session into the test database, after the
-migrations, through the same code as seed_demo (`django_db_setup` below): each `db` test runs in a
-transaction that rolls back to it. A transactional test (`transactional_db`, `live_server`,
-`django_db(transaction=True)`) empties every table at its end, so the next test that needs the
-database finds the reference data loaded again before its fixtures run (`pytest_runtest_setup`),
-and `seeded` loads it when it is missing (one query to ask)."""
+eligibility rules, the villages) and the cast's users are loaded once per session into the test
+database, after the migrations, through the same code as seed_demo and the same service as a
+county administrator (`django_db_setup` below): each `db` test runs in a transaction that rolls
+back to them, and `cast` only reads the users (one query; making them in each test took 0.2–0.4 s
+on this busy machine, each membership's constraints being checked one query each). A
+transactional test (`transactional_db`, `live_server`, `django_db(transaction=True)`) empties
+every table at its end, so the next test that needs the database finds them loaded again before
+its fixtures run (`pytest_runtest_setup`), and `seeded` loads them when they are missing (two
+queries to ask)."""
 
 import os
 from dataclasses import dataclass
@@ -50,9 +53,52 @@ class Cast:
         return client
 
 
+# (Cast field, username, role, county code, township code); the last, `nobody`, has no membership.
+CAST_USERS: tuple[tuple[str, str, str | None, str | None, str | None], ...] = (
+    ("county_admin", "admin", Role.COUNTY_ADMIN, None, None),
+    ("hr", "hr", Role.HR, "371502", None),
+    ("finance", "finance", Role.FINANCE, "371502", None),
+    ("finance2", "finance2", Role.FINANCE, "371502", None),
+    ("auditor", "auditor", Role.AUDITOR, "371502", None),
+    ("clerk", "clerk", Role.CLERK, "371502", "371502101"),
+    ("other_clerk", "clerk2", Role.CLERK, "371502", "371502102"),
+    ("hr_other_county", "hr_yz", Role.HR, "370812", None),
+    ("clerk_other_county", "clerk_yz", Role.CLERK, "370812", "370812001"),
+    ("nobody", "nobody", None, None, None),
+)
+CAST_USERNAMES = tuple(username for _, username, *_ in CAST_USERS)
+
+
+def cast_users_make() -> None:
+    """The cast's users and memberships, through the service (idempotent): `nobody` last."""
+    for _, username, role, county, township in CAST_USERS:
+        if role is None:
+            if not User.objects.filter(username=username).exists():
+                User.objects.create_user(username, password=PASSWORD)
+            continue
+        user_with_membership_ensure(
+            username=username,
+            password=PASSWORD,
+            role=role,
+            county=County.objects.get(code=county) if county else None,
+            township=Township.objects.get(code=township) if township else None,
+        )
+
+
+def session_data_seed() -> list[County]:
+    """What each test finds in the database: the reference data, then the cast's users."""
+    counties = seed_reference_data()
+    cast_users_make()
+    return counties
+
+
 def reference_data_loaded() -> bool:
-    """One query: the villages are what seed_reference_data writes last."""
-    return Village.objects.filter(township__county__code__in=REFERENCE_COUNTIES).exists()
+    """Two small queries: the villages are what seed_reference_data writes last, `nobody` what
+    the cast's users end with."""
+    return (
+        Village.objects.filter(township__county__code__in=REFERENCE_COUNTIES).exists()
+        and User.objects.filter(username=CAST_USERNAMES[-1]).exists()
+    )
 
 
 def reference_counties() -> list[County]:
@@ -66,11 +112,12 @@ _emptied = {"since_seed": False}
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
-    """pytest-django's test database (created and migrated), then the reference data, once."""
+    """pytest-django's test database (created and migrated), then the reference data and the
+    cast's users, once."""
     from django.db import transaction
 
     with django_db_blocker.unblock(), transaction.atomic():
-        seed_reference_data()
+        session_data_seed()
     _emptied["since_seed"] = False
 
 
@@ -94,8 +141,9 @@ def _uses_db(item: pytest.Item) -> bool:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Before the fixtures of a test that uses the database (so outside its transaction): load
-    the reference data again if a transactional test emptied the tables. A transactional test
-    that does not ask for `seeded` is left with what it finds (it may load the data itself)."""
+    the reference data and the cast's users again if a transactional test emptied the tables. A
+    transactional test that does not ask for `seeded` is left with what it finds (it may load the
+    data itself)."""
     if not _emptied["since_seed"] or not _uses_db(item):
         return
     if _is_transactional(item) and "seeded" not in getattr(item, "fixturenames", ()):
@@ -103,7 +151,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     from django.db import transaction
 
     with item.config.stash[blocking_manager_key].unblock(), transaction.atomic():
-        seed_reference_data()
+        session_data_seed()
     _emptied["since_seed"] = False
 
 
@@ -119,35 +167,25 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):  #
 
 @pytest.fixture
 def seeded(db: None) -> list[County]:
-    """The reference data, loaded once per session; loaded here only when it is missing."""
+    """The reference data and the cast's users, loaded once per session; loaded here only when
+    they are missing."""
     if not reference_data_loaded():
-        return seed_reference_data()
+        return session_data_seed()
     return reference_counties()
 
 
 @pytest.fixture
 def cast(seeded: list[County]) -> Cast:
-    dongchang = County.objects.get(code="371502")
-    yanzhou = County.objects.get(code="370812")
+    """The cast's users, made once per session (cast_users_make): read here in one query."""
+    users = User.objects.in_bulk(CAST_USERNAMES, field_name="username")
+    return Cast(**{field: users[username] for field, username, *_ in CAST_USERS})
 
-    def make(username: str, role: str, county: County | None = None, township: str | None = None) -> User:
-        town = Township.objects.get(code=township) if township else None
-        return user_with_membership_ensure(
-            username=username, password=PASSWORD, role=role, county=county, township=town
-        )
 
-    return Cast(
-        county_admin=make("admin", Role.COUNTY_ADMIN),
-        hr=make("hr", Role.HR, dongchang),
-        finance=make("finance", Role.FINANCE, dongchang),
-        finance2=make("finance2", Role.FINANCE, dongchang),
-        auditor=make("auditor", Role.AUDITOR, dongchang),
-        clerk=make("clerk", Role.CLERK, dongchang, "371502101"),
-        other_clerk=make("clerk2", Role.CLERK, dongchang, "371502102"),
-        hr_other_county=make("hr_yz", Role.HR, yanzhou),
-        clerk_other_county=make("clerk_yz", Role.CLERK, yanzhou, "370812001"),
-        nobody=User.objects.create_user("nobody", password=PASSWORD),
-    )
+@pytest.fixture
+def without_cast(db: None) -> None:
+    """For a test that counts every user from none: the cast's users (made once per session)
+    deleted inside the test's transaction, which rolls back to them."""
+    User.objects.filter(username__in=CAST_USERNAMES).delete()
 
 
 @pytest.fixture(autouse=True)

@@ -79,7 +79,7 @@ def test_it_loads_the_five_categories_with_their_duties_per_line(seeded) -> None
     assert not Duty.objects.filter(line="urban", name="村容保洁").exists()
 
 
-def test_seed_demo_is_idempotent_and_creates_every_demo_user(db, capsys) -> None:
+def test_seed_demo_is_idempotent_and_creates_every_demo_user(db, without_cast, capsys) -> None:
     call_command("seed_demo", "--password", "pw-12345678")
     first = (Quota.objects.count(), Village.objects.count(), User.objects.count(), Duty.objects.count())
     call_command("seed_demo", "--password", "pw-12345678")
@@ -133,7 +133,9 @@ def test_seed_demo_uses_the_default_password(db) -> None:
 
 
 @override_settings(DEMO_USERS_ALLOWED=False)
-def test_seed_demo_refuses_demo_users_under_production_settings_before_writing_anything(seeded) -> None:
+def test_seed_demo_refuses_demo_users_under_production_settings_before_writing_anything(
+    seeded, without_cast
+) -> None:
     quota = Quota.objects.get(plan__county__code="371502", township__code="371502101")
     Quota.objects.filter(pk=quota.pk).update(rural=quota.rural + 7)  # changed in production since
     with pytest.raises(CommandError, match="生产环境不允许创建演示用户"):
