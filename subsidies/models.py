@@ -620,7 +620,9 @@ class SettledMonth(models.Model):
     basis = models.JSONField("已锁定核算", default=list)
     terms = models.BinaryField("标准摘要")  # the digest of the month's policies per line
     summary = models.BinaryField("摘要")  # the digest of `digests`
-    digests = models.BinaryField("逐人摘要")  # per placement: its id (8 bytes), its facts' digest
+    # the placements' ids (8 bytes each) then their facts' digests (payroll.settled.pack); empty
+    # when the same as an earlier record's of the township and month (the same summary)
+    digests = models.BinaryField("逐人摘要")
 
     class Meta:
         verbose_name = verbose_name_plural = "补贴核算已结算月份"
@@ -634,9 +636,3 @@ class SettledMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y年%m月} 乡镇{self.township_id}"
-
-    def digests_of(self) -> dict[int, bytes]:
-        """Per placement: its digest (read from the database when deferred)."""
-        from .payroll.settled import unpack
-
-        return unpack(bytes(self.digests))

@@ -186,7 +186,7 @@ def settle(
         if before is None or bytes(before.terms) != record.terms:
             whole.add(record.township_id)
         elif bytes(before.summary) != record.summary:
-            some[record.township_id] = settled.changed(record.digests, before.digests_of())
+            some[record.township_id] = settled.changed(record.digests, settled.digests_of(before))
     if not whole and not some:
         return []
     period = rules.Month(earlier.month, month_last(earlier.month))
@@ -221,7 +221,7 @@ def computed(run: PayrollRun, townships: list[int]) -> tuple[list[rules.Line], l
         terms = month_terms(run.county, locked_run.month, on_post)
         made = month_records(period, by_township(on_post, townships), terms, known, base, basis(period.first))
         lines += settle(run.county, locked_run, basis(period.first), known, made, stored)
-        records += made
+        records += [settled.same_as(r, stored.get((r.township_id, r.month))) for r in made]
     return lines + rules.bonus_lines(facts.bonuses(run.pk, townships)), records
 
 

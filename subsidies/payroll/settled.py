@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 from array import array
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from operator import attrgetter
 
 from ..models import PayrollRun, SettledMonth
@@ -78,6 +78,7 @@ class Record:
     digests: Digests
     packed: bytes  # pack(digests)
     summary: bytes  # one digest of them all: equal summaries, equal digests of every placement
+    same: bool = False  # as the stored record it was compared with: its digests are not written again
 
 
 def record(township_id: int, month: dt.date, basis: list[int], terms: bytes, digests: Digests) -> Record:
@@ -87,6 +88,30 @@ def record(township_id: int, month: dt.date, basis: list[int], terms: bytes, dig
 
 def _digest_bytes(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=SIZE).digest()
+
+
+EMPTY = _digest_bytes(b"")  # the summary of a month with no placement on post
+
+
+def same_as(made: Record, stored: SettledMonth | None) -> Record:
+    """`made`, marked the same as the stored record when its terms and digests are."""
+    if stored is None or bytes(stored.terms) != made.terms or bytes(stored.summary) != made.summary:
+        return made
+    return replace(made, same=True)
+
+
+def digests_of(stored: SettledMonth) -> Digests:
+    """A stored record's digests per placement. A record written the same as an earlier one keeps
+    none of its own: those of a record of the same township, month and summary are read (a
+    summary digests the digests, so any such record holds the same; the first one written is a
+    locked run's, and a locked run's records are never replaced)."""
+    packed = bytes(stored.digests)
+    if not packed and bytes(stored.summary) != EMPTY:
+        same = SettledMonth.objects.filter(
+            township_id=stored.township_id, month=stored.month, summary=bytes(stored.summary)
+        ).exclude(digests=b"")
+        packed = bytes(same.values_list("digests", flat=True).first() or b"")
+    return unpack(packed)
 
 
 def changed(known: Digests, stored: Digests) -> set[int]:
@@ -100,7 +125,7 @@ def settling(
     """Per township and locked month: the stored record that states what was paid for it, i.e.
     the record of a run R (of the month or a later one) with R and its basis exactly the county's
     locked runs that hold lines of the month now (`locked`, per month: those of that month on).
-    Its digests are not read here (SettledMonth.digests_of)."""
+    Its digests are not read here (digests_of)."""
     runs = {pk for ids in locked.values() for pk in ids}
     if not runs:
         return {}
@@ -125,7 +150,7 @@ def record_replace(run: PayrollRun, townships: list[int], records: list[Record])
             basis=r.basis,
             terms=r.terms,
             summary=r.summary,
-            digests=r.packed,
+            digests=b"" if r.same else r.packed,
         )
         for r in records
     )

@@ -124,6 +124,17 @@ def test_an_attendance_correction_recomputes_that_holder_and_month_only(cast, th
     calls.clear()
     may = payroll.compute_run(payroll.run_for(county(), dt.date(2022, 5, 1)))
     assert adjusted(may) == {} and {month for _, month in calls} == {dt.date(2022, 5, 1)}
+    # April kept no digests of its own for January (the same as January's): a change of January
+    # now is found through January's own record
+    assert bytes(SettledMonth.objects.get(run=run, month=JAN, township_id=a.township_id).digests) == b""
+    with transaction.atomic():
+        records_write(JAN, [Record(a, 10, False, "更正")], actor=cast.clerk, confirmed=True)
+    calls.clear()
+    may = payroll.compute_run(may)
+    assert {(pk, m) for pk, m in calls if m != dt.date(2022, 5, 1)} == {(a.pk, JAN)}
+    assert [(kind, money[0]) for kind, money in adjusted(may).values()] == [("recovery", M("-340.00"))]
+    calls.clear()
+    assert stored(may) == fully(may)
 
 
 def test_an_exit_dated_back_by_any_write_is_recovered(cast, three, calls) -> None:
