@@ -18,6 +18,7 @@ from townships.access import (
     AuthedRequest,
     act_township,
     act_townships,
+    has_role,
     is_agency,
     membership_of,
     require_role,
@@ -157,8 +158,8 @@ def sheet_upload(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def sheet_publish_view(request: AuthedRequest, pk: int) -> HttpResponse:
-    if is_agency(request.user):  # publishing is the township's, never an agency's (§1.5)
-        raise Http404("无权访问")
+    if is_agency(request.user) or has_role(request.user, Role.VILLAGE):
+        raise Http404("无权访问")  # publishing is the township's, never an agency's or a village's (§1.5)
     sheet = get_object_or_404(_sheets(request), pk=pk)
     try:
         scores.sheet_publish(actor=request.user, sheet=sheet)
@@ -171,8 +172,8 @@ def sheet_publish_view(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def sheet_reopen_view(request: AuthedRequest, pk: int) -> HttpResponse:
-    if is_agency(request.user):  # taking results back is the township's or HR's (§1.5)
-        raise Http404("无权访问")
+    if is_agency(request.user) or has_role(request.user, Role.VILLAGE):
+        raise Http404("无权访问")  # taking results back is the township's or HR's (§1.5)
     sheet = get_object_or_404(_sheets(request), pk=pk)
     form = ReasonForm(request.POST)
     try:

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.services import village_user_create
@@ -21,7 +22,7 @@ from placements.models import InsurancePolicy, Placement, Publicity
 from subsidies import payroll
 from tests import factories
 from tests.placements.conftest import recruiting  # noqa: F401
-from townships.models import County, Village
+from townships.models import County
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,13 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
     publicity = Publicity.objects.get()
     run = payroll.compute_run(payroll.run_for(County.objects.get(code="371502"), dt.date(2022, 4, 1)))
     job = Job.objects.create(user=recruiting.cast.clerk, listing="people", title="导出人员名单")
-    village = Village.objects.filter(township__code="371502101").order_by("pk").first()
-    keeper, _ = village_user_create(actor=recruiting.cast.clerk, village=village, username="cun_map")
     announcement, app = recruiting.announcement.pk, application.pk
     placement = Placement.objects.get(application=app).pk
     on_post = Placement.objects.get(pk=placement)
+    # the village user of the holder's village: their month and the holder's accident are theirs
+    keeper, _ = village_user_create(
+        actor=recruiting.cast.clerk, village=on_post.post.village, username="cun_map"
+    )
     accident = insurance.accident_record(
         placement=on_post, occurred_on=on_post.on_post_date, description="摔伤", actor=recruiting.cast.clerk
     )
@@ -359,6 +362,38 @@ def test_an_agencys_staff_reach_only_the_acts_of_their_contract(cast, addresses)
             assert status in (403, 404), (address.name, address.args)
     admin = client.get("/admin/")
     assert admin.status_code == 302 and admin["Location"].startswith("/admin/login/")
+
+
+# A village user (docs/policy.md §1.2, §9.2, §7.9, §8.14): their village's month, its holders'
+# accidents, their part of an assessment sheet, their password and jobs; every other page answers
+# 404 (or 403): the claim's steps, publishing and reopening results included.
+VILLAGE_PAGES = {
+    "home",
+    "accounts:password-change",
+    "workspace:job-list",
+    "subsidies:village-home",
+    "subsidies:village-month",
+    "placements:accident-list",
+    "placements:accident-new",
+    "placements:accident-detail",
+    # their village's part of an assessment sheet (docs/policy.md §8.14): entered, uploaded, printed
+    "assessment:sheet-list",
+    "assessment:sheet-detail",
+    "assessment:sheet-upload",
+    "assessment:sheet-print",
+}
+
+
+def test_a_village_user_reaches_only_their_villages_pages(cast, addresses) -> None:
+    client = cast.client(User.objects.get(username="cun_map"))
+    wrong = []
+    for address in addresses:
+        if address.name in ("login", "logout"):
+            continue
+        status = request(client, address).status_code
+        if (address.name in VILLAGE_PAGES) == (status in (403, 404)):
+            wrong.append((address.name, address.args, status))
+    assert wrong == [], "\n".join(map(str, wrong))
 
 
 # City and province users (docs/policy.md §1.4): their supervision pages, their password and their
