@@ -1,8 +1,10 @@
 """What the city and province users read (docs/policy.md §1.4, §9.12): plan progress, people on
 post, spending per party and the funds due from their level, per county and month. Counties come
-from the gate (townships.access.supervised_counties); money and people paid from the stored
-monthly aggregates of locked months (subsidies.MonthAggregate), never from payroll lines. An area
-page costs the same few grouped queries whatever its number of counties."""
+from the gate (townships.access.supervised_counties); figures from what locked months store,
+never from payroll lines or posts: on the area pages each locked run's sums per party (a row a
+county and month) and the aggregates of each county's latest locked month (people paid, posts
+filled, by line); on a county's page its aggregates per township (subsidies.MonthAggregate). An
+area page costs the same few queries whatever its number of counties."""
 
 import datetime as dt
 from collections import defaultdict
@@ -14,13 +16,14 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Max, QuerySet, Sum
 
 from placements.models import GroupTally
-from subsidies.models import MonthAggregate
+from subsidies.models import MonthAggregate, PayrollRun
 from townships.access import membership_of, supervised_counties
 from townships.models import City, County, Line, PlanVersion, Role
 
 AnyUser = User | AnonymousUser
 ZERO = Decimal("0.00")
 MONEY = ("pay", "province", "city", "district")
+PARTIES = ("province", "city", "district")
 PARTY_LABELS = {"province": "省级", "city": "市级", "district": "区级"}
 
 
@@ -136,13 +139,15 @@ def default_year(counties: QuerySet[County], today: dt.date) -> int:
 
 
 def area(*, user: AnyUser, counties: QuerySet[County], year: int, title: str) -> Area:
-    """The area page's figures: three queries whatever the number of counties (plans, aggregates,
-    group tally); no post and no payroll line is read."""
+    """The area page's figures: four queries whatever the number of counties (plans, locked runs,
+    the latest months' aggregates, group tally), each of a few thousand rows at most; no post and
+    no payroll line is read."""
     rows = {county.pk: CountyFigures(county=county) for county in counties}
     ids = list(rows)
     _plan_progress(rows, ids, year)
     party = party_of(user)
-    months = _aggregates(rows, ids, year, party)
+    months = _spending(rows, ids, year, party)
+    _latest(rows, ids)
     return Area(title, year, party, months, list(rows.values()), _groups(ids))
 
 
@@ -156,33 +161,46 @@ def _plan_progress(rows: dict[int, CountyFigures], ids: list[int], year: int) ->
         rows[county_id].planned = {Line.URBAN: urban, Line.RURAL: rural}  # the last version wins
 
 
-def _aggregates(rows: dict[int, CountyFigures], ids: list[int], year: int, party: str) -> list[dt.date]:
-    """The year's locked months per county and line from the stored aggregates (one query): the
-    spending, the party's share due per month, people paid and regular posts filled (as at its
-    lock, docs/policy.md §9.12) in the latest month. The months found."""
-    stored = (
-        MonthAggregate.objects.filter(
-            county_id__in=ids, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
-        )
-        .order_by()
-        .values_list("county_id", "month", "line")
-        .annotate(people=Sum("people"), posts=Sum("posts_filled"), **{key: Sum(key) for key in MONEY})
-    )
+def _spending(rows: dict[int, CountyFigures], ids: list[int], year: int, party: str) -> list[dt.date]:
+    """The year's locked months per county (one query of a row a month): the spending per party
+    and the party's share due, from each locked run's stored sums of its lines (payroll.run_totals,
+    written when computed and frozen by the lock; equal to its aggregates' sums, docs/policy.md
+    §9.12). The months found."""
+    runs = PayrollRun.objects.filter(
+        county_id__in=ids,
+        state=PayrollRun.State.LOCKED,
+        month__gte=dt.date(year, 1, 1),
+        month__lte=dt.date(year, 12, 1),
+    ).order_by()
     months: set[dt.date] = set()
-    for county_id, month, line, people, posts, *amounts in stored:
+    for county_id, month, *parts in runs.values_list("county_id", "month", *(f"{p}_total" for p in PARTIES)):
         row = rows[county_id]
+        amounts = dict(zip(PARTIES, (amount or ZERO for amount in parts), strict=True))
         months.add(month)
-        for key, amount in zip(MONEY, amounts, strict=True):
+        row.spent["pay"] += sum(amounts.values(), ZERO)
+        for key, amount in amounts.items():
             row.spent[key] += amount
         if party:
-            row.due[month] = row.due.get(month, ZERO) + amounts[MONEY.index(party)]
+            row.due[month] = amounts[party]
         if row.latest_month is None or month > row.latest_month:
-            row.latest_month, row.people = month, dict.fromkeys(Line.values, 0)
-            row.filled = dict.fromkeys(Line.values, 0)
-        if month == row.latest_month:
-            row.people[line] += people
-            row.filled[line] += posts
+            row.latest_month = month
     return sorted(months)
+
+
+def _latest(rows: dict[int, CountyFigures], ids: list[int]) -> None:
+    """People paid and regular posts filled by line in each county's latest locked month, as at
+    its lock (the stored aggregates, docs/policy.md §9.12). One query of those months' rows."""
+    latest = {row.county.pk: row.latest_month for row in rows.values() if row.latest_month}
+    stored = (
+        MonthAggregate.objects.filter(county_id__in=ids, month__in=set(latest.values()))
+        .order_by()
+        .values_list("county_id", "month", "line")
+        .annotate(people=Sum("people"), posts=Sum("posts_filled"))
+    )
+    for county_id, month, line, people, posts in stored:
+        if latest.get(county_id) == month:
+            rows[county_id].people[line] += people
+            rows[county_id].filled[line] += posts
 
 
 def _groups(ids: list[int]) -> list[tuple[str, dict[str, int]]]:
