@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 
 from .models import County, FiveYearPlan, FiveYearPlanYear, Line, Plan, PlanVersion, Quota
 from .services import PlanRow
@@ -240,7 +240,7 @@ def plan_adjust(
     problems = [] if document.strip() else ["请填写调整文件的文号"]
     if not reason.strip():
         problems.append("请填写调整原因")
-    list(Quota.objects.select_for_update().filter(plan=plan).values_list("pk", flat=True))
+    list(Quota.objects.select_for_update(of=("self",)).filter(plan=plan).order_by("pk").values_list("pk"))
     latest = plan.versions.order_by("-number").first()
     if effective_from.year != plan.year:
         problems.append(f"生效日期（{effective_from}）须在{plan.year}年内")
@@ -314,18 +314,24 @@ def version_in_force(plan: Plan, day: dt.date) -> PlanVersion | None:
 def quota_in_force(*, township_id: int, year: int, day: dt.date, lock: bool = False) -> Quota | None:
     """The township's quota row of the year's plan as in force on `day`, the date of the event
     judged (an approval's date, a post's opening); None when the year has no plan. With `lock`,
-    the row is locked (select_for_update) so that two approvals of one township and line queue.
-    Two queries. The one reader of a quota (docs/policy.md §2.6)."""
-    versions = list(
-        PlanVersion.objects.filter(plan__year=year, quotas__township_id=township_id)
-        .order_by("-effective_from")
-        .values_list("pk", "effective_from")
+    the township's quota rows of the year are locked (FOR UPDATE of the quota rows only) so that
+    two approvals of one township queue, and an adjustment (which locks them all) waits or is
+    waited for. One query (two with `lock`): a township has one row per version. The one reader
+    of a quota (docs/policy.md §2.6)."""
+    found = (
+        Quota.objects.filter(plan__year=year, township_id=township_id)
+        .annotate(start=F("version__effective_from"))
+        .order_by("-start", "pk")
     )
-    if not versions:
+    if lock:
+        # Locked first, then read again: a statement that waited for an adjustment's lock sees
+        # the rows as they were when it began; the second one sees (and locks) the new version's.
+        found = found.select_for_update(of=("self",))
+        list(found.values_list("pk"))
+    rows = list(found)
+    if not rows:
         return None
-    chosen = next((pk for pk, start in versions if start <= day), versions[-1][0])
-    rows = Quota.objects.filter(version_id=chosen, township_id=township_id)
-    return (rows.select_for_update() if lock else rows).first()
+    return next((row for row in rows if row.start <= day), rows[-1])  # type: ignore[attr-defined]  # annotated
 
 
 def latest_version(plan: Plan) -> PlanVersion | None:
