@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from celery import chord, shared_task
+from celery.result import AsyncResult
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
@@ -74,7 +75,7 @@ def finish_split(counts: list[int], run_id: int, attempt: int | None = None) -> 
     return sum(counts)
 
 
-def compute_split(run: PayrollRun, queue: str | None = None) -> object:
+def compute_split(run: PayrollRun, queue: str | None = None) -> AsyncResult:
     """At city or province scale: one task per township and one for the checks, so that workers
     on several machines share the run and the caller (a page) only queues them; a chord's callback
     marks it computed. The lines are those of a single-task run."""
@@ -86,7 +87,7 @@ def compute_split(run: PayrollRun, queue: str | None = None) -> object:
     return chord(header)(finish_split.s(run.pk, run.attempt).set(**options))
 
 
-def dispatch(run: PayrollRun) -> object:
+def dispatch(run: PayrollRun) -> AsyncResult:
     """Queue a started run: one task for a county, one per township above PAYROLL_SPLIT_AT
     placements (city or province scale)."""
     size = Placement.objects.filter(township__county=run.county_id, exit_date__isnull=True).count()

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.conf import settings
@@ -13,6 +14,9 @@ from django.db import connection
 
 from config.celery import app
 from demo.seed import seed_reference_data
+
+if TYPE_CHECKING:
+    from subsidies.models import PayrollRun
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -191,7 +195,9 @@ def test_a_worker_killed_during_a_run_leaves_it_resumable_with_the_same_lines(
     state = PayrollRun.objects.get(pk=run.pk).state
     assert state in ("computing", "computed")
     quiet = timezone.now() - dt.timedelta(minutes=settings.PAYROLL_STALE_MINUTES + 1)
-    Job.objects.filter(pk=PayrollRun.objects.get(pk=run.pk).job_id).update(heartbeat_at=quiet)
+    job_id = PayrollRun.objects.get(pk=run.pk).job_id
+    assert job_id is not None  # a started run is tracked by its job
+    Job.objects.filter(pk=job_id).update(heartbeat_at=quiet)
     again = payroll.start(PayrollRun.objects.get(pk=run.pk))
     second = start_worker(queue)
     try:
@@ -232,7 +238,7 @@ def default_queue_worker(transactional_db):
         process.kill()
 
 
-def _wait_computed(run_id: int) -> "object":
+def _wait_computed(run_id: int) -> "PayrollRun":
     import time
 
     from subsidies.models import PayrollRun

@@ -348,7 +348,7 @@ SPECTACULAR_SETTINGS = {
 DEMO_USERS_ALLOWED = True
 
 # Every handler masks ID and bank numbers (common/logfilter.py), Django's request-line log included.
-LOGGING = {
+LOGGING: dict[str, Any] = {  # dictConfig's schema: values of many shapes
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"hide_numbers": {"()": "common.logfilter.HideNumbers"}},

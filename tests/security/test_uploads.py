@@ -17,12 +17,12 @@ from common import uploads
 from common.models import Job
 from common.sheets import SheetError, read_table
 from common.uploads import MAX_OTHER_PART_BYTES, MAX_PART_BYTES, MB
-from people.imports import COLUMNS, applicants_import
+from people.imports import COLUMNS, ImportReport, applicants_import
 from people.models import Person, Roster
-from people.rosters import roster_file_import
+from people.rosters import RosterReport, roster_file_import
 from placements.migration import COLUMNS as HOLDER_COLUMNS
-from placements.migration import placements_import
-from subsidies.attendance import attendance_import
+from placements.migration import MigrationReport, placements_import
+from subsidies.attendance import AttendanceReport, attendance_import
 from tests import factories
 from townships.models import County, Township
 
@@ -125,7 +125,7 @@ def bomb() -> bytes:
 def test_every_import_refuses_the_file_and_imports_nothing(cast, bomb) -> None:
     town = Township.objects.get(code="371502101")
     county = County.objects.get(code="371502")
-    reports = [
+    reports: list[ImportReport | RosterReport | AttendanceReport | MigrationReport] = [
         applicants_import(township=town, source=io.BytesIO(bomb), dry_run=False),
         roster_file_import(
             county=county,

@@ -9,14 +9,14 @@ from django.urls import reverse
 
 from subsidies import payroll
 from subsidies.checks import finding_resolve
-from subsidies.models import Finding
+from subsidies.models import Finding, PayrollRun
 from tests import factories
 from townships.models import County
 
 MARCH = dt.date(2022, 3, 1)
 
 
-def compute() -> object:
+def compute() -> PayrollRun:
     return payroll.compute_run(payroll.run_for(County.objects.get(code="371502"), MARCH))
 
 

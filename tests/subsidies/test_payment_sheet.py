@@ -10,7 +10,7 @@ from decimal import Decimal as M
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from people.models import Person
 from subsidies import payroll
@@ -66,7 +66,7 @@ def march(cast) -> PayrollRun:  # type: ignore[no-untyped-def]
     return run
 
 
-def _book(run: PayrollRun, **options) -> object:  # type: ignore[no-untyped-def]
+def _book(run: PayrollRun, **options) -> Workbook:  # type: ignore[no-untyped-def]
     buffer = io.BytesIO()
     payroll_workbook_write(run=run, target=buffer, **options)
     buffer.seek(0)
