@@ -4,6 +4,7 @@ Lives downstream of every app so that it may call all of them."""
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -235,3 +236,35 @@ def seed_demo_round(*, today: dt.date | None = None) -> int:
             )
             person_create(township=township, data=data)
     return len(posts)
+
+
+DEMO_EXAMPLE = "示例数据（演示用，请按本区县文件修改）"
+
+
+def seed_demo_assessment() -> int:
+    """An example assessment scheme and bonus rule per county (docs/policy.md §8.14, §9.10), so
+    the demo's assessment and bonus pages have something to work with; labelled as examples (the
+    documents set no figures). Only once per county; returns how many counties got them."""
+    from assessment.models import BonusRule, BonusTier, Scheme
+
+    made = 0
+    start = dt.date(2022, 1, 1)
+    for county in County.objects.order_by("code"):
+        if Scheme.objects.filter(county=county).exists():
+            continue
+        Scheme.objects.create(
+            county=county,
+            name="公益性岗位月度考核（示例）",
+            valid_from=start,
+            pass_mark=Decimal(60),
+            fail_share=Decimal("0.30"),
+            exit_after=3,
+            document=DEMO_EXAMPLE,
+        )
+        rule = BonusRule.objects.create(
+            county=county, valid_from=start, share=Decimal("0.20"), document=DEMO_EXAMPLE
+        )
+        BonusTier.objects.create(rule=rule, name="优秀", min_score=Decimal(90), amount=Decimal(300))
+        BonusTier.objects.create(rule=rule, name="良好", min_score=Decimal(80), amount=Decimal(150))
+        made += 1
+    return made

@@ -117,11 +117,18 @@ def test_seed_demo_is_idempotent_and_creates_every_demo_user(db, without_cast, c
 
 
 def test_seed_demo_leaves_a_round_to_work_on_once(db) -> None:
+    from assessment.models import BonusRule, Scheme
     from people.models import Person
     from posts.models import Announcement, Post
 
     call_command("seed_demo")
     call_command("seed_demo")
+    # an example assessment scheme and bonus rule per county, labelled as such (docs/policy.md §8.14)
+    assert Scheme.objects.count() == 2 and BonusRule.objects.count() == 2
+    assert all("示例数据" in s.document for s in Scheme.objects.all())
+    rule = BonusRule.objects.first()
+    assert rule is not None  # counted just above
+    assert sorted(rule.tiers.values_list("name", flat=True)) == ["优秀", "良好"]
     assert Post.objects.filter(township__code="371502101", status="vacant").count() == 3
     assert Announcement.objects.get().posts.count() == 3
     assert Person.objects.filter(township__code="371502101").count() == 3

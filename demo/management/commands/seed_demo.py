@@ -3,7 +3,13 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from audit.commands import AuditedCommand
-from demo.seed import demo_users_check, seed_demo_round, seed_demo_users, seed_reference_data
+from demo.seed import (
+    demo_users_check,
+    seed_demo_assessment,
+    seed_demo_round,
+    seed_demo_users,
+    seed_reference_data,
+)
 from demo.walk import walk_lines
 
 
@@ -25,6 +31,10 @@ class Command(AuditedCommand):
         if no_users:
             return
         users = seed_demo_users(password=password)
+        if seed_demo_assessment():
+            self.stdout.write(
+                "已为各区县建立示例绩效考核办法和绩效奖励办法（示例数据，请按本区县文件修改）。"
+            )
         today = timezone.localdate()
         if seed_demo_round(today=today):
             self.stdout.write(
