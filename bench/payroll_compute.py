@@ -19,8 +19,9 @@ schema that code knows), so that before and after come from one run on one machi
 With LOCKED=9 (and BEFORE=<git revision>) it instead computes and locks March to November, then
 times December, whose computation settles the nine locked months (docs/policy.md §9.7), by this
 code and by that revision's, alternately, on the same database: with nothing changed since the
-locks, then after 1 % of the holders' June attendance is corrected; both must give the same lines.
-Each prints the floor: a bare INSERT … SELECT of December's lines."""
+locks, then after 1 % of the holders' June attendance is corrected; and February, which settles no
+month, as the cost of a month alone. Both must give the same lines. Each prints the floor: a bare
+INSERT … SELECT of the month's lines."""
 
 import datetime as dt
 import os
@@ -63,6 +64,7 @@ def build(n: int) -> None:
         raise SystemExit(f"only {len(people)} people in {county.name}: run bench/people_list.py first")
     actor = User.objects.get(username="hr_371502")
     duty = Duty.objects.filter(line="rural").first()
+    assert duty is not None  # the seed has rural duties
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM subsidies_payrollline")
         cursor.execute("DELETE FROM subsidies_attendance")
@@ -333,10 +335,16 @@ def after_locked_months(count: int, revision: str) -> None:
         PayrollRun.objects.filter(pk=run.pk).update(state="locked", locked_at=timezone.now())
     print(f"{count} months computed and locked in {time.perf_counter() - started:.0f} s", flush=True)
     december = payroll.run_for(county, add_months(MONTH, count))
+    february = payroll.run_for(county, add_months(MONTH, -1))  # no locked month before it
     june = add_months(MONTH, 3)
     corrected = Placement.objects.filter(post__code__startswith="B-").order_by("pk")[::100]
-    for label in ("nothing changed since the locks", "1 % of June's attendance corrected"):
-        if label.startswith("1 %"):
+    cases = (
+        (f"December after {count} locked months, nothing changed since the locks", december),
+        (f"December after {count} locked months, 1 % of June's attendance corrected", december),
+        ("February, no locked month before it (the cost of a month alone)", february),
+    )
+    for label, run in cases:
+        if "June" in label:
             Attendance.objects.filter(month=june).delete()
             actor = User.objects.get(username="hr_371502")
             with transaction.atomic():
@@ -346,16 +354,16 @@ def after_locked_months(count: int, revision: str) -> None:
                     [(p.pk, june, 10, False, "", actor.pk) for p in corrected],
                 )
         connection.close()
-        figures = {}
+        figures: dict[str, list[tuple[float, int, str]]] = {}
         for _attempt in (1, 2):
             for who, where in (("before", tree), ("after", root)):
-                figures.setdefault(who, []).append(december_by(where, december.pk))
+                figures.setdefault(who, []).append(december_by(where, run.pk))
         lines = figures["after"][-1][1]
-        floor = bare_insert([december.pk])
+        floor = bare_insert([run.pk])
         before_s = min(f[0] for f in figures["before"])
         after_s = min(f[0] for f in figures["after"])
         same = {f[1:] for f in figures["before"] + figures["after"]}
-        print(f"December after {count} locked months, {label}: {lines} lines, the same: {len(same) == 1}")
+        print(f"{label}: {lines} lines, the same by both: {len(same) == 1}")
         print(
             f"  before ({revision}) {', '.join(f'{f[0]:.2f}' for f in figures['before'])} s; "
             f"after {', '.join(f'{f[0]:.2f}' for f in figures['after'])} s"
