@@ -88,7 +88,11 @@ def spread(annual: Decimal, month: int) -> Decimal:
 
 
 def full_month(scheme: Scheme, month: int) -> tuple[Decimal, Decimal, Decimal]:
-    pay = fen(scheme.monthly) if scheme.monthly is not None else spread(scheme.annual, month)
+    if scheme.monthly is not None:
+        pay = fen(scheme.monthly)
+    else:
+        assert scheme.annual is not None  # a scheme is priced by the month or by the year
+        pay = spread(scheme.annual, month)
     return pay, spread(scheme.province, month), spread(scheme.city, month)
 
 
@@ -118,7 +122,12 @@ class Worker:
     extended_until: dt.date | None = None
     marks: dict[dt.date, tuple[int, bool]] = field(default_factory=dict)  # month: (days, withheld)
     again: "Worker | None" = None  # the same person's earlier placement, itself paid in 2022
-    placement: Placement | None = None
+    held: Placement | None = None  # the placement hire() makes
+
+    @property
+    def placement(self) -> Placement:
+        assert self.held is not None, f"{self.name}: hire() places every worker before the year is paid"
+        return self.held
 
     @property
     def scheme(self) -> Scheme:
@@ -180,6 +189,12 @@ def money(line: PayrollLine) -> Money:
     return (line.pay, line.province, line.city, line.district)
 
 
+def corrected(line: PayrollLine) -> dt.date:
+    """The month an adjustment line (back pay, recovery) corrects: such a line always names it."""
+    assert line.corrects_month is not None, line
+    return line.corrects_month
+
+
 def snapshot(run_id: int) -> list[tuple]:
     lines = PayrollLine.objects.filter(run_id=run_id).order_by("id")
     return list(
@@ -214,7 +229,7 @@ def check_run(year: Year, run: PayrollRun) -> dict[tuple[str, dt.date], tuple[st
     wanted = {w.name: v for w in year.workers if (v := owed(w, run.month)) is not None}
     assert regular == wanted, f"{year.county.name} {run.month:%Y-%m} regular lines"
     adjusted = {
-        (names[x.placement_id], x.corrects_month): (x.kind, x.note, money(x))
+        (names[x.placement_id], corrected(x)): (x.kind, x.note, money(x))
         for x in lines
         if x.kind != "regular"
     }
@@ -282,7 +297,7 @@ def hire(*workers: Worker) -> list[Worker]:
         elif w.earlier is not None:
             old = factories.placement(town, on_post=w.earlier[0], exit_date=w.earlier[1], name=w.name)
             who = old.person
-        w.placement = factories.placement(
+        w.held = factories.placement(
             town,
             line=w.line,
             on_post=w.on_post,
@@ -489,8 +504,10 @@ def test_merged_months_end_the_subsidy_period_inside_2022_and_an_extension_conti
     yz = year_of(YANZHOU, cast, late, earlier)
     # The extension to 15 October is recorded in June: April and May, locked unpaid, are paid back.
     pay_the_year(yz, {6: [lambda: extend(cast, late, D(2022, 10, 15))]})
-    back = PayrollLine.objects.filter(placement=late.placement, run__month=D(2022, 6, 1), kind="back_pay")
-    assert sorted(back.values_list("corrects_month", "note", "pay")) == [
+    paid_back = PayrollLine.objects.filter(
+        placement=late.placement, run__month=D(2022, 6, 1), kind="back_pay"
+    )
+    assert sorted(paid_back.values_list("corrects_month", "note", "pay")) == [
         (D(2022, 4, 1), "补发2022年04月", M("833.33")),
         (D(2022, 5, 1), "补发2022年05月", M("833.34")),
     ]

@@ -64,6 +64,7 @@ from tests.subsidies.test_independent_year import (
     D,
     M,
     Money,
+    corrected,
     fen,
     last_day,
     money,
@@ -164,7 +165,7 @@ class Stint:
     prior_months: int = 0
     exit: dt.date | None = None
     marks: dict[dt.date, tuple[int, bool]] = field(default_factory=dict)  # month: (days, withheld)
-    placement: Placement | None = None
+    placement: Placement = field(kw_only=True)
     failed: dict[dt.date, M] = field(default_factory=dict)  # month: the share a failed assessment withholds
 
 
@@ -384,8 +385,10 @@ def check_insurance(years: Years, run: PayrollRun) -> None:
     }
     assert got == wanted, f"{run.month:%Y-%m} social insurance"
     for amounts in wanted.values():
-        key = (amounts[-1], run.month.year)
-        years.insured[key] = years.insured.get(key, ZERO) + amounts[-2]
+        payer, total = amounts[-1], amounts[-2]
+        assert isinstance(payer, str) and isinstance(total, M)  # (base, *parts, total, party) above
+        key = (payer, run.month.year)
+        years.insured[key] = years.insured.get(key, ZERO) + total
 
 
 def check_run(years: Years, run: PayrollRun) -> dict[tuple[int, dt.date], tuple[str, str, Money]]:
@@ -399,7 +402,7 @@ def check_run(years: Years, run: PayrollRun) -> dict[tuple[int, dt.date], tuple[
     }
     assert regular == wanted, f"{run.month:%Y-%m} regular lines"
     adjusted = {
-        (x.placement_id, x.corrects_month): (x.kind, x.note, money(x))
+        (x.placement_id, corrected(x)): (x.kind, x.note, money(x))
         for x in lines
         if x.kind not in ("regular", "bonus")
     }
@@ -565,6 +568,7 @@ def award_bonus(years: Years, year: int, paid_in: dt.date) -> None:
     BonusTier.objects.create(rule=rule, name="一等", up_to_rank=1, amount=M("1000.00"))
     totals: dict[int, list[M]] = {}
     for score in Score.objects.filter(sheet__first__year=year, sheet__state="published"):
+        assert score.total is not None  # a published sheet's scores are all entered and totalled
         totals.setdefault(score.placement_id, []).append(score.total)
     averages = {pk: sum(t, M(0)) / len(t) for pk, t in totals.items()}
     best = sorted(averages, key=lambda pk: -averages[pk])[: len(averages) // 2]
@@ -595,6 +599,7 @@ def come_back(years: Years, holders: list[Holder], on_post: dt.date) -> None:
         rows=[PlanRow(town.code, 0, len(holders))],
     )
     village, duty = town.villages.first(), Duty.objects.filter(line="rural").first()
+    assert village is not None and duty is not None  # the seed has villages and rural duties
     posts = [post_create(township=town, village=village, line="rural", year=2023, duty=duty) for _ in holders]
     announcement = announcement_publish(
         county=county,
@@ -650,6 +655,7 @@ def minimum_wage_rises(years: Years, valid_from: dt.date, hourly: str) -> list[s
         wage_class=3,
         document="鲁政字〔2023〕试算",
     )
+    assert isinstance(years.scheme, Rural)  # only the rural reckoning follows the minimum wage
     years.scheme.wages.append((valid_from, M(hourly)))
     return minimum_wage_saved_warnings(wage)
 
@@ -860,7 +866,7 @@ def test_three_years_of_yanzhou_are_paid_as_the_policy_reckons(
         assert not runs[first].lines.filter(placement=held).exists(), first
         assert lapse_messages(runs[first]) == [message], first
     back_paid = runs[D(2024, 5, 1)].lines.filter(placement=held, kind="back_pay")
-    assert sorted(back_paid.values_list("corrects_month", flat=True)) == MONTHS[16:28]  # 2023-05 … 2024-04
+    assert sorted(corrected(x) for x in back_paid) == MONTHS[16:28]  # 2023-05 … 2024-04
     assert not PayrollLine.objects.filter(placement=held, corrects_month=D(2023, 4, 1)).exists()
     assert paid_by_system(held, 2023) == (M("2500.00"), M("1000.00"), M("500.00"), M("1000.00"))
     assert paid_by_system(held, 2024) == (M("16666.67"), M("6666.67"), M("3333.33"), M("6666.67"))
