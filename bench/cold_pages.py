@@ -30,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from benchkit import setup
@@ -264,7 +265,14 @@ def p95(times: list[float]) -> float:
     return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
 
 
-def measure(client: Client, url: str, params: dict, before=None) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
+# A page to time: its label, URL and query.
+Params = Mapping[str, str | int]
+Page = tuple[str, str, Params]
+
+
+def measure(
+    client: Client, url: str, params: Params, before: Callable[[], object] | None = None
+) -> tuple[float, list[float]]:
     cache.clear()
     if before is not None:
         before()
@@ -309,7 +317,7 @@ def main() -> None:
         reverse("posts:post-list"),
     )
     audit, jobs = reverse("audit:county-log"), reverse("workspace:job-list")
-    cases = {
+    cases: dict[str, list[Page]] = {
         "clerk_371502101": [
             ("home (queue, alerts, plan)", home, {}),
             ("people", people, {}),
@@ -354,7 +362,7 @@ def main() -> None:
     for username, requests in cases.items():  # the process's first requests: imports, templates
         client = clients[username] = Client(HTTP_HOST="127.0.0.1")
         client.force_login(User.objects.get(username=username))
-        for _, url, params, *_ in [("floor", floor_url, {}), *requests]:
+        for _, url, params in [("floor", floor_url, {}), *requests]:
             assert client.get(url, params).status_code == 200, (username, url)
     header = f"{'page':<46} {'cold':>8} {'warm p95':>9} {'median':>8} {'floor p95':>9} {'cold/floor':>10} {'p95/floor':>9}"
     rows = []
@@ -364,8 +372,8 @@ def main() -> None:
         floor = p95(floor_times)
         rows.append(f"\n{username} (floor: password page, p95 {floor:.1f} ms)")
         print(rows[-1], flush=True)
-        for label, url, params, *before in requests:
-            cold, warm = measure(client, url, params, *before)
+        for label, url, params in requests:
+            cold, warm = measure(client, url, params)
             rows.append(
                 f"  {label:<44} {cold:8.1f} {p95(warm):9.1f} {statistics.median(warm):8.1f} {floor:9.1f} "
                 f"{cold / floor:10.1f} {p95(warm) / floor:9.1f}"

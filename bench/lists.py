@@ -35,7 +35,7 @@ placed = Placement.objects.filter(township__code="371502101").select_related("pe
 print(f"people {people:,}; placements {placements:,}; payroll lines of {run}: {run.lines.count():,}")
 
 lines = reverse("subsidies:run-lines", args=[run.pk])
-CASES = {
+CASES: dict[str, list[tuple[str, str, dict[str, str | int]]]] = {
     "clerk_371502101": [
         ("home (queue, alerts, plan)", reverse("home"), {}),
         ("applications: first page", reverse("placements:queue"), {}),

@@ -35,7 +35,9 @@ class Officer(HttpUser):
 
     def on_start(self) -> None:
         page = self.client.get("/login/", name="login page")
-        token = CSRF.search(page.text).group(1)
+        found = CSRF.search(page.text)
+        assert found is not None, "the login page carries its CSRF token"
+        token = found.group(1)
         response = self.client.post(
             "/login/",
             {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},

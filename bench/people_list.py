@@ -148,7 +148,7 @@ print(
 sample = Person.objects.filter(township=clerk_town).order_by("pk")[1234]
 
 url = reverse("people:person-list")
-cases = {
+cases: dict[str, list[tuple[str, dict[str, str | int]]]] = {
     "clerk_371502101": [
         ("first page", {}),
         ("page 100", {"page": 100}),

@@ -34,7 +34,9 @@ ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 5_000
 HEADERS = COLUMNS + OPTIONAL[:3]
 county = County.objects.get(code="371502")
 townships = list(county.townships.prefetch_related("villages"))
-duty = Duty.objects.select_related("category").filter(line="rural").first()
+rural_duty = Duty.objects.select_related("category").filter(line="rural").first()
+assert rural_duty is not None  # the seed has rural duties
+duty = rural_duty
 actor = User.objects.filter(is_superuser=True).first() or User.objects.create(username="bench-admin")
 taken = set(Person.objects.values_list("id_number", flat=True))
 ids = unique_ids(ROWS, seed=11, taken=taken)

@@ -173,7 +173,7 @@ def posts_filled() -> None:
         cursor.execute("VACUUM ANALYZE subsidies_monthaggregate")
 
 
-FLOOR_SQL = [
+FLOOR_SQL: list[tuple[str, list[int | dt.date]]] = [
     (
         "SELECT c.id, c.code, c.name, y.code, y.name FROM townships_county c JOIN townships_city y ON y.id = c.city_id ORDER BY y.code, c.code",
         [],
