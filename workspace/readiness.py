@@ -13,6 +13,7 @@ from payments.models import Bank
 from subsidies.models import SubsidyPolicy
 from townships.models import CalendarYear, County, Line, Membership, Plan, Role, Township
 from townships.onboarding import package_covers
+from townships.plans import version_in_force
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ def readiness(county: County, today: dt.date) -> list[Item]:
     return [
         _townships(county),
         _villages(county),
-        _plan(county, today.year),
+        _plan(county, today),
         *(_policy(county, line, today) for line in Line),
         _calendar(today.year, needed=True),
         _calendar(today.year + 1, needed=today.month >= 11),  # the notice comes out in November
@@ -52,24 +53,23 @@ def _villages(county: County) -> Item:
     return Item("村（社区）", total > 0 and not empty, detail, reverse("townships:organisation-load"))
 
 
-def _plan(county: County, year: int) -> Item:
-    plan = Plan.objects.filter(county=county, year=year).first()
-    if plan is None:
-        return Item(f"{year}年度开发计划", False, "尚未录入", reverse("admin:townships_plan_add"))
-    sums = plan.quotas.aggregate(urban=Sum("urban"), rural=Sum("rural"), towns=Count("township"))
+def _plan(county: County, day: dt.date) -> Item:
+    """This year's plan as in force on `day` (its latest version by then, docs/policy.md §2.6)."""
+    plan = Plan.objects.filter(county=county, year=day.year).first()
+    label, mend = f"{day.year}年度开发计划", reverse("townships:plan-list", args=[county.code])
+    version = version_in_force(plan, day) if plan else None
+    if version is None:
+        return Item(label, False, "尚未录入", mend)
+    sums = version.quotas.aggregate(urban=Sum("urban"), rural=Sum("rural"), towns=Count("township"))
     missing = county.townships.count() - sums["towns"]
-    adds_up = (sums["urban"] or 0, sums["rural"] or 0) == (plan.declared_urban, plan.declared_rural)
-    detail = f"城镇{plan.declared_urban}个、乡村{plan.declared_rural}个" + (
-        "" if adds_up else "；各乡镇（街道）合计与计划总数不一致"
-    )
+    declared = (version.declared_urban, version.declared_rural)
+    adds_up = (sums["urban"] or 0, sums["rural"] or 0) == declared
+    detail = f"城镇{declared[0]}个、乡村{declared[1]}个（第{version.number}版）"
+    if not adds_up:
+        detail += "；各乡镇（街道）合计与计划总数不一致"
     if missing:
         detail += f"；{missing}个乡镇（街道）没有岗位数"
-    return Item(
-        f"{year}年度开发计划",
-        adds_up and not missing,
-        detail,
-        reverse("admin:townships_plan_change", args=[plan.pk]),
-    )
+    return Item(label, adds_up and not missing, detail, mend)
 
 
 def _policy(county: County, line: str, today: dt.date) -> Item:

@@ -149,3 +149,25 @@ def test_a_clerk_of_the_new_county_registers_a_person_of_a_loaded_village(new_co
     assert response.status_code == 302 and person.township.code == "371526101"
     assert person.village.name == "琉璃寺村"
     assert client.get(reverse("townships:organisation-load")).status_code == 404
+
+
+def test_the_plan_is_read_as_in_force_after_an_adjustment(new_county) -> None:
+    """A version of the plan (动态调整, docs/policy.md §2.6) replaces the rows from its date: the
+    check reads that version's rows and totals, not every version's added together."""
+    from townships.models import Plan
+    from townships.plans import plan_adjust
+
+    load_everything(new_county)
+    plan_adjust(
+        plan=Plan.objects.get(county=new_county, year=2026),
+        effective_from=dt.date(2026, 5, 1),
+        document="高人社字〔2026〕9号",
+        reason="乡村岗位增加",
+        declared_urban=30,
+        declared_rural=130,
+        rows=[PlanRow("371526001", 20, 40), PlanRow("371526101", 10, 90)],
+        actor=None,
+    )
+    before, after = readiness(new_county, dt.date(2026, 4, 30)), readiness(new_county, JUNE)
+    assert before[2].ok and before[2].detail == "城镇30个、乡村120个（第1版）"
+    assert after[2].ok and after[2].detail == "城镇30个、乡村130个（第2版）"
