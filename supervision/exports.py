@@ -136,7 +136,7 @@ def county_workbook_write(
             name="分月汇总",
             title=f"{county.name}{year}年已锁定月份补贴资金分月汇总",
             headers=["月份", *MONTH_HEADERS],
-            rows=([f"{m['month']:%Y-%m}", *(m[k] for k in MONTH_KEYS)] for m in month_totals(rows)),
+            rows=([f"{m['month']:%Y-%m}", *(m[k] for k in MONTH_KEYS)] for m in month_totals(county, year)),
             money_columns=set(range(2, 9)),
         )
     )

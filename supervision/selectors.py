@@ -134,7 +134,8 @@ def area_counties(user: AnyUser, city_code: str = "") -> QuerySet[County]:
 
 def default_year(counties: QuerySet[County], today: dt.date) -> int:
     """The year of the latest locked month of these counties, else today's."""
-    latest = MonthAggregate.objects.filter(county__in=counties).aggregate(m=Max("month"))["m"]
+    locked = PayrollRun.objects.filter(county__in=counties, state=PayrollRun.State.LOCKED)
+    latest = locked.aggregate(m=Max("month"))["m"]
     return latest.year if latest else today.year
 
 
@@ -223,32 +224,42 @@ def _groups(ids: list[int]) -> list[tuple[str, dict[str, int]]]:
 # ---- a county's page ------------------------------------------------------------------------
 
 
-def county_months(county: County, year: int) -> list[MonthAggregate]:
-    """The county's locked months of the year per township and line (the stored rows)."""
-    return list(
-        MonthAggregate.objects.filter(
-            county=county, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
-        )
-        .select_related("township")
-        .order_by("township__code", "month", "line")
-    )
+MONTH_KEYS = (
+    "people",
+    *MONEY,
+    "adjustment_pay",
+    "bonus",
+    "social_total",
+    "social_province",
+    "social_city",
+    "social_district",
+)
 
 
-def month_totals(rows: list[MonthAggregate]) -> list[dict]:
-    """Per month, summed over townships and lines."""
-    keys = (
-        "people",
-        *MONEY,
-        "adjustment_pay",
-        "bonus",
-        "social_total",
-        "social_province",
-        "social_city",
-        "social_district",
-    )
-    months: dict[dt.date, dict] = {}
-    for row in rows:
-        month = months.setdefault(row.month, {"month": row.month, **dict.fromkeys(keys, 0)})
-        for key in keys:
-            month[key] += getattr(row, key)
-    return [months[m] for m in sorted(months)]
+def _year(county: County, year: int) -> QuerySet[MonthAggregate]:
+    return MonthAggregate.objects.filter(
+        county=county, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
+    ).order_by()
+
+
+def county_months(county: County, year: int, month: dt.date | None = None) -> list[MonthAggregate]:
+    """The county's locked months of the year (or one month) per township and line (the stored
+    rows), in township order."""
+    rows = _year(county, year)
+    if month is not None:
+        rows = rows.filter(month=month)
+    return list(rows.select_related("township").order_by("township__code", "month", "line"))
+
+
+def month_totals(county: County, year: int) -> list[dict]:
+    """Per locked month of the year, summed over townships and lines (one grouped query)."""
+    summed = _year(county, year).values("month").annotate(**{f"v_{k}": Sum(k) for k in MONTH_KEYS})
+    return [
+        {"month": r["month"], **{k: r[f"v_{k}"] if k == "people" else _fen(r[f"v_{k}"]) for k in MONTH_KEYS}}
+        for r in summed.order_by("month")
+    ]
+
+
+def _fen(amount: Decimal | None) -> Decimal:
+    """A database sum as yuan to the fen (SQLite's sum drops trailing zeros)."""
+    return Decimal(amount or 0).quantize(Decimal("0.01"))

@@ -62,10 +62,17 @@ def _area_page(request: AuthedRequest, city_code: str) -> HttpResponseBase:
     return render(request, "supervision/area.html", context)
 
 
+def _month(request: AuthedRequest, locked: list[dt.date]) -> dt.date | None:
+    """?month=YYYY-MM among the locked months of the page's year; the latest of them otherwise."""
+    wanted = request.GET.get("month", "")
+    return next((m for m in locked if f"{m:%Y-%m}" == wanted), locked[-1] if locked else None)
+
+
 @login_required
 def county(request: AuthedRequest, code: str) -> HttpResponseBase:
-    """A county's reports for the year: its plan report and its locked months per township,
-    line and party (from the stored aggregates). No person is shown."""
+    """A county's reports for the year: its plan report, its locked months' totals, and one month's
+    (?month=, the latest by default) per township, line and party, from the stored aggregates
+    (the workbook holds every month). No person is shown."""
     require_role(request.user, *SUPERVISORS)
     found = get_supervised_county_or_404(request.user, code)
     year = year_param(
@@ -73,18 +80,21 @@ def county(request: AuthedRequest, code: str) -> HttpResponseBase:
     )
     plan = found.plans.filter(year=year).first()
     report = plan_report(plan=plan, townships=found.townships.all()) if plan else None
-    rows = selectors.county_months(found, year)
     if _xlsx(request):
         buffer = io.BytesIO()
+        rows = selectors.county_months(found, year)
         exports.county_workbook_write(county=found, year=year, report=report, rows=rows, target=buffer)
         buffer.seek(0)
         return FileResponse(buffer, as_attachment=True, filename=f"supervision-{found.code}-{year}.xlsx")
+    months = selectors.month_totals(found, year)
+    shown = _month(request, [m["month"] for m in months])
     context = {
         "county": found,
         "year": year,
         "report": report,
         "plan_table": plan_report_table(report) if report else None,
-        "rows": rows,
-        "months": selectors.month_totals(rows),
+        "months": months,
+        "month": shown,
+        "rows": selectors.county_months(found, year, shown) if shown else [],
     }
     return render(request, "supervision/county.html", context)

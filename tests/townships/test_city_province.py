@@ -210,6 +210,9 @@ def test_the_county_page_shows_its_months_per_township_and_party_and_no_id_numbe
     client = cast_client(supervisors["province"])
     page = client.get(reverse("supervision:county", args=["371502"]), {"year": 2022}).content.decode()
     assert "沙镇镇" in page and "2022-03" in page and f"{run.district_total}" in page
+    assert "2022年3月分镇街、分城乡" in page  # the latest locked month's townships, by default
+    other = client.get(reverse("supervision:county", args=["371502"]), {"year": 2022, "month": "2022-07"})
+    assert "2022年3月分镇街、分城乡" in other.content.decode()  # a month not locked: the latest instead
     assert "东昌府区2022年城乡公益性岗位开发计划" in page or "开发计划" in page
     download = client.get(reverse("supervision:county", args=["371502"]), {"year": 2022, "export": "xlsx"})
     content = b"".join(download.streaming_content)
