@@ -24,6 +24,7 @@ AnyUser = User | AnonymousUser
 ZERO = Decimal("0.00")
 MONEY = ("pay", "province", "city", "district")
 PARTIES = ("province", "city", "district")
+LINES = tuple(Line.values)  # read once: an enum's .values is computed on each access
 PARTY_LABELS = {"province": "省级", "city": "市级", "district": "区级"}
 
 
@@ -45,10 +46,10 @@ class CountyFigures:
     year, the year's locked spending per party, and the party's share due per month."""
 
     county: County
-    planned: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Line.values, 0))
-    filled: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Line.values, 0))
+    planned: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LINES, 0))
+    filled: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LINES, 0))
     latest_month: dt.date | None = None
-    people: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Line.values, 0))
+    people: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LINES, 0))
     spent: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(MONEY, ZERO))
     due: dict[dt.date, Decimal] = field(default_factory=dict)
 
@@ -115,7 +116,7 @@ def totals(rows: list[CountyFigures], county: County) -> CountyFigures:
     """The sum of some counties' rows (a city's subtotal, the page's total)."""
     summed = CountyFigures(county=county)
     for row in rows:
-        for line in Line.values:
+        for line in LINES:
             summed.planned[line] += row.planned[line]
             summed.filled[line] += row.filled[line]
             summed.people[line] += row.people[line]
@@ -174,15 +175,17 @@ def _spending(rows: dict[int, CountyFigures], ids: list[int], year: int, party: 
         month__lte=dt.date(year, 12, 1),
     ).order_by()
     months: set[dt.date] = set()
+    share = PARTIES.index(party) if party else -1
     for county_id, month, *parts in runs.values_list("county_id", "month", *(f"{p}_total" for p in PARTIES)):
-        row = rows[county_id]
-        amounts = dict(zip(PARTIES, (amount or ZERO for amount in parts), strict=True))
+        row, amounts = rows[county_id], [amount or ZERO for amount in parts]
         months.add(month)
-        row.spent["pay"] += sum(amounts.values(), ZERO)
-        for key, amount in amounts.items():
-            row.spent[key] += amount
-        if party:
-            row.due[month] = amounts[party]
+        spent = row.spent
+        spent["pay"] += amounts[0] + amounts[1] + amounts[2]
+        spent["province"] += amounts[0]
+        spent["city"] += amounts[1]
+        spent["district"] += amounts[2]
+        if share >= 0:
+            row.due[month] = amounts[share]
         if row.latest_month is None or month > row.latest_month:
             row.latest_month = month
     return sorted(months)
@@ -217,7 +220,7 @@ def _groups(ids: list[int]) -> list[tuple[str, dict[str, int]]]:
     )
     counts: dict[str, dict[str, int]] = {}
     for group, line, n in tally:
-        counts.setdefault(group, dict.fromkeys(Line.values, 0))[line] = n
+        counts.setdefault(group, dict.fromkeys(LINES, 0))[line] = n
     return [(GROUP_LABELS.get(g, g), counts[g]) for g in GROUP_LABELS if g in counts]
 
 
