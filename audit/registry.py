@@ -127,6 +127,14 @@ TRACKED: dict[str, Tracked] = {
     "townships.County": Tracked(lambda c: (None, c.pk, subject("townships.County", c.pk))),
     "townships.Plan": Tracked(_own_county),
     "townships.Quota": Tracked(lambda q: (q.township_id, None, subject("townships.Plan", q.plan_id))),
+    # plans across years (docs/policy.md §2.5, §2.6): each version and five-year target as entered
+    "townships.PlanVersion": Tracked(
+        lambda v: (None, v.plan.county_id, subject("townships.Plan", v.plan_id)), exclude=["recorded_at"]
+    ),
+    "townships.FiveYearPlan": Tracked(_own_county),
+    "townships.FiveYearPlanYear": Tracked(
+        lambda y: (None, y.five_year_plan.county_id, subject("townships.FiveYearPlan", y.five_year_plan_id))
+    ),
     "townships.Membership": Tracked(lambda m: (m.township_id, m.county_id, subject("auth.User", m.user_id))),
 }
 

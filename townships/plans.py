@@ -111,10 +111,10 @@ def five_year_plan_save(
         | {"target_rural": target_rural, "rural_share": rural_share},
     )
     plan.years.all().delete()
-    FiveYearPlanYear.objects.bulk_create(
-        FiveYearPlanYear(five_year_plan=plan, year=s.year, total=s.total, urban=s.urban, rural=s.rural)
-        for s in years
-    )
+    for s in years:  # one by one: the audit log records each (audit.registry)
+        FiveYearPlanYear.objects.create(
+            five_year_plan=plan, year=s.year, total=s.total, urban=s.urban, rural=s.rural
+        )
     return plan
 
 
@@ -156,9 +156,11 @@ def _townships_elsewhere(county: County, codes: set[str]):  # type: ignore[no-un
 
 
 def _quotas_write(version: PlanVersion, rows: list[PlanRow]) -> None:
+    """Saved one by one (a county has a few dozen townships), so that the audit log records each
+    row under its township and plan (audit.registry)."""
     townships = {t.code: t for t in version.plan.county.townships.all()}
-    Quota.objects.bulk_create(
-        Quota(
+    for position, row in enumerate(rows, start=1):
+        Quota.objects.create(
             plan=version.plan,
             version=version,
             township=townships[row.township_code],
@@ -166,8 +168,6 @@ def _quotas_write(version: PlanVersion, rows: list[PlanRow]) -> None:
             urban=row.urban,
             rural=row.rural,
         )
-        for position, row in enumerate(rows, start=1)
-    )
 
 
 def plan_new_check(*, county: County, year: int, title: str) -> list[str]:

@@ -5,14 +5,15 @@ gate: another county's plan answers 404, a clerk gets 404, the auditor reads but
 
 import datetime as dt
 import io
+from collections.abc import Mapping
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from posts.models import Duty, Post
-from tests.factories import xlsx
+from posts.models import Post
+from tests.factories import duty_for, village_of, xlsx
 from tests.placements.conftest import recruiting  # noqa: F401
 from townships.models import County, Plan, PlanVersion, Quota, Township
 from townships.plan_sheet import PLAN_COLUMNS, PLAN_OPTIONAL
@@ -21,7 +22,11 @@ pytestmark = pytest.mark.django_db
 SHEET = [*PLAN_COLUMNS, *PLAN_OPTIONAL]  # 代码, 城镇, 乡村, 名称
 
 
-def formset(county: County, numbers: dict[str, tuple[object, object]] | None = None, default=(1, 2)) -> dict:  # type: ignore[no-untyped-def]
+def formset(
+    county: County,
+    numbers: Mapping[str, tuple[object, object]] | None = None,
+    default: tuple[object, object] = (1, 2),
+) -> dict:
     data: dict = {}
     towns = list(county.townships.order_by("code"))
     for i, town in enumerate(towns):
@@ -146,7 +151,11 @@ def adjustment(county: County, **changes: object) -> dict:
         q.township.code: (q.urban, q.rural) for q in Quota.objects.filter(version__plan__county=county)
     }
     numbers["371502101"] = (18, 400)
-    head = {"effective_from": "2022-07-01", "document": "东昌人社字〔2022〕9号", "reason": "沙镇镇需求减少"}
+    head: dict[str, object] = {
+        "effective_from": "2022-07-01",
+        "document": "东昌人社字〔2022〕9号",
+        "reason": "沙镇镇需求减少",
+    }
     head |= {"declared_urban": 760, "declared_rural": 2547}
     return head | formset(county, numbers) | changes
 
@@ -179,7 +188,7 @@ def test_an_adjustment_below_the_places_taken_is_refused_on_the_page(recruiting)
 
 def test_another_county_s_plan_pages_answer_404(cast) -> None:
     client = cast.client(cast.hr)  # 东昌府区
-    for name, args in [
+    pages: list[tuple[str, list[str | int]]] = [
         ("townships:plan-list", ["370812"]),
         ("townships:plan-new", ["370812"]),
         ("townships:plan-import", ["370812"]),
@@ -189,7 +198,8 @@ def test_another_county_s_plan_pages_answer_404(cast) -> None:
         ("townships:plan-version-print", ["370812", 2022, 1]),
         ("townships:five-year-detail", ["370812", 2021]),
         ("townships:five-year-download", ["370812", 2021]),
-    ]:
+    ]
+    for name, args in pages:
         assert client.get(reverse(name, args=args)).status_code == 404, name
     county = County.objects.get(code="370812")
     assert client.post(reverse("townships:plan-new", args=["370812"]), plan_post(county)).status_code == 404
@@ -211,13 +221,13 @@ def test_a_clerk_gets_404_and_the_auditor_reads_but_does_not_write(cast) -> None
 
 def test_the_five_year_report_gives_each_year_and_township(cast) -> None:
     township = Township.objects.get(code="370812101")
-    duty = Duty.objects.filter(line="rural").first()
+    duty = duty_for("rural")
     for n, status in enumerate(["filled", "filled", "vacant"]):
         Post.objects.create(
             code=f"Y-{n}",
             year=2022,
             township=township,
-            village=township.villages.first(),
+            village=village_of(township),
             line="rural",
             duty=duty,
             status=status,
@@ -249,3 +259,17 @@ def test_the_plan_report_shows_the_plan_as_last_adjusted(cast) -> None:
     content = cast.client(cast.hr).get(reverse("posts:plan-detail", args=["371502", 2022])).content.decode()
     assert '<td>371502101</td><td>沙镇镇</td><td class="num">418</td>' in content
     assert dt.date(2022, 7, 1) == PlanVersion.objects.get(plan__county=county, number=2).effective_from
+
+
+def test_an_adjustment_is_in_the_audit_log_under_its_plan_with_who_made_it(cast) -> None:
+    from audit.models import Entry
+
+    county = County.objects.get(code="371502")
+    plan = Plan.objects.get(county=county, year=2022)
+    cast.client(cast.hr).post(reverse("townships:plan-adjust", args=["371502", 2022]), adjustment(county))
+    entries = Entry.objects.filter(subject=f"townships.plan:{plan.pk}", actor=cast.hr)
+    kinds = sorted({e.content_type.model for e in entries})
+    assert kinds == ["planversion", "quota"]
+    assert entries.filter(content_type__model="quota").count() == 14  # every township's row of version 2
+    shazhen = entries.get(content_type__model="quota", township__code="371502101")
+    assert shazhen.changes["rural"] == ["None", "400"]
