@@ -65,3 +65,30 @@ class QuotaRowForm(forms.Form):
 
 
 QuotaRowFormSet = forms.formset_factory(QuotaRowForm, extra=0)
+
+
+class FiveYearPlanForm(forms.Form):
+    """A five-year target (docs/policy.md §2.5); its five years are the rows below it."""
+
+    first_year = forms.IntegerField(label="起始年度", min_value=2000, max_value=2100)
+    title = forms.CharField(label="名称", max_length=120)
+    document = forms.CharField(label="文件", max_length=200, required=False)
+    target_urban = forms.IntegerField(label="城镇岗位目标", min_value=0, error_messages=NOT_NEGATIVE)
+    target_rural = forms.IntegerField(label="乡村岗位目标", min_value=0, error_messages=NOT_NEGATIVE)
+    rural_share = forms.DecimalField(
+        label="每年乡村岗位约占比例（%，可不填）",
+        required=False,
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+    )
+
+
+class FiveYearRowForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    total = forms.IntegerField(label="年度岗位数", min_value=0, error_messages=NOT_NEGATIVE)
+    urban = forms.IntegerField(label="其中城镇", min_value=0, required=False, error_messages=NOT_NEGATIVE)
+    rural = forms.IntegerField(label="其中乡村", min_value=0, required=False, error_messages=NOT_NEGATIVE)
+
+
+FiveYearRowFormSet = forms.formset_factory(FiveYearRowForm, extra=0, min_num=5, max_num=5, validate_min=True)

@@ -20,6 +20,7 @@ urlpatterns = [
         plan_views.plan_version_print,
         name="plan-version-print",
     ),
+    path("plans/<str:county_code>/five-years/new/", plan_views.five_year_new, name="five-year-new"),
     path(
         "plans/<str:county_code>/five-years/<int:first_year>/",
         plan_views.five_year_detail,

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from common.imports import Checked
 from common.sheets import CellProblem
@@ -19,7 +20,14 @@ from posts.selectors import five_year_report, five_year_tables
 
 from . import plan_sheet, plans
 from .access import COUNTY_ROLES, AuthedRequest, get_county_or_404, has_role, require_role
-from .forms import AdjustmentForm, PlanForm, PlanSheetForm, QuotaRowFormSet
+from .forms import (
+    AdjustmentForm,
+    FiveYearPlanForm,
+    FiveYearRowFormSet,
+    PlanForm,
+    PlanSheetForm,
+    QuotaRowFormSet,
+)
 from .models import County, FiveYearPlan, Plan, PlanVersion, Role
 from .services import PlanRow
 
@@ -248,3 +256,29 @@ def five_year_download(request: AuthedRequest, county_code: str, first_year: int
     five_year_workbook_write(report=report, target=buffer)
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename=five_year_filename(report))
+
+
+@login_required
+def five_year_new(request: AuthedRequest, county_code: str) -> HttpResponse:
+    """A five-year target and its yearly split (docs/policy.md §2.5); one starting the same year
+    is replaced."""
+    county = _county(request, county_code, *WRITERS)
+    start = timezone.localdate().year
+    form = FiveYearPlanForm(request.POST or None, initial={"first_year": start})
+    rows = FiveYearRowFormSet(
+        request.POST or None, initial=[{"year": start + i} for i in range(5)], prefix="years"
+    )
+    if request.method == "POST" and form.is_valid() and rows.is_valid():
+        years = [
+            plans.YearSplit(r["year"], r["total"], r.get("urban"), r.get("rural")) for r in rows.cleaned_data
+        ]
+        try:
+            five = plans.five_year_plan_save(county=county, years=years, **form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"已保存{five.title}。")
+            return redirect("townships:five-year-detail", county.code, five.first_year)
+    context = {"county": county, "form": form, "rows": rows}
+    return render(request, "townships/five_year_form.html", context)

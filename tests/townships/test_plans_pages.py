@@ -273,3 +273,43 @@ def test_an_adjustment_is_in_the_audit_log_under_its_plan_with_who_made_it(cast)
     assert entries.filter(content_type__model="quota").count() == 14  # every township's row of version 2
     shazhen = entries.get(content_type__model="quota", township__code="371502101")
     assert shazhen.changes["rural"] == ["None", "400"]
+
+
+def five_year_post(**changes: object) -> dict:
+    data: dict = {"first_year": 2026, "title": "东昌府区“十五五”目标", "document": "东昌政办字〔2026〕1号"}
+    data |= {"target_urban": 1000, "target_rural": 3000, "rural_share": "75"}
+    for i, (total, urban, rural) in enumerate(
+        [(800, 200, 600), (800, "", ""), (800, "", ""), (800, "", ""), (800, "", "")]
+    ):
+        data |= {
+            f"years-{i}-year": 2026 + i,
+            f"years-{i}-total": total,
+            f"years-{i}-urban": urban,
+            f"years-{i}-rural": rural,
+        }
+    return data | {"years-TOTAL_FORMS": 5, "years-INITIAL_FORMS": 5} | changes
+
+
+def test_hr_enters_a_five_year_target_and_a_split_not_adding_up_is_refused(cast) -> None:
+    from townships.models import FiveYearPlan
+
+    client = cast.client(cast.hr)
+    url = reverse("townships:five-year-new", args=["371502"])
+    refused = client.post(url, five_year_post(**{"years-4-total": 700}))
+    assert "各年度合计3900个，与五年目标4000个不一致" in refused.content.decode()
+    assert not FiveYearPlan.objects.filter(county__code="371502").exists()
+    mixed = client.post(url, five_year_post(**{"years-0-urban": 300}))
+    assert "2026年城镇300个加乡村600个不等于该年合计800个" in mixed.content.decode()
+    saved = client.post(url, five_year_post())
+    assert saved.status_code == 302
+    five = FiveYearPlan.objects.get(county__code="371502")
+    assert (five.first_year, five.last_year, five.target, str(five.rural_share)) == (
+        2026,
+        2030,
+        4000,
+        "75.00",
+    )
+    assert [(y.year, y.total, y.urban) for y in five.years.all()][:2] == [(2026, 800, 200), (2027, 800, None)]
+    assert cast.client(cast.auditor).get(url).status_code == 404
+    assert cast.client(cast.hr_other_county).post(url, five_year_post(title="别的")).status_code == 404
+    assert FiveYearPlan.objects.get(county__code="371502").title == "东昌府区“十五五”目标"
