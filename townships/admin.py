@@ -84,6 +84,11 @@ class PlanAdmin(admin.ModelAdmin):
     list_display = ["title", "county", "year", "declared_urban", "declared_rural"]
     inlines = [QuotaInline]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Plan | None = None) -> tuple[str, ...]:
+        """A saved plan's county, year and totals change only through a new version (its pages,
+        docs/policy.md §2.6); the title and document may be corrected here."""
+        return ("county", "year", "declared_urban", "declared_rural") if obj else ()
+
 
 class MembershipForm(forms.ModelForm):
     class Meta:

@@ -313,3 +313,12 @@ def test_hr_enters_a_five_year_target_and_a_split_not_adding_up_is_refused(cast)
     assert cast.client(cast.auditor).get(url).status_code == 404
     assert cast.client(cast.hr_other_county).post(url, five_year_post(title="别的")).status_code == 404
     assert FiveYearPlan.objects.get(county__code="371502").title == "东昌府区“十五五”目标"
+
+
+def test_the_admin_shows_a_plan_s_year_totals_and_quotas_read_only(cast) -> None:
+    plan = Plan.objects.get(county__code="371502", year=2022)
+    page = cast.client(cast.county_admin).get(reverse("admin:townships_plan_change", args=[plan.pk]))
+    content = page.content.decode()
+    assert page.status_code == 200 and 'name="title"' in content
+    assert 'name="year"' not in content and 'name="declared_rural"' not in content
+    assert 'name="quotas-0-rural"' not in content  # quotas are entered as versions (docs/policy.md §2.6)
