@@ -53,6 +53,13 @@ MEDIA_ROOT = env.path(
 )
 
 # A file-backed SQLite test database, so a separate worker process can open it too;
-# one per test process so that two runs on one machine do not collide.
+# one per test process so that two runs on one machine do not collide. A test database need not
+# survive a power cut: no fsync at each commit (synchronous=OFF) and the rollback journal kept
+# between transactions instead of created and deleted each time (PERSIST); both stay safe when a
+# test kills a worker process mid-transaction. A transactional test's flush (which names ~1,000
+# permissions in Chinese, one commit each) went from 6-10 s to 0.5-0.7 s on this busy machine.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(ARTIFACTS / f"test-db-{os.getpid()}.sqlite3")}
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
+        "PRAGMA synchronous=OFF; PRAGMA journal_mode=PERSIST"
+    )
