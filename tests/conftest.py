@@ -21,6 +21,7 @@ from django.test import Client
 from pytest_django.plugin import blocking_manager_key
 
 from demo.seed import seed_reference_data
+from tests.db_template import Template
 from townships.models import County, Role, Township, Village
 from townships.services import user_with_membership_ensure
 
@@ -110,14 +111,32 @@ REFERENCE_COUNTIES = ("371502", "370812")
 _emptied = {"since_seed": False}
 
 
+_template = Template()
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(  # type: ignore[no-untyped-def]
+    django_db_keepdb: bool, django_db_modify_db_settings_parallel_suffix: None
+):
+    """On SQLite, the test database copied from the migrated template when there is one (then
+    kept, so that `migrate` finds nothing to apply), and removed at the end (tests/db_template.py)."""
+    if django_db_keepdb:  # --reuse-db: pytest-django's own
+        yield True
+        return
+    yield _template.prepare()
+    _template.remove()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
-    """pytest-django's test database (created and migrated), then the reference data and the
-    cast's users, once."""
+    """pytest-django's test database (created and migrated, or copied from the template), then
+    the reference data and the cast's users, once."""
     from django.db import transaction
 
-    with django_db_blocker.unblock(), transaction.atomic():
-        session_data_seed()
+    with django_db_blocker.unblock():
+        _template.save()  # when this process built the database: the template for the next
+        with transaction.atomic():
+            session_data_seed()
     _emptied["since_seed"] = False
 
 
