@@ -33,14 +33,16 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 COMMAND = sys.argv[1] if len(sys.argv) > 1 else "build"
-if COMMAND not in ("build", "measure", "compare"):
+if COMMAND not in ("build", "measure", "compare", "profile"):
     sys.exit(__doc__)
 
 
@@ -81,8 +83,28 @@ if COMMAND == "compare":
     sys.exit(0)
 
 sys.path.insert(0, HERE)
-from benchkit import chinese_name, setup  # noqa: E402
+import benchkit  # noqa: E402
+from benchkit import chinese_name  # noqa: E402
 
+
+def setup() -> None:
+    """benchkit.setup(), but the demo seed only once: it makes users for every county and
+    township (hashing a password each), some 3,000 in the province, at every run otherwise."""
+    import io
+
+    import django
+    from django.core.management import call_command
+
+    benchkit._ensure_database(os.environ["DATABASE_URL"])
+    django.setup()
+    call_command("migrate", verbosity=0)
+    from django.contrib.auth.models import User
+
+    if not User.objects.filter(username=f"hr_{HOME}").exists():
+        call_command("seed_demo", "--password", "bench-password-1", stdout=io.StringIO())
+
+
+HOME = "371502"  # 东昌府区, the county measured
 setup()
 
 from django.apps import apps  # noqa: E402
@@ -105,7 +127,6 @@ from townships.models import City, County, Township, Village  # noqa: E402
 
 MARK = "bench-province-v1"
 JAN, FEB, MAR = dt.date(2022, 1, 1), dt.date(2022, 2, 1), dt.date(2022, 3, 1)
-HOME = "371502"  # 东昌府区, the county measured
 VILLAGES = 12
 SLICE = 1000  # holders of each county per round of the build
 CITIES = [
@@ -503,6 +524,25 @@ def p95(times: list[float]) -> float:
     return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
 
 
+def profile(work: Callable[[], object]) -> None:
+    """Print the statements of `work` that took the most time in all (stderr): the place to
+    look when a figure grows with the province (then EXPLAIN ANALYZE it)."""
+    spent: dict[str, list[float]] = {}
+
+    def timer(execute: Callable, sql: str, params: object, many: bool, context: object) -> object:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            key = re.sub(r"\d+", "N", " ".join(sql.split()))[:400]
+            spent.setdefault(key, []).append(time.perf_counter() - started)
+
+    with connection.execute_wrapper(timer):
+        work()
+    for key, times in sorted(spent.items(), key=lambda kv: -sum(kv[1]))[:12]:
+        print(f"{sum(times) * 1000:8.0f} ms  {len(times):4}×  {key}", file=sys.stderr)
+
+
 def measure() -> None:
     figures: dict[str, object] = {"_info": info()}
     county = County.objects.get(code=HOME)
@@ -634,6 +674,7 @@ def measure() -> None:
             started = time.perf_counter()
             client.get(url, params)
             warm.append((time.perf_counter() - started) * 1000)
+        figures[f"{label}: warm median"] = statistics.median(warm)
         figures[f"{label}: warm p95"] = p95(warm)
         figures[f"{label}: floor, bare SQL of its rows (p95)"] = bare(sql, sql_params)
     print(json.dumps(figures, ensure_ascii=False))
@@ -641,5 +682,9 @@ def measure() -> None:
 
 if COMMAND == "build":
     build()
+elif COMMAND == "profile":  # 东昌府区's March computed again, its statements by time spent
+    home_run = payroll.run_for(County.objects.get(code=HOME), MAR)
+    PayrollRun.objects.filter(pk=home_run.pk).update(state="draft")
+    profile(lambda: payroll.compute_run(PayrollRun.objects.get(pk=home_run.pk)))
 else:
     measure()
