@@ -571,7 +571,8 @@ def measure() -> None:
     PayrollRun.objects.filter(pk=run.pk).update(state="computed")
 
     towns = list(county.townships.values_list("pk", flat=True))
-    pages = [
+    # (user, label, URL, query, the bare SQL of its rows, that SQL's parameters)
+    pages: list[tuple[str, str, str, dict[str, str], str, list]] = [
         (
             f"hr_{HOME}",
             "people list",
