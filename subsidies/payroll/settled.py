@@ -78,7 +78,8 @@ class Record:
     digests: Digests
     packed: bytes  # pack(digests)
     summary: bytes  # one digest of them all: equal summaries, equal digests of every placement
-    same: bool = False  # as the stored record it was compared with: its digests are not written again
+    # as the stored record it was compared with: its digests not written again (docs/performance.md P16)
+    same: bool = False
 
 
 def record(township_id: int, month: dt.date, basis: list[int], terms: bytes, digests: Digests) -> Record:
