@@ -145,6 +145,15 @@ class GroupClaim(models.Model):
         indexes = [
             # roster re-verification and list filters: claims of a group and status, index-only to the person.
             models.Index(fields=["group", "status", "person"], name="claim_group_status_idx"),
+            # the landing page's count of claims awaiting a decision (workspace.selectors.
+            # _people_counts): the scope's people each looked up here, a small index in memory; through
+            # the unique (person, group) index each look-up read the claim's row from a table of the
+            # whole province's claims (bench/province.py: 366 ms for 9,191 people; docs/performance.md P16)
+            models.Index(
+                fields=["person"],
+                condition=models.Q(status="unverified"),
+                name="claim_unverified_idx",
+            ),
             # a user's manual decisions (PROTECT when a user is deleted): few claims, a small index
             # that imports, which write none, do not touch.
             models.Index(
