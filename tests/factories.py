@@ -9,7 +9,8 @@ from openpyxl import Workbook
 from common.idcard import check_character
 from people.models import Person
 from people.services import PersonData, person_create
-from townships.models import Township
+from posts.models import Duty
+from townships.models import Township, Village
 
 _sequence = itertools.count(1)
 
@@ -20,6 +21,20 @@ def id_number(birth: str = "19700101", *, sex: str = "male", area: str = "371502
     seq = f"{n * 2 + (1 if sex == 'male' else 0):03d}"[-3:]
     first17 = f"{area}{birth}{seq}"
     return first17 + check_character(first17)
+
+
+def village_of(township: Township) -> Village:
+    """The township's first village (every seeded township has villages)."""
+    village = township.villages.first()
+    assert village is not None, f"{township.name} has no village: is the seed loaded?"
+    return village
+
+
+def duty_for(line: str) -> Duty:
+    """The first seeded duty of the line (the seed has duties for both lines)."""
+    duty = Duty.objects.filter(line=line).first()
+    assert duty is not None, f"no {line} duty: is the seed loaded?"
+    return duty
 
 
 def person(

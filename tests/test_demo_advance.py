@@ -45,6 +45,7 @@ def test_it_refuses_a_round_not_yet_in_publicity(seeded_demo) -> None:  # type: 
 def test_it_refuses_a_round_holding_someone_who_is_not_a_demo_applicant(seeded_demo) -> None:  # type: ignore[no-untyped-def]
     someone = factories.person("371502101", name="赵六")
     post = Post.objects.filter(announcements=seeded_demo).order_by("code").first()
+    assert post is not None  # the demo's round announces posts
     application = services.application_create(
         person=someone,
         post=post,

@@ -4,6 +4,7 @@ that the log holds too, with the ID number in the error masked."""
 import io
 import logging
 import re
+from collections.abc import Iterator
 
 import pytest
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
@@ -76,9 +77,10 @@ def test_a_form_without_its_csrf_token_says_the_page_expired(cast) -> None:
 
 
 @pytest.fixture
-def console() -> io.StringIO:
+def console() -> Iterator[io.StringIO]:
     """What the configured console handler (with its masking filter) writes."""
     (handler,) = [h for h in logging.getLogger().handlers if h.name == "console"]
+    assert isinstance(handler, logging.StreamHandler)  # LOGGING's console is a StreamHandler
     stream = io.StringIO()
     previous = handler.setStream(stream)
     yield stream
@@ -91,7 +93,9 @@ def test_a_server_error_shows_a_reference_that_the_log_holds_masked(cast, consol
     page = client.get("/test-errors/500/")
     assert page.status_code == 500
     assert "系统出错" in text(page) and "请稍后再试" in text(page)
-    reference = re.search(r'<strong class="reference">(\d{8}-[0-9A-F]{6})</strong>', text(page)).group(1)
+    shown = re.search(r'<strong class="reference">(\d{8}-[0-9A-F]{6})</strong>', text(page))
+    assert shown is not None, text(page)
+    reference = shown.group(1)
     log = console.getvalue()
     assert f"参考编号 {reference}: GET /test-errors/500/" in log
     assert "RuntimeError: duplicate key id_number=371502********123X" in log

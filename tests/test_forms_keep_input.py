@@ -85,6 +85,7 @@ def finding_resolve(cast: Cast, _town) -> Case:  # type: ignore[no-untyped-def]
 def claim_decide(cast: Cast, _town) -> Case:  # type: ignore[no-untyped-def]
     person = factories.person(groups=["poverty"])
     claim = person.claims.first()
+    assert claim is not None  # the person was registered with a group
     GroupClaim.objects.filter(pk=claim.pk).update(status=GroupClaim.Status.UNVERIFIED)
     data = {"accepted": "不是选项", "note": "村委会出具的证明"}
     return Case(cast.hr, reverse("people:claim-decide", args=[claim.pk]), data, ['value="村委会出具的证明"'])

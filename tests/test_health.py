@@ -56,6 +56,7 @@ def test_from_elsewhere_it_is_an_unknown_page_with_no_detail(db) -> None:
 def test_a_migration_not_applied_makes_the_report_fail(transactional_db) -> None:
     # committed (the checks run in threads with their own connections), then put back
     applied = MigrationRecorder.Migration.objects.filter(app="audit").order_by("-id").first()
+    assert applied is not None  # the test database has the audit app's migrations applied
     applied.delete()
     try:
         status, parts = report(Client(REMOTE_ADDR="127.0.0.1"))

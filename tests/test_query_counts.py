@@ -106,10 +106,12 @@ def test_the_spending_chart_follows_a_recomputed_month(cast) -> None:  # type: i
     import json
     import re
 
-    def spending() -> list[str]:
+    def spending() -> list[Decimal]:
         cache.clear()
         page = cast.client(cast.finance).get(reverse("home")).content.decode()
-        data = json.loads(re.search(r'id="spending-chart"[^>]*>(.*?)</script>', page, re.S).group(1))
+        chart = re.search(r'id="spending-chart"[^>]*>(.*?)</script>', page, re.S)
+        assert chart is not None, "the home page has the spending chart"
+        data = json.loads(chart.group(1))
         columns = zip(*(series["data"] for series in data["series"]), strict=True)  # party → month
         return [sum((Decimal(v) for v in month), Decimal(0)) for month in columns]
 

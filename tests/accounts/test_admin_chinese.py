@@ -263,8 +263,9 @@ def test_every_constraint_of_the_apps_says_a_chinese_sentence() -> None:
                 if message == BaseConstraint.default_violation_error_message:
                     missing.append(constraint.name)
                 else:
-                    assert HAN.search(message) and message.endswith("。"), (constraint.name, message)
-                    assert constraint.name not in message
+                    text = str(message)  # the message as the page shows it
+                    assert HAN.search(text) and text.endswith("。"), (constraint.name, message)
+                    assert constraint.name not in text
     assert missing == []
 
 
@@ -290,6 +291,7 @@ def refused(client: Client, url: str, form: dict[str, object]) -> str:
 
 def test_a_second_village_of_the_same_name_is_refused_in_a_sentence(cast) -> None:
     village = Village.objects.order_by("pk").first()
+    assert village is not None  # the seed has villages
     content = refused(
         cast.client(cast.county_admin), reverse("admin:townships_village_add"), form_of(village)
     )
@@ -300,6 +302,7 @@ def test_a_second_village_of_the_same_name_is_refused_in_a_sentence(cast) -> Non
 
 def test_a_second_plan_of_a_county_and_year_is_refused_in_a_sentence(cast) -> None:
     plan = Plan.objects.order_by("pk").first()
+    assert plan is not None  # the seed has plans
     inline = {"quotas-TOTAL_FORMS": "0", "quotas-INITIAL_FORMS": "0"}
     content = refused(
         cast.client(cast.county_admin), reverse("admin:townships_plan_add"), form_of(plan, **inline)
@@ -319,6 +322,7 @@ def test_a_second_minimum_wage_from_the_same_date_is_refused_in_a_sentence(cast)
 
 def test_a_policy_twice_or_ending_before_it_starts_is_refused_in_a_sentence(cast) -> None:
     policy = SubsidyPolicy.objects.order_by("pk").first()
+    assert policy is not None  # the seed has subsidy policies
     client = cast.client(cast.county_admin)
     content = refused(client, reverse("admin:subsidies_subsidypolicy_add"), form_of(policy))
     assert "本区县这一城乡类别在这一起始日期已有补贴标准，请修改原有的那一条，不要重复录入。" in content

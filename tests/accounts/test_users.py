@@ -43,6 +43,7 @@ def test_the_county_administrator_creates_a_clerk_who_must_change_the_first_pass
     response = cast.client(dongchang_admin).post(CREATE, new_user(**ids("沙镇镇")))
     assert response.status_code == 302 and response["Location"] == reverse("accounts:user-list")
     user = User.objects.get(username="clerk_new")
+    assert user.membership.township is not None  # a clerk is tied to a township
     assert (user.membership.role, user.membership.township.name) == (Role.CLERK, "沙镇镇")
     assert not user.is_staff and not user.is_superuser
     entry = Entry.objects.get(subject=f"auth.user:{user.pk}", action=Entry.Action.CREATE)
@@ -85,6 +86,7 @@ def test_bad_new_users_are_refused_in_chinese(cast, dongchang_admin, changes, me
 def test_a_county_role_is_given_no_township(cast, dongchang_admin) -> None:  # noqa: F811
     cast.client(dongchang_admin).post(CREATE, new_user(username="hr_new", role="hr", **ids("沙镇镇")))
     membership = Membership.objects.get(user__username="hr_new")
+    assert membership.county is not None  # HR is tied to a county
     assert (membership.role, membership.county.name, membership.township) == (Role.HR, "东昌府区", None)
 
 

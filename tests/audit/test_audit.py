@@ -40,7 +40,7 @@ def no_full_number_in_the_log(*numbers: str) -> None:
         assert number not in text
 
 
-def form_of(person: Person, **changes: str) -> dict:
+def form_of(person: Person, **changes: object) -> dict:
     form = {
         "name": person.name,
         "id_number": person.id_number,
@@ -260,6 +260,7 @@ def test_a_policy_changed_by_the_county_administrator_is_recorded(cast) -> None:
     from subsidies.models import SubsidyPolicy
 
     policy = SubsidyPolicy.objects.filter(county__code="371502").first()
+    assert policy is not None  # the seed has the county's subsidy policies
     with acting_as(cast.county_admin, "网页"):  # as the admin's change form saves it
         policy.document = "新文件"
         policy.save()

@@ -12,7 +12,7 @@ def _valid(first17: str) -> str:
     return first17 + check_character(first17)
 
 
-def _error(raw: str, today: dt.date = TODAY) -> IdNumberError:
+def _error(raw: str, today: dt.date | None = TODAY) -> IdNumberError:
     with pytest.raises(IdNumberError) as info:
         parse_id_number(raw, today=today)
     return info.value

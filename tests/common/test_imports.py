@@ -56,7 +56,13 @@ def writes_during(action) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_a_check_reads_every_row_and_writes_nothing(shazhen) -> None:
-    rows = [["新村甲", ""], [None, None], ["=1", ""], ["", "名称空着"], ["新村乙", ""]]
+    rows: list[list[str | None]] = [
+        ["新村甲", ""],
+        [None, None],
+        ["=1", ""],
+        ["", "名称空着"],
+        ["新村乙", ""],
+    ]
     source = factories.xlsx(rows, ["名称", "备注"])
     results = []
     assert not writes_during(lambda: results.append(imports.check(Villages(shazhen), source)))

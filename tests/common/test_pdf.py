@@ -12,7 +12,8 @@ def test_every_page_links_the_print_stylesheet_for_print_only(cast) -> None:
 
 
 def test_the_fetcher_serves_our_static_files_and_nothing_else() -> None:
-    assert static_file("http://testserver/static/css/print.css").name == "print.css"
+    found = static_file("http://testserver/static/css/print.css")
+    assert found is not None and found.name == "print.css"
     assert static_file("http://testserver/static/css/missing.css") is None
     assert static_file("http://testserver/static/../config/settings/base.py") is None
     assert static_file("http://testserver/static/%2e%2e/manage.py") is None

@@ -75,8 +75,9 @@ def test_a_bank_not_in_the_county_table_is_refused_by_name(cast, holders, county
 def test_the_matcher_takes_the_longest_name() -> None:
     banks = [Bank(name="农业银行", aliases="农行"), Bank(name="农商银行", aliases="农村商业银行\n农商行")]
     match = BankMatcher(banks)
-    assert match("中国农业银行聊城分行").name == "农业银行"
-    assert match("聊城农村商业银行股份有限公司").name == "农商银行"
+    farm, rural = match("中国农业银行聊城分行"), match("聊城农村商业银行股份有限公司")
+    assert farm is not None and farm.name == "农业银行"
+    assert rural is not None and rural.name == "农商银行"
     assert match("建设银行") is None
 
 

@@ -18,6 +18,7 @@ from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import StreamingHttpResponse
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -208,6 +209,7 @@ def by_page(data: bytes, client: Any, capture: Callable, name: str = "applicants
         done = client.post(reverse("people:import-confirm", args=[token]))
     assert done.status_code == 302
     job = Job.objects.order_by("-pk").first()
+    assert job is not None  # confirming queued the import's job
     assert job.state == Job.State.DONE, job.error
     return Outcome(True, problems, text, rows)
 
@@ -369,6 +371,7 @@ def test_the_downloaded_template_filled_in_imports(
 ) -> None:
     client = cast.client(cast.clerk)
     template = client.get(reverse("people:import-template"))
+    assert isinstance(template, StreamingHttpResponse)  # the template is a file download
     wb = load_workbook(io.BytesIO(b"".join(template.streaming_content)))
     for number, values in enumerate([row(number=VECTOR), row(name="王五")], start=2):
         for column, value in enumerate(values, start=1):

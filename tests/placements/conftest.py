@@ -96,6 +96,7 @@ def recruiting(cast: Cast) -> Round:
     township = Township.objects.get(code="371502101")
     village = township.villages.first()
     duty = Duty.objects.filter(line="rural").first()
+    assert village is not None and duty is not None  # the seed has villages and rural duties
     posts = [
         post_create(township=township, village=village, line="rural", year=2022, duty=duty) for _ in range(3)
     ]

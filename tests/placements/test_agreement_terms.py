@@ -169,6 +169,7 @@ def test_imported_holders_carry_the_new_pay_not_zero(cast) -> None:
     )
     assert pays == [(D(2021, 3, 1), M("680.00")), (D(2022, 3, 1), M("680.00"))]
     held = Placement.objects.filter(migrated=True).first()
+    assert held is not None  # the holder imported above
     assert "不一致" not in page_text(cast.client(cast.hr), held.application)
 
 

@@ -107,6 +107,7 @@ def expected(user, day: dt.date) -> list[tuple]:  # type: ignore[no-untyped-def]
         county, person = p.township.county, p.person
         horizon = day + dt.timedelta(days=county.alert_days)
         last = p.application.agreements.order_by("-number").first()
+        assert p.subsidy_until is not None  # stored for every placement (terms.stored_terms_refresh)
         if p.subsidy_until <= horizon:
             found.append(("subsidy", p.subsidy_until, f"{person.name}：补贴期限届满（{p.subsidy_until}）", p))
         if last is not None and last.end_date <= horizon:
@@ -174,10 +175,10 @@ def test_a_corrected_birth_date_and_a_new_age_flag_move_the_age_alert(cast) -> N
     county = County.objects.get(code="371502")
     url = reverse("admin:townships_county_change", args=[county.pk])
     form = cast.client(cast.county_admin).get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
-    data |= {"city": county.city_id, "rural_flag_age": 60}
-    data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
-    response = cast.client(cast.county_admin).post(url, data)
+    initial = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
+    initial |= {"city": county.city_id, "rural_flag_age": 60}
+    posted = {k: ("on" if v is True else v) for k, v in initial.items() if v is not False}
+    response = cast.client(cast.county_admin).post(url, posted)
     assert response.status_code == 302, response.content.decode()[:2000]
     placement.refresh_from_db()
     assert placement.age_alert_on == D(2019, 12, 31)

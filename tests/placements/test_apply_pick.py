@@ -197,7 +197,9 @@ def test_a_refused_pair_refuses_the_post_names_the_pair_and_keeps_the_ticks(recr
     assert "王一（" not in text.split("未报名")[1].split("</ul>")[0]  # only the refused pair is named
     assert not Application.objects.exists()
     assert ticked(text) == {str(a.pk), str(old.pk), str(b.pk)}
-    chosen = re.search(rf'name="post_{b.pk}".*?</select>', text, re.S).group(0)
+    select = re.search(rf'name="post_{b.pk}".*?</select>', text, re.S)
+    assert select is not None, text
+    chosen = select.group(0)
     assert f'<option value="{posts[1].pk}" selected>' in chosen
     assert 'value="2022-03-01"' in text
 

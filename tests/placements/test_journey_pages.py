@@ -31,6 +31,7 @@ def test_a_round_through_the_pages(cast, monkeypatch) -> None:  # type: ignore[n
         username="clerk_b", password=PASSWORD, role=Role.CLERK, county=township.county, township=township
     )
     duty = Duty.objects.filter(line="rural").first()
+    assert village is not None and duty is not None  # the seed has villages and rural duties
 
     def open_posts(count: int) -> str:
         form = {"township": township.code, "village": village.name, "line": "rural", "year": 2022}

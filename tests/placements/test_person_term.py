@@ -172,8 +172,8 @@ def test_a_new_county_limit_moves_every_stored_end_of_the_county(cast) -> None:
 @pytest.fixture
 def urban_round(recruiting: Round) -> Round:
     """Urban posts of 2022 in 沙镇镇 with their announcement (the same clerks and HR)."""
-    duty = Duty.objects.filter(line="urban").first()
-    village = recruiting.township.villages.first()
+    duty = factories.duty_for("urban")
+    village = factories.village_of(recruiting.township)
     posts = [
         post_create(township=recruiting.township, village=village, line="urban", year=2022, duty=duty)
         for _ in range(2)
@@ -208,6 +208,7 @@ URBAN_HOLDER = {
 
 def urban_duty_name() -> dict[str, str]:
     duty = Duty.objects.filter(line="urban").select_related("category").first()
+    assert duty is not None  # the seed has urban duties
     return {"岗位类别": duty.category.name, "岗位名称": duty.name}
 
 

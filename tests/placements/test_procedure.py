@@ -144,6 +144,7 @@ def test_publicity_runs_five_working_days_on_the_holiday_calendar(recruiting) ->
         applications=[application], start=D(2022, 3, 5), actor=recruiting.cast.clerk, entered_on=D(2022, 3, 7)
     )
     publicity = Application.objects.get(pk=application.pk).publicity
+    assert publicity is not None  # publicized above
     assert (publicity.start_date, publicity.end_date, publicity.working_days) == (
         D(2022, 3, 7),
         D(2022, 3, 11),

@@ -100,7 +100,8 @@ def test_exit_records_reason_and_referral_and_frees_the_post_for_a_new_round(pla
     assert (placed.exit_date, placed.exit_reason, placed.referral) == (D(2022, 9, 15), "other_work", "none")
     application = Application.objects.get(pk=placed.application_id)
     assert (application.step, application.holds_post) == (Step.EXITED, False)
-    assert application.history.last().note == "实现其他就业：进厂务工"
+    last = application.history.last()
+    assert last is not None and last.note == "实现其他就业：进厂务工"
     post = Post.objects.get(pk=placed.post_id)
     assert post.status == Post.Status.VACANT
     newcomer = factories.person("371502101", name="补岗人")

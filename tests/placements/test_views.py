@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from placements.models import Application, Step
 from posts.models import Announcement
+from tests import factories
 
 D = dt.date
 
@@ -57,6 +58,7 @@ def test_other_scopes_get_404_for_applications_and_prints(recruiting, who) -> No
     recruiting.review([application])
     recruiting.publicize([application])
     publicity = Application.objects.get(pk=application.pk).publicity
+    assert publicity is not None  # publicize() put the application on a publicity
     client = recruiting.cast.client(getattr(recruiting.cast, who))
     assert client.get(reverse("placements:application-detail", args=[application.pk])).status_code == 404
     assert client.get(reverse("placements:publicity-print", args=[publicity.pk])).status_code == 404
@@ -93,16 +95,16 @@ def test_alerts_page_lists_agreements_due(recruiting, monkeypatch) -> None:
 def test_dedicated_posts_are_their_own_kind_and_limited_per_township(cast) -> None:
     from django.core.exceptions import ValidationError
 
-    from posts.models import Duty, Post
+    from posts.models import Post
     from posts.services import post_create
     from townships.models import Township
 
     township = Township.objects.get(code="371502101")
-    duty = Duty.objects.filter(line="rural").first()
+    duty = factories.duty_for("rural")
     made = [
         post_create(
             township=township,
-            village=township.villages.first(),
+            village=factories.village_of(township),
             line="rural",
             year=2022,
             duty=duty,
@@ -114,7 +116,7 @@ def test_dedicated_posts_are_their_own_kind_and_limited_per_township(cast) -> No
     with pytest.raises(ValidationError, match="沙镇镇2022年的专职公益性岗位（城乡合计）已达3个"):
         post_create(
             township=township,
-            village=township.villages.first(),
+            village=factories.village_of(township),
             line="rural",
             year=2022,
             duty=duty,
@@ -125,17 +127,16 @@ def test_dedicated_posts_are_their_own_kind_and_limited_per_township(cast) -> No
 def test_a_township_announces_only_where_the_county_allows(cast) -> None:
     from django.core.exceptions import ValidationError
 
-    from posts.models import Duty
     from posts.services import announcement_publish, post_create
     from townships.models import County, Township
 
     township = Township.objects.get(code="371502101")
     post = post_create(
         township=township,
-        village=township.villages.first(),
+        village=factories.village_of(township),
         line="rural",
         year=2022,
-        duty=Duty.objects.filter(line="rural").first(),
+        duty=factories.duty_for("rural"),
     )
     county = County.objects.get(code="371502")
     with pytest.raises(ValidationError, match="招聘公告由区人社局发布"):
@@ -242,17 +243,17 @@ def test_the_admin_opens_no_post_and_changes_nothing_that_counts_against_a_limit
     """Posts are opened through post_create (quota per line, dedicated posts per township and
     year): the admin has no add page, and its change page cannot turn a regular post into a
     dedicated one, move it to another township or year, or reopen it."""
-    from posts.models import Duty, Post
+    from posts.models import Post
     from posts.services import post_create
     from townships.models import Township
 
     township = Township.objects.get(code="371502101")
     post = post_create(
         township=township,
-        village=township.villages.first(),
+        village=factories.village_of(township),
         line="rural",
         year=2022,
-        duty=Duty.objects.filter(line="rural").first(),
+        duty=factories.duty_for("rural"),
     )
     cast.county_admin.is_staff = cast.county_admin.is_superuser = True
     cast.county_admin.save()
@@ -261,7 +262,7 @@ def test_the_admin_opens_no_post_and_changes_nothing_that_counts_against_a_limit
     other = Township.objects.get(code="371502102")
     change = reverse("admin:posts_post_change", args=[post.pk])
     data = {
-        "village": township.villages.first().pk,
+        "village": factories.village_of(township).pk,
         "duty": post.duty_id,
         "department": "民政办",
         "working_time": post.working_time,
@@ -281,13 +282,13 @@ def test_the_admin_opens_no_post_and_changes_nothing_that_counts_against_a_limit
         "rural",
         "民政办",
     )
-    refused = admin.post(change, {**data, "village": other.villages.first().pk})
+    refused = admin.post(change, {**data, "village": factories.village_of(other).pk})
     assert refused.status_code == 200 and Post.objects.get(pk=post.pk).village == township.villages.first()
 
 
 def test_a_post_takes_the_working_time_of_its_line(cast) -> None:
     """Rural posts: 2 hours a day, 20 days a month; urban posts are full-time (posts.models.WORKING_TIME)."""
-    from posts.models import WORKING_TIME, Duty
+    from posts.models import WORKING_TIME, Line
     from posts.services import post_create
     from townships.models import Township
 
@@ -295,12 +296,12 @@ def test_a_post_takes_the_working_time_of_its_line(cast) -> None:
     made = {
         line: post_create(
             township=township,
-            village=township.villages.first(),
+            village=factories.village_of(township),
             line=line,
             year=2022,
-            duty=Duty.objects.filter(line=line).first(),
+            duty=factories.duty_for(line),
         )
         for line in ("rural", "urban")
     }
-    assert made["rural"].working_time == "每天工作2小时，每月20天" == WORKING_TIME["rural"]
-    assert made["urban"].working_time == "全日制，按用人单位作息时间" == WORKING_TIME["urban"]
+    assert made["rural"].working_time == "每天工作2小时，每月20天" == WORKING_TIME[Line.RURAL]
+    assert made["urban"].working_time == "全日制，按用人单位作息时间" == WORKING_TIME[Line.URBAN]

@@ -6,7 +6,8 @@ import datetime as dt
 
 from django.urls import reverse
 
-from posts.models import Announcement, Duty, Post
+from posts.models import Announcement, Post
+from tests import factories
 from tests.conftest import Cast
 from townships.models import Township
 
@@ -16,10 +17,10 @@ D = dt.date
 def open_posts(cast: Cast, township: Township, line: str, year: int, count: int) -> str:
     form = {
         "township": township.code,
-        "village": township.villages.first().name,
+        "village": factories.village_of(township).name,
         "line": line,
         "year": year,
-        "duty": Duty.objects.filter(line=line).first().pk,
+        "duty": factories.duty_for(line).pk,
         "kind": Post.Kind.DEDICATED,
         "count": count,
     }
@@ -52,10 +53,10 @@ def test_an_announcement_whose_deadline_has_passed_is_not_published(cast: Cast, 
     township = Township.objects.get(code="371502101")
     post_create(
         township=township,
-        village=township.villages.first(),
+        village=factories.village_of(township),
         line="rural",
         year=2022,
-        duty=Duty.objects.filter(line="rural").first(),
+        duty=factories.duty_for("rural"),
     )
     monkeypatch.setattr("posts.views.today", lambda: D(2022, 3, 11))
     page = publish(cast, "2022-03-10")

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.db.models import Model
 from django.urls import reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -26,7 +27,7 @@ from people.imports import COLUMNS as APPLICANT_COLUMNS
 from people.imports import applicants_import
 from people.models import GroupClaim, Person, TargetGroup
 from placements.models import Application
-from posts.models import Announcement, Duty, Post
+from posts.models import Announcement, Post
 from subsidies.attendance import COLUMNS as ATTENDANCE_COLUMNS
 from subsidies.attendance import OPTIONAL as ATTENDANCE_OPTIONAL
 from subsidies.attendance import attendance_import
@@ -47,7 +48,7 @@ DB_EXAMPLES = settings(
 
 # Text openpyxl can store (no control characters but tab and newline) and a browser can post.
 TEXT = st.characters(exclude_categories=("Cs", "Cc"), include_characters="\t\n")
-POSTABLE = st.characters(exclude_categories=("Cs",))  # NUL and other controls included
+POSTABLE = st.characters(exclude_categories=["Cs"])  # NUL and other controls included
 
 
 def _id(area: str, born: dt.date, sequence: int) -> str:
@@ -250,8 +251,8 @@ def assert_explained(problems: list[CellProblem], columns: list[str]) -> None:
         assert not problem.message.startswith(("导入失败：", "无法导入：")), problem
 
 
-def rows_of(model: type, *fields: str) -> list[tuple]:
-    return sorted(model.objects.values_list("pk", *fields))
+def rows_of(model: type[Model], *fields: str) -> list[tuple]:
+    return sorted(model._default_manager.values_list("pk", *fields))
 
 
 # --- ID numbers -------------------------------------------------------------------------------
@@ -546,14 +547,14 @@ class ApplyWorld:
 def apply_world(cast) -> ApplyWorld:  # type: ignore[no-untyped-def]
     township = Township.objects.get(code="371502101")
     other = Township.objects.get(code="370812001")
-    duty = Duty.objects.filter(line="rural").first()
+    duty = factories.duty_for("rural")
 
     def post(town: Township, n: int) -> Post:
         return Post.objects.create(
             code=f"H-{town.code}-{n}",
             year=2022,
             township=town,
-            village=town.villages.first(),
+            village=factories.village_of(town),
             line="rural",
             duty=duty,
             status=Post.Status.VACANT,

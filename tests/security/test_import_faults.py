@@ -65,7 +65,8 @@ def test_the_background_import_job_fails_with_nothing_imported(
     preview = client.get(uploaded["Location"])
     token = preview.context["token"]
     assert preview.context["result"]["ok"]
-    registered_meanwhile.__wrapped__(monkeypatch)  # between the check and the import
+    # between the check and the import; the fixture's own function (pytest keeps it in __wrapped__)
+    registered_meanwhile.__wrapped__(monkeypatch)  # type: ignore[attr-defined]  # not in pytest's types
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("people:import-confirm", args=[token]))
     job = Job.objects.get(kind=Job.Kind.APPLICANT_IMPORT)

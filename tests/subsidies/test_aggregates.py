@@ -50,9 +50,9 @@ def expected(run: PayrollRun) -> dict[tuple[str, str], dict]:
     filled = Post.objects.filter(
         township__county=run.county, year=run.month.year, status="filled", kind="regular"
     )
-    for code, line in filled.values_list("township__code", "line"):
-        posts[(code, line)] += 1
-        rows[(code, line)]  # a township with filled posts has its row, paid or not
+    for code, post_line in filled.values_list("township__code", "line"):
+        posts[(code, post_line)] += 1
+        rows[(code, post_line)]  # a township with filled posts has its row, paid or not
     return {
         key: dict(row) | {"people": len(people[key]), "posts_filled": posts[key]} for key, row in rows.items()
     }
@@ -102,6 +102,7 @@ def march_with_adjustments(cast) -> PayrollRun:  # type: ignore[no-untyped-def]
     factories.placement("371502102", name="乡村乙")
     Attendance.objects.create(placement=short, month=FEB, days=10, recorded_by=cast.clerk)
     village = Village.objects.filter(township__code="371502103").first()
+    assert village is not None  # the seeded township has villages
     # a post filled (its holder not yet recorded as placed): 371502103's row counts it, nobody paid
     Post.objects.create(
         code="P-UNPAID",

@@ -226,6 +226,7 @@ def test_a_holder_the_township_recorded_is_shown_not_offered(cast, keeper, villa
 
 def test_a_village_user_asking_for_another_village_gets_404(cast, keeper, village, holders) -> None:
     other = Township.objects.get(code="371502101").villages.exclude(pk=village.pk).first()
+    assert other is not None  # the seeded township has more than one village
     client = cast.client(keeper)
     assert client.get(village_url(other)).status_code == 404
     assert client.post(village_url(other), village_post(holders, {0: {"days": 20}})).status_code == 404

@@ -36,6 +36,7 @@ def month(people: int = 3) -> PayrollRun:
 def silent_for(run: PayrollRun, minutes: int) -> None:
     """The run's computation (its job) showed its last sign of life `minutes` ago."""
     job_id = PayrollRun.objects.get(pk=run.pk).job_id
+    assert job_id is not None  # a started run is tracked by its job
     Job.objects.filter(pk=job_id).update(heartbeat_at=timezone.now() - dt.timedelta(minutes=minutes))
 
 

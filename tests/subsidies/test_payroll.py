@@ -172,7 +172,8 @@ def test_policies_are_dated_records_and_a_pay_below_the_minimum_wage_is_warned(c
     )
     urban = SubsidyPolicy.objects.get(county__code="370812", line="urban")
     urban.monthly_amount = M("1800.00")
-    assert "低于月最低工资标准1900.00元" in minimum_wage_warning(urban)
+    warning = minimum_wage_warning(urban)
+    assert warning is not None and "低于月最低工资标准1900.00元" in warning
 
 
 def test_the_beat_schedule_starts_the_monthly_computation() -> None:

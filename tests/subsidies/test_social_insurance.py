@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.http import StreamingHttpResponse
 
 from audit.models import Entry
 from subsidies import payroll
@@ -298,6 +299,7 @@ def test_the_cost_report_carries_the_subsidy_apart_from_pay(urban_month: Payroll
         M("0.00"),
     )
     response = cast.client(cast.finance).get("/subsidies/costs/xlsx/?county=371502&year=2022")
+    assert isinstance(response, StreamingHttpResponse)  # the workbook is a file download
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     detail = list(book["分镇街分月"].iter_rows(values_only=True))
     headers = next(r for r in detail if r and r[0] == "镇街代码")

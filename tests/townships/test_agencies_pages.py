@@ -4,6 +4,7 @@ contract grants, in its townships, while it runs; 404 for everything else, the t
 
 import datetime as dt
 from decimal import Decimal as M
+from typing import TypedDict
 
 import pytest
 from django.contrib.auth.models import User
@@ -27,7 +28,15 @@ TODAY = timezone.localdate()
 NAME = "聊城众诚人力资源公司"
 
 
-def staff_of(acts: dict[str, bool], code: str = "371502101") -> User:
+class Acts(TypedDict, total=False):
+    """What a contract lets the agency do (contract_create's switches)."""
+
+    attendance: bool
+    assessment: bool
+    applicants: bool
+
+
+def staff_of(acts: Acts, code: str = "371502101") -> User:
     agency = agency_create(
         county=County.objects.get(code="371502"), name=NAME, credit_code="91371502MA3C4K7P04"
     )
@@ -72,6 +81,7 @@ def test_attendance_staff_keep_the_townships_grid_but_never_confirm_a_villages_s
         == 404
     )
     other = Township.objects.get(code="371502102").villages.first()
+    assert other is not None  # the seeded township has villages
     assert client.get(grid_url(other)).status_code == 404
     expire()
     assert client.get(grid_url(village)).status_code == 404

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 
 from placements import services
 from placements.models import Application, Step
-from posts.models import Duty, Post
+from posts.models import Post
 from posts.services import post_create
+from tests import factories
 from tests.placements.conftest import recruiting  # noqa: F401
 from townships import plans
 from townships.models import County, FiveYearPlan, Plan, PlanVersion, Quota, Township
@@ -272,16 +273,14 @@ def test_opening_a_post_reads_the_quota_in_force_on_that_day(recruiting) -> None
     plan = dongchang_2022()  # recruiting opened 3 rural posts in 沙镇镇
     adjust(plan, D(2022, 6, 1), rows_of(plan, t371502101=(18, 3)))
     township = Township.objects.get(code="371502101")
-    opening = {
-        "township": township,
-        "village": township.villages.first(),
-        "line": "rural",
-        "year": 2022,
-        "duty": Duty.objects.filter(line="rural").first(),
-    }
+
+    def opening(on: dt.date) -> Post:
+        village, duty = factories.village_of(township), factories.duty_for("rural")
+        return post_create(township=township, village=village, line="rural", year=2022, duty=duty, on=on)
+
     with pytest.raises(ValidationError, match="沙镇镇2022年乡村岗位计划为3个，已全部开设"):
-        post_create(**opening, on=D(2022, 6, 1))
-    assert post_create(**opening, on=D(2022, 5, 31)).status == Post.Status.VACANT  # version 1: 403
+        opening(D(2022, 6, 1))
+    assert opening(D(2022, 5, 31)).status == Post.Status.VACANT  # version 1: 403
 
 
 def test_quota_in_force_before_the_year_is_version_1_and_none_without_a_plan(seeded) -> None:
