@@ -13,9 +13,9 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, QuerySet
 
-from .models import County, FiveYearPlan, FiveYearPlanYear, Line, Plan, PlanVersion, Quota
+from .models import County, FiveYearPlan, FiveYearPlanYear, Line, Plan, PlanVersion, Quota, Township
 from .services import PlanRow
 
 # docs/policy.md §2.5: a year's plan whose rural share is further than this from the county's
@@ -149,9 +149,7 @@ def rows_check(*, county: County, rows: list[PlanRow], declared_urban: int, decl
     return problems
 
 
-def _townships_elsewhere(county: County, codes: set[str]):  # type: ignore[no-untyped-def]  # a QuerySet of Township
-    from .models import Township
-
+def _townships_elsewhere(county: County, codes: set[str]) -> QuerySet[Township]:
     return Township.objects.filter(code__in=codes).exclude(county=county).select_related("county")
 
 
