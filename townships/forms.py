@@ -92,3 +92,10 @@ class FiveYearRowForm(forms.Form):
 
 
 FiveYearRowFormSet = forms.formset_factory(FiveYearRowForm, extra=0, min_num=5, max_num=5, validate_min=True)
+
+
+class AdjustmentSheetForm(AdjustmentForm):
+    """An adjustment whose rows come from a sheet (the plan sheet's columns)."""
+
+    file = forms.FileField(label="调整后的计划表格（.xlsx 或 .xls）")
+    commit = forms.ChoiceField(label="操作", choices=MODES, initial="0", widget=forms.RadioSelect)

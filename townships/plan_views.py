@@ -22,6 +22,7 @@ from . import plan_sheet, plans
 from .access import COUNTY_ROLES, AuthedRequest, get_county_or_404, has_role, require_role
 from .forms import (
     AdjustmentForm,
+    AdjustmentSheetForm,
     FiveYearPlanForm,
     FiveYearRowFormSet,
     PlanForm,
@@ -117,6 +118,8 @@ def plan_adjust(request: AuthedRequest, county_code: str, year: int) -> HttpResp
     initial = (
         {"declared_urban": latest.declared_urban, "declared_rural": latest.declared_rural} if latest else {}
     )
+    if request.method == "POST" and "file" in request.FILES:
+        return _adjust_from_sheet(request, plan)
     form = AdjustmentForm(request.POST or None, initial=initial)
     formset = _formset(request, plan.county, current)
     if request.method == "POST" and form.is_valid() and formset.is_valid():  # type: ignore[attr-defined]
@@ -139,6 +142,42 @@ def plan_adjust(request: AuthedRequest, county_code: str, year: int) -> HttpResp
         "form": form,
         "formset": formset,
         "heading": f"调整{plan.title}",
+        "sheet_form": AdjustmentSheetForm(initial=initial),
+    }
+    return render(request, "townships/plan_form.html", context)
+
+
+def _adjust_from_sheet(request: AuthedRequest, plan: Plan) -> HttpResponse:
+    """An adjustment from a sheet: preview first (nothing written), then all or nothing (§2.6)."""
+    sheet_form = AdjustmentSheetForm(request.POST, request.FILES)
+    checked: Checked | None = None
+    if sheet_form.is_valid():
+        data = dict(sheet_form.cleaned_data)
+        source, commit = data.pop("file"), data.pop("commit") == "1"
+
+        def save(rows: list[PlanRow]) -> PlanVersion:
+            return plans.plan_adjust(plan=plan, rows=rows, actor=request.user, **data)
+
+        totals = {"declared_urban": data["declared_urban"], "declared_rural": data["declared_rural"]}
+        checked = plan_sheet.plan_import(
+            county=plan.county, source=source, save=save, dry_run=not commit, **totals
+        )
+        if checked.written:
+            messages.success(
+                request, f"已从表格录入{plan.title}的调整（{len(checked.rows)}个乡镇（街道））。"
+            )
+            _warn(request, plan.county, plan.year, data["declared_urban"], data["declared_rural"])
+            return redirect("townships:plan-versions", plan.county.code, plan.year)
+    columns = [*plan_sheet.PLAN_COLUMNS, *plan_sheet.PLAN_OPTIONAL]
+    read = checked.read if checked and checked.ok else []
+    context = {
+        "county": plan.county,
+        "plan": plan,
+        "heading": f"调整{plan.title}",
+        "sheet_form": sheet_form,
+        "checked": checked,
+        "columns": columns,
+        "preview": [(n, [v.get(c, "") for c in columns]) for n, v in read],
     }
     return render(request, "townships/plan_form.html", context)
 

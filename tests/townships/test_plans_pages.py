@@ -322,3 +322,37 @@ def test_the_admin_shows_a_plan_s_year_totals_and_quotas_read_only(cast) -> None
     assert page.status_code == 200 and 'name="title"' in content
     assert 'name="year"' not in content and 'name="declared_rural"' not in content
     assert 'name="quotas-0-rural"' not in content  # quotas are entered as versions (docs/policy.md §2.6)
+
+
+def adjustment_sheet(rural_of_shazhen: int) -> SimpleUploadedFile:
+    quotas = Quota.objects.filter(version__plan__county__code="371502", version__number=1).select_related(
+        "township"
+    )
+    rows = [
+        [
+            q.township.code,
+            q.urban,
+            rural_of_shazhen if q.township.code == "371502101" else q.rural,
+            q.township.name,
+        ]
+        for q in quotas
+    ]
+    return SimpleUploadedFile("adjust.xlsx", xlsx(rows, SHEET).getvalue())
+
+
+def test_an_adjustment_from_a_sheet_is_previewed_then_written(cast) -> None:
+    client = cast.client(cast.hr)
+    url = reverse("townships:plan-adjust", args=["371502", 2022])
+    data = {"effective_from": "2022-07-01", "document": "东昌人社字〔2022〕9号", "reason": "沙镇镇需求减少"}
+    data |= {"declared_urban": 760, "declared_rural": 2547}
+    preview = client.post(url, data | {"file": adjustment_sheet(400), "commit": "0"})
+    assert "检查通过，共14行，尚未导入" in preview.content.decode()
+    assert PlanVersion.objects.filter(plan__county__code="371502", plan__year=2022).count() == 1
+    wrong = client.post(url, data | {"file": adjustment_sheet(401), "commit": "1"})
+    assert "乡村岗位数合计2548个，与所列合计2547个不一致" in wrong.content.decode()
+    assert PlanVersion.objects.filter(plan__county__code="371502", plan__year=2022).count() == 1
+    done = client.post(url, data | {"file": adjustment_sheet(400), "commit": "1"})
+    assert done.status_code == 302
+    version = PlanVersion.objects.get(plan__county__code="371502", plan__year=2022, number=2)
+    assert version.quotas.get(township__code="371502101").rural == 400
+    assert version.reason == "沙镇镇需求减少"
