@@ -186,7 +186,10 @@ def settle(
         if before is None or bytes(before.terms) != record.terms:
             whole.add(record.township_id)
         elif bytes(before.summary) != record.summary:
-            some[record.township_id] = settled.changed(record.digests, settled.digests_of(before))
+            if (digests := settled.digests_of(before)) is None:
+                whole.add(record.township_id)
+            else:
+                some[record.township_id] = settled.changed(record.digests, digests)
     if not whole and not some:
         return []
     period = rules.Month(earlier.month, month_last(earlier.month))

@@ -101,7 +101,7 @@ def same_as(made: Record, stored: SettledMonth | None) -> Record:
     return replace(made, same=True)
 
 
-def digests_of(stored: SettledMonth) -> Digests:
+def digests_of(stored: SettledMonth) -> Digests | None:
     """A stored record's digests per placement. A record written the same as an earlier one keeps
     none of its own: those of a record of the same township, month and summary are read (a
     summary digests the digests, so any such record holds the same; the first one written is a
@@ -111,7 +111,10 @@ def digests_of(stored: SettledMonth) -> Digests:
         same = SettledMonth.objects.filter(
             township_id=stored.township_id, month=stored.month, summary=bytes(stored.summary)
         ).exclude(digests=b"")
-        packed = bytes(same.values_list("digests", flat=True).first() or b"")
+        found = same.values_list("digests", flat=True).first()
+        if found is None:
+            return None  # not found (never so while locked runs are kept): the whole month then
+        packed = bytes(found)
     return unpack(packed)
 
 

@@ -48,7 +48,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[int, dt.date]]
     yield made
 
 
-def adjusted(run: PayrollRun) -> dict[tuple[int, dt.date], tuple[str, Money]]:
+def adjusted(run: PayrollRun) -> dict[tuple[int, dt.date | None], tuple[str, Money]]:
     lines = PayrollLine.objects.filter(run=run).exclude(kind="regular")
     return {
         (line.placement_id, line.corrects_month): (
@@ -59,7 +59,7 @@ def adjusted(run: PayrollRun) -> dict[tuple[int, dt.date], tuple[str, Money]]:
     }
 
 
-def fully(run: PayrollRun) -> list[tuple]:
+def fully(run: PayrollRun) -> list[rules.Line]:
     """The lines a full recomputation of every locked month gives (no stored record: the way
     adjustments were made before), township by township as a run is computed, rolled back."""
     with transaction.atomic():
@@ -203,7 +203,9 @@ def test_an_assessment_published_after_the_lock_is_settled_by_the_next_month(cas
     )
     a, b = three[0], three[1]
     town = Township.objects.get(code="371502101")
-    keeper, _ = village_user_create(actor=cast.clerk, village=town.villages.first(), username="cun")
+    village = town.villages.first()
+    assert village is not None  # the seeded township has villages
+    keeper, _ = village_user_create(actor=cast.clerk, village=village, username="cun")
     sheet = scores.sheet_for(town, FEB)
     scores.scores_enter(
         actor=keeper, sheet=sheet, entries=[Entry(a.pk, village=M(25)), Entry(b.pk, village=M(10))]
@@ -263,3 +265,23 @@ def test_a_record_read_with_other_locked_runs_is_not_trusted(cast, three, calls)
     SettledMonth.objects.filter(run__month=MAR, month=MAR).update(basis=[0])
     april(cast, calls)
     assert {(pk, m) for pk, m in calls if m != APR} == {(p.pk, MAR) for p in three}
+
+
+def test_a_record_without_its_digests_recomputes_the_whole_township_month(cast, three, calls) -> None:
+    a, b, c = three
+    run = april(cast, calls)
+    payroll.approve(run, cast.finance)
+    payroll.lock(PayrollRun.objects.get(pk=run.pk), cast.finance2)
+    # April kept no digests of its own for January; January's own record lost them too
+    SettledMonth.objects.filter(month=JAN, township_id=a.township_id).update(digests=b"")
+    with transaction.atomic():
+        records_write(JAN, [Record(a, 10, False, "更正")], actor=cast.clerk, confirmed=True)
+    Placement.objects.filter(pk=b.pk).update(township=c.township_id)  # b gone from a's township
+    calls.clear()
+    may = payroll.compute_run(payroll.run_for(county(), dt.date(2022, 5, 1)))
+    assert {(pk, m) for pk, m in calls if m == JAN} == {(a.pk, JAN), (b.pk, JAN)}
+    corrected = may.lines.filter(corrects_month=JAN)
+    assert corrected.get(placement=a).pay == M("-340.00")
+    # b's January, paid in a's township, is recovered there: found only by recomputing it whole
+    assert corrected.get(placement=b, township=a.township_id).kind == "recovery"
+    assert stored(may) == fully(may)
