@@ -14,6 +14,7 @@ clerk of the village review are set up directly, as in that test."""
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import astuple, dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -52,7 +53,7 @@ TITLE = "沙镇镇乡村公益性岗位招聘"
 BANKS = {"孙三": "6228480012345678903", "赵一": "6228480012345678901", "钱二": "6228480012345678902"}
 
 
-def workbook(path: Path, headers: list[str], rows: list[list[str | int]]) -> Path:
+def workbook(path: Path, headers: list[str], rows: Sequence[Sequence[str | int]]) -> Path:
     book = Workbook()
     sheet = book.active
     sheet.append(headers)
@@ -119,12 +120,14 @@ def journey(cast: Cast, eager: None, monkeypatch: pytest.MonkeyPatch) -> Round:
     reviewer = user_with_membership_ensure(
         username="clerk_b", password=PASSWORD, role=Role.CLERK, county=township.county, township=township
     )
+    village = township.villages.order_by("pk").first()
+    assert village is not None  # the seeded township has villages
     return Round(
         cast=cast,
         clock=clock,
         township=township,
-        village=township.villages.order_by("pk").first().name,
-        duty=Duty.objects.filter(line="rural").first(),
+        village=village.name,
+        duty=factories.duty_for("rural"),
         quota=quota,
         reviewer=reviewer,
     )

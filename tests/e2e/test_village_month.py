@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from subsidies.models import AttendanceSheet, PayrollLine
 from tests import factories
@@ -20,7 +20,7 @@ from townships.services import user_with_membership_ensure
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
-CLERK_SCREEN = {"width": 1366, "height": 900}
+CLERK_SCREEN: ViewportSize = {"width": 1366, "height": 900}
 SHORT_BUTTONS = """() => [...document.querySelectorAll('main a.button, main button, main .day')]
   .filter(el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height < 40; })
   .map(el => el.textContent.trim())"""

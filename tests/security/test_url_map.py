@@ -55,6 +55,7 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
     recruiting.to_placed(application)
     person = application.person
     claim = GroupClaim.objects.filter(person=person).first()
+    assert claim is not None  # the person was registered with a group
     change = bank_change_request(
         person=person, bank_account="6217000099998888777", bank_name="", actor=recruiting.cast.hr
     )
