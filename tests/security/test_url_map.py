@@ -235,6 +235,7 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
         Address("townships:plan-versions", ("371502", 2022), scope="county"),
         Address("townships:plan-adjust", ("371502", 2022), scope="county"),
         Address("townships:plan-version-print", ("371502", 2022, 1), scope="county"),
+        Address("townships:five-year-new", ("371502",), scope="county"),
         Address("townships:five-year-detail", ("370812", 2021)),  # 兖州区's: hr_other_county's own
         Address("townships:five-year-download", ("370812", 2021)),
     ]
