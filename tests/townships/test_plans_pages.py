@@ -343,7 +343,11 @@ def adjustment_sheet(rural_of_shazhen: int) -> SimpleUploadedFile:
 def test_an_adjustment_from_a_sheet_is_previewed_then_written(cast) -> None:
     client = cast.client(cast.hr)
     url = reverse("townships:plan-adjust", args=["371502", 2022])
-    data = {"effective_from": "2022-07-01", "document": "东昌人社字〔2022〕9号", "reason": "沙镇镇需求减少"}
+    data: dict[str, object] = {
+        "effective_from": "2022-07-01",
+        "document": "东昌人社字〔2022〕9号",
+        "reason": "沙镇镇需求减少",
+    }
     data |= {"declared_urban": 760, "declared_rural": 2547}
     preview = client.post(url, data | {"file": adjustment_sheet(400), "commit": "0"})
     assert "检查通过，共14行，尚未导入" in preview.content.decode()
