@@ -1,6 +1,6 @@
 """Benchmark: one county inside a province (issue 22, province scale).
 
-    # the province: 16 cities, 136 counties, 9,191 holders each (1.25 million), about 20 min
+    # the province: 16 cities, 136 counties, 9,191 holders each (1.25 million): 40 min at load 8
     DATABASE_URL=postgres://root@127.0.0.1:5432/h_prov .venv/bin/python bench/province.py build
     # the same county alone, built by the same code from the same seed
     DATABASE_URL=postgres://root@127.0.0.1:5432/h_prov_one .venv/bin/python bench/province.py build --counties 1
