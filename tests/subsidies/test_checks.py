@@ -63,3 +63,23 @@ def test_the_run_page_lists_findings(cast) -> None:
     run = compute()
     page = cast.client(cast.finance).get(reverse("subsidies:run-detail", args=[run.pk])).content.decode()
     assert "沙镇镇无账号没有银行账号，无法发放" in page
+
+
+def test_suspects_read_by_id_in_chunks_find_the_same(cast, monkeypatch) -> None:
+    """The suspects are found with the person's conditions as EXISTS by key, then read by id in
+    chunks (docs/performance.md P15): with one id a chunk, every kind is still found, an urban
+    holder past retirement and a rural one past the flag age included, and nobody else."""
+    monkeypatch.setattr("subsidies.checks.CHUNK", 1)
+    factories.placement("371502101", name="无账号", bank_account="")
+    dead = factories.placement("371502101", name="已故人")
+    type(dead.person).objects.filter(pk=dead.person_id).update(on_death_roster=True)
+    factories.placement("371502101", name="高龄人", birth="19550101")
+    factories.placement("371502101", name="退休人", line="urban", birth="19600101")
+    factories.placement("371502101", name="年轻城镇", line="urban", birth="19900101")
+    factories.placement("371502101", name="正常人")
+    run = compute()
+    found = sorted((kind, message[-12:]) for kind, message in run.findings.values_list("kind", "message"))
+    kinds = [kind for kind, _ in found]
+    assert kinds == ["age_limit", "death", "no_bank", "retired"], found
+    messages = "".join(run.findings.values_list("message", flat=True))
+    assert "正常人" not in messages and "年轻城镇" not in messages
