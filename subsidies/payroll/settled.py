@@ -78,7 +78,7 @@ class Record:
     digests: Digests
     packed: bytes  # pack(digests)
     summary: bytes  # one digest of them all: equal summaries, equal digests of every placement
-    # as the stored record it was compared with: its digests not written again (docs/performance.md P16)
+    # as the stored record it was compared with: its digests not written again (docs/performance.md P18)
     same: bool = False
 
 
