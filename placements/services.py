@@ -48,8 +48,11 @@ from .procedure import move
 
 
 def _locked(application: Application) -> Application:
+    # FOR NO KEY UPDATE: the application, its township, county and post are locked against each
+    # other writer, but rows that only refer to them (a plan's new quota rows, docs/policy.md §2.6)
+    # may still be written meanwhile; FOR UPDATE deadlocked an adjustment made at the same moment.
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(no_key=True)
         .select_related("township__county", "post")
         .get(pk=application.pk)
     )

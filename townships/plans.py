@@ -238,6 +238,10 @@ def plan_adjust(
     problems = [] if document.strip() else ["请填写调整文件的文号"]
     if not reason.strip():
         problems.append("请填写调整原因")
+    # Locks in the order an approval takes them: its county's row (placements.services._locked
+    # selects the application with its township and county FOR NO KEY UPDATE), then the quota
+    # rows; another order deadlocks with an approval (tests/townships/test_plans_race.py).
+    list(County.objects.select_for_update(no_key=True).filter(pk=plan.county_id).values_list("pk"))
     list(Quota.objects.select_for_update(of=("self",)).filter(plan=plan).order_by("pk").values_list("pk"))
     latest = plan.versions.order_by("-number").first()
     if effective_from.year != plan.year:
