@@ -330,7 +330,7 @@ def test_the_worker_imports_only_into_the_clerks_own_township(cast) -> None:
         params={"township": "371502102", "token": "x"},
         title="t",
     )
-    assert applicant_import_run(job.pk).error == "只能导入本乡镇（街道）的申请人"
+    assert applicant_import_run(job.pk).error == "只能导入本乡镇（街道）或受委托乡镇（街道）的申请人"
     missing = Job.objects.create(
         user=cast.clerk,
         kind=Job.Kind.APPLICANT_IMPORT,
