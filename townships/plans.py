@@ -16,7 +16,6 @@ from django.db import transaction
 from django.db.models import Count, F, QuerySet
 
 from .models import County, FiveYearPlan, FiveYearPlanYear, Line, Plan, PlanVersion, Quota, Township
-from .services import PlanRow
 
 # docs/policy.md §2.5: a year's plan whose rural share is further than this from the county's
 # declared share (“约占75%”) is shown with a warning, never refused.
@@ -116,6 +115,15 @@ def five_year_plan_save(
             five_year_plan=plan, year=s.year, total=s.total, urban=s.urban, rural=s.rural
         )
     return plan
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One township's row of a plan: its code and its urban and rural posts."""
+
+    township_code: str
+    urban: int
+    rural: int
 
 
 def rows_check(*, county: County, rows: list[PlanRow], declared_urban: int, declared_rural: int) -> list[str]:

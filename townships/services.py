@@ -2,13 +2,13 @@
 leaves the same rows (update_or_create keyed on the natural codes)."""
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .models import City, County, Membership, Plan, PlanVersion, Quota, Role, Township, Village
+from .plans import PlanRow, rows_check
 
 
 @transaction.atomic
@@ -39,13 +39,6 @@ def organisation_load(*, data: dict) -> list[County]:
     return counties
 
 
-@dataclass(frozen=True)
-class PlanRow:
-    township_code: str
-    urban: int
-    rural: int
-
-
 @transaction.atomic
 def plan_load(
     *,
@@ -57,10 +50,13 @@ def plan_load(
     declared_rural: int,
     rows: list[PlanRow],
 ) -> Plan:
-    """Create or replace a county's yearly plan. Refuses a plan whose township rows do not add
-    up to the totals the document declares, or which names a township of another county."""
-    if sum(r.urban for r in rows) != declared_urban or sum(r.rural for r in rows) != declared_rural:
-        raise ValidationError(f"{title}：各镇（街道）合计与文件所列总数不一致。")
+    """Create or replace a county's yearly plan from the seed documents. Its rows are checked by
+    the one rule a plan entered on its page or from a sheet obeys (townships.plans.rows_check)."""
+    problems = rows_check(
+        county=county, rows=rows, declared_urban=declared_urban, declared_rural=declared_rural
+    )
+    if problems:
+        raise ValidationError([f"{title}：{problem}" for problem in problems])
     plan, _ = Plan.objects.update_or_create(
         county=county,
         year=year,

@@ -596,7 +596,8 @@ def come_back(years: Years, holders: list[Holder], on_post: dt.date) -> None:
         document="2023年1号",
         declared_urban=0,
         declared_rural=len(holders),
-        rows=[PlanRow(town.code, 0, len(holders))],
+        # a plan gives every township of the county a row (docs/policy.md §2.2): the others none
+        rows=[PlanRow(t.code, 0, len(holders) if t == town else 0) for t in county.townships.all()],
     )
     village, duty = town.villages.first(), Duty.objects.filter(line="rural").first()
     assert village is not None and duty is not None  # the seed has villages and rural duties
