@@ -1,10 +1,18 @@
-"""What the import commands share: listing every problem by row and column, then failing."""
+"""What the commands share: a county named by its code, a sheet opened, listing every problem by
+row and column, then failing."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, BinaryIO
 
 from django.core.management.base import BaseCommand, CommandError
 
 from .sheets import CellProblem
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from townships.models import County
 
 
 def fail_with_problems(command: BaseCommand, problems: Iterable[CellProblem]) -> None:
@@ -14,3 +22,35 @@ def fail_with_problems(command: BaseCommand, problems: Iterable[CellProblem]) ->
         where = f"第{problem.row}行" + (f"「{problem.column}」" if problem.column else "")
         command.stderr.write(f"{where}：{problem.message}")
     raise CommandError(f"共 {len(problems)} 处错误，未导入任何数据。")
+
+
+def county_by_code(code: str) -> "County":
+    """The county of that code, or the command stops: 没有代码为 … 的区县。"""
+
+    from townships.models import County
+
+    found = County.objects.filter(code=code).first()
+    if found is None:
+        raise CommandError(f"没有代码为 {code} 的区县。")
+    return found
+
+
+@contextmanager
+def sheet_opened(path: str) -> Iterator[BinaryIO]:
+    """The file opened for reading; a file that cannot be opened or read stops the command with
+    无法打开文件 … and the system's reason."""
+    try:
+        with open(path, "rb") as source:
+            yield source
+    except OSError as exc:
+        raise CommandError(f"无法打开文件 {path}：{exc.strerror}") from exc
+
+
+def command_actor(username: str) -> "User":
+    """Who a command records as the one who acted: the named user, else the first superuser, else
+    an inactive user `system` (made once)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    found = (users.filter(username=username) if username else users.filter(is_superuser=True)).first()
+    return found or users.get_or_create(username="system", defaults={"is_active": False})[0]

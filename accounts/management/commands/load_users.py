@@ -1,9 +1,8 @@
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from accounts.user_import import users_import
 from audit.commands import AuditedCommand
-from common.commands import fail_with_problems
-from townships.models import County
+from common.commands import county_by_code, fail_with_problems, sheet_opened
 
 
 class Command(AuditedCommand):
@@ -17,14 +16,9 @@ class Command(AuditedCommand):
         parser.add_argument("--dry-run", action="store_true", help="只检查，不导入")
 
     def handle(self, *args: object, file: str, county: str, dry_run: bool, **options: object) -> None:
-        found = County.objects.filter(code=county).first()
-        if found is None:
-            raise CommandError(f"没有代码为 {county} 的区县。")
-        try:
-            with open(file, "rb") as source:
-                checked, made = users_import(county=found, source=source, dry_run=dry_run)
-        except OSError as exc:
-            raise CommandError(f"无法打开文件 {file}：{exc.strerror}") from exc
+        found = county_by_code(county)
+        with sheet_opened(file) as source:
+            checked, made = users_import(county=found, source=source, dry_run=dry_run)
         if not checked.ok:
             fail_with_problems(self, checked.problems)
         if dry_run:

@@ -1,7 +1,7 @@
 from django.core.management.base import CommandError, CommandParser
 
 from audit.commands import AuditedCommand
-from common.commands import fail_with_problems
+from common.commands import fail_with_problems, sheet_opened
 from people.imports import applicants_import
 from townships.models import Township
 
@@ -18,11 +18,8 @@ class Command(AuditedCommand):
         town = Township.objects.select_related("county").filter(code=township).first()
         if town is None:
             raise CommandError(f"没有代码为 {township} 的乡镇（街道）。")
-        try:
-            with open(file, "rb") as source:
-                report = applicants_import(township=town, source=source, dry_run=dry_run)
-        except OSError as exc:
-            raise CommandError(f"无法打开文件 {file}：{exc.strerror}") from exc
+        with sheet_opened(file) as source:
+            report = applicants_import(township=town, source=source, dry_run=dry_run)
         if not report.ok:
             fail_with_problems(self, report.problems)
         verb = "检查通过（未导入）" if dry_run else "已导入"

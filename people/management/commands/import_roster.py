@@ -3,9 +3,9 @@ import datetime as dt
 from django.core.management.base import CommandError, CommandParser
 
 from audit.commands import AuditedCommand
+from common.commands import county_by_code, sheet_opened
 from people.models import RosterKind
 from people.rosters import roster_file_import
-from townships.models import County
 
 
 class Command(AuditedCommand):
@@ -18,14 +18,12 @@ class Command(AuditedCommand):
         parser.add_argument("--date", required=True, help="名单日期 YYYY-MM-DD")
 
     def handle(self, *args: object, file: str, county: str, kind: str, date: str, **options: object) -> None:
-        target = County.objects.filter(code=county).first()
-        if target is None:
-            raise CommandError(f"没有代码为 {county} 的区县。")
+        target = county_by_code(county)
         try:
             roster_date = dt.date.fromisoformat(date)
         except ValueError as exc:
             raise CommandError(f"名单日期「{date}」应写成 YYYY-MM-DD") from exc
-        with open(file, "rb") as source:
+        with sheet_opened(file) as source:
             report = roster_file_import(
                 county=target, kind=kind, roster_date=roster_date, source=source, file_name=file, actor=None
             )

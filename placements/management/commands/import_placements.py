@@ -1,10 +1,8 @@
-from django.contrib.auth.models import User
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from audit.commands import AuditedCommand
-from common.commands import fail_with_problems
+from common.commands import command_actor, county_by_code, fail_with_problems, sheet_opened
 from placements.migration import kept_on_old_terms, placements_import
-from townships.models import County
 
 
 class Command(AuditedCommand):
@@ -19,18 +17,10 @@ class Command(AuditedCommand):
     def handle(
         self, *args: object, file: str, county: str, dry_run: bool, user: str, **options: object
     ) -> None:
-        found = County.objects.filter(code=county).first()
-        if found is None:
-            raise CommandError(f"没有代码为 {county} 的区县。")
-        actor = (
-            User.objects.filter(username=user) if user else User.objects.filter(is_superuser=True)
-        ).first()
-        actor = actor or User.objects.get_or_create(username="system", defaults={"is_active": False})[0]
-        try:
-            with open(file, "rb") as source:
-                report = placements_import(county=found, source=source, dry_run=dry_run, actor=actor)
-        except OSError as exc:
-            raise CommandError(f"无法打开文件 {file}：{exc.strerror}") from exc
+        found = county_by_code(county)
+        actor = command_actor(user)
+        with sheet_opened(file) as source:
+            report = placements_import(county=found, source=source, dry_run=dry_run, actor=actor)
         if not report.ok:
             fail_with_problems(self, report.problems)
         verb = "检查通过（未导入）" if dry_run else "已导入"

@@ -2,9 +2,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 
 from audit.commands import AuditedCommand
+from common.commands import county_by_code
 from subsidies import payroll
 from subsidies.tasks import dispatch
-from townships.models import County
 
 
 class Command(AuditedCommand):
@@ -16,9 +16,7 @@ class Command(AuditedCommand):
         parser.add_argument("--sync", action="store_true", help="在本进程同步计算")
 
     def handle(self, *args: object, county: str, month: str, sync: bool, **options: object) -> None:
-        found = County.objects.filter(code=county).first()
-        if found is None:
-            raise CommandError(f"没有代码为 {county} 的区县。")
+        found = county_by_code(county)
         try:
             run = payroll.run_for(found, payroll.month_start(month))
             if sync:

@@ -1,7 +1,7 @@
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from common.commands import county_by_code
 from subsidies.reports import cost_workbook_write
-from townships.models import County
 
 
 class Command(BaseCommand):
@@ -13,8 +13,6 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True)
 
     def handle(self, *args: object, county: str, year: int, output: str, **options: object) -> None:
-        found = County.objects.filter(code=county).first()
-        if found is None:
-            raise CommandError(f"没有代码为 {county} 的区县。")
+        found = county_by_code(county)
         count = cost_workbook_write(county=found, year=year, target=output)
         self.stdout.write(f"已导出 {output}：{count} 行。")

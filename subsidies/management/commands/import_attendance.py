@@ -1,9 +1,8 @@
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 
 from audit.commands import AuditedCommand
-from common.commands import fail_with_problems
+from common.commands import command_actor, fail_with_problems, sheet_opened
 from subsidies.attendance import attendance_import, corrected
 from subsidies.payroll import month_start
 from townships.models import Township
@@ -31,17 +30,11 @@ class Command(AuditedCommand):
             town = Township.objects.filter(code=township).first()
             if town is None:
                 raise CommandError(f"没有代码为 {township} 的乡镇（街道）。")
-        actor = (
-            User.objects.filter(username=user) if user else User.objects.filter(is_superuser=True)
-        ).first()
-        actor = actor or User.objects.get_or_create(username="system", defaults={"is_active": False})[0]
-        try:
-            with open(file, "rb") as source:
-                report = attendance_import(
-                    township=town, month=first, source=source, actor=actor, dry_run=dry_run
-                )
-        except OSError as exc:
-            raise CommandError(f"无法打开文件 {file}：{exc.strerror}") from exc
+        actor = command_actor(user)
+        with sheet_opened(file) as source:
+            report = attendance_import(
+                township=town, month=first, source=source, actor=actor, dry_run=dry_run
+            )
         if not report.ok:
             fail_with_problems(self, report.problems)
         verb = "检查通过（未导入）" if dry_run else "已导入"

@@ -4,8 +4,8 @@ from django.core.management.base import CommandError, CommandParser
 
 from audit import record as audit
 from audit.commands import AuditedCommand
+from common.commands import county_by_code
 from subsidies.reports import insurance_workbook_write
-from townships.models import County
 
 
 class Command(AuditedCommand):
@@ -17,9 +17,7 @@ class Command(AuditedCommand):
         parser.add_argument("--output", required=True)
 
     def handle(self, *args: object, county: str, on: str, output: str, **options: object) -> None:
-        found = County.objects.filter(code=county).first()
-        if found is None:
-            raise CommandError(f"没有代码为 {county} 的区县。")
+        found = county_by_code(county)
         try:
             day = dt.date.fromisoformat(on) if on else dt.date.today()
         except ValueError as exc:

@@ -1,9 +1,9 @@
 from pathlib import Path
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from audit.commands import AuditedCommand
-from common.commands import fail_with_problems
+from common.commands import fail_with_problems, sheet_opened
 from townships.onboarding import calendar_import
 
 
@@ -16,13 +16,8 @@ class Command(AuditedCommand):
         parser.add_argument("--dry-run", action="store_true", help="只检查，不导入")
 
     def handle(self, *args: object, file: str, document: str, dry_run: bool, **options: object) -> None:
-        try:
-            with open(file, "rb") as source:
-                checked = calendar_import(
-                    source=source, document=document or Path(file).name, dry_run=dry_run
-                )
-        except OSError as exc:
-            raise CommandError(f"无法打开文件 {file}：{exc.strerror}") from exc
+        with sheet_opened(file) as source:
+            checked = calendar_import(source=source, document=document or Path(file).name, dry_run=dry_run)
         if not checked.ok:
             fail_with_problems(self, checked.problems)
         verb = "检查通过（未导入）" if dry_run else "已导入，该年度按此日历计算工作日"
