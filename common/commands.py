@@ -47,10 +47,17 @@ def sheet_opened(path: str) -> Iterator[BinaryIO]:
 
 
 def command_actor(username: str) -> "User":
-    """Who a command records as the one who acted: the named user, else the first superuser, else
-    an inactive user `system` (made once)."""
+    """Who a command records as the one who acted: the named user (one not found stops the
+    command), else the first superuser, else an inactive user `system` (made once)."""
     from django.contrib.auth import get_user_model
 
     users = get_user_model().objects
-    found = (users.filter(username=username) if username else users.filter(is_superuser=True)).first()
-    return found or users.get_or_create(username="system", defaults={"is_active": False})[0]
+    if username:
+        named = users.filter(username=username).first()
+        if named is None:
+            raise CommandError(f"没有用户名为 {username} 的用户。")
+        return named
+    return (
+        users.filter(is_superuser=True).first()
+        or users.get_or_create(username="system", defaults={"is_active": False})[0]
+    )
