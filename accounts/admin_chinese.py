@@ -56,8 +56,8 @@ def axes_columns_in_chinese() -> None:
     """django-axes's list of attempts titles two computed columns by their method names."""
     from axes.admin import AccessAttemptAdmin
 
-    AccessAttemptAdmin.status.short_description = "状态"  # type: ignore[attr-defined]
-    AccessAttemptAdmin.expiration.short_description = "失效时间"  # type: ignore[attr-defined]
+    AccessAttemptAdmin.status.short_description = "状态"
+    AccessAttemptAdmin.expiration.short_description = "失效时间"
 
 
 def password_help_in_chinese() -> None:

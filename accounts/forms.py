@@ -22,7 +22,7 @@ class UserCreateForm(SetPasswordForm):
     field_order = ["username", "role", "county", "township", "new_password1", "new_password2"]
 
     def __init__(self, actor: AnyUser, *args: object, **kwargs: object) -> None:
-        super().__init__(None, *args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(None, *args, **kwargs)
         self.fields["county"].queryset = visible_counties(actor).order_by("code")  # type: ignore[attr-defined]  # a ModelChoiceField
         self.fields["township"].queryset = visible_townships(actor).select_related("county").order_by("code")  # type: ignore[attr-defined]  # a ModelChoiceField
         self.fields["new_password1"].label = "初始密码"

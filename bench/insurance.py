@@ -42,7 +42,7 @@ class Rollback(Exception):
     pass
 
 
-def rolled_back(work) -> None:  # type: ignore[no-untyped-def]
+def rolled_back(work) -> None:
     try:
         with transaction.atomic():
             work()

@@ -75,7 +75,7 @@ WHERE l.run_id = %s AND l.kind = 'regular' AND a.wanted
 """
 
 
-def corrections(run) -> int:  # type: ignore[no-untyped-def]
+def corrections(run) -> int:
     """The run's 补发/扣回 lines, added once (ADJUSTMENTS)."""
     from django.db import connection
 

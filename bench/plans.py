@@ -98,7 +98,7 @@ def p95(times: list[float]) -> float:
     return statistics.quantiles(times, n=20)[-1]
 
 
-def timed(func, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
+def timed(func, repeat: int) -> list[float]:
     times = []
     for _ in range(repeat):
         started = time.perf_counter()

@@ -54,7 +54,7 @@ CITIES, COUNTIES, TOWNSHIPS, POSTS = 16, 136, 12, 9191
 WARM = 40  # warm requests a page (and runs of the floor)
 
 
-def step(label: str):  # type: ignore[no-untyped-def]
+def step(label: str):
     class Step:
         def __enter__(self) -> None:
             self.started = time.perf_counter()

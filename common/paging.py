@@ -21,7 +21,7 @@ class CappedPaginator(Paginator):
     cap = CAP
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         rows = self.object_list
         if isinstance(rows, QuerySet):
             return rows.order_by()[: self.cap + 1].count()  # no ORDER BY: counting needs no sort
@@ -32,7 +32,7 @@ class CappedPaginator(Paginator):
         return self.count > self.cap
 
     @cached_property
-    def num_pages(self) -> int:  # type: ignore[override]
+    def num_pages(self) -> int:
         if self.capped:
             return -(-self.cap // self.per_page)
         return super().num_pages

@@ -16,7 +16,7 @@ class BatchMakeForm(forms.Form):
     )
     pay_date = forms.DateField(label="代发日期", widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, county_id: int, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, county_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         runs = PayrollRun.objects.filter(county_id=county_id, state=PayrollRun.State.LOCKED)
         self.fields["run"].queryset = runs.order_by("-month")  # type: ignore[attr-defined]

@@ -32,7 +32,7 @@ class Verdict:
     warnings: list[Reason] = field(default_factory=list)  # flags that do not refuse
 
 
-def in_force(queryset, on: dt.date):  # type: ignore[no-untyped-def]
+def in_force(queryset, on: dt.date):
     return queryset.filter(valid_from__lte=on).exclude(valid_to__lt=on)
 
 
@@ -77,7 +77,7 @@ def _check_claims(
     on: dt.date,
     line_label: str,
     undecided_qualify: bool = False,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for claim in claims:
         rule = rules.get(claim.group)
         if rule is None:

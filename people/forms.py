@@ -34,7 +34,7 @@ class PersonForm(Form):
     bank_name = forms.CharField(label="开户银行", max_length=80, required=False)
     note = forms.CharField(label="备注", max_length=200, required=False)
 
-    def __init__(self, *args, township: Township, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, township: Township, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["village"].choices = [  # type: ignore[attr-defined]  # village is a ChoiceField("", "请选择")] + [
             (v.name, v.name) for v in township.villages.all()

@@ -139,7 +139,7 @@ def _checked(job: Job) -> tuple[Township | None, str | None]:
     return None, None
 
 
-def _bar(job_id: int):  # type: ignore[no-untyped-def]
+def _bar(job_id: int):
     return lambda done, total: job_progress(job_id, done, total)
 
 

@@ -57,7 +57,7 @@ TEXT_FIELDS = (
 )
 
 
-def _clean(errors: dict[str, list[str]], field: str, func, *args, **kwargs):  # type: ignore[no-untyped-def]
+def _clean(errors: dict[str, list[str]], field: str, func, *args, **kwargs):
     try:
         return func(*args, **kwargs)
     except (ValueError, IdNumberError) as exc:

@@ -296,7 +296,7 @@ def roster_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "people/roster_list.html", _roster_context(counties, form, can_upload))
 
 
-def _roster_context(counties, form, can_upload) -> dict:  # type: ignore[no-untyped-def]
+def _roster_context(counties, form, can_upload) -> dict:
     stats = []
     for county in counties:
         for row in roster_match_stats(county):

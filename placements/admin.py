@@ -42,7 +42,7 @@ class TransitionInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ["from_step", "to_step", "actor", "at", "on", "note", "evidence", "migrated"]
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 

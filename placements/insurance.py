@@ -305,7 +305,7 @@ def claim_move(
     label = CLAIM_MOVES.get((accident.state, to))
     if label is None:
         now = ClaimState(accident.state).label
-        wanted = MOVE_LABELS.get(to, to)  # type: ignore[call-overload]  # an unknown code is named as typed
+        wanted = MOVE_LABELS.get(to, to)
         raise ValidationError(f"理赔须依次办理（报案→材料提交→理赔决定）：当前为“{now}”，不能办理“{wanted}”")
     not_after_today(label, on, today)
     previous = accident.steps.order_by("-on", "-id").first()

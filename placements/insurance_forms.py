@@ -36,7 +36,7 @@ class PolicyForm(Form):
     end_date = date_field("保险期间止")
     premium = MoneyField(
         label="每人保费（元）", max_digits=InsurancePolicy._meta.get_field("premium").max_digits
-    )  # type: ignore[union-attr]  # a DecimalField
+    )
     supplement = forms.BooleanField(label="补充投保（仅为保险期间内尚未参保的人员投保）", required=False)
 
 

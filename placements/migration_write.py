@@ -108,7 +108,7 @@ def _new_pay(county: County) -> Callable[..., Decimal]:
     priced once per line and agreement period."""
     known: dict[tuple[str, dt.date, dt.date], Decimal] = {}
 
-    def pay(row) -> Decimal:  # type: ignore[no-untyped-def]
+    def pay(row) -> Decimal:
         key = (row.line, row.start, row.end)
         if key not in known:
             known[key] = imported_pay(county, row.line, row.start, row.end)
@@ -153,7 +153,7 @@ def _people(county: County, rows: Sequence, villages: dict, actor: User) -> dict
     return existing | {p.id_number: p for p in new}
 
 
-def _new_person(row, village: Village | None) -> Person:  # type: ignore[no-untyped-def]
+def _new_person(row, village: Village | None) -> Person:
     parsed = parse_id_number(row.id_number)
     return Person(
         id_number=row.id_number,

@@ -238,7 +238,7 @@ class Alerts:
             ]  # SQLite's cursor gives dates as text
         return _alert_rows(rows)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         return iter(self[0:None])
 
 

@@ -58,7 +58,7 @@ def _locked(application: Application) -> Application:
     )
 
 
-def _not_eligible(person: Person, line: str, county, on: dt.date) -> str | None:  # type: ignore[no-untyped-def]
+def _not_eligible(person: Person, line: str, county, on: dt.date) -> str | None:
     verdict = eligibility_check(person=person, line=line, county=county, on=on)
     if verdict.eligible:
         return None
@@ -126,7 +126,7 @@ def review_record(
     minutes_name: str,
     outcomes: list[ReviewOutcome],
     actor: User,
-    minutes=None,  # type: ignore[no-untyped-def]
+    minutes=None,
     today: dt.date | None = None,
 ) -> DemocraticReview:
     """民主评议: one village meeting, a result per applicant (failed ones are rejected), held

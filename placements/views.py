@@ -279,7 +279,7 @@ def _ids(request: HttpRequest, name: str) -> list[int]:
     return pk_list(request.POST, name)
 
 
-def _clerk(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _clerk(request: HttpRequest):
     return require_role(request.user, Role.CLERK)
 
 
@@ -349,9 +349,9 @@ def _rows_kept(request: HttpRequest, waiting: Any) -> list[Application]:
     ticked = set(_ids(request, "application"))
     rows = list(waiting)
     for row in rows:
-        row.kept_ticked = row.pk in ticked  # type: ignore[attr-defined]
-        row.kept_passed = request.POST.get(f"passed_{row.pk}", "1")  # type: ignore[attr-defined]
-        row.kept_note = request.POST.get(f"note_{row.pk}", "")[:200]  # type: ignore[attr-defined]
+        row.kept_ticked = row.pk in ticked
+        row.kept_passed = request.POST.get(f"passed_{row.pk}", "1")
+        row.kept_note = request.POST.get(f"note_{row.pk}", "")[:200]
     return rows
 
 

@@ -26,10 +26,10 @@ class PostAdmin(admin.ModelAdmin):
     # department and working time). The village must stay in the post's township.
     readonly_fields = ["code", "year", "township", "line", "kind", "status"]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def get_form(self, request, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
+    def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         if obj is not None and "village" in form.base_fields:
             villages = form.base_fields["village"].queryset

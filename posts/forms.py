@@ -18,7 +18,7 @@ class PostForm(Form):
     department = forms.CharField(label="开发部门", max_length=60, required=False)
     count = forms.IntegerField(label="开设数量", min_value=1, max_value=200, initial=1)
 
-    def __init__(self, *args, townships=(), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, townships=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["township"].choices = [(t.code, t.name) for t in townships]
 
@@ -27,7 +27,7 @@ class KeyChoices(forms.ModelMultipleChoiceField):
     """Ticked objects by id; a value that cannot be an id is an invalid choice before any query
     (Django passes it to the database, where a number beyond a key's range is an error)."""
 
-    def _check_values(self, value):  # type: ignore[no-untyped-def]
+    def _check_values(self, value):
         for pk in value:
             if not pk_of(pk):
                 raise ValidationError(
@@ -46,6 +46,6 @@ class AnnouncementForm(Form):
         label="招聘岗位（空岗）", queryset=Post.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, posts=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, posts=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["posts"].queryset = posts if posts is not None else Post.objects.none()

@@ -73,7 +73,7 @@ def plan_download(request: AuthedRequest, county_code: str, year: int) -> FileRe
 # Posts and announcements.
 
 
-def _writer(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _writer(request: HttpRequest):
     return require_role(request.user, Role.CLERK, Role.HR)
 
 

@@ -217,7 +217,7 @@ def village_month_send(
 # -- the township's template and the clerk's grid ------------------------------------------
 
 
-def _text(ws, row: int, column: int, value: str) -> None:  # type: ignore[no-untyped-def]
+def _text(ws, row: int, column: int, value: str) -> None:
     """Text stays text (a leading = + - @ is never a formula), formatted as text for editing."""
     cell = ws.cell(row=row, column=column)
     cell.value = value

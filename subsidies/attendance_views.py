@@ -273,7 +273,7 @@ def _grid_save(request: AuthedRequest, village: Village, page: VillageMonth) -> 
         messages.error(request, "未保存任何内容。")
         return _grid_page(request, village, page, formset, ["请改正下面标出的错误"])
     by_pk = {row.placement.pk: row.placement for row in page.rows}
-    changed = formset.changed_forms()  # type: ignore[attr-defined]
+    changed = formset.changed_forms()
     entries = [
         GridEntry(
             by_pk[f.cleaned_data["placement"]],

@@ -40,7 +40,7 @@ class Annuals:
     city: Decimal
 
 
-def policy_annuals(policy, minimum_hourly: Decimal | None = None) -> Annuals:  # type: ignore[no-untyped-def]
+def policy_annuals(policy, minimum_hourly: Decimal | None = None) -> Annuals:
     """The annual amounts a SubsidyPolicy gives (see its Basis and Split); a policy paid by the
     minimum hourly wage takes the one in force (`minimum_hourly`) as its hourly rate."""
     from .models import SubsidyPolicy as P

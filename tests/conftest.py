@@ -115,9 +115,7 @@ _template = Template()
 
 
 @pytest.fixture(scope="session")
-def django_db_keepdb(  # type: ignore[no-untyped-def]
-    django_db_keepdb: bool, django_db_modify_db_settings_parallel_suffix: None
-):
+def django_db_keepdb(django_db_keepdb: bool, django_db_modify_db_settings_parallel_suffix: None):
     """On SQLite, the test database copied from the migrated template when there is one (then
     kept, so that `migrate` finds nothing to apply), and removed at the end (tests/db_template.py)."""
     if django_db_keepdb:  # --reuse-db: pytest-django's own
@@ -128,7 +126,7 @@ def django_db_keepdb(  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
+def django_db_setup(django_db_setup: None, django_db_blocker) -> None:
     """pytest-django's test database (created and migrated, or copied from the template), then
     the reference data and the cast's users, once."""
     from django.db import transaction
@@ -175,7 +173,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):  # type: ignore[no-untyped-def]
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     """After a transactional test's fixtures are torn down, its tables are empty."""
     try:
         return (yield)
@@ -220,7 +218,7 @@ def _fresh_cache() -> None:
 
 
 @pytest.fixture(scope="session")
-def static(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def static(tmp_path_factory: pytest.TempPathFactory):
     """The static files collected as the image build does, for gunicorn under production settings."""
     from tests.test_gunicorn import collectstatic
 

@@ -91,7 +91,7 @@ def placement(
     who=None,
     agreement_until=None,
     agreement: bool = True,
-):  # type: ignore[no-untyped-def]
+):
     """A person (or `who`, again) on a post from `on_post` (default 2022-01-01), made directly:
     the procedure that leads there is tested in tests/placements. With the agreement that covers
     it (no agreement, no pay: docs/policy.md §8.11), from the on-post date to `agreement_until` (default:
@@ -151,7 +151,7 @@ def placement(
     return made
 
 
-def agreement_for(application, start, end, number: int = 1):  # type: ignore[no-untyped-def]
+def agreement_for(application, start, end, number: int = 1):
     """The application's agreement `number` from `start` to `end`, with what the policy and the
     post say (placements.agreements; 0 where no policy is in force then, as before 2022)."""
     from decimal import Decimal

@@ -22,7 +22,7 @@ def production(directory: Path, static: Path, **env: str) -> Iterator[int]:
         yield port
 
 
-def production_user(settings, **membership: object):  # type: ignore[no-untyped-def]
+def production_user(settings, **membership: object):
     """A user whose password the production settings can check (not the tests' fast MD5 hash)."""
     from django.conf import global_settings
 

@@ -20,29 +20,29 @@ TODAY = dt.date(2026, 6, 20)
 
 
 @pytest.fixture
-def seeded_demo(db, monkeypatch) -> Announcement:  # type: ignore[no-untyped-def]
+def seeded_demo(db, monkeypatch) -> Announcement:
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
     call_command("seed_demo")
     return Announcement.objects.get(title=DEMO_TITLE)
 
 
-def test_it_refuses_under_production_settings_and_changes_nothing(seeded_demo) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_under_production_settings_and_changes_nothing(seeded_demo) -> None:
     with override_settings(DEMO_USERS_ALLOWED=False), pytest.raises(CommandError, match="生产环境不允许"):
         call_command("demo_advance")
     assert Announcement.objects.get(pk=seeded_demo.pk).published_on == seeded_demo.published_on
 
 
-def test_it_refuses_without_the_demo_round(db) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_without_the_demo_round(db) -> None:
     with pytest.raises(CommandError, match="没有演示公告"):
         call_command("demo_advance")
 
 
-def test_it_refuses_a_round_not_yet_in_publicity(seeded_demo) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_round_not_yet_in_publicity(seeded_demo) -> None:
     with pytest.raises(CommandError, match="还没有报名"):
         call_command("demo_advance")
 
 
-def test_it_refuses_a_round_holding_someone_who_is_not_a_demo_applicant(seeded_demo) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_round_holding_someone_who_is_not_a_demo_applicant(seeded_demo) -> None:
     someone = factories.person("371502101", name="赵六")
     post = Post.objects.filter(announcements=seeded_demo).order_by("code").first()
     assert post is not None  # the demo's round announces posts

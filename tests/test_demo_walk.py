@@ -29,7 +29,7 @@ PASSWORD = "demo12345"
 
 
 @pytest.fixture
-def demo(db, monkeypatch, capsys) -> str:  # type: ignore[no-untyped-def]
+def demo(db, monkeypatch, capsys) -> str:
     """seed_demo as `make run` runs it, on TODAY; its printed output."""
     from config.celery import app
 
@@ -47,7 +47,7 @@ def page(username: str) -> Client:
     return client
 
 
-def text_of(response) -> str:  # type: ignore[no-untyped-def]
+def text_of(response) -> str:
     return response.content.decode()
 
 
@@ -158,7 +158,7 @@ ACTIONS: dict[str, Callable[[WalkStep, WalkDates], None]] = {
 }
 
 
-def test_the_printed_demo_walk_runs_from_announcement_to_a_locked_month(demo: str, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_printed_demo_walk_runs_from_announcement_to_a_locked_month(demo: str, capsys) -> None:
     for line in walk_lines(TODAY, PASSWORD):
         assert line in demo
     d = walk_dates(TODAY)

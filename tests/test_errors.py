@@ -16,15 +16,15 @@ from config.urls import handler400, handler403, handler404, handler500  # noqa: 
 NUMBER = "37150219700101123X"
 
 
-def _forbidden(request):  # type: ignore[no-untyped-def]
+def _forbidden(request):
     raise PermissionDenied
 
 
-def _suspicious(request):  # type: ignore[no-untyped-def]
+def _suspicious(request):
     raise SuspiciousOperation("a made-up request")
 
 
-def _broken(request):  # type: ignore[no-untyped-def]
+def _broken(request):
     raise RuntimeError(f"duplicate key id_number={NUMBER}")
 
 
@@ -38,7 +38,7 @@ urlpatterns = [
 pytestmark = pytest.mark.urls("tests.test_errors")
 
 
-def text(response) -> str:  # type: ignore[no-untyped-def]
+def text(response) -> str:
     return response.content.decode()
 
 

@@ -26,19 +26,19 @@ class Case:
     typed: list[str]  # each must be in the page that answers
 
 
-def person_new(cast: Cast, _town) -> Case:  # type: ignore[no-untyped-def]
+def person_new(cast: Cast, _town) -> Case:
     data = {"name": "赵六", "id_number": "12345", "phone": "13800001111", "address": "沙镇村一组8号"}
     return Case(
         cast.clerk, reverse("people:person-create"), data, ["赵六", "12345", "13800001111", "沙镇村一组8号"]
     )
 
 
-def user_new(cast: Cast, _town) -> Case:  # type: ignore[no-untyped-def]
+def user_new(cast: Cast, _town) -> Case:
     data = {"username": "new_clerk_7", "role": "clerk", "new_password1": "x", "new_password2": "y"}
     return Case(cast.county_admin, reverse("accounts:user-create"), data, ['value="new_clerk_7"'])
 
 
-def post_open(cast: Cast, _town) -> Case:  # type: ignore[no-untyped-def]
+def post_open(cast: Cast, _town) -> Case:
     data = {
         "township": "371502101",
         "village": "没有这个村",
@@ -55,26 +55,26 @@ def post_open(cast: Cast, _town) -> Case:  # type: ignore[no-untyped-def]
     )
 
 
-def announcement(cast: Cast, _town) -> Case:  # type: ignore[no-untyped-def]
+def announcement(cast: Cast, _town) -> Case:
     data = {"title": "沙镇镇补充招聘公告", "deadline": "不是日期", "body": "报名地点：镇便民服务中心"}
     return Case(
         cast.hr, reverse("posts:announcement-list"), data, ["沙镇镇补充招聘公告", "报名地点：镇便民服务中心"]
     )
 
 
-def roster(cast: Cast, _town) -> Case:  # type: ignore[no-untyped-def]
+def roster(cast: Cast, _town) -> Case:
     data = {"kind": "deaths", "roster_date": "2024-05-06"}  # no file
     return Case(
         cast.hr, reverse("people:roster-list"), data, ['value="2024-05-06"', 'value="deaths" selected']
     )
 
 
-def run_start(cast: Cast, _town) -> Case:  # type: ignore[no-untyped-def]
+def run_start(cast: Cast, _town) -> Case:
     data = {"month": "2099-01"}  # a future month is refused (docs/policy.md §6.5)
     return Case(cast.finance, reverse("subsidies:run-start"), data, ['value="2099-01"'])
 
 
-def finding_resolve(cast: Cast, _town) -> Case:  # type: ignore[no-untyped-def]
+def finding_resolve(cast: Cast, _town) -> Case:
     run = PayrollRun.objects.create(county=County.objects.get(code="371502"), month=dt.date(2022, 3, 1))
     finding = Finding.objects.create(run=run, kind=Finding.Kind.values[0], blocking=True, message="检查问题")
     too_long = "已核实" * 101  # longer than the column: refused
@@ -82,7 +82,7 @@ def finding_resolve(cast: Cast, _town) -> Case:  # type: ignore[no-untyped-def]
     return Case(cast.finance, reverse("subsidies:run-decide", args=[run.pk]), data, [f'value="{too_long}"'])
 
 
-def claim_decide(cast: Cast, _town) -> Case:  # type: ignore[no-untyped-def]
+def claim_decide(cast: Cast, _town) -> Case:
     person = factories.person(groups=["poverty"])
     claim = person.claims.first()
     assert claim is not None  # the person was registered with a group
@@ -91,7 +91,7 @@ def claim_decide(cast: Cast, _town) -> Case:  # type: ignore[no-untyped-def]
     return Case(cast.hr, reverse("people:claim-decide", args=[claim.pk]), data, ['value="村委会出具的证明"'])
 
 
-def review(cast: Cast, town) -> Case:  # type: ignore[no-untyped-def]
+def review(cast: Cast, town) -> Case:
     first, second = town.apply(2)
     data = {
         "application": [str(first.pk)],
@@ -109,7 +109,7 @@ def review(cast: Cast, town) -> Case:  # type: ignore[no-untyped-def]
     return Case(cast.clerk, reverse("placements:review"), data, typed)
 
 
-def publicity(cast: Cast, town) -> Case:  # type: ignore[no-untyped-def]
+def publicity(cast: Cast, town) -> Case:
     first, second = town.apply(2)
     town.review([first, second])
     data = {"application": [str(first.pk)], "start": "2022-02-30"}  # no such day; the second unticked
@@ -117,7 +117,7 @@ def publicity(cast: Cast, town) -> Case:  # type: ignore[no-untyped-def]
     return Case(cast.clerk, reverse("placements:publicity-new"), data, typed)
 
 
-def approve(cast: Cast, town) -> Case:  # type: ignore[no-untyped-def]
+def approve(cast: Cast, town) -> Case:
     first, second = town.apply(2)
     town.review([first, second])
     town.publicize([first, second])
@@ -127,7 +127,7 @@ def approve(cast: Cast, town) -> Case:  # type: ignore[no-untyped-def]
     )
 
 
-def exit_form(cast: Cast, _town) -> Case:  # type: ignore[no-untyped-def]
+def exit_form(cast: Cast, _town) -> Case:
     holder = factories.placement(on_post=dt.date(2022, 3, 1))
     data = {
         "exit_date": "",
@@ -142,7 +142,7 @@ def exit_form(cast: Cast, _town) -> Case:  # type: ignore[no-untyped-def]
     )
 
 
-def migration(cast: Cast, _town) -> Case:  # type: ignore[no-untyped-def]
+def migration(cast: Cast, _town) -> Case:
     data = {"commit": "1"}  # 导入 chosen, no file
     return Case(cast.hr, reverse("placements:migration-upload"), data, ['name="commit" value="1" checked'])
 
@@ -165,7 +165,7 @@ CASES: list[Callable[..., Case]] = [
 
 
 @pytest.mark.parametrize("build", CASES, ids=[c.__name__ for c in CASES])
-def test_a_refused_form_shows_again_with_what_was_typed(cast, request, build) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_form_shows_again_with_what_was_typed(cast, request, build) -> None:
     case = build(cast, request.getfixturevalue("recruiting"))
     answer = cast.client(case.user).post(case.url, case.data)
     assert answer.status_code == 200, answer.status_code  # the page again, not a redirect away

@@ -29,7 +29,7 @@ def report(client: Client, path: str = "/health/web/") -> tuple[int, dict[str, s
 
     from django.db import connections
 
-    def ask():  # type: ignore[no-untyped-def]
+    def ask():
         try:
             return client.get(path)
         finally:

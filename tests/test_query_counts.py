@@ -28,7 +28,7 @@ def name(i: int) -> str:
     return "计数" + chr(65 + i % 26) * (1 + i // 26)
 
 
-def grow(cast, upto: int) -> PayrollRun:  # type: ignore[no-untyped-def]
+def grow(cast, upto: int) -> PayrollRun:
     """Placements up to `upto` in two townships, both lines in the clerk's from the first three
     (rural holders born 1957: past the age flag; every third urban, born 1962: retiring; all
     past their subsidy end by now), an HR job each, and the month computed again over all."""
@@ -75,7 +75,7 @@ def pages(run: PayrollRun) -> list[tuple[str, str, dict]]:
     ]
 
 
-def cold_counts(cast, run: PayrollRun) -> dict[tuple[str, str, str], int]:  # type: ignore[no-untyped-def]
+def cold_counts(cast, run: PayrollRun) -> dict[tuple[str, str, str], int]:
     counts = {}
     for role, url, params in pages(run):
         client = cast.client(getattr(cast, role))
@@ -88,7 +88,7 @@ def cold_counts(cast, run: PayrollRun) -> dict[tuple[str, str, str], int]:  # ty
 
 
 @pytest.mark.django_db
-def test_no_landing_page_or_list_reads_more_queries_for_more_rows(cast) -> None:  # type: ignore[no-untyped-def]
+def test_no_landing_page_or_list_reads_more_queries_for_more_rows(cast) -> None:
     run = grow(cast, 3)
     few = cold_counts(cast, run)
     run = grow(cast, 30)
@@ -100,7 +100,7 @@ def test_no_landing_page_or_list_reads_more_queries_for_more_rows(cast) -> None:
     assert f"{name(29)}：补贴期限届满" in page and "达到乡村岗位年龄上限" in page, "the lists hold rows"
 
 
-def test_the_spending_chart_follows_a_recomputed_month(cast) -> None:  # type: ignore[no-untyped-def]
+def test_the_spending_chart_follows_a_recomputed_month(cast) -> None:
     """The chart reads each run's sums stored at its first visit after a computation; a new
     computation (other lines) is summed again, not read stale."""
     import json

@@ -24,7 +24,7 @@ NUMBER = "37150219700101123X"
 ACCOUNT = "6228480012345678901"
 
 
-def _broken(request):  # type: ignore[no-untyped-def]
+def _broken(request):
     bank_account = ACCOUNT  # noqa: F841 (a frame variable, as Sentry sends them)
     raise RuntimeError(f"duplicate key id_number={NUMBER}")
 

@@ -74,7 +74,7 @@ class Bucket:
     name: str
 
     @property
-    def client(self):  # type: ignore[no-untyped-def]
+    def client(self):
         return boto3.client(
             "s3",
             endpoint_url=self.endpoint,
@@ -107,14 +107,14 @@ def bucket(s3_server: str) -> Bucket:
 
 
 @pytest.fixture
-def web_media(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+def web_media(settings, tmp_path: Path) -> Path:
     """The web's (this process's) own media folder."""
     settings.MEDIA_ROOT = tmp_path / "web-media"
     return settings.MEDIA_ROOT
 
 
 @pytest.fixture
-def s3(settings, bucket: Bucket, web_media: Path) -> Bucket:  # type: ignore[no-untyped-def]
+def s3(settings, bucket: Bucket, web_media: Path) -> Bucket:
     """This process (the web) stores in `bucket`, as a machine whose environment names it."""
     settings.STORAGES = {**settings.STORAGES, "default": s3_storage(bucket)}
     return bucket
@@ -155,7 +155,7 @@ def xlsx_upload(rows: list[list]) -> io.BytesIO:
 
 
 @pytest.fixture
-def eager(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def eager(monkeypatch) -> None:
     monkeypatch.setitem(app.conf, "task_always_eager", True)
 
 
@@ -195,14 +195,14 @@ def test_a_token_names_only_its_own_file(s3) -> None:
     assert uploads.kept_exists(token)
 
 
-def test_an_oversize_upload_is_refused_before_anything_reaches_the_bucket(s3, settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_oversize_upload_is_refused_before_anything_reaches_the_bucket(s3, settings) -> None:
     settings.UPLOAD_MAX_MB = 1
     with pytest.raises(UploadRefused):
         uploads.keep(io.BytesIO(bytes(uploads.MB + 1)))
     assert s3.objects() == set()
 
 
-def test_the_nightly_task_removes_uploads_left_in_the_bucket(s3, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_nightly_task_removes_uploads_left_in_the_bucket(s3, settings) -> None:
     from people.tasks import remove_stale_uploads
 
     tokens = [uploads.keep(xlsx_upload([row()])) for _ in range(2)]
@@ -261,7 +261,7 @@ def names(content: bytes) -> list[str]:
     return [r[0] for r in rows[3:]]
 
 
-def test_the_local_default_keeps_files_under_media_root(settings, web_media) -> None:  # type: ignore[no-untyped-def]
+def test_the_local_default_keeps_files_under_media_root(settings, web_media) -> None:
     from common.jobs import workbook_store
 
     assert settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
@@ -289,7 +289,7 @@ def test_a_workbook_that_fails_to_be_written_leaves_nothing_in_the_bucket(s3) ->
 # The health report's storage part checks the storage configured (writes, reads, removes a file).
 
 
-def test_the_health_report_checks_the_bucket(db, s3) -> None:  # type: ignore[no-untyped-def]
+def test_the_health_report_checks_the_bucket(db, s3) -> None:
     from django.test import Client
 
     _, parts = report(Client(REMOTE_ADDR="127.0.0.1"))
@@ -297,7 +297,7 @@ def test_the_health_report_checks_the_bucket(db, s3) -> None:  # type: ignore[no
     assert s3.objects() == set()  # its test file removed
 
 
-def test_the_health_report_fails_when_the_bucket_is_gone(db, s3) -> None:  # type: ignore[no-untyped-def]
+def test_the_health_report_fails_when_the_bucket_is_gone(db, s3) -> None:
     from django.test import Client
 
     s3.client.delete_bucket(Bucket=s3.name)
@@ -309,7 +309,7 @@ def test_the_health_report_fails_when_the_bucket_is_gone(db, s3) -> None:  # typ
 
 
 @pytest.fixture
-def start_worker(transactional_db, tmp_path: Path) -> Iterator:  # type: ignore[no-untyped-def]
+def start_worker(transactional_db, tmp_path: Path) -> Iterator:
     """Starts a real worker (default queue of its own, media folder of its own, `env` added);
     what this process queues goes to it."""
     from django.conf import settings
@@ -362,7 +362,7 @@ def finished(job_id: int, seconds: float = 120) -> Job:
     return Job.objects.get(pk=job_id)
 
 
-def upload_on_the_web(client, rows: list[list]) -> tuple[str, Job]:  # type: ignore[no-untyped-def]
+def upload_on_the_web(client, rows: list[list]) -> tuple[str, Job]:
     answer = client.post(reverse("people:import-upload"), {"file": xlsx_upload(rows)})
     assert answer.status_code == 302
     token = answer["Location"].rstrip("/").rsplit("/", 1)[1]
@@ -428,7 +428,7 @@ def test_with_the_local_default_a_worker_on_another_folder_cannot_see_the_upload
     uploads.kept_remove(token)
 
 
-def test_the_nightly_task_removes_job_files_past_their_days_from_the_bucket(cast, s3, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_nightly_task_removes_job_files_past_their_days_from_the_bucket(cast, s3, settings) -> None:
     """An export's or an import report's file holds names and ID numbers: kept JOB_FILE_DAYS,
     then removed from the storage; the job stays listed and its download answers 404."""
     import datetime as dt

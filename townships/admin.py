@@ -37,7 +37,7 @@ class CountyAdmin(admin.ModelAdmin):
         "attendance_required",
     ]
 
-    def save_model(self, request, obj: County, form: forms.ModelForm, change: bool) -> None:  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj: County, form: forms.ModelForm, change: bool) -> None:
         """A new subsidy limit or rural age flag moves the stored subsidy end or age alert of
         every placement of the county (placements.terms keeps them). The admin is an interface
         over every app, so it may call the placements' service; townships' own modules do not."""
@@ -155,7 +155,7 @@ class AgencyContractInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None) -> bool:
         return False  # contracts are added on their own page, where their townships are checked
 
 
@@ -211,7 +211,7 @@ class AgencyContractAdmin(admin.ModelAdmin):
     filter_horizontal = ["townships"]
     list_select_related = ["agency"]
 
-    def save_model(self, request, obj: AgencyContract, form: forms.ModelForm, change: bool) -> None:  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj: AgencyContract, form: forms.ModelForm, change: bool) -> None:
         if obj.recorded_by_id is None:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)

@@ -121,13 +121,13 @@ def template_write(*, townships: QuerySet[Township], target: str | IO[bytes]) ->
     """The plan sheet for a county: its townships listed, the numbers to fill in."""
     book = Workbook()
     sheet = book.active
-    sheet.title = "年度计划"  # type: ignore[union-attr]  # a new workbook has its active sheet
-    sheet.append([P_CODE, P_NAME, P_URBAN, P_RURAL])  # type: ignore[union-attr]  # as above
-    for cell in sheet[1]:  # type: ignore[index]  # as above
+    sheet.title = "年度计划"
+    sheet.append([P_CODE, P_NAME, P_URBAN, P_RURAL])
+    for cell in sheet[1]:
         cell.font = Font(bold=True)
     for column, width in (("A", 20), ("B", 18), ("C", 14), ("D", 14)):
-        sheet.column_dimensions[column].width = width  # type: ignore[union-attr]  # as above
+        sheet.column_dimensions[column].width = width
     for row, township in enumerate(townships.order_by("code"), start=2):
-        sheet.append([township.code, township.name])  # type: ignore[union-attr]  # as above
-        sheet.cell(row=row, column=1).number_format = "@"  # type: ignore[union-attr]  # as above
+        sheet.append([township.code, township.name])
+        sheet.cell(row=row, column=1).number_format = "@"
     book.save(target)

@@ -341,7 +341,7 @@ def quota_in_force(*, township_id: int, year: int, day: dt.date, lock: bool = Fa
     rows = list(found)
     if not rows:
         return None
-    return next((row for row in rows if row.start <= day), rows[-1])  # type: ignore[attr-defined]  # annotated
+    return next((row for row in rows if row.start <= day), rows[-1])
 
 
 def latest_version(plan: Plan) -> PlanVersion | None:

@@ -7,7 +7,7 @@ from django.db import migrations
 KINDS = {"employment": "employment", "assistance": "assistance"}  # "none": nothing to follow
 
 
-def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
+def forwards(apps, schema_editor):
     Placement = apps.get_model("placements", "Placement")
     ExitReferral = apps.get_model("placements", "ExitReferral")
     exited = Placement.objects.filter(exit_date__isnull=False, referral__in=list(KINDS)).values_list(
@@ -23,7 +23,7 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
     )
 
 
-def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
+def backwards(apps, schema_editor):
     ExitReferral = apps.get_model("placements", "ExitReferral")
     ExitReferral.objects.filter(created_by__isnull=True).delete()
 

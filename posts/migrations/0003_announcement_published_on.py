@@ -10,7 +10,7 @@ from django.db import migrations, models
 from django.utils import timezone
 
 
-def fill_published_on(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
+def fill_published_on(apps, schema_editor) -> None:
     Announcement = apps.get_model("posts", "Announcement")
     for announcement in Announcement.objects.only("published_at", "deadline").iterator():
         written: dt.date = timezone.localdate(announcement.published_at)

@@ -6,7 +6,7 @@ from django.db import migrations
 RURAL, URBAN = "每天工作2小时，每月20天", "全日制，按用人单位作息时间"
 
 
-def urban_full_time(apps, schema_editor):  # type: ignore[no-untyped-def]
+def urban_full_time(apps, schema_editor):
     Post = apps.get_model("posts", "Post")
     Post.objects.filter(line="urban", working_time=RURAL).update(working_time=URBAN)
 

@@ -5,14 +5,14 @@ from django.db import migrations, models
 PREFIX = "暂停发放："
 
 
-def split(apps, schema_editor):  # type: ignore[no-untyped-def]
+def split(apps, schema_editor):
     """A withheld month was told by its note's prefix: now by the field, the note keeping the reason."""
     lines = apps.get_model("subsidies", "PayrollLine").objects.filter(note__startswith=PREFIX)
     for pk, note in lines.values_list("pk", "note").iterator():
         lines.filter(pk=pk).update(withheld=True, note=note.removeprefix(PREFIX))
 
 
-def join(apps, schema_editor):  # type: ignore[no-untyped-def]
+def join(apps, schema_editor):
     lines = apps.get_model("subsidies", "PayrollLine").objects.filter(withheld=True)
     for pk, note in lines.values_list("pk", "note").iterator():
         lines.filter(pk=pk).update(note=(PREFIX + note)[:200])

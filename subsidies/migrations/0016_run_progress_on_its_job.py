@@ -6,7 +6,7 @@ from django.db import migrations, models
 STATES = {"computing": "running", "computed": "done", "failed": "failed"}
 
 
-def jobs_make(apps, schema_editor):  # type: ignore[no-untyped-def]
+def jobs_make(apps, schema_editor):
     """Each run that was computed gets a job holding its progress and error (they were fields of
     the run): nothing a run page shows is lost."""
     Run = apps.get_model("subsidies", "PayrollRun")

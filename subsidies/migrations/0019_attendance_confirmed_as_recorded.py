@@ -5,7 +5,7 @@ from django.db import migrations
 from django.db.models import F
 
 
-def confirm_as_recorded(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
+def confirm_as_recorded(apps, schema_editor) -> None:
     Attendance = apps.get_model("subsidies", "Attendance")
     Attendance.objects.update(confirmed_by=F("recorded_by"), confirmed_at=F("recorded_at"))
 

@@ -16,7 +16,7 @@ NEW = "Qingshui-river-2026"
 CHANGE = reverse("accounts:password-change")
 
 
-def change(client: Client, old: str, new: str, again: str | None = None):  # type: ignore[no-untyped-def]
+def change(client: Client, old: str, new: str, again: str | None = None):
     form = {"old_password": old, "new_password1": new, "new_password2": again or new}
     return client.post(CHANGE, form)
 

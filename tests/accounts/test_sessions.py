@@ -115,7 +115,7 @@ def test_a_cached_copy_the_logout_could_not_remove_ends_with_the_refresh_period(
     client = logged_in()
     old_cookie = client.cookies["sessionid"].value
 
-    def unreachable(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def unreachable(*args, **kwargs):
         raise ConnectionError("redis unreachable")
 
     from django.conf import settings

@@ -26,16 +26,16 @@ pytestmark = pytest.mark.django_db
 COLUMNS = [*USER_COLUMNS, *USER_OPTIONAL]  # 用户名, 角色, 乡镇代码, 村代码, 村名称
 
 
-def sheet(rows: list[list]):  # type: ignore[no-untyped-def]
+def sheet(rows: list[list]):
     return xlsx(rows, COLUMNS)
 
 
-def problems(checked) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+def problems(checked) -> list[tuple[int, str]]:
     return [(p.row, p.message) for p in checked.problems]
 
 
 @pytest.fixture
-def village(seeded) -> Village:  # type: ignore[no-untyped-def]
+def village(seeded) -> Village:
     village = Village.objects.filter(township__code="371502101").order_by("pk").first()
     assert village is not None  # the seeded township has villages
     return village

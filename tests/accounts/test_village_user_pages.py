@@ -11,13 +11,13 @@ from townships.models import Role, Village
 
 
 @pytest.fixture
-def village(cast) -> Village:  # type: ignore[no-untyped-def]
+def village(cast) -> Village:
     village = Village.objects.filter(township__code="371502101").order_by("pk").first()
     assert village is not None  # the seeded township has villages
     return village
 
 
-def test_a_clerk_makes_a_village_user_and_sees_the_one_time_password_once(cast, village) -> None:  # type: ignore[no-untyped-def]
+def test_a_clerk_makes_a_village_user_and_sees_the_one_time_password_once(cast, village) -> None:
     client = cast.client(cast.clerk)
     page = client.post(reverse("accounts:village-users"), {"username": "cun_li", "village": village.pk})
     text = page.content.decode()
@@ -28,7 +28,7 @@ def test_a_clerk_makes_a_village_user_and_sees_the_one_time_password_once(cast, 
     assert "一次性初始密码" not in client.get(reverse("accounts:village-users")).content.decode()
 
 
-def test_a_taken_name_is_refused_and_the_form_keeps_what_was_typed(cast, village) -> None:  # type: ignore[no-untyped-def]
+def test_a_taken_name_is_refused_and_the_form_keeps_what_was_typed(cast, village) -> None:
     client = cast.client(cast.clerk)
     client.post(reverse("accounts:village-users"), {"username": "cun_li", "village": village.pk})
     again = client.post(reverse("accounts:village-users"), {"username": "cun_li", "village": village.pk})
@@ -37,7 +37,7 @@ def test_a_taken_name_is_refused_and_the_form_keeps_what_was_typed(cast, village
     assert User.objects.filter(username="cun_li").count() == 1
 
 
-def test_a_village_of_another_township_cannot_be_chosen(cast) -> None:  # type: ignore[no-untyped-def]
+def test_a_village_of_another_township_cannot_be_chosen(cast) -> None:
     other = Village.objects.exclude(township__code="371502101").first()
     assert other is not None  # the seed has villages in other townships
     answer = cast.client(cast.clerk).post(
@@ -47,7 +47,7 @@ def test_a_village_of_another_township_cannot_be_chosen(cast) -> None:  # type: 
     assert not User.objects.filter(username="x1").exists()
 
 
-def test_a_clerk_stops_a_village_user_of_the_township_and_no_other(cast, village) -> None:  # type: ignore[no-untyped-def]
+def test_a_clerk_stops_a_village_user_of_the_township_and_no_other(cast, village) -> None:
     cast.client(cast.clerk).post(
         reverse("accounts:village-users"), {"username": "cun_li", "village": village.pk}
     )
@@ -62,5 +62,5 @@ def test_a_clerk_stops_a_village_user_of_the_township_and_no_other(cast, village
 
 
 @pytest.mark.parametrize("who", ["hr", "finance", "auditor"])
-def test_other_roles_do_not_reach_the_page(cast, who) -> None:  # type: ignore[no-untyped-def]
+def test_other_roles_do_not_reach_the_page(cast, who) -> None:
     assert cast.client(getattr(cast, who)).get(reverse("accounts:village-users")).status_code == 404

@@ -39,7 +39,7 @@ def holders(cast) -> list:
 
 
 @pytest.fixture
-def run(cast, county, holders):  # type: ignore[no-untyped-def]
+def run(cast, county, holders):
     return payroll.compute_run(payroll.run_for(county, dt.date(2022, 4, 1)))
 
 

@@ -14,7 +14,7 @@ MARCH, APRIL = dt.date(2022, 3, 1), dt.date(2022, 4, 1)
 
 
 @pytest.fixture
-def scheme(cast) -> Scheme:  # type: ignore[no-untyped-def]
+def scheme(cast) -> Scheme:
     """东昌府区, monthly: village 30 + township 50 + appraisal 20; below 60 withholds 30 %; two
     failures in a row propose an exit."""
     return Scheme.objects.create(
@@ -28,7 +28,7 @@ def scheme(cast) -> Scheme:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def village(cast) -> Village:  # type: ignore[no-untyped-def]
+def village(cast) -> Village:
     """The village the factory's people live in and whose posts they hold."""
     village = Township.objects.get(code="371502101").villages.first()
     assert village is not None  # the seeded township has villages
@@ -36,18 +36,18 @@ def village(cast) -> Village:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def keeper(cast, village) -> User:  # type: ignore[no-untyped-def]
+def keeper(cast, village) -> User:
     user, _ = village_user_create(actor=cast.clerk, village=village, username="cun")
     return user
 
 
 @pytest.fixture
-def holders(cast) -> tuple[Placement, Placement]:  # type: ignore[no-untyped-def]
+def holders(cast) -> tuple[Placement, Placement]:
     return factories.placement("371502101", name="甲"), factories.placement("371502101", name="乙")
 
 
 @pytest.fixture
-def bonus_rule(cast) -> BonusRule:  # type: ignore[no-untyped-def]
+def bonus_rule(cast) -> BonusRule:
     """Yearly, by grade, at most half of the holders assessed: 一等 from 90 (1,000 元), 二等 from
     80 (500 元)."""
     rule = BonusRule.objects.create(

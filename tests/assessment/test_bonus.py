@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 DONGCHANG = "371502"
 
 
-def publish_year(cast, holders, totals: list[tuple[int, int, int]]) -> None:  # type: ignore[no-untyped-def]
+def publish_year(cast, holders, totals: list[tuple[int, int, int]]) -> None:
     """Each holder scored by the clerk (no village user) the same every month of 2022, published."""
     town = Township.objects.get(code="371502101")
     for month in range(1, 13):
@@ -39,7 +39,7 @@ def publish_year(cast, holders, totals: list[tuple[int, int, int]]) -> None:  # 
 
 
 @pytest.fixture
-def four(cast, scheme):  # type: ignore[no-untyped-def]
+def four(cast, scheme):
     people = [factories.placement("371502101", name=name) for name in ("甲", "乙", "丙", "丁")]
     publish_year(cast, people, [(28, 48, 19), (25, 45, 15), (20, 40, 15), (15, 30, 10)])  # 95, 85, 75, 55
     return people

@@ -28,7 +28,7 @@ def sheet_of(month: dt.date = MARCH) -> Sheet:
     return scores.sheet_for(Township.objects.get(code=SHAZHEN), month)
 
 
-def score_all(cast, keeper, holders, first=(M(25), M(40), M(15)), second=(M(10), M(40), M(12)), month=MARCH):  # type: ignore[no-untyped-def]
+def score_all(cast, keeper, holders, first=(M(25), M(40), M(15)), second=(M(10), M(40), M(12)), month=MARCH):
     """甲 80 (passes), 乙 62 by default."""
     sheet = sheet_of(month)
     a, b = holders

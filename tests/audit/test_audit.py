@@ -23,13 +23,13 @@ CREATE, UPDATE, DELETE, ACCESS = 0, 1, 2, 3
 
 
 @pytest.fixture
-def eager(monkeypatch):  # type: ignore[no-untyped-def]
+def eager(monkeypatch):
     from config.celery import app
 
     monkeypatch.setitem(app.conf, "task_always_eager", True)
 
 
-def entries_of(model, **filters):  # type: ignore[no-untyped-def]
+def entries_of(model, **filters):
     kind = ContentType.objects.get_for_model(model)
     return Entry.objects.filter(content_type=kind, **filters).order_by("id")
 

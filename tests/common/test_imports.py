@@ -45,11 +45,11 @@ class Villages(imports.Importer[str]):
 
 
 @pytest.fixture
-def shazhen(seeded) -> Township:  # type: ignore[no-untyped-def]
+def shazhen(seeded) -> Township:
     return Township.objects.get(code="371502101")
 
 
-def writes_during(action) -> list[str]:  # type: ignore[no-untyped-def]
+def writes_during(action) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
         action()
     return [q["sql"] for q in queries.captured_queries if WRITES.match(q["sql"])]

@@ -51,7 +51,7 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 
 @pytest.fixture(scope="session")
-def base_url(live_server) -> str:  # type: ignore[no-untyped-def]
+def base_url(live_server) -> str:
     """Every context's base URL: pytest-django's live server (pages are opened by reverse())."""
     return live_server.url
 

@@ -32,7 +32,7 @@ def fits(page: Page, width: int) -> None:
 
 
 @pytest.mark.parametrize("size", ["wide", "phone"])
-def test_the_clerk_picks_people_and_applies_them_at_once(recruiting, signed_in, monkeypatch, size) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_clerk_picks_people_and_applies_them_at_once(recruiting, signed_in, monkeypatch, size) -> None:  # noqa: F811
     monkeypatch.setattr("placements.views.today", lambda: dt.date(2022, 3, 1))
     township = recruiting.township.code
     one, two = (factories.person(township, name=n) for n in ("王一", "王二"))

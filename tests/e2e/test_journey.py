@@ -68,7 +68,7 @@ def message(page: Page, text: str) -> None:
     expect(page.locator("[role=status], [role=alert]").filter(has_text=text)).to_be_visible()
 
 
-def form_of(page: Page, heading: str):  # type: ignore[no-untyped-def]
+def form_of(page: Page, heading: str):
     """The form under a heading: its labels stay unambiguous however the page around it grows."""
     return page.locator("form").filter(has=page.get_by_role("heading", name=heading))
 
@@ -274,7 +274,7 @@ def locked(attended: Round) -> Round:
     return attended
 
 
-def test_hr_opens_three_posts_and_publishes_their_announcement(journey: Round, signed_in, shot) -> None:  # type: ignore[no-untyped-def]
+def test_hr_opens_three_posts_and_publishes_their_announcement(journey: Round, signed_in, shot) -> None:
     hr = signed_in(journey.cast.hr, reverse("posts:post-list"))
     opening = form_of(hr, "开设岗位")
     opening.get_by_label("乡镇（街道）").select_option(label=journey.township.name)
@@ -303,7 +303,7 @@ def test_hr_opens_three_posts_and_publishes_their_announcement(journey: Round, s
 
 def test_the_clerk_imports_two_applicants_and_registers_a_third_by_hand(
     announced: Round, signed_in, shot, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # The clerk imports two applicants from the template spreadsheet: upload → preview → confirm.
     village = announced.village
     clerk = signed_in(announced.cast.clerk, reverse("people:import-upload"))
@@ -371,7 +371,7 @@ def test_the_clerk_imports_two_applicants_and_registers_a_third_by_hand(
     shot(clerk, "person")
 
 
-def test_the_clerk_applies_each_for_a_post_of_the_announcement(registered: Round, signed_in, shot) -> None:  # type: ignore[no-untyped-def]
+def test_the_clerk_applies_each_for_a_post_of_the_announcement(registered: Round, signed_in, shot) -> None:
     # Each applies for a post of the announcement (孙三 first, so 钱二 is the one over the quota).
     registered.clock["today"] = D(2022, 3, 1)
     clerk = signed_in(registered.cast.clerk, reverse("placements:apply"))
@@ -393,7 +393,7 @@ def test_the_clerk_applies_each_for_a_post_of_the_announcement(registered: Round
     ]
 
 
-def test_a_second_clerk_records_the_village_review(applied: Round, signed_in, shot) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_clerk_records_the_village_review(applied: Round, signed_in, shot) -> None:
     # The village's democratic review, recorded by a second clerk (maker ≠ checker).
     applied.clock["today"] = D(2022, 3, 3)
     second = signed_in(applied.reviewer, reverse("placements:review"))
@@ -406,7 +406,7 @@ def test_a_second_clerk_records_the_village_review(applied: Round, signed_in, sh
     message(second, "已记录民主评议，共3人。")
 
 
-def test_the_clerk_starts_the_publicity_with_id_numbers_masked(reviewed: Round, signed_in, shot) -> None:  # type: ignore[no-untyped-def]
+def test_the_clerk_starts_the_publicity_with_id_numbers_masked(reviewed: Round, signed_in, shot) -> None:
     # Publicity: five working days on the calendar, ID numbers masked on the notice.
     reviewed.clock["today"] = D(2022, 3, 7)
     clerk = signed_in(reviewed.cast.clerk, reverse("placements:publicity-new"))
@@ -422,7 +422,7 @@ def test_the_clerk_starts_the_publicity_with_id_numbers_masked(reviewed: Round, 
 
 def test_hr_approves_two_and_the_one_over_the_revised_quota_is_refused(
     publicized: Round, signed_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # The plan was revised down after the posts were opened: HR approves two, 钱二 is refused.
     publicized.quota.update(rural=2)
     publicized.clock["today"] = D(2022, 3, 14)
@@ -436,7 +436,7 @@ def test_hr_approves_two_and_the_one_over_the_revised_quota_is_refused(
     shot(hr, "approve")
 
 
-def test_the_clerk_signs_trains_and_places_the_two_approved(approved: Round, signed_in, shot) -> None:  # type: ignore[no-untyped-def]
+def test_the_clerk_signs_trains_and_places_the_two_approved(approved: Round, signed_in, shot) -> None:
     # Agreement, training and placement of the two approved, from each application's page.
     approved.clock["today"] = D(2022, 4, 1)  # signed 03-20, trained 03-25, on post from 04-01, entered 04-01
     clerk = signed_in(approved.cast.clerk, approved.application_url("孙三"))
@@ -466,7 +466,7 @@ def test_the_clerk_signs_trains_and_places_the_two_approved(approved: Round, sig
     shot(clerk, "agreement-print")
 
 
-def test_the_clerk_uploads_aprils_attendance(placed: Round, signed_in, shot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_clerk_uploads_aprils_attendance(placed: Round, signed_in, shot, tmp_path: Path) -> None:
     # April's attendance: 孙三 full, 赵一 15 of the 20 required days.
     clerk = signed_in(placed.cast.clerk, reverse("subsidies:attendance"))
     sheet = attendance_sheet(tmp_path / "attendance.xlsx", placed.people)
@@ -480,7 +480,7 @@ def test_the_clerk_uploads_aprils_attendance(placed: Round, signed_in, shot, tmp
 
 def test_finance_computes_approves_locks_and_downloads_april(
     attended: Round, signed_in, shot, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Finance computes April (the task runs eagerly), approves, locks and downloads the workbook.
     township, people = attended.township, attended.people
     finance = signed_in(attended.cast.finance, reverse("subsidies:run-list"))
@@ -547,7 +547,7 @@ def test_finance_computes_approves_locks_and_downloads_april(
     ]
 
 
-def test_each_roles_landing_page_draws_its_pictures_after_the_round(locked: Round, signed_in, shot) -> None:  # type: ignore[no-untyped-def]
+def test_each_roles_landing_page_draws_its_pictures_after_the_round(locked: Round, signed_in, shot) -> None:
     # Each role's landing page after the round: the pictures are drawn (canvas), nothing is missing.
     pages = {
         "clerk": signed_in(locked.cast.clerk),
@@ -562,7 +562,7 @@ def test_each_roles_landing_page_draws_its_pictures_after_the_round(locked: Roun
     shot(pages["clerk"], "home-clerk", phone=True)
 
 
-def test_another_townships_clerk_reaches_none_of_it(locked: Round, signed_in, shot) -> None:  # type: ignore[no-untyped-def]
+def test_another_townships_clerk_reaches_none_of_it(locked: Round, signed_in, shot) -> None:
     # Another township's clerk, same county: every one of these addresses answers 404.
     assert locked.run is not None
     stranger = signed_in(locked.cast.other_clerk, reverse("placements:queue"))

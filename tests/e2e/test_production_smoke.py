@@ -157,7 +157,7 @@ def test_production_in_chromium_signs_in_draws_the_charts_and_passes_its_probes(
     browser: Chromium,
     static: Path,
     tmp_path: Path,
-    settings,  # type: ignore[no-untyped-def]
+    settings,
 ) -> None:
     queue = worker
     seed_reference_data()

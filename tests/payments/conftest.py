@@ -26,18 +26,18 @@ BANKS = {
 }
 
 
-def month_locked(county: County, month: dt.date, cast) -> PayrollRun:  # type: ignore[no-untyped-def]
+def month_locked(county: County, month: dt.date, cast) -> PayrollRun:
     run = payroll.compute_run(payroll.run_for(county, month), cast.finance)
     return payroll.lock(payroll.approve(run, cast.finance2), cast.finance2)
 
 
 @pytest.fixture
-def county(cast) -> County:  # type: ignore[no-untyped-def]
+def county(cast) -> County:
     return County.objects.get(code="371502")
 
 
 @pytest.fixture
-def holders(county) -> dict[str, Person]:  # type: ignore[no-untyped-def]
+def holders(county) -> dict[str, Person]:
     people = {}
     for name, (town, account, bank) in BANKS.items():
         placement = factories.placement(town, name=name, bank_account=account)
@@ -47,12 +47,12 @@ def holders(county) -> dict[str, Person]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def january(cast, county, holders) -> PayrollRun:  # type: ignore[no-untyped-def]
+def january(cast, county, holders) -> PayrollRun:
     return month_locked(county, D(2022, 1, 1), cast)
 
 
 @pytest.fixture
-def march(cast, county, holders, january) -> PayrollRun:  # type: ignore[no-untyped-def]
+def march(cast, county, holders, january) -> PayrollRun:
     """February and March locked; 甲 owes 340.00 after March."""
     jia = holders["甲"].placements.get()
     month_locked(county, D(2022, 2, 1), cast)
@@ -62,7 +62,7 @@ def march(cast, county, holders, january) -> PayrollRun:  # type: ignore[no-unty
 
 
 @pytest.fixture
-def eager(monkeypatch):  # type: ignore[no-untyped-def]
+def eager(monkeypatch):
     """Run the batch making in the test process (CI has a broker but no worker for these tests)."""
     from config.celery import app
 

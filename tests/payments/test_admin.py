@@ -12,7 +12,7 @@ from payments.models import Bank, Batch
 from people.models import Person
 
 
-def _admin(cast):  # type: ignore[no-untyped-def]
+def _admin(cast):
     cast.county_admin.is_staff = cast.county_admin.is_superuser = True
     cast.county_admin.save()
     client = cast.client(cast.county_admin)

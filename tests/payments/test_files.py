@@ -19,7 +19,7 @@ D = dt.date
 
 
 @pytest.fixture
-def batches(cast, january) -> dict[str, Batch]:  # type: ignore[no-untyped-def]
+def batches(cast, january) -> dict[str, Batch]:
     made = batches_make(run=january, actor=cast.finance, pay_date=D(2022, 1, 31))
     return {b.bank.name: batch_approve(batch=b, actor=cast.finance2) for b in made}
 

@@ -48,7 +48,7 @@ def return_workbook(
 
 
 @pytest.fixture
-def batch(cast, january) -> Batch:  # type: ignore[no-untyped-def]
+def batch(cast, january) -> Batch:
     """January's 农商银行 batch (丙, 丁), approved."""
     made = batches_make(run=january, actor=cast.finance, pay_date=D(2022, 1, 31))
     found = next(b for b in made if b.bank.name == "农商银行")

@@ -16,14 +16,14 @@ from tests.people.test_import import row
 
 
 @pytest.fixture
-def eager(monkeypatch):  # type: ignore[no-untyped-def]
+def eager(monkeypatch):
     from config.celery import app
 
     monkeypatch.setitem(app.conf, "task_always_eager", True)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_confirmations_at_the_same_moment_start_one_import(cast, eager) -> None:  # type: ignore[no-untyped-def]
+def test_two_confirmations_at_the_same_moment_start_one_import(cast, eager) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("concurrent requests need PostgreSQL")
     client = cast.client(cast.clerk)

@@ -131,13 +131,13 @@ def test_hr_decides_an_unverified_claim_with_a_note(cast, people) -> None:
 
 
 @pytest.fixture
-def eager(monkeypatch):  # type: ignore[no-untyped-def]
+def eager(monkeypatch):
     from config.celery import app
 
     monkeypatch.setitem(app.conf, "task_always_eager", True)
 
 
-def upload_and_check(client, capture, rows):  # type: ignore[no-untyped-def]
+def upload_and_check(client, capture, rows):
     """Upload a file; its check runs (eagerly) as the background job the upload starts."""
     upload = factories.xlsx(rows, COLUMNS)
     upload.name = "applicants.xlsx"

@@ -74,7 +74,7 @@ class Round:
         assert not result.refused, result.refused
         return apps
 
-    def to_placed(self, application: Application, on_post: dt.date = ON_POST):  # type: ignore[no-untyped-def]
+    def to_placed(self, application: Application, on_post: dt.date = ON_POST):
         services.agreement_sign(
             application=application,
             start=on_post,

@@ -14,11 +14,11 @@ D = dt.date
 
 
 @pytest.fixture
-def holder(cast):  # type: ignore[no-untyped-def]
+def holder(cast):
     return factories.placement(on_post=D(2024, 1, 1), agreement_until=D(2024, 12, 1), name="续签人")
 
 
-def test_a_clerk_may_not_extend_a_subsidy_period(cast, holder) -> None:  # type: ignore[no-untyped-def]
+def test_a_clerk_may_not_extend_a_subsidy_period(cast, holder) -> None:
     with pytest.raises(ValidationError, match="「延期」须由人社局工作人员办理"):
         terms.extension_grant(
             placement=holder, until=D(2027, 6, 30), document="东人社〔2024〕1号", actor=cast.clerk
@@ -28,19 +28,19 @@ def test_a_clerk_may_not_extend_a_subsidy_period(cast, holder) -> None:  # type:
 
 
 @pytest.mark.parametrize("who", ["auditor", "finance"])
-def test_a_reader_may_not_renew(cast, holder, who) -> None:  # type: ignore[no-untyped-def]
+def test_a_reader_may_not_renew(cast, holder, who) -> None:
     with pytest.raises(ValidationError, match="「续签」须由乡镇经办人、人社局工作人员办理"):
         terms.agreement_renew(placement=holder, signed_on=D(2024, 11, 20), actor=getattr(cast, who))
     assert holder.application.agreements.count() == 1
 
 
-def test_a_clerk_of_another_township_may_not_renew(cast, holder) -> None:  # type: ignore[no-untyped-def]
+def test_a_clerk_of_another_township_may_not_renew(cast, holder) -> None:
     with pytest.raises(ValidationError, match="无权办理其他乡镇"):
         terms.agreement_renew(placement=holder, signed_on=D(2024, 11, 20), actor=cast.other_clerk)
     assert holder.application.agreements.count() == 1
 
 
-def test_the_clerk_of_the_township_renews(cast, holder) -> None:  # type: ignore[no-untyped-def]
+def test_the_clerk_of_the_township_renews(cast, holder) -> None:
     made = terms.agreement_renew(placement=holder, signed_on=D(2024, 11, 20), actor=cast.clerk)
     assert made.start_date == D(2024, 12, 2)
 

@@ -13,7 +13,7 @@ from townships.models import County
 D = dt.date
 
 
-def form_fields(client, url: str) -> set[str]:  # type: ignore[no-untyped-def]
+def form_fields(client, url: str) -> set[str]:
     page = client.get(url).content.decode()
     names = ("on_post_date", "exit_date", "prior_months", "extended_until", "applied_on", "approved_on")
     return {name for name in names if f'name="{name}' in page}
@@ -25,7 +25,7 @@ def lock(month: dt.date) -> None:
     )
 
 
-def test_dates_are_editable_until_a_month_from_them_is_locked(recruiting) -> None:  # type: ignore[no-untyped-def]
+def test_dates_are_editable_until_a_month_from_them_is_locked(recruiting) -> None:
     (application,) = recruiting.to_approved(1)
     placement = recruiting.to_placed(application)  # on post from 2022-04-01
     client = recruiting.cast.client(recruiting.cast.county_admin)
@@ -42,7 +42,7 @@ def test_dates_are_editable_until_a_month_from_them_is_locked(recruiting) -> Non
     assert "2022年4月1日" in page or "2022-04-01" in page  # shown, not editable
 
 
-def test_a_post_to_the_admin_cannot_move_a_locked_start(recruiting) -> None:  # type: ignore[no-untyped-def]
+def test_a_post_to_the_admin_cannot_move_a_locked_start(recruiting) -> None:
     (application,) = recruiting.to_approved(1)
     placement = recruiting.to_placed(application)
     lock(D(2022, 4, 1))
@@ -71,7 +71,7 @@ def test_a_post_to_the_admin_cannot_move_a_locked_start(recruiting) -> None:  # 
     assert Application.objects.get(pk=application.pk).approved_on == D(2022, 3, 15)
 
 
-def test_an_open_start_moved_in_the_admin_meets_the_placement_rule(recruiting) -> None:  # type: ignore[no-untyped-def]
+def test_an_open_start_moved_in_the_admin_meets_the_placement_rule(recruiting) -> None:
     (application,) = recruiting.to_approved(1)
     placement = recruiting.to_placed(application)  # trained 2022-03-25, agreement from 2022-04-01
     client = recruiting.cast.client(recruiting.cast.county_admin)

@@ -22,14 +22,14 @@ RURAL_TIME = "每天工作2小时，每月20天"
 
 
 @pytest.fixture
-def business_day(monkeypatch):  # type: ignore[no-untyped-def]
+def business_day(monkeypatch):
     def set_day(day: dt.date) -> None:
         monkeypatch.setattr("placements.views.today", lambda: day)
 
     return set_day
 
 
-def page_text(client, application: Application) -> str:  # type: ignore[no-untyped-def]
+def page_text(client, application: Application) -> str:
     return client.get(reverse("placements:application-detail", args=[application.pk])).content.decode()
 
 

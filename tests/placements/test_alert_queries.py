@@ -23,7 +23,7 @@ def name(i: int) -> str:
     return "提醒" + chr(65 + i % 26) * (1 + i // 26)
 
 
-def holders(n: int, cast, start: int = 0) -> None:  # type: ignore[no-untyped-def]
+def holders(n: int, cast, start: int = 0) -> None:
     """`n` more holders of every alert kind: subsidy ending, agreement ending, legacy terms,
     rural over the age flag, urban retiring (born so that each falls due by 2022-05)."""
     for i in range(start, start + n):
@@ -46,7 +46,7 @@ def holders(n: int, cast, start: int = 0) -> None:  # type: ignore[no-untyped-de
             terms.stored_terms_refresh(person_ids=[placement.person_id])
 
 
-def queries(client, url: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+def queries(client, url: str) -> tuple[int, str]:
     cache.clear()  # the first, cold request
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)

@@ -42,7 +42,7 @@ DAYS = [D(2022, 5, 1), D(2024, 11, 15), D(2025, 12, 20), D(2027, 6, 30)]
 
 
 @pytest.fixture
-def holders(cast) -> None:  # type: ignore[no-untyped-def]
+def holders(cast) -> None:
     County.objects.filter(code="370812").update(alert_days=90, rural_flag_age=55)
     for i in range(48):
         township = "371502101" if i % 4 else "370812001"
@@ -97,7 +97,7 @@ def age(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def expected(user, day: dt.date) -> list[tuple]:  # type: ignore[no-untyped-def]
+def expected(user, day: dt.date) -> list[tuple]:
     """Every active placement in the user's scope, read as the policy says: its subsidy end, its
     last agreement's end, and the year of its rural age limit (the day before the birthday at
     the county's flag + 1) or statutory retirement (urban), within today + the county's alert
@@ -127,7 +127,7 @@ def expected(user, day: dt.date) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("day", DAYS)
-def test_the_alerts_are_exactly_those_the_policy_gives(cast, holders, day) -> None:  # type: ignore[no-untyped-def]
+def test_the_alerts_are_exactly_those_the_policy_gives(cast, holders, day) -> None:
     for user in (cast.county_admin, cast.hr, cast.clerk, cast.hr_other_county):
         want = expected(user, day)
         found = selectors.alerts(user=user, today=day)
@@ -142,7 +142,7 @@ def test_the_alerts_are_exactly_those_the_policy_gives(cast, holders, day) -> No
     assert expected(cast.county_admin, day), "the data gives alerts on every day tested"
 
 
-def test_every_kind_is_compared(cast, holders) -> None:  # type: ignore[no-untyped-def]
+def test_every_kind_is_compared(cast, holders) -> None:
     kinds = Counter(kind for day in DAYS for kind, *_ in expected(cast.county_admin, day))
     assert set(kinds) == set(terms.ALERT_KINDS), kinds
 

@@ -26,7 +26,7 @@ URL = reverse("placements:apply-pick")
 
 
 @pytest.fixture(autouse=True)
-def business_day(monkeypatch):  # type: ignore[no-untyped-def]
+def business_day(monkeypatch):
     monkeypatch.setattr("placements.views.today", lambda: APPLIED_ON)
 
 
@@ -34,12 +34,12 @@ def people(recruiting: Round, *names: str) -> list:
     return [factories.person(recruiting.township.code, name=name) for name in names]
 
 
-def too_old(recruiting: Round, name: str):  # type: ignore[no-untyped-def]
+def too_old(recruiting: Round, name: str):
     """A 农村大龄人员 of 72 on the application date: past the group's 65 (docs/policy.md §4.2)."""
     return factories.person(recruiting.township.code, name=name, birth="19500101", groups=["rural_older"])
 
 
-def search(client, q: str, announcement=None) -> str:  # type: ignore[no-untyped-def]
+def search(client, q: str, announcement=None) -> str:
     """The search form as a browser sends it: posted, then followed to the page's address."""
     body = {"q": q, **({"announcement": announcement.pk} if announcement else {})}
     return client.post(URL, body, follow=True).content.decode()
@@ -60,7 +60,7 @@ def masked(number: str) -> str:
 # The service: every pair through application_create, all or nothing
 
 
-def test_it_applies_several_people_to_several_posts_at_once(recruiting) -> None:  # type: ignore[no-untyped-def]
+def test_it_applies_several_people_to_several_posts_at_once(recruiting) -> None:
     a, b, c = people(recruiting, "王一", "王二", "李三")
     posts = recruiting.posts
     pairs = [Pair(a, posts[0]), Pair(b, posts[0]), Pair(c, posts[1])]
@@ -75,7 +75,7 @@ def test_it_applies_several_people_to_several_posts_at_once(recruiting) -> None:
     assert all(x.history.get().note == "报名" for x in made)
 
 
-def test_one_refused_pair_refuses_the_whole_list_and_each_refused_pair_is_named(recruiting) -> None:  # type: ignore[no-untyped-def]
+def test_one_refused_pair_refuses_the_whole_list_and_each_refused_pair_is_named(recruiting) -> None:
     a, b = people(recruiting, "王一", "王二")
     old = too_old(recruiting, "赵老")
     (elsewhere,) = [factories.person("371502102", name="钱外")]
@@ -100,7 +100,7 @@ def test_one_refused_pair_refuses_the_whole_list_and_each_refused_pair_is_named(
     assert not Application.objects.exists()
 
 
-def test_a_second_submission_of_the_same_pairs_creates_nothing_twice(recruiting) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_submission_of_the_same_pairs_creates_nothing_twice(recruiting) -> None:
     a, b = people(recruiting, "王一", "王二")
     pairs = [Pair(a, recruiting.posts[0]), Pair(b, recruiting.posts[0])]
     kwargs = {"announcement": recruiting.announcement, "actor": recruiting.cast.clerk, "on": APPLIED_ON}
@@ -111,7 +111,7 @@ def test_a_second_submission_of_the_same_pairs_creates_nothing_twice(recruiting)
     assert Application.objects.count() == 2
 
 
-def test_the_date_is_judged_once_for_the_whole_list(recruiting) -> None:  # type: ignore[no-untyped-def]
+def test_the_date_is_judged_once_for_the_whole_list(recruiting) -> None:
     a, b = people(recruiting, "王一", "王二")
     pairs = [Pair(a, recruiting.posts[0]), Pair(b, recruiting.posts[0])]
     with pytest.raises(ValidationError) as late:
@@ -129,7 +129,7 @@ def test_the_date_is_judged_once_for_the_whole_list(recruiting) -> None:  # type
 # The page
 
 
-def test_it_finds_the_townships_people_by_name_prefix_with_masked_numbers(recruiting) -> None:  # type: ignore[no-untyped-def]
+def test_it_finds_the_townships_people_by_name_prefix_with_masked_numbers(recruiting) -> None:
     a, b, c = people(recruiting, "王小明", "王小红", "李四")
     factories.person("371502102", name="王小外")  # another township's
     client = recruiting.cast.client(recruiting.cast.clerk)
@@ -139,7 +139,7 @@ def test_it_finds_the_townships_people_by_name_prefix_with_masked_numbers(recrui
     assert f'name="post_{a.pk}"' in page and recruiting.posts[0].code in page
 
 
-def test_it_finds_by_a_whole_number_or_a_name_with_the_last_four_never_an_open_prefix(recruiting) -> None:  # type: ignore[no-untyped-def]
+def test_it_finds_by_a_whole_number_or_a_name_with_the_last_four_never_an_open_prefix(recruiting) -> None:
     a, b = people(recruiting, "王一", "王二")
     client = recruiting.cast.client(recruiting.cast.clerk)
     whole = client.post(URL, {"q": a.id_number})
@@ -151,7 +151,7 @@ def test_it_finds_by_a_whole_number_or_a_name_with_the_last_four_never_an_open_p
     assert "按身份证号查找请输入完整的18位号码" in prefix
 
 
-def test_several_pairs_are_applied_in_one_post(recruiting) -> None:  # type: ignore[no-untyped-def]
+def test_several_pairs_are_applied_in_one_post(recruiting) -> None:
     a, b, c = people(recruiting, "王一", "王二", "李三")
     posts = recruiting.posts
     client = recruiting.cast.client(recruiting.cast.clerk)
@@ -174,7 +174,7 @@ def test_several_pairs_are_applied_in_one_post(recruiting) -> None:  # type: ign
     assert "已报名3人" in page and f"李三（岗位{posts[2].code}）" in page
 
 
-def test_a_refused_pair_refuses_the_post_names_the_pair_and_keeps_the_ticks(recruiting) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_pair_refuses_the_post_names_the_pair_and_keeps_the_ticks(recruiting) -> None:
     a, b = people(recruiting, "王一", "王二")
     old = too_old(recruiting, "王老")
     posts = recruiting.posts
@@ -204,7 +204,7 @@ def test_a_refused_pair_refuses_the_post_names_the_pair_and_keeps_the_ticks(recr
     assert 'value="2022-03-01"' in text
 
 
-def test_a_person_without_a_post_is_named(recruiting) -> None:  # type: ignore[no-untyped-def]
+def test_a_person_without_a_post_is_named(recruiting) -> None:
     (a,) = people(recruiting, "王一")
     client = recruiting.cast.client(recruiting.cast.clerk)
     body = {"announcement": recruiting.announcement.pk, "on": "2022-03-01", "person": [a.pk]}
@@ -215,7 +215,7 @@ def test_a_person_without_a_post_is_named(recruiting) -> None:  # type: ignore[n
     assert not Application.objects.exists()
 
 
-def test_a_second_click_is_refused_clearly(recruiting) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_click_is_refused_clearly(recruiting) -> None:
     a, b = people(recruiting, "王一", "王二")
     client = recruiting.cast.client(recruiting.cast.clerk)
     body = {
@@ -231,7 +231,7 @@ def test_a_second_click_is_refused_clearly(recruiting) -> None:  # type: ignore[
 
 
 @pytest.mark.parametrize("whose", ["other_township", "other_county", "missing"])
-def test_another_townships_person_posted_by_hand_is_a_404(recruiting, whose) -> None:  # type: ignore[no-untyped-def]
+def test_another_townships_person_posted_by_hand_is_a_404(recruiting, whose) -> None:
     (a,) = people(recruiting, "王一")
     other = {
         "other_township": lambda: factories.person("371502102", name="王外").pk,
@@ -249,7 +249,7 @@ def test_another_townships_person_posted_by_hand_is_a_404(recruiting, whose) -> 
     assert not Application.objects.exists()
 
 
-def test_another_townships_post_or_announcement_is_refused(recruiting, cast) -> None:  # type: ignore[no-untyped-def]
+def test_another_townships_post_or_announcement_is_refused(recruiting, cast) -> None:
     (a,) = people(recruiting, "王一")
     foreign = factories.placement("371502102").post  # a post of 堂邑镇
     client = recruiting.cast.client(recruiting.cast.clerk)
@@ -262,7 +262,7 @@ def test_another_townships_post_or_announcement_is_refused(recruiting, cast) -> 
     assert not Application.objects.filter(person=a).exists()
 
 
-def test_the_page_reads_as_many_queries_for_3_people_found_as_for_30(recruiting) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_reads_as_many_queries_for_3_people_found_as_for_30(recruiting) -> None:
     client = recruiting.cast.client(recruiting.cast.clerk)
     address = f"{URL}?announcement={recruiting.announcement.pk}&q=计数"
 

@@ -15,7 +15,7 @@ from placements.models import Application, Step, Training
 D = dt.date
 
 
-def _agreed(recruiting) -> Application:  # type: ignore[no-untyped-def]
+def _agreed(recruiting) -> Application:
     (application,) = recruiting.to_approved(1)
     services.agreement_sign(
         application=application, start=D(2022, 4, 1), signed_on=D(2022, 3, 20), actor=recruiting.cast.clerk

@@ -25,7 +25,7 @@ PLACE = {"on": "2022-04-01"}
 
 
 @pytest.fixture
-def business_day(monkeypatch):  # type: ignore[no-untyped-def]
+def business_day(monkeypatch):
     monkeypatch.setattr("placements.views.today", lambda: D(2022, 4, 1))
 
 
@@ -55,7 +55,7 @@ def audit_entries(model: type) -> int:
     return Entry.objects.filter(content_type=ContentType.objects.get_for_model(model)).count()
 
 
-def test_it_places_13_approved_applicants_in_a_handful_of_requests(recruiting, business_day) -> None:  # type: ignore[no-untyped-def]
+def test_it_places_13_approved_applicants_in_a_handful_of_requests(recruiting, business_day) -> None:
     chosen = approved(recruiting, 13)
     clerk = recruiting.cast.client(recruiting.cast.clerk)
     queue = clerk.get(reverse("placements:queue") + "?step=approved").content.decode()
@@ -87,7 +87,7 @@ def test_it_places_13_approved_applicants_in_a_handful_of_requests(recruiting, b
     assert audit_entries(Agreement) == audit_entries(Training) == audit_entries(Placement) == 13
 
 
-def test_one_refused_applicant_stops_the_whole_list_and_is_named(recruiting, business_day) -> None:  # type: ignore[no-untyped-def]
+def test_one_refused_applicant_stops_the_whole_list_and_is_named(recruiting, business_day) -> None:
     chosen = approved(recruiting, 3)
     late = chosen[2]
     Application.objects.filter(pk=late.pk).update(approved_on=D(2022, 3, 25))  # approved after the signature
@@ -135,7 +135,7 @@ def test_an_empty_list_is_refused(recruiting) -> None:
         batch.step_many(name="place", applications=[], actor=recruiting.cast.clerk, today=D(2022, 4, 1))
 
 
-def test_an_application_outside_the_scope_refuses_the_whole_list(recruiting, business_day) -> None:  # type: ignore[no-untyped-def]
+def test_an_application_outside_the_scope_refuses_the_whole_list(recruiting, business_day) -> None:
     chosen = approved(recruiting, 2)
     elsewhere = factories.placement("371502102").application_id  # 堂邑镇, the same county
     clerk = recruiting.cast.client(recruiting.cast.clerk)
@@ -156,7 +156,7 @@ def test_an_application_outside_the_scope_refuses_the_whole_list(recruiting, bus
     assert not Agreement.objects.filter(application__in=chosen).exists()
 
 
-def test_a_second_submission_is_refused_and_changes_nothing(recruiting, business_day) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_submission_is_refused_and_changes_nothing(recruiting, business_day) -> None:
     chosen = approved(recruiting, 2)
     clerk = recruiting.cast.client(recruiting.cast.clerk)
     form = {**AGREE, "application": ids(chosen)}
@@ -172,7 +172,7 @@ def test_a_second_submission_is_refused_and_changes_nothing(recruiting, business
     assert "当前环节为「协议签订」，不能办理「协议签订」" in page and Agreement.objects.count() == 2
 
 
-def test_a_bad_value_is_shown_next_to_its_field(recruiting, business_day) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_value_is_shown_next_to_its_field(recruiting, business_day) -> None:
     (application,) = approved(recruiting, 1)
     services.agreement_sign(
         application=application, start=D(2022, 4, 1), signed_on=D(2022, 3, 20), actor=recruiting.cast.clerk
@@ -191,7 +191,7 @@ def test_a_bad_value_is_shown_next_to_its_field(recruiting, business_day) -> Non
     assert 'id="batch_date_error"' in listed.content.decode() and not Training.objects.exists()
 
 
-def test_the_agreements_of_the_ticked_applicants_print_together(recruiting, business_day) -> None:  # type: ignore[no-untyped-def]
+def test_the_agreements_of_the_ticked_applicants_print_together(recruiting, business_day) -> None:
     chosen = approved(recruiting, 3)
     for application in chosen[:2]:
         recruiting.to_placed(application)
@@ -226,7 +226,7 @@ def test_the_agreements_pdf_has_a_page_per_agreement(recruiting) -> None:
     assert [chosen[i].person.name in pages[i].extract_text() for i in (0, 1)] == [True, True]
 
 
-def test_hr_approval_of_a_list_still_decides_each_on_its_own(recruiting, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_hr_approval_of_a_list_still_decides_each_on_its_own(recruiting, monkeypatch) -> None:
     apps = recruiting.apply(2)
     recruiting.review(apps)
     recruiting.publicize(apps)
@@ -242,7 +242,7 @@ def test_hr_approval_of_a_list_still_decides_each_on_its_own(recruiting, monkeyp
     assert steps(apps[:1]) == {Step.APPROVED}
 
 
-def test_a_review_of_a_list_names_every_refused_applicant_and_keeps_nothing(recruiting, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_review_of_a_list_names_every_refused_applicant_and_keeps_nothing(recruiting, monkeypatch) -> None:
     apps = recruiting.apply(3)
     monkeypatch.setattr("placements.views.today", lambda: D(2022, 3, 3))
     form = {"meeting_date": "2022-03-03", "participants": "村民代表", "application": ids(apps)}

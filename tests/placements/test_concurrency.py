@@ -16,7 +16,7 @@ from townships.models import Quota
 POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 
 
-def race(applications, actor) -> list[str]:  # type: ignore[no-untyped-def]
+def race(applications, actor) -> list[str]:
     """Approve each application in its own thread and transaction, all released at once."""
     barrier = threading.Barrier(len(applications))
     outcomes: list[str] = []
@@ -39,7 +39,7 @@ def race(applications, actor) -> list[str]:  # type: ignore[no-untyped-def]
     return outcomes
 
 
-def ready(recruiting, applications: list[Application]) -> None:  # type: ignore[no-untyped-def]
+def ready(recruiting, applications: list[Application]) -> None:
     by_village: dict[int, list[Application]] = {}
     for application in applications:
         by_village.setdefault(application.post.village_id, []).append(application)
@@ -48,7 +48,7 @@ def ready(recruiting, applications: list[Application]) -> None:  # type: ignore[
     recruiting.publicize(applications)
 
 
-def two_applications_of_one_person(recruiting) -> tuple[Application, Application]:  # type: ignore[no-untyped-def]
+def two_applications_of_one_person(recruiting) -> tuple[Application, Application]:
     first = recruiting.apply(1, post_index=0)[0]
     second = services.application_create(
         person=first.person,

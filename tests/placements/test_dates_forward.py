@@ -17,7 +17,7 @@ D = dt.date
 
 
 @pytest.fixture
-def business_day(monkeypatch):  # type: ignore[no-untyped-def]
+def business_day(monkeypatch):
     """Set the business date of the pages' requests (placements.views.today)."""
 
     def set_day(day: dt.date) -> None:
@@ -26,11 +26,11 @@ def business_day(monkeypatch):  # type: ignore[no-untyped-def]
     return set_day
 
 
-def text(response) -> str:  # type: ignore[no-untyped-def]
+def text(response) -> str:
     return response.content.decode()
 
 
-def publicized(recruiting) -> Application:  # type: ignore[no-untyped-def]
+def publicized(recruiting) -> Application:
     """One applicant, reviewed 2022-03-03, publicized 2022-03-07 to 2022-03-11."""
     (application,) = recruiting.apply(1)
     recruiting.review([application])
@@ -38,12 +38,12 @@ def publicized(recruiting) -> Application:  # type: ignore[no-untyped-def]
     return Application.objects.get(pk=application.pk)
 
 
-def approved(recruiting) -> Application:  # type: ignore[no-untyped-def]
+def approved(recruiting) -> Application:
     (application,) = recruiting.to_approved(1)  # approved 2022-03-15
     return Application.objects.get(pk=application.pk)
 
 
-def act(recruiting, application: Application, data: dict) -> str:  # type: ignore[no-untyped-def]
+def act(recruiting, application: Application, data: dict) -> str:
     """Post the application page's form of `data["action"]` to its own address."""
     client = recruiting.cast.client(recruiting.cast.clerk)
     data = dict(data)
@@ -56,7 +56,7 @@ def act(recruiting, application: Application, data: dict) -> str:  # type: ignor
 
 def test_hr_cannot_approve_while_the_publicity_still_runs_whatever_date_is_typed(
     recruiting, business_day
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     application = publicized(recruiting)
     business_day(D(2022, 3, 9))  # publicity runs until Friday 11 March
     client = recruiting.cast.client(recruiting.cast.hr)
@@ -74,7 +74,7 @@ def test_hr_cannot_approve_while_the_publicity_still_runs_whatever_date_is_typed
     )
 
 
-def test_an_approval_is_never_dated_in_the_future(recruiting, business_day) -> None:  # type: ignore[no-untyped-def]
+def test_an_approval_is_never_dated_in_the_future(recruiting, business_day) -> None:
     application = publicized(recruiting)
     business_day(D(2022, 3, 14))
     client = recruiting.cast.client(recruiting.cast.hr)
@@ -87,7 +87,7 @@ def test_an_approval_is_never_dated_in_the_future(recruiting, business_day) -> N
     assert Application.objects.get(pk=application.pk).approved_on == D(2022, 3, 14)
 
 
-def test_an_approval_dated_on_the_last_day_of_publicity_is_refused(recruiting, business_day) -> None:  # type: ignore[no-untyped-def]
+def test_an_approval_dated_on_the_last_day_of_publicity_is_refused(recruiting, business_day) -> None:
     application = publicized(recruiting)
     business_day(D(2022, 3, 14))
     client = recruiting.cast.client(recruiting.cast.hr)
@@ -100,7 +100,7 @@ def test_an_approval_dated_on_the_last_day_of_publicity_is_refused(recruiting, b
     assert Application.objects.get(pk=application.pk).step == Step.PUBLICIZED
 
 
-def apply_page(recruiting, on: str) -> str:  # type: ignore[no-untyped-def]
+def apply_page(recruiting, on: str) -> str:
     from tests import factories
 
     person = factories.person(recruiting.township.code, name="新申请人")
@@ -114,7 +114,7 @@ def apply_page(recruiting, on: str) -> str:  # type: ignore[no-untyped-def]
     return text(client.post(reverse("placements:apply"), form, follow=True))
 
 
-def test_an_application_falls_within_its_announcements_period(recruiting, business_day) -> None:  # type: ignore[no-untyped-def]
+def test_an_application_falls_within_its_announcements_period(recruiting, business_day) -> None:
     business_day(D(2022, 3, 20))  # the announcement ran 2022-01-04 to 2022-03-10
     assert "报名日期（2022年01月03日）不能早于招聘公告发布日期（2022年01月04日）" in apply_page(
         recruiting, "2022-01-03"
@@ -126,7 +126,7 @@ def test_an_application_falls_within_its_announcements_period(recruiting, busine
     assert "新申请人已报名岗位" in apply_page(recruiting, "2022-03-01")
 
 
-def test_a_review_is_not_dated_before_the_application_nor_after_today(recruiting, business_day) -> None:  # type: ignore[no-untyped-def]
+def test_a_review_is_not_dated_before_the_application_nor_after_today(recruiting, business_day) -> None:
     (application,) = recruiting.apply(1)  # applied 2022-03-01
     client = recruiting.cast.client(recruiting.second_clerk)
 
@@ -146,7 +146,7 @@ def test_a_review_is_not_dated_before_the_application_nor_after_today(recruiting
     assert "已记录民主评议，共1人" in review("2022-03-03")
 
 
-def test_a_publicity_does_not_start_after_today(recruiting, business_day) -> None:  # type: ignore[no-untyped-def]
+def test_a_publicity_does_not_start_after_today(recruiting, business_day) -> None:
     (application,) = recruiting.apply(1)
     recruiting.review([application])
     business_day(D(2022, 3, 7))
@@ -162,7 +162,7 @@ def test_a_publicity_does_not_start_after_today(recruiting, business_day) -> Non
     assert not Publicity.objects.exists()
 
 
-def test_an_agreement_neither_starts_nor_is_signed_before_the_approval(recruiting, business_day) -> None:  # type: ignore[no-untyped-def]
+def test_an_agreement_neither_starts_nor_is_signed_before_the_approval(recruiting, business_day) -> None:
     application = approved(recruiting)
     business_day(D(2022, 3, 20))
     form = {"action": "agree", "start": "2022-03-14", "signed_on": "2022-03-15"}
@@ -185,7 +185,7 @@ def test_an_agreement_neither_starts_nor_is_signed_before_the_approval(recruitin
 
 def test_training_is_not_before_the_approval_nor_a_month_before_the_agreement(
     recruiting, business_day
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     application = approved(recruiting)
     services.agreement_sign(
         application=application,
@@ -208,7 +208,7 @@ def test_training_is_not_before_the_approval_nor_a_month_before_the_agreement(
     assert "已办理：岗前培训" in act(recruiting, application, form)
 
 
-def test_a_placement_is_not_before_the_training_nor_after_today(recruiting, business_day) -> None:  # type: ignore[no-untyped-def]
+def test_a_placement_is_not_before_the_training_nor_after_today(recruiting, business_day) -> None:
     application = approved(recruiting)
     clerk = recruiting.cast.clerk
     services.agreement_sign(
@@ -230,7 +230,7 @@ def test_a_placement_is_not_before_the_training_nor_after_today(recruiting, busi
     assert "已办理：安排上岗" in act(recruiting, application, {"action": "place", "on": "2022-03-28"})
 
 
-def test_a_rejection_is_not_dated_before_the_step_it_closes(recruiting, business_day) -> None:  # type: ignore[no-untyped-def]
+def test_a_rejection_is_not_dated_before_the_step_it_closes(recruiting, business_day) -> None:
     application = approved(recruiting)
     business_day(D(2022, 3, 20))
     page = act(recruiting, application, {"action": "withdrawn", "on": "2022-03-14", "reason": "本人放弃"})

@@ -22,11 +22,11 @@ EXIT = D(2022, 6, 30)
 
 
 @pytest.fixture(autouse=True)
-def business_day(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def business_day(monkeypatch) -> None:
     monkeypatch.setattr("placements.views.today", lambda: TODAY)
 
 
-def leaver(cast, township: str = "371502101", exit_date=EXIT, referral: str = "employment", **extra):  # type: ignore[no-untyped-def]
+def leaver(cast, township: str = "371502101", exit_date=EXIT, referral: str = "employment", **extra):
     """A holder who exits through the service on `exit_date` with `referral`."""
     placed = factories.placement(township, **extra)
     return terms.placement_exit(

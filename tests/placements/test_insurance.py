@@ -23,19 +23,19 @@ TODAY = D(2022, 9, 1)
 
 
 @pytest.fixture
-def county(cast) -> County:  # type: ignore[no-untyped-def]
+def county(cast) -> County:
     return County.objects.get(code="371502")
 
 
 @pytest.fixture(autouse=True)
-def business_day(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def business_day(monkeypatch) -> None:
     monkeypatch.setattr("placements.views.today", lambda: TODAY)
 
 
 START, END = D(2022, 3, 1), D(2022, 12, 31)
 
 
-def policy(cast, county, number: str = "P-2022", start=START, end=END, **extra):  # type: ignore[no-untyped-def]
+def policy(cast, county, number: str = "P-2022", start=START, end=END, **extra):
     return insurance.policy_create(
         county=county,
         insurer="中国人寿",

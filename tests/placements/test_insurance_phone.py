@@ -44,7 +44,7 @@ def test_a_clerk_records_an_accident_and_a_follow_up_on_a_phone(
         actor=cast.clerk,
     )
     page = signed_in(cast.clerk)
-    page.set_viewport_size(PHONE)  # type: ignore[arg-type]  # a dict of its two keys
+    page.set_viewport_size(PHONE)
     page.goto(reverse("placements:insurance-roster"))
     fits(page)
     page.get_by_role("link", name="登记事故：乡村人").click()

@@ -19,12 +19,12 @@ TODAY = D(2022, 9, 1)
 
 
 @pytest.fixture(autouse=True)
-def business_day(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def business_day(monkeypatch) -> None:
     monkeypatch.setattr("placements.views.today", lambda: TODAY)
 
 
 @pytest.fixture
-def holders(cast) -> tuple[Placement, Placement]:  # type: ignore[no-untyped-def]
+def holders(cast) -> tuple[Placement, Placement]:
     """A holder of the village user's village, and one of another village of the same township."""
     mine = factories.placement("371502101", name="本村人")
     theirs = factories.placement("371502101", name="外村人")
@@ -35,7 +35,7 @@ def holders(cast) -> tuple[Placement, Placement]:  # type: ignore[no-untyped-def
 
 
 @pytest.fixture
-def keeper(cast, holders):  # type: ignore[no-untyped-def]
+def keeper(cast, holders):
     user, _ = village_user_create(actor=cast.clerk, village=holders[0].post.village, username="cun")
     return user
 

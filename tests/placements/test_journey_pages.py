@@ -12,11 +12,11 @@ from townships.models import Quota, Role, Township
 from townships.services import user_with_membership_ensure
 
 
-def follow_text(response) -> str:  # type: ignore[no-untyped-def]
+def follow_text(response) -> str:
     return response.content.decode()
 
 
-def test_a_round_through_the_pages(cast, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_round_through_the_pages(cast, monkeypatch) -> None:
     # The business date moves with the round: each step is entered on its day, none is dated
     # after it, and the publicity is entered the day it starts (docs/policy.md §5.5).
     clock = {"today": dt.date(2022, 2, 28)}

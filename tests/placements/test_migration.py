@@ -51,13 +51,13 @@ def holder(**values) -> list:
 
 
 @pytest.fixture
-def eager(monkeypatch):  # type: ignore[no-untyped-def]
+def eager(monkeypatch):
     from config.celery import app
 
     monkeypatch.setitem(app.conf, "task_always_eager", True)
 
 
-def upload_page(client, upload, *, commit: str = "0", capture=None):  # type: ignore[no-untyped-def]
+def upload_page(client, upload, *, commit: str = "0", capture=None):
     """Post the holders' file on HR's page; the job it starts runs (eagerly, on commit) and the
     job's page is returned."""
     with capture(execute=True):
@@ -66,7 +66,7 @@ def upload_page(client, upload, *, commit: str = "0", capture=None):  # type: ig
     return client.get(started["Location"])
 
 
-def run(rows, dry_run=False, actor=None):  # type: ignore[no-untyped-def]
+def run(rows, dry_run=False, actor=None):
     return placements_import(
         county=County.objects.get(code="371502"),
         source=factories.xlsx(rows, HEADERS),

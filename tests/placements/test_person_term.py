@@ -32,7 +32,7 @@ def holder(**values: str) -> list:
     return [row[c] for c in HEADERS]
 
 
-def imported(cast, *rows: list):  # type: ignore[no-untyped-def]
+def imported(cast, *rows: list):
     report = placements_import(
         county=County.objects.get(code="371502"),
         source=factories.xlsx(list(rows), HEADERS),

@@ -10,12 +10,12 @@ from pypdf import PdfReader
 from placements.models import Application
 
 
-def _text(response) -> str:  # type: ignore[no-untyped-def]
+def _text(response) -> str:
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
 
 
 @pytest.fixture
-def signed(recruiting) -> Application:  # type: ignore[no-untyped-def]
+def signed(recruiting) -> Application:
     (application,) = recruiting.to_approved(1)
     recruiting.to_placed(application)
     application.refresh_from_db()

@@ -16,13 +16,13 @@ D = dt.date
 REVIEWED_ON = D(2022, 3, 3)
 
 
-def _reviewed(recruiting, on: dt.date = REVIEWED_ON) -> Application:  # type: ignore[no-untyped-def]
+def _reviewed(recruiting, on: dt.date = REVIEWED_ON) -> Application:
     (application,) = recruiting.apply(1, on=min(on, D(2022, 3, 1)))  # applied no later than reviewed
     recruiting.review([application], on=on)
     return application
 
 
-def _start(application: Application, start: dt.date, entered_on: dt.date, actor) -> Publicity:  # type: ignore[no-untyped-def]
+def _start(application: Application, start: dt.date, entered_on: dt.date, actor) -> Publicity:
     return services.publicity_start(
         applications=[application], start=start, actor=actor, entered_on=entered_on
     )
@@ -65,7 +65,7 @@ def test_a_publicity_cannot_start_before_the_democratic_review(recruiting) -> No
 
 def test_the_publicity_page_refuses_a_backdated_start_and_takes_a_current_one(
     recruiting, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     application = _reviewed(recruiting)
     monkeypatch.setattr("placements.views.today", lambda: D(2025, 3, 7))  # a Friday
     client = recruiting.cast.client(recruiting.cast.clerk)

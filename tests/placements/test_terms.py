@@ -129,7 +129,7 @@ def test_exit_records_reason_and_referral_and_frees_the_post_for_a_new_round(pla
 def test_alerts_list_what_falls_due_within_sixty_days(placed, cast) -> None:
     from placements import selectors
 
-    def found(day: dt.date) -> list:  # type: ignore[type-arg]
+    def found(day: dt.date) -> list:
         return list(selectors.alerts(user=cast.county_admin, today=day))
 
     assert found(D(2022, 6, 1)) == []

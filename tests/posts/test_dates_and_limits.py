@@ -47,7 +47,7 @@ def publish(cast: Cast, deadline: str) -> str:
     return cast.client(cast.hr).post(reverse("posts:announcement-list"), form, follow=True).content.decode()
 
 
-def test_an_announcement_whose_deadline_has_passed_is_not_published(cast: Cast, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_an_announcement_whose_deadline_has_passed_is_not_published(cast: Cast, monkeypatch) -> None:
     from posts.services import post_create
 
     township = Township.objects.get(code="371502101")

@@ -11,7 +11,7 @@ from posts.services import announcement_publish, post_create
 from townships.models import Township
 
 
-def _announcement(cast):  # type: ignore[no-untyped-def]
+def _announcement(cast):
     township = Township.objects.get(code="371502101")
     post = post_create(
         township=township,

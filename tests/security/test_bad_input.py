@@ -287,7 +287,7 @@ class ApplicantWorld:
 
 
 @pytest.fixture
-def applicant_world(cast) -> ApplicantWorld:  # type: ignore[no-untyped-def]
+def applicant_world(cast) -> ApplicantWorld:
     township = Township.objects.get(code="371502101")
     here = factories.person(township.code, name="本镇老人")
     there = factories.person("371502102", name="邻镇人")
@@ -320,7 +320,7 @@ def applicant_world(cast) -> ApplicantWorld:  # type: ignore[no-untyped-def]
 
 @DB_EXAMPLES
 @given(data=st.data())
-def test_a_generated_applicant_file_imports_whole_or_not_at_all(applicant_world, data) -> None:  # type: ignore[no-untyped-def]
+def test_a_generated_applicant_file_imports_whole_or_not_at_all(applicant_world, data) -> None:
     world = applicant_world
     sheet = data.draw(sheets(APPLICANT_COLUMNS, [], world.cells), label="sheet")
     people_fields = ("id_number", "name", "township_id", "updated_at", "bank_account")
@@ -352,7 +352,7 @@ def test_a_generated_applicant_file_imports_whole_or_not_at_all(applicant_world,
         st.text(TEXT, max_size=200).map(lambda t: ("姓名,身份证号\n" + t).encode()),  # a CSV
     )
 )
-def test_bytes_that_are_not_a_workbook_are_refused_clearly(applicant_world, junk: bytes) -> None:  # type: ignore[no-untyped-def]
+def test_bytes_that_are_not_a_workbook_are_refused_clearly(applicant_world, junk: bytes) -> None:
     with rolled_back():
         before = Person.objects.count(), GroupClaim.objects.count()
         report = applicants_import(township=applicant_world.township, source=io.BytesIO(junk), dry_run=False)
@@ -372,7 +372,7 @@ class AttendanceWorld:
 
 
 @pytest.fixture
-def attendance_world(cast) -> AttendanceWorld:  # type: ignore[no-untyped-def]
+def attendance_world(cast) -> AttendanceWorld:
     mine = [factories.placement("371502101", name=n) for n in ("甲一", "乙二", "丙三")]
     later = factories.placement("371502101", on_post=dt.date(2022, 4, 1), name="四月人")
     other = factories.placement("371502102", name="邻镇人")
@@ -410,7 +410,7 @@ def attendance_state() -> list[tuple]:
 
 @DB_EXAMPLES
 @given(data=st.data())
-def test_a_generated_attendance_sheet_saves_whole_or_not_at_all(attendance_world, cast, data) -> None:  # type: ignore[no-untyped-def]
+def test_a_generated_attendance_sheet_saves_whole_or_not_at_all(attendance_world, cast, data) -> None:
     world = attendance_world
     sheet = data.draw(sheets(ATTENDANCE_COLUMNS, ATTENDANCE_OPTIONAL, world.cells), label="sheet")
     with rolled_back():
@@ -443,7 +443,7 @@ def test_a_generated_attendance_sheet_saves_whole_or_not_at_all(attendance_world
         st.floats(allow_nan=False, allow_infinity=False),
     )
 )
-def test_any_days_cell_is_saved_as_that_number_or_refused(attendance_world, cast, days: Any) -> None:  # type: ignore[no-untyped-def]
+def test_any_days_cell_is_saved_as_that_number_or_refused(attendance_world, cast, days: Any) -> None:
     number = attendance_world.numbers[1]
     source = Sheet(headers=ATTENDANCE_COLUMNS, rows=[[number, days]], formulas=frozenset()).workbook()
     with rolled_back():
@@ -494,7 +494,7 @@ def assert_page_explains(page: Any) -> None:
 
 @DB_EXAMPLES
 @given(data=st.data())
-def test_the_person_form_registers_a_person_or_explains_why_not(cast, data) -> None:  # type: ignore[no-untyped-def]
+def test_the_person_form_registers_a_person_or_explains_why_not(cast, data) -> None:
     township = Township.objects.get(code="371502101")
     villages = [v.name for v in township.villages.all()]
     good = {
@@ -544,7 +544,7 @@ class ApplyWorld:
 
 
 @pytest.fixture
-def apply_world(cast) -> ApplyWorld:  # type: ignore[no-untyped-def]
+def apply_world(cast) -> ApplyWorld:
     township = Township.objects.get(code="371502101")
     other = Township.objects.get(code="370812001")
     duty = factories.duty_for("rural")
@@ -589,7 +589,7 @@ bad_pks = st.one_of(
 
 @DB_EXAMPLES
 @given(data=st.data())
-def test_the_apply_form_records_an_application_or_explains_why_not(cast, apply_world, data) -> None:  # type: ignore[no-untyped-def]
+def test_the_apply_form_records_an_application_or_explains_why_not(cast, apply_world, data) -> None:
     world = apply_world
     first = world.people[0].id_number
     good = {
@@ -628,7 +628,7 @@ def test_the_apply_form_records_an_application_or_explains_why_not(cast, apply_w
 
 @DB_EXAMPLES
 @given(data=st.data())
-def test_the_attendance_page_saves_a_sheet_or_explains_why_not(cast, attendance_world, data) -> None:  # type: ignore[no-untyped-def]
+def test_the_attendance_page_saves_a_sheet_or_explains_why_not(cast, attendance_world, data) -> None:
     good = {
         "month": st.sampled_from(["2022-03", "2022-3", " 2022-03 "]),
         "file": sheets(ATTENDANCE_COLUMNS, ATTENDANCE_OPTIONAL, attendance_world.cells).map(Sheet.workbook),
@@ -658,7 +658,7 @@ def test_the_attendance_page_saves_a_sheet_or_explains_why_not(cast, attendance_
 
 
 @pytest.fixture
-def computed_run(recruiting):  # type: ignore[no-untyped-def]  # noqa: F811
+def computed_run(recruiting):  # noqa: F811
     from subsidies import payroll
     from subsidies.models import Finding
 

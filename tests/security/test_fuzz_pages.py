@@ -122,7 +122,7 @@ def recording(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
         for method in ("get", "getlist", "__getitem__", "__contains__"):
             original = getattr(MultiValueDict, method)
 
-            def spy(self, key, *args, _original=original, **kwargs):  # type: ignore[no-untyped-def]
+            def spy(self, key, *args, _original=original, **kwargs):
                 if isinstance(self, QueryDict):  # not the URL resolver's own MultiValueDicts
                     read.add(key)
                 return _original(self, key, *args, **kwargs)
@@ -319,11 +319,11 @@ def pages(recruiting, addresses) -> list[tuple[str, str]]:  # noqa: F811
     return urls
 
 
-def _client(cast, role: str) -> Client:  # type: ignore[no-untyped-def]
+def _client(cast, role: str) -> Client:
     return cast.client(None if role == "anonymous" else getattr(cast, role))
 
 
-def test_every_address_of_the_url_map_is_fuzzed_for_some_role(cast, pages, addresses, monkeypatch) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_every_address_of_the_url_map_is_fuzzed_for_some_role(cast, pages, addresses, monkeypatch) -> None:  # noqa: F811
     """Discovery misses no page: each address of the map (and so each new page, which
     test_url_map forces into the map) is a target for at least one role, unless it answers
     nobody (a token the map names for its shape only)."""
@@ -354,7 +354,7 @@ def _upload(name: str) -> io.BytesIO:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_field_takes_every_kind_of_bad_value_without_a_500(cast, pages, role, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_every_field_takes_every_kind_of_bad_value_without_a_500(cast, pages, role, monkeypatch) -> None:
     """The sweep: each field of each target in turn gets NASTY values (every SWEEP_STRIDE-th, all
     of them across the target's fields), the others good."""
     client = _client(cast, role)
@@ -381,7 +381,7 @@ def test_every_field_takes_every_kind_of_bad_value_without_a_500(cast, pages, ro
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_no_form_field_or_query_parameter_answers_500(cast, pages, role, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_no_form_field_or_query_parameter_answers_500(cast, pages, role, monkeypatch) -> None:
     client = _client(cast, role)
     targets = discover(client, pages, monkeypatch)
     assert targets, role

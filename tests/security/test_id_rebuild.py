@@ -28,7 +28,7 @@ D = dt.date
 LIST = "people:person-list"
 
 
-def listed(client, q: str) -> str:  # type: ignore[no-untyped-def]
+def listed(client, q: str) -> str:
     """The people list as it answers the search `q` typed into its box (posted, then followed)."""
     return client.post(reverse(LIST), {"q": q}, follow=True).content.decode()
 

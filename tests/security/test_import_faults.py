@@ -24,16 +24,16 @@ def rows() -> list[list[str]]:
     ]
 
 
-def people_entries():  # type: ignore[no-untyped-def]
+def people_entries():
     return Entry.objects.filter(content_type__model__in=["person", "groupclaim"])
 
 
 @pytest.fixture
-def registered_meanwhile(monkeypatch):  # type: ignore[no-untyped-def]
+def registered_meanwhile(monkeypatch):
     """Just before the import inserts its people, the first of them is registered (as by a
     colleague's form in another session): the insert meets the unique index on the ID number."""
 
-    def insert(model, objs):  # type: ignore[no-untyped-def]
+    def insert(model, objs):
         twin = copy.copy(objs[0])
         twin.save()
         bulk.bulk_insert(model, objs)

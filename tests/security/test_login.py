@@ -18,7 +18,7 @@ from tests.conftest import PASSWORD
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def login(username: str, password: str, ip: str = "10.0.0.1"):  # type: ignore[no-untyped-def]
+def login(username: str, password: str, ip: str = "10.0.0.1"):
     client = Client(REMOTE_ADDR=ip)
     return client, client.post(reverse("login"), {"username": username, "password": password})
 

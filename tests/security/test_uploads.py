@@ -185,7 +185,7 @@ def test_the_upload_pages_refuse_a_file_above_the_limit_and_keep_nothing(cast, s
     assert after == before
 
 
-def roster_page(client, data: bytes, capture, name: str = "file.xlsx"):  # type: ignore[no-untyped-def]
+def roster_page(client, data: bytes, capture, name: str = "file.xlsx"):
     """HR's roster upload; the import job it starts runs (eagerly, on commit): the job's page."""
     form = {"kind": "civil_affairs", "roster_date": "2022-02-01", "file": upload(data, name)}
     with capture(execute=True):
@@ -195,7 +195,7 @@ def roster_page(client, data: bytes, capture, name: str = "file.xlsx"):  # type:
 
 
 @pytest.fixture
-def eager(monkeypatch):  # type: ignore[no-untyped-def]
+def eager(monkeypatch):
     from config.celery import app
 
     monkeypatch.setitem(app.conf, "task_always_eager", True)

@@ -28,7 +28,7 @@ def county() -> County:
     return County.objects.get(code="371502")
 
 
-def locked(cast, month: dt.date) -> PayrollRun:  # type: ignore[no-untyped-def]
+def locked(cast, month: dt.date) -> PayrollRun:
     run = payroll.compute_run(payroll.run_for(county(), month))
     payroll.approve(run, cast.finance)
     return payroll.lock(PayrollRun.objects.get(pk=run.pk), cast.finance2)
@@ -40,7 +40,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[int, dt.date]]
     made: list[tuple[int, dt.date]] = []
     regular = rules.regular
 
-    def counted(placed, month, terms, mark):  # type: ignore[no-untyped-def]
+    def counted(placed, month, terms, mark):
         made.append((placed.pk, month.first))
         return regular(placed, month, terms, mark)
 
@@ -75,7 +75,7 @@ def stored(run: PayrollRun) -> list[tuple]:
     return sorted(rules.Line(*row) for row in PayrollLine.objects.filter(run=run).values_list(*fields))
 
 
-def april(cast, calls) -> PayrollRun:  # type: ignore[no-untyped-def]
+def april(cast, calls) -> PayrollRun:
     calls.clear()
     run = payroll.compute_run(payroll.run_for(county(), APR))
     made = list(calls)
@@ -85,7 +85,7 @@ def april(cast, calls) -> PayrollRun:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def three(cast) -> tuple[Placement, Placement, Placement]:  # type: ignore[no-untyped-def]
+def three(cast) -> tuple[Placement, Placement, Placement]:
     """Three holders in two townships, January to March locked."""
     made = (
         factories.placement("371502101", name="甲"),

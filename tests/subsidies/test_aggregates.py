@@ -22,7 +22,7 @@ FEB, MAR = dt.date(2022, 2, 1), dt.date(2022, 3, 1)
 MONEY = ("pay", "province", "city", "district")
 
 
-def locked(cast, month: dt.date) -> PayrollRun:  # type: ignore[no-untyped-def]
+def locked(cast, month: dt.date) -> PayrollRun:
     run = payroll.compute_run(payroll.run_for(County.objects.get(code="371502"), month), cast.finance)
     payroll.approve(run, cast.finance2)
     return payroll.lock(PayrollRun.objects.get(pk=run.pk), cast.finance2)
@@ -91,7 +91,7 @@ def same(run: PayrollRun) -> None:
 
 
 @pytest.fixture
-def march_with_adjustments(cast) -> PayrollRun:  # type: ignore[no-untyped-def]
+def march_with_adjustments(cast) -> PayrollRun:
     """February locked with four holders; in March one leaves (recorded late: a recovery of
     February), one's February attendance is corrected upwards (a back-pay), two urban holders
     (social-insurance subsidy) and a rural one in another township."""

@@ -147,7 +147,7 @@ class Insurance:
 
     def in_force(self, first: dt.date) -> tuple[M, Rates, str] | None:
         started = [p for p in self.policies if p[0] <= first]
-        return max(started, key=lambda p: p[0])[1:] if started else None  # type: ignore[return-value]
+        return max(started, key=lambda p: p[0])[1:] if started else None
 
 
 def started_months(start: dt.date, end: dt.date) -> int:

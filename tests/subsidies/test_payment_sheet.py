@@ -24,7 +24,7 @@ CENT = M("0.01")
 MONEY = ("当月补贴", "补发", "扣回", "实发金额", "省级承担", "市级承担", "区级承担")
 
 
-def _month(county: County, month: dt.date, cast, *, lock: bool) -> PayrollRun:  # type: ignore[no-untyped-def]
+def _month(county: County, month: dt.date, cast, *, lock: bool) -> PayrollRun:
     run = payroll.compute_run(payroll.run_for(county, month), cast.finance)
     if lock:
         run = payroll.lock(payroll.approve(run, cast.finance2), cast.finance2)
@@ -32,7 +32,7 @@ def _month(county: County, month: dt.date, cast, *, lock: bool) -> PayrollRun:  
 
 
 @pytest.fixture
-def march(cast) -> PayrollRun:  # type: ignore[no-untyped-def]
+def march(cast) -> PayrollRun:
     """东昌府区 March 2022 after January and February were locked and then corrected:
     沙镇镇 — 补发人 (February paid for 10 days, then 20: 补发 340.00 beside March's 680.00),
     离岗人 (left on 31 January, recorded in March: February's 680.00 recovered, no March pay),
@@ -66,7 +66,7 @@ def march(cast) -> PayrollRun:  # type: ignore[no-untyped-def]
     return run
 
 
-def _book(run: PayrollRun, **options) -> Workbook:  # type: ignore[no-untyped-def]
+def _book(run: PayrollRun, **options) -> Workbook:
     buffer = io.BytesIO()
     payroll_workbook_write(run=run, target=buffer, **options)
     buffer.seek(0)
@@ -77,7 +77,7 @@ def _cents(value: object) -> M:
     return M(str(value)).quantize(CENT)
 
 
-def _table(sheet) -> tuple[list[str], list[dict], dict, str]:  # type: ignore[no-untyped-def]
+def _table(sheet) -> tuple[list[str], list[dict], dict, str]:
     """The header, the data rows (as dicts, money as Decimal), the totals row and the note."""
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     start = next(i for i, row in enumerate(rows) if row[0] == "序号")

@@ -18,7 +18,7 @@ from townships.models import County
 
 
 @pytest.fixture
-def run(cast) -> PayrollRun:  # type: ignore[no-untyped-def]
+def run(cast) -> PayrollRun:
     """March 2022 of 东昌府区: two people in 沙镇镇 (one part of the month), one in 堂邑镇."""
     import datetime as dt
 
@@ -29,7 +29,7 @@ def run(cast) -> PayrollRun:  # type: ignore[no-untyped-def]
     return payroll.compute_run(payroll.run_for(county, payroll.month_start("2022-03")))
 
 
-def _text(response) -> str:  # type: ignore[no-untyped-def]
+def _text(response) -> str:
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
 
 

@@ -239,7 +239,7 @@ def test_a_locked_month_keeps_its_rows(urban_month: PayrollRun, cast: Cast) -> N
 # --- pages and the agency's workbook --------------------------------------------------------------
 
 
-def workbook(response) -> list[tuple]:  # type: ignore[no-untyped-def]
+def workbook(response) -> list[tuple]:
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     return list(book.active.iter_rows(values_only=True))
 

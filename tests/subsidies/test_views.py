@@ -9,7 +9,7 @@ from tests import factories
 
 
 @pytest.fixture
-def eager(monkeypatch):  # type: ignore[no-untyped-def]
+def eager(monkeypatch):
     """Run the computation in the test process (CI has a broker but no worker for these tests)."""
     from config.celery import app
 

@@ -162,7 +162,7 @@ def test_applicant_staff_register_people_and_apply_them_only_in_their_township(c
 
 
 @pytest.fixture
-def eager(monkeypatch):  # type: ignore[no-untyped-def]
+def eager(monkeypatch):
     from config.celery import app
 
     monkeypatch.setitem(app.conf, "task_always_eager", True)

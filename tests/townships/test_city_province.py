@@ -28,10 +28,10 @@ MARCH = dt.date(2022, 3, 1)
 
 
 @pytest.fixture
-def supervisors(cast):  # type: ignore[no-untyped-def]
+def supervisors(cast):
     """A city user of 聊城 (东昌府区), one of 济宁 (兖州区), a province user."""
 
-    def make(username: str, role: str, city: str | None = None):  # type: ignore[no-untyped-def]
+    def make(username: str, role: str, city: str | None = None):
         found = City.objects.get(code=city) if city else None
         return user_with_membership_ensure(username=username, password=PASSWORD, role=role, city=found)
 
@@ -43,7 +43,7 @@ def supervisors(cast):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def march(cast):  # type: ignore[no-untyped-def]
+def march(cast):
     """March 2022 of 东昌府区 locked: two rural holders in 沙镇镇, one urban in 堂邑镇."""
     holders = [
         factories.placement("371502101", name="乡村甲"),
@@ -285,7 +285,7 @@ def test_the_province_and_city_pages_queries_do_not_grow_with_their_counties(sup
     assert many == few, (few, many)
 
 
-def cast_client(user):  # type: ignore[no-untyped-def]
+def cast_client(user):
     from django.test import Client
 
     client = Client()

@@ -27,19 +27,19 @@ ORG = [*ORGANISATION_COLUMNS, *ORGANISATION_OPTIONAL]  # 代码, 名称, 类型,
 CAL = [*CALENDAR_COLUMNS, *CALENDAR_OPTIONAL]
 
 
-def org(rows: list[list]):  # type: ignore[no-untyped-def]
+def org(rows: list[list]):
     return xlsx(rows, ORG)
 
 
-def cal(rows: list[list]):  # type: ignore[no-untyped-def]
+def cal(rows: list[list]):
     return xlsx(rows, CAL)
 
 
-def problems(checked) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+def problems(checked) -> list[tuple[int, str]]:
     return [(p.row, p.message) for p in checked.problems]
 
 
-def good_sheet():  # type: ignore[no-untyped-def]
+def good_sheet():
     return org(
         [
             ["371502901", "新城街道", "", "", "", ""],
@@ -157,7 +157,7 @@ def test_the_page_previews_then_loads_for_the_county_administrator_only(cast) ->
     assert done.status_code == 302 and Township.objects.get(code="371502901").county == county
 
 
-def _upload(buffer):  # type: ignore[no-untyped-def]
+def _upload(buffer):
     return SimpleUploadedFile("sheet.xlsx", buffer.read())
 
 

@@ -240,7 +240,7 @@ def test_an_adjustment_below_the_places_taken_is_refused_naming_the_township(rec
 # The quota in force on the date of the event (§2.2, §2.6).
 
 
-def ready(recruiting, n: int) -> list[Application]:  # type: ignore[no-untyped-def]  # noqa: F811
+def ready(recruiting, n: int) -> list[Application]:  # noqa: F811
     apps = recruiting.apply(n)
     recruiting.review(apps)
     recruiting.publicize(apps)

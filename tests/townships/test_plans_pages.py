@@ -86,7 +86,7 @@ def yanzhou_rows(urban: int = 1, rural: int = 2) -> list[list]:
     return [[t.code, urban, rural, t.name] for t in towns]
 
 
-def upload(client, rows: list[list], commit: str = "0", **changes: object):  # type: ignore[no-untyped-def]
+def upload(client, rows: list[list], commit: str = "0", **changes: object):
     data = {"year": 2023, "title": "2023年计划", "document": "", "declared_urban": 10, "declared_rural": 20}
     data |= {"file": sheet(rows), "commit": commit} | changes
     return client.post(reverse("townships:plan-import", args=["370812"]), data)

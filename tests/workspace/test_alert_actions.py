@@ -18,7 +18,7 @@ TODAY = D(2024, 11, 1)
 
 
 @pytest.fixture
-def due(cast, monkeypatch):  # type: ignore[no-untyped-def]
+def due(cast, monkeypatch):
     """A rural holder whose agreement ends within the alert period, and one whose subsidy period
     ends within it (36 months from 2021-12-01: 2024-11-30)."""
     monkeypatch.setattr("placements.views.today", lambda: TODAY)
@@ -33,7 +33,7 @@ def actions_of(page: str, application_id: int) -> list[str]:
     return [label for _, label in found]
 
 
-def test_it_offers_a_clerk_renewal_and_exit_but_no_extension(cast, due) -> None:  # type: ignore[no-untyped-def]
+def test_it_offers_a_clerk_renewal_and_exit_but_no_extension(cast, due) -> None:
     agreement, subsidy = due
     page = cast.client(cast.clerk).get(reverse("placements:alerts")).content.decode()
     assert actions_of(page, agreement.application_id) == ["续签", "退出"]
@@ -41,7 +41,7 @@ def test_it_offers_a_clerk_renewal_and_exit_but_no_extension(cast, due) -> None:
     assert f'href="/placements/{agreement.application_id}/#renew"' in page
 
 
-def test_it_offers_hr_the_extension_of_a_subsidy_period(cast, due) -> None:  # type: ignore[no-untyped-def]
+def test_it_offers_hr_the_extension_of_a_subsidy_period(cast, due) -> None:
     agreement, subsidy = due
     page = cast.client(cast.hr).get(reverse("placements:alerts")).content.decode()
     assert actions_of(page, subsidy.application_id) == ["延期", "退出"]
@@ -49,7 +49,7 @@ def test_it_offers_hr_the_extension_of_a_subsidy_period(cast, due) -> None:  # t
 
 
 @pytest.mark.parametrize("who", ["auditor", "finance", "county_admin"])
-def test_it_offers_a_reader_no_action(cast, due, who) -> None:  # type: ignore[no-untyped-def]
+def test_it_offers_a_reader_no_action(cast, due, who) -> None:
     agreement, subsidy = due
     page = cast.client(getattr(cast, who)).get(reverse("placements:alerts")).content.decode()
     assert "协议人" in page and "期满人" in page  # the alerts themselves are still listed
@@ -57,7 +57,7 @@ def test_it_offers_a_reader_no_action(cast, due, who) -> None:  # type: ignore[n
     assert ">办理</th>" not in page
 
 
-def test_each_link_lands_on_its_form_on_the_application_page(cast, due) -> None:  # type: ignore[no-untyped-def]
+def test_each_link_lands_on_its_form_on_the_application_page(cast, due) -> None:
     agreement, _ = due
     detail = reverse("placements:application-detail", args=[agreement.application_id])
     page = cast.client(cast.hr).get(detail).content.decode()
@@ -66,7 +66,7 @@ def test_each_link_lands_on_its_form_on_the_application_page(cast, due) -> None:
         assert re.search(rf'<form method="post" action="{url}"[^>]* id="{action}"', page), action
 
 
-def test_the_offered_roles_are_those_the_action_pages_accept(cast, due) -> None:  # type: ignore[no-untyped-def]
+def test_the_offered_roles_are_those_the_action_pages_accept(cast, due) -> None:
     """An auditor posting to each action is refused and nothing changes; a clerk may not extend."""
     agreement, _ = due
     for action, roles in terms.ACTION_ROLES.items():

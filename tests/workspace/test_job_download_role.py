@@ -13,12 +13,12 @@ from townships.models import Membership, Role
 
 
 @pytest.fixture
-def eager(monkeypatch):  # type: ignore[no-untyped-def]
+def eager(monkeypatch):
     monkeypatch.setitem(app.conf, "task_always_eager", True)
     monkeypatch.setattr(listing, "DIRECT_EXPORT_LIMIT", 1)
 
 
-def _exported(client, list_url: str, capture) -> str:  # type: ignore[no-untyped-def]
+def _exported(client, list_url: str, capture) -> str:
     """Export the list in the background; the address of its file."""
     asked = client.get(list_url, {"export": "xlsx"})
     assert asked.status_code == 302 and asked["Location"].startswith(reverse("workspace:export-new"))
@@ -31,7 +31,7 @@ def _exported(client, list_url: str, capture) -> str:  # type: ignore[no-untyped
 
 def test_an_export_is_not_downloadable_once_the_role_is_removed(
     cast, eager, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for birth in ("19700101", "19710101"):
         factories.person("371502101", birth=birth)
     client = cast.client(cast.clerk)
@@ -43,7 +43,7 @@ def test_an_export_is_not_downloadable_once_the_role_is_removed(
 
 def test_an_export_is_not_downloadable_once_the_role_no_longer_may_have_the_list(
     cast, eager, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     factories.person("371502101")
     factories.person("371502101", birth="19710101")  # two audit entries, above the direct limit of 1
     client = cast.client(cast.auditor)
@@ -55,7 +55,7 @@ def test_an_export_is_not_downloadable_once_the_role_no_longer_may_have_the_list
 
 def test_an_export_is_not_downloadable_once_the_clerk_moved_to_another_township(
     cast, eager, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Same role, another township: the file holds the first township's people, which the clerk
     may no longer see."""
     from townships.models import Township

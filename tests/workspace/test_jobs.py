@@ -15,7 +15,7 @@ from workspace import jobs
 
 
 @pytest.fixture
-def eager(monkeypatch):  # type: ignore[no-untyped-def]
+def eager(monkeypatch):
     monkeypatch.setitem(app.conf, "task_always_eager", True)
     monkeypatch.setattr(listing, "DIRECT_EXPORT_LIMIT", 1)
 
@@ -79,7 +79,7 @@ def test_a_failing_export_says_why_and_leaves_no_file(
 ):
     factories.person("371502101")
 
-    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def broken(*args, **kwargs):
         raise OSError("disk full")
 
     monkeypatch.setattr(listing.Listing, "write", broken)

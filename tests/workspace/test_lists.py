@@ -14,7 +14,7 @@ from tests import factories
 from townships.models import County
 
 
-def sheet_rows(response) -> list[list]:  # type: ignore[no-untyped-def]
+def sheet_rows(response) -> list[list]:
     """The data rows of a list export (title, subtitle and header rows skipped)."""
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     content = b"".join(response.streaming_content)

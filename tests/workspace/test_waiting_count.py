@@ -16,7 +16,7 @@ def waiting(page: str) -> int:
     return int(found.group(1))
 
 
-def test_the_count_leaves_out_publicities_still_running(recruiting) -> None:  # type: ignore[no-untyped-def]
+def test_the_count_leaves_out_publicities_still_running(recruiting) -> None:
     ended, running = recruiting.apply(2)
     recruiting.review([ended, running])
     recruiting.publicize([ended])  # 2022-03-07 to 2022-03-11: over

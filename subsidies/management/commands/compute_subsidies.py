@@ -27,4 +27,4 @@ class Command(AuditedCommand):
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
         result = dispatch(run)
-        self.stdout.write(f"{run}：已提交计算任务 {result.id}。")  # type: ignore[attr-defined]  # dispatch returns Celery's AsyncResult
+        self.stdout.write(f"{run}：已提交计算任务 {result.id}。")
