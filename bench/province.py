@@ -678,7 +678,49 @@ def measure() -> None:
         figures[f"{label}: warm median"] = statistics.median(warm)
         figures[f"{label}: warm p95"] = p95(warm)
         figures[f"{label}: floor, bare SQL of its rows (p95)"] = bare(sql, sql_params)
+    figures |= api_lines(county, run)
     print(json.dumps(figures, ensure_ascii=False))
+
+
+def api_lines(county: County, run: PayrollRun) -> dict[str, float]:
+    """The JSON interface's lines of the county's March (a finance token: whole numbers, 100 a
+    page by id): its first page and a page halfway, cold (the cache emptied) and the warm p95 of
+    20 calls, each beside a floor: the page's lines read by their ids."""
+    from api import services
+    from townships.models import Role
+    from townships.services import user_with_membership_ensure
+
+    admin = user_with_membership_ensure(
+        username=f"bench_admin_{HOME}", password="bench-password-1", role=Role.COUNTY_ADMIN, county=county
+    )
+    _, key = services.token_create(county=county, name="bench", role=Role.FINANCE, actor=admin)  # one a run
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {key}")
+    first = reverse("api:payroll-lines", args=[HOME, f"{MAR:%Y-%m}"])
+    url, pages = first, {}
+    for number in range(1, 10**6):  # the pages' links, once (imports and serializers warmed too)
+        pages[number] = url
+        url = client.get(url).json()["next"]
+        if url is None:
+            break
+    middle = max(2, (len(pages) + 1) // 2)
+    figures: dict[str, float] = {}
+    for label, page_url in (("first page", first), (f"page {middle} of {len(pages)}", pages[middle])):
+        ids = [line["id"] for line in client.get(page_url).json()["results"]]
+        cache.clear()
+        started = time.perf_counter()
+        assert client.get(page_url).status_code == 200
+        figures[f"API lines, {label}: cold first request"] = (time.perf_counter() - started) * 1000
+        warm = []
+        for _ in range(20):
+            started = time.perf_counter()
+            client.get(page_url)
+            warm.append((time.perf_counter() - started) * 1000)
+        figures[f"API lines, {label}: warm median"] = statistics.median(warm)
+        figures[f"API lines, {label}: warm p95"] = p95(warm)
+        figures[f"API lines, {label}: floor, its rows read by id (p95)"] = bare(
+            "SELECT * FROM subsidies_payrollline WHERE id = ANY(%s)", [ids]
+        )
+    return figures
 
 
 if COMMAND == "build":
