@@ -1,14 +1,16 @@
 from django.contrib import admin, messages
 
 from .models import AttendanceSheet, MinimumWage, PayrollRun, SocialInsurancePolicy, SubsidyPolicy
-from .services import locked_months_warning, minimum_wage_saved_warnings, minimum_wage_warning
+from .policies import policy_save
+from .policy_forms import PolicyRulesForm
+from .services import minimum_wage_saved_warnings
 
 
 @admin.register(MinimumWage)
 class MinimumWageAdmin(admin.ModelAdmin):
     list_display = ["county", "valid_from", "wage_class", "monthly", "hourly", "document"]
 
-    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         for warning in minimum_wage_saved_warnings(obj):
             messages.warning(request, f"注意：{warning}")
@@ -16,14 +18,17 @@ class MinimumWageAdmin(admin.ModelAdmin):
 
 @admin.register(SubsidyPolicy)
 class SubsidyPolicyAdmin(admin.ModelAdmin):
+    form = PolicyRulesForm  # every rule of the policies page, its period included
     list_display = ["county", "line", "valid_from", "valid_to", "basis", "split", "document"]
     list_filter = ["county", "line"]
 
-    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
-        super().save_model(request, obj, form, change)
-        for warning in (minimum_wage_warning(obj), locked_months_warning(obj)):
-            if warning:
-                messages.warning(request, f"注意：{warning}")
+    def save_model(self, request, obj, form, change) -> None:
+        """The same service as the policies page: the open policy before it is closed."""
+        saved = policy_save(policy=obj)
+        if saved.closed is not None:
+            messages.info(request, saved.message)
+        for warning in saved.warnings:
+            messages.warning(request, f"注意：{warning}")
 
 
 @admin.register(SocialInsurancePolicy)
@@ -53,13 +58,13 @@ class PayrollRunAdmin(admin.ModelAdmin):
     list_display = ["county", "month", "state", "attempt", "computed_at", "locked_at"]
     list_filter = ["county", "state"]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -74,11 +79,11 @@ class AttendanceSheetAdmin(admin.ModelAdmin):
     search_fields = ["village__name", "village__township__name"]
     list_select_related = ["village", "submitted_by", "confirmed_by"]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

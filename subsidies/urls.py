@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import attendance_views, views
+from . import attendance_views, policy_views, views
 
 app_name = "subsidies"
 urlpatterns = [
@@ -14,6 +14,16 @@ urlpatterns = [
     path("attendance/village/<int:pk>/", attendance_views.village_month_page, name="village-month"),
     path("costs/", views.costs, name="costs"),
     path("costs/xlsx/", views.costs_download, name="costs-download"),
+    # the county's pay policies (docs/policy.md §8.1)
+    path("policies/<str:county_code>/", policy_views.policy_list, name="policy-list"),
+    path("policies/<str:county_code>/new/", policy_views.policy_new, name="policy-new"),
+    path("policies/<str:county_code>/<int:pk>/", policy_views.policy_edit, name="policy-edit"),
+    path("policies/<str:county_code>/import/", policy_views.policy_import, name="policy-import"),
+    path(
+        "policies/<str:county_code>/import/template.xlsx",
+        policy_views.policy_import_template,
+        name="policy-import-template",
+    ),
     path("<int:pk>/", views.run_detail, name="run-detail"),
     path("<int:pk>/lines/", views.run_lines, name="run-lines"),
     path("<int:pk>/progress/", views.run_progress, name="run-progress"),

@@ -7,7 +7,7 @@ from townships.models import County
 
 
 class Command(AuditedCommand):
-    help = "从表格导入一个区县的补贴标准（先检查，全部无误才导入；docs/policy.md §8.15）"
+    help = "从表格导入一个区县的补贴标准（先检查，全部无误才导入；docs/policy.md §8.1）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
