@@ -74,13 +74,11 @@ def _plan(county: County, day: dt.date) -> Item:
 
 def _policy(county: County, line: str, today: dt.date) -> Item:
     policy = in_force(SubsidyPolicy.objects.filter(county=county, line=line), today).first()
-    label = f"{Line(line).label}岗位补贴标准"
+    label, mend = f"{Line(line).label}岗位补贴标准", reverse("subsidies:policy-list", args=[county.code])
     if policy is None:
-        return Item(
-            label, False, f"{today:%Y年%m月%d日}没有适用的标准", reverse("admin:subsidies_subsidypolicy_add")
-        )
+        return Item(label, False, f"{today:%Y年%m月%d日}没有适用的标准", mend)
     detail = f"{policy.document}（{policy.valid_from:%Y-%m-%d}起，{policy.get_basis_display()}）"
-    return Item(label, True, detail, reverse("admin:subsidies_subsidypolicy_change", args=[policy.pk]))
+    return Item(label, True, detail, mend)
 
 
 def _calendar(year: int, *, needed: bool) -> Item:
@@ -114,4 +112,5 @@ def _users(county: County) -> list[Item]:
 def _banks(county: County) -> Item:
     count = Bank.objects.filter(county=county).count()
     detail = f"{count}家" if count else "尚未设置（通过银行代发时需要）"
-    return Item("代发银行", count > 0, detail, reverse("admin:payments_bank_changelist"), needed=False)
+    mend = reverse("payments:bank-list", args=[county.code])
+    return Item("代发银行", count > 0, detail, mend, needed=False)

@@ -20,6 +20,7 @@ from people.models import GroupClaim
 from placements import insurance
 from placements.models import InsurancePolicy, Placement, Publicity
 from subsidies import payroll
+from subsidies.models import SubsidyPolicy
 from tests import factories
 from tests.placements.conftest import recruiting  # noqa: F401
 from townships.models import County
@@ -83,10 +84,12 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
     )
     leaver = factories.placement("371502101", exit_date=dt.date(2022, 6, 30), name="离岗人").pk
     village = Placement.objects.get(application=app).post.village_id
+    bank = banks_ensure(run.county)[0].pk
+    pay_policy = SubsidyPolicy.objects.filter(county=run.county).values_list("pk", flat=True)[0]
     batch = Batch.objects.create(
         county=run.county,
         run=run,
-        bank=banks_ensure(run.county)[0],
+        bank_id=bank,
         pay_date=dt.date(2022, 4, 30),
         made_by=recruiting.cast.finance,
     ).pk
@@ -238,6 +241,16 @@ def addresses(recruiting) -> list[Address]:  # noqa: F811
         Address("townships:five-year-new", ("371502",), scope="county"),
         Address("townships:five-year-detail", ("370812", 2021)),  # 兖州区's: hr_other_county's own
         Address("townships:five-year-download", ("370812", 2021)),
+        Address("subsidies:policy-list", ("371502",), scope="county"),
+        Address("subsidies:policy-new", ("371502",), scope="county"),
+        Address("subsidies:policy-edit", ("371502", pay_policy), scope="county"),
+        Address("subsidies:policy-import", ("371502",), scope="county"),
+        Address("subsidies:policy-import-template", ("371502",), scope="county"),
+        Address("payments:bank-list", ("371502",), scope="county"),
+        Address("payments:bank-new", ("371502",), scope="county"),
+        Address("payments:bank-edit", ("371502", bank), scope="county"),
+        Address("payments:bank-import", ("371502",), scope="county"),
+        Address("payments:bank-import-template", ("371502",), scope="county"),
     ]
 
 

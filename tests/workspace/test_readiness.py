@@ -10,8 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.user_import import USER_COLUMNS, USER_OPTIONAL, users_import
+from payments.bank_sheet import BANK_COLUMNS, BANK_OPTIONAL, banks_import
+from payments.banks import FIXED, STANDARD
 from people.models import Person
-from subsidies.models import SubsidyPolicy
+from subsidies.policy_sheet import POLICY_COLUMNS, POLICY_OPTIONAL, policies_import
 from tests import factories
 from tests.factories import xlsx
 from townships.models import City, County, Township, Village
@@ -28,7 +30,7 @@ def state(county: County, day: dt.date = JUNE) -> dict[str, bool]:
 
 
 @pytest.fixture
-def new_county(seeded) -> County:  # type: ignore[no-untyped-def]
+def new_county(seeded) -> County:
     return County.objects.create(code="371526", name="高唐县", city=City.objects.get(code="3715"))
 
 
@@ -65,9 +67,26 @@ def load_everything(county: County) -> None:
         declared_rural=120,
         rows=[PlanRow("371526001", 20, 40), PlanRow("371526101", 10, 80)],
     )
-    for policy in SubsidyPolicy.objects.filter(county__code="371502", valid_to__isnull=True):
-        policy.pk, policy.county = None, county
-        policy.save()
+    # the two lines' policies (城乡, 起始日期, 文件, 方式, 出勤天数, 分担, then the amounts by name)
+    document = "高政办字〔2026〕3号"
+    urban = ["城镇", "2026-01-01", document, "每月固定", 22, "区级承担"]
+    rural = ["乡村", "2026-01-01", document, "最低小时工资", 20, "省级定额"]
+    amounts = [
+        {"月补贴（元）": "1900"},
+        {"每日工作小时": "2", "省级定额（元/人·年）": "4000", "市级比例（%）": "40"},
+    ]
+    rows = [
+        head + [given.get(c, "") for c in POLICY_OPTIONAL]
+        for head, given in zip((urban, rural), amounts, strict=True)
+    ]
+    policies = xlsx(rows, [*POLICY_COLUMNS, *POLICY_OPTIONAL])
+    checked, _ = policies_import(county=county, source=policies, dry_run=False)
+    assert checked.written, checked.problems
+    banks = xlsx(
+        [["农商银行", FIXED, "农商行、农村商业银行"], ["农业银行", STANDARD, "农行"]],
+        [*BANK_COLUMNS, *BANK_OPTIONAL],
+    )
+    assert banks_import(county=county, source=banks, dry_run=False).written
 
 
 def test_a_new_county_lacks_every_required_item(new_county) -> None:
@@ -85,8 +104,16 @@ def test_a_new_county_lacks_every_required_item(new_county) -> None:
 
 
 def test_after_the_sheets_the_plan_and_the_policies_nothing_is_missing(new_county) -> None:
+    """The policies and banks from their sheets too: every item ready, the advice on banks
+    included, and each item links to its page, none to the admin site."""
     load_everything(new_county)
     assert all(state(new_county).values()), state(new_county)
+    items = {item.label: item for item in readiness(new_county, JUNE)}
+    assert items["代发银行"].ok and items["代发银行"].detail == "2家"
+    assert items["乡村岗位补贴标准"].detail.startswith("高政办字〔2026〕3号（2026-01-01起")
+    assert items["城镇岗位补贴标准"].mend == "/subsidies/policies/371526/"
+    assert items["代发银行"].mend == "/payments/banks/371526/"
+    assert not any(item.mend.startswith("/admin/") for item in items.values())
     assert Township.objects.filter(county=new_county).count() == 2
     assert Village.objects.filter(township__county=new_county).count() == 2
 

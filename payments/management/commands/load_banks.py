@@ -7,7 +7,7 @@ from townships.models import County
 
 
 class Command(AuditedCommand):
-    help = "从表格导入一个区县的代发银行（先检查，全部无误才导入；docs/policy.md §9.13）"
+    help = "从表格导入一个区县的代发银行（先检查，全部无误才导入；docs/policy.md §9.11）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
