@@ -140,7 +140,8 @@ def write(model: type[models.Model], changes: Iterable[Change]) -> int:
 
 def access(obj: models.Model, what: str, *, rows: int | None = None) -> Entry:
     """Record that the current user saw or took away full ID or bank numbers of `obj` (a person,
-    an agreement, a run's workbook): what, and how many rows."""
+    an agreement, a run's workbook), or read it through the JSON API or the supervision pages
+    (a county, or the reader for an area): what, and how many rows."""
     note = what if rows is None else f"{what}（{rows}行）"
     scope = {"county_id": obj.pk} if obj._meta.label == "townships.County" else {}
     here = context()

@@ -11,7 +11,7 @@ from django.apps import apps
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Field, Model, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -24,6 +24,7 @@ from placements.selectors import application_get
 from posts.models import Post
 from subsidies.models import PayrollRun, SubsidyPolicy
 from townships.access import (
+    administers_every_county,
     has_role,
     require_role,
     scope_by_county,
@@ -100,9 +101,13 @@ def county_entries(
     since: str = "",
     until: str = "",
 ) -> QuerySet[Entry]:
-    """The entries of the user's counties, filtered; ordered by the caller (Listing)."""
+    """The entries of the user's counties (for the administrator of every county, also those of
+    no county), filtered; ordered by the caller (Listing)."""
     counties = list(visible_counties(user).values_list("pk", flat=True))
-    entries = Entry.objects.filter(county_id__in=counties).select_related("actor", "content_type", "township")
+    scope = Q(county_id__in=counties)
+    if administers_every_county(user):  # and the entries of no county: the city and province users'
+        scope |= Q(county_id__isnull=True)  # reads of their areas, their memberships (docs/policy.md §1.4)
+    entries = Entry.objects.filter(scope).select_related("actor", "content_type", "township")
     if township:
         entries = entries.filter(township_id=township_pk(user, township))
     if kind in KINDS:

@@ -1,15 +1,18 @@
 """The city and province users' pages (docs/policy.md §1.4): their area (the province grouped by
 city, a city's counties) and one county's reports, read-only, each downloadable as a workbook
-(?export=xlsx). Counties outside the user's area answer 404; everyone else gets 404 here."""
+(?export=xlsx). Counties outside the user's area answer 404; everyone else gets 404 here. Each
+page shown and each workbook downloaded is one entry of the audit log (_recorded)."""
 
 import datetime as dt
 import io
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Model
 from django.http import FileResponse, Http404
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
+from audit import record as audit
 from common.params import year_param
 from posts.selectors import plan_report, plan_report_table
 from townships.access import AuthedRequest, get_supervised_county_or_404, require_role
@@ -22,6 +25,14 @@ SUPERVISORS = (Role.CITY, Role.PROVINCE)
 
 def _xlsx(request: AuthedRequest) -> bool:
     return request.GET.get("export") == "xlsx"
+
+
+def _recorded(request: AuthedRequest, read: Model, what: str) -> None:
+    """One audit entry for a page shown or a workbook downloaded (docs/policy.md §1.4), by the
+    mechanism the JSON API's calls use (audit.record.access): a county's on the county, so its
+    auditors and administrator read it in their log; an area's on the reader's own user, in no
+    county's log (the administrator of every county reads it). Called once found: a 404 leaves none."""
+    audit.access(read, f"督导查阅：{what}（{'导出Excel' if _xlsx(request) else '页面'}）")
 
 
 @login_required
@@ -48,6 +59,7 @@ def _area_page(request: AuthedRequest, city_code: str) -> HttpResponseBase:
     title = found[0].city.name if city_code else "山东省"
     year = year_param(request.GET, default=selectors.default_year(counties, dt.date.today()))
     area = selectors.area(user=request.user, counties=counties, year=year, title=title)
+    _recorded(request, request.user, f"{title}{year}年{'各区县' if city_code else '各市'}汇总")
     if _xlsx(request):
         buffer = io.BytesIO()
         exports.area_workbook_write(area=area, target=buffer)
@@ -80,6 +92,7 @@ def county(request: AuthedRequest, code: str) -> HttpResponseBase:
     )
     plan = found.plans.filter(year=year).first()
     report = plan_report(plan=plan, townships=found.townships.all()) if plan else None
+    _recorded(request, found, f"{found.name}{year}年报表")
     if _xlsx(request):
         buffer = io.BytesIO()
         rows = selectors.county_months(found, year)

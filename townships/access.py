@@ -56,11 +56,18 @@ def has_role(user: AnyUser, *roles: str) -> bool:
     return role_of(user) in roles
 
 
+def administers_every_county(user: AnyUser) -> bool:
+    """A county administrator without a county: the administrator of every county of the
+    deployment (who makes the city and province users, docs/policy.md §1.4)."""
+    membership = membership_of(user)
+    return membership is not None and membership.role == Role.COUNTY_ADMIN and membership.county_id is None
+
+
 def visible_counties(user: AnyUser) -> QuerySet[County]:
     membership = membership_of(user)
     if membership is None:
         return County.objects.none()
-    if membership.role == Role.COUNTY_ADMIN and membership.county_id is None:
+    if administers_every_county(user):
         return County.objects.all()
     if membership.role in COUNTY_ROLES:
         return County.objects.filter(pk=membership.county_id)  # type: ignore[misc]  # a county role's membership has a county
