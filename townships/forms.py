@@ -82,6 +82,14 @@ class FiveYearPlanForm(forms.Form):
         max_value=100,
         decimal_places=2,
     )
+    share_tolerance = forms.DecimalField(
+        label="乡村比例允许偏差（百分点，超过时提示；不填为5）",
+        required=False,
+        initial=5,
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+    )
 
 
 class FiveYearRowForm(forms.Form):

@@ -1,5 +1,7 @@
 """Organisation (city, county, township, village), yearly plans and user memberships."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -139,6 +141,11 @@ class FiveYearPlan(models.Model):
     rural_share = models.DecimalField(
         "乡村岗位约占比例（%）", max_digits=5, decimal_places=2, null=True, blank=True
     )
+    # how far (in percentage points) a year's rural share may be from it before the warning
+    # (docs/policy.md §2.5): the county's own, “约占” being an approximation
+    share_tolerance = models.DecimalField(
+        "乡村比例允许偏差（百分点）", max_digits=5, decimal_places=2, default=Decimal("5")
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "五年岗位目标"
@@ -159,6 +166,11 @@ class FiveYearPlan(models.Model):
                 | models.Q(rural_share__gte=0, rural_share__lte=100),
                 name="five_year_plan_share_a_percentage",
                 violation_error_message="乡村岗位比例须在0到100之间。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(share_tolerance__gte=0, share_tolerance__lte=100),
+                name="five_year_plan_tolerance_a_percentage",
+                violation_error_message="乡村比例允许偏差须在0到100个百分点之间。",
             ),
         ]
 

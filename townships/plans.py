@@ -17,8 +17,9 @@ from django.db.models import Count, F, QuerySet
 
 from .models import County, FiveYearPlan, FiveYearPlanYear, Line, Plan, PlanVersion, Quota, Township
 
-# docs/policy.md §2.5: a year's plan whose rural share is further than this from the county's
-# declared share (“约占75%”) is shown with a warning, never refused.
+# docs/policy.md §2.5: a year's plan whose rural share is further than the five-year plan's
+# share_tolerance from its declared share (“约占75%”) is shown with a warning, never refused;
+# this is the tolerance a five-year plan gets when none is given.
 SHARE_TOLERANCE = Decimal("5")
 
 
@@ -75,6 +76,7 @@ def five_year_plan_save(
     target_rural: int,
     years: list[YearSplit],
     rural_share: Decimal | None = None,
+    share_tolerance: Decimal | None = None,
 ) -> FiveYearPlan:
     """Create or replace a county's five-year target and its yearly split (docs/policy.md §2.5).
     Refuses a split not adding up, negative numbers, and a period overlapping another of the
@@ -86,6 +88,9 @@ def five_year_plan_save(
         problems.append("五年目标不能为负数")
     if rural_share is not None and not 0 <= rural_share <= 100:
         problems.append("乡村岗位比例须在0到100之间")
+    tolerance = SHARE_TOLERANCE if share_tolerance is None else share_tolerance
+    if not 0 <= tolerance <= 100:
+        problems.append("乡村比例允许偏差须在0到100个百分点之间")
     overlapping = county.five_year_plans.filter(
         first_year__lte=first_year + 4, last_year__gte=first_year
     ).exclude(first_year=first_year)
@@ -101,13 +106,14 @@ def five_year_plan_save(
         target_urban=target_urban,
         target_rural=target_rural,
         rural_share=rural_share,
+        share_tolerance=tolerance,
     )
     plan.full_clean(validate_unique=False, validate_constraints=False)  # replaced below when it exists
     plan, _ = FiveYearPlan.objects.update_or_create(
         county=county,
         first_year=first_year,
         defaults={f: getattr(plan, f) for f in ("last_year", "title", "document", "target_urban")}
-        | {"target_rural": target_rural, "rural_share": rural_share},
+        | {"target_rural": target_rural, "rural_share": rural_share, "share_tolerance": tolerance},
     )
     plan.years.all().delete()
     for s in years:  # one by one: the audit log records each (audit.registry)
@@ -401,10 +407,11 @@ def against_target(*, county: County, year: int, urban: int, rural: int) -> Agai
         warnings.append(f"{year}年计划{urban + rural}个，与五年目标的年度分解{split.total}个不同")
     if so_far > five.target:
         warnings.append(f"{five.first_year}年至{year}年计划合计{so_far}个，超过五年目标{five.target}个")
-    if five.rural_share is not None and share is not None and abs(share - five.rural_share) > SHARE_TOLERANCE:
+    tolerance = five.share_tolerance
+    if five.rural_share is not None and share is not None and abs(share - five.rural_share) > tolerance:
         warnings.append(
             f"乡村岗位占{percent(share)}%，与{five.title}约占{percent(five.rural_share)}%的要求"
-            f"相差超过{SHARE_TOLERANCE}个百分点"
+            f"相差超过{percent(tolerance)}个百分点"
         )
     return AgainstTarget(five, split, urban + rural, so_far, share, warnings)
 
